@@ -1,0 +1,51 @@
+# Two commands: `make run` (the app with the demo county) and `make test` (everything CI checks).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# A throwaway key, only so that `check --deploy` can load the production settings.
+DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production ALLOWED_HOSTS=fire.example.gov.cn \
+	SECRET_KEY=deploy-check-$(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))')
+
+.PHONY: run test lint deps dev-deps services demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.deps: requirements.txt $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.deps
+
+deps: $(VENV)/.deps
+dev-deps: $(VENV)/.dev-deps
+
+demo: deps
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py ensure_demo_admin
+
+run: demo
+	@echo "firebrigade: http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	PATH="$(CURDIR)/$(BIN):$$PATH" WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
+
+services:
+	bin/ensure-services
+
+lint: dev-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: dev-deps services lint
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEPLOY_CHECK_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,337 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import TimeStampedModel
+from core.validators import phone_validator
+from townships.models import Premises, Township
+
+
+class BrigadeClass(models.TextChoices):
+    CLASS_1 = "class1", _("一级专职消防队")
+    CLASS_2 = "class2", _("二级专职消防队")
+    VOLUNTEER = "volunteer", _("志愿消防队")
+
+
+class BrigadeStandard(TimeStampedModel):
+    """Construction standard per brigade class (after GB/T 35547); figures are data the center edits."""
+
+    brigade_class = models.CharField(_("队伍等级"), max_length=16, choices=BrigadeClass.choices, unique=True)
+    min_staff = models.PositiveSmallIntegerField(_("最少执勤人员（人）"))
+    min_vehicles = models.PositiveSmallIntegerField(_("最少消防车辆（辆）"))
+    min_station_area_m2 = models.PositiveIntegerField(_("最小营房面积（㎡）"))
+    notes = models.TextField(_("说明"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("建设标准")
+        verbose_name_plural = _("建设标准")
+        ordering = ["brigade_class"]
+
+    def __str__(self) -> str:
+        return self.get_brigade_class_display()
+
+
+class Brigade(TimeStampedModel):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("规划中")
+        UNDER_CONSTRUCTION = "under_construction", _("建设中")
+        ESTABLISHED = "established", _("已建成")
+        ACCEPTED = "accepted", _("已验收")
+
+    township = models.ForeignKey(
+        Township, models.PROTECT, related_name="brigades", verbose_name=_("所属乡镇")
+    )
+    also_serves = models.ManyToManyField(
+        Township, blank=True, related_name="shared_brigades", verbose_name=_("共建（兼管）乡镇")
+    )
+    name = models.CharField(_("队伍名称"), max_length=80, unique=True)
+    brigade_class = models.CharField(_("队伍等级"), max_length=16, choices=BrigadeClass.choices)
+    status = models.CharField(
+        _("建设状态"), max_length=20, choices=Status.choices, default=Status.PLANNED, db_index=True
+    )
+    station_address = models.CharField(_("营房地址"), max_length=200, blank=True)
+    station_area_m2 = models.PositiveIntegerField(_("营房面积（㎡）"), null=True, blank=True)
+    duty_phone = models.CharField(_("值班电话"), max_length=20, blank=True, validators=[phone_validator])
+    construction_started_on = models.DateField(_("开工日期"), null=True, blank=True)
+    established_on = models.DateField(_("建成日期"), null=True, blank=True)
+    accepted_on = models.DateField(_("验收日期"), null=True, blank=True)
+    accepted_by = models.CharField(_("验收单位"), max_length=80, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    history = HistoricalRecords(m2m_fields=[also_serves])
+
+    class Meta:
+        verbose_name = _("乡镇专职消防队")
+        verbose_name_plural = _("乡镇专职消防队")
+        ordering = ["township", "name"]
+        constraints = [
+            # A status can only be held with the dates that prove it.
+            models.CheckConstraint(
+                condition=~Q(status__in=["established", "accepted"]) | Q(established_on__isnull=False),
+                name="brigade_established_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(accepted_on__isnull=False),
+                name="brigade_accepted_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_on__isnull=True)
+                | Q(established_on__isnull=True)
+                | Q(accepted_on__gte=F("established_on")),
+                name="brigade_accepted_after_established",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BrigadeMember(TimeStampedModel):
+    class Role(models.TextChoices):
+        CAPTAIN = "captain", _("队长")
+        DEPUTY_CAPTAIN = "deputy_captain", _("副队长")
+        DRIVER = "driver", _("驾驶员")
+        FIREFIGHTER = "firefighter", _("战斗员")
+        DISPATCHER = "dispatcher", _("通信员")
+
+    brigade = models.ForeignKey(Brigade, models.CASCADE, related_name="members", verbose_name=_("消防队"))
+    name = models.CharField(_("姓名"), max_length=50)
+    role = models.CharField(_("岗位"), max_length=20, choices=Role.choices)
+    phone = models.CharField(_("电话"), max_length=20, blank=True, validators=[phone_validator])
+    certification = models.CharField(_("资格证书"), max_length=80, blank=True)
+    certified_on = models.DateField(_("取证日期"), null=True, blank=True)
+    hired_on = models.DateField(_("入职日期"))
+    left_on = models.DateField(_("离职日期"), null=True, blank=True)
+    contract_until = models.DateField(_("合同到期"), null=True, blank=True)
+    on_duty = models.BooleanField(_("在岗执勤"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("队员")
+        verbose_name_plural = _("队员")
+        ordering = ["brigade", "role", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("hired_on")),
+                name="member_left_after_hired",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(on_duty=False),
+                name="member_left_not_on_duty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_role_display()}）"
+
+
+class EquipmentType(TimeStampedModel):
+    class Category(models.TextChoices):
+        VEHICLE = "vehicle", _("消防车辆")
+        PUMP = "pump", _("泵浦")
+        HOSE = "hose", _("水带水枪")
+        PROTECTIVE = "protective", _("个人防护")
+        BREATHING = "breathing", _("呼吸保护")
+        EXTINGUISHER = "extinguisher", _("灭火器材")
+        RESCUE = "rescue", _("破拆救援")
+        COMMUNICATION = "communication", _("通信器材")
+
+    name = models.CharField(_("装备名称"), max_length=80, unique=True)
+    category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
+    unit = models.CharField(_("计量单位"), max_length=10, default="件")
+    maintenance_interval_days = models.PositiveSmallIntegerField(_("保养周期（天）"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("装备类型")
+        verbose_name_plural = _("装备类型")
+        ordering = ["category", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EquipmentRequirement(TimeStampedModel):
+    """Standard allocation: how many of a type a brigade of a class must hold."""
+
+    standard = models.ForeignKey(
+        BrigadeStandard, models.CASCADE, related_name="requirements", verbose_name=_("建设标准")
+    )
+    equipment_type = models.ForeignKey(
+        EquipmentType, models.PROTECT, related_name="requirements", verbose_name=_("装备类型")
+    )
+    quantity = models.PositiveIntegerField(_("配备数量"), validators=[MinValueValidator(1)])
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("装备配备标准")
+        verbose_name_plural = _("装备配备标准")
+        ordering = ["standard", "equipment_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "equipment_type"], name="requirement_unique_type"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="requirement_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.standard}·{self.equipment_type}×{self.quantity}"
+
+
+class EquipmentItem(TimeStampedModel):
+    class Condition(models.TextChoices):
+        GOOD = "good", _("完好")
+        NEEDS_REPAIR = "needs_repair", _("待维修")
+        SCRAPPED = "scrapped", _("报废")
+
+    brigade = models.ForeignKey(Brigade, models.CASCADE, related_name="equipment", verbose_name=_("消防队"))
+    equipment_type = models.ForeignKey(
+        EquipmentType, models.PROTECT, related_name="items", verbose_name=_("装备类型")
+    )
+    quantity = models.PositiveIntegerField(_("数量"))
+    condition = models.CharField(_("状况"), max_length=16, choices=Condition.choices, default=Condition.GOOD)
+    acquired_on = models.DateField(_("配备日期"), null=True, blank=True)
+    last_maintained_on = models.DateField(_("上次保养"), null=True, blank=True)
+    next_maintenance_on = models.DateField(_("下次保养"), null=True, blank=True, db_index=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("装备")
+        verbose_name_plural = _("装备")
+        ordering = ["brigade", "equipment_type"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="equipment_quantity_nonneg"),
+            models.CheckConstraint(
+                condition=Q(next_maintenance_on__isnull=True)
+                | Q(last_maintained_on__isnull=True)
+                | Q(next_maintenance_on__gte=F("last_maintained_on")),
+                name="equipment_next_after_last_maintenance",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.equipment_type}×{self.quantity}"
+
+
+class FundingCategory(models.TextChoices):
+    PERSONNEL = "personnel", _("人员经费")
+    OFFICE = "office", _("办公经费")
+    EQUIPMENT = "equipment", _("装备经费")
+
+
+class FundingAllocation(TimeStampedModel):
+    township = models.ForeignKey(
+        Township, models.PROTECT, related_name="funding_allocations", verbose_name=_("乡镇")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    category = models.CharField(_("经费类别"), max_length=16, choices=FundingCategory.choices)
+    amount = models.DecimalField(_("拨付计划（元）"), max_digits=12, decimal_places=2)
+    # Kept in step with the disbursements by the funding services, under a row lock.
+    disbursed_amount = models.DecimalField(
+        _("已到位（元）"), max_digits=12, decimal_places=2, default=0, editable=False
+    )
+    source = models.CharField(_("资金来源"), max_length=80, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("经费预算")
+        verbose_name_plural = _("经费预算")
+        ordering = ["-year", "township", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "year", "category"], name="allocation_unique_per_year"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_amount_nonneg"),
+            models.CheckConstraint(
+                condition=Q(disbursed_amount__gte=0) & Q(disbursed_amount__lte=F("amount")),
+                name="allocation_disbursed_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100), name="allocation_year_sane"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township} {self.year} {self.get_category_display()}"
+
+
+class Disbursement(TimeStampedModel):
+    allocation = models.ForeignKey(
+        FundingAllocation, models.PROTECT, related_name="disbursements", verbose_name=_("经费预算")
+    )
+    amount = models.DecimalField(_("到位金额（元）"), max_digits=12, decimal_places=2)
+    disbursed_on = models.DateField(_("到位日期"))
+    voucher_no = models.CharField(_("凭证号"), max_length=40, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("登记人")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("经费到位")
+        verbose_name_plural = _("经费到位")
+        ordering = ["-disbursed_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.allocation} {self.amount} 元"
+
+
+class FireIncident(TimeStampedModel):
+    class Cause(models.TextChoices):
+        ELECTRICAL = "electrical", _("电气火灾")
+        CARELESS = "careless", _("生活用火不慎")
+        HEATING = "heating", _("取暖用火")
+        SMOKING = "smoking", _("吸烟")
+        PLAYING = "playing", _("玩火")
+        STRAW_BURNING = "straw_burning", _("焚烧秸秆")
+        ARSON = "arson", _("放火")
+        SPONTANEOUS = "spontaneous", _("自燃")
+        OTHER = "other", _("其他")
+        UNDETERMINED = "undetermined", _("原因不明")
+
+    township = models.ForeignKey(
+        Township, models.PROTECT, related_name="fire_incidents", verbose_name=_("乡镇")
+    )
+    premises = models.ForeignKey(
+        Premises,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fire_incidents",
+        verbose_name=_("起火单位"),
+    )
+    occurred_at = models.DateTimeField(_("起火时间"), db_index=True)
+    address = models.CharField(_("起火地点"), max_length=200)
+    cause = models.CharField(_("起火原因"), max_length=20, choices=Cause.choices)
+    deaths = models.PositiveSmallIntegerField(_("死亡人数"), default=0)
+    injuries = models.PositiveSmallIntegerField(_("受伤人数"), default=0)
+    direct_loss = models.DecimalField(_("直接财产损失（元）"), max_digits=14, decimal_places=2, default=0)
+    responding_brigade = models.ForeignKey(
+        Brigade,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("出动队伍"),
+    )
+    arrival_minutes = models.PositiveSmallIntegerField(_("到场用时（分钟）"), null=True, blank=True)
+    description = models.TextField(_("经过"), blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("火灾")
+        verbose_name_plural = _("火灾")
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(direct_loss__gte=0), name="incident_loss_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d} {self.address}"

@@ -1,0 +1,339 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import TimeStampedModel
+from firebrigade.models import FireIncident
+from meetings.models import Assignment
+from townships.models import County, PoliceStation, Premises, Township
+
+
+class Campaign(TimeStampedModel):
+    class Kind(models.TextChoices):
+        WINTER_SPRING = "winter_spring", _("冬春火灾防控")
+        SPECIAL = "special", _("专项整治")
+
+    county = models.ForeignKey(County, models.PROTECT, related_name="campaigns", verbose_name=_("县"))
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    description = models.TextField(_("工作要求"), blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("防控行动")
+        verbose_name_plural = _("防控行动")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="campaign_ends_after_start"
+            ),
+            models.UniqueConstraint(fields=["county", "name"], name="campaign_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InspectionPlan(TimeStampedModel):
+    """Which premises a township (or a police station) must inspect in a campaign, and by when."""
+
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="plans", verbose_name=_("防控行动"))
+    township = models.ForeignKey(
+        Township, models.PROTECT, related_name="inspection_plans", verbose_name=_("乡镇")
+    )
+    police_station = models.ForeignKey(
+        PoliceStation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspection_plans",
+        verbose_name=_("派出所"),
+        help_text=_("由派出所执行的计划填写；乡镇自行检查的计划留空。"),
+    )
+    title = models.CharField(_("计划名称"), max_length=120)
+    due_on = models.DateField(_("完成期限"))
+    premises = models.ManyToManyField(Premises, related_name="inspection_plans", verbose_name=_("检查对象"))
+    history = HistoricalRecords(m2m_fields=[premises])
+
+    class Meta:
+        verbose_name = _("检查计划")
+        verbose_name_plural = _("检查计划")
+        ordering = ["campaign", "township", "due_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "township", "title"], name="plan_unique_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChecklistItem(TimeStampedModel):
+    code = models.CharField(_("编号"), max_length=20, unique=True)
+    text = models.CharField(_("检查内容"), max_length=200)
+    category = models.CharField(_("分类"), max_length=40, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("检查项")
+        verbose_name_plural = _("检查项")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}"
+
+
+class Inspection(TimeStampedModel):
+    class Kind(models.TextChoices):
+        TOWNSHIP = "township", _("乡镇检查")
+        POLICE = "police", _("派出所检查")
+        GUIDANCE_CENTER = "guidance_center", _("指导中心检查")
+        SELF = "self", _("单位自查")
+
+    premises = models.ForeignKey(
+        Premises, models.PROTECT, related_name="inspections", verbose_name=_("检查对象")
+    )
+    # Denormalised from premises so that scoping by township is one indexed filter.
+    township = models.ForeignKey(Township, models.PROTECT, related_name="inspections", verbose_name=_("乡镇"))
+    plan = models.ForeignKey(
+        InspectionPlan,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("检查计划"),
+    )
+    police_station = models.ForeignKey(
+        PoliceStation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("派出所"),
+    )
+    kind = models.CharField(_("检查类型"), max_length=20, choices=Kind.choices)
+    inspected_on = models.DateField(_("检查日期"), db_index=True)
+    inspectors = models.CharField(_("检查人员"), max_length=120)
+    signed_by = models.CharField(_("被检查单位签字"), max_length=50, blank=True)
+    notes = models.TextField(_("检查情况"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("检查记录")
+        verbose_name_plural = _("检查记录")
+        ordering = ["-inspected_on", "-id"]
+        indexes = [models.Index(fields=["township", "inspected_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.inspected_on} {self.premises}"
+
+
+class ChecklistResult(models.Model):
+    class Result(models.TextChoices):
+        PASS = "pass", _("合格")
+        FAIL = "fail", _("不合格")
+        NOT_APPLICABLE = "na", _("不适用")
+
+    inspection = models.ForeignKey(
+        Inspection, models.CASCADE, related_name="results", verbose_name=_("检查记录")
+    )
+    item = models.ForeignKey(ChecklistItem, models.PROTECT, related_name="+", verbose_name=_("检查项"))
+    result = models.CharField(_("结果"), max_length=4, choices=Result.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("检查项结果")
+        verbose_name_plural = _("检查项结果")
+        ordering = ["inspection", "item__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "item"], name="result_unique_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.code}: {self.get_result_display()}"
+
+
+class Hazard(TimeStampedModel):
+    class Severity(models.TextChoices):
+        GENERAL = "general", _("一般隐患")
+        MAJOR = "major", _("重大火灾隐患")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待整改")
+        RECTIFYING = "rectifying", _("整改中")
+        AWAITING_VERIFICATION = "awaiting_verification", _("待复查")
+        VERIFIED = "verified", _("已复查销号")
+
+    inspection = models.ForeignKey(
+        Inspection, models.PROTECT, related_name="hazards", verbose_name=_("发现于检查")
+    )
+    premises = models.ForeignKey(Premises, models.PROTECT, related_name="hazards", verbose_name=_("单位"))
+    township = models.ForeignKey(Township, models.PROTECT, related_name="hazards", verbose_name=_("乡镇"))
+    checklist_item = models.ForeignKey(
+        ChecklistItem, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("检查项")
+    )
+    severity = models.CharField(_("隐患等级"), max_length=10, choices=Severity.choices)
+    description = models.TextField(_("隐患描述"))
+    discovered_on = models.DateField(_("发现日期"))
+    deadline = models.DateField(_("整改期限"), db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=24, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    responsible_person = models.CharField(_("整改责任人"), max_length=50)
+    photo_before = models.ImageField(_("整改前照片"), upload_to="hazards/before/%Y/%m/", blank=True)
+    photo_after = models.ImageField(_("整改后照片"), upload_to="hazards/after/%Y/%m/", blank=True)
+    verified_on = models.DateField(_("销号日期"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("火灾隐患")
+        verbose_name_plural = _("火灾隐患")
+        ordering = ["deadline", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gte=F("discovered_on")), name="hazard_deadline_after_discovery"
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="verified") & Q(verified_on__isnull=False))
+                | (~Q(status="verified") & Q(verified_on__isnull=True)),
+                name="hazard_verified_iff_verified_on",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["township", "status", "deadline"]),
+            models.Index(fields=["premises", "discovered_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.premises}：{self.description[:30]}"
+
+
+class Rectification(TimeStampedModel):
+    """隐患自除: what the unit did about a hazard, with evidence, awaiting a re-inspection."""
+
+    hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="rectifications", verbose_name=_("隐患"))
+    rectified_on = models.DateField(_("整改完成日期"))
+    rectified_by = models.CharField(_("整改人"), max_length=50)
+    measures = models.TextField(_("整改措施"))
+    evidence = models.FileField(_("整改佐证"), upload_to="rectifications/%Y/%m/", blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提交人"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("整改记录")
+        verbose_name_plural = _("整改记录")
+        ordering = ["hazard", "rectified_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.rectified_on} {self.rectified_by}"
+
+
+class Reinspection(TimeStampedModel):
+    """复查: a re-inspection either verifies the rectification or sends the hazard back."""
+
+    hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="reinspections", verbose_name=_("隐患"))
+    rectification = models.ForeignKey(
+        Rectification, models.PROTECT, related_name="reinspections", verbose_name=_("所复查的整改")
+    )
+    inspected_on = models.DateField(_("复查日期"))
+    inspectors = models.CharField(_("复查人员"), max_length=120)
+    passed = models.BooleanField(_("复查合格"))
+    note = models.TextField(_("复查意见"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("复查记录")
+        verbose_name_plural = _("复查记录")
+        ordering = ["hazard", "inspected_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.inspected_on} {'合格' if self.passed else '不合格'}"
+
+
+class Accountability(TimeStampedModel):
+    """责任追究 decided after a fire or a missed deadline."""
+
+    township = models.ForeignKey(
+        Township, models.PROTECT, related_name="accountabilities", verbose_name=_("乡镇")
+    )
+    incident = models.ForeignKey(
+        FireIncident,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accountabilities",
+        verbose_name=_("火灾"),
+    )
+    premises = models.ForeignKey(
+        Premises,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accountabilities",
+        verbose_name=_("单位"),
+    )
+    hazard = models.ForeignKey(
+        Hazard, models.PROTECT, null=True, blank=True, related_name="accountabilities", verbose_name=_("隐患")
+    )
+    assignment = models.ForeignKey(
+        Assignment,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accountabilities",
+        verbose_name=_("任务"),
+    )
+    person = models.CharField(_("被追责人"), max_length=50)
+    unit = models.CharField(_("所在单位"), max_length=100)
+    finding = models.TextField(_("查明事实"))
+    sanction = models.CharField(_("处理结果"), max_length=200)
+    decided_by = models.CharField(_("决定机关"), max_length=100)
+    decided_on = models.DateField(_("决定日期"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("责任追究")
+        verbose_name_plural = _("责任追究")
+        ordering = ["-decided_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(incident__isnull=False)
+                | Q(premises__isnull=False)
+                | Q(hazard__isnull=False)
+                | Q(assignment__isnull=False),
+                name="accountability_has_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decided_on} {self.person}：{self.sanction}"

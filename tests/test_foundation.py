@@ -1,0 +1,190 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from config.celery import app as celery_app
+from config.celery import ping
+from core.demo import demo_load
+from meetings.models import Directive, Meeting
+from townships.models import County, PoliceStation, Township
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_celery_round_trips_a_task_through_a_real_worker_on_redis(celery_worker):
+    assert celery_app.conf.broker_url.startswith("redis://")
+    result = ping.delay()
+    assert result.get(timeout=20) == "pong"
+
+
+@pytest.mark.django_db
+def test_migrations_are_complete():
+    # Raises SystemExit(1) when a model change has no migration.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_demo_loader_creates_the_seed_county_and_is_idempotent():
+    first = demo_load()
+    assert first["townships"] >= 3
+    counts = {m: m.objects.count() for m in (County, Township, PoliceStation, Meeting, Directive)}
+    second = demo_load()
+    assert sum(second.values()) == 0
+    assert {m: m.objects.count() for m in counts} == counts
+
+    county = County.objects.get(name="民权县")
+    assert county.is_demo
+    names = set(county.townships.values_list("name", flat=True))
+    assert {"褚庙乡", "北关镇", "花园乡"} <= names
+    assert set(county.townships.values_list("kind", flat=True)) == {"township", "town", "subdistrict"}
+    meeting = Meeting.objects.get(title__contains="推进会")
+    assert meeting.chair == "王景义"
+    assert meeting.held_at.date().isoformat() == "2021-11-17"
+    assert meeting.statements.filter(township__name="褚庙乡", kind="typical").exists()
+    assert meeting.statements.filter(township__name="北关镇", kind="commitment").exists()
+
+
+@pytest.mark.django_db
+def test_load_demo_command_reports_nothing_added_on_rerun(capsys):
+    call_command("load_demo")
+    capsys.readouterr()
+    call_command("load_demo")
+    assert "未做改动" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_healthz_is_ok_when_database_and_broker_answer(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_dead_broker_as_unhealthy(client, monkeypatch, settings):
+    settings.HEALTH_BROKER_TIMEOUT = 0.5
+    # Nothing listens on port 1: a real connection attempt that fails.
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unhealthy"
+    assert body["database"] == "ok"
+    assert body["broker"] != "ok"
+
+
+def _all_plain_urls(resolver=None, prefix=""):
+    """Every URL of the project that takes no argument, as a path."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = str(pattern.pattern)
+        if "<" in route or "(?P" in route or route.startswith("^"):
+            if isinstance(pattern, URLResolver) and "(?P" not in route and "<" not in route:
+                pass
+            else:
+                continue
+        route = route.lstrip("^").rstrip("$")
+        if isinstance(pattern, URLResolver):
+            yield from _all_plain_urls(pattern, prefix + route)
+        elif isinstance(pattern, URLPattern):
+            yield "/" + prefix + route
+
+
+PUBLIC = {"/accounts/login/", "/healthz", "/admin/login/", "/i18n/setlang/"}
+
+
+@pytest.mark.django_db
+def test_every_page_but_login_and_health_requires_login(client):
+    urls = sorted(set(_all_plain_urls()))
+    assert "/" in urls
+    assert "/admin/" in urls
+    checked = 0
+    for url in urls:
+        if url in PUBLIC:
+            continue
+        response = client.get(url)
+        checked += 1
+        assert response.status_code in (302, 401, 403), (
+            f"{url} answered {response.status_code} to an anonymous user"
+        )
+        if response.status_code == 302:
+            assert "login" in response["Location"], f"{url} redirects to {response['Location']}"
+    assert checked >= 2
+
+
+@pytest.mark.django_db
+def test_login_page_and_health_are_public(client):
+    assert client.get(reverse("login")).status_code == 200
+    assert client.get("/healthz").status_code in (200, 503)
+
+
+@pytest.mark.django_db
+def test_login_page_speaks_chinese_by_default(client):
+    response = client.get(reverse("login"))
+    assert "登录" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_logged_in_user_reaches_home_and_can_log_out(client, django_user_model):
+    user = django_user_model.objects.create_user("lead", password="a-long-password-1")
+    client.force_login(user)
+    assert client.get("/").status_code == 200
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "x" * 20 + "-production-like-secret-key-with-enough-entropy-9f8e7d",
+        "ALLOWED_HOSTS": "fire.example.gov.cn",
+    }
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "no issues" in proc.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.production", ALLOWED_HOSTS="fire.example.gov.cn")
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode != 0
+    assert "SECRET_KEY" in proc.stderr
+
+
+def test_docker_compose_parses_and_names_the_services():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
+    assert "gunicorn" in services["web"]["command"]
+    assert services["worker"]["image"] == services["web"]["image"] == services["beat"]["image"]
+    assert "worker" in services["worker"]["command"]
+    assert "beat" in services["beat"]["command"]
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    commands = [
+        line.strip() for line in ci.splitlines() if line.strip() and not line.startswith(("#", "set ", "cd "))
+    ]
+    assert commands == ["make test"]
+    assert "make test" in readme
+    assert "make run" in readme

@@ -1,0 +1,229 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import TimeStampedModel
+from core.validators import phone_validator
+
+
+class County(TimeStampedModel):
+    name = models.CharField(_("县名"), max_length=50, unique=True)
+    code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("县")
+        verbose_name_plural = _("县")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Township(TimeStampedModel):
+    class Kind(models.TextChoices):
+        TOWNSHIP = "township", _("乡")
+        TOWN = "town", _("镇")
+        SUBDISTRICT = "subdistrict", _("街道办")
+
+    county = models.ForeignKey(County, models.PROTECT, related_name="townships", verbose_name=_("县"))
+    name = models.CharField(_("名称"), max_length=50)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    principal_leader = models.CharField(_("主要领导"), max_length=50, blank=True)
+    principal_leader_phone = models.CharField(
+        _("主要领导电话"), max_length=20, blank=True, validators=[phone_validator]
+    )
+    fire_deputy = models.CharField(_("分管消防副职"), max_length=50, blank=True)
+    fire_deputy_phone = models.CharField(
+        _("分管消防副职电话"), max_length=20, blank=True, validators=[phone_validator]
+    )
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("乡镇（街道办）")
+        verbose_name_plural = _("乡镇（街道办）")
+        ordering = ["county", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="township_unique_name_in_county"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PoliceStation(TimeStampedModel):
+    county = models.ForeignKey(County, models.PROTECT, related_name="police_stations", verbose_name=_("县"))
+    name = models.CharField(_("名称"), max_length=50)
+    townships = models.ManyToManyField(
+        Township, related_name="police_stations", verbose_name=_("辖区乡镇"), blank=True
+    )
+    chief = models.CharField(_("所长"), max_length=50, blank=True)
+    phone = models.CharField(_("电话"), max_length=20, blank=True, validators=[phone_validator])
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    history = HistoricalRecords(m2m_fields=[townships])
+
+    class Meta:
+        verbose_name = _("派出所")
+        verbose_name_plural = _("派出所")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="policestation_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Grid(TimeStampedModel):
+    township = models.ForeignKey(Township, models.PROTECT, related_name="grids", verbose_name=_("乡镇"))
+    name = models.CharField(_("网格名称"), max_length=80)
+    area_description = models.CharField(_("网格范围"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("网格")
+        verbose_name_plural = _("网格")
+        ordering = ["township", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "name"], name="grid_unique_name_in_township"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township.name}·{self.name}"
+
+
+class GridMember(TimeStampedModel):
+    class Role(models.TextChoices):
+        CHIEF = "chief", _("网格长")
+        MEMBER = "member", _("网格员")
+
+    grid = models.ForeignKey(Grid, models.CASCADE, related_name="members", verbose_name=_("网格"))
+    name = models.CharField(_("姓名"), max_length=50)
+    role = models.CharField(_("职责"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    phone = models.CharField(_("电话"), max_length=20, validators=[phone_validator])
+    active = models.BooleanField(_("在岗"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("网格员")
+        verbose_name_plural = _("网格员")
+        ordering = ["grid", "role", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_role_display()}）"
+
+
+class Premises(TimeStampedModel):
+    class Category(models.TextChoices):
+        SHOP = "shop", _("商铺")
+        FACTORY = "factory", _("工厂企业")
+        SCHOOL = "school", _("学校")
+        MARKET = "market", _("集贸市场")
+        WAREHOUSE = "warehouse", _("仓库")
+        RESIDENTIAL = "residential", _("村居民聚居区")
+        ENTERTAINMENT = "entertainment", _("公众娱乐场所")
+        MEDICAL = "medical", _("医疗养老机构")
+        HOTEL = "hotel", _("宾馆饭店")
+        OTHER = "other", _("其他")
+
+    class RiskLevel(models.TextChoices):
+        HIGH = "high", _("高风险")
+        MEDIUM = "medium", _("中风险")
+        LOW = "low", _("低风险")
+
+    township = models.ForeignKey(Township, models.PROTECT, related_name="premises", verbose_name=_("乡镇"))
+    grid = models.ForeignKey(
+        Grid, models.SET_NULL, null=True, blank=True, related_name="premises", verbose_name=_("网格")
+    )
+    police_station = models.ForeignKey(
+        PoliceStation,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="premises",
+        verbose_name=_("辖区派出所"),
+    )
+    name = models.CharField(_("单位名称"), max_length=120)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
+    risk_level = models.CharField(_("风险等级"), max_length=10, choices=RiskLevel.choices)
+    is_key_unit = models.BooleanField(_("消防安全重点单位"), default=False)
+    responsible_person = models.CharField(_("消防安全责任人"), max_length=50)
+    responsible_phone = models.CharField(_("责任人电话"), max_length=20, validators=[phone_validator])
+    manager = models.CharField(_("消防安全管理人"), max_length=50, blank=True)
+    manager_phone = models.CharField(_("管理人电话"), max_length=20, blank=True, validators=[phone_validator])
+    last_inspected_on = models.DateField(_("最近检查日期"), null=True, blank=True)
+    next_inspection_due = models.DateField(_("下次检查期限"), null=True, blank=True, db_index=True)
+    responsible_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="responsible_premises",
+        verbose_name=_("责任人账号"),
+    )
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("社会单位（场所）")
+        verbose_name_plural = _("社会单位（场所）")
+        ordering = ["township", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "name", "address"], name="premises_unique_in_township"
+            ),
+        ]
+        indexes = [models.Index(fields=["township", "risk_level"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResponsibilityAgreement(TimeStampedModel):
+    """消防安全目标责任书: who signed responsibility for what, per year."""
+
+    township = models.ForeignKey(Township, models.PROTECT, related_name="agreements", verbose_name=_("乡镇"))
+    premises = models.ForeignKey(
+        Premises,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agreements",
+        verbose_name=_("社会单位"),
+        help_text=_("留空表示乡镇（街道办）与县政府签订的责任书。"),
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    signatory = models.CharField(_("签订人（责任方）"), max_length=50)
+    counterparty = models.CharField(_("签订对方"), max_length=80)
+    scope = models.TextField(_("责任内容"))
+    signed_on = models.DateField(_("签订日期"))
+    document = models.FileField(_("责任书扫描件"), upload_to="agreements/%Y/", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("消防安全责任书")
+        verbose_name_plural = _("消防安全责任书")
+        ordering = ["-year", "township"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100), name="agreement_year_sane"
+            ),
+            models.UniqueConstraint(
+                fields=["township", "year"],
+                condition=Q(premises__isnull=True),
+                name="agreement_one_township_agreement_per_year",
+            ),
+            models.UniqueConstraint(
+                fields=["premises", "year"],
+                condition=Q(premises__isnull=False),
+                name="agreement_one_premises_agreement_per_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.premises or self.township} 消防安全责任书"
