@@ -1,0 +1,93 @@
+"""Who sees which part of the county. Every selector, view, API and export scopes through here.
+
+`visible_township_ids(user)` is the one rule: None means "no township limit" (county officials
+see their county, guidance-center staff and superusers everything), otherwise the set of township
+ids the user may see. Premises responsible persons are narrower still: see `visible_premises_ids`.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
+
+from core.models import Role
+
+ALL = None
+
+
+def user_role(user) -> str | None:
+    if not user or not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.GUIDANCE_CENTER
+    profile = getattr(user, "profile", None)
+    return profile.role if profile else None
+
+
+def _profile(user):
+    try:
+        return user.profile
+    except ObjectDoesNotExist:  # a user with no role sees nothing
+        return None
+
+
+def visible_county_id(user) -> int | None:
+    """The county a county official is limited to (None: not limited by county)."""
+    profile = _profile(user)
+    if user.is_superuser or profile is None:
+        return None
+    return profile.county_id
+
+
+def visible_township_ids(user) -> set[int] | None:
+    """Township ids the user may see; None means no township limit. Empty set: nothing."""
+    if not user or not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return ALL
+    profile = _profile(user)
+    if profile is None:
+        return set()
+    from townships.models import Township
+
+    if profile.role == Role.GUIDANCE_CENTER:
+        return ALL
+    if profile.role == Role.COUNTY_OFFICIAL:
+        if profile.county_id is None:
+            return ALL
+        return set(Township.objects.filter(county_id=profile.county_id).values_list("id", flat=True))
+    if profile.role == Role.TOWNSHIP_LEAD:
+        return {profile.township_id}
+    if profile.role == Role.POLICE_STATION:
+        return set(profile.police_station.townships.values_list("id", flat=True))
+    if profile.role == Role.PREMISES_RESPONSIBLE:
+        return {profile.premises.township_id}
+    return set()
+
+
+def visible_premises_ids(user) -> set[int] | None:
+    """Premises a responsible person may see; None means: whatever their townships allow."""
+    profile = _profile(user)
+    if profile is not None and not user.is_superuser and profile.role == Role.PREMISES_RESPONSIBLE:
+        return {profile.premises_id}
+    return ALL
+
+
+def scope_queryset(
+    queryset: QuerySet, *, user, township_field: str = "township", premises_field: str | None = None
+) -> QuerySet:
+    """Limit `queryset` to what `user` may see, through its township (and premises) lookup path."""
+    township_ids = visible_township_ids(user)
+    if township_ids is not ALL:
+        queryset = queryset.filter(**{f"{township_field}__in": township_ids})
+    if premises_field is not None:
+        premises_ids = visible_premises_ids(user)
+        if premises_ids is not ALL:
+            queryset = queryset.filter(**{f"{premises_field}__in": premises_ids})
+    elif visible_premises_ids(user) is not ALL:
+        # A responsible person sees only records tied to their premises; others have none.
+        return queryset.none()
+    return queryset
+
+
+def can_see_township(user, township_id: int) -> bool:
+    township_ids = visible_township_ids(user)
+    return township_ids is ALL or township_id in township_ids
