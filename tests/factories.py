@@ -263,7 +263,7 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
 
 def make_user(role: str, *, username: str | None = None, **links):
     """A user with a role profile, e.g. make_user(Role.TOWNSHIP_LEAD, township=t)."""
-    user = UserFactory(username=username or factory.Faker._get_faker().unique.user_name())
+    user = UserFactory(username=username) if username else UserFactory()
     UserProfile.objects.create(user=user, role=role, **links)
     return user
 
