@@ -30,6 +30,7 @@ demo: deps
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_demo_admin
+	$(BIN)/python manage.py setup_schedules
 
 run: demo
 	@echo "firebrigade: http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"

@@ -12,6 +12,8 @@ admin.site.index_title = "乡镇专职消防队建设与冬春火灾防控"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("notifications/", core_views.notification_inbox, name="notification-inbox"),
+    path("notifications/read/", core_views.notification_mark_read, name="notification-mark-read"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,3 +1,6 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +24,9 @@ class Role(models.TextChoices):
 class UserProfile(models.Model):
     """Ties a user to the part of the county they answer for; scoping reads only this."""
 
-    user = models.OneToOneField("auth.User", models.CASCADE, related_name="profile", verbose_name=_("用户"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile", verbose_name=_("用户")
+    )
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices)
     county = models.ForeignKey(
         "townships.County", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("县")
@@ -51,6 +56,11 @@ class UserProfile(models.Model):
         verbose_name=_("单位"),
     )
     phone = models.CharField(_("电话"), max_length=20, blank=True)
+    is_principal_leader = models.BooleanField(
+        _("乡镇主要领导"),
+        default=False,
+        help_text=_("乡镇（街道办）主要领导：隐患逾期升级提醒的接收人。"),
+    )
 
     class Meta:
         verbose_name = _("用户角色")
@@ -73,3 +83,54 @@ class UserProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+class Notification(models.Model):
+    """One reminder to one person. (rule, object, recipient, period) is the idempotency key:
+    however often beat fires or a batch is redelivered, a reminder exists once."""
+
+    class EmailStatus(models.TextChoices):
+        NOT_NEEDED = "none", _("无需邮件")
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications", verbose_name=_("接收人")
+    )
+    rule = models.CharField(_("提醒规则"), max_length=40, db_index=True)
+    content_type = models.ForeignKey(ContentType, models.CASCADE, verbose_name=_("对象类型"))
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    subject = GenericForeignKey("content_type", "object_id")
+    period = models.CharField(_("周期"), max_length=20)
+    title = models.CharField(_("标题"), max_length=200)
+    text = models.TextField(_("内容"))
+    url = models.CharField(_("链接"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    email_status = models.CharField(
+        _("邮件状态"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.NOT_NEEDED
+    )
+    email_sent_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("邮件尝试次数"), default=0)
+
+    class Meta:
+        verbose_name = _("提醒")
+        verbose_name_plural = _("提醒")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "content_type", "object_id", "recipient", "period"],
+                name="notification_once_per_rule_object_recipient_period",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(
+                fields=["email_status"],
+                name="notification_email_pending",
+                condition=models.Q(email_status="pending"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

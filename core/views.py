@@ -1,10 +1,10 @@
 from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from core import health
+from core import health, reminders
 
 
 @login_not_required
@@ -27,3 +27,19 @@ def healthz(request):
 
 def home(request):
     return render(request, "home.html")
+
+
+def notification_inbox(request):
+    notifications = list(request.user.notifications.select_related("content_type")[:200])
+    return render(request, "core/inbox.html", {"notifications": notifications})
+
+
+@require_POST
+def notification_mark_read(request):
+    ids = request.POST.getlist("id")
+    try:
+        ids = [int(i) for i in ids] or None
+    except ValueError:
+        return HttpResponseBadRequest("提醒编号不正确。")
+    reminders.notification_mark_read(user=request.user, notification_ids=ids)
+    return redirect("notification-inbox")

@@ -20,9 +20,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "a-long-test-password-1")
+    password = factory.django.Password("a-long-test-password-1")
 
 
 class CountyFactory(factory.django.DjangoModelFactory):

@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "core.context_processors.notifications",
             ],
         },
     },
@@ -203,3 +204,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Reminders (core.reminders): windows in days, escalation after N days overdue, batch sizes.
+REMINDER_PLAN_DUE_DAYS = int(os.environ.get("REMINDER_PLAN_DUE_DAYS", "7"))
+REMINDER_HAZARD_NEAR_DAYS = int(os.environ.get("REMINDER_HAZARD_NEAR_DAYS", "3"))
+REMINDER_HAZARD_ESCALATE_DAYS = int(os.environ.get("REMINDER_HAZARD_ESCALATE_DAYS", "7"))
+REMINDER_ASSIGNMENT_NEAR_DAYS = int(os.environ.get("REMINDER_ASSIGNMENT_NEAR_DAYS", "3"))
+REMINDER_MAINTENANCE_DAYS = int(os.environ.get("REMINDER_MAINTENANCE_DAYS", "7"))
+REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "1000"))
+REMINDER_CHUNK_SIZE = int(os.environ.get("REMINDER_CHUNK_SIZE", "500"))

@@ -15,7 +15,14 @@ DATABASES = {
 }
 CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A short visibility timeout lets the worker-crash test see unacked work redelivered quickly.
+_visibility = int(os.environ.get("TEST_BROKER_VISIBILITY_TIMEOUT", "3600"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _visibility,
+    # Sweep for abandoned (unacked) messages every second when the timeout is short.
+    "unacked_restore_interval": 1 if _visibility < 60 else 10,
+    "unacked_restore_throttle": 1 if _visibility < 60 else 10,
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

@@ -1,0 +1,9 @@
+from core import reminders
+
+
+def notifications(request):
+    """Unread reminder count for the header: one query per page, only for logged-in users."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread_notifications": reminders.unread_count(user=user)}
