@@ -1,0 +1,33 @@
+"""/api/v1/: every resource, token auth, the OpenAPI schema and Swagger UI (served locally)."""
+
+import importlib
+import importlib.util
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+
+
+class TokenView(ObtainAuthToken):
+    """POST username/password, get a token for `Authorization: Token <key>`."""
+
+    permission_classes = [AllowAny]
+
+
+router = DefaultRouter()
+# Each app's api module contributes ROUTES = [(prefix, viewset, basename), ...].
+API_MODULES = ["core.api_views", "townships.api", "firebrigade.api", "inspections.api", "meetings.api"]
+for module_name in API_MODULES:
+    if importlib.util.find_spec(module_name) is None:  # an app without an API yet
+        continue
+    for prefix, viewset, basename in importlib.import_module(module_name).ROUTES:
+        router.register(prefix, viewset, basename=basename)
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,60 @@
+"""What every API viewset shares: role permissions, scoping, and refusals as clean 400s."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, permissions, status
+from rest_framework.response import Response
+
+from core.exceptions import ApplicationError
+from core.models import Role
+from core.scoping import can_see_township, user_role
+
+ALL_ROLES = frozenset(Role.values)
+CENTER = frozenset({Role.GUIDANCE_CENTER})
+
+
+class RolePermission(permissions.BasePermission):
+    """Reads: any user with a role (scoping limits what they see). Writes: the view's `write_roles`,
+    or for a custom action, `action_roles[action]`."""
+
+    message = _("您的角色无权执行此操作。")
+
+    def has_permission(self, request, view):
+        role = user_role(request.user)
+        if role is None:
+            return False
+        action = getattr(view, "action", None)
+        action_roles = getattr(view, "action_roles", {})
+        if action in action_roles:
+            return role in action_roles[action]
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return role in getattr(view, "write_roles", CENTER)
+
+
+def ensure_township_writable(user, township_id: int | None) -> None:
+    """A write naming a township outside the user's scope is forbidden (403), not silently moved."""
+    if township_id is not None and not can_see_township(user, township_id):
+        raise exceptions.PermissionDenied(_("不能操作其他乡镇的数据。"))
+
+
+def exception_handler(exc, context):
+    # Imported here: rest_framework.views loads this module through its settings.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, ApplicationError):
+        return Response({"detail": str(exc.message), "code": "refused"}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoValidationError):
+        data = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, IntegrityError):
+        # A race past the service's own check: the database constraint held; say so, don't 500.
+        return Response(
+            {"detail": str(_("与已有记录冲突，未保存。")), "code": "conflict"},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    return drf_exception_handler(exc, context)

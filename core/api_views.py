@@ -1,0 +1,47 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core import reminders
+from core.api import ALL_ROLES
+from core.models import Notification
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "rule", "period", "title", "text", "url", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class MarkReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, allow_empty=False
+    )
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """My reminders (提醒). Everybody sees only their own."""
+
+    serializer_class = NotificationSerializer
+    filterset_fields = {"rule": ["exact"], "read_at": ["isnull"], "created_at": ["gte", "lte"]}
+    ordering_fields = ["created_at"]
+    search_fields = ["title", "text"]
+    action_roles = {"mark_read": ALL_ROLES}
+
+    def get_queryset(self):
+        return Notification.objects.filter(recipient=self.request.user).order_by("-created_at", "-id")
+
+    @action(detail=False, methods=["post"], serializer_class=MarkReadSerializer, url_path="mark-read")
+    def mark_read(self, request):
+        """Mark the given reminders (or all of mine) as read."""
+        serializer = MarkReadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        count = reminders.notification_mark_read(
+            user=request.user, notification_ids=serializer.validated_data.get("ids")
+        )
+        return Response({"marked": count, "detail": _("已标为已读。")})
+
+
+ROUTES = [("notifications", NotificationViewSet, "notification")]

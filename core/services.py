@@ -1,0 +1,89 @@
+"""Writes that belong to no single domain app: users and their roles."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from core.models import Role, UserProfile
+
+
+@transaction.atomic
+def user_create_with_role(
+    *,
+    username: str,
+    role: str,
+    password: str,
+    township=None,
+    police_station=None,
+    premises=None,
+    county=None,
+    is_principal_leader: bool = False,
+    email: str = "",
+):
+    """Create a user with a role. Preconditions checked here: the role exists, the role has the link
+    that scopes it (township, police station or premises) and no other, the password is strong."""
+    if role not in Role.values:
+        raise ApplicationError(
+            _("未知角色：%(role)s。可选：%(roles)s") % {"role": role, "roles": "、".join(Role.values)}
+        )
+    user_model = get_user_model()
+    if user_model.objects.filter(username=username).exists():
+        raise ApplicationError(_("用户名 %(username)s 已存在。") % {"username": username})
+    needs = {
+        Role.TOWNSHIP_LEAD: ("township", township),
+        Role.POLICE_STATION: ("police_station", police_station),
+        Role.PREMISES_RESPONSIBLE: ("premises", premises),
+    }
+    if role in needs and needs[role][1] is None:
+        raise ApplicationError(
+            _("角色 %(role)s 必须指定所属%(what)s。")
+            % {
+                "role": Role(role).label,
+                "what": {"township": _("乡镇"), "police_station": _("派出所"), "premises": _("单位")}[
+                    needs[role][0]
+                ],
+            }
+        )
+    given = {
+        k
+        for k, v in {"township": township, "police_station": police_station, "premises": premises}.items()
+        if v
+    }
+    allowed = {needs[role][0]} if role in needs else set()
+    if given - allowed:
+        raise ApplicationError(_("角色 %(role)s 不能指定乡镇、派出所或单位。") % {"role": Role(role).label})
+    user = user_model(username=username, email=email)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages)) from exc
+    user.set_password(password)
+    user.is_staff = role == Role.GUIDANCE_CENTER
+    user.save()
+    if county is None:
+        county = township or police_station or getattr(premises, "township", None)
+        county = getattr(county, "county", None)
+    UserProfile.objects.create(
+        user=user,
+        role=role,
+        township=township,
+        police_station=police_station,
+        premises=premises,
+        county=county,
+        is_principal_leader=is_principal_leader,
+    )
+    if role == Role.GUIDANCE_CENTER:
+        from django.contrib.auth.models import Group, Permission
+
+        group, _created = Group.objects.get_or_create(name="指导中心")
+        if not group.permissions.exists():
+            group.permissions.set(
+                Permission.objects.filter(
+                    content_type__app_label__in=["townships", "firebrigade", "inspections", "meetings"]
+                )
+            )
+        user.groups.add(group)
+    return user
