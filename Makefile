@@ -8,7 +8,7 @@ PORT ?= 8000
 DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production ALLOWED_HOSTS=fire.example.gov.cn \
 	SECRET_KEY=deploy-check-$(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))')
 
-.PHONY: run test lint deps dev-deps services demo clean
+.PHONY: run test lint deps dev-deps services demo assets clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,18 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt $(BIN)/python
 deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
 
-demo: deps
+# Front-end libraries from npm, copied into static/vendor (git-ignored); served locally, never from a CDN.
+static/vendor/echarts.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && mkdir -p static/vendor && \
+		cp node_modules/echarts/dist/echarts.min.js static/vendor/; \
+	else \
+		echo "npm not found: charts are off (tables still work). Install Node.js/npm for charts."; \
+	fi
+
+assets: static/vendor/echarts.min.js
+
+demo: deps assets
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
@@ -43,7 +54,7 @@ lint: dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: dev-deps services lint
+test: dev-deps assets services lint
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(DEPLOY_CHECK_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/pytest
