@@ -6,14 +6,26 @@ import importlib.util
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
+
+from core.views import lockout
 
 
 class TokenView(ObtainAuthToken):
     """POST username/password, get a token for `Authorization: Token <key>`."""
 
     permission_classes = [AllowAny]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # django-axes marks the request it was given (DRF's wrapper), which its middleware never sees.
+            if getattr(request, "axes_locked_out", False):
+                return lockout(request._request)
+            raise
 
 
 router = DefaultRouter()

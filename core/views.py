@@ -43,3 +43,19 @@ def notification_mark_read(request):
         return HttpResponseBadRequest("提醒编号不正确。")
     reminders.notification_mark_read(user=request.user, notification_ids=ids)
     return redirect("notification-inbox")
+
+
+@login_not_required
+def lockout(request, original_response=None, credentials=None):
+    """django-axes lockout: tell the person plainly that the account is locked and for how long."""
+    from axes.helpers import get_client_username, get_cool_off
+
+    cool_off = get_cool_off(request)
+    minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
+    context = {"username": get_client_username(request, credentials) or "", "minutes": minutes}
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {"detail": f"登录失败次数过多，账号已暂时锁定，请 {minutes} 分钟后再试。", "code": "locked"},
+            status=429,
+        )
+    return render(request, "registration/locked.html", context, status=429)
