@@ -1,0 +1,287 @@
+"""Reads of the firebrigade app, scoped to what the user may see (core.scoping).
+
+Figures are aggregated in the database and every selector runs a fixed number of queries,
+however many townships, brigades, members or items there are.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from core.scoping import scope_queryset
+from firebrigade.models import (
+    Brigade,
+    BrigadeMember,
+    BrigadeStandard,
+    EquipmentItem,
+    EquipmentRequirement,
+    EquipmentType,
+    FireIncident,
+    FundingCategory,
+)
+from townships.models import Township
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _active_staff_subquery() -> Coalesce:
+    """Members of the outer brigade who have not left and are on duty."""
+    counted = (
+        BrigadeMember.objects.filter(brigade=OuterRef("pk"), left_on__isnull=True, on_duty=True)
+        .order_by()
+        .values("brigade")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _good_vehicles_subquery() -> Coalesce:
+    """Summed quantity of the outer brigade's good-condition items of vehicle types."""
+    summed = (
+        EquipmentItem.objects.filter(
+            brigade=OuterRef("pk"),
+            condition=EquipmentItem.Condition.GOOD,
+            equipment_type__category=EquipmentType.Category.VEHICLE,
+        )
+        .order_by()
+        .values("brigade")
+        .annotate(n=Sum("quantity"))
+        .values("n")
+    )
+    return Coalesce(Subquery(summed, output_field=IntegerField()), 0)
+
+
+def _with_figures(qs: QuerySet[Brigade]) -> QuerySet[Brigade]:
+    standard = BrigadeStandard.objects.filter(brigade_class=OuterRef("brigade_class"))
+    return qs.annotate(
+        active_staff=_active_staff_subquery(),
+        good_vehicles=_good_vehicles_subquery(),
+        standard_id=Subquery(standard.values("pk")[:1]),
+        min_staff=Subquery(standard.values("min_staff")[:1]),
+        min_vehicles=Subquery(standard.values("min_vehicles")[:1]),
+        min_station_area_m2=Subquery(standard.values("min_station_area_m2")[:1]),
+    )
+
+
+def brigade_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Brigade]:
+    """Brigades of the townships the user may see, with active_staff, good_vehicles and the
+    minimums of their class's standard (min_staff, min_vehicles, min_station_area_m2; None when
+    the class has no standard).
+
+    filters: township, status, brigade_class.
+    """
+    filters = filters or {}
+    qs = Brigade.objects.select_related("township")
+    if filters.get("township"):
+        qs = qs.filter(township=filters["township"])
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("brigade_class"):
+        qs = qs.filter(brigade_class=filters["brigade_class"])
+    qs = scope_queryset(qs, user=user, township_field="township")
+    return _with_figures(qs).order_by("township__name", "name")
+
+
+def _gap(required: int | None, held: int | None) -> int | None:
+    if required is None:
+        return None
+    return max(required - (held or 0), 0)
+
+
+@dataclass
+class EquipmentGap:
+    equipment_type: EquipmentType
+    required: int
+    held: int  # good condition only: items to repair or scrapped do not count toward the standard
+    gap: int
+
+
+@dataclass
+class BrigadeGap:
+    brigade: Brigade
+    status: str
+    status_label: str
+    has_standard: bool
+    active_staff: int
+    min_staff: int | None
+    staff_gap: int | None
+    vehicles: int
+    min_vehicles: int | None
+    vehicle_gap: int | None
+    station_area_m2: int | None
+    min_station_area_m2: int | None
+    station_area_gap: int | None
+    equipment: list[EquipmentGap] = field(default_factory=list)
+
+
+@dataclass
+class TownshipBrigadeGap:
+    township: Township
+    brigades: list[BrigadeGap] = field(default_factory=list)  # the township's own brigades
+    shared_brigades: list[Brigade] = field(default_factory=list)  # others' brigades that also serve it
+
+    @property
+    def has_brigade(self) -> bool:
+        return bool(self.brigades or self.shared_brigades)
+
+
+def township_brigade_gaps(*, user, township_ids=None) -> list[TownshipBrigadeGap]:
+    """Per township the user may see (optionally only `township_ids`): its brigades' status, active
+    staff against the standard minimum, good vehicles, station area, and for every equipment type
+    the standard requires the quantity held in good condition and the gap. Five queries.
+    """
+    townships_qs = scope_queryset(Township.objects.all(), user=user, township_field="pk")
+    if township_ids is not None:
+        townships_qs = townships_qs.filter(pk__in=township_ids)
+    townships = list(townships_qs.select_related("county").order_by("county__name", "name"))
+
+    township_pks = townships_qs.values("pk")
+    brigades = list(
+        _with_figures(Brigade.objects.filter(township__in=township_pks)).order_by("township_id", "name")
+    )
+    requirements = list(
+        EquipmentRequirement.objects.filter(
+            standard__brigade_class__in=Brigade.objects.filter(township__in=township_pks).values(
+                "brigade_class"
+            )
+        )
+        .select_related("equipment_type", "standard")
+        .order_by("equipment_type__category", "equipment_type__name")
+    )
+    held_rows = (
+        EquipmentItem.objects.filter(
+            brigade__township__in=township_pks, condition=EquipmentItem.Condition.GOOD
+        )
+        .order_by()
+        .values("brigade_id", "equipment_type_id")
+        .annotate(total=Sum("quantity"))
+    )
+    held = {(row["brigade_id"], row["equipment_type_id"]): row["total"] for row in held_rows}
+    shared_links = (
+        Brigade.also_serves.through.objects.filter(township__in=township_pks)
+        .select_related("brigade")
+        .order_by("brigade__name")
+    )
+
+    requirements_by_class: dict[str, list[EquipmentRequirement]] = {}
+    for requirement in requirements:
+        requirements_by_class.setdefault(requirement.standard.brigade_class, []).append(requirement)
+
+    rows = {t.pk: TownshipBrigadeGap(township=t) for t in townships}
+    for brigade in brigades:
+        equipment = []
+        for requirement in requirements_by_class.get(brigade.brigade_class, []):
+            have = held.get((brigade.pk, requirement.equipment_type_id), 0)
+            equipment.append(
+                EquipmentGap(
+                    equipment_type=requirement.equipment_type,
+                    required=requirement.quantity,
+                    held=have,
+                    gap=_gap(requirement.quantity, have),
+                )
+            )
+        station_gap = None
+        if brigade.min_station_area_m2 is not None:
+            station_gap = _gap(brigade.min_station_area_m2, brigade.station_area_m2)
+        rows[brigade.township_id].brigades.append(
+            BrigadeGap(
+                brigade=brigade,
+                status=brigade.status,
+                status_label=str(brigade.get_status_display()),
+                has_standard=brigade.standard_id is not None,
+                active_staff=brigade.active_staff,
+                min_staff=brigade.min_staff,
+                staff_gap=_gap(brigade.min_staff, brigade.active_staff),
+                vehicles=brigade.good_vehicles,
+                min_vehicles=brigade.min_vehicles,
+                vehicle_gap=_gap(brigade.min_vehicles, brigade.good_vehicles),
+                station_area_m2=brigade.station_area_m2,
+                min_station_area_m2=brigade.min_station_area_m2,
+                station_area_gap=station_gap,
+                equipment=equipment,
+            )
+        )
+    for link in shared_links:
+        rows[link.township_id].shared_brigades.append(link.brigade)
+    return [rows[t.pk] for t in townships]
+
+
+def funding_summary(*, user, year: int) -> QuerySet[Township]:
+    """Townships the user may see with their `year` funding: allocated, disbursed (yuan, 0 when
+    nothing was budgeted), ratio = disbursed / allocated (None when nothing was allocated), and
+    allocated_<category> / disbursed_<category> for every FundingCategory. One query.
+    """
+    in_year = Q(funding_allocations__year=year)
+    per_category = {}
+    for category in FundingCategory.values:
+        in_category = in_year & Q(funding_allocations__category=category)
+        per_category[f"allocated_{category}"] = Coalesce(
+            Sum("funding_allocations__amount", filter=in_category), Value(Decimal(0)), output_field=MONEY
+        )
+        per_category[f"disbursed_{category}"] = Coalesce(
+            Sum("funding_allocations__disbursed_amount", filter=in_category),
+            Value(Decimal(0)),
+            output_field=MONEY,
+        )
+    qs = Township.objects.annotate(
+        allocated=Coalesce(
+            Sum("funding_allocations__amount", filter=in_year), Value(Decimal(0)), output_field=MONEY
+        ),
+        disbursed=Coalesce(
+            Sum("funding_allocations__disbursed_amount", filter=in_year),
+            Value(Decimal(0)),
+            output_field=MONEY,
+        ),
+        **per_category,
+    ).annotate(
+        ratio=Case(
+            When(
+                allocated__gt=0,
+                then=ExpressionWrapper(F("disbursed") / F("allocated"), output_field=DecimalField()),
+            ),
+            default=None,
+            output_field=DecimalField(),
+        )
+    )
+    return scope_queryset(qs, user=user, township_field="pk").order_by("county__name", "name")
+
+
+def incident_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[FireIncident]:
+    """Fires the user may see (a premises' responsible person: fires at their premises), newest first.
+
+    filters: township, cause, date_from / date_to (local dates, both inclusive).
+    """
+    filters = filters or {}
+    qs = FireIncident.objects.select_related("township", "premises", "responding_brigade")
+    if filters.get("township"):
+        qs = qs.filter(township=filters["township"])
+    if filters.get("cause"):
+        qs = qs.filter(cause=filters["cause"])
+    date_from: dt.date | None = filters.get("date_from")
+    date_to: dt.date | None = filters.get("date_to")
+    if date_from:
+        qs = qs.filter(occurred_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(occurred_at__date__lte=date_to)
+    return scope_queryset(qs, user=user, township_field="township", premises_field="premises").order_by(
+        "-occurred_at"
+    )

@@ -1,0 +1,458 @@
+"""Reads of the campaign: plan progress, hazard statistics, lists and the trace-back of a premises.
+
+Every list is scoped through `core.scoping`; every figure is a database aggregate, and every
+function runs a fixed number of queries whatever the number of rows.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf, Round
+
+from core.scoping import scope_queryset
+from inspections.models import (
+    Accountability,
+    Campaign,
+    ChecklistResult,
+    Hazard,
+    Inspection,
+    InspectionPlan,
+    Rectification,
+    Reinspection,
+)
+from inspections.services import local_date, local_today
+from townships.models import Township
+
+VERIFIED = Hazard.Status.VERIFIED
+
+
+def _percent(part: str, whole: str):
+    """part * 100 / whole, one decimal, NULL when whole is 0 — computed by the database."""
+    return Round(
+        Cast(F(part) * 100, DecimalField(max_digits=12, decimal_places=2)) / NullIf(F(whole), 0),
+        1,
+        output_field=DecimalField(max_digits=6, decimal_places=1),
+    )
+
+
+def _count_subquery(queryset: QuerySet, *, group_by: str, expression) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            queryset.values(group_by).annotate(n=expression).values("n")[:1], output_field=IntegerField()
+        ),
+        0,
+    )
+
+
+def _campaign(value) -> Campaign | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Campaign):
+        return value
+    return Campaign.objects.get(pk=value)
+
+
+def _as_bool(value) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
+
+
+# --- plan progress -------------------------------------------------------------------------
+
+
+def plan_progress(*, user, campaign) -> QuerySet[InspectionPlan]:
+    """The plans of `campaign` the user may see, each with `planned_count` (premises in the plan),
+    `inspected_count` (distinct premises with an inspection linked to the plan) and `percent`
+    (NULL for an empty plan). One query."""
+    through = InspectionPlan.premises.through
+    planned = _count_subquery(
+        through.objects.filter(inspectionplan_id=OuterRef("pk")),
+        group_by="inspectionplan_id",
+        expression=Count("premises_id"),
+    )
+    inspected = _count_subquery(
+        Inspection.objects.filter(plan_id=OuterRef("pk")),
+        group_by="plan_id",
+        expression=Count("premises_id", distinct=True),
+    )
+    plans = scope_queryset(
+        InspectionPlan.objects.filter(campaign=campaign), user=user, township_field="township"
+    )
+    return (
+        plans.select_related("township", "police_station", "campaign")
+        .annotate(planned_count=planned, inspected_count=inspected)
+        .annotate(percent=_percent("inspected_count", "planned_count"))
+        .order_by("township__name", "due_on", "title")
+    )
+
+
+# --- hazard statistics ---------------------------------------------------------------------
+
+
+def hazard_stats(*, user, campaign=None, township_ids=None, on: dt.date | None = None) -> QuerySet[Township]:
+    """Per township the user may see (limited to the campaign's county and to `township_ids` when
+    given), the hazards as of date `on` (default today), counted by the database:
+
+    - found: discovered on or before `on` (within the campaign's dates when a campaign is given);
+    - rectified: of those, verified (复查销号) on or before `on`;
+    - open: found − rectified (not yet verified, whatever the step of rectification);
+    - overdue: open and deadline before `on`;
+    - major: found with severity major; major_open: major and open;
+    - rate: rectified * 100 / found, one decimal (NULL when nothing was found).
+    One query.
+    """
+    on = on or local_today()
+    campaign = _campaign(campaign)
+    townships = scope_queryset(Township.objects.all(), user=user, township_field="id")
+    found = Q(hazards__discovered_on__lte=on)
+    if campaign is not None:
+        townships = townships.filter(county_id=campaign.county_id)
+        found &= Q(
+            hazards__discovered_on__gte=campaign.starts_on, hazards__discovered_on__lte=campaign.ends_on
+        )
+    if township_ids is not None:
+        townships = townships.filter(pk__in=township_ids)
+    rectified = found & Q(hazards__status=VERIFIED, hazards__verified_on__lte=on)
+    still_open = found & ~Q(hazards__status=VERIFIED, hazards__verified_on__lte=on)
+    return (
+        townships.annotate(
+            found=Count("hazards", filter=found),
+            rectified=Count("hazards", filter=rectified),
+            open=Count("hazards", filter=still_open),
+            overdue=Count("hazards", filter=still_open & Q(hazards__deadline__lt=on)),
+            major=Count("hazards", filter=found & Q(hazards__severity=Hazard.Severity.MAJOR)),
+            major_open=Count("hazards", filter=still_open & Q(hazards__severity=Hazard.Severity.MAJOR)),
+        )
+        .annotate(rate=_percent("rectified", "found"))
+        .order_by("county__name", "name")
+    )
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+def _overdue_q(on: dt.date) -> Q:
+    """Deadline passed before `on` and not verified by `on`."""
+    return Q(deadline__lt=on) & ~Q(status=VERIFIED, verified_on__lte=on)
+
+
+def hazard_list(*, user, filters: dict | None = None) -> QuerySet[Hazard]:
+    """Hazards the user may see, each annotated with `is_overdue` (today, local date) and
+    `verified_late`. Filters: township, grid (premises' grid), premises, campaign (discovered
+    within the campaign's dates, in its county), status (one or a list), severity, overdue (bool),
+    date_from / date_to (discovery date), inspection."""
+    filters = filters or {}
+    today = local_today()
+    qs = scope_queryset(Hazard.objects.all(), user=user, township_field="township", premises_field="premises")
+    if filters.get("township"):
+        qs = qs.filter(township=filters["township"])
+    if filters.get("grid"):
+        qs = qs.filter(premises__grid=filters["grid"])
+    if filters.get("premises"):
+        qs = qs.filter(premises=filters["premises"])
+    if filters.get("inspection"):
+        qs = qs.filter(inspection=filters["inspection"])
+    campaign = _campaign(filters.get("campaign"))
+    if campaign is not None:
+        qs = qs.filter(
+            township__county_id=campaign.county_id,
+            discovered_on__gte=campaign.starts_on,
+            discovered_on__lte=campaign.ends_on,
+        )
+    status = filters.get("status")
+    if status:
+        qs = qs.filter(status__in=[status] if isinstance(status, str) else list(status))
+    if filters.get("severity"):
+        qs = qs.filter(severity=filters["severity"])
+    overdue = _as_bool(filters.get("overdue"))
+    if overdue is True:
+        qs = qs.filter(_overdue_q(today))
+    elif overdue is False:
+        qs = qs.exclude(_overdue_q(today))
+    if filters.get("date_from"):
+        qs = qs.filter(discovered_on__gte=filters["date_from"])
+    if filters.get("date_to"):
+        qs = qs.filter(discovered_on__lte=filters["date_to"])
+    return qs.select_related(
+        "premises", "premises__grid", "township", "inspection", "checklist_item"
+    ).annotate(
+        is_overdue=ExpressionWrapper(_overdue_q(today), output_field=BooleanField()),
+        verified_late=ExpressionWrapper(Q(verified_on__gt=F("deadline")), output_field=BooleanField()),
+    )
+
+
+def inspection_list(*, user, filters: dict | None = None) -> QuerySet[Inspection]:
+    """Inspections the user may see, each with `hazard_count` and `open_hazard_count`. Filters:
+    township, grid, premises, campaign (inspected within its dates, in its county), plan, kind,
+    police_station, date_from / date_to (inspection date)."""
+    filters = filters or {}
+    qs = scope_queryset(
+        Inspection.objects.all(), user=user, township_field="township", premises_field="premises"
+    )
+    for key, lookup in (
+        ("township", "township"),
+        ("grid", "premises__grid"),
+        ("premises", "premises"),
+        ("plan", "plan"),
+        ("kind", "kind"),
+        ("police_station", "police_station"),
+        ("date_from", "inspected_on__gte"),
+        ("date_to", "inspected_on__lte"),
+    ):
+        if filters.get(key):
+            qs = qs.filter(**{lookup: filters[key]})
+    campaign = _campaign(filters.get("campaign"))
+    if campaign is not None:
+        qs = qs.filter(
+            township__county_id=campaign.county_id,
+            inspected_on__gte=campaign.starts_on,
+            inspected_on__lte=campaign.ends_on,
+        )
+    return qs.select_related("premises", "township", "plan", "police_station", "recorded_by").annotate(
+        hazard_count=Count("hazards"),
+        open_hazard_count=Count("hazards", filter=~Q(hazards__status=VERIFIED)),
+    )
+
+
+# --- trace-back (责任倒查) -----------------------------------------------------------------
+
+
+def hazard_trace_queryset(queryset: QuerySet[Hazard], *, on: dt.date | None = None) -> QuerySet[Hazard]:
+    """Decorate a hazard queryset for trace-back pages, in a fixed number of queries (3): who found
+    it (inspection and its recorder), its rectifications (with who submitted them) and
+    re-inspections (with who recorded them), and as of `on` (default today) whether it is
+    `is_overdue` and whether it was `verified_late` (verified after its deadline)."""
+    on = on or local_today()
+    return (
+        queryset.select_related(
+            "inspection",
+            "inspection__recorded_by",
+            "inspection__police_station",
+            "checklist_item",
+            "premises",
+        )
+        .prefetch_related(
+            Prefetch(
+                "rectifications",
+                queryset=Rectification.objects.select_related("submitted_by").order_by("rectified_on", "id"),
+            ),
+            Prefetch(
+                "reinspections",
+                queryset=Reinspection.objects.select_related("recorded_by", "rectification").order_by(
+                    "inspected_on", "id"
+                ),
+            ),
+        )
+        .annotate(
+            is_overdue=ExpressionWrapper(_overdue_q(on), output_field=BooleanField()),
+            verified_late=ExpressionWrapper(Q(verified_on__gt=F("deadline")), output_field=BooleanField()),
+        )
+    )
+
+
+@dataclass
+class TraceEvent:
+    """One line of a trace-back timeline."""
+
+    date: dt.date
+    kind: str  # inspection / hazard / started / deadline_extended / rectification / reinspection / accountability
+    title: str
+    people: str = ""  # the named inspectors / rectifier
+    user: object = None  # the account that recorded it
+    obj: object = None
+    hazard: Hazard | None = None
+
+
+@dataclass
+class PremisesTrace:
+    premises: object
+    on: dt.date
+    inspections: list = field(default_factory=list)
+    hazards: list = field(default_factory=list)
+    accountabilities: list = field(default_factory=list)
+    events: list[TraceEvent] = field(default_factory=list)
+
+    @property
+    def overdue_hazards(self) -> list:
+        return [h for h in self.hazards if h.is_overdue]
+
+    @property
+    def late_hazards(self) -> list:
+        return [h for h in self.hazards if h.verified_late]
+
+
+def _history_events(hazard: Hazard, records: list) -> list[TraceEvent]:
+    """Steps that leave no row of their own, read from the hazard's history: who started the
+    rectification, who extended the deadline and why."""
+    events = []
+    previous = None
+    for record in records:
+        when = local_date(record.history_date)
+        if previous is not None:
+            if previous.status == Hazard.Status.OPEN and record.status == Hazard.Status.RECTIFYING:
+                events.append(
+                    TraceEvent(
+                        when, "started", "开始整改", user=record.history_user, obj=record, hazard=hazard
+                    )
+                )
+            if record.deadline != previous.deadline:
+                reason = record.history_change_reason or ""
+                events.append(
+                    TraceEvent(
+                        when,
+                        "deadline_extended",
+                        f"整改期限由 {previous.deadline} 调整为 {record.deadline}"
+                        + (f"（{reason}）" if reason else ""),
+                        user=record.history_user,
+                        obj=record,
+                        hazard=hazard,
+                    )
+                )
+        previous = record
+    return events
+
+
+def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
+    """Everything that happened to `premises`, for 责任倒查: every inspection (inspectors,
+    recorded_by, checklist results, hazards found), every hazard (deadline, status, overdue or
+    verified late as of `on`, rectifications and re-inspections with who, deadline extensions and
+    the start of rectification from the history), every accountability decision, and one timeline
+    ordered by date. Seven queries whatever the number of records. The caller checks that the
+    user may see the premises."""
+    on = on or local_today()
+    inspections = list(
+        Inspection.objects.filter(premises=premises)
+        .select_related("recorded_by", "plan", "police_station")
+        .prefetch_related(Prefetch("results", queryset=ChecklistResult.objects.select_related("item")))
+        .order_by("inspected_on", "id")
+    )
+    hazards = list(
+        hazard_trace_queryset(Hazard.objects.filter(premises=premises), on=on).order_by("discovered_on", "id")
+    )
+    history = (
+        Hazard.history.filter(premises_id=premises.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    history_by_hazard: dict[int, list] = {}
+    for record in history:
+        history_by_hazard.setdefault(record.id, []).append(record)
+    accountabilities = list(
+        Accountability.objects.filter(Q(premises=premises) | Q(hazard__premises=premises))
+        .select_related("incident", "hazard")
+        .order_by("decided_on", "id")
+    )
+
+    hazards_by_inspection: dict[int, list] = {}
+    for hazard in hazards:
+        hazards_by_inspection.setdefault(hazard.inspection_id, []).append(hazard)
+    events: list[TraceEvent] = []
+    for inspection in inspections:
+        inspection.trace_hazards = hazards_by_inspection.get(inspection.pk, [])
+        events.append(
+            TraceEvent(
+                inspection.inspected_on,
+                "inspection",
+                f"{inspection.get_kind_display()}，发现隐患 {len(inspection.trace_hazards)} 处",
+                people=inspection.inspectors,
+                user=inspection.recorded_by,
+                obj=inspection,
+            )
+        )
+    for hazard in hazards:
+        events.append(
+            TraceEvent(
+                hazard.discovered_on,
+                "hazard",
+                f"发现{hazard.get_severity_display()}：{hazard.description}（整改期限 {hazard.deadline}，"
+                f"责任人 {hazard.responsible_person}）",
+                people=hazard.inspection.inspectors,
+                user=hazard.inspection.recorded_by,
+                obj=hazard,
+                hazard=hazard,
+            )
+        )
+        events.extend(_history_events(hazard, history_by_hazard.get(hazard.pk, [])))
+        for rectification in hazard.rectifications.all():
+            events.append(
+                TraceEvent(
+                    rectification.rectified_on,
+                    "rectification",
+                    f"整改完成：{rectification.measures}",
+                    people=rectification.rectified_by,
+                    user=rectification.submitted_by,
+                    obj=rectification,
+                    hazard=hazard,
+                )
+            )
+        for reinspection in hazard.reinspections.all():
+            verdict = "复查合格，销号" if reinspection.passed else f"复查不合格：{reinspection.note}"
+            events.append(
+                TraceEvent(
+                    reinspection.inspected_on,
+                    "reinspection",
+                    verdict,
+                    people=reinspection.inspectors,
+                    user=reinspection.recorded_by,
+                    obj=reinspection,
+                    hazard=hazard,
+                )
+            )
+    for accountability in accountabilities:
+        events.append(
+            TraceEvent(
+                accountability.decided_on,
+                "accountability",
+                f"责任追究：{accountability.person}（{accountability.unit}）{accountability.sanction}",
+                people=accountability.decided_by,
+                obj=accountability,
+                hazard=accountability.hazard,
+            )
+        )
+    order = {"inspection": 0, "hazard": 1, "started": 2, "deadline_extended": 3, "rectification": 4}
+    events.sort(key=lambda e: (e.date, order.get(e.kind, 5)))
+    return PremisesTrace(
+        premises=premises,
+        on=on,
+        inspections=inspections,
+        hazards=hazards,
+        accountabilities=accountabilities,
+        events=events,
+    )
+
+
+def incident_trace(*, incident) -> PremisesTrace | None:
+    """The trace-back of the premises where a fire broke out, with overdue judged as of the day of
+    the fire. None when the fire is not tied to a premises."""
+    if incident.premises_id is None:
+        return None
+    return premises_trace(premises=incident.premises, on=local_date(incident.occurred_at))
+
+
+__all__ = [
+    "PremisesTrace",
+    "TraceEvent",
+    "hazard_list",
+    "hazard_stats",
+    "hazard_trace_queryset",
+    "incident_trace",
+    "inspection_list",
+    "plan_progress",
+    "premises_trace",
+]
