@@ -25,6 +25,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     """My reminders (提醒). Everybody sees only their own."""
 
     serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()  # for the schema; get_queryset gives the real rows
     filterset_fields = {"rule": ["exact"], "read_at": ["isnull"], "created_at": ["gte", "lte"]}
     ordering_fields = ["created_at"]
     search_fields = ["title", "text"]

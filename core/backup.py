@@ -44,7 +44,9 @@ def table_counts() -> dict[str, int]:
 def _pg_tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise ApplicationError(f"找不到 {name}：请安装 PostgreSQL 客户端（apt-get install postgresql-client）。")
+        raise ApplicationError(
+            f"找不到 {name}：请安装 PostgreSQL 客户端（apt-get install postgresql-client）。"
+        )
     return path
 
 

@@ -78,15 +78,28 @@ MEETING_TITLE = "全县专职消防队伍建设暨冬春火灾防控工作推进
 
 @transaction.atomic
 def demo_load() -> dict[str, int]:
-    """Create or refresh the demo county. Returns how many rows each step created (0 on a rerun)."""
+    """Create the demo county if it is not there. Returns how many rows each step created
+    (all 0 on a rerun: every step is keyed on a natural key or skipped when its anchor exists)."""
+    from core.demo import county as county_demo
+
     created: dict[str, int] = {}
     county, c = County.objects.get_or_create(name=COUNTY_NAME, defaults={"code": "411421", "is_demo": True})
     created["county"] = int(c)
     created["townships"] = 0
     townships = {}
-    for name, kind in TOWNSHIPS:
+    for index, (name, kind) in enumerate(TOWNSHIPS):
+        leader, deputy = county_demo.leaders(index)
         township, c = Township.objects.get_or_create(
-            county=county, name=name, defaults={"kind": kind, "is_demo": True}
+            county=county,
+            name=name,
+            defaults={
+                "kind": kind,
+                "is_demo": True,
+                "principal_leader": leader,
+                "principal_leader_phone": county_demo.phone(index, 1),
+                "fire_deputy": deputy,
+                "fire_deputy_phone": county_demo.phone(index, 2),
+            },
         )
         townships[name] = township
         created["townships"] += int(c)
@@ -103,65 +116,76 @@ def demo_load() -> dict[str, int]:
         )
         station.townships.add(township)
         created["police_stations"] += int(c)
+    county_demo.attach_rural_townships(county, townships)
 
     created["meeting"] = _load_meeting(county, townships)
+    created.update(county_demo.load(county, townships))
     return created
 
 
+SUB_VENUES = [f"{n}分会场" for n, _ in TOWNSHIPS] + ["指导中心分会场"]
+
+
 def _load_meeting(county: County, townships: dict[str, Township]) -> int:
-    meeting, c = Meeting.objects.get_or_create(
+    from meetings import services as meeting_services
+
+    held_at = dt.datetime(2021, 11, 17, 15, 0, tzinfo=SHANGHAI)
+    if Meeting.objects.filter(county=county, title=MEETING_TITLE, held_at=held_at).exists():
+        return 0
+    meeting = meeting_services.meeting_create(
         county=county,
         title=MEETING_TITLE,
-        held_at=dt.datetime(2021, 11, 17, 15, 0, tzinfo=SHANGHAI),
-        defaults={
-            "chair": "王景义",
-            "chair_title": "县委常委、常务副县长",
-            "main_venue": "县政府主会场",
-            "sub_venues": "\n".join(f"{n}分会场" for n, _ in TOWNSHIPS),
-            "summary": (
-                "会议传达了省市两级领导要求及全市乡镇消防队伍建设工作会议精神，"
-                "通报民权县火灾和消防专职队建设情况。"
-            ),
-            "source": "民权网 2021-11-17《全县专职消防队伍建设暨冬春火灾防控工作推进会召开》",
-            "is_demo": True,
-        },
+        held_at=held_at,
+        chair="王景义",
+        chair_title="县委常委、常务副县长",
+        main_venue="县政府主会场",
+        sub_venues=SUB_VENUES,
+        summary=(
+            "会议传达了省市两级领导要求及全市乡镇消防队伍建设工作会议精神，"
+            "通报民权县火灾和消防专职队建设情况。"
+        ),
+        source="民权网 2021-11-17《全县专职消防队伍建设暨冬春火灾防控工作推进会召开》",
+        by=None,
     )
-    if not c:
-        return 0
-    for number, (category, priority, text) in enumerate(DIRECTIVES, start=1):
-        Directive.objects.create(
-            meeting=meeting, number=number, category=category, priority=priority, text=text
+    Meeting.objects.filter(pk=meeting.pk).update(is_demo=True)
+    for category, priority, text in DIRECTIVES:
+        meeting_services.directive_add(
+            meeting=meeting, category=category, priority=priority, text=text, by=None
         )
-    Statement.objects.create(
+    meeting_services.statement_record(
         meeting=meeting,
         township=townships["褚庙乡"],
         kind=Statement.Kind.TYPICAL,
         summary="介绍乡镇专职消防队建设和冬春火灾防控的经验做法。",
+        by=None,
     )
-    Statement.objects.create(
+    meeting_services.statement_record(
         meeting=meeting,
         township=townships["北关镇"],
         kind=Statement.Kind.COMMITMENT,
         summary="表态按期完成专职消防队建设，落实装备和经费保障。",
+        by=None,
     )
-    Attendance.objects.create(
+    meeting_services.attendance_record(
         meeting=meeting,
         unit="县政府",
         person="王景义",
         position="县委常委、常务副县长",
         venue=Attendance.Venue.MAIN,
         venue_name="县政府主会场",
+        by=None,
     )
-    Attendance.objects.create(
+    meeting_services.attendance_record(
         meeting=meeting,
         unit="县消防安全检查指导服务中心",
         person="工作人员",
         venue=Attendance.Venue.SUB,
         venue_name="指导中心分会场",
+        by=None,
     )
     for name, township in townships.items():
         for position in ("有关负责人", "分管消防副职", "专职消防队长"):
-            Attendance.objects.create(
+            meeting_services.attendance_record(
                 meeting=meeting,
                 township=township,
                 unit=name,
@@ -169,5 +193,6 @@ def _load_meeting(county: County, townships: dict[str, Township]) -> int:
                 position=position,
                 venue=Attendance.Venue.SUB,
                 venue_name=f"{name}分会场",
+                by=None,
             )
     return 1

@@ -11,9 +11,9 @@ from PIL import Image
 from core.backup import table_counts
 from core.demo import demo_load
 from core.uploads import RandomName, validate_document, validate_photo
-from meetings.models import Directive, Meeting
+from meetings.models import Meeting
 from tests import factories as f
-from townships.models import PoliceStation, Township
+from townships.models import GridMember, Township
 
 
 def _login(client, username, password):
@@ -132,9 +132,8 @@ def test_backup_then_wipe_then_restore_loses_nothing(tmp_path):
     call_command("backup", "--output", str(archive))
     assert archive.exists()
 
-    Directive.objects.all().delete()
-    Meeting.objects.all().delete()
-    PoliceStation.objects.all().delete()
+    Meeting.objects.all().delete()  # with its directives, assignments and progress reports
+    GridMember.objects.all().delete()
     assert table_counts() != before
 
     with pytest.raises(CommandError, match="--yes"):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from core.demo import demo_load
+from core.demo.county import DEMO_PASSWORD
 
 
 class Command(BaseCommand):
@@ -12,5 +13,13 @@ class Command(BaseCommand):
         if total:
             detail = "，".join(f"{k} {v}" for k, v in created.items() if v)
             self.stdout.write(self.style.SUCCESS(f"演示数据已载入：{detail}"))
+            if DEMO_PASSWORD:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        "演示账号（密码相同，只显示这一次）：county 县领导、center 指导中心、"
+                        "beiguan 北关镇消防专干、chumiao 褚庙乡消防专干、police_beiguan 北关派出所、"
+                        f"market_beiguan 单位责任人；密码：{DEMO_PASSWORD[0]}"
+                    )
+                )
         else:
             self.stdout.write("演示数据已存在，未做改动。")

@@ -1,0 +1,115 @@
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+
+from core.demo import demo_load
+from core.models import Role
+from firebrigade.models import Brigade, FireIncident
+from inspections.models import Accountability, Hazard
+from meetings.models import Assignment, Directive, Meeting
+from tests import factories as f
+from townships.models import County, PoliceStation, Premises, Township
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo county, loaded once for this module (it takes ~30 s through the services) and
+    committed; each test still runs in its own rolled-back transaction. Flushed afterwards so
+    the rest of the suite starts from an empty database."""
+    with django_db_blocker.unblock():
+        created = demo_load()
+        yield created
+        call_command("flush", interactive=False, verbosity=0)
+        ContentType.objects.clear_cache()
+
+
+@pytest.mark.django_db
+def test_demo_loader_creates_the_seed_county_and_is_idempotent(demo):
+    assert demo["townships"] >= 19
+    models = (County, Township, PoliceStation, Premises, Meeting, Directive, Assignment, Hazard, Brigade)
+    counts = {m: m.objects.count() for m in models}
+    assert sum(demo_load().values()) == 0
+    assert {m: m.objects.count() for m in models} == counts
+
+    county = County.objects.get(name="民权县")
+    assert county.is_demo
+    names = set(county.townships.values_list("name", flat=True))
+    assert {"褚庙乡", "北关镇", "花园乡"} <= names
+    assert set(county.townships.values_list("kind", flat=True)) == {"township", "town", "subdistrict"}
+    meeting = Meeting.objects.get(title__contains="推进会")
+    assert meeting.chair == "王景义"
+    assert meeting.held_at.date().isoformat() == "2021-11-17"
+    assert meeting.statements.filter(township__name="褚庙乡", kind="typical").exists()
+    assert meeting.statements.filter(township__name="北关镇", kind="commitment").exists()
+    assert set(meeting.directives.values_list("category", flat=True)) == set(Directive.Category.values)
+    assert Assignment.objects.filter(directive__meeting=meeting).count() == 8 * len(names)
+
+
+@pytest.mark.django_db
+def test_load_demo_command_reports_nothing_added_on_rerun(demo, capsys):
+    call_command("load_demo")
+    assert "未做改动" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_demo_county_has_brigades_hazards_and_assignments_in_every_state(demo):
+    assert set(Brigade.objects.values_list("status", flat=True)) == set(Brigade.Status.values)
+    assert set(Hazard.objects.values_list("status", flat=True)) == set(Hazard.Status.values)
+    assert set(Assignment.objects.values_list("status", flat=True)) == set(Assignment.Status.values)
+    # A rejected re-inspection sent at least one hazard back to rectifying.
+    assert Hazard.objects.filter(status="rectifying", reinspections__passed=False).exists()
+    assert FireIncident.objects.filter(is_demo=True).count() >= 5
+    assert Accountability.objects.filter(incident__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_trace_back_of_the_demo_fire_lists_the_inspections_and_hazards_before_it(demo, client):
+    incident = FireIncident.objects.get(premises__isnull=False, premises__name__contains="农资仓库")
+    client.force_login(f.make_user(Role.COUNTY_OFFICIAL, county=incident.township.county))
+    response = client.get(f"/trace/incidents/{incident.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    inspections = incident.premises.inspections.filter(inspected_on__lt=incident.occurred_at.date())
+    hazards = Hazard.objects.filter(premises=incident.premises, discovered_on__lt=incident.occurred_at.date())
+    assert inspections.count() >= 1
+    assert hazards.count() >= 1
+    for hazard in hazards:
+        assert hazard.description in page
+    assert str(inspections.first().inspected_on) in page
+    assert "（逾期）" in page  # the hazard left unfixed on the day of the fire
+    assert "罚款人民币五万元" in page  # the accountability that followed
+    assert "诫勉谈话" in page
+
+
+@pytest.mark.django_db
+def test_trace_back_of_premises_and_assignment_render(demo, client):
+    client.force_login(f.make_user(Role.GUIDANCE_CENTER))
+    hazard = Hazard.objects.filter(status="verified").select_related("premises").first()
+    page = client.get(f"/trace/premises/{hazard.premises_id}/").content.decode()
+    assert hazard.description in page
+    assert "复查合格" in page
+    assignment = Assignment.objects.filter(status="closed").first()
+    page = client.get(f"/trace/assignments/{assignment.pk}/").content.decode()
+    assert assignment.directive.text[:10] in page
+    assert "办结" in page
+
+
+@pytest.mark.django_db
+def test_a_township_lead_cannot_trace_another_townships_records(demo, client):
+    incident = FireIncident.objects.get(premises__name__contains="农资仓库")  # 花园乡
+    other = f.TownshipFactory(name="北关镇", county=incident.township.county)
+    client.force_login(f.make_user(Role.TOWNSHIP_LEAD, township=other))
+    assert client.get(f"/trace/incidents/{incident.pk}/").status_code == 404
+    assert client.get(f"/trace/premises/{incident.premises_id}/").status_code == 404
+    assignment = Assignment.objects.exclude(township=other).first()
+    assert client.get(f"/trace/assignments/{assignment.pk}/").status_code == 404
+    own = Assignment.objects.filter(township=other).first()
+    assert client.get(f"/trace/assignments/{own.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_trace_back_page_runs_a_fixed_number_of_queries(demo, client, django_assert_max_num_queries):
+    client.force_login(f.make_user(Role.GUIDANCE_CENTER))
+    premises = Hazard.objects.values_list("premises_id", flat=True).first()
+    with django_assert_max_num_queries(20):
+        assert client.get(f"/trace/premises/{premises}/").status_code == 200
