@@ -23,6 +23,8 @@ def user_role(user) -> str | None:
 
 
 def _profile(user):
+    if user is None or not user.is_authenticated:
+        return None
     try:
         return user.profile
     except ObjectDoesNotExist:  # a user with no role sees nothing
@@ -32,7 +34,7 @@ def _profile(user):
 def visible_county_id(user) -> int | None:
     """The county a county official is limited to (None: not limited by county)."""
     profile = _profile(user)
-    if user.is_superuser or profile is None:
+    if profile is None or user.is_superuser:
         return None
     return profile.county_id
 
@@ -91,3 +93,11 @@ def scope_queryset(
 def can_see_township(user, township_id: int) -> bool:
     township_ids = visible_township_ids(user)
     return township_ids is ALL or township_id in township_ids
+
+
+def can_see_record(user, *, township_id: int, premises_id: int | None = None) -> bool:
+    """A record tied to a township (and maybe a premises): may `user` see it?"""
+    if not can_see_township(user, township_id):
+        return False
+    premises_ids = visible_premises_ids(user)
+    return premises_ids is ALL or premises_id in premises_ids
