@@ -49,6 +49,7 @@ run: demo
 
 services:
 	bin/ensure-services
+	bin/ensure-chromium
 
 lint: dev-deps
 	$(BIN)/ruff check .

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from simple_history.admin import SimpleHistoryAdmin
 
 from core.models import Notification, UserProfile
 
@@ -27,3 +29,36 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    """Base of every domain ModelAdmin: history is shown, never reverted or edited. The audit
+    trail is evidence for 责任倒查, read-only for everyone, the guidance center included."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+@admin.action(description="导出所选为 Excel")
+def export_selected_xlsx(modeladmin, request, queryset):
+    """Every changelist can export what is selected, with the columns it shows."""
+    from django.contrib.admin.utils import label_for_field, lookup_field
+
+    from core.exports import xlsx_response
+
+    fields = [f for f in modeladmin.get_list_display(request) if f != "action_checkbox"]
+    headers = [str(label_for_field(f, modeladmin.model, modeladmin)) for f in fields]
+    rows = []
+    for obj in queryset:
+        row = []
+        for name in fields:
+            _field, _attr, value = lookup_field(name, obj, modeladmin)
+            row.append(value)
+        rows.append(row)
+    title = str(modeladmin.model._meta.verbose_name_plural)
+    return xlsx_response(filename=title, title=title, headers=headers, rows=rows)
+
+
+admin.site.add_action(export_selected_xlsx, "export_selected_xlsx")

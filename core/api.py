@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
 from core.exceptions import ApplicationError
@@ -58,3 +60,56 @@ def exception_handler(exc, context):
             status=status.HTTP_400_BAD_REQUEST,
         )
     return drf_exception_handler(exc, context)
+
+
+class Pagination(PageNumberPagination):
+    """Pages of 50 (page_size up to 500); an xlsx export takes every row the filters select."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    export_limit = 100_000
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if (
+            getattr(request, "accepted_renderer", None) is not None
+            and request.accepted_renderer.format == "xlsx"
+        ):
+            return None
+        return super().paginate_queryset(queryset, request, view)
+
+
+class XLSXRenderer(BaseRenderer):
+    """`?format=xlsx` on any list endpoint: the same rows, scope and filters, as a spreadsheet."""
+
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        from core.exports import xlsx_bytes
+
+        response = (renderer_context or {}).get("response")
+        if isinstance(data, dict) and "results" in data:
+            rows = data["results"]
+        elif isinstance(data, list):
+            rows = data
+        else:
+            rows = [data] if isinstance(data, dict) else []  # a single object, or an error
+        rows = [row for row in rows if isinstance(row, dict)]
+        headers = list(rows[0].keys()) if rows else []
+        body = [[_flatten(row.get(h)) for h in headers] for row in rows]
+        view = (renderer_context or {}).get("view")
+        name = getattr(view, "basename", None) or "export"
+        if response is not None:
+            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return xlsx_bytes(title=name, headers=headers, rows=body)
+
+
+def _flatten(value):
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(_flatten(v)) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_flatten(v)}" for k, v in value.items())
+    return value

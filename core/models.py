@@ -134,3 +134,13 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AuditedHistory(models.Model):
+    """Base of every history table (django-simple-history): who and when come with the library;
+    this adds from which address. Filled by core.signals from the request being served."""
+
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+
+    class Meta:
+        abstract = True

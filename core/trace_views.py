@@ -4,7 +4,7 @@ what when, and what was late. Out-of-scope records answer 404, as if they did no
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from core.scoping import can_see_township, visible_premises_ids
+from core.scoping import can_see_record
 from firebrigade.models import FireIncident
 from inspections import selectors as inspection_selectors
 from meetings import selectors as meeting_selectors
@@ -13,10 +13,7 @@ from townships.models import Premises
 
 
 def _ensure_visible(user, *, township_id: int, premises_id: int | None = None) -> None:
-    if not can_see_township(user, township_id):
-        raise Http404
-    premises_ids = visible_premises_ids(user)
-    if premises_ids is not None and premises_id not in premises_ids:
+    if not can_see_record(user, township_id=township_id, premises_id=premises_id):
         raise Http404
 
 

@@ -7,8 +7,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import AuditedAdmin
 from core.exceptions import ApplicationError
 from firebrigade import services
 from firebrigade.models import (
@@ -35,21 +35,21 @@ class EquipmentRequirementInline(admin.TabularInline):
 
 
 @admin.register(BrigadeStandard)
-class BrigadeStandardAdmin(SimpleHistoryAdmin):
+class BrigadeStandardAdmin(AuditedAdmin):
     list_display = ["brigade_class", "min_staff", "min_vehicles", "min_station_area_m2"]
     search_fields = ["brigade_class", "notes"]
     inlines = [EquipmentRequirementInline]
 
 
 @admin.register(EquipmentType)
-class EquipmentTypeAdmin(SimpleHistoryAdmin):
+class EquipmentTypeAdmin(AuditedAdmin):
     list_display = ["name", "category", "unit", "maintenance_interval_days"]
     list_filter = ["category"]
     search_fields = ["name"]
 
 
 @admin.register(EquipmentRequirement)
-class EquipmentRequirementAdmin(SimpleHistoryAdmin):
+class EquipmentRequirementAdmin(AuditedAdmin):
     list_display = ["standard", "equipment_type", "quantity"]
     list_filter = ["standard", "equipment_type__category"]
     list_select_related = ["standard", "equipment_type"]
@@ -188,7 +188,7 @@ class EquipmentItemInline(admin.TabularInline):
 
 
 @admin.register(BrigadeMember)
-class BrigadeMemberAdmin(SimpleHistoryAdmin):
+class BrigadeMemberAdmin(AuditedAdmin):
     form = BrigadeMemberForm
     list_display = ["name", "brigade", "role", "phone", "hired_on", "contract_until", "on_duty", "left_on"]
     list_filter = ["role", "on_duty", "brigade__township"]
@@ -211,7 +211,7 @@ class BrigadeMemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EquipmentItem)
-class EquipmentItemAdmin(SimpleHistoryAdmin):
+class EquipmentItemAdmin(AuditedAdmin):
     form = EquipmentItemForm
     list_display = [
         "equipment_type",
@@ -281,7 +281,7 @@ class BrigadeForm(RuleCheckedForm):
 
 
 @admin.register(Brigade)
-class BrigadeAdmin(SimpleHistoryAdmin):
+class BrigadeAdmin(AuditedAdmin):
     form = BrigadeForm
     list_display = [
         "name",
@@ -421,7 +421,7 @@ class FundingAllocationForm(RuleCheckedForm):
 
 
 @admin.register(FundingAllocation)
-class FundingAllocationAdmin(SimpleHistoryAdmin):
+class FundingAllocationAdmin(AuditedAdmin):
     form = FundingAllocationForm
     list_display = ["township", "year", "category", "amount", "disbursed_amount", "disbursed_ratio", "source"]
     list_filter = ["year", "category", "township"]
@@ -474,7 +474,7 @@ class DisbursementForm(RuleCheckedForm):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(SimpleHistoryAdmin):
+class DisbursementAdmin(AuditedAdmin):
     """Added through disbursement_record (so the budget holds); never changed or deleted here."""
 
     form = DisbursementForm
@@ -535,7 +535,7 @@ class FireIncidentForm(RuleCheckedForm):
 
 
 @admin.register(FireIncident)
-class FireIncidentAdmin(SimpleHistoryAdmin):
+class FireIncidentAdmin(AuditedAdmin):
     form = FireIncidentForm
     list_display = [
         "occurred_at",

@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel
+from core.models import AuditedHistory, TimeStampedModel
 from core.validators import phone_validator
 from townships.models import Premises, Township
 
@@ -24,7 +24,7 @@ class BrigadeStandard(TimeStampedModel):
     min_vehicles = models.PositiveSmallIntegerField(_("最少消防车辆（辆）"))
     min_station_area_m2 = models.PositiveIntegerField(_("最小营房面积（㎡）"))
     notes = models.TextField(_("说明"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("建设标准")
@@ -61,7 +61,7 @@ class Brigade(TimeStampedModel):
     accepted_on = models.DateField(_("验收日期"), null=True, blank=True)
     accepted_by = models.CharField(_("验收单位"), max_length=80, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(m2m_fields=[also_serves])
+    history = HistoricalRecords(bases=[AuditedHistory], m2m_fields=[also_serves])
 
     class Meta:
         verbose_name = _("乡镇专职消防队")
@@ -107,7 +107,7 @@ class BrigadeMember(TimeStampedModel):
     left_on = models.DateField(_("离职日期"), null=True, blank=True)
     contract_until = models.DateField(_("合同到期"), null=True, blank=True)
     on_duty = models.BooleanField(_("在岗执勤"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("队员")
@@ -143,7 +143,7 @@ class EquipmentType(TimeStampedModel):
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
     unit = models.CharField(_("计量单位"), max_length=10, default="件")
     maintenance_interval_days = models.PositiveSmallIntegerField(_("保养周期（天）"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("装备类型")
@@ -164,7 +164,7 @@ class EquipmentRequirement(TimeStampedModel):
         EquipmentType, models.PROTECT, related_name="requirements", verbose_name=_("装备类型")
     )
     quantity = models.PositiveIntegerField(_("配备数量"), validators=[MinValueValidator(1)])
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("装备配备标准")
@@ -195,7 +195,7 @@ class EquipmentItem(TimeStampedModel):
     last_maintained_on = models.DateField(_("上次保养"), null=True, blank=True)
     next_maintenance_on = models.DateField(_("下次保养"), null=True, blank=True, db_index=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("装备")
@@ -234,7 +234,7 @@ class FundingAllocation(TimeStampedModel):
     )
     source = models.CharField(_("资金来源"), max_length=80, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("经费预算")
@@ -268,7 +268,7 @@ class Disbursement(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("登记人")
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("经费到位")
@@ -323,7 +323,7 @@ class FireIncident(TimeStampedModel):
     arrival_minutes = models.PositiveSmallIntegerField(_("到场用时（分钟）"), null=True, blank=True)
     description = models.TextField(_("经过"), blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("火灾")

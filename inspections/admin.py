@@ -10,8 +10,8 @@ re-inspection (Reinspection add page → `hazard_reinspect`).
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import AuditedAdmin
 from core.exceptions import ApplicationError
 from inspections import services
 from inspections.models import (
@@ -116,7 +116,7 @@ class InspectionPlanInline(admin.StackedInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SimpleHistoryAdmin):
+class CampaignAdmin(AuditedAdmin):
     form = CampaignForm
     list_display = ["name", "county", "kind", "starts_on", "ends_on", "is_demo"]
     list_filter = ["kind", "county", "is_demo"]
@@ -199,7 +199,7 @@ class InspectionPlanForm(forms.ModelForm):
 
 
 @admin.register(InspectionPlan)
-class InspectionPlanAdmin(SimpleHistoryAdmin):
+class InspectionPlanAdmin(AuditedAdmin):
     form = InspectionPlanForm
     list_display = ["title", "campaign", "township", "police_station", "due_on"]
     list_filter = ["campaign", "township"]
@@ -228,7 +228,7 @@ class InspectionPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(SimpleHistoryAdmin):
+class ChecklistItemAdmin(AuditedAdmin):
     list_display = ["code", "text", "category", "order", "is_active"]
     list_display_links = ["code", "text"]
     list_editable = ["order", "is_active"]
@@ -254,7 +254,7 @@ class ChecklistResultForm(forms.ModelForm):
 
 
 @admin.register(ChecklistResult)
-class ChecklistResultAdmin(SimpleHistoryAdmin):
+class ChecklistResultAdmin(AuditedAdmin):
     form = ChecklistResultForm
     list_display = ["inspection", "item", "result", "note"]
     list_filter = ["result"]
@@ -381,7 +381,7 @@ class InspectionForm(forms.ModelForm):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(SimpleHistoryAdmin):
+class InspectionAdmin(AuditedAdmin):
     form = InspectionForm
     list_display = ["inspected_on", "premises", "township", "kind", "inspectors", "plan", "recorded_by"]
     list_filter = ["kind", "township", "inspected_on"]
@@ -578,7 +578,7 @@ class HazardAdminForm(forms.ModelForm):
 
 
 @admin.register(Hazard)
-class HazardAdmin(SimpleHistoryAdmin):
+class HazardAdmin(AuditedAdmin):
     form = HazardAdminForm
     list_display = [
         "description_short",
@@ -704,7 +704,7 @@ class RectificationForm(forms.ModelForm):
 
 
 @admin.register(Rectification)
-class RectificationAdmin(SimpleHistoryAdmin):
+class RectificationAdmin(AuditedAdmin):
     """Adding here submits a rectification (hazard_rectify); a submitted one is evidence: view only."""
 
     form = RectificationForm
@@ -761,7 +761,7 @@ class ReinspectionForm(forms.ModelForm):
 
 
 @admin.register(Reinspection)
-class ReinspectionAdmin(SimpleHistoryAdmin):
+class ReinspectionAdmin(AuditedAdmin):
     """Adding here is the re-inspection (hazard_reinspect): the only way a hazard is verified."""
 
     form = ReinspectionForm
@@ -837,7 +837,7 @@ class AccountabilityForm(forms.ModelForm):
 
 
 @admin.register(Accountability)
-class AccountabilityAdmin(SimpleHistoryAdmin):
+class AccountabilityAdmin(AuditedAdmin):
     form = AccountabilityForm
     list_display = ["decided_on", "person", "unit", "township", "sanction", "decided_by"]
     list_filter = ["township", "decided_on"]

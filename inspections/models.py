@@ -4,7 +4,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel
+from core.models import AuditedHistory, TimeStampedModel
+from core.uploads import RandomName, validate_document, validate_photo
 from firebrigade.models import FireIncident
 from meetings.models import Assignment
 from townships.models import County, PoliceStation, Premises, Township
@@ -22,7 +23,7 @@ class Campaign(TimeStampedModel):
     ends_on = models.DateField(_("结束日期"))
     description = models.TextField(_("工作要求"), blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("防控行动")
@@ -58,7 +59,7 @@ class InspectionPlan(TimeStampedModel):
     title = models.CharField(_("计划名称"), max_length=120)
     due_on = models.DateField(_("完成期限"))
     premises = models.ManyToManyField(Premises, related_name="inspection_plans", verbose_name=_("检查对象"))
-    history = HistoricalRecords(m2m_fields=[premises])
+    history = HistoricalRecords(bases=[AuditedHistory], m2m_fields=[premises])
 
     class Meta:
         verbose_name = _("检查计划")
@@ -78,7 +79,7 @@ class ChecklistItem(TimeStampedModel):
     category = models.CharField(_("分类"), max_length=40, blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("检查项")
@@ -130,7 +131,7 @@ class Inspection(TimeStampedModel):
         related_name="+",
         verbose_name=_("录入人"),
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("检查记录")
@@ -154,7 +155,7 @@ class ChecklistResult(models.Model):
     item = models.ForeignKey(ChecklistItem, models.PROTECT, related_name="+", verbose_name=_("检查项"))
     result = models.CharField(_("结果"), max_length=4, choices=Result.choices)
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("检查项结果")
@@ -195,10 +196,14 @@ class Hazard(TimeStampedModel):
         _("状态"), max_length=24, choices=Status.choices, default=Status.OPEN, db_index=True
     )
     responsible_person = models.CharField(_("整改责任人"), max_length=50)
-    photo_before = models.ImageField(_("整改前照片"), upload_to="hazards/before/%Y/%m/", blank=True)
-    photo_after = models.ImageField(_("整改后照片"), upload_to="hazards/after/%Y/%m/", blank=True)
+    photo_before = models.FileField(
+        _("整改前照片"), upload_to=RandomName("hazards"), blank=True, validators=[validate_photo]
+    )
+    photo_after = models.FileField(
+        _("整改后照片"), upload_to=RandomName("hazards"), blank=True, validators=[validate_photo]
+    )
     verified_on = models.DateField(_("销号日期"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("火灾隐患")
@@ -230,7 +235,9 @@ class Rectification(TimeStampedModel):
     rectified_on = models.DateField(_("整改完成日期"))
     rectified_by = models.CharField(_("整改人"), max_length=50)
     measures = models.TextField(_("整改措施"))
-    evidence = models.FileField(_("整改佐证"), upload_to="rectifications/%Y/%m/", blank=True)
+    evidence = models.FileField(
+        _("整改佐证"), upload_to=RandomName("rectifications"), blank=True, validators=[validate_document]
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -239,7 +246,7 @@ class Rectification(TimeStampedModel):
         related_name="+",
         verbose_name=_("提交人"),
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("整改记录")
@@ -269,7 +276,7 @@ class Reinspection(TimeStampedModel):
         related_name="+",
         verbose_name=_("录入人"),
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("复查记录")
@@ -319,7 +326,7 @@ class Accountability(TimeStampedModel):
     sanction = models.CharField(_("处理结果"), max_length=200)
     decided_by = models.CharField(_("决定机关"), max_length=100)
     decided_on = models.DateField(_("决定日期"))
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("责任追究")

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import AuditedAdmin
 from core.exceptions import ApplicationError
 from meetings import services
 from meetings.models import Assignment, Attendance, Directive, Meeting, ProgressReport, Statement
@@ -294,7 +294,7 @@ class ProgressReportInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(AuditedAdmin):
     form = MeetingForm
     list_display = ["title", "held_at", "chair", "main_venue", "county"]
     list_filter = ["county", "is_demo"]
@@ -364,7 +364,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SimpleHistoryAdmin):
+class AttendanceAdmin(AuditedAdmin):
     form = AttendanceForm
     list_display = ["meeting", "unit", "person", "position", "venue", "venue_name", "present"]
     list_filter = ["venue", "present", "meeting"]
@@ -393,7 +393,7 @@ class AttendanceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Statement)
-class StatementAdmin(SimpleHistoryAdmin):
+class StatementAdmin(AuditedAdmin):
     form = StatementForm
     list_display = ["meeting", "township", "kind", "speaker"]
     list_filter = ["kind", "meeting"]
@@ -419,7 +419,7 @@ class StatementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Directive)
-class DirectiveAdmin(SimpleHistoryAdmin):
+class DirectiveAdmin(AuditedAdmin):
     list_display = ["__str__", "meeting", "category", "priority", "short_text"]
     list_filter = ["category", "priority", "meeting"]
     search_fields = ["text", "meeting__title"]
@@ -478,7 +478,7 @@ class DirectiveAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SimpleHistoryAdmin):
+class AssignmentAdmin(AuditedAdmin):
     form = AssignmentForm
     action_form = AssignmentActionForm
     actions = ["close_selected", "reopen_selected"]
@@ -586,7 +586,7 @@ class AssignmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(SimpleHistoryAdmin):
+class ProgressReportAdmin(AuditedAdmin):
     """Reports are filed through assignment_report_progress and are never edited or deleted."""
 
     form = ProgressReportForm

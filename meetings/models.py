@@ -5,7 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel
+from core.models import AuditedHistory, TimeStampedModel
+from core.uploads import RandomName, validate_document
 from townships.models import County, Township
 
 
@@ -20,7 +21,7 @@ class Meeting(TimeStampedModel):
     summary = models.TextField(_("会议纪要"), blank=True)
     source = models.CharField(_("来源"), max_length=200, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("会议")
@@ -49,7 +50,7 @@ class Attendance(models.Model):
     venue = models.CharField(_("会场"), max_length=4, choices=Venue.choices)
     venue_name = models.CharField(_("会场名称"), max_length=120, blank=True)
     present = models.BooleanField(_("到会"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("参会")
@@ -70,7 +71,7 @@ class Statement(models.Model):
     kind = models.CharField(_("发言类型"), max_length=12, choices=Kind.choices)
     speaker = models.CharField(_("发言人"), max_length=50, blank=True)
     summary = models.TextField(_("发言摘要"))
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("典型和表态发言")
@@ -101,7 +102,7 @@ class Directive(TimeStampedModel):
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
     text = models.TextField(_("工作要求"))
     priority = models.CharField(_("优先级"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("会议部署")
@@ -134,7 +135,7 @@ class Assignment(TimeStampedModel):
         _("进度（%）"), default=0, validators=[MaxValueValidator(100)], editable=False
     )
     closed_on = models.DateField(_("完成日期"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("任务分解")
@@ -161,7 +162,9 @@ class ProgressReport(TimeStampedModel):
     reported_on = models.DateField(_("报告日期"))
     text = models.TextField(_("进展情况"))
     percent = models.PositiveSmallIntegerField(_("完成进度（%）"), validators=[MaxValueValidator(100)])
-    evidence = models.FileField(_("佐证材料"), upload_to="progress/%Y/%m/", blank=True)
+    evidence = models.FileField(
+        _("佐证材料"), upload_to=RandomName("progress"), blank=True, validators=[validate_document]
+    )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -170,7 +173,7 @@ class ProgressReport(TimeStampedModel):
         related_name="+",
         verbose_name=_("报告人"),
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("进展报告")

@@ -6,8 +6,8 @@ from django.contrib import admin
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import AuditedAdmin
 from core.exceptions import ApplicationError
 from townships import services
 from townships.models import (
@@ -63,7 +63,7 @@ def changed_values(obj, form: forms.ModelForm, allowed: frozenset[str]) -> dict:
 
 
 @admin.register(County)
-class CountyAdmin(SimpleHistoryAdmin):
+class CountyAdmin(AuditedAdmin):
     list_display = ["name", "code", "is_demo"]
     list_filter = ["is_demo"]
     search_fields = ["name", "code"]
@@ -77,7 +77,7 @@ class GridInline(admin.TabularInline):
 
 
 @admin.register(Township)
-class TownshipAdmin(SimpleHistoryAdmin):
+class TownshipAdmin(AuditedAdmin):
     list_display = [
         "name",
         "county",
@@ -106,7 +106,7 @@ class PoliceStationForm(RuleCheckedForm):
 
 
 @admin.register(PoliceStation)
-class PoliceStationAdmin(SimpleHistoryAdmin):
+class PoliceStationAdmin(AuditedAdmin):
     form = PoliceStationForm
     list_display = ["name", "county", "chief", "phone", "is_demo"]
     list_filter = ["county", "is_demo"]
@@ -125,7 +125,7 @@ class GridMemberInline(admin.TabularInline):
 
 
 @admin.register(Grid)
-class GridAdmin(SimpleHistoryAdmin):
+class GridAdmin(AuditedAdmin):
     list_display = ["name", "township", "area_description", "member_count"]
     list_filter = ["township"]
     search_fields = ["name", "township__name", "area_description"]
@@ -145,7 +145,7 @@ class GridAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(GridMember)
-class GridMemberAdmin(SimpleHistoryAdmin):
+class GridMemberAdmin(AuditedAdmin):
     list_display = ["name", "role", "grid", "phone", "active"]
     list_filter = ["role", "active", "grid__township"]
     list_select_related = ["grid__township"]
@@ -185,7 +185,7 @@ class PremisesForm(RuleCheckedForm):
 
 
 @admin.register(Premises)
-class PremisesAdmin(SimpleHistoryAdmin):
+class PremisesAdmin(AuditedAdmin):
     form = PremisesForm
     list_display = [
         "name",
@@ -265,7 +265,7 @@ class ResponsibilityAgreementForm(RuleCheckedForm):
 
 
 @admin.register(ResponsibilityAgreement)
-class ResponsibilityAgreementAdmin(SimpleHistoryAdmin):
+class ResponsibilityAgreementAdmin(AuditedAdmin):
     form = ResponsibilityAgreementForm
     list_display = ["year", "township", "premises", "signatory", "counterparty", "signed_on"]
     list_filter = ["year", "township"]

@@ -4,7 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel
+from core.models import AuditedHistory, TimeStampedModel
+from core.uploads import RandomName, validate_document
 from core.validators import phone_validator
 
 
@@ -12,7 +13,7 @@ class County(TimeStampedModel):
     name = models.CharField(_("县名"), max_length=50, unique=True)
     code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("县")
@@ -41,7 +42,7 @@ class Township(TimeStampedModel):
         _("分管消防副职电话"), max_length=20, blank=True, validators=[phone_validator]
     )
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("乡镇（街道办）")
@@ -64,7 +65,7 @@ class PoliceStation(TimeStampedModel):
     chief = models.CharField(_("所长"), max_length=50, blank=True)
     phone = models.CharField(_("电话"), max_length=20, blank=True, validators=[phone_validator])
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(m2m_fields=[townships])
+    history = HistoricalRecords(bases=[AuditedHistory], m2m_fields=[townships])
 
     class Meta:
         verbose_name = _("派出所")
@@ -82,7 +83,7 @@ class Grid(TimeStampedModel):
     township = models.ForeignKey(Township, models.PROTECT, related_name="grids", verbose_name=_("乡镇"))
     name = models.CharField(_("网格名称"), max_length=80)
     area_description = models.CharField(_("网格范围"), max_length=200, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("网格")
@@ -106,7 +107,7 @@ class GridMember(TimeStampedModel):
     role = models.CharField(_("职责"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     phone = models.CharField(_("电话"), max_length=20, validators=[phone_validator])
     active = models.BooleanField(_("在岗"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("网格员")
@@ -167,7 +168,7 @@ class Premises(TimeStampedModel):
         verbose_name=_("责任人账号"),
     )
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("社会单位（场所）")
@@ -202,8 +203,10 @@ class ResponsibilityAgreement(TimeStampedModel):
     counterparty = models.CharField(_("签订对方"), max_length=80)
     scope = models.TextField(_("责任内容"))
     signed_on = models.DateField(_("签订日期"))
-    document = models.FileField(_("责任书扫描件"), upload_to="agreements/%Y/", blank=True)
-    history = HistoricalRecords()
+    document = models.FileField(
+        _("责任书扫描件"), upload_to=RandomName("agreements"), blank=True, validators=[validate_document]
+    )
+    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("消防安全责任书")

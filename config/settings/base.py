@@ -206,8 +206,13 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "core.api.XLSXRenderer",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
@@ -219,6 +224,31 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind", "status", "category" or "role": name each choice set once.
+    "ENUM_NAME_OVERRIDES": {
+        "TownshipKindEnum": "townships.models.Township.Kind",
+        "PremisesCategoryEnum": "townships.models.Premises.Category",
+        "RiskLevelEnum": "townships.models.Premises.RiskLevel",
+        "GridMemberRoleEnum": "townships.models.GridMember.Role",
+        "BrigadeClassEnum": "firebrigade.models.BrigadeClass",
+        "BrigadeStatusEnum": "firebrigade.models.Brigade.Status",
+        "BrigadeMemberRoleEnum": "firebrigade.models.BrigadeMember.Role",
+        "EquipmentCategoryEnum": "firebrigade.models.EquipmentType.Category",
+        "EquipmentConditionEnum": "firebrigade.models.EquipmentItem.Condition",
+        "FundingCategoryEnum": "firebrigade.models.FundingCategory",
+        "FireCauseEnum": "firebrigade.models.FireIncident.Cause",
+        "CampaignKindEnum": "inspections.models.Campaign.Kind",
+        "InspectionKindEnum": "inspections.models.Inspection.Kind",
+        "ChecklistResultEnum": "inspections.models.ChecklistResult.Result",
+        "HazardSeverityEnum": "inspections.models.Hazard.Severity",
+        "HazardStatusEnum": "inspections.models.Hazard.Status",
+        "AttendanceVenueEnum": "meetings.models.Attendance.Venue",
+        "StatementKindEnum": "meetings.models.Statement.Kind",
+        "DirectiveCategoryEnum": "meetings.models.Directive.Category",
+        "DirectivePriorityEnum": "meetings.models.Directive.Priority",
+        "AssignmentStatusEnum": "meetings.models.Assignment.Status",
+        "RoleEnum": "core.models.Role",
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False

@@ -163,3 +163,54 @@ def test_api_errors_answer_in_chinese_by_default_and_english_on_request(client):
     assert zh != en
     assert "valid integer" in str(en)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in str(zh))
+
+
+@pytest.mark.django_db
+def test_api_list_exports_xlsx_with_every_row_of_my_scope(client):
+    import io
+
+    from openpyxl import load_workbook
+
+    township = f.TownshipFactory()
+    me = f.make_user(Role.TOWNSHIP_LEAD, township=township)
+    hazard = f.HazardFactory(inspection=f.InspectionFactory(premises=f.PremisesFactory(township=township)))
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_model(hazard)
+    for i in range(60):  # more than one page
+        Notification.objects.create(
+            recipient=me,
+            rule="r",
+            content_type=ct,
+            object_id=hazard.id,
+            period=str(i),
+            title=f"提醒{i}",
+            text="t",
+        )
+    client.force_login(me)
+    response = client.get("/api/v1/notifications/?format=xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert "title" in rows[0]
+    assert len(rows) == 61
+
+
+@pytest.mark.django_db
+def test_admin_changelists_export_the_selected_rows_to_xlsx(client):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(f.UserFactory(is_staff=True, is_superuser=True))
+    townships = [f.TownshipFactory(name=n) for n in ("北关镇", "褚庙乡", "花园乡")]
+    response = client.post(
+        "/admin/townships/township/",
+        {"action": "export_selected_xlsx", "_selected_action": [t.pk for t in townships[:2]]},
+    )
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    names = {cell for row in rows[1:] for cell in row}
+    assert {"北关镇", "褚庙乡"} <= names
+    assert "花园乡" not in names
