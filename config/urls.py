@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from core import trace_views
+from core import media_views, trace_views
 from core import views as core_views
 
 admin.site.site_header = "消防安全检查指导服务中心 · 管理后台"
@@ -21,6 +21,7 @@ urlpatterns = [
     path("trace/premises/<int:pk>/", trace_views.premises_trace, name="trace-premises"),
     path("trace/incidents/<int:pk>/", trace_views.incident_trace, name="trace-incident"),
     path("trace/assignments/<int:pk>/", trace_views.assignment_trace, name="trace-assignment"),
+    path("media/<path:path>", media_views.protected_media, name="protected-media"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
 ]
