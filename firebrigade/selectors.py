@@ -17,6 +17,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -31,10 +32,12 @@ from firebrigade.models import (
     Brigade,
     BrigadeMember,
     BrigadeStandard,
+    Disbursement,
     EquipmentItem,
     EquipmentRequirement,
     EquipmentType,
     FireIncident,
+    FundingAllocation,
     FundingCategory,
 )
 from townships.models import Township
@@ -285,3 +288,165 @@ def incident_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Fi
     return scope_queryset(qs, user=user, township_field="township", premises_field="premises").order_by(
         "-occurred_at"
     )
+
+
+def brigade_member_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[BrigadeMember]:
+    """Members of the brigades of the townships the user may see (scoped by the brigade's own
+    township), brigade by brigade, captains first.
+
+    filters: brigade, township (ids or instances), active (True: not left; False: left).
+    """
+    filters = filters or {}
+    qs = BrigadeMember.objects.select_related("brigade__township")
+    if filters.get("brigade"):
+        qs = qs.filter(brigade=filters["brigade"])
+    if filters.get("township"):
+        qs = qs.filter(brigade__township=filters["township"])
+    if filters.get("active") is not None:
+        qs = qs.filter(left_on__isnull=bool(filters["active"]))
+    qs = scope_queryset(qs, user=user, township_field="brigade__township")
+    return qs.order_by("brigade__township__name", "brigade__name", "role", "name")
+
+
+def equipment_type_list(*, user) -> QuerySet[EquipmentType]:
+    """Equipment types: county-wide reference data, the same for every role that may read."""
+    return EquipmentType.objects.order_by("category", "name")
+
+
+def equipment_item_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[EquipmentItem]:
+    """Equipment held by the brigades of the townships the user may see.
+
+    filters: brigade, township, equipment_type (ids or instances), condition, maintenance_due_by
+    (a date: next maintenance on or before it).
+    """
+    filters = filters or {}
+    qs = EquipmentItem.objects.select_related("brigade__township", "equipment_type")
+    if filters.get("brigade"):
+        qs = qs.filter(brigade=filters["brigade"])
+    if filters.get("township"):
+        qs = qs.filter(brigade__township=filters["township"])
+    if filters.get("equipment_type"):
+        qs = qs.filter(equipment_type=filters["equipment_type"])
+    if filters.get("condition"):
+        qs = qs.filter(condition=filters["condition"])
+    if filters.get("maintenance_due_by"):
+        qs = qs.filter(next_maintenance_on__lte=filters["maintenance_due_by"])
+    qs = scope_queryset(qs, user=user, township_field="brigade__township")
+    return qs.order_by(
+        "brigade__township__name", "brigade__name", "equipment_type__category", "equipment_type__name"
+    )
+
+
+def funding_allocation_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[FundingAllocation]:
+    """Funding allocations of the townships the user may see, each with `ratio` = disbursed_amount /
+    amount (None when nothing was budgeted) and its disbursements prefetched (newest first). Two queries.
+
+    filters: township, year, category.
+    """
+    filters = filters or {}
+    disbursements = Disbursement.objects.select_related("recorded_by").order_by("-disbursed_on", "-id")
+    qs = (
+        FundingAllocation.objects.select_related("township")
+        .prefetch_related(Prefetch("disbursements", queryset=disbursements))
+        .annotate(
+            ratio=Case(
+                When(
+                    amount__gt=0,
+                    then=ExpressionWrapper(F("disbursed_amount") / F("amount"), output_field=DecimalField()),
+                ),
+                default=None,
+                output_field=DecimalField(),
+            )
+        )
+    )
+    if filters.get("township"):
+        qs = qs.filter(township=filters["township"])
+    if filters.get("year"):
+        qs = qs.filter(year=filters["year"])
+    if filters.get("category"):
+        qs = qs.filter(category=filters["category"])
+    qs = scope_queryset(qs, user=user, township_field="township")
+    return qs.order_by("-year", "township__name", "category")
+
+
+# --- pages (brigade list and detail) --------------------------------------------------------
+
+
+def brigade_gaps_by_id(*, user, brigades) -> dict[int, BrigadeGap]:
+    """The BrigadeGap (see township_brigade_gaps) of each of `brigades`, by brigade id. Five queries
+    (plus the scoping look-up), whatever the number of brigades."""
+    township_ids = {brigade.township_id for brigade in brigades}
+    if not township_ids:
+        return {}
+    wanted = {brigade.pk for brigade in brigades}
+    return {
+        gap.brigade.pk: gap
+        for row in township_brigade_gaps(user=user, township_ids=township_ids)
+        for gap in row.brigades
+        if gap.brigade.pk in wanted
+    }
+
+
+def townships_without_brigade(*, user) -> list[Township]:
+    """Townships the user may see that have no brigade of their own, with `shared` = the other
+    townships' brigades that also serve them (共建). Two queries."""
+    townships = scope_queryset(
+        Township.objects.filter(brigades__isnull=True), user=user, township_field="pk"
+    ).order_by("county__name", "name")
+    rows = list(townships.prefetch_related("shared_brigades"))
+    for township in rows:
+        township.shared = sorted(township.shared_brigades.all(), key=lambda b: b.name)
+    return rows
+
+
+@dataclass
+class BrigadeDetail:
+    brigade: Brigade
+    gap: BrigadeGap | None  # None only if the brigade left the user's scope meanwhile
+    also_serves: list[Township]
+    members: list[BrigadeMember]  # serving (not left), captains first
+    former_members: list[BrigadeMember]  # left, latest departure first
+    equipment: list[EquipmentItem]  # each with `maintenance_due` (next maintenance on or before `on`)
+    maintenance_due_count: int
+    on: dt.date
+
+
+def brigade_detail(*, user, brigade_id: int, on: dt.date) -> BrigadeDetail:
+    """One brigade the user may see (Brigade.DoesNotExist otherwise): its figures, what it lacks
+    against its class's standard (staff, vehicles, station area, each required equipment type held
+    in good condition), its members and its equipment with maintenance due as of `on`.
+    A fixed number of queries.
+    """
+    brigade = brigade_list(user=user).select_related("township__county").get(pk=brigade_id)
+    gap = brigade_gaps_by_id(user=user, brigades=[brigade]).get(brigade.pk)
+    members = list(BrigadeMember.objects.filter(brigade=brigade).order_by("role", "name", "pk"))
+    equipment = list(
+        EquipmentItem.objects.filter(brigade=brigade)
+        .select_related("equipment_type")
+        .order_by("equipment_type__category", "equipment_type__name", "pk")
+    )
+    for item in equipment:
+        item.maintenance_due = item.next_maintenance_on is not None and item.next_maintenance_on <= on
+    return BrigadeDetail(
+        brigade=brigade,
+        gap=gap,
+        also_serves=list(brigade.also_serves.order_by("name")),
+        members=[m for m in members if m.left_on is None],
+        former_members=sorted(
+            (m for m in members if m.left_on is not None), key=lambda m: (m.left_on, m.pk), reverse=True
+        ),
+        equipment=equipment,
+        maintenance_due_count=sum(1 for item in equipment if item.maintenance_due),
+        on=on,
+    )
+
+
+def funding_totals(*, user, year: int) -> dict[str, Decimal]:
+    """County totals (over the townships the user may see) of `year`: allocated, disbursed. One query."""
+    totals = scope_queryset(
+        FundingAllocation.objects.filter(year=year), user=user, township_field="township"
+    ).aggregate(
+        allocated=Coalesce(Sum("amount"), Value(Decimal(0)), output_field=MONEY),
+        disbursed=Coalesce(Sum("disbursed_amount"), Value(Decimal(0)), output_field=MONEY),
+    )
+    return totals

@@ -512,7 +512,14 @@ def test_township_lead_reports_progress_and_closes_its_assignment(world):
 
 
 def test_progress_report_with_evidence_is_uploaded(world, settings, tmp_path):
+    import io
+
+    from PIL import Image
+
     settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "green").save(buffer, "JPEG")
+    photo = buffer.getvalue()
     client = client_for(world.users["beiguan_lead"])
     response = client.post(
         f"{API}/progress-reports/",
@@ -521,14 +528,34 @@ def test_progress_report_with_evidence_is_uploaded(world, settings, tmp_path):
             "reported_on": "2021-12-21",
             "text": "整改照片",
             "percent": "100",
-            "evidence": SimpleUploadedFile("photo.jpg", b"jpeg-bytes", content_type="image/jpeg"),
+            "evidence": SimpleUploadedFile("photo.jpg", photo, content_type="image/jpeg"),
         },
         format="multipart",
     )
     assert response.status_code == 201, response.content
     assert "progress/" in response.json()["evidence"]
     report = ProgressReport.objects.get(pk=response.json()["id"])
-    assert report.evidence.read() == b"jpeg-bytes"
+    assert report.evidence.read() == photo
+    assert "photo" not in report.evidence.name  # stored under a random name
+
+
+def test_progress_report_evidence_that_is_not_a_photo_or_pdf_is_refused(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(world.users["beiguan_lead"])
+    before = ProgressReport.objects.count()
+    response = client.post(
+        f"{API}/progress-reports/",
+        {
+            "assignment": world.a_bg.pk,
+            "reported_on": "2021-12-21",
+            "text": "整改照片",
+            "percent": "100",
+            "evidence": SimpleUploadedFile("photo.jpg", b"<html>x</html>", content_type="image/jpeg"),
+        },
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert ProgressReport.objects.count() == before
 
 
 def test_county_office_reopens_and_extends_with_reasons_in_history(world):

@@ -1,0 +1,721 @@
+"""REST API of the firebrigade app under /api/v1/: 乡镇专职消防队 (brigades), 队员 (brigade-members), 装备
+(equipment, equipment-types), 经费 (funding) and 火灾 (incidents).
+
+Reads go through firebrigade.selectors (scoped to the user); every write is one call of a
+firebrigade.services function. Objects outside the user's scope are not in the queryset (404); a write
+naming a township — directly or through a brigade or premises — outside it is forbidden (403); a
+refused rule is a 400 with the service's message.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+
+from core.api import CENTER, ensure_township_writable
+from core.models import Role
+from core.scoping import user_role
+from firebrigade import selectors, services
+from firebrigade.filters import (
+    BrigadeFilter,
+    BrigadeMemberFilter,
+    EquipmentItemFilter,
+    EquipmentTypeFilter,
+    FireIncidentFilter,
+    FundingAllocationFilter,
+)
+from firebrigade.models import (
+    Brigade,
+    BrigadeMember,
+    Disbursement,
+    EquipmentItem,
+    EquipmentType,
+    FireIncident,
+    FundingAllocation,
+)
+from townships.api import (
+    TOWNSHIP_WRITERS,
+    ServiceUpdateMixin,
+    ServiceViewSet,
+    TownshipBriefSerializer,
+    update_schema,
+)
+from townships.models import Township
+
+# What only the guidance center may change on a brigade: where it belongs, which townships it also
+# serves, and its class (the standard it is built and accepted against).
+CENTER_ONLY_BRIGADE_FIELDS = ("township", "brigade_class", "also_serves")
+
+
+def brigade_township(obj) -> int:
+    return obj.brigade.township_id
+
+
+# -- output serializers ---------------------------------------------------------------------------
+
+
+class BrigadeSerializer(serializers.ModelSerializer):
+    township_name = serializers.CharField(source="township.name", read_only=True)
+    also_serves = TownshipBriefSerializer(many=True, read_only=True, help_text=_("共建（兼管）乡镇。"))
+    brigade_class_display = serializers.CharField(source="get_brigade_class_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    active_staff = serializers.IntegerField(read_only=True, help_text=_("未离职且在岗执勤的队员人数。"))
+    good_vehicles = serializers.IntegerField(read_only=True, help_text=_("状况完好的消防车辆数。"))
+    min_staff = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("本等级标准最少人数。"))
+    min_vehicles = serializers.IntegerField(read_only=True, allow_null=True)
+    min_station_area_m2 = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Brigade
+        fields = [
+            "id",
+            "township",
+            "township_name",
+            "also_serves",
+            "name",
+            "brigade_class",
+            "brigade_class_display",
+            "status",
+            "status_display",
+            "station_address",
+            "station_area_m2",
+            "duty_phone",
+            "construction_started_on",
+            "established_on",
+            "accepted_on",
+            "accepted_by",
+            "active_staff",
+            "good_vehicles",
+            "min_staff",
+            "min_vehicles",
+            "min_station_area_m2",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class BrigadeMemberSerializer(serializers.ModelSerializer):
+    brigade_name = serializers.CharField(source="brigade.name", read_only=True)
+    township = serializers.IntegerField(source="brigade.township_id", read_only=True)
+    township_name = serializers.CharField(source="brigade.township.name", read_only=True)
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = BrigadeMember
+        fields = [
+            "id",
+            "brigade",
+            "brigade_name",
+            "township",
+            "township_name",
+            "name",
+            "role",
+            "role_display",
+            "phone",
+            "certification",
+            "certified_on",
+            "hired_on",
+            "left_on",
+            "contract_until",
+            "on_duty",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class EquipmentTypeSerializer(serializers.ModelSerializer):
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+
+    class Meta:
+        model = EquipmentType
+        fields = ["id", "name", "category", "category_display", "unit", "maintenance_interval_days"]
+        read_only_fields = fields
+
+
+class EquipmentItemSerializer(serializers.ModelSerializer):
+    brigade_name = serializers.CharField(source="brigade.name", read_only=True)
+    township = serializers.IntegerField(source="brigade.township_id", read_only=True)
+    township_name = serializers.CharField(source="brigade.township.name", read_only=True)
+    equipment_type_name = serializers.CharField(source="equipment_type.name", read_only=True)
+    category = serializers.CharField(source="equipment_type.category", read_only=True)
+    unit = serializers.CharField(source="equipment_type.unit", read_only=True)
+    condition_display = serializers.CharField(source="get_condition_display", read_only=True)
+
+    class Meta:
+        model = EquipmentItem
+        fields = [
+            "id",
+            "brigade",
+            "brigade_name",
+            "township",
+            "township_name",
+            "equipment_type",
+            "equipment_type_name",
+            "category",
+            "unit",
+            "quantity",
+            "condition",
+            "condition_display",
+            "acquired_on",
+            "last_maintained_on",
+            "next_maintenance_on",
+            "note",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class DisbursementSerializer(serializers.ModelSerializer):
+    recorded_by_name = serializers.CharField(source="recorded_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Disbursement
+        fields = ["id", "amount", "disbursed_on", "voucher_no", "recorded_by_name", "created_at"]
+        read_only_fields = fields
+
+
+class FundingAllocationSerializer(serializers.ModelSerializer):
+    township_name = serializers.CharField(source="township.name", read_only=True)
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    ratio = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=4,
+        read_only=True,
+        allow_null=True,
+        help_text=_("到位率 = 已到位 ÷ 拨付计划；计划为 0 时为空。"),
+    )
+    disbursements = DisbursementSerializer(many=True, read_only=True, help_text=_("到位记录，新的在前。"))
+
+    class Meta:
+        model = FundingAllocation
+        fields = [
+            "id",
+            "township",
+            "township_name",
+            "year",
+            "category",
+            "category_display",
+            "amount",
+            "disbursed_amount",
+            "ratio",
+            "source",
+            "note",
+            "disbursements",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class FireIncidentSerializer(serializers.ModelSerializer):
+    township_name = serializers.CharField(source="township.name", read_only=True)
+    premises_name = serializers.CharField(source="premises.name", read_only=True, allow_null=True)
+    responding_brigade_name = serializers.CharField(
+        source="responding_brigade.name", read_only=True, allow_null=True
+    )
+    cause_display = serializers.CharField(source="get_cause_display", read_only=True)
+
+    class Meta:
+        model = FireIncident
+        fields = [
+            "id",
+            "township",
+            "township_name",
+            "premises",
+            "premises_name",
+            "occurred_at",
+            "address",
+            "cause",
+            "cause_display",
+            "deaths",
+            "injuries",
+            "direct_loss",
+            "responding_brigade",
+            "responding_brigade_name",
+            "arrival_minutes",
+            "description",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+# -- input serializers (validate shapes; the services own the rules) ------------------------------
+
+BRIGADE_FIELDS = ["township", "name", "brigade_class", "station_address", "station_area_m2", "duty_phone"]
+
+
+class BrigadeInputSerializer(serializers.ModelSerializer):
+    also_serves = serializers.PrimaryKeyRelatedField(
+        queryset=Township.objects.all(), many=True, required=False, help_text=_("共建（兼管）乡镇编号列表。")
+    )
+
+    class Meta:
+        model = Brigade
+        fields = [*BRIGADE_FIELDS, "also_serves"]
+
+
+class DateInputSerializer(serializers.Serializer):
+    """A state change on a date: today (Asia/Shanghai) when not given."""
+
+    date_field = "on"
+
+    def validate(self, attrs):
+        attrs.setdefault(self.date_field, timezone.localdate())
+        return attrs
+
+
+class StartConstructionSerializer(DateInputSerializer):
+    date_field = "started_on"
+    started_on = serializers.DateField(required=False, help_text=_("开工日期；不填为今天。"))
+
+
+class MarkEstablishedSerializer(DateInputSerializer):
+    date_field = "established_on"
+    established_on = serializers.DateField(required=False, help_text=_("建成日期；不填为今天。"))
+
+
+class AcceptSerializer(DateInputSerializer):
+    date_field = "accepted_on"
+    accepted_on = serializers.DateField(required=False, help_text=_("验收日期；不填为今天。"))
+    accepted_by = serializers.CharField(
+        max_length=80,
+        default=services.ACCEPTING_UNIT,
+        help_text=_("验收单位；不填为县消防安全检查指导服务中心。"),
+    )
+
+
+MEMBER_FIELDS = [
+    "name",
+    "role",
+    "phone",
+    "certification",
+    "certified_on",
+    "hired_on",
+    "contract_until",
+    "on_duty",
+]
+
+
+class BrigadeMemberCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BrigadeMember
+        fields = ["brigade", *MEMBER_FIELDS]
+
+
+class BrigadeMemberUpdateSerializer(serializers.ModelSerializer):
+    """A member stays in their brigade; leaving is the `leave` action."""
+
+    class Meta:
+        model = BrigadeMember
+        fields = MEMBER_FIELDS
+
+
+class LeaveSerializer(DateInputSerializer):
+    date_field = "left_on"
+    left_on = serializers.DateField(required=False, help_text=_("离职日期；不填为今天。"))
+
+
+EQUIPMENT_FIELDS = [
+    "quantity",
+    "condition",
+    "acquired_on",
+    "last_maintained_on",
+    "next_maintenance_on",
+    "note",
+]
+
+
+class EquipmentItemCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EquipmentItem
+        fields = ["brigade", "equipment_type", *EQUIPMENT_FIELDS]
+        extra_kwargs = {"next_maintenance_on": {"help_text": _("不填则按上次保养日期和保养周期推算。")}}
+
+
+class EquipmentItemUpdateSerializer(serializers.ModelSerializer):
+    """An item stays with its brigade and type; maintenance is best recorded with `record-maintenance`."""
+
+    class Meta:
+        model = EquipmentItem
+        fields = EQUIPMENT_FIELDS
+
+
+class RecordMaintenanceSerializer(DateInputSerializer):
+    date_field = "maintained_on"
+    maintained_on = serializers.DateField(required=False, help_text=_("保养日期；不填为今天。"))
+    next_maintenance_on = serializers.DateField(
+        required=False, help_text=_("下次保养日期；不填按保养周期推算。")
+    )
+    condition = serializers.ChoiceField(
+        choices=EquipmentItem.Condition.choices, required=False, help_text=_("保养后的状况；不填不变。")
+    )
+
+
+class FundingAllocationCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FundingAllocation
+        fields = ["township", "year", "category", "amount", "source", "note"]
+        validators = []  # one per township/year/category: the service says which one exists
+        extra_kwargs = {"year": {"min_value": 2000, "max_value": 2100}, "amount": {"min_value": 0}}
+
+
+class FundingAllocationUpdateSerializer(serializers.ModelSerializer):
+    """Township, year and category are fixed; the amount may not drop below what has arrived."""
+
+    class Meta:
+        model = FundingAllocation
+        fields = ["amount", "source", "note"]
+        extra_kwargs = {"amount": {"min_value": 0}}
+
+
+class DisburseSerializer(DateInputSerializer):
+    date_field = "disbursed_on"
+    amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), help_text=_("本次到位金额（元）。")
+    )
+    disbursed_on = serializers.DateField(required=False, help_text=_("到位日期；不填为今天。"))
+    voucher_no = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
+
+
+INCIDENT_FIELDS = [
+    "premises",
+    "occurred_at",
+    "address",
+    "cause",
+    "deaths",
+    "injuries",
+    "direct_loss",
+    "responding_brigade",
+    "arrival_minutes",
+    "description",
+]
+
+
+class FireIncidentCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FireIncident
+        fields = ["township", *INCIDENT_FIELDS]
+        extra_kwargs = {
+            "direct_loss": {"min_value": 0},
+            "responding_brigade": {"help_text": _("出动队伍，可以是支援的外乡镇队伍。")},
+        }
+
+
+class FireIncidentUpdateSerializer(serializers.ModelSerializer):
+    """The township of a recorded fire is fixed."""
+
+    class Meta:
+        model = FireIncident
+        fields = INCIDENT_FIELDS
+        extra_kwargs = {"direct_loss": {"min_value": 0}}
+
+
+# -- viewsets -------------------------------------------------------------------------------------
+
+
+@update_schema(BrigadeInputSerializer, BrigadeSerializer)
+class BrigadeViewSet(ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+    """乡镇专职消防队 with active staff and good vehicles against the standard of their class.
+
+    Scoped by the brigade's own township. The guidance center registers brigades and moves their
+    construction (`start-construction`, `mark-established`, `accept`); the township's lead may edit
+    the name, station and duty phone of its own brigade.
+    """
+
+    queryset = Brigade.objects.none()  # for the schema only: get_queryset() scopes every request
+    serializer_class = BrigadeSerializer
+    input_serializers = {
+        "create": BrigadeInputSerializer,
+        "update": BrigadeInputSerializer,
+        "partial_update": BrigadeInputSerializer,
+        "start_construction": StartConstructionSerializer,
+        "mark_established": MarkEstablishedSerializer,
+        "accept": AcceptSerializer,
+    }
+    filterset_class = BrigadeFilter
+    search_fields = ["name", "station_address", "township__name"]
+    ordering_fields = ["name", "township__name", "status", "brigade_class", "established_on", "accepted_on"]
+    write_roles = TOWNSHIP_WRITERS  # update: the lead of the brigade's township, plain fields only
+    action_roles = {
+        "create": CENTER,
+        "start_construction": CENTER,
+        "mark_established": CENTER,
+        "accept": CENTER,
+    }
+
+    def get_queryset(self):
+        return selectors.brigade_list(user=self.request.user).prefetch_related("also_serves")
+
+    @extend_schema(request=BrigadeInputSerializer, responses={201: BrigadeSerializer})
+    def create(self, request, *args, **kwargs):
+        brigade = services.brigade_create(**self.validated_input(), by=request.user)
+        return self.answer(brigade, status_code=status.HTTP_201_CREATED)
+
+    def get_update_object(self):
+        return self.writable_object(lambda brigade: brigade.township_id)
+
+    def perform_service_update(self, instance, data):
+        also_serves = data.pop("also_serves", None)
+        if user_role(self.request.user) != Role.GUIDANCE_CENTER:
+            self._refuse_center_only_changes(instance, data, also_serves)
+        if "township" in data:
+            ensure_township_writable(self.request.user, data["township"].pk)
+        services.brigade_update(brigade=instance, data=data, also_serves=also_serves, by=self.request.user)
+
+    @staticmethod
+    def _refuse_center_only_changes(brigade: Brigade, data: dict[str, Any], also_serves) -> None:
+        changed = [
+            name
+            for name in CENTER_ONLY_BRIGADE_FIELDS
+            if name in data and getattr(brigade, name) != data[name]
+        ]
+        if also_serves is not None and {t.pk for t in also_serves} != {
+            t.pk for t in brigade.also_serves.all()
+        }:
+            changed.append("also_serves")
+        if changed:
+            raise exceptions.PermissionDenied(
+                _("所属乡镇、队伍等级和共建（兼管）乡镇由指导中心调整；乡镇可修改队伍名称、营房和值班电话。")
+            )
+
+    @extend_schema(request=StartConstructionSerializer, responses={200: BrigadeSerializer})
+    @action(detail=True, methods=["post"], url_path="start-construction")
+    def start_construction(self, request, pk=None):
+        """规划中 → 建设中 (the guidance center)."""
+        brigade = self.get_object()
+        data = self.validated_input()
+        services.brigade_start_construction(brigade=brigade, started_on=data["started_on"], by=request.user)
+        return self.answer(brigade)
+
+    @extend_schema(request=MarkEstablishedSerializer, responses={200: BrigadeSerializer})
+    @action(detail=True, methods=["post"], url_path="mark-established")
+    def mark_established(self, request, pk=None):
+        """建设中 → 已建成 (the guidance center)."""
+        brigade = self.get_object()
+        data = self.validated_input()
+        services.brigade_mark_established(
+            brigade=brigade, established_on=data["established_on"], by=request.user
+        )
+        return self.answer(brigade)
+
+    @extend_schema(request=AcceptSerializer, responses={200: BrigadeSerializer})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """已建成 → 已验收 (the guidance center); refused below the standard of the brigade's class."""
+        brigade = self.get_object()
+        data = self.validated_input()
+        services.brigade_accept(
+            brigade=brigade, accepted_on=data["accepted_on"], accepted_by=data["accepted_by"], by=request.user
+        )
+        return self.answer(brigade)
+
+
+@update_schema(BrigadeMemberUpdateSerializer, BrigadeMemberSerializer)
+class BrigadeMemberViewSet(
+    ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet
+):
+    """专职消防队员, scoped by their brigade's township. The township's lead and the guidance center add
+    and edit members and record departures (`leave`)."""
+
+    queryset = BrigadeMember.objects.none()  # for the schema only: get_queryset() scopes every request
+    serializer_class = BrigadeMemberSerializer
+    input_serializers = {
+        "create": BrigadeMemberCreateSerializer,
+        "update": BrigadeMemberUpdateSerializer,
+        "partial_update": BrigadeMemberUpdateSerializer,
+        "leave": LeaveSerializer,
+    }
+    filterset_class = BrigadeMemberFilter
+    search_fields = ["name", "certification", "phone"]
+    ordering_fields = ["name", "role", "hired_on", "contract_until", "brigade__name"]
+    write_roles = TOWNSHIP_WRITERS
+    action_roles = {"leave": TOWNSHIP_WRITERS}
+
+    def get_queryset(self):
+        return selectors.brigade_member_list(user=self.request.user)
+
+    @extend_schema(request=BrigadeMemberCreateSerializer, responses={201: BrigadeMemberSerializer})
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input()
+        ensure_township_writable(request.user, data["brigade"].township_id)
+        member = services.brigade_member_add(**data, by=request.user)
+        return self.answer(member, status_code=status.HTTP_201_CREATED)
+
+    def get_update_object(self):
+        return self.writable_object(brigade_township)
+
+    def perform_service_update(self, instance, data):
+        services.brigade_member_update(member=instance, data=data, by=self.request.user)
+
+    @extend_schema(request=LeaveSerializer, responses={200: BrigadeMemberSerializer})
+    @action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        """离职: the member leaves on `left_on` and is no longer on duty."""
+        member = self.writable_object(brigade_township)
+        data = self.validated_input()
+        services.brigade_member_leave(member=member, left_on=data["left_on"], by=request.user)
+        return self.answer(member)
+
+
+class EquipmentTypeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """装备类型: reference data for recording equipment, the same for every role (edited in the admin)."""
+
+    queryset = EquipmentType.objects.none()  # for the schema only
+    serializer_class = EquipmentTypeSerializer
+    filterset_class = EquipmentTypeFilter
+    search_fields = ["name"]
+    ordering_fields = ["name", "category"]
+
+    def get_queryset(self):
+        return selectors.equipment_type_list(user=self.request.user)
+
+
+@update_schema(EquipmentItemUpdateSerializer, EquipmentItemSerializer)
+class EquipmentItemViewSet(
+    ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet
+):
+    """消防装备 held by brigades, scoped by the brigade's township. The township's lead and the guidance
+    center record, edit and maintain (`record-maintenance`) it."""
+
+    queryset = EquipmentItem.objects.none()  # for the schema only: get_queryset() scopes every request
+    serializer_class = EquipmentItemSerializer
+    input_serializers = {
+        "create": EquipmentItemCreateSerializer,
+        "update": EquipmentItemUpdateSerializer,
+        "partial_update": EquipmentItemUpdateSerializer,
+        "record_maintenance": RecordMaintenanceSerializer,
+    }
+    filterset_class = EquipmentItemFilter
+    search_fields = ["equipment_type__name", "note", "brigade__name"]
+    ordering_fields = ["next_maintenance_on", "last_maintained_on", "quantity", "equipment_type__name"]
+    write_roles = TOWNSHIP_WRITERS
+    action_roles = {"record_maintenance": TOWNSHIP_WRITERS}
+
+    def get_queryset(self):
+        return selectors.equipment_item_list(user=self.request.user)
+
+    @extend_schema(request=EquipmentItemCreateSerializer, responses={201: EquipmentItemSerializer})
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input()
+        ensure_township_writable(request.user, data["brigade"].township_id)
+        item = services.equipment_item_add(**data, by=request.user)
+        return self.answer(item, status_code=status.HTTP_201_CREATED)
+
+    def get_update_object(self):
+        return self.writable_object(brigade_township)
+
+    def perform_service_update(self, instance, data):
+        services.equipment_item_update(item=instance, data=data, by=self.request.user)
+
+    @extend_schema(request=RecordMaintenanceSerializer, responses={200: EquipmentItemSerializer})
+    @action(detail=True, methods=["post"], url_path="record-maintenance")
+    def record_maintenance(self, request, pk=None):
+        """保养: records the date, schedules the next one and, if given, the condition it was left in."""
+        item = self.writable_object(brigade_township)
+        data = self.validated_input()
+        services.equipment_item_record_maintenance(item=item, **data, by=request.user)
+        return self.answer(item)
+
+
+@update_schema(FundingAllocationUpdateSerializer, FundingAllocationSerializer)
+class FundingAllocationViewSet(
+    ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet
+):
+    """人员和办公经费: budgets per township, year and category, what has arrived and the ratio. Scoped by
+    township; the guidance center budgets (create, update) and records arrivals (`disburse`)."""
+
+    queryset = FundingAllocation.objects.none()  # for the schema only: get_queryset() scopes every request
+    serializer_class = FundingAllocationSerializer
+    input_serializers = {
+        "create": FundingAllocationCreateSerializer,
+        "update": FundingAllocationUpdateSerializer,
+        "partial_update": FundingAllocationUpdateSerializer,
+        "disburse": DisburseSerializer,
+    }
+    filterset_class = FundingAllocationFilter
+    search_fields = ["township__name", "source", "note"]
+    ordering_fields = ["year", "township__name", "category", "amount", "disbursed_amount", "ratio"]
+    write_roles = CENTER
+    action_roles = {"disburse": CENTER}
+
+    def get_queryset(self):
+        return selectors.funding_allocation_list(user=self.request.user)
+
+    @extend_schema(request=FundingAllocationCreateSerializer, responses={201: FundingAllocationSerializer})
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input()
+        ensure_township_writable(request.user, data["township"].pk)
+        allocation = services.funding_allocate(**data, by=request.user)
+        return self.answer(allocation, status_code=status.HTTP_201_CREATED)
+
+    def perform_service_update(self, instance, data):
+        services.funding_update(allocation=instance, data=data, by=self.request.user)
+
+    @extend_schema(request=DisburseSerializer, responses={201: FundingAllocationSerializer})
+    @action(detail=True, methods=["post"])
+    def disburse(self, request, pk=None):
+        """经费到位: records an arrival of funds; refused beyond the budget. Answers the allocation."""
+        allocation = self.get_object()
+        data = self.validated_input()
+        services.disbursement_record(allocation=allocation, **data, by=request.user)
+        return self.answer(allocation, status_code=status.HTTP_201_CREATED)
+
+
+@update_schema(FireIncidentUpdateSerializer, FireIncidentSerializer)
+class FireIncidentViewSet(
+    ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet
+):
+    """火灾, newest first, scoped by township (a premises' responsible person: fires at their premises).
+    The township's lead records and corrects its township's fires; the guidance center any."""
+
+    queryset = FireIncident.objects.none()  # for the schema only: get_queryset() scopes every request
+    serializer_class = FireIncidentSerializer
+    input_serializers = {
+        "create": FireIncidentCreateSerializer,
+        "update": FireIncidentUpdateSerializer,
+        "partial_update": FireIncidentUpdateSerializer,
+    }
+    filterset_class = FireIncidentFilter
+    search_fields = ["address", "description", "premises__name"]
+    ordering_fields = ["occurred_at", "direct_loss", "deaths", "injuries", "arrival_minutes"]
+    write_roles = TOWNSHIP_WRITERS
+
+    def get_queryset(self):
+        return selectors.incident_list(user=self.request.user)
+
+    def _ensure_premises_writable(self, data) -> None:
+        if data.get("premises") is not None:
+            ensure_township_writable(self.request.user, data["premises"].township_id)
+
+    @extend_schema(request=FireIncidentCreateSerializer, responses={201: FireIncidentSerializer})
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input()
+        ensure_township_writable(request.user, data["township"].pk)
+        self._ensure_premises_writable(data)
+        incident = services.fire_incident_record(**data, by=request.user)
+        return self.answer(incident, status_code=status.HTTP_201_CREATED)
+
+    def get_update_object(self):
+        return self.writable_object(lambda incident: incident.township_id)
+
+    def perform_service_update(self, instance, data):
+        self._ensure_premises_writable(data)
+        services.fire_incident_update(incident=instance, data=data, by=self.request.user)
+
+
+ROUTES = [
+    ("brigades", BrigadeViewSet, "brigade"),
+    ("brigade-members", BrigadeMemberViewSet, "brigade-member"),
+    ("equipment-types", EquipmentTypeViewSet, "equipment-type"),
+    ("equipment", EquipmentItemViewSet, "equipment"),
+    ("funding", FundingAllocationViewSet, "funding"),
+    ("incidents", FireIncidentViewSet, "incident"),
+]
