@@ -37,6 +37,8 @@ static/vendor/echarts.min.js: package.json package-lock.json
 assets: static/vendor/echarts.min.js
 
 demo: deps assets
+	@# PDF reports need Pango and a Chinese font; without them the printable page still works.
+	-bin/ensure-pdf-libs
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
@@ -50,6 +52,7 @@ run: demo
 services:
 	bin/ensure-services
 	bin/ensure-chromium
+	bin/ensure-pdf-libs
 
 lint: dev-deps
 	$(BIN)/ruff check .

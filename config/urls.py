@@ -22,6 +22,7 @@ urlpatterns = [
     path("trace/incidents/<int:pk>/", trace_views.incident_trace, name="trace-incident"),
     path("trace/assignments/<int:pk>/", trace_views.assignment_trace, name="trace-assignment"),
     path("media/<path:path>", media_views.protected_media, name="protected-media"),
+    path("reports/", include("core.bulletin_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
 ]
