@@ -5,6 +5,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core import health, reminders
+from core.models import Role
+from core.scoping import user_role
 
 
 @login_not_required
@@ -26,6 +28,16 @@ def healthz(request):
 
 
 def home(request):
+    """Each role lands where its work is."""
+    role = user_role(request.user)
+    if role in (Role.COUNTY_OFFICIAL, Role.GUIDANCE_CENTER):
+        return redirect("county-dashboard")
+    if role == Role.TOWNSHIP_LEAD:
+        return redirect("townships:detail", request.user.profile.township_id)
+    if role == Role.POLICE_STATION:
+        return redirect("townships:police-home")
+    if role == Role.PREMISES_RESPONSIBLE:
+        return redirect("inspections:self-home")
     return render(request, "home.html")
 
 

@@ -12,12 +12,15 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.models import Role
+from core.scoping import user_role
 from firebrigade.models import (
     Brigade,
     BrigadeClass,
@@ -755,3 +758,20 @@ def fire_incident_update(*, incident: FireIncident, data: dict[str, Any], by=Non
     locked.save()
     _copy_fields(target=incident, source=locked)
     return incident
+
+
+# --- who may change a brigade (pages) -------------------------------------------------------
+
+
+def brigade_check_manage(*, by, brigade: Brigade) -> None:
+    """Members and equipment of a brigade are kept by the township lead of the brigade's own
+    township, or by the guidance center; everybody else reads. Raises PermissionDenied (403).
+
+    Whether `by` may see the brigade at all is the caller's scoped look-up (404 before this).
+    """
+    role = user_role(by)
+    if role == Role.GUIDANCE_CENTER:
+        return
+    if role == Role.TOWNSHIP_LEAD and by.profile.township_id == brigade.township_id:
+        return
+    raise PermissionDenied(_("只有本乡镇消防专干（分管副职）或指导中心可以修改消防队的队员和装备。"))

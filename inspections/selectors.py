@@ -22,10 +22,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, NullIf, Round
 
-from core.scoping import scope_queryset
+from core.models import Role
+from core.scoping import ALL, scope_queryset, user_role, visible_county_id, visible_township_ids
 from inspections.models import (
     Accountability,
     Campaign,
+    ChecklistItem,
     ChecklistResult,
     Hazard,
     Inspection,
@@ -34,7 +36,7 @@ from inspections.models import (
     Reinspection,
 )
 from inspections.services import local_date, local_today
-from townships.models import Township
+from townships.models import Premises, Township
 
 VERIFIED = Hazard.Status.VERIFIED
 
@@ -445,14 +447,238 @@ def incident_trace(*, incident) -> PremisesTrace | None:
     return premises_trace(premises=incident.premises, on=local_date(incident.occurred_at))
 
 
+# --- API lists (added for inspections.api) -------------------------------------------------
+
+
+def campaign_list(*, user, filters: dict | None = None) -> QuerySet[Campaign]:
+    """Campaigns of the counties `user` works in, newest first: everything for the guidance center,
+    a county official's own county, and for everybody else the counties of their townships.
+    Filters: county, kind."""
+    filters = filters or {}
+    qs = Campaign.objects.select_related("county")
+    township_ids = visible_township_ids(user)
+    if township_ids is not ALL:
+        county_id = visible_county_id(user) if user_role(user) == Role.COUNTY_OFFICIAL else None
+        if county_id is not None:
+            qs = qs.filter(county_id=county_id)
+        else:
+            qs = qs.filter(county_id__in=Township.objects.filter(pk__in=township_ids).values("county_id"))
+    if filters.get("county"):
+        qs = qs.filter(county=filters["county"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    return qs.order_by("-starts_on", "id")
+
+
+def inspection_plan_list(*, user, filters: dict | None = None) -> QuerySet[InspectionPlan]:
+    """Plans the user may see (by the plan's township; a premises responsible person sees none),
+    each with the progress figures of `plan_progress`: `planned_count`, `inspected_count` and
+    `percent` (NULL for an empty plan), and its premises prefetched. Filters: campaign, township,
+    police_station. Two queries whatever the number of plans."""
+    filters = filters or {}
+    through = InspectionPlan.premises.through
+    planned = _count_subquery(
+        through.objects.filter(inspectionplan_id=OuterRef("pk")),
+        group_by="inspectionplan_id",
+        expression=Count("premises_id"),
+    )
+    inspected = _count_subquery(
+        Inspection.objects.filter(plan_id=OuterRef("pk")),
+        group_by="plan_id",
+        expression=Count("premises_id", distinct=True),
+    )
+    qs = scope_queryset(InspectionPlan.objects.all(), user=user, township_field="township")
+    for key in ("campaign", "township", "police_station"):
+        if filters.get(key):
+            qs = qs.filter(**{key: filters[key]})
+    return (
+        qs.select_related("township", "police_station", "campaign")
+        .prefetch_related(Prefetch("premises", queryset=Premises.objects.only("id", "name", "township_id")))
+        .annotate(planned_count=planned, inspected_count=inspected)
+        .annotate(percent=_percent("inspected_count", "planned_count"))
+        .order_by("-campaign__starts_on", "township__name", "due_on", "id")
+    )
+
+
+def checklist_item_list(*, user, filters: dict | None = None) -> QuerySet[ChecklistItem]:
+    """The county-wide checklist: every role with a role reads it, a user without one sees nothing.
+    Filters: category, is_active."""
+    filters = filters or {}
+    if user_role(user) is None:
+        return ChecklistItem.objects.none()
+    qs = ChecklistItem.objects.all()
+    if filters.get("category"):
+        qs = qs.filter(category=filters["category"])
+    if filters.get("is_active") is not None:
+        qs = qs.filter(is_active=_as_bool(filters["is_active"]))
+    return qs.order_by("order", "code")
+
+
+def accountability_list(*, user, filters: dict | None = None) -> QuerySet[Accountability]:
+    """责任追究 decisions the user may see, by township (a premises responsible person: those naming
+    their premises), newest first. Filters: township, premises, hazard, incident, assignment."""
+    filters = filters or {}
+    qs = scope_queryset(
+        Accountability.objects.all(), user=user, township_field="township", premises_field="premises"
+    )
+    for key in ("township", "premises", "hazard", "incident", "assignment"):
+        if filters.get(key):
+            qs = qs.filter(**{key: filters[key]})
+    return qs.select_related("township", "premises", "hazard", "incident", "assignment").order_by(
+        "-decided_on", "-id"
+    )
+
+
 __all__ = [
     "PremisesTrace",
     "TraceEvent",
+    "accountability_list",
+    "campaign_list",
+    "checklist_item_list",
     "hazard_list",
     "hazard_stats",
     "hazard_trace_queryset",
     "incident_trace",
     "inspection_list",
+    "inspection_plan_list",
     "plan_progress",
     "premises_trace",
+]
+
+
+# --- pages: the township lead's to-do, the police station's and the responsible person's home ---
+
+
+def campaign_current(*, county_id: int, on: dt.date) -> Campaign | None:
+    """The campaign of county `county_id` running on `on` (winter-spring before special ones), else
+    the latest one of the county that has started. One or two queries."""
+    county_campaigns = Campaign.objects.filter(county_id=county_id)
+    running = (
+        county_campaigns.filter(starts_on__lte=on, ends_on__gte=on).order_by("-kind", "-starts_on").first()
+    )
+    return running or county_campaigns.filter(starts_on__lte=on).order_by("-starts_on").first()
+
+
+def plan_attach_pending_premises(*, plans: list[InspectionPlan]) -> list[InspectionPlan]:
+    """Set `pending_premises` on each plan: the premises it lists that have no inspection recorded
+    under the plan yet, by name. One query for all the plans (none when `plans` is empty)."""
+    from django.db.models import Exists
+
+    by_plan: dict[int, list] = {plan.pk: [] for plan in plans}
+    if by_plan:
+        through = InspectionPlan.premises.through
+        done = Inspection.objects.filter(
+            plan_id=OuterRef("inspectionplan_id"), premises_id=OuterRef("premises_id")
+        )
+        rows = (
+            through.objects.filter(inspectionplan_id__in=list(by_plan))
+            .filter(~Exists(done))
+            .select_related("premises")
+            .order_by("premises__name", "premises_id")
+        )
+        for row in rows:
+            by_plan[row.inspectionplan_id].append(row.premises)
+    for plan in plans:
+        plan.pending_premises = by_plan[plan.pk]
+    return plans
+
+
+def plan_choices(*, user, premises=None, on: dt.date | None = None) -> QuerySet[InspectionPlan]:
+    """Plans an inspection may be recorded under: those the user may see that list `premises`
+    (any campaign), or without a premises those of the campaigns running on `on` (default today).
+    Latest campaign first, then by due date."""
+    qs = scope_queryset(
+        InspectionPlan.objects.select_related("campaign", "township", "police_station"),
+        user=user,
+        township_field="township",
+    )
+    if premises is not None:
+        qs = qs.filter(premises=premises)
+    else:
+        on = on or local_today()
+        qs = qs.filter(campaign__starts_on__lte=on, campaign__ends_on__gte=on)
+    return qs.order_by("-campaign__starts_on", "due_on", "title")
+
+
+def checklist_items_active() -> QuerySet:
+    """The checklist an inspection fills in: active items in their order."""
+    from inspections.models import ChecklistItem
+
+    return ChecklistItem.objects.filter(is_active=True).order_by("order", "code")
+
+
+def hazard_due_list(
+    *, user, on: dt.date | None = None, within_days: int = 3, filters: dict | None = None
+) -> QuerySet[Hazard]:
+    """Hazards the user may see (hazard_list `filters` apply) not yet verified whose deadline has
+    passed or falls within `within_days` days of `on` (default today), soonest deadline first."""
+    on = on or local_today()
+    return (
+        hazard_list(user=user, filters=filters)
+        .exclude(status=VERIFIED)
+        .filter(deadline__lte=on + dt.timedelta(days=within_days))
+        .order_by("deadline", "id")
+    )
+
+
+def hazard_detail_queryset(*, user) -> QuerySet[Hazard]:
+    """Hazards the user may see, decorated for the hazard page: who found it, its rectifications
+    and re-inspections (prefetched), `is_overdue` and `verified_late`. Three queries for one row."""
+    qs = scope_queryset(Hazard.objects.all(), user=user, township_field="township", premises_field="premises")
+    return hazard_trace_queryset(qs).select_related("township", "premises__grid", "premises__police_station")
+
+
+@dataclass
+class ResponsibleHome:
+    """The landing page of a premises' responsible person (单位自查)."""
+
+    premises: object
+    on: dt.date
+    open_hazards: list = field(default_factory=list)
+    inspections: list = field(default_factory=list)
+
+    @property
+    def overdue_hazards(self) -> list:
+        return [h for h in self.open_hazards if h.is_overdue]
+
+
+def responsible_home(*, user, on: dt.date | None = None) -> ResponsibleHome | None:
+    """For a premises' responsible person: their premises, its hazards not yet verified (soonest
+    deadline first) and its latest 20 inspections. None when the user answers for no premises.
+    Three queries."""
+    from core.scoping import visible_premises_ids
+    from townships.models import Premises
+
+    premises_ids = visible_premises_ids(user)
+    if not premises_ids:  # ALL (not a responsible person) or nothing
+        return None
+    premises = (
+        scope_queryset(Premises.objects.all(), user=user, township_field="township", premises_field="pk")
+        .select_related("township", "grid", "police_station")
+        .first()
+    )
+    if premises is None:
+        return None
+    hazards = list(
+        hazard_list(user=user, filters={"premises": premises.pk})
+        .exclude(status=VERIFIED)
+        .order_by("deadline", "id")
+    )
+    inspections = list(
+        inspection_list(user=user, filters={"premises": premises.pk}).order_by("-inspected_on", "-id")[:20]
+    )
+    return ResponsibleHome(
+        premises=premises, on=on or local_today(), open_hazards=hazards, inspections=inspections
+    )
+
+
+__all__ += [
+    "ResponsibleHome",
+    "campaign_current",
+    "checklist_items_active",
+    "hazard_detail_queryset",
+    "hazard_due_list",
+    "plan_attach_pending_premises",
+    "plan_choices",
+    "responsible_home",
 ]

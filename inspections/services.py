@@ -259,7 +259,9 @@ def inspection_record(
     for data in hazards:
         _save(_hazard_build(inspection=inspection, data=data), by=by)
 
-    township_services.premises_record_inspection(premises=premises, inspected_on=inspected_on, by=by)
+    if kind != Inspection.Kind.SELF:
+        # A unit's own self-inspection does not replace the official one it is due.
+        township_services.premises_record_inspection(premises=premises, inspected_on=inspected_on, by=by)
     return inspection
 
 
@@ -506,3 +508,81 @@ def accountability_record(
     )
     _save(accountability, by=by)
     return accountability
+
+
+# --- who may do what on the pages ----------------------------------------------------------
+# Scope (which records a user sees at all) is core.scoping's; these say what a role may write
+# about a record it sees. Views answer 403 when an action is not allowed.
+
+HAZARD_START = "start"
+HAZARD_RECTIFY = "rectify"
+HAZARD_REINSPECT = "reinspect"
+HAZARD_ACTIONS = (HAZARD_START, HAZARD_RECTIFY, HAZARD_REINSPECT)
+
+
+class RecordingPolicy:
+    """How a user records inspections: the kinds they may record (the first is the default), the
+    police station a police user records for, whether they may name a police station (guidance
+    center) or a plan, and the only premises a responsible person may inspect (self-inspection)."""
+
+    def __init__(
+        self,
+        *,
+        kinds: tuple[str, ...],
+        police_station=None,
+        may_choose_station: bool = False,
+        may_use_plan: bool = True,
+        own_premises_id: int | None = None,
+    ):
+        self.kinds = kinds
+        self.police_station = police_station
+        self.may_choose_station = may_choose_station
+        self.may_use_plan = may_use_plan
+        self.own_premises_id = own_premises_id
+
+
+def inspection_recording_policy(*, user) -> RecordingPolicy | None:
+    """None when the user may not record inspections (county officials, users without a role).
+    A township lead records township inspections, a police station police inspections for itself,
+    the guidance center any kind, a premises' responsible person self-inspections of their own
+    premises. Which premises each may pick is the scope (core.scoping) of the form's choices."""
+    from core.models import Role
+    from core.scoping import user_role
+
+    kinds = Inspection.Kind
+    role = user_role(user)
+    if role == Role.GUIDANCE_CENTER:
+        return RecordingPolicy(
+            kinds=(kinds.GUIDANCE_CENTER, kinds.TOWNSHIP, kinds.POLICE, kinds.SELF), may_choose_station=True
+        )
+    if role == Role.TOWNSHIP_LEAD:
+        return RecordingPolicy(kinds=(kinds.TOWNSHIP,))
+    if role == Role.POLICE_STATION:
+        return RecordingPolicy(kinds=(kinds.POLICE,), police_station=user.profile.police_station)
+    if role == Role.PREMISES_RESPONSIBLE:
+        return RecordingPolicy(
+            kinds=(kinds.SELF,), may_use_plan=False, own_premises_id=user.profile.premises_id
+        )
+    return None
+
+
+def hazard_allowed_actions(*, user, hazard) -> frozenset[str]:
+    """The hazard-loop steps `user` may take on a `hazard` they can see (whether the hazard's state
+    allows the step is the services' rule): the guidance center and the township's lead all of
+    them; a police station all of them for hazards its own inspections found; the premises'
+    responsible person start and rectify (evidence) but never the re-inspection; others none."""
+    from core.models import Role
+    from core.scoping import user_role
+
+    role = user_role(user)
+    everything = frozenset(HAZARD_ACTIONS)
+    if role == Role.GUIDANCE_CENTER:
+        return everything
+    profile = getattr(user, "profile", None)
+    if role == Role.TOWNSHIP_LEAD and profile.township_id == hazard.township_id:
+        return everything
+    if role == Role.POLICE_STATION and hazard.inspection.police_station_id == profile.police_station_id:
+        return everything
+    if role == Role.PREMISES_RESPONSIBLE and profile.premises_id == hazard.premises_id:
+        return frozenset({HAZARD_START, HAZARD_RECTIFY})
+    return frozenset()

@@ -380,3 +380,65 @@ def assignment_trace(*, assignment: Assignment, on: dt.date | None = None) -> As
         late_against_original=finished_or_now > original_deadline,
         on=on,
     )
+
+
+# -- pages ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class MeetingPage:
+    meeting: Meeting
+    sub_venues: list[str]
+    statements: list
+    attendances: list
+    progress: MeetingProgress
+    assignments: int  # cells of the matrix the user sees
+    closed: int
+    overdue: int
+
+
+def meeting_page(*, user, meeting_id: int, on: dt.date | None = None) -> MeetingPage:
+    """One meeting `user` may see (Meeting.DoesNotExist otherwise) with its sub-venues, statements
+    (典型和表态发言), attendance, and the directive × township progress matrix as of `on` (default
+    today). A fixed number of queries.
+    """
+    on = on or local_today()
+    meeting = meeting_list(user=user).get(pk=meeting_id)
+    progress = meeting_progress(user=user, meeting=meeting, on=on)
+    cells = [cell for row in progress.rows for cell in row.cells if cell is not None]
+    return MeetingPage(
+        meeting=meeting,
+        sub_venues=[line.strip() for line in meeting.sub_venues.splitlines() if line.strip()],
+        statements=list(meeting.statements.select_related("township").order_by("id")),
+        attendances=list(meeting.attendances.order_by("venue", "unit", "id")),
+        progress=progress,
+        assignments=len(cells),
+        closed=sum(1 for cell in cells if cell.status == CLOSED),
+        overdue=sum(1 for cell in cells if cell.overdue),
+    )
+
+
+@dataclass
+class AssignmentPage:
+    assignment: Assignment  # with is_overdue / is_closed_late
+    reports: list[ProgressReport]  # oldest first
+    latest_percent: int | None
+    on: dt.date
+
+
+def assignment_page(*, user, assignment_id: int, on: dt.date | None = None) -> AssignmentPage:
+    """One assignment `user` may see (Assignment.DoesNotExist otherwise) with its progress reports
+    (who filed them). Two queries (plus the scoping look-up)."""
+    on = on or local_today()
+    assignment = assignment_list(user=user, filters={"on": on}).get(pk=assignment_id)
+    reports = list(
+        ProgressReport.objects.filter(assignment=assignment)
+        .select_related("reported_by")
+        .order_by("reported_on", "id")
+    )
+    return AssignmentPage(
+        assignment=assignment,
+        reports=reports,
+        latest_percent=reports[-1].percent if reports else None,
+        on=on,
+    )

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
@@ -491,3 +492,36 @@ def assignment_change_responsible_person(
     assignment._history_user = by
     assignment.save(update_fields=["responsible_person", "updated_at"])
     return assignment
+
+
+# -- who may report and close (pages) ------------------------------------------------------------
+
+
+def _is_lead_of(by, township_id: int) -> bool:
+    return user_role(by) == Role.TOWNSHIP_LEAD and by.profile.township_id == township_id
+
+
+def assignment_check_may_report(*, by, assignment: Assignment) -> None:
+    """Progress on an assignment is reported by the township lead of its township, or by the
+    guidance center for it. Raises PermissionDenied (403) for everybody else.
+
+    Whether `by` may see the assignment at all is the caller's scoped look-up (404 before this).
+    """
+    if user_role(by) == Role.GUIDANCE_CENTER or _is_lead_of(by, assignment.township_id):
+        return
+    raise PermissionDenied(_("只有本乡镇消防专干（分管副职）或指导中心可以报告任务进展。"))
+
+
+def assignment_check_may_close(*, by, assignment: Assignment) -> None:
+    """An assignment is closed (办结) by the township lead of its township, by the county office of
+    the meeting's county, or by the guidance center. Raises PermissionDenied (403) otherwise."""
+    if by is not None:
+        if _is_lead_of(by, assignment.township_id):
+            return
+        try:
+            county_office_check(by=by, county_id=assignment.directive.meeting.county_id)
+        except ApplicationError:
+            pass
+        else:
+            return
+    raise PermissionDenied(_("只有本乡镇、县消防工作办公室或指导中心可以办结任务。"))

@@ -6,8 +6,6 @@ import re
 import sys
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -16,7 +14,6 @@ from pypdf import PdfReader
 from core import bulletin as bulletin_selectors
 from core import bulletin_views, charts
 from core.dashboard import current_campaign
-from core.demo import demo_load
 from core.models import Role
 from firebrigade.models import FireIncident
 from inspections.models import Hazard
@@ -27,16 +24,6 @@ from townships.models import County
 
 PAGE, PDF = "/reports/bulletin/", "/reports/bulletin.pdf"
 SEASON = {"start": "2021-11-01", "end": "2022-04-30"}  # the demo's 2021—2022 campaign
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo county, loaded once for this module and committed; flushed afterwards."""
-    with django_db_blocker.unblock():
-        created = demo_load()
-        yield created
-        call_command("flush", interactive=False, verbosity=0)
-        ContentType.objects.clear_cache()
 
 
 @pytest.fixture

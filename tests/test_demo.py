@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
 from core.demo import demo_load
@@ -9,18 +8,6 @@ from inspections.models import Accountability, Hazard
 from meetings.models import Assignment, Directive, Meeting
 from tests import factories as f
 from townships.models import County, PoliceStation, Premises, Township
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo county, loaded once for this module (it takes ~30 s through the services) and
-    committed; each test still runs in its own rolled-back transaction. Flushed afterwards so
-    the rest of the suite starts from an empty database."""
-    with django_db_blocker.unblock():
-        created = demo_load()
-        yield created
-        call_command("flush", interactive=False, verbosity=0)
-        ContentType.objects.clear_cache()
 
 
 @pytest.mark.django_db

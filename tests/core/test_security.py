@@ -9,7 +9,6 @@ from django.test import override_settings
 from PIL import Image
 
 from core.backup import table_counts
-from core.demo import demo_load
 from core.uploads import RandomName, validate_document, validate_photo
 from meetings.models import Meeting
 from tests import factories as f
@@ -124,8 +123,7 @@ def test_uploads_are_stored_under_a_random_name():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_backup_then_wipe_then_restore_loses_nothing(tmp_path):
-    demo_load()
+def test_backup_then_wipe_then_restore_loses_nothing(tmp_path, demo):
     before = table_counts()
     names = set(Township.objects.values_list("name", flat=True))
     archive = tmp_path / "demo.tar.gz"

@@ -375,3 +375,25 @@ def test_accountability_hazard_must_be_of_the_named_premises(township, premises,
 def test_accountability_cannot_be_decided_in_the_future(township, premises, unchanged):
     with pytest.raises(ApplicationError, match="决定日期不能晚于今天"), unchanged():
         _accountability(township, premises=premises, decided_on=TODAY() + dt.timedelta(days=1))
+
+
+@pytest.mark.django_db
+def test_a_self_inspection_does_not_move_the_official_inspection_schedule():
+    import datetime as dt
+
+    from inspections import services
+    from tests import factories as f
+
+    premises = f.PremisesFactory(risk_level="high")
+    services.inspection_record(
+        premises=premises, kind="township", inspected_on=dt.date(2021, 11, 1), inspectors="专干"
+    )
+    premises.refresh_from_db()
+    due = premises.next_inspection_due
+    assert due == dt.date(2021, 12, 1)
+    services.inspection_record(
+        premises=premises, kind="self", inspected_on=dt.date(2021, 11, 20), inspectors="王老板"
+    )
+    premises.refresh_from_db()
+    assert premises.next_inspection_due == due
+    assert premises.last_inspected_on == dt.date(2021, 11, 1)

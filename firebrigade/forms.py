@@ -1,0 +1,196 @@
+"""Forms of the brigade pages: a township lead keeps the members and equipment of the brigade.
+
+Forms check the input (required, formats, not in the future, a choice among this brigade's own
+members or items); the rules of the process are the services' (firebrigade.services), whose
+refusals `add_service_error` puts back on the form so the page shows them beside what was typed.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import ApplicationError
+from firebrigade import services
+from firebrigade.models import BrigadeMember, EquipmentItem, EquipmentType
+
+
+class DateInput(forms.DateInput):
+    """The phone's date picker; ISO dates whatever the language's display format."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def not_in_future(value):
+    if value and value > timezone.localdate():
+        raise ValidationError(_("日期不能晚于今天（%(today)s）。"), params={"today": timezone.localdate()})
+
+
+def add_service_error(form: forms.BaseForm, exc: Exception) -> None:
+    """Show a service's refusal on `form`: an ApplicationError above the fields, a model
+    ValidationError beside the field it names (or above the fields when the form lacks it)."""
+    if isinstance(exc, ApplicationError):
+        form.add_error(None, str(exc.message))
+        return
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return
+    form.add_error(None, getattr(exc, "messages", [str(exc)]))
+
+
+class PlainLabels:
+    """Labels above the inputs without Django's trailing colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class BrigadeMemberAddForm(PlainLabels, forms.ModelForm):
+    """brigade_member_add: a new member of this brigade."""
+
+    prefix = "member"
+
+    class Meta:
+        model = BrigadeMember
+        fields = [
+            "name",
+            "role",
+            "phone",
+            "certification",
+            "certified_on",
+            "hired_on",
+            "contract_until",
+            "on_duty",
+        ]
+        widgets = {
+            "certified_on": DateInput,
+            "hired_on": DateInput,
+            "contract_until": DateInput,
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        }
+        help_texts = {
+            "certification": _("如：消防员国家职业资格证书（四级）。"),
+            "contract_until": _("不能早于入职日期。"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", _("请选择岗位")), *BrigadeMember.Role.choices]
+        self.fields["hired_on"].validators.append(not_in_future)
+        self.fields["certified_on"].validators.append(not_in_future)
+
+
+class BrigadeMemberLeaveForm(PlainLabels, forms.Form):
+    """brigade_member_leave: a serving member of this brigade leaves."""
+
+    prefix = "leave"
+
+    member = forms.ModelChoiceField(
+        queryset=BrigadeMember.objects.none(), label=_("离职队员"), empty_label=_("请选择队员")
+    )
+    left_on = forms.DateField(label=_("离职日期"), widget=DateInput, validators=[not_in_future])
+
+    def __init__(self, *args, brigade, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = BrigadeMember.objects.filter(
+            brigade=brigade, left_on__isnull=True
+        ).order_by("role", "name", "pk")
+
+
+class EquipmentItemAddForm(PlainLabels, forms.ModelForm):
+    """equipment_item_add: equipment newly held by this brigade."""
+
+    prefix = "equipment"
+
+    class Meta:
+        model = EquipmentItem
+        fields = [
+            "equipment_type",
+            "quantity",
+            "condition",
+            "acquired_on",
+            "last_maintained_on",
+            "next_maintenance_on",
+            "note",
+        ]
+        widgets = {
+            "acquired_on": DateInput,
+            "last_maintained_on": DateInput,
+            "next_maintenance_on": DateInput,
+            "quantity": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+        }
+        help_texts = {
+            "next_maintenance_on": _("留空时按该类装备的保养周期从上次保养日期推算。"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["equipment_type"].queryset = EquipmentType.objects.order_by("category", "name")
+        self.fields["equipment_type"].empty_label = _("请选择装备类型")
+        self.fields["acquired_on"].validators.append(not_in_future)
+        self.fields["last_maintained_on"].validators.append(not_in_future)
+
+    def clean(self):
+        cleaned = super().clean()
+        # The service's own rule, here too: its message beats the database constraint's.
+        try:
+            services.equipment_item_check(
+                quantity=cleaned.get("quantity"),
+                last_maintained_on=cleaned.get("last_maintained_on"),
+                next_maintenance_on=cleaned.get("next_maintenance_on"),
+            )
+        except ApplicationError as exc:
+            self.add_error("next_maintenance_on", str(exc.message))
+        return cleaned
+
+
+class _ItemChoiceForm(PlainLabels, forms.Form):
+    item = forms.ModelChoiceField(
+        queryset=EquipmentItem.objects.none(), label=_("装备"), empty_label=_("请选择装备")
+    )
+
+    def __init__(self, *args, brigade, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = (
+            EquipmentItem.objects.filter(brigade=brigade)
+            .select_related("equipment_type")
+            .order_by("equipment_type__category", "equipment_type__name", "pk")
+        )
+        self.fields["item"].label_from_instance = lambda item: (
+            f"{item.equipment_type.name}（{item.quantity}{item.equipment_type.unit}，{item.get_condition_display()}）"
+        )
+
+
+class EquipmentItemUpdateForm(_ItemChoiceForm):
+    """equipment_item_update: the quantity and condition an item is in now."""
+
+    prefix = "update"
+
+    quantity = forms.IntegerField(
+        label=_("数量"), min_value=0, widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0})
+    )
+    condition = forms.ChoiceField(label=_("状况"), choices=EquipmentItem.Condition.choices)
+
+
+class EquipmentMaintenanceForm(_ItemChoiceForm):
+    """equipment_item_record_maintenance: an item was maintained."""
+
+    prefix = "maintenance"
+
+    maintained_on = forms.DateField(label=_("保养日期"), widget=DateInput, validators=[not_in_future])
+    next_maintenance_on = forms.DateField(
+        label=_("下次保养"),
+        widget=DateInput,
+        required=False,
+        help_text=_("留空时按该类装备的保养周期推算。"),
+    )
+    condition = forms.ChoiceField(
+        label=_("保养后状况"),
+        choices=[("", _("不变")), *EquipmentItem.Condition.choices],
+        required=False,
+    )

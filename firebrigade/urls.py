@@ -1,0 +1,20 @@
+from django.urls import path
+
+from firebrigade import views
+
+app_name = "firebrigade"
+urlpatterns = [
+    path("", views.brigade_list, name="brigade-list"),
+    path("incidents/", views.incident_list, name="incident-list"),
+    path("funding/", views.funding, name="funding"),
+    path("<int:pk>/", views.brigade_detail, name="brigade-detail"),
+    path("<int:pk>/members/add/", views.brigade_member_add, name="brigade-member-add"),
+    path("<int:pk>/members/leave/", views.brigade_member_leave, name="brigade-member-leave"),
+    path("<int:pk>/equipment/add/", views.equipment_item_add, name="equipment-item-add"),
+    path("<int:pk>/equipment/update/", views.equipment_item_update, name="equipment-item-update"),
+    path(
+        "<int:pk>/equipment/maintenance/",
+        views.equipment_item_record_maintenance,
+        name="equipment-item-record-maintenance",
+    ),
+]

@@ -1,0 +1,359 @@
+"""Pages of the brigades app: brigades (list, detail and the township lead's forms), fire incidents
+and funding. Views translate HTTP to forms, call a selector or a service, and render.
+
+Scope: what the user may not see answers 404 (scoped selectors); a write the role may not do
+answers 403 (services.brigade_check_manage). A refused form is shown again (400) with what was
+typed and the reason, and nothing is written.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from core.exceptions import ApplicationError
+from core.exports import xlsx_response
+from firebrigade import forms, selectors, services
+from firebrigade.models import Brigade, FundingCategory
+from firebrigade.page_filters import BrigadePageFilter, FundingYearForm, IncidentPageFilter
+
+PAGE_SIZE = 50
+
+
+def _page(request, rows):
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _wants_xlsx(request) -> bool:
+    return request.GET.get("format") == "xlsx"
+
+
+def _may(check, **kwargs) -> bool:
+    """Whether a permission check passes (to show or hide a form)."""
+    try:
+        check(**kwargs)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _gap_parts(gap) -> list[str] | None:
+    """What a brigade lacks, in words ('队员缺 2 人', ...); None when its class has no standard."""
+    if gap is None or not gap.has_standard:
+        return None
+    parts = []
+    if gap.staff_gap:
+        parts.append(_("队员缺 %(n)s 人") % {"n": gap.staff_gap})
+    if gap.vehicle_gap:
+        parts.append(_("车辆缺 %(n)s 辆") % {"n": gap.vehicle_gap})
+    if gap.station_area_gap:
+        parts.append(_("营房缺 %(n)s ㎡") % {"n": gap.station_area_gap})
+    elif gap.station_area_m2 is None:
+        parts.append(_("营房面积未登记"))
+    short = [e for e in gap.equipment if e.gap]
+    if short:
+        parts.append(
+            _("装备 %(types)s 类缺 %(n)s 件") % {"types": len(short), "n": sum(e.gap for e in short)}
+        )
+    return parts
+
+
+def _gap_text(gap) -> str:
+    parts = _gap_parts(gap)
+    if parts is None:
+        return _("未制定标准")
+    return "；".join(parts) or _("达标")
+
+
+# --- brigades -------------------------------------------------------------------------------
+
+
+@require_GET
+def brigade_list(request):
+    """乡镇专职消防队: status and gaps against the standard, per brigade, filtered and paginated."""
+    filterset = BrigadePageFilter(
+        request.GET or None, queryset=selectors.brigade_list(user=request.user), request=request
+    )
+    brigades = filterset.qs
+    if _wants_xlsx(request):
+        rows = list(brigades)
+        gaps = selectors.brigade_gaps_by_id(user=request.user, brigades=rows)
+        return xlsx_response(
+            filename=_("乡镇专职消防队"),
+            title=_("乡镇专职消防队"),
+            headers=[
+                _("乡镇"),
+                _("队伍名称"),
+                _("队伍等级"),
+                _("建设状态"),
+                _("在岗队员"),
+                _("标准人数"),
+                _("完好车辆"),
+                _("标准车辆"),
+                _("营房面积（㎡）"),
+                _("标准面积（㎡）"),
+                _("缺口"),
+            ],
+            rows=[
+                [
+                    b.township.name,
+                    b.name,
+                    b.get_brigade_class_display(),
+                    b.get_status_display(),
+                    b.active_staff,
+                    b.min_staff,
+                    b.good_vehicles,
+                    b.min_vehicles,
+                    b.station_area_m2,
+                    b.min_station_area_m2,
+                    _gap_text(gaps.get(b.pk)),
+                ]
+                for b in rows
+            ],
+        )
+    page = _page(request, brigades)
+    on_page = list(page)
+    gaps = selectors.brigade_gaps_by_id(user=request.user, brigades=on_page)
+    rows = [
+        {
+            "brigade": b,
+            "gap": gaps.get(b.pk),
+            "gap_text": _gap_text(gaps.get(b.pk)),
+            "short": bool(_gap_parts(gaps.get(b.pk))),
+        }
+        for b in on_page
+    ]
+    return render(
+        request,
+        "firebrigade/brigade_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": rows,
+            "without_brigade": selectors.townships_without_brigade(user=request.user),
+        },
+    )
+
+
+FORM_CLASSES = {
+    "member_form": forms.BrigadeMemberAddForm,
+    "leave_form": forms.BrigadeMemberLeaveForm,
+    "equipment_form": forms.EquipmentItemAddForm,
+    "update_form": forms.EquipmentItemUpdateForm,
+    "maintenance_form": forms.EquipmentMaintenanceForm,
+}
+NEEDS_BRIGADE = {"leave_form", "update_form", "maintenance_form"}
+
+
+def _blank_forms(request, detail) -> dict:
+    """Unbound forms; ?member=<id> / ?item=<id> preselect a row (the table's 离职 / 修改 links)."""
+    brigade = detail.brigade
+    chosen_item = next((i for i in detail.equipment if str(i.pk) == request.GET.get("item")), None)
+    item_initial = (
+        {"item": chosen_item.pk, "quantity": chosen_item.quantity, "condition": chosen_item.condition}
+        if chosen_item
+        else {}
+    )
+    return {
+        "member_form": forms.BrigadeMemberAddForm(),
+        "leave_form": forms.BrigadeMemberLeaveForm(
+            brigade=brigade, initial={"member": request.GET.get("member")}
+        ),
+        "equipment_form": forms.EquipmentItemAddForm(),
+        "update_form": forms.EquipmentItemUpdateForm(brigade=brigade, initial=item_initial),
+        "maintenance_form": forms.EquipmentMaintenanceForm(
+            brigade=brigade, initial={"item": item_initial.get("item")}
+        ),
+    }
+
+
+def _brigade_detail_or_404(request, pk: int):
+    try:
+        return selectors.brigade_detail(user=request.user, brigade_id=pk, on=timezone.localdate())
+    except Brigade.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _render_detail(request, detail, *, bound: dict | None = None, status: int = 200):
+    can_manage = _may(services.brigade_check_manage, by=request.user, brigade=detail.brigade)
+    context = {"detail": detail, "gap": detail.gap, "brigade": detail.brigade, "can_manage": can_manage}
+    if can_manage:
+        context.update(_blank_forms(request, detail))
+        context.update(bound or {})
+    return render(request, "firebrigade/brigade_detail.html", context, status=status)
+
+
+@require_GET
+def brigade_detail(request, pk: int):
+    """One brigade: status, what it lacks against its standard, members, equipment and, for the
+    township lead (or the guidance center), the forms that keep them."""
+    return _render_detail(request, _brigade_detail_or_404(request, pk))
+
+
+def _brigade_form_view(form_name: str, call, success: str):
+    """A POST view for one of the brigade detail's forms: scope (404), role (403), form, service."""
+
+    @require_POST
+    def view(request, pk: int):
+        detail = _brigade_detail_or_404(request, pk)
+        services.brigade_check_manage(by=request.user, brigade=detail.brigade)
+        kwargs = {"brigade": detail.brigade} if form_name in NEEDS_BRIGADE else {}
+        form = FORM_CLASSES[form_name](request.POST, **kwargs)
+        if form.is_valid():
+            try:
+                call(brigade=detail.brigade, data=form.cleaned_data, by=request.user)
+            except (ApplicationError, ValidationError) as exc:
+                forms.add_service_error(form, exc)
+            else:
+                messages.success(request, success)
+                return redirect(reverse("firebrigade:brigade-detail", args=[pk]))
+        return _render_detail(request, detail, bound={form_name: form}, status=400)
+
+    return view
+
+
+def _add_member(*, brigade, data, by):
+    services.brigade_member_add(brigade=brigade, by=by, **data)
+
+
+def _member_leaves(*, brigade, data, by):
+    services.brigade_member_leave(member=data["member"], left_on=data["left_on"], by=by)
+
+
+def _add_equipment(*, brigade, data, by):
+    services.equipment_item_add(brigade=brigade, by=by, **data)
+
+
+def _update_equipment(*, brigade, data, by):
+    services.equipment_item_update(
+        item=data["item"], data={"quantity": data["quantity"], "condition": data["condition"]}, by=by
+    )
+
+
+def _record_maintenance(*, brigade, data, by):
+    services.equipment_item_record_maintenance(
+        item=data["item"],
+        maintained_on=data["maintained_on"],
+        next_maintenance_on=data["next_maintenance_on"],
+        condition=data["condition"] or None,
+        by=by,
+    )
+
+
+brigade_member_add = _brigade_form_view("member_form", _add_member, gettext_lazy("已添加队员。"))
+brigade_member_leave = _brigade_form_view("leave_form", _member_leaves, gettext_lazy("已登记离职。"))
+equipment_item_add = _brigade_form_view("equipment_form", _add_equipment, gettext_lazy("已登记装备。"))
+equipment_item_update = _brigade_form_view("update_form", _update_equipment, gettext_lazy("已更新装备。"))
+equipment_item_record_maintenance = _brigade_form_view(
+    "maintenance_form", _record_maintenance, gettext_lazy("已登记保养。")
+)
+
+
+# --- fire incidents -------------------------------------------------------------------------
+
+
+@require_GET
+def incident_list(request):
+    """火灾: by township, date range and cause; each row leads to its 责任倒查 page."""
+    filterset = IncidentPageFilter(
+        request.GET or None, queryset=selectors.incident_list(user=request.user), request=request
+    )
+    incidents = filterset.qs
+    if _wants_xlsx(request):
+        return xlsx_response(
+            filename=_("火灾"),
+            title=_("火灾"),
+            headers=[
+                _("起火时间"),
+                _("乡镇"),
+                _("起火单位"),
+                _("起火地点"),
+                _("起火原因"),
+                _("死亡"),
+                _("受伤"),
+                _("直接财产损失（元）"),
+                _("出动队伍"),
+                _("到场用时（分钟）"),
+                _("责任倒查"),
+            ],
+            rows=[
+                [
+                    i.occurred_at,
+                    i.township.name,
+                    i.premises.name if i.premises else "",
+                    i.address,
+                    i.get_cause_display(),
+                    i.deaths,
+                    i.injuries,
+                    i.direct_loss,
+                    i.responding_brigade.name if i.responding_brigade else "",
+                    i.arrival_minutes,
+                    request.build_absolute_uri(reverse("trace-incident", args=[i.pk])),
+                ]
+                for i in incidents
+            ],
+        )
+    return render(
+        request, "firebrigade/incident_list.html", {"filter": filterset, "page": _page(request, incidents)}
+    )
+
+
+# --- funding --------------------------------------------------------------------------------
+
+
+@require_GET
+def funding(request):
+    """人员和办公经费: allocated vs disbursed per township, for one year."""
+    year_form = FundingYearForm(request.GET or None)
+    year = year_form.year_or_current()
+    townships = selectors.funding_summary(user=request.user, year=year)
+    categories = [(value, label) for value, label in FundingCategory.choices]
+    if _wants_xlsx(request):
+        headers = [_("乡镇"), _("计划（元）"), _("已到位（元）"), _("到位率（%）")]
+        for _value, label in categories:
+            headers += [_("%(c)s计划") % {"c": label}, _("%(c)s到位") % {"c": label}]
+        rows = []
+        for t in townships:
+            row = [t.name, t.allocated, t.disbursed, _percent(t.ratio)]
+            for value, _label in categories:
+                row += [getattr(t, f"allocated_{value}"), getattr(t, f"disbursed_{value}")]
+            rows.append(row)
+        return xlsx_response(
+            filename=_("经费到位-%(y)s") % {"y": year}, title=str(year), headers=headers, rows=rows
+        )
+    page = _page(request, townships)
+    rows = [
+        {
+            "township": t,
+            "percent": _percent(t.ratio),
+            "categories": [
+                (label, getattr(t, f"allocated_{value}"), getattr(t, f"disbursed_{value}"))
+                for value, label in categories
+            ],
+        }
+        for t in page
+    ]
+    totals = selectors.funding_totals(user=request.user, year=year)
+    totals["percent"] = _percent(totals["disbursed"] / totals["allocated"]) if totals["allocated"] else None
+    return render(
+        request,
+        "firebrigade/funding.html",
+        {
+            "year_form": year_form,
+            "year": year,
+            "page": page,
+            "rows": rows,
+            "totals": totals,
+            "categories": [label for _value, label in categories],
+        },
+    )
+
+
+def _percent(ratio) -> float | None:
+    return None if ratio is None else round(float(ratio) * 100, 1)
