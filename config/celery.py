@@ -9,6 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 app = Celery("firebrigade")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# core/imports/tasks.py is not an app's tasks.py: name it so every worker knows the import task.
+app.autodiscover_tasks(["core.imports"])
 
 
 def _ensure_filesystem_queue() -> None:

@@ -29,6 +29,7 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("brigades/", include("firebrigade.urls")),
     path("meetings/", include("meetings.urls")),
+    path("imports/", include("core.import_urls")),
     path("reports/", include("core.bulletin_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.models import Notification, UserProfile
+from core.models import ImportJob, Notification, UserProfile
 
 
 @admin.register(UserProfile)
@@ -62,3 +62,20 @@ def export_selected_xlsx(modeladmin, request, queryset):
 
 
 admin.site.add_action(export_selected_xlsx, "export_selected_xlsx")
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Imports are run from the import pages or `import_xlsx`; the admin reads them."""
+
+    list_display = ["created_at", "owner", "kind", "status", "progress"]
+    list_filter = ["kind", "status"]
+    search_fields = ["owner__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["owner"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

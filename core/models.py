@@ -144,3 +144,67 @@ class AuditedHistory(models.Model):
 
     class Meta:
         abstract = True
+
+
+def import_upload_to(instance, filename: str) -> str:
+    """An uploaded import file: `imports/<random>` — nothing from the user's file name."""
+    import uuid
+
+    return f"imports/{uuid.uuid4().hex}.xlsx"
+
+
+class ImportJob(models.Model):
+    """One uploaded Excel file: its dry-run preview, then (once confirmed) the all-or-nothing import.
+
+    Rows run through the domain services (core.imports); `result` keeps every row's outcome.
+    """
+
+    class Kind(models.TextChoices):
+        PREMISES = "premises", _("社会单位")
+        MEMBERS = "members", _("专职队员")
+        EQUIPMENT = "equipment", _("消防装备")
+        FUNDING = "funding", _("经费预算")
+        INSPECTIONS = "inspections", _("检查记录")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("处理中")
+        PREVIEW = "preview", _("待确认")
+        CONFIRMED = "confirmed", _("已导入")
+        FAILED = "failed", _("未通过")
+
+    class Action(models.TextChoices):
+        PREVIEW = "preview", _("预览")
+        CONFIRM = "confirm", _("导入")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="import_jobs", verbose_name=_("上传人")
+    )
+    kind = models.CharField(_("数据类型"), max_length=16, choices=Kind.choices)
+    action = models.CharField(_("当前操作"), max_length=10, choices=Action.choices, default=Action.PREVIEW)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    file = models.FileField(_("上传文件"), upload_to=import_upload_to, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("无变化"), default=0)
+    error_count = models.PositiveIntegerField(_("错误"), default=0)
+    result = models.JSONField(_("逐行结果"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Excel 导入")
+        verbose_name_plural = _("Excel 导入")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="importjob_progress_max"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}（{self.get_status_display()}）"

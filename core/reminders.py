@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from core.clock import local_today
 from core.models import Notification, Role, UserProfile
 from firebrigade.models import EquipmentItem, FundingAllocation
 from inspections.models import Hazard, InspectionPlan
@@ -431,11 +432,6 @@ def reminders_create(*, rule: str, object_ids: list[int], on: dt.date) -> int:
             Notification.objects.bulk_create(rows, ignore_conflicts=True)
             created += existing.count() - before
     return created
-
-
-def local_today(now: dt.datetime | None = None) -> dt.date:
-    """The county's calendar day (Asia/Shanghai) at `now`: reminders follow it, not the UTC date."""
-    return timezone.localdate(now or timezone.now())
 
 
 def reminders_run(

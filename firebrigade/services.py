@@ -18,6 +18,7 @@ from django.db.models import Model, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.clock import local_today
 from core.exceptions import ApplicationError
 from core.models import Role
 from core.scoping import user_role
@@ -87,7 +88,7 @@ def _refuse_unknown_fields(data: dict[str, Any], allowed: frozenset[str]) -> Non
 
 
 def _refuse_future(day: dt.date, label: str) -> None:
-    if day > timezone.localdate():
+    if day > local_today():
         raise ApplicationError(_("%(label)s %(date)s 晚于今天。") % {"label": label, "date": day.isoformat()})
 
 

@@ -19,6 +19,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf, Round
 
@@ -39,6 +40,14 @@ from inspections.services import local_date, local_today
 from townships.models import Premises, Township
 
 VERIFIED = Hazard.Status.VERIFIED
+
+
+# Verified after its deadline; False (not NULL) while not verified yet.
+VERIFIED_LATE = Coalesce(
+    ExpressionWrapper(Q(verified_on__gt=F("deadline")), output_field=BooleanField()),
+    Value(False),
+    output_field=BooleanField(),
+)
 
 
 def _percent(part: str, whole: str):
@@ -195,7 +204,7 @@ def hazard_list(*, user, filters: dict | None = None) -> QuerySet[Hazard]:
         "premises", "premises__grid", "township", "inspection", "checklist_item"
     ).annotate(
         is_overdue=ExpressionWrapper(_overdue_q(today), output_field=BooleanField()),
-        verified_late=ExpressionWrapper(Q(verified_on__gt=F("deadline")), output_field=BooleanField()),
+        verified_late=VERIFIED_LATE,
     )
 
 
@@ -263,7 +272,7 @@ def hazard_trace_queryset(queryset: QuerySet[Hazard], *, on: dt.date | None = No
         )
         .annotate(
             is_overdue=ExpressionWrapper(_overdue_q(on), output_field=BooleanField()),
-            verified_late=ExpressionWrapper(Q(verified_on__gt=F("deadline")), output_field=BooleanField()),
+            verified_late=VERIFIED_LATE,
         )
     )
 

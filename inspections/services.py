@@ -9,13 +9,11 @@ that nothing typed into the admin can bypass a rule.
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.clock import local_date, local_today  # noqa: F401 - also imported from here by pages
 from core.exceptions import ApplicationError
 from inspections.models import (
     Accountability,
@@ -27,17 +25,6 @@ from inspections.models import (
     Rectification,
     Reinspection,
 )
-
-
-def local_today() -> dt.date:
-    """Today's date in the county (Asia/Shanghai, the project's TIME_ZONE), not the UTC one and not
-    that of whatever time zone a request may have activated."""
-    return timezone.localdate(timezone=ZoneInfo(settings.TIME_ZONE))
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    """The county's calendar date of an aware datetime (a fire, a history record)."""
-    return timezone.localdate(moment, timezone=ZoneInfo(settings.TIME_ZONE))
 
 
 def _save(instance, *, by, reason: str | None = None) -> None:

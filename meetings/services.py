@@ -8,34 +8,27 @@ form error shows before anything is saved, and the services call them again unde
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.clock import local_date, local_today
 from core.exceptions import ApplicationError
 from core.models import Role
 from core.scoping import user_role, visible_county_id
 from meetings.models import Assignment, Attendance, Directive, Meeting, ProgressReport, Statement
 from townships.models import County, Township
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # simple-history stores the change reason in a CharField(max_length=100).
 REASON_MAX_LENGTH = 100
 
 
-def local_today() -> dt.date:
-    """Today in the county's time zone (the project runs for Chinese counties)."""
-    return timezone.localdate(timezone=SHANGHAI)
-
-
 def meeting_date(meeting: Meeting) -> dt.date:
     """The local (Asia/Shanghai) calendar date the meeting was held on."""
-    return timezone.localtime(meeting.held_at, SHANGHAI).date()
+    return local_date(meeting.held_at)
 
 
 def _check_township_in_county(township: Township, county_id: int) -> None:

@@ -12,9 +12,9 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Model
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.clock import local_today
 from core.exceptions import ApplicationError
 from townships.models import Grid, GridMember, PoliceStation, Premises, ResponsibilityAgreement, Township
 
@@ -172,7 +172,7 @@ def premises_record_inspection(*, premises: Premises, inspected_on: dt.date, by=
     the schedule as it is. next_inspection_due = last inspection + INSPECTION_INTERVAL_DAYS[risk].
     Refuses a date in the future. The passed instance is brought up to date and returned.
     """
-    if inspected_on > timezone.localdate():
+    if inspected_on > local_today():
         raise ApplicationError(
             _("检查日期 %(date)s 晚于今天，不能登记未来的检查。") % {"date": inspected_on.isoformat()}
         )

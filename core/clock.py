@@ -1,0 +1,22 @@
+"""The county's calendar. Deadlines, due dates and reminders follow the local day in the project's
+TIME_ZONE (Asia/Shanghai), never the UTC date nor a time zone a request may have activated."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+
+def county_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_today(now: dt.datetime | None = None) -> dt.date:
+    """The county's calendar day at `now` (default: this moment)."""
+    return timezone.localdate(now or timezone.now(), timezone=county_tz())
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The county's calendar date of an aware datetime (a fire, a meeting, a history record)."""
+    return timezone.localdate(moment, timezone=county_tz())

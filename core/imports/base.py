@@ -1,0 +1,317 @@
+"""What every import kind shares: the parsed row, the import context (who imports, which townships
+they may write, lookups loaded once), and turning a service's refusal into row errors."""
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
+from django.db import DataError, IntegrityError, models
+
+from core.exceptions import ApplicationError
+from core.imports.columns import CellError, Column
+from core.imports.reader import RawRow, RowError
+from core.models import Role
+from core.scoping import user_role
+
+IMPORT_ROLES = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
+FOREIGN_TOWNSHIP = "无权导入其他乡镇的数据"
+
+CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
+ACTION_LABELS = {CREATE: "新增", UPDATE: "更新", UNCHANGED: "无变化", ERROR: "错误"}
+
+
+def can_import(user) -> bool:
+    """Township leads (their own township) and the guidance center (any) import; nobody else."""
+    return user_role(user) in IMPORT_ROLES
+
+
+class ImportRefusal(Exception):  # noqa: N818 - reads as what happened
+    """An import rule refused the row (a rule about files, not about the county's process)."""
+
+    def __init__(self, message: str, *, column: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+# What refuses a row. Other database errors (a lost connection) are not a row's fault: they end the run.
+REFUSALS = (ImportRefusal, ApplicationError, ValidationError, IntegrityError, DataError, ObjectDoesNotExist)
+
+
+@contextmanager
+def refusal_column(column: str) -> Iterator[None]:
+    """Attribute a refusal raised inside to `column` (services do not name columns)."""
+    try:
+        yield
+    except (ApplicationError, ValidationError) as exc:
+        exc.import_column = column
+        raise
+
+
+@dataclass
+class Change:
+    column: str
+    old: str
+    new: str
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    values: dict[str, Any]
+    errors: list[RowError] = field(default_factory=list)
+    action: str | None = None
+    label: str = ""
+    changes: list[Change] = field(default_factory=list)
+    # Lookups resolved for this row (township, premises, brigade, ...).
+    refs: dict[str, Any] = field(default_factory=dict)
+
+    def error(self, column: str | None, message: str) -> None:
+        self.errors.append(RowError(self.number, column, message))
+
+    def errors_for(self, column: str) -> list[RowError]:
+        return [e for e in self.errors if e.column == column]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def outcome(self) -> str:
+        return ERROR if self.errors else (self.action or UNCHANGED)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.number,
+            "action": self.outcome,
+            "label": self.label,
+            "changes": [[c.column, c.old, c.new] for c in self.changes],
+            "errors": [e.as_dict() for e in self.errors],
+        }
+
+
+class ImportContext:
+    """Who imports and where they may write; the township lookups shared by every kind.
+
+    user None means an operator at the server console (management command without --user): no
+    township limit, history records no user.
+    """
+
+    def __init__(self, *, user=None):
+        from townships.models import Township
+
+        self.user = user
+        self.by = user
+        self.allowed_township_ids: set[int] | None = None
+        # Township names are unique within a county only: a name two counties share is read as
+        # the user's own county's township.
+        self.county_id: int | None = None
+        if user is not None and not getattr(user, "is_superuser", False):
+            profile = getattr(user, "profile", None)
+            if profile is not None and profile.role == Role.TOWNSHIP_LEAD:
+                self.allowed_township_ids = {profile.township_id}
+                self.county_id = profile.township.county_id
+            elif profile is not None:
+                self.county_id = profile.county_id
+        self.townships_by_name: dict[str, list] = defaultdict(list)
+        for township in Township.objects.all():
+            self.townships_by_name[norm(township.name)].append(township)
+        self.cache: dict[str, Any] = {}
+
+    def township(self, row: ParsedRow, header: str = "乡镇", key: str = "township"):
+        """The row's township by name; errors for unknown, ambiguous or not the lead's own."""
+        name = row.values.get(key)
+        if not name:
+            return None
+        found = self.townships_by_name.get(norm(name), [])
+        if not found:
+            row.error(header, f"未知乡镇“{name}”，请填写系统中的乡镇（街道办）全称")
+            return None
+        if len(found) > 1 and self.county_id is not None:
+            found = [t for t in found if t.county_id == self.county_id] or found
+        if len(found) > 1:
+            row.error(header, f"乡镇名称“{name}”在多个县重名，无法确定是哪一个，请联系指导中心导入")
+            return None
+        township = found[0]
+        if self.allowed_township_ids is not None and township.pk not in self.allowed_township_ids:
+            row.error(header, FOREIGN_TOWNSHIP)
+            return None
+        return township
+
+    def township_ids(self, rows: Iterable[ParsedRow]) -> set[int]:
+        return {r.refs["township"].pk for r in rows if r.refs.get("township") is not None}
+
+
+class ImportKind:
+    """One importable kind: its sheet, its columns, and how a row is matched and written."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    sheet: ClassVar[str]
+    columns: ClassVar[list[Column]]
+    match_rule: ClassVar[str]
+    notes: ClassVar[list[str]] = []
+    # The column a refusal belongs to when nothing more precise is known.
+    default_column: ClassVar[str | None] = None
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def column(self, key: str) -> Column:
+        for column in self.columns:
+            if column.key == key:
+                return column
+        raise KeyError(key)
+
+    def header(self, key: str) -> str:
+        return self.column(key).header
+
+    # --- parsing ------------------------------------------------------------------------------
+
+    def parse(self, raw: RawRow) -> ParsedRow:
+        row = ParsedRow(number=raw.number, values={})
+        for column in self.columns:
+            value, data_type = raw.cells.get(column.header, (None, "n"))
+            if data_type == "f":
+                row.error(
+                    column.header,
+                    f"单元格是公式（{str(value)[:40]}），请改为直接填写数值（复制后“选择性粘贴 → 数值”）",
+                )
+                row.values[column.key] = None
+                continue
+            if data_type == "e":
+                row.error(column.header, f"单元格是错误值（{value}），请改正")
+                row.values[column.key] = None
+                continue
+            try:
+                parsed = column.parse(value)
+            except CellError as exc:
+                row.error(column.header, str(exc))
+                parsed = None
+            row.values[column.key] = parsed
+            if column.required and (parsed is None or parsed == "") and not row.errors_for(column.header):
+                row.error(column.header, "必填，不能为空")
+        self.check_row(row)
+        return row
+
+    def check_row(self, row: ParsedRow) -> None:
+        """Checks across columns of one row (e.g. a hazard needs its deadline). Default: none."""
+
+    def resolve(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
+        """Find the township, premises, brigade, ... each row names; load what rows may update."""
+        raise NotImplementedError
+
+    def key(self, row: ParsedRow) -> tuple | None:
+        """What makes a row a duplicate of an earlier one in the same file (None: cannot tell)."""
+        raise NotImplementedError
+
+    key_description: ClassVar[str] = ""
+    # The column a duplicate row is reported on (defaults to default_column).
+    key_column: ClassVar[str | None] = None
+
+    def units(self, ctx: ImportContext, rows: list[ParsedRow]) -> list[list[ParsedRow]]:
+        """Rows written together in one savepoint. Default: each row alone."""
+        return [[row] for row in rows]
+
+    def apply(self, ctx: ImportContext, unit: list[ParsedRow]) -> None:
+        """Write one unit through the services; set each row's action, label and changes.
+
+        Raise a refusal (ImportRefusal, ApplicationError, ValidationError) to fail the unit.
+        """
+        raise NotImplementedError
+
+    # --- export -------------------------------------------------------------------------------
+
+    def export_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset
+
+    def export_rows(self, queryset: models.QuerySet) -> Iterator[dict[str, Any]]:
+        raise NotImplementedError
+
+    example: ClassVar[dict[str, Any]] = {}
+
+    # --- refusals -----------------------------------------------------------------------------
+
+    def column_for_field(self, field_name: str) -> str | None:
+        for column in self.columns:
+            if field_name == column.key:
+                return column.header
+        return None
+
+    def guess_column(self, message: str) -> str | None:
+        """The column a service's message talks about: the header (or its unit-less form) that
+        appears earliest in the message, the longer one on a tie; else the kind's default."""
+        best: tuple[int, int] | None = None
+        found = None
+        for column in self.columns:
+            for name in {column.header, column.short_header}:
+                position = message.find(name)
+                if position >= 0 and (best is None or (position, -len(name)) < best):
+                    best, found = (position, -len(name)), column.header
+        return found or self.default_column
+
+    def refusal_errors(self, exc: Exception) -> list[tuple[str | None, str]]:
+        """(column, message) pairs for a refusal raised while writing a row."""
+        if isinstance(exc, ImportRefusal):
+            return [(exc.column, exc.message)]
+        if isinstance(exc, ApplicationError):
+            message = str(exc.message)
+            return [(getattr(exc, "import_column", None) or self.guess_column(message), message)]
+        if isinstance(exc, ValidationError):
+            if getattr(exc, "import_column", None):
+                return [(exc.import_column, "；".join(exc.messages))]
+            if hasattr(exc, "error_dict"):
+                pairs = []
+                for field_name, messages in exc.message_dict.items():
+                    text = "；".join(messages)
+                    column = None if field_name == NON_FIELD_ERRORS else self.column_for_field(field_name)
+                    pairs.append((column or self.guess_column(text), text))
+                return pairs
+            text = "；".join(exc.messages)
+            return [(self.guess_column(text), text)]
+        if isinstance(exc, IntegrityError):
+            constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+            detail = f"（约束 {constraint}）" if constraint else ""
+            return [(None, f"数据库拒绝写入这一行，可能与已有数据冲突{detail}")]
+        if isinstance(exc, ObjectDoesNotExist):
+            return [(None, "要更新的记录已被删除，请重新导入")]
+        return [(None, f"数据库拒绝写入这一行：{exc.__class__.__name__}")]
+
+
+def set_changes(row: ParsedRow, kind: ImportKind, current: dict[str, Any], desired: dict[str, Any]) -> dict:
+    """Record on `row` what differs between `current` and `desired` (by key); return the changed keys."""
+    changed = {}
+    for key, new in desired.items():
+        old = current.get(key)
+        if _comparable(old) != _comparable(new):
+            changed[key] = new
+            column = kind.column(key)
+            row.changes.append(Change(column.header, _display(column, old), _display(column, new)))
+    return changed
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return (value.__class__, value.pk)
+    if value == "":
+        return None
+    return value
+
+
+def _display(column: Column, value: Any) -> str:
+    if isinstance(value, models.Model):
+        return str(getattr(value, "name", value))
+    return column.display(value)
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def norm(text: str | None) -> str:
+    """A name as compared for matching: trimmed, inner runs of spaces collapsed."""
+    return _WHITESPACE.sub(" ", text or "").strip()

@@ -1,0 +1,156 @@
+"""Write the importable layout: a kind's template (headers, one example row, 填写说明) and exports
+of existing records in exactly the same layout, so that an exported file imports back unchanged."""
+
+import datetime as dt
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from core.imports.base import ImportKind
+from core.imports.columns import Column
+from core.imports.kinds import get_kind
+from core.imports.reader import MAX_FILE_BYTES, MAX_ROWS
+from core.scoping import scope_queryset
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GUIDE_SHEET = "填写说明"
+REQUIRED_FILL = PatternFill("solid", fgColor="B71C1C")
+OPTIONAL_FILL = PatternFill("solid", fgColor="616161")
+EXAMPLE_NOTE = "示例行：导入前请删除本行，或改为实际数据。"
+
+
+def template_xlsx(kind: str) -> bytes:
+    """The blank template of `kind`: headers, one example row, and the 填写说明 sheet."""
+    spec = get_kind(kind)
+    example = {}
+    for column in spec.columns:
+        raw = spec.example.get(column.key, "")
+        example[column.key] = column.parse(raw) if raw not in ("", None) else None
+    return _workbook(spec, [example], example_row=True)
+
+
+def export_xlsx(kind: str, queryset: QuerySet) -> bytes:
+    """`queryset`'s records (Premises, BrigadeMember, EquipmentItem, FundingAllocation or
+    Inspection, matching `kind`) in the importable layout of `kind`."""
+    spec = get_kind(kind)
+    return _workbook(spec, spec.export_rows(queryset), example_row=False)
+
+
+def export_queryset(kind: str, *, user, township_id: int | None = None) -> QuerySet:
+    """What `user` may export of `kind` (their scope), optionally one township."""
+    from firebrigade.models import BrigadeMember, EquipmentItem, FundingAllocation
+    from inspections.models import Inspection
+    from townships.models import Premises
+
+    model, township_field = {
+        "premises": (Premises, "township"),
+        "members": (BrigadeMember, "brigade__township"),
+        "equipment": (EquipmentItem, "brigade__township"),
+        "funding": (FundingAllocation, "township"),
+        "inspections": (Inspection, "township"),
+    }[get_kind(kind).name]
+    queryset = scope_queryset(model.objects.all(), user=user, township_field=township_field)
+    if township_id is not None:
+        queryset = queryset.filter(**{township_field: township_id})
+    return queryset
+
+
+def _workbook(spec: ImportKind, rows: Iterable[dict[str, Any]], *, example_row: bool) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = spec.sheet
+    for index, column in enumerate(spec.columns, start=1):
+        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = REQUIRED_FILL if column.required else OPTIONAL_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    row_number = 1
+    for row_number, values in enumerate(rows, start=2):
+        for index, column in enumerate(spec.columns, start=1):
+            _write(sheet.cell(row=row_number, column=index), column, values.get(column.key))
+    if example_row:
+        sheet.cell(row=2, column=1).comment = Comment(EXAMPLE_NOTE, "firebrigade")
+        for index in range(1, len(spec.columns) + 1):
+            sheet.cell(row=2, column=index).font = Font(italic=True, color="555555")
+    sheet.freeze_panes = "A2"
+    _add_dropdowns(sheet, spec, last_row=max(row_number, MAX_ROWS + 1))
+    _guide(workbook.create_sheet(GUIDE_SHEET), spec)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write(cell, column: Column, value: Any) -> None:
+    if value is None or value == "":
+        return
+    if column.type in ("date",) and isinstance(value, dt.date):
+        cell.value = value
+        cell.number_format = "yyyy-mm-dd"
+    elif column.type in ("int", "year"):
+        cell.value = int(value)
+    elif column.type == "decimal":
+        cell.value = float(Decimal(value))
+        cell.number_format = "0.00"
+    else:
+        cell.value = column.display(value) if column.type in ("bool", "choice") else str(value)
+        # Text stays text: "=..." or "#N/A" typed as a name must not turn into a formula or an error.
+        cell.data_type = "s"
+
+
+def _add_dropdowns(sheet, spec: ImportKind, *, last_row: int) -> None:
+    for index, column in enumerate(spec.columns, start=1):
+        if column.type not in ("choice", "bool"):
+            continue
+        options = column.allowed_values().replace("、", ",")
+        validation = DataValidation(type="list", formula1=f'"{options}"', allow_blank=True)
+        validation.error = f"请从下拉列表中选择：{column.allowed_values()}"
+        validation.errorTitle = column.header
+        letter = get_column_letter(index)
+        validation.add(f"{letter}2:{letter}{last_row}")
+        sheet.add_data_validation(validation)
+
+
+def _guide(sheet, spec: ImportKind) -> None:
+    lines = [
+        [f"{spec.label}导入说明"],
+        [
+            f"1. 数据填写在“{spec.sheet}”工作表中，第 1 行是表头，不要修改、删除或调换表头和工作表名称；从第 2 行起每行一条。"
+        ],
+        [
+            f"2. 文件须为 .xlsx 格式，不超过 {MAX_FILE_BYTES // 1024 // 1024} MB、{MAX_ROWS} 行；单元格不要使用公式（请粘贴为数值）。"
+        ],
+        ["3. 红色表头为必填列，灰色为选填列；日期填写如 2021-11-20。"],
+        [f"4. {spec.match_rule}"],
+        [
+            "5. 上传后先预览每一行的处理结果（新增、更新或错误）；任何一行有错误时整个文件都不会导入，改正后重新上传即可。"
+        ],
+        ["6. 乡镇消防专干只能导入本乡镇的数据。"],
+    ]
+    lines.extend([f"{i}. {note}"] for i, note in enumerate(spec.notes, start=7))
+    for line in lines:
+        sheet.append(line)
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([])
+    sheet.append(["列名", "是否必填", "填写说明", "可选值 / 格式"])
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = REQUIRED_FILL
+    for column in spec.columns:
+        sheet.append(
+            [column.header, "必填" if column.required else "选填", column.help, column.allowed_values()]
+        )
+    for letter, width in zip("ABCD", (18, 10, 48, 48), strict=True):
+        sheet.column_dimensions[letter].width = width
+    for row in sheet.iter_rows(min_row=header_row + 1):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")

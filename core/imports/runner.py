@@ -1,0 +1,161 @@
+"""Run one file through a kind: parse, resolve, refuse duplicates, then write every unit through the
+services in a savepoint of its own, all inside one transaction that is committed only when it is
+not a dry run and no row failed. Nothing is written otherwise."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db import transaction
+
+from core.imports.base import (
+    ACTION_LABELS,
+    CREATE,
+    ERROR,
+    REFUSALS,
+    UNCHANGED,
+    UPDATE,
+    ImportContext,
+    ParsedRow,
+    can_import,
+)
+from core.imports.kinds import get_kind
+from core.imports.reader import FileRefused, RowError, read_sheet
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    dry_run: bool
+    rows: list[ParsedRow] = field(default_factory=list)
+    file_errors: list[RowError] = field(default_factory=list)
+    committed: bool = False
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.outcome == action)
+
+    @property
+    def created(self) -> int:
+        return self.count(CREATE)
+
+    @property
+    def updated(self) -> int:
+        return self.count(UPDATE)
+
+    @property
+    def unchanged(self) -> int:
+        return self.count(UNCHANGED)
+
+    @property
+    def errors(self) -> list[RowError]:
+        return self.file_errors + [error for row in self.rows for error in row.errors]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error_lines(self) -> list[str]:
+        return [str(error) for error in self.errors]
+
+    def summary(self) -> str:
+        text = f"新增 {self.created} 条，更新 {self.updated} 条，无变化 {self.unchanged} 条"
+        if self.file_errors:
+            return f"{len(self.errors)} 个错误，文件未通过检查，未写入任何数据"
+        if not self.ok:
+            return f"{len(self.errors)} 个错误，未写入任何数据（{text}）"
+        return f"{text}（预览，未写入）" if self.dry_run else text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "dry_run": self.dry_run,
+            "committed": self.committed,
+            "counts": {
+                CREATE: self.created,
+                UPDATE: self.updated,
+                UNCHANGED: self.unchanged,
+                ERROR: len(self.errors),
+            },
+            "errors": [error.as_dict() | {"text": str(error)} for error in self.errors],
+            "rows": [row.as_dict() for row in self.rows],
+        }
+
+
+def run_import(
+    *,
+    kind: str,
+    fileobj: IO[bytes],
+    user=None,
+    dry_run: bool = True,
+    progress: Progress | None = None,
+    before_commit: Callable[[ImportResult], None] | None = None,
+) -> ImportResult:
+    """Import `fileobj` (an .xlsx) as `kind` for `user` (None: an operator, no township limit).
+
+    Preconditions: none — a user who may not import gets a refusal, not an exception. dry_run
+    (the preview) always rolls back; otherwise the transaction commits only if every row
+    succeeded. `progress(done, total)` is called after each unit; `before_commit(result)` runs
+    inside the transaction just before it commits (not on rollback).
+    """
+    spec = get_kind(kind)
+    result = ImportResult(kind=kind, dry_run=dry_run)
+    if user is not None and not can_import(user):
+        result.file_errors.append(
+            RowError(None, None, "您的账号无权导入数据（仅限乡镇消防专干和指导中心）。")
+        )
+        return result
+    try:
+        raw_rows = read_sheet(fileobj, sheet=spec.sheet, headers=spec.headers)
+    except FileRefused as exc:
+        result.file_errors.extend(exc.errors)
+        return result
+
+    rows = [spec.parse(raw) for raw in raw_rows]
+    result.rows = rows
+    total = len(rows)
+    with transaction.atomic():
+        ctx = ImportContext(user=user)
+        spec.resolve(ctx, rows)
+        _refuse_duplicates(spec, rows)
+        done = 0
+        for unit in spec.units(ctx, rows):
+            ready = [row for row in unit if row.ok]
+            if ready:
+                try:
+                    with transaction.atomic():
+                        spec.apply(ctx, ready)
+                except REFUSALS as exc:
+                    for row in ready:
+                        row.action, row.changes = None, []
+                        for column, message in spec.refusal_errors(exc):
+                            row.error(column, message)
+            done += len(unit)
+            if progress is not None:
+                progress(done, total)
+        if dry_run or not result.ok:
+            transaction.set_rollback(True)
+        else:
+            result.committed = True
+            if before_commit is not None:
+                before_commit(result)
+    return result
+
+
+def _refuse_duplicates(spec, rows: list[ParsedRow]) -> None:
+    seen: dict[tuple, int] = {}
+    for row in rows:
+        key = spec.key(row)
+        if key is None:
+            continue
+        if key in seen:
+            row.error(
+                spec.key_column or spec.default_column,
+                f"与第 {seen[key]} 行重复（{spec.key_description}），同一文件中同一条数据只能出现一次",
+            )
+        else:
+            seen[key] = row.number
+
+
+__all__ = ["ACTION_LABELS", "ImportResult", "run_import"]

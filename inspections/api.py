@@ -1,0 +1,799 @@
+"""REST API of the inspections app under /api/v1/: 防控行动 (campaigns), 检查计划 (inspection-plans),
+检查记录 (inspections, recorded with their checklist results and hazards), 火灾隐患 (hazards and their
+closed loop: start-rectifying → rectify → reinspect, extend-deadline), 检查项 (checklist-items) and
+责任追究 (accountabilities).
+
+Reads go through inspections.selectors (scoped to the user); every write is one call of an
+inspections.services function (checklist items, which have no rules and no service, excepted). Objects
+outside the user's scope are not in the queryset (404); a write naming a township or premises outside
+it, or a kind of inspection the role does not carry out, is forbidden (403); a refused rule is a 400.
+"""
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from core.api import CENTER, ensure_township_writable
+from core.exceptions import ApplicationError
+from core.models import Role
+from core.scoping import can_see_record, user_role
+from firebrigade.models import FireIncident
+from inspections import selectors, services
+from inspections.filters import (
+    AccountabilityFilter,
+    CampaignFilter,
+    ChecklistItemFilter,
+    HazardFilter,
+    InspectionFilter,
+    InspectionPlanFilter,
+)
+from inspections.models import (
+    Accountability,
+    Campaign,
+    ChecklistItem,
+    ChecklistResult,
+    Hazard,
+    Inspection,
+    InspectionPlan,
+    Rectification,
+    Reinspection,
+)
+from meetings.models import Assignment
+from townships.models import PoliceStation, Premises
+
+# Plans: the guidance center, and a township lead for its own township.
+PLANNERS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD})
+# Inspections are recorded by whoever carries them out (the kind says who, see INSPECTION_KIND_OF_ROLE).
+RECORDERS = frozenset(
+    {Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD, Role.POLICE_STATION, Role.PREMISES_RESPONSIBLE}
+)
+# 隐患整改: the township, the premises itself (its responsible person), or the guidance center.
+RECTIFIERS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD, Role.PREMISES_RESPONSIBLE})
+# 复查: the township, the police station that found the hazard, or the guidance center.
+REINSPECTORS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD, Role.POLICE_STATION})
+# 延长整改期限: the guidance center and the township lead.
+EXTENDERS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD})
+# 责任追究 is decided at county level.
+ACCOUNTABILITY_DECIDERS = frozenset({Role.GUIDANCE_CENTER, Role.COUNTY_OFFICIAL})
+
+# The kind of inspection each role carries out (None: any kind; the default is the guidance center's).
+INSPECTION_KIND_OF_ROLE = {
+    Role.TOWNSHIP_LEAD: Inspection.Kind.TOWNSHIP,
+    Role.POLICE_STATION: Inspection.Kind.POLICE,
+    Role.PREMISES_RESPONSIBLE: Inspection.Kind.SELF,
+    Role.GUIDANCE_CENTER: None,
+}
+
+
+def _profile(user):
+    return getattr(user, "profile", None)
+
+
+def ensure_record_writable(user, *, township_id: int, premises_id: int) -> None:
+    """A write about a premises the user may not see (another township, or for a responsible person
+    another unit) is forbidden (403)."""
+    if not can_see_record(user, township_id=township_id, premises_id=premises_id):
+        raise exceptions.PermissionDenied(_("不能操作其他乡镇或其他单位的数据。"))
+
+
+def _as_field_error(field: str, check, **kwargs) -> None:
+    """Run a service-side validation helper and report its refusal as an error of `field` (so a client
+    learns which input was wrong); the service runs the same helper again when it writes."""
+    try:
+        check(**kwargs)
+    except ApplicationError as exc:
+        raise serializers.ValidationError({field: [exc.message]}) from exc
+
+
+# -- output serializers ---------------------------------------------------------------------------
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    county_name = serializers.CharField(source="county.name", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "county",
+            "county_name",
+            "name",
+            "kind",
+            "kind_display",
+            "starts_on",
+            "ends_on",
+            "description",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class InspectionPlanSerializer(serializers.ModelSerializer):
+    campaign_name = serializers.CharField(source="campaign.name", read_only=True)
+    township_name = serializers.CharField(source="township.name", read_only=True)
+    police_station_name = serializers.CharField(
+        source="police_station.name", read_only=True, allow_null=True, default=None
+    )
+    planned_count = serializers.IntegerField(read_only=True, help_text=_("计划检查的单位数。"))
+    inspected_count = serializers.IntegerField(
+        read_only=True, help_text=_("已按本计划检查的单位数（同一单位多次检查计一次）。")
+    )
+    percent = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        coerce_to_string=False,
+        read_only=True,
+        allow_null=True,
+        help_text=_("完成率（%），计划无检查对象时为空。"),
+    )
+
+    class Meta:
+        model = InspectionPlan
+        fields = [
+            "id",
+            "campaign",
+            "campaign_name",
+            "township",
+            "township_name",
+            "police_station",
+            "police_station_name",
+            "title",
+            "due_on",
+            "premises",
+            "planned_count",
+            "inspected_count",
+            "percent",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ChecklistResultSerializer(serializers.ModelSerializer):
+    item_code = serializers.CharField(source="item.code", read_only=True)
+    item_text = serializers.CharField(source="item.text", read_only=True)
+    result_display = serializers.CharField(source="get_result_display", read_only=True)
+
+    class Meta:
+        model = ChecklistResult
+        fields = ["id", "item", "item_code", "item_text", "result", "result_display", "note"]
+        read_only_fields = fields
+
+
+class HazardBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Hazard
+        fields = ["id", "severity", "status", "description", "deadline", "verified_on"]
+        read_only_fields = fields
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    premises_name = serializers.CharField(source="premises.name", read_only=True)
+    township_name = serializers.CharField(source="township.name", read_only=True)
+    police_station_name = serializers.CharField(
+        source="police_station.name", read_only=True, allow_null=True, default=None
+    )
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    recorded_by_name = serializers.CharField(
+        source="recorded_by.username", read_only=True, allow_null=True, default=None
+    )
+    results = ChecklistResultSerializer(many=True, read_only=True)
+    hazards = HazardBriefSerializer(many=True, read_only=True)
+    hazard_count = serializers.IntegerField(read_only=True)
+    open_hazard_count = serializers.IntegerField(read_only=True, help_text=_("尚未复查销号的隐患数。"))
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "id",
+            "premises",
+            "premises_name",
+            "township",
+            "township_name",
+            "plan",
+            "police_station",
+            "police_station_name",
+            "kind",
+            "kind_display",
+            "inspected_on",
+            "inspectors",
+            "signed_by",
+            "notes",
+            "recorded_by",
+            "recorded_by_name",
+            "results",
+            "hazards",
+            "hazard_count",
+            "open_hazard_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class RectificationSerializer(serializers.ModelSerializer):
+    evidence = serializers.FileField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Rectification
+        fields = ["id", "rectified_on", "rectified_by", "measures", "evidence", "submitted_by", "created_at"]
+        read_only_fields = fields
+
+
+class ReinspectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reinspection
+        fields = [
+            "id",
+            "rectification",
+            "inspected_on",
+            "inspectors",
+            "passed",
+            "note",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class HazardSerializer(serializers.ModelSerializer):
+    premises_name = serializers.CharField(source="premises.name", read_only=True)
+    township_name = serializers.CharField(source="township.name", read_only=True)
+    grid = serializers.IntegerField(source="premises.grid_id", read_only=True, allow_null=True)
+    grid_name = serializers.CharField(
+        source="premises.grid.name", read_only=True, allow_null=True, default=None
+    )
+    severity_display = serializers.CharField(source="get_severity_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    photo_before = serializers.FileField(read_only=True, allow_null=True)
+    photo_after = serializers.FileField(read_only=True, allow_null=True)
+    is_overdue = serializers.BooleanField(
+        read_only=True, help_text=_("已过整改期限且未复查销号（按今天计）。")
+    )
+    verified_late = serializers.SerializerMethodField(help_text=_("已销号且销号日期晚于整改期限。"))
+    rectifications = RectificationSerializer(many=True, read_only=True)
+    reinspections = ReinspectionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "id",
+            "inspection",
+            "premises",
+            "premises_name",
+            "township",
+            "township_name",
+            "grid",
+            "grid_name",
+            "checklist_item",
+            "severity",
+            "severity_display",
+            "description",
+            "discovered_on",
+            "deadline",
+            "status",
+            "status_display",
+            "responsible_person",
+            "photo_before",
+            "photo_after",
+            "verified_on",
+            "is_overdue",
+            "verified_late",
+            "rectifications",
+            "reinspections",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_verified_late(self, hazard) -> bool:
+        # The selector's `verified_late` is NULL (not false) for a hazard not yet verified.
+        return bool(hazard.verified_late)
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    """Read and written as is: a checklist item has no rules beyond its fields (`code` is unique)."""
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "code", "text", "category", "order", "is_active", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class AccountabilitySerializer(serializers.ModelSerializer):
+    township_name = serializers.CharField(source="township.name", read_only=True)
+    premises_name = serializers.CharField(
+        source="premises.name", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Accountability
+        fields = [
+            "id",
+            "township",
+            "township_name",
+            "incident",
+            "premises",
+            "premises_name",
+            "hazard",
+            "assignment",
+            "person",
+            "unit",
+            "finding",
+            "sanction",
+            "decided_by",
+            "decided_on",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+# -- input serializers (validate shapes; the services own the rules) ------------------------------
+
+
+class CampaignCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campaign
+        fields = ["county", "name", "kind", "starts_on", "ends_on", "description"]
+
+    def validate(self, attrs):
+        _as_field_error(
+            "ends_on", services.campaign_validate, starts_on=attrs["starts_on"], ends_on=attrs["ends_on"]
+        )
+        return attrs
+
+
+class InspectionPlanCreateSerializer(serializers.ModelSerializer):
+    premises = serializers.PrimaryKeyRelatedField(
+        queryset=Premises.objects.all(),
+        many=True,
+        allow_empty=False,
+        help_text=_("检查对象（单位编号列表）。"),
+    )
+    police_station = serializers.PrimaryKeyRelatedField(
+        queryset=PoliceStation.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("由派出所执行的计划填写；乡镇自行检查的计划留空。"),
+    )
+
+    class Meta:
+        model = InspectionPlan
+        fields = ["campaign", "township", "police_station", "title", "due_on", "premises"]
+
+
+class ChecklistResultInputSerializer(serializers.Serializer):
+    item = serializers.PrimaryKeyRelatedField(
+        queryset=ChecklistItem.objects.all(), help_text=_("检查项编号。")
+    )
+    result = serializers.ChoiceField(choices=ChecklistResult.Result.choices)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class HazardInputSerializer(serializers.Serializer):
+    severity = serializers.ChoiceField(choices=Hazard.Severity.choices)
+    description = serializers.CharField()
+    deadline = serializers.DateField(help_text=_("整改期限，不能早于检查日期。"))
+    responsible_person = serializers.CharField(max_length=50, help_text=_("整改责任人。"))
+    checklist_item = serializers.PrimaryKeyRelatedField(
+        queryset=ChecklistItem.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class InspectionRecordSerializer(serializers.Serializer):
+    premises = serializers.PrimaryKeyRelatedField(queryset=Premises.objects.all(), help_text=_("检查对象。"))
+    kind = serializers.ChoiceField(
+        choices=Inspection.Kind.choices,
+        required=False,
+        help_text=_("不填时按角色：乡镇检查、派出所检查、单位自查或指导中心检查。"),
+    )
+    inspected_on = serializers.DateField(help_text=_("检查日期，不能晚于今天。"))
+    inspectors = serializers.CharField(max_length=120, help_text=_("检查人员。"))
+    signed_by = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    plan = serializers.PrimaryKeyRelatedField(
+        queryset=InspectionPlan.objects.all(), required=False, allow_null=True, default=None
+    )
+    police_station = serializers.PrimaryKeyRelatedField(
+        queryset=PoliceStation.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("派出所检查必填；派出所账号不填时为本所。"),
+    )
+    results = ChecklistResultInputSerializer(many=True, required=False, default=list)
+    hazards = HazardInputSerializer(many=True, required=False, default=list)
+
+    def validate_inspected_on(self, value):
+        # The service refuses it too; checked here so that the error names the field.
+        if value > services.local_today():
+            raise serializers.ValidationError(_("检查日期不能晚于今天。"))
+        return value
+
+    def validate(self, attrs):
+        _as_field_error(
+            "results", services.checklist_items_validate, items=[r["item"] for r in attrs["results"]]
+        )
+        _as_field_error(
+            "hazards",
+            services.checklist_item_active_validate,
+            items=[h["checklist_item"] for h in attrs["hazards"]],
+        )
+        # Keyed by the hazard's index, as DRF reports errors of a nested list.
+        errors = {}
+        for index, hazard in enumerate(attrs["hazards"]):
+            try:
+                services.hazard_deadline_validate(
+                    discovered_on=attrs["inspected_on"], deadline=hazard["deadline"]
+                )
+            except ApplicationError as exc:
+                errors[index] = {"deadline": [exc.message]}
+        if errors:
+            raise serializers.ValidationError({"hazards": errors})
+        return attrs
+
+
+class HazardRectifySerializer(serializers.Serializer):
+    rectified_on = serializers.DateField(required=False, help_text=_("整改完成日期；不填为今天。"))
+    rectified_by = serializers.CharField(max_length=50, help_text=_("整改人。"))
+    measures = serializers.CharField(help_text=_("整改措施。"))
+    evidence = serializers.FileField(required=False, help_text=_("整改佐证（照片或 PDF）。"))
+    photo_after = serializers.FileField(required=False, help_text=_("整改后照片。"))
+
+
+class HazardReinspectSerializer(serializers.Serializer):
+    inspected_on = serializers.DateField(required=False, help_text=_("复查日期；不填为今天。"))
+    inspectors = serializers.CharField(max_length=120, help_text=_("复查人员。"))
+    passed = serializers.BooleanField(help_text=_("复查合格则销号；不合格退回整改。"))
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("复查意见；不合格时必填。")
+    )
+
+
+class HazardExtendDeadlineSerializer(serializers.Serializer):
+    new_deadline = serializers.DateField(help_text=_("新的整改期限。"))
+    reason = serializers.CharField(max_length=200, help_text=_("延期理由。"))
+
+
+class AccountabilityCreateSerializer(serializers.ModelSerializer):
+    incident = serializers.PrimaryKeyRelatedField(
+        queryset=FireIncident.objects.all(), required=False, allow_null=True, default=None
+    )
+    premises = serializers.PrimaryKeyRelatedField(
+        queryset=Premises.objects.all(), required=False, allow_null=True, default=None
+    )
+    hazard = serializers.PrimaryKeyRelatedField(
+        queryset=Hazard.objects.all(), required=False, allow_null=True, default=None
+    )
+    assignment = serializers.PrimaryKeyRelatedField(
+        queryset=Assignment.objects.all(), required=False, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Accountability
+        fields = [
+            "township",
+            "incident",
+            "premises",
+            "hazard",
+            "assignment",
+            "person",
+            "unit",
+            "finding",
+            "sanction",
+            "decided_by",
+            "decided_on",
+        ]
+
+
+# -- viewsets -------------------------------------------------------------------------------------
+
+
+class ServiceViewSet(viewsets.GenericViewSet):
+    """Reads: the scoped selector of `get_queryset`. Writes: `input_serializers[action]` validates the
+    request, one service call writes, and the answer is the written row re-read through the selector."""
+
+    input_serializers: dict[str, type[serializers.Serializer]] = {}
+
+    def get_serializer_class(self):
+        return self.input_serializers.get(self.action, self.serializer_class)
+
+    def validated_input(self) -> dict:
+        serializer = self.get_serializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def answer(self, instance, *, status_code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=instance.pk)
+        return Response(self.serializer_class(fresh, context=self.get_serializer_context()).data, status_code)
+
+
+class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+    """冬春火灾防控 and 专项整治 campaigns. Every role reads those of its county; the guidance center opens
+    them. No update or delete here (the admin corrects)."""
+
+    queryset = Campaign.objects.none()  # for the schema only: get_queryset() scopes every request
+    serializer_class = CampaignSerializer
+    input_serializers = {"create": CampaignCreateSerializer}
+    filterset_class = CampaignFilter
+    search_fields = ["name", "description"]
+    ordering_fields = ["starts_on", "ends_on", "name"]
+    write_roles = CENTER
+
+    def get_queryset(self):
+        return selectors.campaign_list(user=self.request.user)
+
+    @extend_schema(request=CampaignCreateSerializer, responses={201: CampaignSerializer})
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input()
+        campaign = services.campaign_create(**data, by=request.user)
+        return self.answer(campaign, status_code=status.HTTP_201_CREATED)
+
+
+class InspectionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+    """检查计划 with their progress (planned / inspected / percent), scoped by township. The guidance
+    center and the township lead (for its own township) create them."""
+
+    queryset = InspectionPlan.objects.none()  # for the schema only: get_queryset() scopes every request
+    serializer_class = InspectionPlanSerializer
+    input_serializers = {"create": InspectionPlanCreateSerializer}
+    filterset_class = InspectionPlanFilter
+    search_fields = ["title", "township__name"]
+    ordering_fields = ["due_on", "title", "percent", "planned_count", "inspected_count"]
+    write_roles = PLANNERS
+
+    def get_queryset(self):
+        return selectors.inspection_plan_list(user=self.request.user)
+
+    @extend_schema(request=InspectionPlanCreateSerializer, responses={201: InspectionPlanSerializer})
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input()
+        ensure_township_writable(request.user, data["township"].pk)
+        plan = services.inspection_plan_create(**data, by=request.user)
+        return self.answer(plan, status_code=status.HTTP_201_CREATED)
+
+
+class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+    """检查记录 with their checklist results and the hazards found. Recorded in one request by whoever
+    inspected: the township lead (乡镇检查, own township), the police station (派出所检查, its area), the
+    premises responsible person (单位自查, own premises) or the guidance center (any kind). A record is
+    not edited or deleted through the API."""
+
+    queryset = Inspection.objects.none()  # for the schema only: get_queryset() scopes every request
+    serializer_class = InspectionSerializer
+    input_serializers = {"create": InspectionRecordSerializer}
+    filterset_class = InspectionFilter
+    search_fields = ["premises__name", "inspectors", "notes"]
+    ordering_fields = ["inspected_on", "kind", "hazard_count", "open_hazard_count"]
+    write_roles = RECORDERS
+
+    def get_queryset(self):
+        return (
+            selectors.inspection_list(user=self.request.user)
+            .prefetch_related(
+                Prefetch("results", queryset=ChecklistResult.objects.select_related("item")),
+                Prefetch("hazards", queryset=Hazard.objects.order_by("id")),
+            )
+            .order_by("-inspected_on", "-id")
+        )
+
+    def _kind_and_station(self, data: dict) -> tuple[str, PoliceStation | None]:
+        """What the acting role may record: 403 for another township's or unit's premises, for a kind
+        of inspection the role does not carry out, or for another police station."""
+        user = self.request.user
+        premises = data["premises"]
+        ensure_record_writable(user, township_id=premises.township_id, premises_id=premises.pk)
+        role = user_role(user)
+        own_kind = INSPECTION_KIND_OF_ROLE[role]
+        kind = data.get("kind") or own_kind or Inspection.Kind.GUIDANCE_CENTER
+        if own_kind is not None and kind != own_kind:
+            raise exceptions.PermissionDenied(
+                _("您的角色只能录入“%(kind)s”。") % {"kind": Inspection.Kind(own_kind).label}
+            )
+        station = data.get("police_station")
+        if role == Role.POLICE_STATION:
+            own_station = _profile(user).police_station
+            if station is not None and station.pk != own_station.pk:
+                raise exceptions.PermissionDenied(_("派出所只能以本所名义录入检查。"))
+            station = own_station
+        elif station is not None and role != Role.GUIDANCE_CENTER:
+            raise exceptions.PermissionDenied(_("只有派出所或指导中心可以填写执行检查的派出所。"))
+        return kind, station
+
+    @extend_schema(request=InspectionRecordSerializer, responses={201: InspectionSerializer})
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input()
+        kind, station = self._kind_and_station(data)
+        inspection = services.inspection_record(
+            premises=data["premises"],
+            kind=kind,
+            inspected_on=data["inspected_on"],
+            inspectors=data["inspectors"],
+            results=data["results"],
+            hazards=data["hazards"],
+            plan=data["plan"],
+            police_station=station,
+            signed_by=data["signed_by"],
+            notes=data["notes"],
+            by=request.user,
+        )
+        return self.answer(inspection, status_code=status.HTTP_201_CREATED)
+
+
+class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+    """火灾隐患, scoped by township (a premises responsible person: its own unit's). Hazards are found by
+    inspections (`POST /inspections/`); their state moves only through the actions below, each one
+    service call: open → rectifying → awaiting verification → verified, or back to rectifying."""
+
+    queryset = Hazard.objects.none()  # for the schema only: get_queryset() scopes every request
+    serializer_class = HazardSerializer
+    input_serializers = {
+        "rectify": HazardRectifySerializer,
+        "reinspect": HazardReinspectSerializer,
+        "extend_deadline": HazardExtendDeadlineSerializer,
+    }
+    filterset_class = HazardFilter
+    search_fields = ["description", "premises__name", "responsible_person"]
+    ordering_fields = ["deadline", "discovered_on", "status", "severity", "verified_on"]
+    write_roles = CENTER  # no plain create/update/delete is routed: these roles get 405
+    action_roles = {
+        "start_rectifying": RECTIFIERS,
+        "rectify": RECTIFIERS,
+        "reinspect": REINSPECTORS,
+        "extend_deadline": EXTENDERS,
+    }
+
+    def get_queryset(self):
+        return (
+            selectors.hazard_list(user=self.request.user)
+            .prefetch_related(
+                Prefetch("rectifications", queryset=Rectification.objects.order_by("rectified_on", "id")),
+                Prefetch("reinspections", queryset=Reinspection.objects.order_by("inspected_on", "id")),
+            )
+            .order_by("deadline", "id")
+        )
+
+    def _writable_object(self) -> Hazard:
+        hazard = self.get_object()
+        ensure_record_writable(
+            self.request.user, township_id=hazard.township_id, premises_id=hazard.premises_id
+        )
+        return hazard
+
+    @extend_schema(request=None, responses={200: HazardSerializer})
+    @action(detail=True, methods=["post"], url_path="start-rectifying")
+    def start_rectifying(self, request, pk=None):
+        """开始整改: open → rectifying."""
+        hazard = self._writable_object()
+        services.hazard_start_rectifying(hazard=hazard, by=request.user)
+        return self.answer(hazard)
+
+    @extend_schema(request=HazardRectifySerializer, responses={200: HazardSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
+    def rectify(self, request, pk=None):
+        """提交整改 (with evidence and an after-photo as multipart): the hazard awaits re-inspection."""
+        hazard = self._writable_object()
+        data = self.validated_input()
+        services.hazard_rectify(
+            hazard=hazard,
+            rectified_on=data.get("rectified_on") or services.local_today(),
+            rectified_by=data["rectified_by"],
+            measures=data["measures"],
+            evidence=data.get("evidence"),
+            photo_after=data.get("photo_after"),
+            by=request.user,
+        )
+        return self.answer(hazard)
+
+    @extend_schema(request=HazardReinspectSerializer, responses={200: HazardSerializer})
+    @action(detail=True, methods=["post"])
+    def reinspect(self, request, pk=None):
+        """复查: passed → verified (销号); failed → back to rectifying. A police station re-inspects only
+        the hazards its own inspections found."""
+        hazard = self._writable_object()
+        if user_role(request.user) == Role.POLICE_STATION and (
+            hazard.inspection.police_station_id != _profile(request.user).police_station_id
+        ):
+            raise exceptions.PermissionDenied(_("派出所只能复查本所检查发现的隐患。"))
+        data = self.validated_input()
+        services.hazard_reinspect(
+            hazard=hazard,
+            inspected_on=data.get("inspected_on") or services.local_today(),
+            inspectors=data["inspectors"],
+            passed=data["passed"],
+            note=data["note"],
+            by=request.user,
+        )
+        return self.answer(hazard)
+
+    @extend_schema(request=HazardExtendDeadlineSerializer, responses={200: HazardSerializer})
+    @action(detail=True, methods=["post"], url_path="extend-deadline")
+    def extend_deadline(self, request, pk=None):
+        """延长整改期限; the reason is kept in the history."""
+        hazard = self._writable_object()
+        data = self.validated_input()
+        services.hazard_extend_deadline(
+            hazard=hazard, new_deadline=data["new_deadline"], reason=data["reason"], by=request.user
+        )
+        return self.answer(hazard)
+
+
+class ChecklistItemViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """检查项: every role reads the checklist; the guidance center maintains it. Items are retired with
+    `is_active: false`, never deleted (recorded results refer to them)."""
+
+    queryset = ChecklistItem.objects.none()  # for the schema only: get_queryset() checks the role
+    serializer_class = ChecklistItemSerializer
+    filterset_class = ChecklistItemFilter
+    search_fields = ["code", "text", "category"]
+    ordering_fields = ["order", "code", "category"]
+    write_roles = CENTER
+
+    def get_queryset(self):
+        return selectors.checklist_item_list(user=self.request.user)
+
+    def _save(self, item: ChecklistItem) -> None:
+        # No service: an item has no rule beyond its fields. Validated and attributed like a service write.
+        with transaction.atomic():
+            item.full_clean()
+            item._history_user = self.request.user
+            item.save()
+
+    def perform_create(self, serializer):
+        item = ChecklistItem(**serializer.validated_data)
+        self._save(item)
+        serializer.instance = item
+
+    def perform_update(self, serializer):
+        item = serializer.instance
+        for field, value in serializer.validated_data.items():
+            setattr(item, field, value)
+        self._save(item)
+
+
+class AccountabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+    """责任追究, scoped by township. Recorded by the guidance center or a county official (of the
+    township's county); a decision is a record: no update or delete."""
+
+    queryset = Accountability.objects.none()  # for the schema only: get_queryset() scopes every request
+    serializer_class = AccountabilitySerializer
+    input_serializers = {"create": AccountabilityCreateSerializer}
+    filterset_class = AccountabilityFilter
+    search_fields = ["person", "unit", "finding", "sanction"]
+    ordering_fields = ["decided_on", "person"]
+    write_roles = ACCOUNTABILITY_DECIDERS
+
+    def get_queryset(self):
+        return selectors.accountability_list(user=self.request.user)
+
+    @extend_schema(request=AccountabilityCreateSerializer, responses={201: AccountabilitySerializer})
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input()
+        ensure_township_writable(request.user, data["township"].pk)
+        accountability = services.accountability_record(**data, by=request.user)
+        return self.answer(accountability, status_code=status.HTTP_201_CREATED)
+
+
+ROUTES = [
+    ("campaigns", CampaignViewSet, "campaign"),
+    ("inspection-plans", InspectionPlanViewSet, "inspection-plan"),
+    ("inspections", InspectionViewSet, "inspection"),
+    ("hazards", HazardViewSet, "hazard"),
+    ("checklist-items", ChecklistItemViewSet, "checklist-item"),
+    ("accountabilities", AccountabilityViewSet, "accountability"),
+]

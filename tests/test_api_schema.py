@@ -1,0 +1,158 @@
+"""Property-based test of the whole /api/v1/ against its own OpenAPI schema (schemathesis, in process).
+
+Every operation the schema documents (whatever apps have an API today) is called with a few generated
+requests, valid and invalid, as guidance-center staff through a token: no answer may be a server error
+(5xx) and every documented answer must match its documented schema. The data set holds one row of every
+kind, so lists and details have something to render. Bounded (a few examples per operation,
+derandomised, no example database) so that the suite stays fast and repeatable.
+"""
+
+import datetime as dt
+import json
+
+import pytest
+import schemathesis
+from django.conf import settings
+from django.core import signals
+from django.db import close_old_connections
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from hypothesis.configuration import set_hypothesis_home_dir
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from config.wsgi import application
+from core.models import Role
+from inspections import services as inspections_services
+from meetings import services as meetings_services
+from tests import factories as f
+from tests.inspections.factories import hazard_data
+
+EXAMPLES_PER_OPERATION = 5
+# Hypothesis keeps caches (constants, unicode data) in ./.hypothesis by default: keep them under var/.
+set_hypothesis_home_dir(settings.VAR_DIR / "hypothesis")
+
+
+def _seed():
+    """One of everything, written mostly through the services, so that every list has rows to render."""
+    county = f.CountyFactory()
+    beiguan = f.TownshipFactory(county=county, name="北关镇")
+    chumiao = f.TownshipFactory(county=county, name="褚庙乡")
+    station = f.PoliceStationFactory(county=county, name="城关派出所")
+    station.townships.add(beiguan)
+    premises = f.PremisesFactory(township=beiguan, name="北关镇供销超市", police_station=station)
+    f.GridMemberFactory(grid=premises.grid)
+    f.PremisesFactory(township=chumiao, name="褚庙乡敬老院")
+    f.ResponsibilityAgreementFactory(township=beiguan)
+    f.EquipmentRequirementFactory(standard=f.BrigadeStandardFactory())
+    brigade = f.BrigadeFactory(township=beiguan)
+    f.BrigadeMemberFactory(brigade=brigade)
+    f.EquipmentItemFactory(brigade=brigade, equipment_type=f.EquipmentTypeFactory(name="手抬机动消防泵"))
+    f.FundingAllocationFactory(township=beiguan)
+    incident = f.FireIncidentFactory(township=beiguan, premises=premises)
+
+    campaign = f.CampaignFactory(county=county)
+    item = f.ChecklistItemFactory(code="A01", text="安全出口畅通")
+    plan = inspections_services.inspection_plan_create(
+        campaign=campaign,
+        township=beiguan,
+        title="北关镇冬春检查",
+        due_on=dt.date(2021, 12, 31),
+        premises=[premises],
+    )
+    inspection = inspections_services.inspection_record(
+        premises=premises,
+        kind="township",
+        inspected_on=dt.date(2021, 11, 20),
+        inspectors="赵专干",
+        plan=plan,
+        results=[{"item": item, "result": "fail"}],
+        hazards=[hazard_data(checklist_item=item), hazard_data(severity="major")],
+    )
+    awaiting, verified = inspection.hazards.order_by("id")
+    for hazard in (awaiting, verified):
+        inspections_services.hazard_rectify(
+            hazard=hazard, rectified_on=dt.date(2021, 11, 30), rectified_by="王老板", measures="清理出口杂物"
+        )
+    inspections_services.hazard_reinspect(
+        hazard=verified, inspected_on=dt.date(2021, 12, 1), inspectors="赵专干", passed=True
+    )
+    inspections_services.accountability_record(
+        township=beiguan,
+        incident=incident,
+        person="王老板",
+        unit="北关镇供销超市",
+        finding="火灾前隐患逾期未整改",
+        sanction="约谈",
+        decided_by="县消防工作办公室",
+        decided_on=dt.date(2022, 1, 20),
+    )
+
+    meeting = f.MeetingFactory(county=county)
+    directive = f.DirectiveFactory(meeting=meeting, number=1)
+    [assignment] = meetings_services.directive_assign(
+        directive=directive, townships=[beiguan], deadline=dt.date(2021, 12, 31), by=None
+    )
+    meetings_services.assignment_report_progress(
+        assignment=assignment, reported_on=dt.date(2021, 12, 1), text="推进中", percent=50, by=None
+    )
+
+
+def _generated_schema() -> dict:
+    """The OpenAPI document /api/v1/schema/ serves, built by the same generator (no request, no
+    database: the schema is collected with the tests, before any database exists)."""
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    return json.loads(OpenApiJsonRenderer().render(document))
+
+
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "generation": {
+            "max-examples": EXAMPLES_PER_OPERATION,
+            "deterministic": True,  # the same requests on every run: a failure is reproducible
+            "database": "none",  # no example database: the fixed seed replays any failure
+            "no-shrink": True,
+        },
+        # The coverage phase would add dozens of boundary cases per operation; fuzzing is enough here.
+        "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+        # Fixtures are function-scoped on purpose (a fresh transaction per operation); requests have no
+        # deadline (schemathesis sets Hypothesis' `deadline=None`), only the example count bounds the run.
+        "suppress-health-check": ["all"],
+    }
+)
+# `schemathesis.pytest.from_fixture` (load the schema inside a test) does not run under pytest 9
+# (it sets `Function._nodeid`, gone in pytest 9), so the schema is loaded at collection.
+schema = schemathesis.openapi.from_dict(_generated_schema(), config=CONFIG)
+schema.app = application  # calls go in process to the WSGI application, like `from_wsgi`
+
+
+@pytest.fixture
+def in_process_wsgi():
+    """Serve the real WSGI application inside the test's transaction: like Django's test client, keep
+    the request signals from closing the connection (which would end the transaction)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield application
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def center_token(db, in_process_wsgi) -> dict:
+    """The data set, and the `Authorization` header of a guidance-center user (who may call everything)."""
+    _seed()
+    staff = f.make_user(Role.GUIDANCE_CENTER, username="schema-center")
+    return {"Authorization": f"Token {Token.objects.create(user=staff).key}"}
+
+
+def test_the_served_schema_is_the_one_tested(center_token, in_process_wsgi):
+    served = schemathesis.openapi.from_wsgi(
+        "/api/v1/schema/?format=json", in_process_wsgi, headers=center_token, config=CONFIG
+    )
+    assert served.raw_schema["paths"] == schema.raw_schema["paths"]
+
+
+@schema.parametrize()
+def test_api_answers_generated_requests_without_server_error_and_as_documented(case, center_token):
+    case.call_and_validate(headers=center_token, checks=[not_a_server_error, response_schema_conformance])
