@@ -23,8 +23,9 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    # Per test: a sync Playwright left running would block other tests' own sync_playwright().
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
