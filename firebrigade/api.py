@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from core.api import CENTER, ensure_township_writable
 from core.models import Role
 from core.scoping import user_role
+from core.viewsets import ServiceViewSet
 from firebrigade import selectors, services
 from firebrigade.filters import (
     BrigadeFilter,
@@ -40,7 +41,6 @@ from firebrigade.models import (
 from townships.api import (
     TOWNSHIP_WRITERS,
     ServiceUpdateMixin,
-    ServiceViewSet,
     TownshipBriefSerializer,
     update_schema,
 )

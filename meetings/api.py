@@ -8,13 +8,14 @@ naming a county or township outside it is forbidden (403); a refused rule is a 4
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import ensure_township_writable
 from core.exceptions import ApplicationError
 from core.models import Role
+from core.viewsets import ServiceViewSet
 from meetings import selectors, services
 from meetings.filters import AssignmentFilter, DirectiveFilter, MeetingFilter, ProgressReportFilter
 from meetings.models import Assignment, Directive, Meeting, ProgressReport
@@ -228,25 +229,6 @@ class ExtendDeadlineSerializer(serializers.Serializer):
 
 
 # -- viewsets -------------------------------------------------------------------------------------
-
-
-class ServiceViewSet(viewsets.GenericViewSet):
-    """Reads: the scoped selector of `get_queryset`. Writes: `input_serializers[action]` validates the
-    request, one service call writes, and the answer is the written row re-read through the selector."""
-
-    input_serializers: dict[str, type[serializers.Serializer]] = {}
-
-    def get_serializer_class(self):
-        return self.input_serializers.get(self.action, self.serializer_class)
-
-    def validated_input(self) -> dict:
-        serializer = self.get_serializer(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-    def answer(self, instance, *, status_code=status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=instance.pk)
-        return Response(self.serializer_class(fresh, context=self.get_serializer_context()).data, status_code)
 
 
 class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):

@@ -15,12 +15,13 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import CENTER, ensure_township_writable
 from core.models import Role
+from core.viewsets import ServiceViewSet
 from townships import selectors, services
 from townships.filters import GridFilter, PoliceStationFilter, PremisesFilter, TownshipFilter
 from townships.models import Grid, GridMember, PoliceStation, Premises, Township
@@ -30,33 +31,6 @@ TOWNSHIP_WRITERS = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
 
 
 # -- shared by the townships and firebrigade APIs ------------------------------------------------------
-
-
-class ServiceViewSet(viewsets.GenericViewSet):
-    """Reads: the scoped selector of `get_queryset`. Writes: `input_serializers[action]` validates the
-    request, one service call writes, and the answer is the written row re-read through the selector
-    (so it carries the same annotations as a list row)."""
-
-    input_serializers: dict[str, type[serializers.Serializer]] = {}
-
-    def get_serializer_class(self):
-        return self.input_serializers.get(self.action, self.serializer_class)
-
-    def validated_input(self, instance=None, *, partial: bool = False) -> dict[str, Any]:
-        serializer = self.get_serializer(instance, data=self.request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def answer(self, instance, *, status_code=status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=instance.pk)
-        return Response(self.serializer_class(fresh, context=self.get_serializer_context()).data, status_code)
-
-    def writable_object(self, township_id_of):
-        """The scoped object of this detail route (404 outside scope), refused (403) when its
-        township — `township_id_of(obj)` — is outside what the user may write."""
-        instance = self.get_object()
-        ensure_township_writable(self.request.user, township_id_of(instance))
-        return instance
 
 
 class ServiceUpdateMixin:
