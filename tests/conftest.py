@@ -44,7 +44,6 @@ def demo(_demo_dump, django_db_blocker):
     """The demo county committed for one test module (tests still roll back their own writes);
     flushed afterwards so the rest of the suite starts from an empty database."""
     from django.core.management import call_command
-
     from django.test import override_settings
 
     created, path = _demo_dump
