@@ -5,6 +5,7 @@ assignment), who may post, exports, and a constant number of queries whatever th
 import datetime as dt
 import io
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -32,6 +33,8 @@ DEADLINE = dt.date(2021, 12, 31)
 MEETINGS = reverse("meetings:meeting-list")
 ASSIGNMENTS = reverse("meetings:assignment-list")
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
 
 def make_world():
     """民权县's 推进会 of 2021-11-17 with two sub-venues, statements by 褚庙乡 and 北关镇, and
@@ -49,7 +52,7 @@ def make_world():
     meeting = services.meeting_create(
         county=county,
         title="全县专职消防队伍建设暨冬春火灾防控工作推进会",
-        held_at=dt.datetime(2021, 11, 17, 15, 0, tzinfo=services.SHANGHAI),
+        held_at=dt.datetime(2021, 11, 17, 15, 0, tzinfo=SHANGHAI),
         chair="王景义",
         chair_title="县委常委、常务副县长",
         main_venue="县政府三楼会议室",
