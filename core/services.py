@@ -1,9 +1,12 @@
 """Writes that belong to no single domain app: users and their roles."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
@@ -87,3 +90,34 @@ def user_create_with_role(
             )
         user.groups.add(group)
     return user
+
+
+@transaction.atomic
+def reference_record_save(
+    instance: models.Model,
+    *,
+    data: dict[str, Any],
+    by,
+    many: dict[str, list] | None = None,
+    check: Callable[[models.Model], None] | None = None,
+) -> models.Model:
+    """Create (unsaved `instance`) or change (saved one, row locked) a record that has no rule beyond its
+    fields, its constraints and `check(locked_instance)`, as the admin does: check, full_clean, history
+    user, save, then the many-to-many sets.
+
+    For reference data with no process rule: townships, police stations, grid details, checklist
+    items. Every other write has its own service.
+    """
+    model = type(instance)
+    if instance.pk is not None:
+        instance = model.objects.select_for_update().get(pk=instance.pk)
+    for field, value in data.items():
+        setattr(instance, field, value)
+    if check is not None:
+        check(instance)
+    instance.full_clean()
+    instance._history_user = by
+    instance.save()
+    for field, values in (many or {}).items():
+        getattr(instance, field).set(values)
+    return instance

@@ -9,7 +9,6 @@ outside the user's scope are not in the queryset (404); a write naming a townshi
 it, or a kind of inspection the role does not carry out, is forbidden (403); a refused rule is a 400.
 """
 
-from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -21,6 +20,7 @@ from core.api import CENTER, ensure_township_writable
 from core.exceptions import ApplicationError
 from core.models import Role
 from core.scoping import can_see_record, user_role
+from core.services import reference_record_save
 from core.viewsets import ServiceViewSet
 from firebrigade.models import FireIncident
 from inspections import selectors, services
@@ -728,23 +728,15 @@ class ChecklistItemViewSet(
     def get_queryset(self):
         return selectors.checklist_item_list(user=self.request.user)
 
-    def _save(self, item: ChecklistItem) -> None:
-        # No service: an item has no rule beyond its fields. Validated and attributed like a service write.
-        with transaction.atomic():
-            item.full_clean()
-            item._history_user = self.request.user
-            item.save()
-
     def perform_create(self, serializer):
-        item = ChecklistItem(**serializer.validated_data)
-        self._save(item)
-        serializer.instance = item
+        serializer.instance = reference_record_save(
+            ChecklistItem(), data=dict(serializer.validated_data), by=self.request.user
+        )
 
     def perform_update(self, serializer):
-        item = serializer.instance
-        for field, value in serializer.validated_data.items():
-            setattr(item, field, value)
-        self._save(item)
+        serializer.instance = reference_record_save(
+            serializer.instance, data=dict(serializer.validated_data), by=self.request.user
+        )
 
 
 class AccountabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):

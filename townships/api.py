@@ -3,16 +3,14 @@
 
 Reads go through townships.selectors (scoped to the user). Writes call townships.services where a
 service exists (premises_create / premises_update, grid_create, grid_member_add). Townships, police
-stations and a grid's name and area have no service yet: `save_reference_record` writes them the way
-the admin does (full_clean, history user, the coverage rule for stations). Objects outside the
+stations and a grid's name and area are reference data: core.services.reference_record_save writes
+them (full_clean, history user, the coverage rule for stations). Objects outside the
 user's scope are not in the queryset (404); a write naming a township outside it is forbidden (403);
 a refused rule is a 400.
 """
 
-from collections.abc import Callable
 from typing import Any
 
-from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -21,6 +19,7 @@ from rest_framework.response import Response
 
 from core.api import CENTER, ensure_township_writable
 from core.models import Role
+from core.services import reference_record_save
 from core.viewsets import ServiceViewSet
 from townships import selectors, services
 from townships.filters import GridFilter, PoliceStationFilter, PremisesFilter, TownshipFilter
@@ -61,36 +60,6 @@ def update_schema(request_serializer, response_serializer):
         update=extend_schema(request=request_serializer, responses={200: response_serializer}),
         partial_update=extend_schema(request=request_serializer, responses={200: response_serializer}),
     )
-
-
-@transaction.atomic
-def save_reference_record(
-    instance: models.Model,
-    *,
-    data: dict[str, Any],
-    by,
-    many: dict[str, list] | None = None,
-    check: Callable[[models.Model], None] | None = None,
-) -> models.Model:
-    """Create (unsaved `instance`) or change (saved one, row locked) a record that has no rule beyond its
-    fields, its constraints and `check(locked_instance)`, as the admin does: check, full_clean, history
-    user, save, then the many-to-many sets.
-
-    Used only for townships, police stations and grid details, which have no service.
-    """
-    model = type(instance)
-    if instance.pk is not None:
-        instance = model.objects.select_for_update().get(pk=instance.pk)
-    for field, value in data.items():
-        setattr(instance, field, value)
-    if check is not None:
-        check(instance)
-    instance.full_clean()
-    instance._history_user = by
-    instance.save()
-    for field, values in (many or {}).items():
-        getattr(instance, field).set(values)
-    return instance
 
 
 # -- output serializers ---------------------------------------------------------------------------
@@ -345,11 +314,11 @@ class TownshipViewSet(ServiceUpdateMixin, mixins.ListModelMixin, mixins.Retrieve
 
     @extend_schema(request=TownshipCreateSerializer, responses={201: TownshipSerializer})
     def create(self, request, *args, **kwargs):
-        township = save_reference_record(Township(), data=self.validated_input(), by=request.user)
+        township = reference_record_save(Township(), data=self.validated_input(), by=request.user)
         return self.answer(township, status_code=status.HTTP_201_CREATED)
 
     def perform_service_update(self, instance, data):
-        save_reference_record(instance, data=data, by=self.request.user)
+        reference_record_save(instance, data=data, by=self.request.user)
 
 
 @update_schema(GridUpdateSerializer, GridSerializer)
@@ -385,7 +354,7 @@ class GridViewSet(ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return self.writable_object(lambda grid: grid.township_id)
 
     def perform_service_update(self, instance, data):
-        save_reference_record(instance, data=data, by=self.request.user)
+        reference_record_save(instance, data=data, by=self.request.user)
 
     @extend_schema(request=GridMemberInputSerializer, responses={201: GridMemberSerializer})
     @action(detail=True, methods=["post"], url_path="add-member")
@@ -471,17 +440,17 @@ class PoliceStationViewSet(
     def create(self, request, *args, **kwargs):
         data = self.validated_input()
         townships = data.pop("townships", [])
-        station = save_reference_record(
+        station = reference_record_save(
             PoliceStation(), data=data, by=request.user, many={"townships": townships}
         )
         return self.answer(station, status_code=status.HTTP_201_CREATED)
 
     def perform_service_update(self, instance, data):
         if "townships" not in data:
-            save_reference_record(instance, data=data, by=self.request.user)
+            reference_record_save(instance, data=data, by=self.request.user)
             return
         townships = data.pop("townships")
-        save_reference_record(
+        reference_record_save(
             instance,
             data=data,
             by=self.request.user,
