@@ -133,6 +133,8 @@ def county_dashboard(*, user, campaign: Campaign | None, on: dt.date) -> Dashboa
     this_end = min(campaign.ends_on, on)
     incidents = (
         scope_queryset(FireIncident.objects.all(), user=user)
+        .filter(township__county_id=campaign.county_id)
+        .filter(Q(occurred_at__date__gte=last_start), Q(occurred_at__date__lte=this_end))
         .values("township_id")
         .annotate(
             this=Count(
