@@ -63,15 +63,16 @@ class Dashboard:
 
 
 def campaign_choices(*, user):
-    return Campaign.objects.order_by("-starts_on")
+    """The campaigns of the counties the user works in, newest first."""
+    return inspection_selectors.campaign_list(user=user).order_by("-starts_on")
 
 
-def current_campaign(*, on: dt.date) -> Campaign | None:
-    """The campaign running on `on` (winter-spring first), else the most recent one."""
-    running = (
-        Campaign.objects.filter(starts_on__lte=on, ends_on__gte=on).order_by("kind", "-starts_on").first()
-    )
-    return running or Campaign.objects.filter(starts_on__lte=on).order_by("-starts_on").first()
+def current_campaign(*, on: dt.date, user=None) -> Campaign | None:
+    """The campaign running on `on` (winter-spring first), else the most recent one; among the
+    user's counties' campaigns when a user is given."""
+    campaigns = campaign_choices(user=user) if user is not None else Campaign.objects.all()
+    running = campaigns.filter(starts_on__lte=on, ends_on__gte=on).order_by("kind", "-starts_on").first()
+    return running or campaigns.filter(starts_on__lte=on).order_by("-starts_on").first()
 
 
 def _ratio(part, whole) -> float | None:

@@ -22,11 +22,11 @@ def county_dashboard(request):
     campaign_id = request.GET.get("campaign")
     if campaign_id:
         try:
-            campaign = Campaign.objects.get(pk=int(campaign_id))
+            campaign = dashboard.campaign_choices(user=request.user).get(pk=int(campaign_id))
         except (ValueError, Campaign.DoesNotExist) as exc:
             raise Http404 from exc
     else:
-        campaign = dashboard.current_campaign(on=on)
+        campaign = dashboard.current_campaign(on=on, user=request.user)
     data = dashboard.county_dashboard(user=request.user, campaign=campaign, on=on)
     if request.GET.get("format") == "xlsx":
         rows = [[getattr(r, attr) for attr, _ in dashboard.COLUMNS] for r in data.rows]

@@ -137,3 +137,15 @@ def test_dashboard_runs_the_same_number_of_queries_for_ten_times_the_data(client
     with CaptureQueriesContext(connection) as large:
         assert client.get(f"/dashboard/?campaign={campaign.pk}").status_code == 200
     assert len(large) == len(small)
+
+
+@pytest.mark.django_db
+def test_a_county_official_sees_only_their_countys_campaigns(client):
+    beiguan, _, campaign = _county()
+    other_county = f.CountyFactory(name="睢县")
+    other = f.CampaignFactory(county=other_county, name="睢县冬春火灾防控")
+    client.force_login(f.make_user(Role.COUNTY_OFFICIAL, county=beiguan.county))
+    page = client.get("/dashboard/").content.decode()
+    assert campaign.name in page
+    assert "睢县冬春火灾防控" not in page
+    assert client.get(f"/dashboard/?campaign={other.pk}").status_code == 404
