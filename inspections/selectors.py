@@ -571,12 +571,16 @@ def campaign_current(*, county_id: int, on: dt.date) -> Campaign | None:
     return running or county_campaigns.filter(starts_on__lte=on).order_by("-starts_on").first()
 
 
-def plan_attach_pending_premises(*, plans: list[InspectionPlan]) -> list[InspectionPlan]:
-    """Set `pending_premises` on each plan: the premises it lists that have no inspection recorded
-    under the plan yet, by name. One query for all the plans (none when `plans` is empty)."""
-    from django.db.models import Exists
+def plan_attach_pending_premises(*, plans: list[InspectionPlan], limit: int = 10) -> list[InspectionPlan]:
+    """Set on each plan `pending_premises` (the first `limit`, by name, of the premises it lists that
+    have no inspection under the plan yet) and `pending_count` (how many there are). One query for
+    all the plans (none when `plans` is empty): a window numbers each plan's rows in the database,
+    so a plan early in a campaign does not load its hundreds of premises to show ten."""
+    from django.db.models import Exists, Window
+    from django.db.models.functions import RowNumber
 
     by_plan: dict[int, list] = {plan.pk: [] for plan in plans}
+    counts: dict[int, int] = dict.fromkeys(by_plan, 0)
     if by_plan:
         through = InspectionPlan.premises.through
         done = Inspection.objects.filter(
@@ -585,13 +589,24 @@ def plan_attach_pending_premises(*, plans: list[InspectionPlan]) -> list[Inspect
         rows = (
             through.objects.filter(inspectionplan_id__in=list(by_plan))
             .filter(~Exists(done))
+            .annotate(
+                position=Window(
+                    RowNumber(),
+                    partition_by=[F("inspectionplan_id")],
+                    order_by=[F("premises__name").asc(), F("premises_id").asc()],
+                ),
+                pending_total=Window(Count("id"), partition_by=[F("inspectionplan_id")]),
+            )
+            .filter(position__lte=limit)
             .select_related("premises")
-            .order_by("premises__name", "premises_id")
+            .order_by("inspectionplan_id", "position")
         )
         for row in rows:
             by_plan[row.inspectionplan_id].append(row.premises)
+            counts[row.inspectionplan_id] = row.pending_total
     for plan in plans:
         plan.pending_premises = by_plan[plan.pk]
+        plan.pending_count = counts[plan.pk]
     return plans
 
 

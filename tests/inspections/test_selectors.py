@@ -375,3 +375,26 @@ def test_incident_trace_judges_overdue_on_the_day_of_the_fire(premises, township
     assert [h.pk for h in trace.overdue_hazards] == [hazard.pk]
     assert [h.pk for h in trace.late_hazards] == [hazard.pk]
     assert selectors.incident_trace(incident=FireIncidentFactory(township=township)) is None
+
+
+@pytest.mark.django_db
+def test_pending_premises_lists_the_first_ten_by_name_and_counts_them_all():
+    import datetime as dt
+
+    from inspections import selectors, services
+    from tests import factories as f
+
+    township = f.TownshipFactory()
+    premises = [f.PremisesFactory(township=township, name=f"单位{n:02d}") for n in range(14)]
+    plan = f.InspectionPlanFactory(township=township)
+    plan.premises.add(*premises)
+    services.inspection_record(
+        premises=premises[0],
+        kind="township",
+        inspected_on=dt.date(2021, 11, 20),
+        inspectors="专干",
+        plan=plan,
+    )
+    (plan,) = selectors.plan_attach_pending_premises(plans=[plan])
+    assert plan.pending_count == 13
+    assert [p.name for p in plan.pending_premises] == [f"单位{n:02d}" for n in range(1, 11)]
