@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.scoping import scope_queryset
 from firebrigade import selectors as brigade_selectors
@@ -174,7 +176,7 @@ def county_dashboard(*, user, campaign: Campaign | None, on: dt.date) -> Dashboa
 
 
 def _totals(rows: list[TownshipRow]) -> TownshipRow:
-    total = TownshipRow(0, "全县", "")
+    total = TownshipRow(0, str(_("全县")), "")
     summed = [
         "active_staff", "min_staff", "staff_gap", "equipment_gap", "vehicles", "allocated", "disbursed",
         "planned", "inspected", "hazards_found", "hazards_rectified", "hazards_overdue", "hazards_major",
@@ -186,36 +188,37 @@ def _totals(rows: list[TownshipRow]) -> TownshipRow:
     total.plan_percent = _ratio(total.inspected, total.planned)
     total.rectification_rate = _ratio(total.hazards_rectified, total.hazards_found)
     total.assignment_rate = _ratio(total.assignments_closed, total.assignments)
-    total.brigade_status_label = (
-        f"{sum(1 for r in rows if r.brigade_status == 'accepted')}/{len(rows)} 已验收"
-    )
+    total.brigade_status_label = _("%(accepted)s/%(total)s 已验收") % {
+        "accepted": sum(1 for r in rows if r.brigade_status == "accepted"),
+        "total": len(rows),
+    }
     return total
 
 
 # Columns of the table and of its xlsx export: (attribute, Chinese header).
 COLUMNS = [
-    ("rank", "排名"),
-    ("name", "乡镇（街道办）"),
-    ("brigade_status_label", "专职队状态"),
-    ("active_staff", "在岗队员"),
-    ("staff_gap", "人员缺口"),
-    ("equipment_gap", "装备缺口（件）"),
-    ("allocated", "经费预算（元）"),
-    ("disbursed", "已到位（元）"),
-    ("funding_ratio", "到位率（%）"),
-    ("planned", "计划检查（家）"),
-    ("inspected", "已检查（家）"),
-    ("plan_percent", "检查进度（%）"),
-    ("hazards_found", "发现隐患"),
-    ("hazards_rectified", "已整改销号"),
-    ("hazards_overdue", "逾期未改"),
-    ("hazards_major", "重大隐患"),
-    ("rectification_rate", "整改率（%）"),
-    ("incidents", "本季火灾"),
-    ("incidents_last_season", "上季同期火灾"),
-    ("assignments", "会议任务"),
-    ("assignments_closed", "已办结"),
-    ("assignments_overdue", "逾期任务"),
-    ("assignment_rate", "办结率（%）"),
-    ("score", "综合得分"),
+    ("rank", gettext_lazy("排名")),
+    ("name", gettext_lazy("乡镇（街道办）")),
+    ("brigade_status_label", gettext_lazy("专职队状态")),
+    ("active_staff", gettext_lazy("在岗队员")),
+    ("staff_gap", gettext_lazy("人员缺口")),
+    ("equipment_gap", gettext_lazy("装备缺口（件）")),
+    ("allocated", gettext_lazy("经费预算（元）")),
+    ("disbursed", gettext_lazy("已到位（元）")),
+    ("funding_ratio", gettext_lazy("到位率（%）")),
+    ("planned", gettext_lazy("计划检查（家）")),
+    ("inspected", gettext_lazy("已检查（家）")),
+    ("plan_percent", gettext_lazy("检查进度（%）")),
+    ("hazards_found", gettext_lazy("发现隐患")),
+    ("hazards_rectified", gettext_lazy("已整改销号")),
+    ("hazards_overdue", gettext_lazy("逾期未改")),
+    ("hazards_major", gettext_lazy("重大隐患")),
+    ("rectification_rate", gettext_lazy("整改率（%）")),
+    ("incidents", gettext_lazy("本季火灾")),
+    ("incidents_last_season", gettext_lazy("上季同期火灾")),
+    ("assignments", gettext_lazy("会议任务")),
+    ("assignments_closed", gettext_lazy("已办结")),
+    ("assignments_overdue", gettext_lazy("逾期任务")),
+    ("assignment_rate", gettext_lazy("办结率（%）")),
+    ("score", gettext_lazy("综合得分")),
 ]

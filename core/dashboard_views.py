@@ -3,6 +3,7 @@ import json
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from core import dashboard
 from core.exports import xlsx_response
@@ -37,11 +38,24 @@ def county_dashboard(request):
         return xlsx_response(
             filename=f"县级总览-{campaign.name if campaign else ''}",
             title="县级总览",
-            headers=[h for _, h in dashboard.COLUMNS],
+            headers=[str(h) for _, h in dashboard.COLUMNS],
             rows=rows,
         )
     by_name = sorted(data.rows, key=lambda r: r.name)
     chart = {
+        # Chart text comes from here so that it is translated with the page.
+        "labels": {
+            "hazards": gettext("各乡镇隐患整改情况"),
+            "found": gettext("发现"),
+            "rectified": gettext("已销号"),
+            "overdue": gettext("逾期"),
+            "progress": gettext("检查进度与任务办结率（%）"),
+            "plan": gettext("检查进度"),
+            "assignment": gettext("任务办结率"),
+            "incidents": gettext("火灾起数：本季与上季同期"),
+            "this_season": gettext("本季"),
+            "last_season": gettext("上季同期"),
+        },
         "townships": [r.name for r in by_name],
         "found": [r.hazards_found for r in by_name],
         "rectified": [r.hazards_rectified for r in by_name],

@@ -4,6 +4,7 @@
   var node = document.getElementById("dashboard-data");
   if (!node || typeof echarts === "undefined") { return; }  // tables still carry every figure
   var d = JSON.parse(JSON.parse(node.textContent));
+  var L = d.labels;
   var axis = { type: "category", data: d.townships, axisLabel: { interval: 0, rotate: 40 } };
   var grid = { left: 40, right: 10, top: 64, bottom: 80 };
   var charts = [];
@@ -15,30 +16,30 @@
     charts.push(chart);
   }
   draw("chart-hazards", {
-    title: { text: "各乡镇隐患整改情况", textStyle: { fontSize: 14 } },
+    title: { text: L.hazards, textStyle: { fontSize: 14 } },
     tooltip: { trigger: "axis" }, legend: { top: 26, left: 0 }, grid: grid, xAxis: axis, yAxis: { type: "value" },
     series: [
-      { name: "发现", type: "bar", data: d.found },
-      { name: "已销号", type: "bar", data: d.rectified },
-      { name: "逾期", type: "bar", data: d.overdue, itemStyle: { color: "#b71c1c" } }
+      { name: L.found, type: "bar", data: d.found },
+      { name: L.rectified, type: "bar", data: d.rectified },
+      { name: L.overdue, type: "bar", data: d.overdue, itemStyle: { color: "#b71c1c" } }
     ]
   });
   draw("chart-progress", {
-    title: { text: "检查进度与任务办结率（%）", textStyle: { fontSize: 14 } },
+    title: { text: L.progress, textStyle: { fontSize: 14 } },
     tooltip: { trigger: "axis" }, legend: { top: 26, left: 0 }, grid: grid, xAxis: axis,
     yAxis: { type: "value", max: 100 },
     series: [
-      { name: "检查进度", type: "bar", data: d.plan },
-      { name: "任务办结率", type: "line", data: d.assignment }
+      { name: L.plan, type: "bar", data: d.plan },
+      { name: L.assignment, type: "line", data: d.assignment }
     ]
   });
   draw("chart-incidents", {
-    title: { text: "火灾起数：本季与上季同期", textStyle: { fontSize: 14 } },
+    title: { text: L.incidents, textStyle: { fontSize: 14 } },
     tooltip: { trigger: "axis" }, legend: { top: 26, left: 0 }, grid: grid, xAxis: axis,
     yAxis: { type: "value", minInterval: 1 },
     series: [
-      { name: "本季", type: "bar", data: d.incidents, itemStyle: { color: "#e65100" } },
-      { name: "上季同期", type: "bar", data: d.incidents_last, itemStyle: { color: "#9e9e9e" } }
+      { name: L.this_season, type: "bar", data: d.incidents, itemStyle: { color: "#e65100" } },
+      { name: L.last_season, type: "bar", data: d.incidents_last, itemStyle: { color: "#9e9e9e" } }
     ]
   });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
