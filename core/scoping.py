@@ -40,18 +40,7 @@ def visible_county_id(user) -> int | None:
 
 
 def visible_township_ids(user) -> set[int] | None:
-    """Township ids the user may see; None means no township limit. Empty set: nothing.
-
-    Remembered on the user object, which lives for one request: a page asks several times."""
-    if user is not None and hasattr(user, "_visible_township_ids"):
-        return user._visible_township_ids
-    result = _visible_township_ids(user)
-    if user is not None and user.is_authenticated:
-        user._visible_township_ids = result
-    return result
-
-
-def _visible_township_ids(user) -> set[int] | None:
+    """Township ids the user may see; None means no township limit. Empty set: nothing."""
     if not user or not user.is_authenticated:
         return set()
     if user.is_superuser:
