@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput
 from core.scoping import scope_queryset
 from firebrigade.models import Brigade, BrigadeClass, FireIncident
 from townships.models import Township
@@ -16,13 +17,6 @@ def visible_townships(request):
     if request is None:
         return Township.objects.none()
     return scope_queryset(Township.objects.all(), user=request.user, township_field="pk").order_by("name")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class BrigadePageFilter(django_filters.FilterSet):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
 from core.exports import xlsx_response
+from core.forms import add_service_error
 from firebrigade import forms, selectors, services
 from firebrigade.models import Brigade, FundingCategory
 from firebrigade.page_filters import BrigadePageFilter, FundingYearForm, IncidentPageFilter
@@ -209,7 +210,7 @@ def _brigade_form_view(form_name: str, call, success: str):
             try:
                 call(brigade=detail.brigade, data=form.cleaned_data, by=request.user)
             except (ApplicationError, ValidationError) as exc:
-                forms.add_service_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, success)
                 return redirect(reverse("firebrigade:brigade-detail", args=[pk]))

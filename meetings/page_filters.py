@@ -2,9 +2,9 @@
 township and meeting choices are only those the user may see. (meetings/filters.py belongs to the API.)"""
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput
 from core.scoping import scope_queryset
 from meetings import selectors
 from meetings.models import Assignment, Meeting
@@ -21,13 +21,6 @@ def visible_meetings(request):
     if request is None:
         return Meeting.objects.none()
     return selectors.meeting_list(user=request.user)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class YesNoWidget(django_filters.widgets.BooleanWidget):

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
 from core.exports import xlsx_response
+from core.forms import add_service_error
 from meetings import selectors, services
-from meetings.forms import AssignmentCloseForm, ProgressReportForm, add_service_error
+from meetings.forms import AssignmentCloseForm, ProgressReportForm
 from meetings.models import Assignment, Meeting
 from meetings.page_filters import AssignmentPageFilter, MeetingPageFilter
 
