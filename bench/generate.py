@@ -991,6 +991,9 @@ def main() -> None:
         secs = loader.seconds[table]
         print(f"  {table:42} {n:>11,}  {secs:7.1f}s  {n / secs if secs else 0:>10,.0f} rows/s")
     print(f"total {sum(loader.counts.values()):,} rows in {load_seconds:.1f}s")
+    from core.list_cache import bump_data_version
+
+    bump_data_version()  # COPY passes by the signals that drop cached API lists
 
     if not args.no_vacuum:
         t = time.perf_counter()

@@ -11,7 +11,10 @@ seconds each with --users concurrent connections:
   floor        /bench/floor/          a constant page behind the login middleware (session cookie)
   dashboard    /dashboard/?campaign=… the county official's dashboard (session cookie)
   api-floor    /bench/api-floor/      a constant DRF answer, token authentication and role permission
-  hazards-api  /api/v1/hazards/?township=…&status=open&overdue=true  (Authorization: Token …)
+  hazards-api  /api/v1/hazards/?township=…&status=open&overdue=true  (Authorization: Token …), the
+               same question again and again: answered from the list cache (core.list_cache)
+  hazards-api-uncached  the same with a new `&fresh=…` on every request, which the filters ignore but
+               the cache keys on: every answer computed, as the first one after a write
 
 with wrk (apt-get install wrk) and a Lua script that sets the cookie / header and counts every answer
 that is not HTTP 200 as an error (a redirect to the login page would otherwise look like success), or
@@ -167,9 +170,22 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=10)
 
 
-def with_wrk(url: str, headers: dict, users: int, duration: int) -> dict:
+# For the "-uncached" target: a query parameter the filters ignore but the list cache keys on, new on
+# every request, so each answer is computed (the first request after a write, every time).
+FRESH_LUA = r"""
+local counter = 0
+function request()
+  counter = counter + 1
+  return wrk.format(nil, wrk.path .. "&fresh=" .. counter .. "-" .. math.random(1000000000))
+end
+"""
+
+
+def with_wrk(url: str, headers: dict, users: int, duration: int, fresh: bool = False) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(LUA)
+        if fresh:
+            f.write(FRESH_LUA)
         for name, value in headers.items():
             f.write(f'wrk.headers["{name}"] = "{value}"\n')
         script = f.name
@@ -204,7 +220,7 @@ def with_wrk(url: str, headers: dict, users: int, duration: int) -> dict:
     }
 
 
-def with_threads(url: str, headers: dict, users: int, duration: int) -> dict:
+def with_threads(url: str, headers: dict, users: int, duration: int, fresh: bool = False) -> dict:
     """Fallback without wrk: `users` threads in a closed loop for `duration` seconds."""
     stop_at = time.monotonic() + duration
 
@@ -213,7 +229,8 @@ def with_threads(url: str, headers: dict, users: int, duration: int) -> dict:
         while time.monotonic() < stop_at:
             started = time.perf_counter()
             try:
-                request = urllib.request.Request(url, headers=headers)  # noqa: S310
+                address = f"{url}&fresh={time.perf_counter_ns()}" if fresh else url
+                request = urllib.request.Request(address, headers=headers)  # noqa: S310
                 with urllib.request.urlopen(request, timeout=60) as r:  # noqa: S310
                     r.read()
                     errors += r.status != 200
@@ -245,7 +262,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=8, help="concurrent connections")
     parser.add_argument("--duration", type=int, default=20, help="seconds per target")
     parser.add_argument("--conn-max-age", type=int, default=600, help="CONN_MAX_AGE of the workers")
-    parser.add_argument("--only", help="comma-separated targets: floor,dashboard,api-floor,hazards-api")
+    parser.add_argument(
+        "--only", help="comma-separated targets: floor,dashboard,api-floor,hazards-api,hazards-api-uncached"
+    )
     parser.add_argument("--threads", action="store_true", help="use the Python driver even if wrk is there")
     parser.add_argument("--gunicorn-config", help="a gunicorn config file (e.g. hooks to try a change)")
     parser.add_argument("--write", action="store_true")
@@ -261,6 +280,7 @@ def main() -> None:
         ("dashboard", creds["dashboard"], cookie),
         ("api-floor", "/bench/api-floor/", token),
         ("hazards-api", creds["api"], token),
+        ("hazards-api-uncached", creds["api"], token),
     ]
     if args.only:
         targets = [t for t in targets if t[0] in args.only.split(",")]
@@ -272,8 +292,9 @@ def main() -> None:
     try:
         for name, path, headers in targets:
             url = f"http://127.0.0.1:{port}{path}"
-            drive(url, headers, min(args.users, 2), 2)  # warm every worker's connection and caches
-            r = drive(url, headers, args.users, args.duration)
+            fresh = name.endswith("-uncached")
+            drive(url, headers, min(args.users, 2), 2, fresh)  # warm every worker's connection and caches
+            r = drive(url, headers, args.users, args.duration, fresh)
             r["target"] = name
             results.append(r)
             print(
@@ -285,7 +306,7 @@ def main() -> None:
         stop(process)
         print("gunicorn stopped")
 
-    floors = {"dashboard": "floor", "hazards-api": "api-floor"}
+    floors = {"dashboard": "floor", "hazards-api": "api-floor", "hazards-api-uncached": "api-floor"}
     by_name = {r["target"]: r for r in results}
     lines = [
         f"Run {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} on {os.cpu_count()} cores; gunicorn "

@@ -467,11 +467,22 @@ def interleaved(n: int, **calls) -> dict[str, list[float]]:
     return times
 
 
-def measure_page(client, *, name, url, headers, sql, params, n, floor_url, floor_headers, explain_top):
+def measure_page(
+    client, *, name, url, headers, sql, params, n, floor_url, floor_headers, explain_top, uncached=False
+):
+    """`uncached`: drop the cached API answers before every request (core.list_cache), i.e. the
+    first request after a write."""
+    from core.list_cache import bump_data_version
+
+    def ours():
+        if uncached:
+            bump_data_version()
+        get_ok(client, url, headers)
+
     result = {"page": name, "url": url}
     try:
         for _ in range(2):  # warm caches, the connection and the session
-            get_ok(client, url, headers)
+            ours()
             get_ok(client, floor_url, floor_headers)
             run_sql(sql, params)
     except Exception as exc:  # a page not there yet is reported, not fatal
@@ -479,12 +490,14 @@ def measure_page(client, *, name, url, headers, sql, params, n, floor_url, floor
         return result
     times = interleaved(
         n,
-        ours=lambda: get_ok(client, url, headers),
+        ours=ours,
         sql=lambda: run_sql(sql, params),
         floor=lambda: get_ok(client, floor_url, floor_headers),
     )
     for key, values in times.items():
         result[key] = summary(values)
+    if uncached:
+        bump_data_version()
     _response, queries = capture(client, url, headers)  # after the timed runs: warm, like them
     result["queries"] = len(queries)
     result["db_ms"] = sum(q["ms"] for q in queries)
@@ -603,6 +616,9 @@ def main() -> None:
              "/bench/floor/", {}),
             ("hazards-api", Client(), f"/api/v1/hazards/?township={t['township'].pk}&status=open&overdue=true",
              token, HAZARD_API_SQL, "api_params", "/bench/api-floor/", token),
+            ("hazards-api-uncached", Client(),
+             f"/api/v1/hazards/?township={t['township'].pk}&status=open&overdue=true",
+             token, HAZARD_API_SQL, "api_params", "/bench/api-floor/", token),
             ("trace", official, f"/trace/premises/{t['sample'].pk}/", {}, TRACE_SQL, "trace_params",
              "/bench/floor/", {}),
         ]  # fmt: skip
@@ -615,6 +631,7 @@ def main() -> None:
             r = measure_page(
                 client, name=name, url=url, headers=headers, sql=statements, params=t[params], n=args.n,
                 floor_url=floor_url, floor_headers=floor_headers, explain_top=args.explain,
+                uncached=name.endswith("-uncached"),
             )  # fmt: skip
             if "skipped" in r and name == "township":
                 print(f"township page skipped ({r['skipped']}); measuring its selector township_home instead")

@@ -7,4 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("公共")
 
     def ready(self):
-        from core import signals  # noqa: F401 - connects the audit signal
+        from core import list_cache, signals  # noqa: F401 - signals connects the audit signal
+
+        list_cache.connect()

@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything secret or per-machine comes from the environment."""
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -115,6 +116,24 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared by the web workers and the Celery worker: cached API lists are dropped when any process
+# writes (core.list_cache). Redis when CACHE_URL is set, else files under var/ (one machine, no
+# server). The prefix keeps two databases on one cache apart.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    )
+    | {"KEY_PREFIX": hashlib.sha256(str(DATABASES["default"].get("NAME")).encode()).hexdigest()[:12]}
+}
+LIST_CACHE_SECONDS = int(os.environ.get("LIST_CACHE_SECONDS", "300"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

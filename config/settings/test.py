@@ -13,6 +13,14 @@ DATABASES = {
         os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/firebrigade")
     )
 }
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("TEST_CACHE_URL", "redis://127.0.0.1:6379/14"),
+        # Runs against different databases share the Redis: keep their entries apart.
+        "KEY_PREFIX": f"test-{DATABASES['default']['NAME']}",
+    }
+}
 CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 # A short visibility timeout lets the worker-crash test see unacked work redelivered quickly.

@@ -1,0 +1,119 @@
+"""Cached API list answers, dropped whenever any county record changes.
+
+A hazard list page costs ~50 hazards built and serialized per request, ten times what the framework
+itself costs (bench/RESULTS.md); phones and the dashboard ask for the same pages again and again
+between writes. So a list answer is kept in the cache under a key made of:
+
+- the *data version*: one token, replaced on every save, delete or many-to-many change of a model of
+  the county's apps (townships, firebrigade, inspections, meetings) and of accounts and profiles.
+  Replaced, not incremented: two processes writing at once cannot lose a change. It is replaced when
+  the row is written and again when its transaction commits, so an answer read from the database
+  between the two is never served after the commit. Writes that bypass signals (`QuerySet.update`,
+  `bulk_create`, raw SQL, `flush`, restoring a backup) must call `bump_data_version()`;
+- who asks, as far as it decides what they may see (user, role, county, township, police station,
+  premises), so nobody is served another scope's answer;
+- the language, today's local date (overdue is judged by it) and the full URL with its query.
+
+The answer is cached only when it succeeded and is rendered as JSON. A missed invalidation would be
+a bug; the expiry (`LIST_CACHE_SECONDS`) only bounds how long one could last.
+"""
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import get_language
+
+from core.clock import local_today
+
+VERSION_KEY = "firebrigade:data-version"
+WATCHED_APPS = frozenset({"townships", "firebrigade", "inspections", "meetings", "auth"})
+WATCHED_MODELS = frozenset({("core", "userprofile")})
+
+
+def data_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def bump_data_version() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _bump_now_and_on_commit() -> None:
+    bump_data_version()
+    connection = transaction.get_connection()
+    # Once per transaction is enough for the commit (an import saves thousands of rows in one).
+    if connection.in_atomic_block and not any(
+        func is bump_data_version for _, func, _ in connection.run_on_commit
+    ):
+        transaction.on_commit(bump_data_version)
+
+
+def _record_changed(sender, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) == {"last_login"}:
+        return  # a login changes no record anybody lists
+    meta = sender._meta
+    if meta.app_label in WATCHED_APPS or (meta.app_label, meta.model_name) in WATCHED_MODELS:
+        _bump_now_and_on_commit()
+
+
+def _relation_changed(sender, action, instance, **kwargs) -> None:
+    if action.startswith("post_"):
+        _record_changed(type(instance))
+
+
+def connect() -> None:
+    post_save.connect(_record_changed, dispatch_uid="list_cache_save")
+    post_delete.connect(_record_changed, dispatch_uid="list_cache_delete")
+    m2m_changed.connect(_relation_changed, dispatch_uid="list_cache_m2m")
+
+
+def _scope(user) -> tuple:
+    profile = getattr(user, "profile", None) if not user.is_superuser else None
+    if profile is None:
+        return (user.pk, user.is_superuser)
+    return (
+        user.pk,
+        False,
+        profile.role,
+        profile.county_id,
+        profile.township_id,
+        profile.police_station_id,
+        profile.premises_id,
+    )
+
+
+def list_key(request) -> str:
+    parts = (
+        data_version(),
+        _scope(request.user),
+        get_language(),
+        local_today(),
+        request.build_absolute_uri(),
+    )
+    return "firebrigade:list:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+class CachedListMixin:
+    """For a DRF list action: answer from the cache when nothing changed since the same question."""
+
+    def list(self, request, *args, **kwargs):
+        from rest_framework.response import Response
+
+        if request.accepted_renderer.format != "json":  # the workbook and the browsable API: as is
+            return super().list(request, *args, **kwargs)
+        key = list_key(request)
+        data = cache.get(key)
+        if data is not None:
+            return Response(data)
+        response = super().list(request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, response.data, settings.LIST_CACHE_SECONDS)
+        return response
