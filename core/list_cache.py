@@ -1,4 +1,4 @@
-"""Cached API list answers, dropped whenever any county record changes.
+"""Cached API list answers (and page figures), dropped whenever any county record changes.
 
 A hazard list page costs ~50 hazards built and serialized per request, ten times what the framework
 itself costs (bench/RESULTS.md); phones and the dashboard ask for the same pages again and again
@@ -90,15 +90,25 @@ def _scope(user) -> tuple:
     )
 
 
+def _key(kind: str, user, *parts) -> str:
+    parts = (data_version(), _scope(user), get_language(), local_today(), *parts)
+    return f"firebrigade:{kind}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def list_key(request) -> str:
-    parts = (
-        data_version(),
-        _scope(request.user),
-        get_language(),
-        local_today(),
-        request.build_absolute_uri(),
-    )
-    return "firebrigade:list:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    return _key("list", request.user, request.build_absolute_uri())
+
+
+def remember(user, name: str, *parts, compute):
+    """`compute()`'s result for this user's scope, language and day, computed again after any write.
+    For a page's figures (the township page), keyed like a list answer; None is remembered too."""
+    key = _key("page", user, name, parts)
+    found = cache.get(key)
+    if found is not None:
+        return found[0]
+    value = compute()
+    cache.set(key, (value,), settings.LIST_CACHE_SECONDS)
+    return value
 
 
 class CachedListMixin:

@@ -13,6 +13,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -147,43 +148,66 @@ class TownshipBrigadeGap:
         return bool(self.brigades or self.shared_brigades)
 
 
-def township_brigade_gaps(*, user, township_ids=None) -> list[TownshipBrigadeGap]:
+def township_brigade_gaps(*, user, township_ids=None, equipment: bool = True) -> list[TownshipBrigadeGap]:
     """Per township the user may see (optionally only `township_ids`): its brigades' status, active
     staff against the standard minimum, good vehicles, station area, and for every equipment type
-    the standard requires the quantity held in good condition and the gap. Five queries.
+    the standard requires the quantity held in good condition and the gap. Five queries (one when
+    no township is seen, four when only one is); two fewer with `equipment=False` (then every
+    `equipment` is empty).
     """
     townships_qs = scope_queryset(Township.objects.all(), user=user, township_field="pk")
     if township_ids is not None:
         townships_qs = townships_qs.filter(pk__in=township_ids)
     townships = list(townships_qs.select_related("county").order_by("county__name", "name"))
+    if not townships:
+        return []
 
     township_pks = townships_qs.values("pk")
-    brigades = list(
-        _with_figures(Brigade.objects.filter(township__in=township_pks)).order_by("township_id", "name")
-    )
-    requirements = list(
-        EquipmentRequirement.objects.filter(
-            standard__brigade_class__in=Brigade.objects.filter(township__in=township_pks).values(
-                "brigade_class"
+    shared: dict[int, list[Brigade]] = {t.pk: [] for t in townships}
+    if len(townships) == 1:
+        # One township (its page): its own brigades and those also serving it in one query.
+        (pk,) = shared
+        township_pks = [pk]
+        serves = Brigade.also_serves.through.objects.filter(brigade=OuterRef("pk"), township_id=pk)
+        both = list(
+            _with_figures(Brigade.objects.filter(Q(township_id=pk) | Exists(serves)))
+            .annotate(serves_township=Exists(serves))
+            .order_by("name", "pk")
+        )
+        brigades = [b for b in both if b.township_id == pk]
+        shared[pk] = [b for b in both if b.serves_township]
+    else:
+        brigades = list(
+            _with_figures(Brigade.objects.filter(township__in=township_pks)).order_by("township_id", "name")
+        )
+        shared_links = (
+            Brigade.also_serves.through.objects.filter(township__in=township_pks)
+            .select_related("brigade")
+            .order_by("brigade__name")
+        )
+        for link in shared_links:
+            shared[link.township_id].append(link.brigade)
+    requirements: list[EquipmentRequirement] = []
+    held: dict[tuple[int, int], int] = {}
+    if equipment:
+        requirements = list(
+            EquipmentRequirement.objects.filter(
+                standard__brigade_class__in=Brigade.objects.filter(township__in=township_pks).values(
+                    "brigade_class"
+                )
             )
+            .select_related("equipment_type", "standard")
+            .order_by("equipment_type__category", "equipment_type__name")
         )
-        .select_related("equipment_type", "standard")
-        .order_by("equipment_type__category", "equipment_type__name")
-    )
-    held_rows = (
-        EquipmentItem.objects.filter(
-            brigade__township__in=township_pks, condition=EquipmentItem.Condition.GOOD
+        held_rows = (
+            EquipmentItem.objects.filter(
+                brigade__township__in=township_pks, condition=EquipmentItem.Condition.GOOD
+            )
+            .order_by()
+            .values("brigade_id", "equipment_type_id")
+            .annotate(total=Sum("quantity"))
         )
-        .order_by()
-        .values("brigade_id", "equipment_type_id")
-        .annotate(total=Sum("quantity"))
-    )
-    held = {(row["brigade_id"], row["equipment_type_id"]): row["total"] for row in held_rows}
-    shared_links = (
-        Brigade.also_serves.through.objects.filter(township__in=township_pks)
-        .select_related("brigade")
-        .order_by("brigade__name")
-    )
+        held = {(row["brigade_id"], row["equipment_type_id"]): row["total"] for row in held_rows}
 
     requirements_by_class: dict[str, list[EquipmentRequirement]] = {}
     for requirement in requirements:
@@ -191,10 +215,10 @@ def township_brigade_gaps(*, user, township_ids=None) -> list[TownshipBrigadeGap
 
     rows = {t.pk: TownshipBrigadeGap(township=t) for t in townships}
     for brigade in brigades:
-        equipment = []
+        equipment_gaps = []
         for requirement in requirements_by_class.get(brigade.brigade_class, []):
             have = held.get((brigade.pk, requirement.equipment_type_id), 0)
-            equipment.append(
+            equipment_gaps.append(
                 EquipmentGap(
                     equipment_type=requirement.equipment_type,
                     required=requirement.quantity,
@@ -220,11 +244,11 @@ def township_brigade_gaps(*, user, township_ids=None) -> list[TownshipBrigadeGap
                 station_area_m2=brigade.station_area_m2,
                 min_station_area_m2=brigade.min_station_area_m2,
                 station_area_gap=station_gap,
-                equipment=equipment,
+                equipment=equipment_gaps,
             )
         )
-    for link in shared_links:
-        rows[link.township_id].shared_brigades.append(link.brigade)
+    for pk, serving in shared.items():
+        rows[pk].shared_brigades = serving
     return [rows[t.pk] for t in townships]
 
 

@@ -573,9 +573,10 @@ def campaign_current(*, county_id: int, on: dt.date) -> Campaign | None:
 
 def plan_attach_pending_premises(*, plans: list[InspectionPlan], limit: int = 10) -> list[InspectionPlan]:
     """Set on each plan `pending_premises` (the first `limit`, by name, of the premises it lists that
-    have no inspection under the plan yet) and `pending_count` (how many there are). One query for
-    all the plans (none when `plans` is empty): a window numbers each plan's rows in the database,
-    so a plan early in a campaign does not load its hundreds of premises to show ten."""
+    have no inspection under the plan yet; only their id and name are loaded) and `pending_count`
+    (how many there are). One query for all the plans (none when `plans` is empty): a window
+    numbers each plan's rows in the database, so a plan early in a campaign does not load its
+    hundreds of premises to show ten."""
     from django.db.models import Exists, Window
     from django.db.models.functions import RowNumber
 
@@ -599,6 +600,7 @@ def plan_attach_pending_premises(*, plans: list[InspectionPlan], limit: int = 10
             )
             .filter(position__lte=limit)
             .select_related("premises")
+            .only("inspectionplan_id", "premises__name")
             .order_by("inspectionplan_id", "position")
         )
         for row in rows:

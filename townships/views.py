@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from core.exports import xlsx_response
+from core.list_cache import remember
 from core.models import Role
 from core.scoping import user_role
 from inspections.services import inspection_recording_policy, local_today
@@ -98,7 +99,14 @@ def yes_no(value) -> str:
 def township_detail(request, pk: int):
     """The township page: figures and the to-do list. County officials, the guidance center, the
     township's lead and the police stations covering it; anybody else 404."""
-    home = selectors.township_home(user=request.user, township_id=pk, on=local_today())
+    # Asked for again and again between writes (leads open it as their home): kept until any write.
+    today = local_today()
+    home = remember(
+        request.user,
+        "township_home",
+        pk,
+        compute=lambda: selectors.township_home(user=request.user, township_id=pk, on=today),
+    )
     if home is None:
         raise Http404
     return render(request, "townships/detail.html", {"home": home, "may_record": may_record(request.user)})

@@ -176,14 +176,17 @@ def _read_gaps(user):
     ]
 
 
-@pytest.mark.parametrize("role", ["superuser", "township_lead"])
-def test_brigade_gaps_run_five_queries_whatever_the_number_of_rows(county, django_assert_num_queries, role):
+# One township seen (a lead's): its own and its sharing brigades are read in one query.
+@pytest.mark.parametrize(("role", "queries"), [("superuser", 5), ("township_lead", 4)])
+def test_brigade_gaps_run_a_fixed_number_of_queries_whatever_the_number_of_rows(
+    county, django_assert_num_queries, role, queries
+):
     user = _with_profile(UserFactory(is_superuser=True)) if role == "superuser" else _lead(county["chumiao"])
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(queries):
         small = _read_gaps(user)
     _grow(county, 12)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(queries):
         large = _read_gaps(user)
 
     if role == "superuser":
@@ -191,6 +194,41 @@ def test_brigade_gaps_run_five_queries_whatever_the_number_of_rows(county, djang
     else:
         assert len(large[0][2]) == 2  # the lead's township now has two brigades
         assert len(large[0][3]) == 12  # and twelve that also serve it
+
+
+def _gap_figures(row, *, equipment=True):
+    return (
+        row.township.pk,
+        [
+            (
+                (b.brigade.pk, b.status, b.status_label, b.has_standard, b.active_staff, b.min_staff),
+                (b.staff_gap, b.vehicles, b.min_vehicles, b.vehicle_gap),
+                (b.station_area_m2, b.min_station_area_m2, b.station_area_gap),
+                [(e.equipment_type.pk, e.required, e.held, e.gap) for e in b.equipment] if equipment else [],
+            )
+            for b in row.brigades
+        ],
+        [b.pk for b in row.shared_brigades],
+    )
+
+
+def test_brigade_gaps_of_one_township_are_those_of_the_county_view(county, admin_user):
+    _grow(county, 3)
+    county["brigade"].also_serves.add(county["chumiao"])  # serving its own township too: listed twice
+    every = {row.township.pk: row for row in selectors.township_brigade_gaps(user=admin_user)}
+
+    for pk, row in every.items():
+        (alone,) = selectors.township_brigade_gaps(user=admin_user, township_ids=[pk])
+        assert _gap_figures(alone) == _gap_figures(row)
+        (light,) = selectors.township_brigade_gaps(user=admin_user, township_ids=[pk], equipment=False)
+        assert all(b.equipment == [] for b in light.brigades)
+        assert _gap_figures(light) == _gap_figures(row, equipment=False)
+    assert len(every[county["chumiao"].pk].shared_brigades) == 4
+
+
+def test_brigade_gaps_without_equipment_run_two_queries(county, admin_user, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        selectors.township_brigade_gaps(user=admin_user, township_ids=[county["chumiao"].pk], equipment=False)
 
 
 # --- funding_summary ------------------------------------------------------------------------

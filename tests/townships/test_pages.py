@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core.list_cache import bump_data_version
 from core.models import Role
 from firebrigade.models import BrigadeMember
 from inspections import services as inspection_services
@@ -31,6 +32,7 @@ from tests.factories import (
     UserFactory,
     make_user,
 )
+from tests.inspections.factories import open_hazard
 
 pytestmark = pytest.mark.django_db
 
@@ -244,6 +246,28 @@ def test_township_page_figures(client, users, chumiao, data):
     assert len(home.assignments) == 2
 
 
+def test_township_page_hazard_figures_are_those_of_hazard_stats_as_of_any_day(users, chumiao, data, today):
+    from inspections.selectors import hazard_stats
+    from townships.selectors import township_home
+
+    first, second, third = Hazard.objects.filter(township=chumiao).order_by("pk")[:3]
+    Hazard.objects.filter(pk=first.pk).update(status=Hazard.Status.VERIFIED, verified_on=today)
+    Hazard.objects.filter(pk=second.pk).update(severity=Hazard.Severity.MAJOR)
+    Hazard.objects.filter(pk=third.pk).update(
+        severity=Hazard.Severity.MAJOR,
+        status=Hazard.Status.VERIFIED,
+        verified_on=today + dt.timedelta(days=3),
+    )
+    lead = users["chumiao_lead"]
+    for days in (-30, -3, 0, 2, 10):
+        on = today + dt.timedelta(days=days)
+        home = township_home(user=lead, township_id=chumiao.pk, on=on)
+        (stats,) = hazard_stats(user=lead, township_ids=[chumiao.pk], on=on)
+        figures = (home.hazards_open, home.hazards_overdue, home.hazards_major_open)
+        assert figures == (stats.open, stats.overdue, stats.major_open), on
+    assert figures == (2, 1, 1)  # ten days on: two verified, the police's overdue, the other major
+
+
 def test_closed_assignments_verified_hazards_and_far_deadlines_are_not_to_do(
     client, users, chumiao, data, today
 ):
@@ -266,6 +290,15 @@ def test_township_page_links_to_lists_brigades_meetings_and_recording(client, us
     assert f"/meetings/assignments/?township={chumiao.pk}" in page
     pending = data["chumiao"]["premises"][1]
     assert f"/inspections/record/?premises={pending.pk}&amp;plan={data['chumiao']['plan'].pk}" in page
+    # The template builds these from the hazard list's URL.
+    for hazard in Hazard.objects.filter(township=chumiao, deadline__lte=local_today() + dt.timedelta(days=3)):
+        assert f'href="{reverse("inspections:hazard-detail", args=[hazard.pk])}"' in page
+
+
+def test_police_home_links_each_open_hazard_to_its_page(client, users, data):
+    page = _get(client, users["police"], reverse("townships:police-home")).content.decode()
+    for hazard in Hazard.objects.filter(inspection__kind=Inspection.Kind.POLICE):
+        assert f'href="{reverse("inspections:hazard-detail", args=[hazard.pk])}"' in page
 
 
 def test_county_official_sees_no_record_link(client, users, chumiao):
@@ -279,13 +312,37 @@ def test_township_page_runs_the_same_queries_for_a_10x_larger_township(
     url = reverse("townships:detail", args=[chumiao.pk])
     client.force_login(users["chumiao_lead"])
     client.get(url)
+    bump_data_version()  # measure the page computed, not answered from core.list_cache
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     populate(chumiao, n=20, campaign=campaign, station=station, today=today)
     BrigadeMember.objects.update(on_duty=True)
+    bump_data_version()  # update() passes by the signals
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+    # The page's nine (township with its brigades, campaign, plans, pending premises, hazard
+    # figures, then one per to-do list) and the session, user, profile and unread count.
+    assert len(large.captured_queries) <= 13
+    # Asked again with nothing written since: the figures come from the cache.
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(url).status_code == 200
+    assert len(again.captured_queries) <= 4  # session, user, profile, unread count
+
+
+def test_the_township_page_shows_a_write_at_once(client, users, chumiao, data):
+    url = reverse("townships:detail", args=[chumiao.pk])
+    client.force_login(users["chumiao_lead"])
+    before = client.get(url).content.decode()
+    premises = PremisesFactory(township=chumiao, grid=data["chumiao"]["grid"], name="新开业的网吧")
+    open_hazard(premises=premises, description="疏散指示标志损坏", deadline=local_today())
+    chumiao.principal_leader = "新任乡长"
+    chumiao.save()
+    after = client.get(url).content.decode()
+    assert "新任乡长" not in before
+    assert "疏散指示标志损坏" not in before
+    assert "新任乡长" in after
+    assert "疏散指示标志损坏" in after
 
 
 # --- the police station's home --------------------------------------------------------------
@@ -309,6 +366,21 @@ def test_police_home_shows_due_premises_own_inspections_and_their_open_hazards(
     assert [h.description.rstrip("0123456789") for h in home.open_hazards] == ["派出所发现：消防通道占用"]
     page = response.content.decode()
     assert reverse("inspections:record") in page
+
+
+def test_police_home_counts_its_inspections_hazards_as_the_inspection_list_does(users, data, today):
+    from inspections.selectors import inspection_list
+    from townships.selectors import police_home
+
+    police = users["police"]
+    Hazard.objects.filter(inspection__kind=Inspection.Kind.POLICE).update(
+        status=Hazard.Status.VERIFIED, verified_on=today
+    )
+    listed = {i.pk: (i.hazard_count, i.open_hazard_count) for i in inspection_list(user=police)}
+    recent = police_home(user=police, on=today).recent_inspections
+    assert (
+        [(i.hazard_count, i.open_hazard_count) for i in recent] == [listed[i.pk] for i in recent] == [(1, 0)]
+    )
 
 
 def test_home_sends_the_police_station_to_its_page(client, users):
