@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from core import dashboard
 from core.exports import xlsx_response
+from core.list_cache import remember
 from core.models import Role
 from core.scoping import user_role
 from inspections.models import Campaign
@@ -28,7 +29,13 @@ def county_dashboard(request):
             raise Http404 from exc
     else:
         campaign = dashboard.current_campaign(on=on, user=request.user)
-    data = dashboard.county_dashboard(user=request.user, campaign=campaign, on=on)
+    # Aggregates a county's hundreds of thousands of hazards: kept until any record is written.
+    data = remember(
+        request.user,
+        "county_dashboard",
+        campaign.pk if campaign else None,
+        compute=lambda: dashboard.county_dashboard(user=request.user, campaign=campaign, on=on),
+    )
     if request.GET.get("format") == "xlsx":
         rows = [[getattr(r, attr) for attr, _ in dashboard.COLUMNS] for r in data.rows]
         if data.totals:

@@ -140,6 +140,34 @@ def test_dashboard_runs_the_same_number_of_queries_for_ten_times_the_data(client
 
 
 @pytest.mark.django_db
+def test_the_dashboard_is_kept_until_a_record_is_written_and_then_shows_it(client):
+    beiguan, chumiao, campaign = _county(n_premises=2)
+    client.force_login(f.make_user(Role.COUNTY_OFFICIAL, county=beiguan.county))
+    url = f"/dashboard/?campaign={campaign.pk}"
+
+    def found(response):
+        return {row.name: row.hazards_found for row in response.context["data"].rows}
+
+    with CaptureQueriesContext(connection) as computed:
+        first = client.get(url)
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(url)
+    assert found(again) == found(first) == {"北关镇": 2, "褚庙乡": 0}
+    assert len(kept) < len(computed) // 2  # the figures were not computed again
+
+    premises = f.PremisesFactory(township=chumiao)
+    inspection_services.inspection_record(
+        premises=premises,
+        kind="township",
+        inspected_on=dt.date(2021, 11, 22),
+        inspectors="专干",
+        hazards=[{"severity": "general", "description": "灭火器过期", "deadline": dt.date(2021, 12, 1),
+                  "responsible_person": "李"}],
+    )  # fmt: skip
+    assert found(client.get(url)) == {"北关镇": 2, "褚庙乡": 1}
+
+
+@pytest.mark.django_db
 def test_a_county_official_sees_only_their_countys_campaigns(client):
     beiguan, _, campaign = _county()
     other_county = f.CountyFactory(name="睢县")
