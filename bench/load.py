@@ -9,7 +9,9 @@ are served too) on a free port of 127.0.0.1 with DEBUG=0 and persistent database
 seconds each with --users concurrent connections:
 
   floor        /bench/floor/          a constant page behind the login middleware (session cookie)
-  dashboard    /dashboard/?campaign=… the county official's dashboard (session cookie)
+  dashboard    /dashboard/?campaign=… the county official's dashboard (session cookie); its figures
+               come from the cache after the first request (core.list_cache; run.py's
+               `dashboard-uncached` measures them computed)
   api-floor    /bench/api-floor/      a constant DRF answer, token authentication and role permission
   hazards-api  /api/v1/hazards/?township=…&status=open&overdue=true  (Authorization: Token …), the
                same question again and again: answered from the list cache (core.list_cache)

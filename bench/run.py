@@ -17,9 +17,10 @@ Pages (county 1 of the database, or --county):
   hazards-api /api/v1/hazards/?township=<id>&status=open&overdue=true      as that lead, token header
   trace       /trace/premises/<id>/ of the premises with 200 inspections    as the county official
 
-The township page's figures and the hazard list are kept in the cache until any record is written
-(core.list_cache): `township` and `hazards-api` measure the same question asked again, the
-`-uncached` rows drop the cache before every request (the first request after a write).
+The dashboard's and the township page's figures and the hazard list are kept in the cache until any
+record is written (core.list_cache): `dashboard`, `township` and `hazards-api` measure the same
+question asked again, the `-uncached` rows drop the cache before every request (the first request
+after a write).
 
 --explain prints EXPLAIN (ANALYZE, BUFFERS) of each page's slowest queries. --write puts the table in
 bench/RESULTS.md between markers (other sections of the file are kept).
@@ -582,7 +583,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        help="comma-separated pages: dashboard,township,township-uncached,hazards-api,hazards-api-uncached,trace",
+        help="comma-separated pages: dashboard[-uncached],township[-uncached],hazards-api[-uncached],trace",
     )
     parser.add_argument("--write", action="store_true", help="write the table into bench/RESULTS.md")
     parser.add_argument(
@@ -619,6 +620,8 @@ def main() -> None:
         pages = [
             ("dashboard", official, f"/dashboard/?campaign={t['campaign'].pk}", {}, DASHBOARD_SQL, "dashboard_params",
              "/bench/floor/", {}),
+            ("dashboard-uncached", official, f"/dashboard/?campaign={t['campaign'].pk}", {}, DASHBOARD_SQL,
+             "dashboard_params", "/bench/floor/", {}),
             ("township", lead, f"/townships/{t['township'].pk}/", {}, TOWNSHIP_SQL, "township_params",
              "/bench/floor/", {}),
             ("township-uncached", lead, f"/townships/{t['township'].pk}/", {}, TOWNSHIP_SQL,
