@@ -30,7 +30,6 @@ from inspections.models import (
     Accountability,
     Campaign,
     ChecklistItem,
-    ChecklistResult,
     Hazard,
     Inspection,
     InspectionPlan,
@@ -313,54 +312,82 @@ class PremisesTrace:
 
 def _history_events(hazard: Hazard, records: list) -> list[TraceEvent]:
     """Steps that leave no row of their own, read from the hazard's history: who started the
-    rectification, who extended the deadline and why."""
+    rectification, who extended the deadline and why. `records` are the history rows annotated by
+    premises_trace with the `previous_status` / `previous_deadline` of the row before them."""
     events = []
-    previous = None
     for record in records:
         when = local_date(record.history_date)
-        if previous is not None:
-            if previous.status == Hazard.Status.OPEN and record.status == Hazard.Status.RECTIFYING:
-                events.append(
-                    TraceEvent(
-                        when, "started", "开始整改", user=record.history_user, obj=record, hazard=hazard
-                    )
+        if record.previous_status == Hazard.Status.OPEN and record.status == Hazard.Status.RECTIFYING:
+            events.append(
+                TraceEvent(when, "started", "开始整改", user=record.history_user, obj=record, hazard=hazard)
+            )
+        if record.previous_deadline is not None and record.deadline != record.previous_deadline:
+            reason = record.history_change_reason or ""
+            events.append(
+                TraceEvent(
+                    when,
+                    "deadline_extended",
+                    f"整改期限由 {record.previous_deadline} 调整为 {record.deadline}"
+                    + (f"（{reason}）" if reason else ""),
+                    user=record.history_user,
+                    obj=record,
+                    hazard=hazard,
                 )
-            if record.deadline != previous.deadline:
-                reason = record.history_change_reason or ""
-                events.append(
-                    TraceEvent(
-                        when,
-                        "deadline_extended",
-                        f"整改期限由 {previous.deadline} 调整为 {record.deadline}"
-                        + (f"（{reason}）" if reason else ""),
-                        user=record.history_user,
-                        obj=record,
-                        hazard=hazard,
-                    )
-                )
-        previous = record
+            )
     return events
+
+
+def _by_hazard(rows) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(row.hazard_id, []).append(row)
+    return grouped
 
 
 def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
     """Everything that happened to `premises`, for 责任倒查: every inspection (inspectors,
-    recorded_by, checklist results, hazards found), every hazard (deadline, status, overdue or
-    verified late as of `on`, rectifications and re-inspections with who, deadline extensions and
-    the start of rectification from the history), every accountability decision, and one timeline
-    ordered by date. Seven queries whatever the number of records. The caller checks that the
-    user may see the premises."""
+    recorded_by, `trace_hazards` found), every hazard (deadline, status, overdue or verified late as
+    of `on`, `trace_rectifications` and `trace_reinspections` with who, deadline extensions and the
+    start of rectification from the history), every accountability decision, and one timeline
+    ordered by date. Seven queries whatever the number of records (six when no account recorded
+    any of it). The caller checks that the user may see the premises.
+
+    A long history has thousands of rows, so each table is read once and the rows are tied together
+    here (prefetch_related would clone a queryset per hazard, select_related re-create the same
+    inspection and user on every row): `hazard.inspection`, `.premises`, `.recorded_by` /
+    `.submitted_by` are set without a query; `hazard.rectifications.all()` would query again."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Window
+    from django.db.models.functions import Lag
+
     on = on or local_today()
-    inspections = list(
-        Inspection.objects.filter(premises=premises)
-        .select_related("recorded_by", "plan", "police_station")
-        .prefetch_related(Prefetch("results", queryset=ChecklistResult.objects.select_related("item")))
-        .order_by("inspected_on", "id")
-    )
+    inspections = list(Inspection.objects.filter(premises=premises).order_by("inspected_on", "id"))
     hazards = list(
-        hazard_trace_queryset(Hazard.objects.filter(premises=premises), on=on).order_by("discovered_on", "id")
+        Hazard.objects.filter(premises=premises)
+        .annotate(
+            is_overdue=ExpressionWrapper(_overdue_q(on), output_field=BooleanField()),
+            verified_late=VERIFIED_LATE,
+        )
+        .order_by("discovered_on", "id")
     )
+    rectifications = list(
+        Rectification.objects.filter(hazard__premises=premises).order_by("hazard_id", "rectified_on", "id")
+    )
+    reinspections = list(
+        Reinspection.objects.filter(hazard__premises=premises).order_by("hazard_id", "inspected_on", "id")
+    )
+    # Only the history rows where a step happened, each with the row before it (same hazard).
+    step = {"partition_by": [F("id")], "order_by": [F("history_date").asc(), F("history_id").asc()]}
     history = (
         Hazard.history.filter(premises_id=premises.pk)
+        .annotate(
+            previous_status=Window(Lag("status"), **step), previous_deadline=Window(Lag("deadline"), **step)
+        )
+        .filter(
+            Q(previous_status=Hazard.Status.OPEN, status=Hazard.Status.RECTIFYING)
+            | Q(previous_deadline__lt=F("deadline"))
+            | Q(previous_deadline__gt=F("deadline"))
+        )
         .select_related("history_user")
         .order_by("id", "history_date", "history_id")
     )
@@ -372,10 +399,49 @@ def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
         .select_related("incident", "hazard")
         .order_by("decided_on", "id")
     )
+    user_ids = {i.recorded_by_id for i in inspections}
+    user_ids.update(r.submitted_by_id for r in rectifications)
+    user_ids.update(r.recorded_by_id for r in reinspections)
+    user_ids.discard(None)
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids)}  # no query when empty
 
+    # What select_related does, with objects already loaded: field.set_cached_value.
+    set_recorded_by = Inspection._meta.get_field("recorded_by").set_cached_value
+    for inspection in inspections:
+        set_recorded_by(inspection, users.get(inspection.recorded_by_id))
+    inspections_by_id = {inspection.pk: inspection for inspection in inspections}
+    set_submitted_by = Rectification._meta.get_field("submitted_by").set_cached_value
+    for rectification in rectifications:
+        set_submitted_by(rectification, users.get(rectification.submitted_by_id))
+    rectifications_by_id = {rectification.pk: rectification for rectification in rectifications}
+    set_reinspection_by = Reinspection._meta.get_field("recorded_by").set_cached_value
+    set_rectification = Reinspection._meta.get_field("rectification").set_cached_value
+    for reinspection in reinspections:
+        set_reinspection_by(reinspection, users.get(reinspection.recorded_by_id))
+        if reinspection.rectification_id in rectifications_by_id:
+            set_rectification(reinspection, rectifications_by_id[reinspection.rectification_id])
+    rectifications_by_hazard = _by_hazard(rectifications)
+    reinspections_by_hazard = _by_hazard(reinspections)
+
+    set_inspection = Hazard._meta.get_field("inspection").set_cached_value
+    set_premises = Hazard._meta.get_field("premises").set_cached_value
+    set_rectification_hazard = Rectification._meta.get_field("hazard").set_cached_value
+    set_reinspection_hazard = Reinspection._meta.get_field("hazard").set_cached_value
     hazards_by_inspection: dict[int, list] = {}
     for hazard in hazards:
         hazards_by_inspection.setdefault(hazard.inspection_id, []).append(hazard)
+        if hazard.inspection_id in inspections_by_id:  # else loaded on access
+            set_inspection(hazard, inspections_by_id[hazard.inspection_id])
+        set_premises(hazard, premises)
+        hazard.trace_rectifications = rectifications_by_hazard.get(hazard.pk, [])
+        for rectification in hazard.trace_rectifications:
+            set_rectification_hazard(rectification, hazard)
+        hazard.trace_reinspections = reinspections_by_hazard.get(hazard.pk, [])
+        for reinspection in hazard.trace_reinspections:
+            set_reinspection_hazard(reinspection, hazard)
+
+    kinds = {value: str(label) for value, label in Inspection.Kind.choices}
+    severities = {value: str(label) for value, label in Hazard.Severity.choices}
     events: list[TraceEvent] = []
     for inspection in inspections:
         inspection.trace_hazards = hazards_by_inspection.get(inspection.pk, [])
@@ -383,7 +449,7 @@ def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
             TraceEvent(
                 inspection.inspected_on,
                 "inspection",
-                f"{inspection.get_kind_display()}，发现隐患 {len(inspection.trace_hazards)} 处",
+                f"{kinds.get(inspection.kind, inspection.kind)}，发现隐患 {len(inspection.trace_hazards)} 处",
                 people=inspection.inspectors,
                 user=inspection.recorded_by,
                 obj=inspection,
@@ -394,8 +460,8 @@ def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
             TraceEvent(
                 hazard.discovered_on,
                 "hazard",
-                f"发现{hazard.get_severity_display()}：{hazard.description}（整改期限 {hazard.deadline}，"
-                f"责任人 {hazard.responsible_person}）",
+                f"发现{severities.get(hazard.severity, hazard.severity)}：{hazard.description}（整改期限 "
+                f"{hazard.deadline}，责任人 {hazard.responsible_person}）",
                 people=hazard.inspection.inspectors,
                 user=hazard.inspection.recorded_by,
                 obj=hazard,
@@ -403,7 +469,7 @@ def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
             )
         )
         events.extend(_history_events(hazard, history_by_hazard.get(hazard.pk, [])))
-        for rectification in hazard.rectifications.all():
+        for rectification in hazard.trace_rectifications:
             events.append(
                 TraceEvent(
                     rectification.rectified_on,
@@ -415,7 +481,7 @@ def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
                     hazard=hazard,
                 )
             )
-        for reinspection in hazard.reinspections.all():
+        for reinspection in hazard.trace_reinspections:
             verdict = "复查合格，销号" if reinspection.passed else f"复查不合格：{reinspection.note}"
             events.append(
                 TraceEvent(
