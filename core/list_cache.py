@@ -15,10 +15,12 @@ between writes. So a list answer is kept in the cache under a key made of:
 - the language, today's local date (overdue is judged by it) and the full URL with its query.
 
 The answer is cached only when it succeeded and is rendered as JSON. A missed invalidation would be
-a bug; the expiry (`LIST_CACHE_SECONDS`) only bounds how long one could last.
+a bug; the expiry (`LIST_CACHE_SECONDS`) only bounds how long one could last. When the cache server
+cannot be reached, writes go on and answers are computed (and the failure logged).
 """
 
 import hashlib
+import logging
 import uuid
 
 from django.conf import settings
@@ -28,6 +30,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
 from core.clock import local_today
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "firebrigade:data-version"
 WATCHED_APPS = frozenset({"townships", "firebrigade", "inspections", "meetings", "auth"})
@@ -43,7 +47,10 @@ def data_version() -> str:
 
 
 def bump_data_version() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    except Exception:  # the cache server down must not stop a write; nothing is served from it then
+        logger.exception("list cache: could not replace the data version")
 
 
 def _bump_now_and_on_commit() -> None:
@@ -99,15 +106,34 @@ def list_key(request) -> str:
     return _key("list", request.user, request.build_absolute_uri())
 
 
+def _get(key_of):
+    """(key, cached value or None); (None, None) when the cache cannot be reached: then the answer is
+    computed and not kept, as if there were no cache."""
+    try:
+        key = key_of()
+        return key, cache.get(key)
+    except Exception:
+        logger.exception("list cache: unreachable, answering without it")
+        return None, None
+
+
+def _set(key, value) -> None:
+    if key is None:
+        return
+    try:
+        cache.set(key, value, settings.LIST_CACHE_SECONDS)
+    except Exception:
+        logger.exception("list cache: could not keep an answer")
+
+
 def remember(user, name: str, *parts, compute):
     """`compute()`'s result for this user's scope, language and day, computed again after any write.
-    For a page's figures (the township page), keyed like a list answer; None is remembered too."""
-    key = _key("page", user, name, parts)
-    found = cache.get(key)
+    For a page's figures (dashboard, township page), keyed like a list answer; None is kept too."""
+    key, found = _get(lambda: _key("page", user, name, parts))
     if found is not None:
         return found[0]
     value = compute()
-    cache.set(key, (value,), settings.LIST_CACHE_SECONDS)
+    _set(key, (value,))
     return value
 
 
@@ -119,11 +145,10 @@ class CachedListMixin:
 
         if request.accepted_renderer.format != "json":  # the workbook and the browsable API: as is
             return super().list(request, *args, **kwargs)
-        key = list_key(request)
-        data = cache.get(key)
+        key, data = _get(lambda: list_key(request))
         if data is not None:
             return Response(data)
         response = super().list(request, *args, **kwargs)
         if response.status_code == 200:
-            cache.set(key, response.data, settings.LIST_CACHE_SECONDS)
+            _set(key, response.data)
         return response

@@ -229,3 +229,19 @@ def test_the_data_version_lives_in_the_shared_cache(settings):
     assert "locmem" not in backend
     assert "dummy" not in backend
     assert caches["default"].get(VERSION_KEY) == data_version()
+
+
+def test_with_the_cache_server_down_lists_are_computed_and_writes_go_on(world, settings):
+    w = world
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        }
+    }
+    lead = client_for(w.users["beiguan_lead"])
+    assert _list(lead)["count"] == 2
+    started = client_for(w.users["responsible"]).post(f"{HAZARDS}{w.h_bg.pk}/start-rectifying/")
+    assert started.status_code == 200, started.content
+    assert {r["id"]: r["status"] for r in _list(lead)["results"]}[w.h_bg.pk] == "rectifying"
+    assert client_for(w.users["beiguan_lead"]).get(f"/townships/{w.beiguan.pk}/").status_code == 200
