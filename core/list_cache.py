@@ -7,9 +7,11 @@ between writes. So a list answer is kept in the cache under a key made of:
 - the *data version*: one token, replaced on every save, delete or many-to-many change of a model of
   the county's apps (townships, firebrigade, inspections, meetings) and of accounts and profiles.
   Replaced, not incremented: two processes writing at once cannot lose a change. It is replaced when
-  the row is written and again when its transaction commits, so an answer read from the database
-  between the two is never served after the commit. Writes that bypass signals (`QuerySet.update`,
-  `bulk_create`, raw SQL, `flush`, restoring a backup) must call `bump_data_version()`;
+  the writing transaction commits (at once outside a transaction): an answer read before that, even
+  if kept a moment later, sits under the old version, which nobody asks for any more. A connection
+  that reads inside its own transaction after writing in it keys on its own writes instead (tests
+  run that way). Writes that bypass signals (`QuerySet.update`, `bulk_create`, raw SQL, `flush`,
+  restoring a backup) must call `bump_data_version()`;
 - who asks, as far as it decides what they may see (user, role, county, township, police station,
   premises), so nobody is served another scope's answer;
 - the language, today's local date (overdue is judged by it) and the full URL with its query.
@@ -21,6 +23,7 @@ cannot be reached, writes go on and answers are computed (and the failure logged
 
 import hashlib
 import logging
+import os
 import uuid
 
 from django.conf import settings
@@ -53,14 +56,39 @@ def bump_data_version() -> None:
         logger.exception("list cache: could not replace the data version")
 
 
-def _bump_now_and_on_commit() -> None:
-    bump_data_version()
+def _record_write() -> None:
     connection = transaction.get_connection()
-    # Once per transaction is enough for the commit (an import saves thousands of rows in one).
-    if connection.in_atomic_block and not any(
-        func is bump_data_version for _, func, _ in connection.run_on_commit
-    ):
-        transaction.on_commit(bump_data_version)
+    if not connection.in_atomic_block:
+        bump_data_version()  # autocommit: the row is committed already
+        return
+    # In a transaction, other connections see the write when it commits: the version is replaced
+    # then, once per transaction (an import saves thousands of rows in one). Until then, this
+    # connection's own reads key on its count of writes (`_own_writes`).
+    connection.list_cache_writes = getattr(connection, "list_cache_writes", 0) + 1
+    if not _commit_pending(connection):
+
+        def replace_version():
+            bump_data_version()
+
+        connection.list_cache_commit = replace_version
+        transaction.on_commit(replace_version)
+
+
+def _commit_pending(connection) -> bool:
+    """Whether this transaction has written (its commit callback is still waiting; a rollback,
+    of the transaction or of the savepoint that registered it, discards it)."""
+    marker = getattr(connection, "list_cache_commit", None)
+    return marker is not None and any(func is marker for _, func, _ in connection.run_on_commit)
+
+
+def _own_writes():
+    """Part of every key: None, unless this connection reads inside a transaction after writing in
+    it — then what it sees is its own, and so is the key."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and _commit_pending(connection):
+        # The savepoints too: after one is rolled back, what was read inside it is not asked for again.
+        return (os.getpid(), id(connection), connection.list_cache_writes, tuple(connection.savepoint_ids))
+    return None
 
 
 def _record_changed(sender, update_fields=None, **kwargs) -> None:
@@ -68,7 +96,7 @@ def _record_changed(sender, update_fields=None, **kwargs) -> None:
         return  # a login changes no record anybody lists
     meta = sender._meta
     if meta.app_label in WATCHED_APPS or (meta.app_label, meta.model_name) in WATCHED_MODELS:
-        _bump_now_and_on_commit()
+        _record_write()
 
 
 def _relation_changed(sender, action, instance, **kwargs) -> None:
@@ -98,7 +126,7 @@ def _scope(user) -> tuple:
 
 
 def _key(kind: str, user, *parts) -> str:
-    parts = (data_version(), _scope(user), get_language(), local_today(), *parts)
+    parts = (data_version(), _own_writes(), _scope(user), get_language(), local_today(), *parts)
     return f"firebrigade:{kind}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

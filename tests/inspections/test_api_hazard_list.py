@@ -245,3 +245,22 @@ def test_with_the_cache_server_down_lists_are_computed_and_writes_go_on(world, s
     assert started.status_code == 200, started.content
     assert {r["id"]: r["status"] for r in _list(lead)["results"]}[w.h_bg.pk] == "rectifying"
     assert client_for(w.users["beiguan_lead"]).get(f"/townships/{w.beiguan.pk}/").status_code == 200
+
+
+def test_what_a_rolled_back_write_showed_is_not_served_again(world):
+    from django.db import transaction
+
+    w = world
+    lead = client_for(w.users["beiguan_lead"])
+    before = _list(lead)
+
+    def refused_later_in_the_same_request():
+        with transaction.atomic():
+            services.hazard_start_rectifying(hazard=w.h_bg)
+            inside = {r["id"]: r["status"] for r in _list(lead)["results"]}
+            assert inside[w.h_bg.pk] == "rectifying"
+            raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError):
+        refused_later_in_the_same_request()
+    assert _list(lead) == before
