@@ -141,7 +141,7 @@ def hazard_stats(*, user, campaign=None, township_ids=None, on: dt.date | None =
         townships = townships.filter(pk__in=township_ids)
     # The window goes into the JOIN, so only the period's hazards are read (from the covering index).
     townships = townships.annotate(found_hazards=FilteredRelation("hazards", condition=window))
-    done = Q(found_hazards__status=VERIFIED, found_hazards__verified_on__lte=on)
+    done = _rectified_q(on, "found_hazards__")
     major = Q(found_hazards__severity=Hazard.Severity.MAJOR)
     return (
         townships.annotate(
@@ -154,6 +154,22 @@ def hazard_stats(*, user, campaign=None, township_ids=None, on: dt.date | None =
         )
         .annotate(rate=_percent("rectified", "found"))
         .order_by("county__name", "name")
+    )
+
+
+def _rectified_q(on: dt.date, prefix: str = "") -> Q:
+    """A hazard counted as rectified as of `on`: verified (销号) on or before that day."""
+    return Q(**{f"{prefix}status": VERIFIED, f"{prefix}verified_on__lte": on})
+
+
+def township_hazard_figures(*, township_id: int, on: dt.date) -> dict[str, int]:
+    """`open`, `overdue` and `major_open` of hazard_stats for one township (the caller checks that the
+    user may see it), read straight from its hazards: half the time of the join and GROUP BY."""
+    done = _rectified_q(on)
+    return Hazard.objects.filter(township_id=township_id, discovered_on__lte=on).aggregate(
+        open=Count("pk", filter=~done),
+        overdue=Count("pk", filter=~done & Q(deadline__lt=on)),
+        major_open=Count("pk", filter=~done & Q(severity=Hazard.Severity.MAJOR)),
     )
 
 
@@ -237,10 +253,18 @@ def inspection_list(*, user, filters: dict | None = None) -> QuerySet[Inspection
             inspected_on__gte=campaign.starts_on,
             inspected_on__lte=campaign.ends_on,
         )
+    # Counted per row by subqueries: a join grouped over every inspection in scope cost ~200 ms on a
+    # county's data before the page's LIMIT applied.
+    hazards = Hazard.objects.filter(inspection=OuterRef("pk")).order_by().values("inspection")
     return qs.select_related("premises", "township", "plan", "police_station", "recorded_by").annotate(
-        hazard_count=Count("hazards"),
-        open_hazard_count=Count("hazards", filter=~Q(hazards__status=VERIFIED)),
+        hazard_count=_count(hazards),
+        open_hazard_count=_count(hazards.exclude(status=VERIFIED)),
     )
+
+
+def _count(rows: QuerySet) -> Coalesce:
+    """How many of `rows` (a queryset grouped by the outer row's key with .values()), 0 for none."""
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
 
 
 # --- trace-back (责任倒查) -----------------------------------------------------------------

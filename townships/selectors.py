@@ -3,8 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from core.models import Role
 from core.scoping import ALL, scope_queryset, user_role, visible_county_id, visible_township_ids
@@ -176,14 +175,7 @@ def township_home(*, user, township_id: int, on: dt.date):
         pending = [p for p in plans if p.inspected_count < p.planned_count]
         home.plans_due = inspection_selectors.plan_attach_pending_premises(plans=pending)
 
-    # The figures of inspection_selectors.hazard_stats for this one (visible) township, read straight
-    # from the hazards: half the time of the per-township join and GROUP BY.
-    done = Q(status=Hazard.Status.VERIFIED, verified_on__lte=on)
-    figures = Hazard.objects.filter(township_id=township.pk, discovered_on__lte=on).aggregate(
-        open=Count("pk", filter=~done),
-        overdue=Count("pk", filter=~done & Q(deadline__lt=on)),
-        major_open=Count("pk", filter=~done & Q(severity=Hazard.Severity.MAJOR)),
-    )
+    figures = inspection_selectors.township_hazard_figures(township_id=township.pk, on=on)
     home.hazards_open, home.hazards_overdue = figures["open"], figures["overdue"]
     home.hazards_major_open = figures["major_open"]
     home.hazards_near = list(
@@ -297,7 +289,7 @@ def police_home(*, user, on: dt.date) -> PoliceHome | None:
     inspections; the hazards found by its inspections not yet verified. None for other users.
     A fixed number of queries."""
     from inspections import selectors as inspection_selectors
-    from inspections.models import Hazard, Inspection
+    from inspections.models import Hazard
 
     if user_role(user) != Role.POLICE_STATION:
         return None
@@ -321,22 +313,11 @@ def police_home(*, user, on: dt.date) -> PoliceHome | None:
             .order_by("due_on", "title")
         )
         home.plans_due = inspection_selectors.plan_attach_pending_premises(plans=list(plans))
-    # The counts of inspection_list, but for the 20 rows shown: its join grouped over every
-    # inspection of the station took 200 ms on a county's data.
-    hazards = Hazard.objects.filter(inspection=OuterRef("pk")).order_by().values("inspection")
-    inspections = scope_queryset(
-        Inspection.objects.filter(police_station=station),
-        user=user,
-        township_field="township",
-        premises_field="premises",
-    )
     home.recent_inspections = list(
-        inspections.select_related("premises")
+        inspection_selectors.inspection_list(user=user, filters={"police_station": station.pk})
+        .select_related(None)
+        .select_related("premises")
         .only("township_id", "police_station_id", "kind", "inspected_on", "inspectors", "premises__name")
-        .annotate(
-            hazard_count=_count(hazards),
-            open_hazard_count=_count(hazards.exclude(status=Hazard.Status.VERIFIED)),
-        )
         .order_by("-inspected_on", "-id")[:20]
     )
     home.open_hazards = list(
@@ -351,11 +332,6 @@ def police_home(*, user, on: dt.date) -> PoliceHome | None:
     _set_labels(home.premises_due, "risk_level", Premises.RiskLevel.choices)
     _set_labels(home.open_hazards, "status", Hazard.Status.choices)
     return home
-
-
-def _count(rows: QuerySet) -> Coalesce:
-    """How many of `rows` (a queryset grouped by the outer row's key with .values()), 0 for none."""
-    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
 
 
 def police_station_choices(*, user) -> QuerySet[PoliceStation]:
