@@ -57,6 +57,8 @@ services:
 lint: dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# Layers and doors between apps (pyproject.toml, [tool.importlinter]).
+	$(BIN)/lint-imports
 
 test: dev-deps assets services lint
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run

@@ -50,9 +50,9 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 
-from core.demo import DIRECTIVES, TOWNSHIPS  # noqa: E402
-from core.demo.county import CHECKLIST, EQUIPMENT, GIVEN, HAZARD_TEXT, STANDARDS, SURNAMES  # noqa: E402
 from core.models import Role, UserProfile  # noqa: E402
+from demo.county import CHECKLIST, EQUIPMENT, GIVEN, HAZARD_TEXT, STANDARDS, SURNAMES  # noqa: E402
+from demo.loader import DIRECTIVES, TOWNSHIPS  # noqa: E402
 from firebrigade.models import (  # noqa: E402
     Brigade,
     BrigadeMember,

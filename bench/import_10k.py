@@ -28,7 +28,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
-from core.imports.kinds import get_kind  # noqa: E402
+from core.imports.registry import get_kind  # noqa: E402
 from core.imports.runner import run_import  # noqa: E402
 from inspections.models import ChecklistItem, ChecklistResult, Hazard, Inspection  # noqa: E402
 from townships.models import County, Premises, Township  # noqa: E402

@@ -27,9 +27,9 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from core import reminders  # noqa: E402
 from core.models import Notification, Role, UserProfile  # noqa: E402
 from inspections.models import Hazard, Inspection  # noqa: E402
+from notifications import services as reminders  # noqa: E402
 from townships.models import County, Premises, Township  # noqa: E402
 
 TOWNSHIPS, LEADS, HAZARDS = 20, 25, 200

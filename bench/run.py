@@ -599,7 +599,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import override_settings
 
-    from townships.selectors import township_home
+    from homes.selectors import township_home
 
     args.load = os.getloadavg()
     with override_settings(ROOT_URLCONF=__name__):

@@ -30,7 +30,14 @@ class TokenView(ObtainAuthToken):
 
 router = DefaultRouter()
 # Each app's api module contributes ROUTES = [(prefix, viewset, basename), ...].
-API_MODULES = ["core.api_views", "townships.api", "firebrigade.api", "inspections.api", "meetings.api"]
+API_MODULES = [
+    "townships.api",
+    "firebrigade.api",
+    "inspections.api",
+    "meetings.api",
+    "leaders.api",
+    "notifications.api",
+]
 for module_name in API_MODULES:
     if importlib.util.find_spec(module_name) is None:  # an app without an API yet
         continue

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -15,10 +16,8 @@ app.autodiscover_tasks(["core.imports"])
 
 def _ensure_filesystem_queue() -> None:
     """kombu's filesystem transport needs its folders to exist before a worker or beat starts."""
-    from django.conf import settings
-
     if app.conf.broker_url == "filesystem://":
-        for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
             os.makedirs(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key], exist_ok=True)
         os.makedirs(settings.CELERY_QUEUE_DIR / "results", exist_ok=True)
 

@@ -4,33 +4,31 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from core import dashboard_views, media_views, trace_views
 from core import views as core_views
+from homes import views as home_views
+from leaders import views as leader_views
 
 admin.site.site_header = "消防安全检查指导服务中心 · 管理后台"
 admin.site.site_title = "firebrigade 管理后台"
 admin.site.index_title = "乡镇专职消防队建设与冬春火灾防控"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("notifications/", core_views.notification_inbox, name="notification-inbox"),
-    path("notifications/read/", core_views.notification_mark_read, name="notification-mark-read"),
+    path("notifications/", include("notifications.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Choosing a language is allowed before logging in (the login page offers it).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("trace/premises/<int:pk>/", trace_views.premises_trace, name="trace-premises"),
-    path("trace/incidents/<int:pk>/", trace_views.incident_trace, name="trace-incident"),
-    path("trace/assignments/<int:pk>/", trace_views.assignment_trace, name="trace-assignment"),
-    path("media/<path:path>", media_views.protected_media, name="protected-media"),
-    path("dashboard/", dashboard_views.county_dashboard, name="county-dashboard"),
+    path("media/<path:path>", core_views.protected_media, name="protected-media"),
+    path("dashboard/", leader_views.county_dashboard, name="county-dashboard"),
+    path("", include("homes.urls")),
     path("townships/", include("townships.urls")),
     path("inspections/", include("inspections.urls")),
     path("brigades/", include("firebrigade.urls")),
     path("meetings/", include("meetings.urls")),
     path("imports/", include("core.import_urls")),
-    path("reports/", include("core.bulletin_urls")),
+    path("reports/", include("leaders.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
 ]

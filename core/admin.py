@@ -1,8 +1,12 @@
+from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import label_for_field, lookup_field
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.models import ImportJob, Notification, UserProfile
+from core.exceptions import ApplicationError
+from core.exports import xlsx_response
+from core.models import ImportJob, UserProfile
 
 
 @admin.register(UserProfile)
@@ -12,23 +16,6 @@ class UserProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "township__name"]
     raw_id_fields = ["user", "premises"]
     list_select_related = ["user", "county", "township", "police_station", "premises"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    """Reminders are written only by the reminder rules; the admin reads them."""
-
-    list_display = ["created_at", "recipient", "rule", "period", "title", "read_at", "email_status"]
-    list_filter = ["rule", "email_status", ("read_at", admin.EmptyFieldListFilter)]
-    search_fields = ["title", "recipient__username"]
-    date_hierarchy = "created_at"
-    list_select_related = ["recipient"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class AuditedAdmin(SimpleHistoryAdmin):
@@ -44,10 +31,6 @@ class AuditedAdmin(SimpleHistoryAdmin):
 @admin.action(description="导出所选为 Excel")
 def export_selected_xlsx(modeladmin, request, queryset):
     """Every changelist can export what is selected, with the columns it shows."""
-    from django.contrib.admin.utils import label_for_field, lookup_field
-
-    from core.exports import xlsx_response
-
     fields = [f for f in modeladmin.get_list_display(request) if f != "action_checkbox"]
     headers = [str(label_for_field(f, modeladmin.model, modeladmin)) for f in fields]
     rows = []
@@ -79,3 +62,44 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- what every app's admin forms share: the services' rules as form errors ----------------
+
+
+def form_value(form: forms.ModelForm, name: str):
+    """The submitted value of `name`, or the instance's when the field is not on the form (read-only)."""
+    if name in form.fields:
+        return form.cleaned_data.get(name)
+    try:
+        return getattr(form.instance, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def adopt(obj, saved) -> None:
+    """Make the admin's unsaved instance the row a create service saved (pk, values, state)."""
+    for field in saved._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+class RuleCheckedForm(forms.ModelForm):
+    """A model form that also runs a service-side rule check once the fields themselves are valid."""
+
+    def check_rules(self) -> None:
+        """Raise ApplicationError when a service would refuse these values."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                self.check_rules()
+            except ApplicationError as exc:
+                raise ValidationError(str(exc.message)) from exc
+        return cleaned
+
+
+def changed_values(obj, form: forms.ModelForm, allowed: frozenset[str]) -> dict:
+    return {name: getattr(obj, name) for name in form.changed_data if name in allowed}

@@ -1,20 +1,18 @@
 """What every API viewset shares: role permissions, scoping, and refusals as clean 400s."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, permissions, status
+from rest_framework import exceptions, permissions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
-from rest_framework.response import Response
 
-from core.exceptions import ApplicationError
+from core.exports import xlsx_bytes
 from core.models import Role
 from core.scoping import can_see_township, user_role
 
 ALL_ROLES = frozenset(Role.values)
 CENTER = frozenset({Role.GUIDANCE_CENTER})
+# A township's own lead writes its records; the guidance center writes everything.
+TOWNSHIP_WRITERS = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
 
 
 class RolePermission(permissions.BasePermission):
@@ -40,26 +38,6 @@ def ensure_township_writable(user, township_id: int | None) -> None:
     """A write naming a township outside the user's scope is forbidden (403), not silently moved."""
     if township_id is not None and not can_see_township(user, township_id):
         raise exceptions.PermissionDenied(_("不能操作其他乡镇的数据。"))
-
-
-def exception_handler(exc, context):
-    # Imported here: rest_framework.views loads this module through its settings.
-    from rest_framework.views import exception_handler as drf_exception_handler
-
-    if isinstance(exc, ApplicationError):
-        return Response({"detail": str(exc.message), "code": "refused"}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, DjangoValidationError):
-        data = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        return Response(data, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    if isinstance(exc, IntegrityError):
-        # A race past the service's own check: the database constraint held; say so, don't 500.
-        return Response(
-            {"detail": str(_("与已有记录冲突，未保存。")), "code": "conflict"},
-            status=status.HTTP_400_BAD_REQUEST,
-        )
-    return drf_exception_handler(exc, context)
 
 
 class Pagination(PageNumberPagination):
@@ -88,8 +66,6 @@ class XLSXRenderer(BaseRenderer):
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        from core.exports import xlsx_bytes
-
         response = (renderer_context or {}).get("response")
         if isinstance(data, dict) and "results" in data:
             rows = data["results"]

@@ -20,3 +20,8 @@ def local_today(now: dt.datetime | None = None) -> dt.date:
 def local_date(moment: dt.datetime) -> dt.date:
     """The county's calendar date of an aware datetime (a fire, a meeting, a history record)."""
     return timezone.localdate(moment, timezone=county_tz())
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The first moment of the county's calendar day `day` (for comparing with stored datetimes)."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=county_tz())

@@ -1,21 +1,11 @@
-from core import reminders
+from django.utils.translation import gettext as _
 
-
-def notifications(request):
-    """Unread reminder count for the header: one query per page, only for logged-in users."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    return {"unread_notifications": reminders.unread_count(user=user)}
+from core.models import Role
+from core.scoping import user_role
 
 
 def navigation(request):
     """The menu for the user's role (plain paths: each belongs to the app that serves it)."""
-    from django.utils.translation import gettext as _
-
-    from core.models import Role
-    from core.scoping import user_role
-
     user = getattr(request, "user", None)
     role = user_role(user) if user is not None else None
     if role is None:

@@ -1,3 +1,6 @@
+from django.core.exceptions import PermissionDenied
+
+
 class ApplicationError(Exception):
     """A rule of the county's process refused an action. `message` is shown to the user as is."""
 
@@ -5,3 +8,13 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = message
         self.extra = extra or {}
+
+
+class AccessDenied(PermissionDenied):
+    """An app's access policy (its `access` module: who may change what) refused `by`. Raised by the
+    services themselves, so every door refuses alike: pages and the API answer 403 with `message`,
+    the admin and imports show it. A PermissionDenied, so nothing turns it into a 400."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message

@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -52,7 +53,5 @@ def xlsx_bytes(*, title: str, headers: list[str], rows) -> bytes:
 def xlsx_response(*, filename: str, title: str, headers: list[str], rows) -> HttpResponse:
     response = HttpResponse(xlsx_bytes(title=title, headers=headers, rows=rows), content_type=XLSX)
     stamp = timezone.localdate().isoformat()
-    from urllib.parse import quote
-
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{filename}-{stamp}.xlsx')}"
     return response

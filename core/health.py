@@ -1,9 +1,8 @@
 """Health of the parts the app cannot work without: the database and the Celery broker."""
 
+from celery import current_app as celery_app
 from django.conf import settings
 from django.db import connection
-
-from config.celery import app as celery_app
 
 
 def database_ok() -> tuple[bool, str]:

@@ -22,8 +22,8 @@ from core.imports import tasks as _tasks  # noqa: F401 - registers the Celery ta
 from core.imports.base import ACTION_LABELS, can_import
 from core.imports.exporters import XLSX, export_queryset, export_xlsx, template_xlsx
 from core.imports.forms import ImportUploadForm
-from core.imports.kinds import KINDS
 from core.imports.reader import FileRefused
+from core.imports.registry import KINDS
 from core.models import ImportJob
 
 ROWS_PER_PAGE = 100

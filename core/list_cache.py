@@ -31,6 +31,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
+from rest_framework.response import Response
 
 from core.clock import local_today
 
@@ -169,8 +170,6 @@ class CachedListMixin:
     """For a DRF list action: answer from the cache when nothing changed since the same question."""
 
     def list(self, request, *args, **kwargs):
-        from rest_framework.response import Response
-
         if request.accepted_renderer.format != "json":  # the workbook and the browsable API: as is
             return super().list(request, *args, **kwargs)
         key, data = _get(lambda: list_key(request))

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -148,8 +150,6 @@ class AuditedHistory(models.Model):
 
 def import_upload_to(instance, filename: str) -> str:
     """An uploaded import file: `imports/<random>` — nothing from the user's file name."""
-    import uuid
-
     return f"imports/{uuid.uuid4().hex}.xlsx"
 
 

@@ -8,9 +8,14 @@ ids the user may see. Premises responsible persons are narrower still: see `visi
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 
-from core.models import Role
+from core.models import Role, UserProfile
 
 ALL = None
+
+
+def township_model():
+    """The township model, as a profile links to it (the kernel imports no domain app)."""
+    return UserProfile._meta.get_field("township").related_model
 
 
 def user_role(user) -> str | None:
@@ -48,14 +53,13 @@ def visible_township_ids(user) -> set[int] | None:
     profile = _profile(user)
     if profile is None:
         return set()
-    from townships.models import Township
-
     if profile.role == Role.GUIDANCE_CENTER:
         return ALL
     if profile.role == Role.COUNTY_OFFICIAL:
         if profile.county_id is None:
             return ALL
-        return set(Township.objects.filter(county_id=profile.county_id).values_list("id", flat=True))
+        townships = township_model().objects.filter(county_id=profile.county_id)
+        return set(townships.values_list("id", flat=True))
     if profile.role == Role.TOWNSHIP_LEAD:
         return {profile.township_id}
     if profile.role == Role.POLICE_STATION:

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -79,8 +80,6 @@ def user_create_with_role(
         is_principal_leader=is_principal_leader,
     )
     if role == Role.GUIDANCE_CENTER:
-        from django.contrib.auth.models import Group, Permission
-
         group, _created = Group.objects.get_or_create(name="指导中心")
         if not group.permissions.exists():
             group.permissions.set(
@@ -90,6 +89,59 @@ def user_create_with_role(
             )
         user.groups.add(group)
     return user
+
+
+# --- the shared steps of every write ---------------------------------------------------------------
+
+
+def refuse_unknown_fields(data: dict[str, Any], allowed: frozenset[str]) -> None:
+    """A service changes only the fields it names: anything else is refused, not ignored."""
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ApplicationError(_("以下字段不能在此修改：%(fields)s") % {"fields": "、".join(unknown)})
+
+
+def record_save(instance: models.Model, *, by, reason: str | None = None) -> models.Model:
+    """full_clean() then save(), recording `by` (and a change reason) in the history."""
+    instance.full_clean()
+    instance._history_user = by
+    if reason:
+        instance._change_reason = reason
+    instance.save()
+    return instance
+
+
+def copy_saved(*, target: models.Model, source: models.Model) -> None:
+    """Bring the caller's instance (a form's, the admin's, an unsaved one) up to date with the row a
+    service saved: its values, its primary key and its saved state."""
+    for field in source._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    target._state.adding = False
+    target._state.db = source._state.db
+
+
+def model_update(
+    instance: models.Model,
+    *,
+    data: dict[str, Any],
+    allowed: frozenset[str],
+    by,
+    check: Callable[[models.Model], None] | None = None,
+    reason: str | None = None,
+) -> models.Model:
+    """The update every service does: refuse fields outside `allowed`, lock the row, set `data`,
+    run the service's rules `check(locked)` on the new values, validate, record who (and why),
+    save, and bring `instance` up to date. Returns `instance`. Call inside the service's
+    transaction (the lock lasts until it commits)."""
+    refuse_unknown_fields(data, allowed)
+    locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+    for field, value in data.items():
+        setattr(locked, field, value)
+    if check is not None:
+        check(locked)
+    record_save(locked, by=by, reason=reason)
+    copy_saved(target=instance, source=locked)
+    return instance
 
 
 @transaction.atomic
@@ -115,9 +167,7 @@ def reference_record_save(
         setattr(instance, field, value)
     if check is not None:
         check(instance)
-    instance.full_clean()
-    instance._history_user = by
-    instance.save()
+    record_save(instance, by=by)
     for field, values in (many or {}).items():
         getattr(instance, field).set(values)
     return instance

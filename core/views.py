@@ -1,12 +1,20 @@
-from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponseBadRequest, JsonResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+import functools
+import mimetypes
+from pathlib import Path
 
-from core import health, reminders
-from core.models import Role
-from core.scoping import user_role
+from axes.helpers import get_client_username, get_cool_off
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import FileField, Q
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET
+
+from core import health
+from core.scoping import can_see_record
+from core.uploads import RandomName
 
 
 @login_not_required
@@ -27,41 +35,9 @@ def healthz(request):
     )
 
 
-def home(request):
-    """Each role lands where its work is."""
-    role = user_role(request.user)
-    if role in (Role.COUNTY_OFFICIAL, Role.GUIDANCE_CENTER):
-        return redirect("county-dashboard")
-    if role == Role.TOWNSHIP_LEAD:
-        return redirect("townships:detail", request.user.profile.township_id)
-    if role == Role.POLICE_STATION:
-        return redirect("townships:police-home")
-    if role == Role.PREMISES_RESPONSIBLE:
-        return redirect("inspections:self-home")
-    return render(request, "home.html")
-
-
-def notification_inbox(request):
-    notifications = list(request.user.notifications.select_related("content_type")[:200])
-    return render(request, "core/inbox.html", {"notifications": notifications})
-
-
-@require_POST
-def notification_mark_read(request):
-    ids = request.POST.getlist("id")
-    try:
-        ids = [int(i) for i in ids] or None
-    except ValueError:
-        return HttpResponseBadRequest("提醒编号不正确。")
-    reminders.notification_mark_read(user=request.user, notification_ids=ids)
-    return redirect("notification-inbox")
-
-
 @login_not_required
 def lockout(request, original_response=None, credentials=None):
     """django-axes lockout: tell the person plainly that the account is locked and for how long."""
-    from axes.helpers import get_client_username, get_cool_off
-
     cool_off = get_cool_off(request)
     minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
     context = {"username": get_client_username(request, credentials) or "", "minutes": minutes}
@@ -71,3 +47,57 @@ def lockout(request, original_response=None, credentials=None):
             status=429,
         )
     return render(request, "registration/locked.html", context, status=429)
+
+
+# --- uploaded files --------------------------------------------------------------------------
+
+
+@functools.cache
+def _file_owners() -> dict[str, list[tuple[type, list[str]]]]:
+    """Upload prefix -> [(model, its file fields with that prefix)], for every model that declares
+    `media_scope = (township lookup, premises lookup or None)`: whose record a file is."""
+    owners: dict[str, list[tuple[type, list[str]]]] = {}
+    for model in apps.get_models():
+        if not hasattr(model, "media_scope"):
+            continue
+        by_prefix: dict[str, list[str]] = {}
+        for field in model._meta.concrete_fields:
+            if isinstance(field, FileField) and isinstance(field.upload_to, RandomName):
+                by_prefix.setdefault(field.upload_to.prefix, []).append(field.name)
+        for prefix, names in by_prefix.items():
+            owners.setdefault(prefix, []).append((model, names))
+    return owners
+
+
+def _owner(name: str) -> tuple[int, int | None, bool]:
+    """(township id, premises id, whether the record belongs to a premises) of the record that holds
+    the file `name`; Http404 if none."""
+    for model, fields in _file_owners().get(name.split("/", 1)[0], []):
+        township_lookup, premises_lookup = model.media_scope
+        holds = Q()
+        for field in fields:
+            holds |= Q(**{field: name})
+        lookups = [township_lookup] + ([premises_lookup] if premises_lookup else [])
+        row = model.objects.filter(holds).values_list(*lookups).first()
+        if row is not None:
+            return row[0], (row[1] if premises_lookup else None), premises_lookup is not None
+    raise Http404
+
+
+@cache_control(private=True, max_age=3600)
+def protected_media(request, path: str):
+    """Uploaded files are served only to users who may see the record they belong to."""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    full = (root / path).resolve()
+    if root not in full.parents or not full.is_file():
+        raise Http404
+    township_id, premises_id, of_premises = _owner(path)
+    # A file of a township's record (an assignment's evidence) is not tied to a premises.
+    premises = {"premises_id": premises_id} if of_premises else {}
+    if not can_see_record(request.user, township_id=township_id, **premises):
+        raise Http404
+    content_type = mimetypes.guess_type(full.name)[0] or "application/octet-stream"
+    response = FileResponse(full.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline" if content_type.startswith("image/") else "attachment"
+    return response

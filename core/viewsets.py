@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -33,3 +34,33 @@ class ServiceViewSet(viewsets.GenericViewSet):
         instance = self.get_object()
         ensure_township_writable(self.request.user, township_id_of(instance))
         return instance
+
+
+class ServiceUpdateMixin:
+    """PUT / PATCH: the action's input serializer validates (partially for PATCH) and
+    `perform_service_update(instance, data)` writes through the service."""
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_update_object()
+        data = self.validated_input(instance, partial=partial)
+        self.perform_service_update(instance, data)
+        return self.answer(instance)
+
+    def partial_update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
+
+    def get_update_object(self):
+        return self.get_object()
+
+    def perform_service_update(self, instance, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+def update_schema(request_serializer, response_serializer):
+    """The OpenAPI description of PUT and PATCH for a viewset whose updates go through a service."""
+    return extend_schema_view(
+        update=extend_schema(request=request_serializer, responses={200: response_serializer}),
+        partial_update=extend_schema(request=request_serializer, responses={200: response_serializer}),
+    )

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedAdmin
+from core.admin import AuditedAdmin, RuleCheckedForm, adopt, changed_values, form_value
 from core.exceptions import ApplicationError
 from firebrigade import services
 from firebrigade.models import (
@@ -22,7 +22,6 @@ from firebrigade.models import (
     FireIncident,
     FundingAllocation,
 )
-from townships.admin import RuleCheckedForm, adopt, changed_values, form_value
 
 # --- standards and equipment types ----------------------------------------------------------
 

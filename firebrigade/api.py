@@ -16,10 +16,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 
-from core.api import CENTER, ensure_township_writable
+from core.api import CENTER, TOWNSHIP_WRITERS, ensure_township_writable
 from core.models import Role
 from core.scoping import user_role
-from core.viewsets import ServiceViewSet
+from core.viewsets import ServiceUpdateMixin, ServiceViewSet, update_schema
 from firebrigade import selectors, services
 from firebrigade.filters import (
     BrigadeFilter,
@@ -38,13 +38,8 @@ from firebrigade.models import (
     FireIncident,
     FundingAllocation,
 )
-from townships.api import (
-    TOWNSHIP_WRITERS,
-    ServiceUpdateMixin,
-    TownshipBriefSerializer,
-    update_schema,
-)
 from townships.models import Township
+from townships.serializers import TownshipBriefSerializer
 
 # What only the guidance center may change on a brigade: where it belongs, which townships it also
 # serves, and its class (the standard it is built and accepted against).

@@ -28,6 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.clock import day_start
 from core.scoping import scope_queryset
 from firebrigade.models import (
     Brigade,
@@ -312,6 +313,73 @@ def incident_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Fi
     return scope_queryset(qs, user=user, township_field="township", premises_field="premises").order_by(
         "-occurred_at"
     )
+
+
+@dataclass
+class FireFigures:
+    """Fires of a period: how many, deaths, injuries and direct loss (yuan)."""
+
+    count: int = 0
+    deaths: int = 0
+    injuries: int = 0
+    loss: Decimal = Decimal(0)
+
+    @property
+    def loss_wan(self) -> Decimal:
+        """The loss in 万元, two decimals, as 通报 write money."""
+        return (self.loss / Decimal(10_000)).quantize(Decimal("0.01"))
+
+    def add(self, other: "FireFigures") -> None:
+        self.count += other.count
+        self.deaths += other.deaths
+        self.injuries += other.injuries
+        self.loss += other.loss
+
+
+def _occurred_within(start: dt.date, end: dt.date) -> Q:
+    """Fires of the county's calendar days `start`..`end` (both inclusive)."""
+    return Q(occurred_at__gte=day_start(start), occurred_at__lt=day_start(end + dt.timedelta(days=1)))
+
+
+def fire_figures(
+    *,
+    user,
+    periods: dict[str, tuple[dt.date, dt.date]],
+    county_id: int | None = None,
+    by: str = "township_id",
+) -> dict[Any, dict[str, FireFigures]]:
+    """The fires the user may see (of `county_id`), grouped by `by` (a field of FireIncident: the
+    township, the cause), summed for each named period (start, end: the county's calendar days, both
+    inclusive): {group: {period name: FireFigures}}. Groups with no fire in any period are absent.
+    One query."""
+    incidents = incident_list(user=user)
+    if county_id is not None:
+        incidents = incidents.filter(township__county_id=county_id)
+    within = {name: _occurred_within(*period) for name, period in periods.items()}
+    sums = {}
+    for name, period in within.items():
+        sums[f"{name}__count"] = Count("id", filter=period)
+        sums[f"{name}__deaths"] = Coalesce(Sum("deaths", filter=period), 0)
+        sums[f"{name}__injuries"] = Coalesce(Sum("injuries", filter=period), 0)
+        sums[f"{name}__loss"] = Coalesce(
+            Sum("direct_loss", filter=period), Value(Decimal(0)), output_field=MONEY
+        )
+    any_period = Q()
+    for period in within.values():
+        any_period |= period
+    rows = incidents.filter(any_period).order_by().values(by).annotate(**sums)
+    return {
+        row[by]: {
+            name: FireFigures(
+                count=row[f"{name}__count"],
+                deaths=row[f"{name}__deaths"],
+                injuries=row[f"{name}__injuries"],
+                loss=row[f"{name}__loss"],
+            )
+            for name in periods
+        }
+        for row in rows
+    }
 
 
 def brigade_member_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[BrigadeMember]:

@@ -295,7 +295,7 @@ def incident_list(request):
                     i.direct_loss,
                     i.responding_brigade.name if i.responding_brigade else "",
                     i.arrival_minutes,
-                    request.build_absolute_uri(reverse("trace-incident", args=[i.pk])),
+                    request.build_absolute_uri(reverse("homes:trace-incident", args=[i.pk])),
                 ]
                 for i in incidents
             ],

@@ -12,12 +12,15 @@ it, or a kind of inspection the role does not carry out, is forbidden (403); a r
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
 
 from core.api import CENTER, ensure_township_writable
+from core.clock import local_today
 from core.exceptions import ApplicationError
 from core.list_cache import CachedListMixin
 from core.models import Role
@@ -576,6 +579,10 @@ class AccountabilityCreateSerializer(serializers.ModelSerializer):
         ]
 
 
+class CurrentCampaignQuerySerializer(serializers.Serializer):
+    county = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+
+
 # -- viewsets -------------------------------------------------------------------------------------
 
 
@@ -599,6 +606,25 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceV
         data = self.validated_input()
         campaign = services.campaign_create(**data, by=request.user)
         return self.answer(campaign, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("county", OpenApiTypes.INT, description=str(_("县编号；不填为您所在的县。")))
+        ],
+        responses={200: CampaignSerializer, 404: None},
+    )
+    @action(detail=False, methods=["get"])
+    def current(self, request):
+        """The campaign current today (the one the dashboard, the township pages and the 通报 show):
+        running, the winter-spring season before a special campaign inside it; else the latest
+        started. 404 when none has started."""
+        query = CurrentCampaignQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        county_id = query.validated_data.get("county")
+        campaign = selectors.campaign_current(on=local_today(), county_id=county_id, user=request.user)
+        if campaign is None:
+            raise exceptions.NotFound(_("尚无已开始的防控行动。"))
+        return Response(self.serializer_class(campaign, context=self.get_serializer_context()).data)
 
 
 class InspectionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):

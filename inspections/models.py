@@ -174,6 +174,9 @@ class ChecklistResult(models.Model):
 
 
 class Hazard(TimeStampedModel):
+    # Whose record its photos are (core.views.protected_media): township and premises lookups.
+    media_scope = ("township_id", "premises_id")
+
     class Severity(models.TextChoices):
         GENERAL = "general", _("一般隐患")
         MAJOR = "major", _("重大火灾隐患")
@@ -246,6 +249,8 @@ class Hazard(TimeStampedModel):
 
 class Rectification(TimeStampedModel):
     """隐患自除: what the unit did about a hazard, with evidence, awaiting a re-inspection."""
+
+    media_scope = ("hazard__township_id", "hazard__premises_id")  # see Hazard.media_scope
 
     hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="rectifications", verbose_name=_("隐患"))
     rectified_on = models.DateField(_("整改完成日期"))

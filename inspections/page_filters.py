@@ -1,6 +1,6 @@
 """GET filters of the inspection and hazard lists (the API's FilterSets live in filters.py, owned
 elsewhere). Township and grid choices are limited to what the user may see; a value outside them
-makes the page answer 404 (see townships.views.filtered_queryset)."""
+makes the page answer 404 (see core.pages.filtered_queryset)."""
 
 import django_filters as df
 from django import forms

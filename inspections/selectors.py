@@ -7,10 +7,13 @@ function runs a fixed number of queries whatever the number of rows.
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
@@ -21,9 +24,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce, NullIf, Round
+from django.db.models.functions import Cast, Coalesce, Lag, NullIf, Round, RowNumber
 
+from core.clock import local_date, local_today
 from core.models import Role
 from core.scoping import ALL, scope_queryset, user_role, visible_county_id, visible_township_ids
 from inspections.models import (
@@ -36,18 +42,9 @@ from inspections.models import (
     Rectification,
     Reinspection,
 )
-from inspections.services import local_date, local_today
 from townships.models import Premises, Township
 
 VERIFIED = Hazard.Status.VERIFIED
-
-
-# Verified after its deadline; False (not NULL) while not verified yet.
-VERIFIED_LATE = Coalesce(
-    ExpressionWrapper(Q(verified_on__gt=F("deadline")), output_field=BooleanField()),
-    Value(False),
-    output_field=BooleanField(),
-)
 
 
 def _percent(part: str, whole: str):
@@ -113,72 +110,111 @@ def plan_progress(*, user, campaign) -> QuerySet[InspectionPlan]:
     )
 
 
+# --- what the county counts: one definition each of rectified / open / overdue / verified late ----
+
+
+def hazard_rectified_q(on: dt.date, prefix: str = "") -> Q:
+    """Rectified as of `on`: verified (复查销号) on or before that day. Nothing else counts."""
+    return Q(**{f"{prefix}status": VERIFIED, f"{prefix}verified_on__lte": on})
+
+
+def hazard_open_q(on: dt.date, prefix: str = "") -> Q:
+    """Open as of `on`: discovered by then and not rectified by then, whatever its step."""
+    return Q(**{f"{prefix}discovered_on__lte": on}) & ~hazard_rectified_q(on, prefix)
+
+
+def hazard_overdue_q(on: dt.date, prefix: str = "") -> Q:
+    """Overdue as of `on`: open, and its deadline is before that day."""
+    return hazard_open_q(on, prefix) & Q(**{f"{prefix}deadline__lt": on})
+
+
+# Verified after its deadline (not on time); False (not NULL) while not verified yet.
+VERIFIED_LATE = Coalesce(
+    ExpressionWrapper(Q(verified_on__gt=F("deadline")), output_field=BooleanField()),
+    Value(False),
+    output_field=BooleanField(),
+)
+
+
+def hazard_flags(queryset: QuerySet[Hazard], *, on: dt.date) -> QuerySet[Hazard]:
+    """Annotate `is_overdue` (as of `on`) and `verified_late` on each hazard."""
+    return queryset.annotate(
+        is_overdue=ExpressionWrapper(hazard_overdue_q(on), output_field=BooleanField()),
+        verified_late=VERIFIED_LATE,
+    )
+
+
 # --- hazard statistics ---------------------------------------------------------------------
 
 
-def hazard_stats(*, user, campaign=None, township_ids=None, on: dt.date | None = None) -> QuerySet[Township]:
-    """Per township the user may see (limited to the campaign's county and to `township_ids` when
-    given), the hazards as of date `on` (default today), counted by the database:
+def hazard_stats(
+    *,
+    user,
+    on: dt.date | None = None,
+    campaign=None,
+    county_id: int | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    township_ids=None,
+) -> QuerySet[Township]:
+    """Per township the user may see (of `county_id` and among `township_ids` when given), the hazards
+    discovered from `start` to `end` (a campaign gives its county and dates) as of date `on`
+    (default today), counted by the database:
 
-    - found: discovered on or before `on` (within the campaign's dates when a campaign is given);
-    - rectified: of those, verified (复查销号) on or before `on`;
-    - open: found − rectified (not yet verified, whatever the step of rectification);
-    - overdue: open and deadline before `on`;
+    - found: discovered within the period and on or before `on`;
+    - rectified: of those, rectified as of `on` (hazard_rectified_q);
+    - open: found − rectified; overdue: open with a deadline before `on` (hazard_overdue_q);
     - major: found with severity major; major_open: major and open;
     - rate: rectified * 100 / found, one decimal (NULL when nothing was found).
     One query.
     """
     on = on or local_today()
     campaign = _campaign(campaign)
-    townships = scope_queryset(Township.objects.all(), user=user, township_field="id")
-    window = Q(hazards__discovered_on__lte=on)
     if campaign is not None:
-        townships = townships.filter(county_id=campaign.county_id)
-        window &= Q(
-            hazards__discovered_on__gte=campaign.starts_on, hazards__discovered_on__lte=campaign.ends_on
-        )
+        county_id, start, end = campaign.county_id, campaign.starts_on, campaign.ends_on
+    townships = scope_queryset(Township.objects.all(), user=user, township_field="id")
+    if county_id is not None:
+        townships = townships.filter(county_id=county_id)
     if township_ids is not None:
         townships = townships.filter(pk__in=township_ids)
+    window = Q(hazards__discovered_on__lte=min(end, on) if end else on)
+    if start is not None:
+        window &= Q(hazards__discovered_on__gte=start)
     # The window goes into the JOIN, so only the period's hazards are read (from the covering index).
     townships = townships.annotate(found_hazards=FilteredRelation("hazards", condition=window))
-    done = _rectified_q(on, "found_hazards__")
     major = Q(found_hazards__severity=Hazard.Severity.MAJOR)
     return (
         townships.annotate(
             found=Count("found_hazards"),
-            rectified=Count("found_hazards", filter=done),
-            open=Count("found_hazards", filter=~done),
-            overdue=Count("found_hazards", filter=~done & Q(found_hazards__deadline__lt=on)),
+            rectified=Count("found_hazards", filter=hazard_rectified_q(on, "found_hazards__")),
+            open=Count("found_hazards", filter=hazard_open_q(on, "found_hazards__")),
+            overdue=Count("found_hazards", filter=hazard_overdue_q(on, "found_hazards__")),
             major=Count("found_hazards", filter=major),
-            major_open=Count("found_hazards", filter=~done & major),
+            major_open=Count("found_hazards", filter=hazard_open_q(on, "found_hazards__") & major),
         )
         .annotate(rate=_percent("rectified", "found"))
         .order_by("county__name", "name")
     )
 
 
-def _rectified_q(on: dt.date, prefix: str = "") -> Q:
-    """A hazard counted as rectified as of `on`: verified (销号) on or before that day."""
-    return Q(**{f"{prefix}status": VERIFIED, f"{prefix}verified_on__lte": on})
-
-
-def township_hazard_figures(*, township_id: int, on: dt.date) -> dict[str, int]:
-    """`open`, `overdue` and `major_open` of hazard_stats for one township (the caller checks that the
-    user may see it), read straight from its hazards: half the time of the join and GROUP BY."""
-    done = _rectified_q(on)
-    return Hazard.objects.filter(township_id=township_id, discovered_on__lte=on).aggregate(
-        open=Count("pk", filter=~done),
-        overdue=Count("pk", filter=~done & Q(deadline__lt=on)),
-        major_open=Count("pk", filter=~done & Q(severity=Hazard.Severity.MAJOR)),
+def hazard_carried_open(*, user, before: dt.date, on: dt.date, county_id=None, township_ids=None) -> dict:
+    """Per township id: hazards discovered before `before` (an earlier period) still open as of `on`,
+    the work a period inherits. Townships with none are absent. One query."""
+    hazards = scope_queryset(Hazard.objects.all(), user=user, township_field="township")
+    if county_id is not None:
+        hazards = hazards.filter(township__county_id=county_id)
+    if township_ids is not None:
+        hazards = hazards.filter(township_id__in=township_ids)
+    rows = (
+        hazards.filter(hazard_open_q(on), discovered_on__lt=before)
+        .order_by()
+        .values("township_id")
+        .annotate(n=Count("id"))
     )
+    return {row["township_id"]: row["n"] for row in rows}
 
 
 # --- lists ---------------------------------------------------------------------------------
-
-
-def _overdue_q(on: dt.date) -> Q:
-    """Deadline passed before `on` and not verified by `on`."""
-    return Q(deadline__lt=on) & ~Q(status=VERIFIED, verified_on__lte=on)
 
 
 def hazard_list(*, user, filters: dict | None = None) -> QuerySet[Hazard]:
@@ -211,18 +247,15 @@ def hazard_list(*, user, filters: dict | None = None) -> QuerySet[Hazard]:
         qs = qs.filter(severity=filters["severity"])
     overdue = _as_bool(filters.get("overdue"))
     if overdue is True:
-        qs = qs.filter(_overdue_q(today))
+        qs = qs.filter(hazard_overdue_q(today))
     elif overdue is False:
-        qs = qs.exclude(_overdue_q(today))
+        qs = qs.exclude(hazard_overdue_q(today))
     if filters.get("date_from"):
         qs = qs.filter(discovered_on__gte=filters["date_from"])
     if filters.get("date_to"):
         qs = qs.filter(discovered_on__lte=filters["date_to"])
-    return qs.select_related(
-        "premises", "premises__grid", "township", "inspection", "checklist_item"
-    ).annotate(
-        is_overdue=ExpressionWrapper(_overdue_q(today), output_field=BooleanField()),
-        verified_late=VERIFIED_LATE,
+    return hazard_flags(
+        qs.select_related("premises", "premises__grid", "township", "inspection", "checklist_item"), on=today
     )
 
 
@@ -276,31 +309,25 @@ def hazard_trace_queryset(queryset: QuerySet[Hazard], *, on: dt.date | None = No
     re-inspections (with who recorded them), and as of `on` (default today) whether it is
     `is_overdue` and whether it was `verified_late` (verified after its deadline)."""
     on = on or local_today()
-    return (
-        queryset.select_related(
-            "inspection",
-            "inspection__recorded_by",
-            "inspection__police_station",
-            "checklist_item",
-            "premises",
-        )
-        .prefetch_related(
-            Prefetch(
-                "rectifications",
-                queryset=Rectification.objects.select_related("submitted_by").order_by("rectified_on", "id"),
+    queryset = queryset.select_related(
+        "inspection",
+        "inspection__recorded_by",
+        "inspection__police_station",
+        "checklist_item",
+        "premises",
+    ).prefetch_related(
+        Prefetch(
+            "rectifications",
+            queryset=Rectification.objects.select_related("submitted_by").order_by("rectified_on", "id"),
+        ),
+        Prefetch(
+            "reinspections",
+            queryset=Reinspection.objects.select_related("recorded_by", "rectification").order_by(
+                "inspected_on", "id"
             ),
-            Prefetch(
-                "reinspections",
-                queryset=Reinspection.objects.select_related("recorded_by", "rectification").order_by(
-                    "inspected_on", "id"
-                ),
-            ),
-        )
-        .annotate(
-            is_overdue=ExpressionWrapper(_overdue_q(on), output_field=BooleanField()),
-            verified_late=VERIFIED_LATE,
-        )
+        ),
     )
+    return hazard_flags(queryset, on=on)
 
 
 @dataclass
@@ -380,19 +407,10 @@ def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
     here (prefetch_related would clone a queryset per hazard, select_related re-create the same
     inspection and user on every row): `hazard.inspection`, `.premises`, `.recorded_by` /
     `.submitted_by` are set without a query; `hazard.rectifications.all()` would query again."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Window
-    from django.db.models.functions import Lag
-
     on = on or local_today()
     inspections = list(Inspection.objects.filter(premises=premises).order_by("inspected_on", "id"))
     hazards = list(
-        Hazard.objects.filter(premises=premises)
-        .annotate(
-            is_overdue=ExpressionWrapper(_overdue_q(on), output_field=BooleanField()),
-            verified_late=VERIFIED_LATE,
-        )
-        .order_by("discovered_on", "id")
+        hazard_flags(Hazard.objects.filter(premises=premises), on=on).order_by("discovered_on", "id")
     )
     rectifications = list(
         Rectification.objects.filter(hazard__premises=premises).order_by("hazard_id", "rectified_on", "id")
@@ -651,14 +669,28 @@ __all__ = [
 # --- pages: the township lead's to-do, the police station's and the responsible person's home ---
 
 
-def campaign_current(*, county_id: int, on: dt.date) -> Campaign | None:
-    """The campaign of county `county_id` running on `on` (winter-spring before special ones), else
-    the latest one of the county that has started. One or two queries."""
-    county_campaigns = Campaign.objects.filter(county_id=county_id)
-    running = (
-        county_campaigns.filter(starts_on__lte=on, ends_on__gte=on).order_by("-kind", "-starts_on").first()
+def campaign_current(*, on: dt.date, county_id: int | None = None, user=None) -> Campaign | None:
+    """The one rule for which campaign is current on `on`, used by every page, the 通报, the API and
+    the reminders: among the campaigns of `county_id` (or those `user` works with, or all), one
+    running on `on` — the winter-spring season before a special campaign (专项整治) inside it, the
+    later-starting of two that touch — else the latest that has started. None before any has
+    started. One query."""
+    campaigns = campaign_list(user=user) if user is not None else Campaign.objects.all()
+    if county_id is not None:
+        campaigns = campaigns.filter(county_id=county_id)
+    running = Q(ends_on__gte=on)
+    precedence = Case(
+        When(running & Q(kind=Campaign.Kind.WINTER_SPRING), then=Value(2)),
+        When(running, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
     )
-    return running or county_campaigns.filter(starts_on__lte=on).order_by("-starts_on").first()
+    return (
+        campaigns.filter(starts_on__lte=on)
+        .annotate(precedence=precedence)
+        .order_by("-precedence", "-starts_on", "-id")
+        .first()
+    )
 
 
 def plan_attach_pending_premises(*, plans: list[InspectionPlan], limit: int = 10) -> list[InspectionPlan]:
@@ -667,9 +699,6 @@ def plan_attach_pending_premises(*, plans: list[InspectionPlan], limit: int = 10
     (how many there are). One query for all the plans (none when `plans` is empty): a window
     numbers each plan's rows in the database, so a plan early in a campaign does not load its
     hundreds of premises to show ten."""
-    from django.db.models import Exists, Window
-    from django.db.models.functions import RowNumber
-
     by_plan: dict[int, list] = {plan.pk: [] for plan in plans}
     counts: dict[int, int] = dict.fromkeys(by_plan, 0)
     if by_plan:
@@ -721,8 +750,6 @@ def plan_choices(*, user, premises=None, on: dt.date | None = None) -> QuerySet[
 
 def checklist_items_active() -> QuerySet:
     """The checklist an inspection fills in: active items in their order."""
-    from inspections.models import ChecklistItem
-
     return ChecklistItem.objects.filter(is_active=True).order_by("order", "code")
 
 
@@ -747,57 +774,11 @@ def hazard_detail_queryset(*, user) -> QuerySet[Hazard]:
     return hazard_trace_queryset(qs).select_related("township", "premises__grid", "premises__police_station")
 
 
-@dataclass
-class ResponsibleHome:
-    """The landing page of a premises' responsible person (单位自查)."""
-
-    premises: object
-    on: dt.date
-    open_hazards: list = field(default_factory=list)
-    inspections: list = field(default_factory=list)
-
-    @property
-    def overdue_hazards(self) -> list:
-        return [h for h in self.open_hazards if h.is_overdue]
-
-
-def responsible_home(*, user, on: dt.date | None = None) -> ResponsibleHome | None:
-    """For a premises' responsible person: their premises, its hazards not yet verified (soonest
-    deadline first) and its latest 20 inspections. None when the user answers for no premises.
-    Three queries."""
-    from core.scoping import visible_premises_ids
-    from townships.models import Premises
-
-    premises_ids = visible_premises_ids(user)
-    if not premises_ids:  # ALL (not a responsible person) or nothing
-        return None
-    premises = (
-        scope_queryset(Premises.objects.all(), user=user, township_field="township", premises_field="pk")
-        .select_related("township", "grid", "police_station")
-        .first()
-    )
-    if premises is None:
-        return None
-    hazards = list(
-        hazard_list(user=user, filters={"premises": premises.pk})
-        .exclude(status=VERIFIED)
-        .order_by("deadline", "id")
-    )
-    inspections = list(
-        inspection_list(user=user, filters={"premises": premises.pk}).order_by("-inspected_on", "-id")[:20]
-    )
-    return ResponsibleHome(
-        premises=premises, on=on or local_today(), open_hazards=hazards, inspections=inspections
-    )
-
-
 __all__ += [
-    "ResponsibleHome",
     "campaign_current",
     "checklist_items_active",
     "hazard_detail_queryset",
     "hazard_due_list",
     "plan_attach_pending_premises",
     "plan_choices",
-    "responsible_home",
 ]

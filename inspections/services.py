@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from core.clock import local_date, local_today  # noqa: F401 - also imported from here by pages
 from core.exceptions import ApplicationError
+from core.models import Role
+from core.scoping import user_role
 from inspections.models import (
     Accountability,
     Campaign,
@@ -25,6 +27,7 @@ from inspections.models import (
     Rectification,
     Reinspection,
 )
+from townships import services as township_services
 
 
 def _save(instance, *, by, reason: str | None = None) -> None:
@@ -215,8 +218,6 @@ def inspection_record(
     inspection without a police station covering the township; a checklist item twice or inactive;
     a hazard deadline before the inspection date. A "fail" result without a hazard is allowed.
     """
-    from townships import services as township_services
-
     inspection_validate(
         premises=premises, kind=kind, inspected_on=inspected_on, plan=plan, police_station=police_station
     )
@@ -533,9 +534,6 @@ def inspection_recording_policy(*, user) -> RecordingPolicy | None:
     A township lead records township inspections, a police station police inspections for itself,
     the guidance center any kind, a premises' responsible person self-inspections of their own
     premises. Which premises each may pick is the scope (core.scoping) of the form's choices."""
-    from core.models import Role
-    from core.scoping import user_role
-
     kinds = Inspection.Kind
     role = user_role(user)
     if role == Role.GUIDANCE_CENTER:
@@ -558,9 +556,6 @@ def hazard_allowed_actions(*, user, hazard) -> frozenset[str]:
     allows the step is the services' rule): the guidance center and the township's lead all of
     them; a police station all of them for hazards its own inspections found; the premises'
     responsible person start and rectify (evidence) but never the re-inspection; others none."""
-    from core.models import Role
-    from core.scoping import user_role
-
     role = user_role(user)
     everything = frozenset(HAZARD_ACTIONS)
     if role == Role.GUIDANCE_CENTER:

@@ -8,5 +8,4 @@ urlpatterns = [
     path("record/", views.inspection_record, name="record"),
     path("hazards/", views.hazard_list, name="hazard-list"),
     path("hazards/<int:pk>/", views.hazard_detail, name="hazard-detail"),
-    path("self/", views.self_home, name="self-home"),
 ]

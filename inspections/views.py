@@ -1,6 +1,6 @@
 """Pages of the campaign: the inspection and hazard lists, recording an inspection (checklist and
 hazards), the hazard page with the closed loop (start, rectification evidence = request for a
-re-inspection, re-inspection) and the premises' responsible person's self-inspection home.
+re-inspection, re-inspection).
 
 Views translate HTTP ↔ forms and call a selector or one service. Scope comes from the selectors (a
 record outside it: 404); what a role may write comes from inspections.services' policies (403).
@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ApplicationError
-from core.models import Role
+from core.pages import LIST_ROLES, list_page, roles_required, yes_no
 from inspections import selectors, services
 from inspections.forms import (
     FILE_AGAIN,
@@ -27,7 +27,6 @@ from inspections.forms import (
 from inspections.models import Inspection
 from inspections.page_filters import HazardPageFilter, InspectionPageFilter
 from townships import selectors as township_selectors
-from townships.views import LIST_ROLES, list_page, roles_required, yes_no
 
 # --- lists ----------------------------------------------------------------------------------
 
@@ -283,14 +282,3 @@ def hazard_detail(request, pk: int):
         },
         status=status,
     )
-
-
-# --- the premises' responsible person (单位自查) --------------------------------------------
-
-
-@roles_required({Role.PREMISES_RESPONSIBLE})
-def self_home(request):
-    home = selectors.responsible_home(user=request.user)
-    if home is None:
-        raise Http404
-    return render(request, "inspections/self_home.html", {"home": home})

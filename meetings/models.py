@@ -156,6 +156,9 @@ class Assignment(TimeStampedModel):
 
 
 class ProgressReport(TimeStampedModel):
+    # Evidence belongs to a township's assignment, not to a premises (core.views.protected_media).
+    media_scope = ("assignment__township_id", None)
+
     assignment = models.ForeignKey(
         Assignment, models.CASCADE, related_name="progress_reports", verbose_name=_("任务")
     )

@@ -22,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
+from core.clock import day_start
 from core.models import Role
 from core.scoping import ALL, scope_queryset, user_role, visible_county_id, visible_township_ids
 from meetings.models import Assignment, Directive, Meeting, ProgressReport
@@ -141,6 +142,53 @@ def progress_report_list(*, user, filters: dict | None = None) -> QuerySet[Progr
     if filters.get("township"):
         queryset = queryset.filter(assignment__township=filters["township"])
     return queryset.order_by("-reported_on", "-id")
+
+
+def assignments_of_period(
+    *,
+    user,
+    on: dt.date,
+    county_id: int | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    township_ids=None,
+) -> QuerySet[Assignment]:
+    """The assignments a period answers for, that `user` may see (of `county_id`, among
+    `township_ids` when given): given at meetings held by `end` and not closed before `start` (work
+    done earlier belongs to an earlier period; work still open carries over), with `is_overdue` /
+    `is_closed_late` as of `on`."""
+    queryset = scope_queryset(
+        Assignment.objects.select_related("directive__meeting", "township"),
+        user=user,
+        township_field="township",
+    )
+    if county_id is not None:
+        queryset = queryset.filter(township__county_id=county_id)
+    if township_ids is not None:
+        queryset = queryset.filter(township_id__in=township_ids)
+    if end is not None:
+        queryset = queryset.filter(directive__meeting__held_at__lt=day_start(end + dt.timedelta(days=1)))
+    if start is not None:
+        queryset = queryset.exclude(_closed_by(start - dt.timedelta(days=1)))
+    return _with_flags(queryset, on)
+
+
+def assignment_figures(**period) -> dict[int, dict]:
+    """Per township id, the assignments of `assignments_of_period(**period)` as of its `on`: total,
+    closed (by `on`), overdue and rate (closed * 100 / total, one decimal). Townships with none are
+    absent. One query."""
+    on = period["on"]
+    rows = (
+        assignments_of_period(**period)
+        .order_by()
+        .values("township_id")
+        .annotate(
+            total=Count("id"),
+            closed=Count("id", filter=_closed_by(on)),
+            overdue=Count("id", filter=_overdue_on(on)),
+        )
+    )
+    return {row["township_id"]: {**row, "rate": round(row["closed"] * 100 / row["total"], 1)} for row in rows}
 
 
 def assignment_completion(*, user, meeting: Meeting | None = None, on: dt.date) -> list[dict]:

@@ -26,7 +26,7 @@ def _demo_dump(django_db_setup, django_db_blocker, tmp_path_factory):
     database emptied again; modules that need it reload the dump in a second or two."""
     from django.core.management import call_command
 
-    from core.demo import demo_load
+    from demo.loader import demo_load
 
     path = tmp_path_factory.mktemp("demo") / "demo.json"
     with django_db_blocker.unblock():

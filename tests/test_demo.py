@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import call_command
 
-from core.demo import demo_load
 from core.models import Role
+from demo.loader import demo_load
 from firebrigade.models import Brigade, FireIncident
 from inspections.models import Accountability, Hazard
 from meetings.models import Assignment, Directive, Meeting

@@ -300,7 +300,7 @@ def _chinese_afterwards():
 
 @pytest.mark.usefixtures("_chinese_afterwards")
 def test_trace_rows_escape_what_users_typed_and_follow_the_language(premises, client):
-    """The rows are written by core.trace_views, not the template: they must escape and translate too."""
+    """The rows are written by homes.trace_views, not the template: they must escape and translate too."""
     typist = UserFactory(username="<b>typist</b>")
     inspection = record_inspection(
         premises=premises,

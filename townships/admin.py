@@ -1,14 +1,11 @@
 """Admin of the townships app. Writes with rules go through townships.services: the forms run the
 services' check helpers (refusals become form errors) and save_model calls the service."""
 
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedAdmin
-from core.exceptions import ApplicationError
+from core.admin import AuditedAdmin, RuleCheckedForm, adopt, changed_values, form_value
 from townships import services
 from townships.models import (
     County,
@@ -19,45 +16,6 @@ from townships.models import (
     ResponsibilityAgreement,
     Township,
 )
-
-
-def form_value(form: forms.ModelForm, name: str):
-    """The submitted value of `name`, or the instance's when the field is not on the form (read-only)."""
-    if name in form.fields:
-        return form.cleaned_data.get(name)
-    try:
-        return getattr(form.instance, name)
-    except ObjectDoesNotExist:
-        return None
-
-
-def adopt(obj, saved) -> None:
-    """Make the admin's unsaved instance the row a create service saved (pk, values, state)."""
-    for field in saved._meta.concrete_fields:
-        setattr(obj, field.attname, getattr(saved, field.attname))
-    obj._state.adding = False
-    obj._state.db = saved._state.db
-
-
-class RuleCheckedForm(forms.ModelForm):
-    """A model form that also runs a service-side rule check once the fields themselves are valid."""
-
-    def check_rules(self) -> None:
-        """Raise ApplicationError when a service would refuse these values."""
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors:
-            try:
-                self.check_rules()
-            except ApplicationError as exc:
-                raise ValidationError(str(exc.message)) from exc
-        return cleaned
-
-
-def changed_values(obj, form: forms.ModelForm, allowed: frozenset[str]) -> dict:
-    return {name: getattr(obj, name) for name in form.changed_data if name in allowed}
-
 
 # --- county / township / police station -----------------------------------------------------
 

@@ -9,58 +9,19 @@ user's scope are not in the queryset (404); a write naming a township outside it
 a refused rule is a 400.
 """
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import CENTER, ensure_township_writable
-from core.models import Role
+from core.api import CENTER, TOWNSHIP_WRITERS, ensure_township_writable
 from core.services import reference_record_save
-from core.viewsets import ServiceViewSet
+from core.viewsets import ServiceUpdateMixin, ServiceViewSet, update_schema
 from townships import selectors, services
 from townships.filters import GridFilter, PoliceStationFilter, PremisesFilter, TownshipFilter
 from townships.models import Grid, GridMember, PoliceStation, Premises, Township
-
-# The township's own lead writes its grids and premises; the guidance center writes everything.
-TOWNSHIP_WRITERS = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
-
-
-# -- shared by the townships and firebrigade APIs ------------------------------------------------------
-
-
-class ServiceUpdateMixin:
-    """PUT / PATCH: the action's input serializer validates (partially for PATCH) and
-    `perform_service_update(instance, data)` writes through the service."""
-
-    def update(self, request, *args, **kwargs):
-        partial = kwargs.pop("partial", False)
-        instance = self.get_update_object()
-        data = self.validated_input(instance, partial=partial)
-        self.perform_service_update(instance, data)
-        return self.answer(instance)
-
-    def partial_update(self, request, *args, **kwargs):
-        kwargs["partial"] = True
-        return self.update(request, *args, **kwargs)
-
-    def get_update_object(self):
-        return self.get_object()
-
-    def perform_service_update(self, instance, data: dict[str, Any]) -> None:
-        raise NotImplementedError
-
-
-def update_schema(request_serializer, response_serializer):
-    """The OpenAPI description of PUT and PATCH for a viewset whose updates go through a service."""
-    return extend_schema_view(
-        update=extend_schema(request=request_serializer, responses={200: response_serializer}),
-        partial_update=extend_schema(request=request_serializer, responses={200: response_serializer}),
-    )
-
+from townships.serializers import TownshipBriefSerializer
 
 # -- output serializers ---------------------------------------------------------------------------
 
@@ -159,13 +120,6 @@ class PremisesSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
-
-
-class TownshipBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Township
-        fields = ["id", "name"]
         read_only_fields = fields
 
 

@@ -188,6 +188,8 @@ class Premises(TimeStampedModel):
 class ResponsibilityAgreement(TimeStampedModel):
     """消防安全目标责任书: who signed responsibility for what, per year."""
 
+    media_scope = ("township_id", "premises_id")  # whose record its scan is (core.views.protected_media)
+
     township = models.ForeignKey(Township, models.PROTECT, related_name="agreements", verbose_name=_("乡镇"))
     premises = models.ForeignKey(
         Premises,

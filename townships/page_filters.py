@@ -1,7 +1,7 @@
 """GET filters of the township pages (the API's FilterSets live in filters.py, owned elsewhere).
 
 Choices of townships and grids are limited to what the user may see; a value outside them makes
-the page answer 404 (see townships.views.filtered_queryset)."""
+the page answer 404 (see core.pages.filtered_queryset)."""
 
 import datetime as dt
 
@@ -9,7 +9,7 @@ import django_filters as df
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from inspections.services import local_today
+from core.clock import local_today
 from townships import selectors
 from townships.models import Premises
 

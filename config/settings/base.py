@@ -49,6 +49,11 @@ INSTALLED_APPS = [
     "firebrigade",
     "inspections",
     "meetings",
+    # Above the domain apps: they read several of them (arrows only go down, see the README).
+    "leaders",
+    "notifications",
+    "homes",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -100,7 +105,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "core.context_processors.notifications",
+                "notifications.context_processors.unread",
+                "inspections.context_processors.recording",
                 "core.context_processors.navigation",
             ],
         },
@@ -194,6 +200,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(CELERY_QUEUE_DIR / "queue"),
         "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
         "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
+        # Broadcast (worker control) files: under var/, not in the folder the worker starts in.
+        "control_folder": str(CELERY_QUEUE_DIR / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL == "filesystem://"
@@ -220,7 +228,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "core.api.RolePermission",
     ],
-    "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -282,7 +290,7 @@ LOGGING = {
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
-# Reminders (core.reminders): windows in days, escalation after N days overdue, batch sizes.
+# Reminders (notifications.rules): windows in days, escalation after N days overdue, batch sizes.
 REMINDER_PLAN_DUE_DAYS = int(os.environ.get("REMINDER_PLAN_DUE_DAYS", "7"))
 REMINDER_HAZARD_NEAR_DAYS = int(os.environ.get("REMINDER_HAZARD_NEAR_DAYS", "3"))
 REMINDER_HAZARD_ESCALATE_DAYS = int(os.environ.get("REMINDER_HAZARD_ESCALATE_DAYS", "7"))

@@ -11,11 +11,11 @@ from typing import Any, ClassVar
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db import DataError, IntegrityError, models
 
-from core.exceptions import ApplicationError
+from core.exceptions import AccessDenied, ApplicationError
 from core.imports.columns import CellError, Column
 from core.imports.reader import RawRow, RowError
 from core.models import Role
-from core.scoping import user_role
+from core.scoping import township_model, user_role
 
 IMPORT_ROLES = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
 FOREIGN_TOWNSHIP = "无权导入其他乡镇的数据"
@@ -39,7 +39,15 @@ class ImportRefusal(Exception):  # noqa: N818 - reads as what happened
 
 
 # What refuses a row. Other database errors (a lost connection) are not a row's fault: they end the run.
-REFUSALS = (ImportRefusal, ApplicationError, ValidationError, IntegrityError, DataError, ObjectDoesNotExist)
+REFUSALS = (
+    ImportRefusal,
+    ApplicationError,
+    AccessDenied,
+    ValidationError,
+    IntegrityError,
+    DataError,
+    ObjectDoesNotExist,
+)
 
 
 @contextmanager
@@ -47,7 +55,7 @@ def refusal_column(column: str) -> Iterator[None]:
     """Attribute a refusal raised inside to `column` (services do not name columns)."""
     try:
         yield
-    except (ApplicationError, ValidationError) as exc:
+    except (ApplicationError, AccessDenied, ValidationError) as exc:
         exc.import_column = column
         raise
 
@@ -102,8 +110,6 @@ class ImportContext:
     """
 
     def __init__(self, *, user=None):
-        from townships.models import Township
-
         self.user = user
         self.by = user
         self.allowed_township_ids: set[int] | None = None
@@ -118,7 +124,7 @@ class ImportContext:
             elif profile is not None:
                 self.county_id = profile.county_id
         self.townships_by_name: dict[str, list] = defaultdict(list)
-        for township in Township.objects.all():
+        for township in township_model().objects.all():
             self.townships_by_name[norm(township.name)].append(township)
         self.cache: dict[str, Any] = {}
 
@@ -151,6 +157,9 @@ class ImportKind:
 
     name: ClassVar[str]
     label: ClassVar[str]
+    # The model a kind writes and exports, and its lookup to a township (what the user may export).
+    model: ClassVar[type[models.Model]]
+    township_field: ClassVar[str]
     sheet: ClassVar[str]
     columns: ClassVar[list[Column]]
     match_rule: ClassVar[str]
@@ -259,6 +268,9 @@ class ImportKind:
         """(column, message) pairs for a refusal raised while writing a row."""
         if isinstance(exc, ImportRefusal):
             return [(exc.column, exc.message)]
+        if isinstance(exc, AccessDenied):  # the app's access policy, as every other door says it
+            message = str(exc.message)
+            return [(getattr(exc, "import_column", None) or self.guess_column(message), message)]
         if isinstance(exc, ApplicationError):
             message = str(exc.message)
             return [(getattr(exc, "import_column", None) or self.guess_column(message), message)]

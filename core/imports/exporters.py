@@ -16,8 +16,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.imports.base import ImportKind
 from core.imports.columns import Column
-from core.imports.kinds import get_kind
 from core.imports.reader import MAX_FILE_BYTES, MAX_ROWS
+from core.imports.registry import get_kind
 from core.scoping import scope_queryset
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,20 +46,11 @@ def export_xlsx(kind: str, queryset: QuerySet) -> bytes:
 
 def export_queryset(kind: str, *, user, township_id: int | None = None) -> QuerySet:
     """What `user` may export of `kind` (their scope), optionally one township."""
-    from firebrigade.models import BrigadeMember, EquipmentItem, FundingAllocation
-    from inspections.models import Inspection
-    from townships.models import Premises
-
-    model, township_field = {
-        "premises": (Premises, "township"),
-        "members": (BrigadeMember, "brigade__township"),
-        "equipment": (EquipmentItem, "brigade__township"),
-        "funding": (FundingAllocation, "township"),
-        "inspections": (Inspection, "township"),
-    }[get_kind(kind).name]
-    queryset = scope_queryset(model.objects.all(), user=user, township_field=township_field)
+    spec = get_kind(kind)
+    field = spec.township_field
+    queryset = scope_queryset(spec.model.objects.all(), user=user, township_field=field)
     if township_id is not None:
-        queryset = queryset.filter(**{township_field: township_id})
+        queryset = queryset.filter(**{field: township_id})
     return queryset
 
 

@@ -19,8 +19,8 @@ from core.imports.base import (
     ParsedRow,
     can_import,
 )
-from core.imports.kinds import get_kind
 from core.imports.reader import FileRefused, RowError, read_sheet
+from core.imports.registry import get_kind
 
 Progress = Callable[[int, int], None]
 

@@ -9,19 +9,18 @@ clicks on 确认导入 run it once.
 
 import functools
 import logging
-import time
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from core.exceptions import ApplicationError
 from core.imports.base import can_import
-from core.imports.kinds import get_kind
+from core.imports.jobs import fail, import_job_run
 from core.imports.reader import MAX_ROWS, FileRefused, check_upload, inspect_sheet, read_sheet
-from core.imports.runner import ImportResult, run_import
+from core.imports.registry import get_kind
+from core.imports.tasks import import_job_run_task
 from core.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -94,139 +93,11 @@ def _run_or_queue(job: ImportJob) -> None:
 
 
 def _queue(job_id: int) -> None:
-    from core.imports.tasks import import_job_run_task
-
     try:
         import_job_run_task.delay(job_id)
     except KombuOperationalError:
         logger.warning("broker unavailable; import job %s not queued", job_id)
-        _fail(job_id, "后台任务服务暂时不可用，文件未处理、未写入任何数据。请稍后重新上传，或联系指导中心。")
-
-
-def import_job_run(*, job_id: int, report_progress: bool = False) -> ImportJob | None:
-    """Run the job's pending action (preview or confirm) if it is queued; None if another run has
-    it or it is done (a redelivered task does nothing). Never raises for a bad file or row: the
-    outcome is kept on the job."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING
-    )
-    if not claimed:
-        return None
-    job = ImportJob.objects.select_related("owner__profile").get(pk=job_id)
-    dry_run = job.action == ImportJob.Action.PREVIEW
-    reporter = ProgressReporter(job_id=job.pk) if report_progress else None
-
-    def finish(result: ImportResult) -> None:
-        _save_outcome(job, result)
-
-    try:
-        with job.file.open("rb") as fileobj:
-            result = run_import(
-                kind=job.kind,
-                fileobj=fileobj,
-                user=job.owner,
-                dry_run=dry_run,
-                progress=reporter,
-                # A confirmed import and its job's status commit together.
-                before_commit=None if dry_run else finish,
-            )
-    except Exception:
-        logger.exception("import job %s crashed", job_id)
-        _fail(job_id, "处理文件时出现系统错误，未写入任何数据。请稍后重试或联系指导中心。")
-        return ImportJob.objects.get(pk=job_id)
-    finally:
-        if reporter is not None:
-            reporter.close()
-    if not result.committed:
-        _save_outcome(job, result)
-    return job
-
-
-def _fail(job_id: int, message: str) -> None:
-    error = {"row": None, "column": None, "message": message, "text": message}
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.FAILED,
-        progress=100,
-        error_count=1,
-        finished_at=timezone.now(),
-        result={"errors": [error], "rows": []},
-    )
-
-
-def _save_outcome(job: ImportJob, result: ImportResult) -> None:
-    if result.committed:
-        job.status = ImportJob.Status.CONFIRMED
-    elif result.ok and result.dry_run:
-        job.status = ImportJob.Status.PREVIEW
-    else:
-        job.status = ImportJob.Status.FAILED
-    job.created_count = result.created
-    job.updated_count = result.updated
-    job.unchanged_count = result.unchanged
-    job.error_count = len(result.errors)
-    job.result = result.as_dict()
-    if result.rows:
-        job.total_rows = len(result.rows)  # the declared size was an estimate
-    job.processed_rows = len(result.rows)
-    job.progress = 100
-    job.finished_at = timezone.now()
-    job.save(
-        update_fields=[
-            "status",
-            "created_count",
-            "updated_count",
-            "unchanged_count",
-            "error_count",
-            "result",
-            "total_rows",
-            "processed_rows",
-            "progress",
-            "finished_at",
-        ]
-    )
-
-
-class ProgressReporter:
-    """Writes ImportJob.progress while the import's own transaction is still open.
-
-    The import runs in one transaction (all or nothing), so its connection cannot publish
-    anything; progress goes through a second, autocommitting connection (PostgreSQL). SQLite
-    allows one writer at a time, so there the bar only moves when the run ends.
-    """
-
-    MIN_INTERVAL = 0.5  # seconds between writes
-
-    def __init__(self, *, job_id: int):
-        self.job_id = job_id
-        self.last_percent = -1
-        self.last_write = 0.0
-        self.side = None
-        if connection.vendor == "postgresql":
-            self.side = connections.create_connection(DEFAULT_DB_ALIAS)
-
-    def __call__(self, done: int, total: int) -> None:
-        percent = min(99, done * 100 // max(total, 1))  # 100 only once the outcome is saved
-        now = time.monotonic()
-        if percent == self.last_percent or (now - self.last_write < self.MIN_INTERVAL and done < total):
-            return
-        self.last_percent, self.last_write = percent, now
-        if self.side is None:
-            if not connection.in_atomic_block:
-                ImportJob.objects.filter(pk=self.job_id).update(
-                    progress=percent, processed_rows=done, total_rows=total
-                )
-            return
-        with self.side.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {ImportJob._meta.db_table} "  # noqa: S608 - our own table name, values bound
-                "SET progress = %s, processed_rows = %s, total_rows = %s WHERE id = %s",
-                [percent, done, total, self.job_id],
-            )
-
-    def close(self) -> None:
-        if self.side is not None:
-            self.side.close()
-            self.side = None
+        fail(job_id, "后台任务服务暂时不可用，文件未处理、未写入任何数据。请稍后重新上传，或联系指导中心。")
 
 
 def import_job_for(*, user, job_id: int, with_result: bool = True) -> ImportJob:

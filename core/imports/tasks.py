@@ -2,12 +2,12 @@
 
 from celery import shared_task
 
+from core.imports.jobs import import_job_run
+
 
 @shared_task(name="imports.run_job", ignore_result=True)
 def import_job_run_task(job_id: int) -> None:
     """Preview or confirm ImportJob `job_id`. Idempotent: the job is claimed with a guarded update,
     so a redelivered message finds it no longer queued and does nothing. Not retried: a crash
     leaves nothing written (the import is one transaction) and marks the job failed."""
-    from core.imports.services import import_job_run
-
     import_job_run(job_id=job_id, report_progress=True)

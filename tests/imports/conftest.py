@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 from openpyxl import Workbook
 
-from core.imports.kinds import get_kind
+from core.imports.registry import get_kind
 from core.models import Role
 from firebrigade.models import EquipmentType
 from tests import factories as f

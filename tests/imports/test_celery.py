@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from core.imports.kinds import get_kind
+from core.imports.registry import get_kind
 from core.imports.services import ASYNC_ROW_THRESHOLD
 from core.imports.tasks import import_job_run_task
 from core.models import ImportJob

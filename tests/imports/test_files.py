@@ -6,8 +6,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from core.imports.kinds import get_kind
 from core.imports.reader import MAX_FILE_BYTES, MAX_ROWS, read_sheet
+from core.imports.registry import get_kind
 from core.imports.runner import run_import
 from tests.imports.conftest import counts, premises_row, xlsx
 

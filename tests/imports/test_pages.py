@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from core.imports.kinds import get_kind
 from core.imports.reader import MAX_FILE_BYTES
+from core.imports.registry import get_kind
 from core.models import ImportJob, Role
 from tests import factories as f
 from tests.imports.conftest import counts, premises_row, xlsx
@@ -272,12 +272,12 @@ def test_a_large_file_is_refused_cleanly_when_the_broker_is_down(
 
 
 def test_an_unexpected_crash_fails_the_job_and_writes_nothing(lead_client, county, monkeypatch):
-    from core.imports import services
+    from core.imports import jobs
 
     def crash(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "run_import", crash)
+    monkeypatch.setattr(jobs, "run_import", crash)
     upload(lead_client, "premises", xlsx("premises", [premises_row()]))
     job = ImportJob.objects.get()
     assert (job.status, job.error_count) == ("failed", 1)

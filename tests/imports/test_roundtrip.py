@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from core.imports.exporters import export_queryset, export_xlsx, template_xlsx
-from core.imports.kinds import KINDS
+from core.imports.registry import KINDS
 from core.imports.runner import run_import
 from firebrigade import services as brigade_services
 from firebrigade.models import BrigadeMember, Disbursement, EquipmentItem, FundingAllocation

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.imports.kinds import get_kind
+from core.imports.registry import get_kind
 from core.imports.runner import run_import
 from firebrigade.models import BrigadeMember, Disbursement, EquipmentItem, FundingAllocation
 from inspections.models import ChecklistResult, Hazard, Inspection

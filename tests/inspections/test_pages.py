@@ -404,7 +404,7 @@ def test_record_page_preselects_the_plan_from_the_to_do_link(client, users, data
 
 
 def test_self_home_shows_the_own_premises_and_its_open_hazards(client, users, data):
-    response = _get(client, users["responsible"], reverse("inspections:self-home"))
+    response = _get(client, users["responsible"], reverse("homes:self"))
     assert response.status_code == 200
     home = response.context["home"]
     own = users["responsible"].profile.premises
@@ -417,19 +417,19 @@ def test_self_home_shows_the_own_premises_and_its_open_hazards(client, users, da
 
 def test_home_sends_the_responsible_person_to_the_self_inspection_page(client, users):
     client.force_login(users["responsible"])
-    assert client.get("/").url == reverse("inspections:self-home")
+    assert client.get("/").url == reverse("homes:self")
 
 
 @pytest.mark.parametrize("who", ["chumiao_lead", "official", "center", "police", "no_role"])
 def test_self_home_is_forbidden_to_other_roles(client, users, who):
-    assert _get(client, users[who], reverse("inspections:self-home")).status_code == 403
+    assert _get(client, users[who], reverse("homes:self")).status_code == 403
 
 
 def test_the_responsible_person_reaches_no_other_page(client, users, township, data):
     client.force_login(users["responsible"])
     other = data["chumiao"]["premises"][1]
-    assert client.get(reverse("townships:detail", args=[township.pk])).status_code == 404
-    assert client.get(reverse("townships:police-home")).status_code == 403
+    assert client.get(reverse("homes:township", args=[township.pk])).status_code == 404
+    assert client.get(reverse("homes:police")).status_code == 403
     assert client.get(reverse("townships:premises-list")).status_code == 403
     assert client.get(reverse("inspections:inspection-list")).status_code == 403
     assert client.get(reverse("inspections:hazard-list")).status_code == 403
@@ -486,15 +486,15 @@ def test_pages_fit_a_390px_phone_without_sideways_scrolling(
     premises = data["chumiao"]["premises"][0]
     pages = {
         "chumiao_lead": [
-            reverse("townships:detail", args=[township.pk]),
+            reverse("homes:township", args=[township.pk]),
             reverse("townships:premises-list"),
             reverse("inspections:inspection-list"),
             reverse("inspections:hazard-list"),
             reverse("inspections:hazard-detail", args=[hazard.pk]),
             f"{reverse('inspections:record')}?premises={premises.pk}",
         ],
-        "police": [reverse("townships:police-home")],
-        "responsible": [reverse("inspections:self-home"), reverse("inspections:record")],
+        "police": [reverse("homes:police")],
+        "responsible": [reverse("homes:self"), reverse("inspections:record")],
     }
     # Log in before the browser starts: inside Playwright's sync API the ORM would open a database
     # connection of its own that nobody closes.

@@ -185,7 +185,7 @@ def _get(client, user, url, **params):
 
 @pytest.mark.parametrize("who", ["chumiao_lead", "official", "center", "police"])
 def test_township_page_renders_for_the_roles_that_may_see_it(client, users, chumiao, who):
-    response = _get(client, users[who], reverse("townships:detail", args=[chumiao.pk]))
+    response = _get(client, users[who], reverse("homes:township", args=[chumiao.pk]))
     assert response.status_code == 200
     page = response.content.decode()
     assert "褚庙乡" in page
@@ -195,27 +195,27 @@ def test_township_page_renders_for_the_roles_that_may_see_it(client, users, chum
 
 @pytest.mark.parametrize("who", ["beiguan_lead", "responsible", "no_role"])
 def test_township_page_is_not_found_for_users_outside_it(client, users, chumiao, who):
-    response = _get(client, users[who], reverse("townships:detail", args=[chumiao.pk]))
+    response = _get(client, users[who], reverse("homes:township", args=[chumiao.pk]))
     assert response.status_code == 404
 
 
 def test_police_station_cannot_see_a_township_it_does_not_cover(client, users, beiguan):
-    assert _get(client, users["police"], reverse("townships:detail", args=[beiguan.pk])).status_code == 404
+    assert _get(client, users["police"], reverse("homes:township", args=[beiguan.pk])).status_code == 404
 
 
 def test_unknown_township_is_not_found(client, users):
-    assert _get(client, users["center"], reverse("townships:detail", args=[999999])).status_code == 404
+    assert _get(client, users["center"], reverse("homes:township", args=[999999])).status_code == 404
 
 
 def test_home_sends_the_township_lead_to_their_township_page(client, users, chumiao):
     client.force_login(users["chumiao_lead"])
     response = client.get("/")
     assert response.status_code == 302
-    assert response.url == reverse("townships:detail", args=[chumiao.pk])
+    assert response.url == reverse("homes:township", args=[chumiao.pk])
 
 
 def test_township_page_lists_what_is_due_and_nothing_else(client, users, chumiao, data, today):
-    ctx = _get(client, users["chumiao_lead"], reverse("townships:detail", args=[chumiao.pk])).context
+    ctx = _get(client, users["chumiao_lead"], reverse("homes:township", args=[chumiao.pk])).context
     home = ctx["home"]
     mine = data["chumiao"]
     # plans: the plan with one of its two premises not inspected, and that premises named
@@ -234,21 +234,23 @@ def test_township_page_lists_what_is_due_and_nothing_else(client, users, chumiao
 
 
 def test_township_page_figures(client, users, chumiao, data):
-    home = _get(client, users["chumiao_lead"], reverse("townships:detail", args=[chumiao.pk])).context["home"]
-    assert (home.inspected, home.planned) == (1, 2)
-    assert home.plan_percent == 50.0
-    assert home.active_staff == 2
-    assert home.min_staff == 8
-    assert home.staff_gap == 6
-    assert home.brigade_status_label == "规划中"
-    assert home.hazards_open == 4  # two from the plan inspection, the overdue one, the police one
-    assert home.hazards_overdue == 1
+    home = _get(client, users["chumiao_lead"], reverse("homes:township", args=[chumiao.pk])).context["home"]
+    figures = home.figures
+    assert (figures.inspected, figures.planned) == (1, 2)
+    assert figures.plan_percent == 50.0
+    assert figures.active_staff == 2
+    assert figures.min_staff == 8
+    assert figures.staff_gap == 6
+    assert figures.brigade_status_label == "规划中"
+    assert figures.hazards_open == 4  # two from the plan inspection, the overdue one, the police one
+    assert figures.hazards_overdue == 1
     assert len(home.assignments) == 2
 
 
 def test_township_page_hazard_figures_are_those_of_hazard_stats_as_of_any_day(users, chumiao, data, today):
+    from homes.selectors import township_home
     from inspections.selectors import hazard_stats
-    from townships.selectors import township_home
+    from leaders.figures import campaign_period
 
     first, second, third = Hazard.objects.filter(township=chumiao).order_by("pk")[:3]
     Hazard.objects.filter(pk=first.pk).update(status=Hazard.Status.VERIFIED, verified_on=today)
@@ -262,8 +264,10 @@ def test_township_page_hazard_figures_are_those_of_hazard_stats_as_of_any_day(us
     for days in (-30, -3, 0, 2, 10):
         on = today + dt.timedelta(days=days)
         home = township_home(user=lead, township_id=chumiao.pk, on=on)
-        (stats,) = hazard_stats(user=lead, township_ids=[chumiao.pk], on=on)
-        figures = (home.hazards_open, home.hazards_overdue, home.hazards_major_open)
+        as_of = campaign_period(home.campaign, today=on).as_of
+        (stats,) = hazard_stats(user=lead, campaign=home.campaign, township_ids=[chumiao.pk], on=as_of)
+        f = home.figures
+        figures = (f.hazards_open, f.hazards_overdue, f.hazards_major_open)
         assert figures == (stats.open, stats.overdue, stats.major_open), on
     assert figures == (2, 1, 1)  # ten days on: two verified, the police's overdue, the other major
 
@@ -273,15 +277,13 @@ def test_closed_assignments_verified_hazards_and_far_deadlines_are_not_to_do(
 ):
     Assignment.objects.filter(township=chumiao).update(status=Assignment.Status.CLOSED, closed_on=today)
     Hazard.objects.filter(township=chumiao).update(deadline=today + dt.timedelta(days=4))
-    home = _get(client, users["chumiao_lead"], reverse("townships:detail", args=[chumiao.pk])).context["home"]
+    home = _get(client, users["chumiao_lead"], reverse("homes:township", args=[chumiao.pk])).context["home"]
     assert home.assignments == []
     assert home.hazards_near == []
 
 
 def test_township_page_links_to_lists_brigades_meetings_and_recording(client, users, chumiao, data):
-    page = _get(
-        client, users["chumiao_lead"], reverse("townships:detail", args=[chumiao.pk])
-    ).content.decode()
+    page = _get(client, users["chumiao_lead"], reverse("homes:township", args=[chumiao.pk])).content.decode()
     assert f"/townships/premises/?township={chumiao.pk}" in page
     assert f"/inspections/?township={chumiao.pk}" in page
     assert f"/inspections/hazards/?township={chumiao.pk}" in page
@@ -296,20 +298,20 @@ def test_township_page_links_to_lists_brigades_meetings_and_recording(client, us
 
 
 def test_police_home_links_each_open_hazard_to_its_page(client, users, data):
-    page = _get(client, users["police"], reverse("townships:police-home")).content.decode()
+    page = _get(client, users["police"], reverse("homes:police")).content.decode()
     for hazard in Hazard.objects.filter(inspection__kind=Inspection.Kind.POLICE):
         assert f'href="{reverse("inspections:hazard-detail", args=[hazard.pk])}"' in page
 
 
 def test_county_official_sees_no_record_link(client, users, chumiao):
-    page = _get(client, users["official"], reverse("townships:detail", args=[chumiao.pk])).content.decode()
+    page = _get(client, users["official"], reverse("homes:township", args=[chumiao.pk])).content.decode()
     assert 'data-testid="link-record"' not in page
 
 
 def test_township_page_runs_the_same_queries_for_a_10x_larger_township(
     client, users, chumiao, campaign, station, data, today
 ):
-    url = reverse("townships:detail", args=[chumiao.pk])
+    url = reverse("homes:township", args=[chumiao.pk])
     client.force_login(users["chumiao_lead"])
     client.get(url)
     bump_data_version()  # measure the page computed, not answered from core.list_cache
@@ -321,9 +323,11 @@ def test_township_page_runs_the_same_queries_for_a_10x_larger_township(
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
-    # The page's nine (township with its brigades, campaign, plans, pending premises, hazard
-    # figures, then one per to-do list) and the session, user, profile and unread count.
-    assert len(large.captured_queries) <= 13
+    # The page's: township, current campaign, the county's campaigns; the figures of
+    # leaders.figures (four for the brigades, funding, plan progress, hazards found and carried
+    # over, fires, assignments); the to-do (plans, their pending premises, hazards, assignments,
+    # equipment); and the session, user, profile and unread count.
+    assert len(large.captured_queries) <= 22
     # Asked again with nothing written since: the figures come from the cache.
     with CaptureQueriesContext(connection) as again:
         assert client.get(url).status_code == 200
@@ -331,7 +335,7 @@ def test_township_page_runs_the_same_queries_for_a_10x_larger_township(
 
 
 def test_the_township_page_shows_a_write_at_once(client, users, chumiao, data):
-    url = reverse("townships:detail", args=[chumiao.pk])
+    url = reverse("homes:township", args=[chumiao.pk])
     client.force_login(users["chumiao_lead"])
     before = client.get(url).content.decode()
     premises = PremisesFactory(township=chumiao, grid=data["chumiao"]["grid"], name="新开业的网吧")
@@ -357,7 +361,7 @@ def test_police_home_shows_due_premises_own_inspections_and_their_open_hazards(
     other = PoliceStationFactory(county=county, name="另一派出所")
     other.townships.add(chumiao)
     PremisesFactory(township=chumiao, grid=grid, police_station=other, name="另一派出所的单位")
-    response = _get(client, users["police"], reverse("townships:police-home"))
+    response = _get(client, users["police"], reverse("homes:police"))
     assert response.status_code == 200
     home = response.context["home"]
     assert home.station == station
@@ -369,8 +373,8 @@ def test_police_home_shows_due_premises_own_inspections_and_their_open_hazards(
 
 
 def test_police_home_counts_its_inspections_hazards_as_the_inspection_list_does(users, data, today):
+    from homes.selectors import police_home
     from inspections.selectors import inspection_list
-    from townships.selectors import police_home
 
     police = users["police"]
     Hazard.objects.filter(inspection__kind=Inspection.Kind.POLICE).update(
@@ -385,18 +389,18 @@ def test_police_home_counts_its_inspections_hazards_as_the_inspection_list_does(
 
 def test_home_sends_the_police_station_to_its_page(client, users):
     client.force_login(users["police"])
-    assert client.get("/").url == reverse("townships:police-home")
+    assert client.get("/").url == reverse("homes:police")
 
 
 @pytest.mark.parametrize("who", ["chumiao_lead", "official", "center", "responsible"])
 def test_police_home_is_forbidden_to_other_roles(client, users, who):
-    assert _get(client, users[who], reverse("townships:police-home")).status_code == 403
+    assert _get(client, users[who], reverse("homes:police")).status_code == 403
 
 
 def test_police_home_runs_the_same_queries_for_a_10x_larger_area(
     client, users, chumiao, campaign, station, data, today
 ):
-    url = reverse("townships:police-home")
+    url = reverse("homes:police")
     client.force_login(users["police"])
     client.get(url)
     with CaptureQueriesContext(connection) as small:

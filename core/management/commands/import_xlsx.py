@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from core.imports.base import can_import
-from core.imports.kinds import KINDS
 from core.imports.reader import FileRefused, check_upload
+from core.imports.registry import KINDS
 from core.imports.runner import run_import
 
 

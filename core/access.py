@@ -1,0 +1,25 @@
+"""What every app's access policy shares. Each app has one `access` module saying who may change
+what (scope — who sees what — is core.scoping's). Its rules are `check_*` functions that raise
+AccessDenied with the reason; the app's services call them with their `by` (None is the system
+itself: a task, a command, the demo, a data migration), so the API, the pages, the admin and imports
+all meet the same refusal. Pages and API permissions ask `allowed(check, ...)` to show or gate a
+door before any input is read."""
+
+from collections.abc import Callable
+
+from core.exceptions import AccessDenied
+
+
+def allowed(check: Callable[..., None], **kwargs) -> bool:
+    """Whether `check(**kwargs)` lets the user through (to show a button, gate a route)."""
+    try:
+        check(**kwargs)
+    except AccessDenied:
+        return False
+    return True
+
+
+def require(condition: bool, message) -> None:
+    """Refuse with `message` unless `condition` holds."""
+    if not condition:
+        raise AccessDenied(message)

@@ -1,0 +1,646 @@
+"""The rest of the demo county: grids and premises, brigades in every state, funding, the
+2021—2022 winter-spring campaign with inspections and hazards in every state, fires with their
+trace-back and accountability, the seed meeting's directives assigned to every township, the
+current season, and one demo account per role.
+
+Everything is written through the services, so the demo obeys the same rules as real data.
+Random choices come from a fixed seed: every fresh load is the same county.
+"""
+
+import datetime as dt
+import random
+import secrets
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from core.models import Role
+from core.services import user_create_with_role
+from firebrigade import services as brigade_services
+from firebrigade.models import (
+    Brigade,
+    BrigadeClass,
+    BrigadeMember,
+    BrigadeStandard,
+    EquipmentRequirement,
+    EquipmentType,
+    FireIncident,
+    FundingCategory,
+)
+from inspections import services as inspection_services
+from inspections.models import Campaign, ChecklistItem, Hazard, Inspection
+from meetings import services as meeting_services
+from meetings.models import Meeting
+from townships import services as township_services
+from townships.models import County, PoliceStation, Premises, Township
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CAMPAIGN_2021 = "2021—2022年度冬春火灾防控"
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = [
+    "建国",
+    "志强",
+    "海涛",
+    "红梅",
+    "立新",
+    "卫东",
+    "秀英",
+    "国庆",
+    "文华",
+    "德胜",
+    "春生",
+    "玉兰",
+    "振华",
+    "明亮",
+]
+CENTER = "县消防安全检查指导服务中心"
+
+STANDARDS = {
+    BrigadeClass.CLASS_1: (15, 2, 600, "一级专职消防队：执勤人员不少于 15 人，消防车不少于 2 辆。"),
+    BrigadeClass.CLASS_2: (8, 1, 300, "二级专职消防队：执勤人员不少于 8 人，消防车不少于 1 辆。"),
+    BrigadeClass.VOLUNTEER: (5, 1, 100, "志愿消防队：队员不少于 5 人，配备消防车或手抬机动泵。"),
+}
+# (name, category, unit, maintenance days, required per class: class1, class2, volunteer)
+EQUIPMENT = [
+    ("水罐消防车", EquipmentType.Category.VEHICLE, "辆", 90, (2, 1, 1)),
+    ("手抬机动泵", EquipmentType.Category.PUMP, "台", 90, (2, 1, 1)),
+    ("消防水带", EquipmentType.Category.HOSE, "盘", 180, (30, 20, 10)),
+    ("正压式空气呼吸器", EquipmentType.Category.BREATHING, "具", 90, (8, 4, 0)),
+    ("灭火防护服", EquipmentType.Category.PROTECTIVE, "套", 365, (20, 12, 6)),
+    ("破拆工具组", EquipmentType.Category.RESCUE, "套", 180, (2, 1, 0)),
+    ("手提式灭火器", EquipmentType.Category.EXTINGUISHER, "具", 365, (20, 10, 10)),
+    ("对讲机", EquipmentType.Category.COMMUNICATION, "部", 365, (8, 4, 2)),
+]
+CHECKLIST = [
+    ("JC01", "疏散通道、安全出口畅通", "疏散"),
+    ("JC02", "灭火器配置齐全且在有效期内", "器材"),
+    ("JC03", "电气线路敷设规范，无私拉乱接", "用电"),
+    ("JC04", "取暖用火用电安全，无违规使用电暖器、煤炉", "取暖"),
+    ("JC05", "消防车通道畅通，无占用堵塞", "通道"),
+    ("JC06", "电动自行车未在室内、楼道停放充电", "用电"),
+    ("JC07", "消防安全责任人、管理人明确，制度上墙", "管理"),
+    ("JC08", "员工会报警、会扑救初起火灾、会组织疏散", "培训"),
+]
+HAZARD_TEXT = {
+    "JC01": "安全出口堆放杂物，疏散通道堵塞",
+    "JC02": "灭火器过期未更换",
+    "JC03": "电气线路私拉乱接，未穿管保护",
+    "JC04": "室内使用煤炉取暖，无通风措施",
+    "JC05": "消防车通道被货物占用",
+    "JC06": "电动自行车在楼道内充电",
+    "JC07": "未明确消防安全管理人",
+    "JC08": "员工不会使用灭火器",
+}
+PREMISES_KINDS = [
+    (Premises.Category.MARKET, "集贸市场", Premises.RiskLevel.HIGH),
+    (Premises.Category.SCHOOL, "中心小学", Premises.RiskLevel.HIGH),
+    (Premises.Category.FACTORY, "面粉厂", Premises.RiskLevel.MEDIUM),
+    (Premises.Category.WAREHOUSE, "农资仓库", Premises.RiskLevel.HIGH),
+    (Premises.Category.SHOP, "便民超市", Premises.RiskLevel.MEDIUM),
+    (Premises.Category.MEDICAL, "敬老院", Premises.RiskLevel.HIGH),
+    (Premises.Category.HOTEL, "宾馆", Premises.RiskLevel.MEDIUM),
+    (Premises.Category.RESIDENTIAL, "村民聚居区", Premises.RiskLevel.LOW),
+]
+
+
+def person(index: int, k: int = 0) -> str:
+    return SURNAMES[(index * 7 + k * 3) % len(SURNAMES)] + GIVEN[(index + k * 5) % len(GIVEN)]
+
+
+def leaders(index: int) -> tuple[str, str]:
+    return person(index, 1), person(index, 2)
+
+
+def phone(index: int, k: int) -> str:
+    return f"13{(index * 37 + k * 11) % 10}{(index * 7919 + k * 104729) % 100000000:08d}"
+
+
+def attach_rural_townships(county: County, townships: dict[str, Township]) -> None:
+    """Townships (乡) have no police station of their own: each is covered by a neighbouring town's."""
+    stations = list(PoliceStation.objects.filter(county=county).order_by("id"))
+    rural = [t for t in townships.values() if t.kind == Township.Kind.TOWNSHIP]
+    for index, township in enumerate(rural):
+        station = stations[index % len(stations)]
+        station.townships.add(township)
+
+
+def load(county: County, townships: dict[str, Township]) -> dict[str, int]:
+    if Campaign.objects.filter(county=county, name=CAMPAIGN_2021).exists():
+        return {}
+    rng = random.Random(20211117)  # noqa: S311 - demo data, not security
+    standards, types = _standards()
+    checklist = _checklist()
+    premises = _premises(townships, rng)
+    brigades = _brigades(townships, standards, types, rng)
+    _funding(townships, rng)
+    campaign = _campaign_2021(county, townships, premises, checklist, rng)
+    incidents = _incidents(townships, premises, brigades, campaign, rng)
+    _assignments(county, townships, rng)
+    _current_season(county, townships, premises, checklist, rng)
+    users = _users(townships, premises)
+    return {
+        "premises": sum(len(p) for p in premises.values()),
+        "brigades": len(brigades),
+        "inspections": Inspection.objects.filter(township__county=county).count(),
+        "hazards": Hazard.objects.filter(township__county=county).count(),
+        "incidents": len(incidents),
+        "demo_users": users,
+    }
+
+
+def _standards():
+    standards = {}
+    for brigade_class, (staff, vehicles, area, notes) in STANDARDS.items():
+        standards[brigade_class], _ = BrigadeStandard.objects.get_or_create(
+            brigade_class=brigade_class,
+            defaults={
+                "min_staff": staff,
+                "min_vehicles": vehicles,
+                "min_station_area_m2": area,
+                "notes": notes,
+            },
+        )
+    types = {}
+    for name, category, unit, days, required in EQUIPMENT:
+        types[name], _ = EquipmentType.objects.get_or_create(
+            name=name, defaults={"category": category, "unit": unit, "maintenance_interval_days": days}
+        )
+        for brigade_class, quantity in zip(STANDARDS, required, strict=True):
+            if quantity:
+                EquipmentRequirement.objects.get_or_create(
+                    standard=standards[brigade_class],
+                    equipment_type=types[name],
+                    defaults={"quantity": quantity},
+                )
+    return standards, types
+
+
+def _checklist():
+    items = []
+    for order, (code, text, category) in enumerate(CHECKLIST, start=1):
+        item, _ = ChecklistItem.objects.get_or_create(
+            code=code, defaults={"text": text, "category": category, "order": order}
+        )
+        items.append(item)
+    return items
+
+
+def _premises(townships, rng) -> dict[int, list[Premises]]:
+    result = {}
+    for t_index, township in enumerate(townships.values()):
+        short = (
+            township.name.removesuffix("街道").removesuffix("回族乡").removesuffix("乡").removesuffix("镇")
+        )
+        grids = [
+            township_services.grid_create(
+                township=township, name=f"第{n}网格", area_description=f"{short}第{n}片区"
+            )
+            for n in range(1, 4)
+        ]
+        for g_index, grid in enumerate(grids):
+            township_services.grid_member_add(
+                grid=grid,
+                name=person(t_index * 3 + g_index, 4),
+                phone=phone(t_index * 3 + g_index, 4),
+                role="chief",
+            )
+            township_services.grid_member_add(
+                grid=grid, name=person(t_index * 3 + g_index, 5), phone=phone(t_index * 3 + g_index, 5)
+            )
+        station = township.police_stations.order_by("id").first()
+        result[township.id] = []
+        for p_index, (category, suffix, risk) in enumerate(PREMISES_KINDS):
+            result[township.id].append(
+                township_services.premises_create(
+                    township=township,
+                    name=f"{short}{suffix}",
+                    address=f"{township.name}{short}街{p_index + 1}号",
+                    category=category,
+                    risk_level=risk,
+                    is_key_unit=risk == Premises.RiskLevel.HIGH,
+                    responsible_person=person(t_index * 8 + p_index, 6),
+                    responsible_phone=phone(t_index * 8 + p_index, 6),
+                    manager=person(t_index * 8 + p_index, 7),
+                    manager_phone=phone(t_index * 8 + p_index, 7),
+                    grid=grids[p_index % 3],
+                    police_station=station,
+                    is_demo=True,
+                )
+            )
+        township_services.responsibility_agreement_sign(
+            township=township,
+            year=2021,
+            signatory=township.principal_leader,
+            counterparty="民权县人民政府",
+            scope="落实乡镇消防安全责任制，完成专职消防队建设和冬春火灾防控任务。",
+            signed_on=dt.date(2021, 3, 10),
+        )
+    return result
+
+
+# Construction state by township index: most built, some accepted, a few behind.
+BRIGADE_PLAN = [
+    "accepted",
+    "accepted",
+    "established",
+    "accepted",
+    "under_construction",
+    "established",
+    "planned",
+]
+
+
+def _brigades(townships, standards, types, rng) -> dict[int, Brigade]:
+    brigades = {}
+    names = list(townships)
+    shared = {"林七乡": "野岗乡"}  # 林七乡 is served by 野岗乡's brigade (共建)
+    for index, name in enumerate(names):
+        if name in shared:
+            continue
+        township = townships[name]
+        state = BRIGADE_PLAN[index % len(BRIGADE_PLAN)]
+        brigade_class = (
+            BrigadeClass.CLASS_1
+            if township.kind == Township.Kind.SUBDISTRICT
+            else BrigadeClass.VOLUNTEER
+            if index % 5 == 4
+            else BrigadeClass.CLASS_2
+        )
+        standard = standards[brigade_class]
+        also = [townships[k] for k, v in shared.items() if v == name]
+        brigade = brigade_services.brigade_create(
+            township=township,
+            name=f"{name}专职消防队",
+            brigade_class=brigade_class,
+            station_address=f"{name}政府院内" if state != "planned" else "",
+            station_area_m2=standard.min_station_area_m2 + 50 if state != "planned" else None,
+            duty_phone=phone(index, 9),
+            also_serves=also,
+            is_demo=True,
+        )
+        brigades[township.id] = brigade
+        if state == "planned":
+            continue
+        brigade_services.brigade_start_construction(brigade=brigade, started_on=dt.date(2021, 4, 1))
+        staff = standard.min_staff + (
+            1 if state == "accepted" else -2 if state == "under_construction" else 0
+        )
+        roles = [BrigadeMember.Role.CAPTAIN, BrigadeMember.Role.DRIVER] + [
+            BrigadeMember.Role.FIREFIGHTER
+        ] * 30
+        for m in range(max(staff, 2)):
+            brigade_services.brigade_member_add(
+                brigade=brigade,
+                name=person(index * 20 + m, 8),
+                role=roles[m],
+                hired_on=dt.date(2021, 5, 1) + dt.timedelta(days=m),
+                phone=phone(index * 20 + m, 8),
+                certification="消防员国家职业资格（初级）" if m % 2 == 0 else "",
+            )
+        share = 1.0 if state == "accepted" else 0.6 if state == "established" else 0.3
+        for type_name, *_rest in EQUIPMENT:
+            requirement = EquipmentRequirement.objects.filter(
+                standard=standard, equipment_type=types[type_name]
+            ).first()
+            if requirement is None:
+                continue
+            quantity = (
+                max(1, round(requirement.quantity * share))
+                if share >= 0.6
+                else round(requirement.quantity * share)
+            )
+            if quantity == 0:
+                continue
+            brigade_services.equipment_item_add(
+                brigade=brigade,
+                equipment_type=types[type_name],
+                quantity=quantity,
+                acquired_on=dt.date(2021, 6, 1),
+                last_maintained_on=dt.date(2021, 10, 1) + dt.timedelta(days=rng.randint(0, 40)),
+            )
+        if state in ("established", "accepted"):
+            brigade_services.brigade_mark_established(
+                brigade=brigade, established_on=dt.date(2021, 9, 30), by=None
+            )
+        if state == "accepted":
+            brigade_services.brigade_accept(
+                brigade=brigade, accepted_on=dt.date(2021, 12, 20), accepted_by=CENTER, by=None
+            )
+    return brigades
+
+
+def _funding(townships, rng) -> None:
+    plan = {
+        FundingCategory.PERSONNEL: 360000,
+        FundingCategory.OFFICE: 60000,
+        FundingCategory.EQUIPMENT: 400000,
+    }
+    for index, township in enumerate(townships.values()):
+        for category, amount in plan.items():
+            allocation = brigade_services.funding_allocate(
+                township=township, year=2021, category=category, amount=Decimal(amount), source="县财政"
+            )
+            ratio = [1.0, 0.75, 0.5, 0.25, 0.0][(index + len(category)) % 5]
+            paid = Decimal(amount) * Decimal(str(ratio))
+            for quarter in range(2):
+                part = (paid / 2).quantize(Decimal("0.01"))
+                if part > 0:
+                    brigade_services.disbursement_record(
+                        allocation=allocation,
+                        amount=part,
+                        disbursed_on=dt.date(2021, 6 + quarter * 5, 15),
+                        voucher_no=f"MQ2021-{index:02d}{quarter}{len(category)}",
+                        by=None,
+                    )
+
+
+def _inspect(
+    premises,
+    when,
+    checklist,
+    rng,
+    *,
+    plan=None,
+    kind="township",
+    inspectors="",
+    fail_codes=(),
+    by=None,
+    deadline_days=15,
+    police_station=None,
+):
+    failing = set(fail_codes)
+    results = [
+        {"item": item, "result": "fail" if item.code in failing else "pass", "note": ""} for item in checklist
+    ]
+    hazards = [
+        {
+            "severity": Hazard.Severity.MAJOR
+            if item.code in {"JC01", "JC04"} and len(failing) > 1
+            else Hazard.Severity.GENERAL,
+            "description": HAZARD_TEXT[item.code],
+            "deadline": when + dt.timedelta(days=deadline_days),
+            "responsible_person": premises.responsible_person,
+            "checklist_item": item,
+        }
+        for item in checklist
+        if item.code in failing
+    ]
+    return inspection_services.inspection_record(
+        premises=premises,
+        kind=kind,
+        inspected_on=when,
+        inspectors=inspectors or "乡镇消防专干、网格员",
+        results=results,
+        hazards=hazards,
+        plan=plan,
+        police_station=police_station,
+        signed_by=premises.responsible_person,
+        by=by,
+    )
+
+
+def _advance(hazard: Hazard, stage: str, when: dt.date) -> None:
+    """Move a hazard along the closed loop up to `stage`."""
+    if stage == "open":
+        return
+    inspection_services.hazard_start_rectifying(hazard=hazard)
+    if stage == "rectifying":
+        return
+    inspection_services.hazard_rectify(
+        hazard=hazard, rectified_on=when, rectified_by=hazard.responsible_person, measures="已按要求整改完毕"
+    )
+    if stage == "awaiting":
+        return
+    if stage == "rejected":
+        inspection_services.hazard_reinspect(
+            hazard=hazard,
+            inspected_on=when + dt.timedelta(days=2),
+            inspectors="乡镇消防专干",
+            passed=False,
+            note="复查发现仍有杂物堆放，整改不彻底",
+        )
+        return
+    inspection_services.hazard_reinspect(
+        hazard=hazard, inspected_on=when + dt.timedelta(days=2), inspectors="乡镇消防专干", passed=True
+    )
+
+
+STAGES = ["verified", "verified", "awaiting", "rectifying", "open", "rejected", "verified", "late"]
+
+
+def _campaign_2021(county, townships, premises, checklist, rng) -> Campaign:
+    campaign = inspection_services.campaign_create(
+        county=county,
+        name=CAMPAIGN_2021,
+        kind=Campaign.Kind.WINTER_SPRING,
+        starts_on=dt.date(2021, 11, 1),
+        ends_on=dt.date(2022, 4, 30),
+        description="自查隐患、自除隐患、自负责任；网格化管理；重点单位全覆盖检查。",
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(is_demo=True)
+    for t_index, township in enumerate(townships.values()):
+        targets = premises[township.id]
+        plan = inspection_services.inspection_plan_create(
+            campaign=campaign,
+            township=township,
+            title=f"{township.name}冬春火灾防控检查计划",
+            due_on=dt.date(2021, 12, 31),
+            premises=targets,
+        )
+        # Most townships inspect most of their premises; a few fall behind.
+        done = len(targets) - (t_index % 4)
+        for p_index, target in enumerate(targets[:done]):
+            when = dt.date(2021, 11, 8) + dt.timedelta(days=(t_index * 3 + p_index * 4) % 40)
+            codes = [c for c, _, _ in CHECKLIST]
+            fail = rng.sample(codes, k=(p_index + t_index) % 3)
+            inspection = _inspect(target, when, checklist, rng, plan=plan, fail_codes=fail)
+            for h_index, hazard in enumerate(inspection.hazards.order_by("id")):
+                stage = STAGES[(t_index + p_index + h_index) % len(STAGES)]
+                if stage == "late":
+                    # Fixed only after its deadline: verified late, a fact the trace-back shows.
+                    _advance(hazard, "verified", hazard.deadline + dt.timedelta(days=10))
+                else:
+                    _advance(hazard, stage, min(hazard.deadline, when + dt.timedelta(days=5)))
+    return campaign
+
+
+def _incidents(townships, premises, brigades, campaign, rng) -> list[FireIncident]:
+    """Fires of the season. The first broke out where a hazard had been left overdue: the trace-back
+    shows the inspection, the unfixed hazard, and the accountability that followed."""
+    township = townships["花园乡"]
+    target = premises[township.id][3]  # the 农资仓库
+    before = _inspect(
+        target, dt.date(2021, 11, 12), _checklist_items(), rng, fail_codes=["JC03", "JC04"], deadline_days=10
+    )
+    hazard = before.hazards.order_by("id").first()
+    brigade = brigades.get(township.id) or next(iter(brigades.values()))
+    incidents = [
+        brigade_services.fire_incident_record(
+            township=township,
+            premises=target,
+            occurred_at=dt.datetime(2022, 1, 9, 21, 40, tzinfo=SHANGHAI),
+            address=target.address,
+            cause=FireIncident.Cause.ELECTRICAL,
+            injuries=1,
+            direct_loss=Decimal("186000"),
+            responding_brigade=brigade,
+            arrival_minutes=14,
+            description="仓库内私拉电线短路引燃化肥包装物，专职消防队到场扑救。",
+            is_demo=True,
+        )
+    ]
+    inspection_services.accountability_record(
+        township=township,
+        person=target.responsible_person,
+        unit=target.name,
+        finding="检查发现的电气线路隐患逾期未整改，导致火灾发生。",
+        sanction="罚款人民币五万元，责令停业整顿",
+        decided_by="民权县应急管理局",
+        decided_on=dt.date(2022, 2, 15),
+        incident=incidents[0],
+        premises=target,
+        hazard=hazard,
+    )
+    inspection_services.accountability_record(
+        township=township,
+        person=township.fire_deputy,
+        unit=f"{township.name}人民政府",
+        finding="对辖区重大火灾隐患督促整改不力。",
+        sanction="诫勉谈话",
+        decided_by="中共民权县纪律检查委员会",
+        decided_on=dt.date(2022, 2, 20),
+        incident=incidents[0],
+    )
+    causes = [
+        FireIncident.Cause.HEATING,
+        FireIncident.Cause.STRAW_BURNING,
+        FireIncident.Cause.CARELESS,
+        FireIncident.Cause.SMOKING,
+    ]
+    for index, name in enumerate(["北关镇", "褚庙乡", "人和镇", "龙塘镇"]):
+        t = townships[name]
+        incidents.append(
+            brigade_services.fire_incident_record(
+                township=t,
+                occurred_at=dt.datetime(2021, 12, 3 + index * 9, 14, 5, tzinfo=SHANGHAI),
+                address=f"{name}{person(index, 3)}家",
+                cause=causes[index],
+                direct_loss=Decimal(3000 + index * 2500),
+                responding_brigade=brigades.get(t.id),
+                arrival_minutes=9 + index * 3 if brigades.get(t.id) else None,
+                is_demo=True,
+            )
+        )
+    return incidents
+
+
+def _checklist_items():
+    return list(ChecklistItem.objects.filter(is_active=True).order_by("order"))
+
+
+def _assignments(county, townships, rng) -> None:
+    meeting = Meeting.objects.get(county=county, title__contains="推进会", held_at__year=2021)
+    all_townships = list(townships.values())
+    for directive in meeting.directives.order_by("number"):
+        deadline = dt.date(2021, 12, 31) if directive.priority == "high" else dt.date(2022, 3, 31)
+        assignments = meeting_services.directive_assign(
+            directive=directive, townships=all_townships, deadline=deadline, by=None
+        )
+        for index, assignment in enumerate(assignments):
+            stage = (index + directive.number) % 5
+            if stage == 0:
+                continue  # not yet reported: overdue once the deadline passed
+            meeting_services.assignment_report_progress(
+                assignment=assignment,
+                reported_on=dt.date(2021, 12, 1),
+                text="已召开专题会议部署，正在推进。",
+                percent=40,
+                by=None,
+            )
+            if stage >= 2:
+                meeting_services.assignment_report_progress(
+                    assignment=assignment,
+                    reported_on=min(deadline, dt.date(2021, 12, 28)),
+                    text="各项措施已落实到位。",
+                    percent=100,
+                    by=None,
+                )
+            if stage >= 3:
+                closed_on = (
+                    min(deadline, dt.date(2021, 12, 30)) if stage == 3 else deadline + dt.timedelta(days=20)
+                )
+                meeting_services.assignment_close(assignment=assignment, closed_on=closed_on, by=None)
+
+
+def _current_season(county, townships, premises, checklist, rng) -> None:
+    """The season running today, so the dashboard's default view has live figures."""
+    today = timezone.localdate()
+    year = today.year if today.month >= 11 else today.year - 1
+    starts_on = dt.date(year, 11, 1)
+    if starts_on > today or year == 2021:
+        return
+    campaign = inspection_services.campaign_create(
+        county=county,
+        name=f"{year}—{year + 1}年度冬春火灾防控",
+        kind=Campaign.Kind.WINTER_SPRING,
+        starts_on=starts_on,
+        ends_on=dt.date(year + 1, 4, 30),
+        description="持续推进冬春火灾防控，重点单位全覆盖检查。",
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(is_demo=True)
+    span = max(1, (today - starts_on).days)
+    for t_index, township in enumerate(townships.values()):
+        targets = premises[township.id]
+        plan = inspection_services.inspection_plan_create(
+            campaign=campaign,
+            township=township,
+            title=f"{township.name}{year}年冬春检查计划",
+            due_on=min(dt.date(year + 1, 1, 15), campaign.ends_on),
+            premises=targets,
+        )
+        for p_index, target in enumerate(targets[: 2 + t_index % 5]):
+            when = starts_on + dt.timedelta(days=(t_index + p_index * 3) % span)
+            fail = [c for c, _, _ in CHECKLIST][
+                (t_index + p_index) % 8 : (t_index + p_index) % 8 + p_index % 2
+            ]
+            inspection = _inspect(target, when, checklist, rng, plan=plan, fail_codes=fail, deadline_days=20)
+            for hazard in inspection.hazards.all():
+                if (t_index + p_index) % 3 == 0 and when + dt.timedelta(days=3) <= today:
+                    _advance(hazard, "verified", when + dt.timedelta(days=1))
+    for index, name in enumerate(["南华街道", "程庄镇"]):
+        brigade_services.fire_incident_record(
+            township=townships[name],
+            occurred_at=dt.datetime(year, 11, 1, 19, 0, tzinfo=SHANGHAI)
+            + dt.timedelta(days=min(index * 7, span - 1)),
+            address=f"{name}{person(index, 9)}家",
+            cause=FireIncident.Cause.HEATING,
+            direct_loss=Decimal(2000),
+            is_demo=True,
+        )
+
+
+def _users(townships, premises) -> int:
+    """One demo account per role, with one random password printed once by load_demo."""
+    if get_user_model().objects.filter(username="county").exists():
+        return 0
+    password = secrets.token_urlsafe(10)
+    beiguan, chumiao = townships["北关镇"], townships["褚庙乡"]
+    station = PoliceStation.objects.get(name="北关派出所")
+    specs = [
+        ("county", Role.COUNTY_OFFICIAL, {"county": beiguan.county}),
+        ("center", Role.GUIDANCE_CENTER, {"county": beiguan.county}),
+        ("beiguan", Role.TOWNSHIP_LEAD, {"township": beiguan}),
+        ("chumiao", Role.TOWNSHIP_LEAD, {"township": chumiao}),
+        ("police_beiguan", Role.POLICE_STATION, {"police_station": station}),
+        ("market_beiguan", Role.PREMISES_RESPONSIBLE, {"premises": premises[beiguan.id][0]}),
+    ]
+    for username, role, links in specs:
+        user_create_with_role(username=username, role=role, password=password, **links)
+    DEMO_PASSWORD.append(password)
+    return len(specs)
+
+
+# load_demo prints this once, on the run that created the accounts.
+DEMO_PASSWORD: list[str] = []

@@ -1,0 +1,454 @@
+"""Importable kinds of the brigades app: members and equipment (the brigade is named together with its
+township), and 经费预算, matched by township + year + category (funding_allocate / funding_update); its
+optional 已到位 column is the cumulative amount received: an increase is recorded with
+disbursement_record."""
+
+from typing import Any
+
+from django.db.models import Max, OuterRef, Subquery
+
+from core.imports.base import (
+    CREATE,
+    UNCHANGED,
+    UPDATE,
+    ImportContext,
+    ImportKind,
+    ImportRefusal,
+    ParsedRow,
+    norm,
+    refusal_column,
+    set_changes,
+)
+from core.imports.columns import Column
+from core.imports.registry import register
+from firebrigade import services
+from firebrigade.models import (
+    Brigade,
+    BrigadeMember,
+    Disbursement,
+    EquipmentItem,
+    EquipmentType,
+    FundingAllocation,
+    FundingCategory,
+)
+
+
+def resolve_brigade(ctx: ImportContext, row: ParsedRow) -> Brigade | None:
+    """The brigade named in the row, which must belong to the row's township."""
+    if "brigades" not in ctx.cache:
+        ctx.cache["brigades"] = {norm(b.name): b for b in Brigade.objects.select_related("township")}
+    name = row.values.get("brigade")
+    township = row.refs.get("township")
+    if not name:
+        return None
+    brigade = ctx.cache["brigades"].get(norm(name))
+    if brigade is None:
+        row.error("消防队", f"未知消防队“{name}”，请填写系统中登记的队伍全称")
+        return None
+    if township is not None and brigade.township_id != township.pk:
+        row.error(
+            "消防队", f"消防队“{brigade.name}”不属于{township.name}（所属乡镇：{brigade.township.name}）"
+        )
+        return None
+    return brigade
+
+
+@register
+class MembersKind(ImportKind):
+    model = BrigadeMember
+    township_field = "brigade__township"
+    name = "members"
+    label = "专职队员"
+    sheet = "专职队员"
+    default_column = "姓名"
+    match_rule = "按“消防队 + 姓名 + 入职日期”匹配已有队员：匹配到的更新，其余新增；填写离职日期即登记离职。"
+    key_description = "消防队、姓名、入职日期相同"
+    columns = [
+        Column("乡镇", "township", required=True, help="消防队所属乡镇", example="褚庙乡"),
+        Column(
+            "消防队",
+            "brigade",
+            required=True,
+            help="系统中登记的队伍全称",
+            example="褚庙乡专职消防队",
+            width=22,
+        ),
+        Column("姓名", "name", required=True, example="张强"),
+        Column("岗位", "role", "choice", required=True, choices=BrigadeMember.Role, example="战斗员"),
+        Column("入职日期", "hired_on", "date", required=True, help="不能晚于今天", example="2021-06-01"),
+        Column("电话", "phone", example="13903700002"),
+        Column("资格证书", "certification", example="消防员国家职业资格五级", width=22),
+        Column("取证日期", "certified_on", "date", example="2021-05-20"),
+        Column("合同到期", "contract_until", "date", example="2024-05-31"),
+        Column("在岗执勤", "on_duty", "bool", help="不填视为“是”；已填离职日期的视为“否”", example="是"),
+        Column("离职日期", "left_on", "date", help="队员离职时填写；离职记录登记后不能修改", example=""),
+    ]
+    example = {c.key: c.example for c in columns}
+    updated_keys = ("role", "phone", "certification", "certified_on", "contract_until", "on_duty")
+
+    def check_row(self, row: ParsedRow) -> None:
+        if row.values.get("left_on") is not None:
+            if row.values.get("on_duty") is True:
+                row.error("在岗执勤", "已填写离职日期的队员不能在岗执勤，请填“否”")
+            row.values["on_duty"] = False
+        elif row.values.get("on_duty") is None:
+            row.values["on_duty"] = True
+
+    def resolve(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
+        for row in rows:
+            row.refs["township"] = ctx.township(row)
+            row.refs["brigade"] = resolve_brigade(ctx, row)
+            row.label = f"{row.values['brigade']}·{row.values['name']}"
+        brigade_ids = {r.refs["brigade"].pk for r in rows if r.refs["brigade"] is not None}
+        existing: dict[tuple, list[BrigadeMember]] = {}
+        for member in BrigadeMember.objects.filter(brigade_id__in=brigade_ids):
+            existing.setdefault((member.brigade_id, norm(member.name), member.hired_on), []).append(member)
+        for row in rows:
+            brigade = row.refs["brigade"]
+            if brigade is not None and row.values.get("hired_on"):
+                matches = existing.get((brigade.pk, norm(row.values["name"]), row.values["hired_on"]), [])
+                if len(matches) > 1:
+                    row.error(
+                        "姓名", "该队伍有多名同名且入职日期相同的队员，无法确定更新哪一位，请在系统中修改"
+                    )
+                row.refs["member"] = matches[0] if matches else None
+
+    def key(self, row: ParsedRow) -> tuple | None:
+        if not row.values.get("brigade") or not row.values.get("name") or not row.values.get("hired_on"):
+            return None
+        return (norm(row.values["brigade"]), norm(row.values["name"]), row.values["hired_on"])
+
+    def apply(self, ctx: ImportContext, unit: list[ParsedRow]) -> None:
+        (row,) = unit
+        values = row.values
+        desired = {key: values[key] for key in self.updated_keys}
+        member = row.refs["member"]
+        if member is None:
+            member = services.brigade_member_add(
+                brigade=row.refs["brigade"],
+                name=values["name"],
+                hired_on=values["hired_on"],
+                by=ctx.by,
+                **desired,
+            )
+            if values["left_on"] is not None:
+                with refusal_column("离职日期"):
+                    services.brigade_member_leave(member=member, left_on=values["left_on"], by=ctx.by)
+            row.action = CREATE
+            return
+        if member.left_on is not None and values["left_on"] is None:
+            raise ImportRefusal(
+                f"该队员已于 {member.left_on.isoformat()} 离职，离职记录不能通过导入撤销，请填写离职日期",
+                column="离职日期",
+            )
+        old_left_on = member.left_on
+        current = {key: getattr(member, key) for key in self.updated_keys}
+        if values["left_on"] is not None and old_left_on is None:
+            # Leaving sets on_duty itself: the update carries only the other columns.
+            desired["on_duty"] = member.on_duty
+        changed = set_changes(row, self, current, desired)
+        if changed:
+            services.brigade_member_update(member=member, data=changed, by=ctx.by)
+        if values["left_on"] != old_left_on:
+            # Either a first departure, or a different date, which the service refuses.
+            with refusal_column("离职日期"):
+                services.brigade_member_leave(member=member, left_on=values["left_on"], by=ctx.by)
+            changed.update(set_changes(row, self, {"left_on": old_left_on}, {"left_on": values["left_on"]}))
+        row.action = UPDATE if changed else UNCHANGED
+
+    def export_queryset(self, queryset):
+        return queryset.select_related("brigade__township").order_by(
+            "brigade__township__name", "brigade__name", "name", "hired_on", "pk"
+        )
+
+    def export_rows(self, queryset):
+        for m in self.export_queryset(queryset):
+            yield {
+                "township": m.brigade.township.name,
+                "brigade": m.brigade.name,
+                "name": m.name,
+                "role": m.role,
+                "hired_on": m.hired_on,
+                "phone": m.phone,
+                "certification": m.certification,
+                "certified_on": m.certified_on,
+                "contract_until": m.contract_until,
+                "on_duty": m.on_duty,
+                "left_on": m.left_on,
+            }
+
+
+@register
+class EquipmentKind(ImportKind):
+    model = EquipmentItem
+    township_field = "brigade__township"
+    name = "equipment"
+    label = "消防装备"
+    sheet = "消防装备"
+    default_column = "装备名称"
+    match_rule = "按“消防队 + 装备名称”匹配已有装备：匹配到的更新数量、状况和保养日期，其余新增。"
+    key_description = "消防队、装备名称相同"
+    columns = [
+        Column("乡镇", "township", required=True, help="消防队所属乡镇", example="褚庙乡"),
+        Column(
+            "消防队",
+            "brigade",
+            required=True,
+            help="系统中登记的队伍全称",
+            example="褚庙乡专职消防队",
+            width=22,
+        ),
+        Column(
+            "装备名称",
+            "equipment_type",
+            required=True,
+            help="系统装备类型表中的名称",
+            example="手抬机动消防泵",
+            width=20,
+        ),
+        Column("数量", "quantity", "int", required=True, help="不能为负数", example=2),
+        Column(
+            "状况",
+            "condition",
+            "choice",
+            choices=EquipmentItem.Condition,
+            help="不填视为“完好”",
+            example="完好",
+        ),
+        Column("配备日期", "acquired_on", "date", example="2021-07-01"),
+        Column("上次保养", "last_maintained_on", "date", example="2021-10-15"),
+        Column(
+            "下次保养",
+            "next_maintenance_on",
+            "date",
+            help="不填则按装备类型的保养周期从上次保养推算",
+            example="",
+        ),
+        Column("备注", "note", example="", width=24),
+    ]
+    example = {c.key: c.example for c in columns}
+    updated_keys = (
+        "quantity",
+        "condition",
+        "acquired_on",
+        "last_maintained_on",
+        "next_maintenance_on",
+        "note",
+    )
+
+    def check_row(self, row: ParsedRow) -> None:
+        if row.values.get("condition") is None:
+            row.values["condition"] = EquipmentItem.Condition.GOOD
+
+    def resolve(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
+        types = {norm(t.name): t for t in EquipmentType.objects.all()}
+        for row in rows:
+            row.refs["township"] = ctx.township(row)
+            row.refs["brigade"] = resolve_brigade(ctx, row)
+            row.label = f"{row.values['brigade']}·{row.values['equipment_type']}"
+            type_name = row.values.get("equipment_type")
+            row.refs["equipment_type"] = types.get(norm(type_name)) if type_name else None
+            if type_name and row.refs["equipment_type"] is None:
+                row.error("装备名称", f"未知装备类型“{type_name}”，请填写系统装备类型表中的名称")
+        brigade_ids = {r.refs["brigade"].pk for r in rows if r.refs["brigade"] is not None}
+        existing: dict[tuple[int, int], list[EquipmentItem]] = {}
+        for item in EquipmentItem.objects.filter(brigade_id__in=brigade_ids).select_related("equipment_type"):
+            existing.setdefault((item.brigade_id, item.equipment_type_id), []).append(item)
+        for row in rows:
+            brigade, equipment_type = row.refs["brigade"], row.refs["equipment_type"]
+            row.refs["item"] = None
+            if brigade is not None and equipment_type is not None:
+                matches = existing.get((brigade.pk, equipment_type.pk), [])
+                if len(matches) > 1:
+                    row.error(
+                        "装备名称", "该队伍有多条同类装备记录，无法确定更新哪一条，请在系统中合并后再导入"
+                    )
+                row.refs["item"] = matches[0] if matches else None
+
+    def key(self, row: ParsedRow) -> tuple | None:
+        if not row.values.get("brigade") or not row.values.get("equipment_type"):
+            return None
+        return (norm(row.values["brigade"]), norm(row.values["equipment_type"]))
+
+    def apply(self, ctx: ImportContext, unit: list[ParsedRow]) -> None:
+        (row,) = unit
+        desired: dict[str, Any] = {key: row.values[key] for key in self.updated_keys}
+        item = row.refs["item"]
+        if item is None:
+            services.equipment_item_add(
+                brigade=row.refs["brigade"], equipment_type=row.refs["equipment_type"], by=ctx.by, **desired
+            )
+            row.action = CREATE
+            return
+        if desired["next_maintenance_on"] is None:
+            # An empty cell means "from the type's interval", as the service computes it.
+            desired["next_maintenance_on"] = services.equipment_next_maintenance(
+                equipment_type=row.refs["equipment_type"], last_maintained_on=desired["last_maintained_on"]
+            )
+        current = {key: getattr(item, key) for key in self.updated_keys}
+        changed = set_changes(row, self, current, desired)
+        if not changed:
+            row.action = UNCHANGED
+            return
+        services.equipment_item_update(item=item, data=changed, by=ctx.by)
+        row.action = UPDATE
+
+    def export_queryset(self, queryset):
+        return queryset.select_related("brigade__township", "equipment_type").order_by(
+            "brigade__township__name", "brigade__name", "equipment_type__name", "pk"
+        )
+
+    def export_rows(self, queryset):
+        for item in self.export_queryset(queryset):
+            yield {
+                "township": item.brigade.township.name,
+                "brigade": item.brigade.name,
+                "equipment_type": item.equipment_type.name,
+                "quantity": item.quantity,
+                "condition": item.condition,
+                "acquired_on": item.acquired_on,
+                "last_maintained_on": item.last_maintained_on,
+                "next_maintenance_on": item.next_maintenance_on,
+                "note": item.note,
+            }
+
+
+DISBURSED = "已到位（元）"
+
+
+@register
+class FundingKind(ImportKind):
+    model = FundingAllocation
+    township_field = "township"
+    name = "funding"
+    label = "经费预算"
+    sheet = "经费预算"
+    default_column = "预算金额（元）"
+    match_rule = (
+        "按“乡镇 + 年度 + 经费类别”匹配已有预算：匹配到的更新金额、来源和备注，其余新增。"
+        "“已到位（元）”填累计到位金额：比系统中多出的部分按“到位日期”登记为一笔到位记录；不填则不变，不能减少。"
+    )
+    key_description = "乡镇、年度、经费类别相同"
+    key_column = "经费类别"
+    columns = [
+        Column("乡镇", "township", required=True, example="褚庙乡"),
+        Column("年度", "year", "year", required=True, example=2021),
+        Column("经费类别", "category", "choice", required=True, choices=FundingCategory, example="人员经费"),
+        Column(
+            "预算金额（元）", "amount", "decimal", required=True, help="不能为负数", example=360000, width=16
+        ),
+        Column("资金来源", "source", example="县级财政", width=16),
+        Column("备注", "note", example="", width=24),
+        Column(
+            DISBURSED, "disbursed", "decimal", help="累计已到位金额；不填表示不变", example=120000, width=14
+        ),
+        Column(
+            "到位日期",
+            "disbursed_on",
+            "date",
+            help="已到位金额增加时必填，不能晚于今天",
+            example="2021-10-20",
+        ),
+        Column(
+            "凭证号", "voucher_no", help="本次到位的凭证号，可不填", example="民财拨〔2021〕88号", width=20
+        ),
+    ]
+    example = {c.key: c.example for c in columns}
+    updated_keys = ("amount", "source", "note")
+
+    def resolve(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
+        for row in rows:
+            row.refs["township"] = ctx.township(row)
+            category = row.values.get("category")
+            category_label = FundingCategory(category).label if category else ""
+            row.label = f"{row.values['township']} {row.values.get('year') or ''} {category_label}"
+        existing = {
+            (a.township_id, a.year, a.category): a
+            for a in FundingAllocation.objects.filter(township_id__in=ctx.township_ids(rows))
+        }
+        for row in rows:
+            township = row.refs["township"]
+            row.refs["allocation"] = (
+                existing.get((township.pk, row.values["year"], row.values["category"])) if township else None
+            )
+
+    def key(self, row: ParsedRow) -> tuple | None:
+        if not row.values.get("township") or not row.values.get("year") or not row.values.get("category"):
+            return None
+        return (row.values["township"], row.values["year"], row.values["category"])
+
+    def apply(self, ctx: ImportContext, unit: list[ParsedRow]) -> None:
+        (row,) = unit
+        values = row.values
+        desired = {key: values[key] for key in self.updated_keys}
+        allocation = row.refs["allocation"]
+        if allocation is None:
+            allocation = services.funding_allocate(
+                township=row.refs["township"],
+                year=values["year"],
+                category=values["category"],
+                by=ctx.by,
+                **desired,
+            )
+            self.disburse(ctx, row, allocation)
+            row.action = CREATE
+            return
+        current = {key: getattr(allocation, key) for key in self.updated_keys}
+        changed = set_changes(row, self, current, desired)
+        if changed:
+            services.funding_update(allocation=allocation, data=changed, by=ctx.by)
+        if self.disburse(ctx, row, allocation):
+            changed["disbursed"] = True
+        row.action = UPDATE if changed else UNCHANGED
+
+    def disburse(self, ctx: ImportContext, row: ParsedRow, allocation: FundingAllocation) -> bool:
+        """Record the increase of the cumulative 已到位 amount, if any. True when one was recorded."""
+        target = row.values.get("disbursed")
+        if target is None:
+            return False
+        already = allocation.disbursed_amount
+        increase = target - already
+        if increase < 0:
+            raise ImportRefusal(
+                f"已到位金额不能减少：系统中已登记到位 {already:.2f} 元，本行填写 {target:.2f} 元",
+                column=DISBURSED,
+            )
+        if increase == 0:
+            return False
+        if row.values.get("disbursed_on") is None:
+            raise ImportRefusal(f"已到位金额增加了 {increase:.2f} 元，请填写到位日期", column="到位日期")
+        with refusal_column(DISBURSED):
+            services.disbursement_record(
+                allocation=allocation,
+                amount=increase,
+                disbursed_on=row.values["disbursed_on"],
+                voucher_no=row.values.get("voucher_no") or "",
+                by=ctx.by,
+            )
+        set_changes(row, self, {"disbursed": already}, {"disbursed": target})
+        return True
+
+    def export_queryset(self, queryset):
+        latest = Disbursement.objects.filter(allocation=OuterRef("pk")).order_by("-disbursed_on", "-pk")
+        return (
+            queryset.select_related("township")
+            .annotate(
+                last_disbursed_on=Max("disbursements__disbursed_on"),
+                last_voucher_no=Subquery(latest.values("voucher_no")[:1]),
+            )
+            .order_by("township__name", "-year", "category", "pk")
+        )
+
+    def export_rows(self, queryset):
+        for a in self.export_queryset(queryset):
+            yield {
+                "township": a.township.name,
+                "year": a.year,
+                "category": a.category,
+                "amount": a.amount,
+                "source": a.source,
+                "note": a.note,
+                "disbursed": a.disbursed_amount,
+                "disbursed_on": a.last_disbursed_on,
+                "voucher_no": a.last_voucher_no or "",
+            }

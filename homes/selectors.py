@@ -1,0 +1,259 @@
+"""What each role finds on its home page: the township page (the township lead's home, with its
+to-do list), the police station's home and the premises responsible person's home. Each reads the
+domain apps' selectors, scoped to the user; a fixed number of queries whatever the data's size."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import F, Q
+
+from core.clock import local_today
+from core.models import Role
+from core.scoping import scope_queryset, user_role, visible_premises_ids
+from firebrigade.models import EquipmentItem
+from inspections import selectors as inspection_selectors
+from inspections.models import Hazard
+from leaders.figures import Period, TownshipFigures, campaign_period, township_figures
+from meetings import selectors as meeting_selectors
+from meetings.models import Assignment
+from townships import selectors as township_selectors
+from townships.models import PoliceStation, Premises, Township
+
+
+def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | None = None):
+    """The township page and the township lead's home as of `on`: the header figures of a campaign
+    (`campaign_id`, else the county's current one) and the to-do list, or None when the user may
+    not see the township (or the campaign asked for is not one of its county's). A fixed number of
+    queries whatever the size of the township.
+
+    Figures: leaders.figures.township_figures for the campaign's period, the same function as the
+    dashboard's row, the 通报 and the API. To-do (whatever the campaign): plans of the current
+    campaign with premises not yet inspected (by due date), hazards whose deadline is within 3 days
+    or past, assignments not closed due within 7 days or past, equipment (not scrapped) whose next
+    maintenance is within 7 days or past.
+    """
+    township = (
+        township_selectors.township_choices(user=user).select_related("county").filter(pk=township_id).first()
+    )
+    if township is None:
+        return None
+    week = on + dt.timedelta(days=7)
+    home = TownshipHome(township=township, on=on)
+    home.current_campaign = inspection_selectors.campaign_current(on=on, county_id=township.county_id)
+    home.campaign = home.current_campaign
+    if campaign_id is not None and campaign_id != getattr(home.campaign, "pk", None):
+        home.campaign = (
+            inspection_selectors.campaign_list(user=user)
+            .filter(pk=campaign_id, county_id=township.county_id)
+            .first()
+        )
+        if home.campaign is None:
+            return None
+    if home.campaign is not None:
+        period = campaign_period(home.campaign, today=on)
+    else:  # no campaign yet: today alone, and what earlier days left open
+        period = Period(county_id=township.county_id, start=on, end=on, as_of=on)
+    (home.figures,) = township_figures(user=user, period=period, township_ids=[township.pk])
+    home.as_of = period.as_of
+
+    if home.current_campaign is not None:
+        # Each list loads only the columns the page shows: whole related rows took longer to build
+        # than the queries to run.
+        plans = list(
+            inspection_selectors.plan_progress(user=user, campaign=home.current_campaign)
+            .filter(township_id=township.pk, inspected_count__lt=F("planned_count"))
+            .select_related(None)
+            .select_related("police_station")
+            .only("township_id", "title", "due_on", "police_station__name")
+            .order_by("due_on", "title")
+        )
+        home.plans_due = inspection_selectors.plan_attach_pending_premises(plans=plans)
+
+    home.hazards_near = list(
+        inspection_selectors.hazard_due_list(user=user, on=on, filters={"township": township.pk})
+        .select_related(None)
+        .select_related("premises")
+        .only(
+            "township_id",
+            "severity",
+            "description",
+            "deadline",
+            "status",
+            "responsible_person",
+            "premises__name",
+        )[:TODO_LIMIT]
+    )
+    home.assignments = list(
+        meeting_selectors.assignment_list(user=user, filters={"township": township.pk, "on": on})
+        .exclude(status=Assignment.Status.CLOSED)
+        .filter(deadline__lte=week)
+        .select_related(None)
+        .select_related("directive__meeting")
+        .only(
+            "township_id",
+            "deadline",
+            "status",
+            "progress_percent",
+            "responsible_person",
+            "directive__text",
+            "directive__meeting__title",
+        )[:TODO_LIMIT]
+    )
+    home.equipment_due = list(
+        EquipmentItem.objects.filter(brigade__township_id=township.pk, next_maintenance_on__lte=week)
+        .exclude(condition=EquipmentItem.Condition.SCRAPPED)
+        .select_related("brigade", "equipment_type")
+        .only(
+            "quantity", "next_maintenance_on", "brigade__township_id", "brigade__name", "equipment_type__name"
+        )
+        .order_by("next_maintenance_on", "id")[:TODO_LIMIT]
+    )
+    _set_labels(home.hazards_near, "status", Hazard.Status.choices)
+    _set_labels(home.hazards_near, "severity", Hazard.Severity.choices)
+    _set_labels(home.assignments, "status", Assignment.Status.choices)
+    return home
+
+
+TODO_LIMIT = 50  # rows per to-do group on the page; the lists behind the links show them all
+
+
+def _set_labels(rows: list, field: str, choices) -> None:
+    """Set `<field>_label` on each row, what get_<field>_display gives, translating each label once
+    rather than once a row."""
+    labels = {value: str(label) for value, label in choices}
+    for row in rows:
+        value = getattr(row, field)
+        setattr(row, f"{field}_label", labels.get(value, value))
+
+
+class TownshipHome:
+    """What `township_home` returns (a plain class: the figures are filled in step by step). The
+    to-do rows carry only the columns the page shows (any other loads on access, a query each) and
+    the labels of their choices (`status_label`, the hazards' `severity_label`)."""
+
+    def __init__(self, *, township: Township, on: dt.date):
+        self.township = township
+        self.on = on
+        self.as_of = on
+        self.campaign = None  # the campaign the figures are of
+        self.current_campaign = None  # the county's current one: the to-do's plans are of it
+        self.campaigns: list = []  # the county's, to choose from
+        self.figures: TownshipFigures | None = None
+        self.plans_due: list = []
+        self.hazards_near: list = []
+        self.assignments: list = []
+        self.equipment_due: list = []
+
+    @property
+    def brigades(self) -> list:
+        return self.figures.brigade_gap.brigades
+
+    @property
+    def todo_count(self) -> int:
+        return len(self.plans_due) + len(self.hazards_near) + len(self.assignments) + len(self.equipment_due)
+
+
+class PoliceHome:
+    """What `police_home` returns. As on the township page, the rows carry only the columns shown
+    and the labels of their choices (`risk_level_label`, the hazards' `status_label`)."""
+
+    def __init__(self, *, station: PoliceStation, on: dt.date):
+        self.station = station
+        self.on = on
+        self.campaign = None
+        self.premises_due: list = []
+        self.plans_due: list = []
+        self.recent_inspections: list = []
+        self.open_hazards: list = []
+
+
+def police_home(*, user, on: dt.date) -> PoliceHome | None:
+    """A police station user's home as of `on`: the premises of its area (the townships it covers,
+    premises naming this station or none) whose inspection is due within 7 days or that were never
+    inspected; its plans in the current campaign with premises not yet inspected; its 20 latest
+    inspections; the hazards found by its inspections not yet verified. None for other users.
+    A fixed number of queries."""
+    if user_role(user) != Role.POLICE_STATION:
+        return None
+    station = PoliceStation.objects.select_related("county").get(pk=user.profile.police_station_id)
+    home = PoliceHome(station=station, on=on)
+    home.premises_due = list(
+        township_selectors.premises_due_for_inspection(user=user, on=on + dt.timedelta(days=7))
+        .filter(Q(police_station=station) | Q(police_station__isnull=True))
+        .select_related(None)
+        .select_related("township")
+        .only("township__name", "name", "risk_level", "next_inspection_due", "police_station_id")[:TODO_LIMIT]
+    )
+    home.campaign = inspection_selectors.campaign_current(county_id=station.county_id, on=on)
+    if home.campaign is not None:
+        plans = (
+            inspection_selectors.plan_progress(user=user, campaign=home.campaign)
+            .filter(police_station=station, inspected_count__lt=F("planned_count"))
+            .select_related(None)
+            .select_related("township")
+            .only("township__name", "police_station_id", "title", "due_on")
+            .order_by("due_on", "title")
+        )
+        home.plans_due = inspection_selectors.plan_attach_pending_premises(plans=list(plans))
+    home.recent_inspections = list(
+        inspection_selectors.inspection_list(user=user, filters={"police_station": station.pk})
+        .select_related(None)
+        .select_related("premises")
+        .only("township_id", "police_station_id", "kind", "inspected_on", "inspectors", "premises__name")
+        .order_by("-inspected_on", "-id")[:20]
+    )
+    home.open_hazards = list(
+        inspection_selectors.hazard_list(user=user)
+        .filter(inspection__police_station=station)
+        .exclude(status=Hazard.Status.VERIFIED)
+        .select_related(None)
+        .select_related("premises")
+        .only("township_id", "description", "deadline", "status", "premises__name")
+        .order_by("deadline", "id")[:TODO_LIMIT]
+    )
+    _set_labels(home.premises_due, "risk_level", Premises.RiskLevel.choices)
+    _set_labels(home.open_hazards, "status", Hazard.Status.choices)
+    return home
+
+
+@dataclass
+class ResponsibleHome:
+    """The landing page of a premises' responsible person (单位自查)."""
+
+    premises: object
+    on: dt.date
+    open_hazards: list = field(default_factory=list)
+    inspections: list = field(default_factory=list)
+
+    @property
+    def overdue_hazards(self) -> list:
+        return [h for h in self.open_hazards if h.is_overdue]
+
+
+def responsible_home(*, user, on: dt.date | None = None) -> ResponsibleHome | None:
+    """For a premises' responsible person: their premises, its hazards not yet verified (soonest
+    deadline first) and its latest 20 inspections. None when the user answers for no premises.
+    Three queries."""
+    premises_ids = visible_premises_ids(user)
+    if not premises_ids:  # ALL (not a responsible person) or nothing
+        return None
+    premises = (
+        scope_queryset(Premises.objects.all(), user=user, township_field="township", premises_field="pk")
+        .select_related("township", "grid", "police_station")
+        .first()
+    )
+    if premises is None:
+        return None
+    hazards = list(
+        inspection_selectors.hazard_list(user=user, filters={"premises": premises.pk})
+        .exclude(status=Hazard.Status.VERIFIED)
+        .order_by("deadline", "id")
+    )
+    inspections = list(
+        inspection_selectors.inspection_list(user=user, filters={"premises": premises.pk}).order_by(
+            "-inspected_on", "-id"
+        )[:20]
+    )
+    return ResponsibleHome(
+        premises=premises, on=on or local_today(), open_hazards=hazards, inspections=inspections
+    )

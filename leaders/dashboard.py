@@ -1,0 +1,95 @@
+"""The county dashboard (县级总览): every township side by side for one campaign, ranked.
+
+The figures are leaders.figures' (the same function as the township page, the 通报 and the API);
+this module only ranks them. A fixed number of queries whatever the size of the county.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from inspections import selectors as inspection_selectors
+from inspections.models import Campaign
+from leaders.figures import TownshipFigures, campaign_period, county_total, township_figures
+
+
+@dataclass
+class Dashboard:
+    campaign: Campaign | None
+    on: dt.date
+    rows: list[TownshipFigures] = field(default_factory=list)
+    totals: TownshipFigures | None = None
+
+    @property
+    def as_of(self) -> dt.date | None:
+        """The day the figures are as of: today while the campaign runs, else its last day."""
+        return campaign_period(self.campaign, today=self.on).as_of if self.campaign else None
+
+
+def campaign_choices(*, user):
+    """The campaigns of the counties the user works in, newest first."""
+    return inspection_selectors.campaign_list(user=user).order_by("-starts_on")
+
+
+def score(row: TownshipFigures) -> float:
+    """The mean of plan progress, rectification rate, assignment completion and funding ratio (each
+    0–100), of those that apply (nothing planned, found, assigned or budgeted: left out)."""
+    parts = [
+        p
+        for p in (row.plan_percent, row.rectification_rate, row.assignment_rate, row.funding_ratio)
+        if p is not None
+    ]
+    return round(sum(parts) / len(parts), 1) if parts else 0.0
+
+
+def county_dashboard(*, user, campaign: Campaign | None, on: dt.date) -> Dashboard:
+    """Per township the user may see, the campaign's figures (leaders.figures.township_figures, as
+    of `on` or the campaign's last day if earlier), ranked by `score`, and the county's totals."""
+    dashboard = Dashboard(campaign=campaign, on=on)
+    if campaign is None:
+        return dashboard
+    rows = township_figures(user=user, period=campaign_period(campaign, today=on))
+    for row in rows:
+        row.score = score(row)
+    ranked = sorted(rows, key=lambda r: (-r.score, r.name))
+    for position, row in enumerate(ranked, start=1):
+        row.rank = position
+    dashboard.rows = ranked
+    dashboard.totals = county_total(ranked)
+    dashboard.totals.brigade_status_label = _("%(accepted)s/%(total)s 已验收") % {
+        "accepted": sum(1 for r in ranked if r.brigade_status == "accepted"),
+        "total": len(ranked),
+    }
+    return dashboard
+
+
+# Columns of the table and of its xlsx export: (attribute, Chinese header).
+COLUMNS = [
+    ("rank", gettext_lazy("排名")),
+    ("name", gettext_lazy("乡镇（街道办）")),
+    ("brigade_status_label", gettext_lazy("专职队状态")),
+    ("active_staff", gettext_lazy("在岗队员")),
+    ("staff_gap", gettext_lazy("人员缺口")),
+    ("equipment_gap", gettext_lazy("装备缺口（件）")),
+    ("allocated", gettext_lazy("经费预算（元）")),
+    ("disbursed", gettext_lazy("已到位（元）")),
+    ("funding_ratio", gettext_lazy("到位率（%）")),
+    ("planned", gettext_lazy("计划检查（家）")),
+    ("inspected", gettext_lazy("已检查（家）")),
+    ("plan_percent", gettext_lazy("检查进度（%）")),
+    ("hazards_found", gettext_lazy("发现隐患")),
+    ("hazards_rectified", gettext_lazy("已整改销号")),
+    ("hazards_overdue", gettext_lazy("逾期未改")),
+    ("hazards_major", gettext_lazy("重大隐患")),
+    ("hazards_carried_open", gettext_lazy("往期未销号")),
+    ("rectification_rate", gettext_lazy("整改率（%）")),
+    ("incidents", gettext_lazy("本季火灾")),
+    ("incidents_last_season", gettext_lazy("上季同期火灾")),
+    ("assignments", gettext_lazy("会议任务")),
+    ("assignments_closed", gettext_lazy("已办结")),
+    ("assignments_overdue", gettext_lazy("逾期任务")),
+    ("assignment_rate", gettext_lazy("办结率（%）")),
+    ("score", gettext_lazy("综合得分")),
+]

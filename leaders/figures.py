@@ -1,0 +1,246 @@
+"""The county's figures per township for a period, in one place.
+
+The dashboard's ranking, the township page's header, the 通报 and the API's township figures all
+call `township_figures`; each figure comes from the one selector of the app that owns it (brigade
+gaps and funding from firebrigade, plan progress and hazard counts from inspections, assignments from
+meetings), and each of those holds the one definition of what it counts. So two pages that show the
+same figure for the same township and period show the same number.
+
+A period is a campaign's dates (or, for the 通报, any dates of one county), seen as of `as_of`: the
+period's last day, or today while it is still running. A past campaign is thus shown as it stood
+when it ended, the same on every page and in its 通报.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy
+
+from firebrigade import selectors as brigade_selectors
+from firebrigade.models import Brigade
+from firebrigade.selectors import FireFigures, TownshipBrigadeGap
+from inspections import selectors as inspection_selectors
+from inspections.models import Campaign
+from meetings import selectors as meeting_selectors
+from townships.models import Township
+
+STATUS_ORDER = list(Brigade.Status.values)
+TOTAL_LABEL = gettext_lazy("全县")
+
+
+def year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def ratio(part, whole) -> float | None:
+    """part * 100 / whole, one decimal; None when whole is 0 (the figure does not apply)."""
+    return round(float(part) * 100 / float(whole), 1) if whole else None
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days `start`..`end` of county `county_id` (both inclusive), seen as of `as_of` (≤ `end`)."""
+
+    county_id: int
+    start: dt.date
+    end: dt.date
+    as_of: dt.date
+    campaign: Campaign | None = None
+
+    @property
+    def last_start(self) -> dt.date:
+        return year_before(self.start)
+
+    @property
+    def last_end(self) -> dt.date:
+        """The same dates a year before, up to the day the period is seen as of."""
+        return year_before(self.as_of)
+
+    @property
+    def funding_year(self) -> int:
+        return self.start.year
+
+
+def campaign_period(campaign: Campaign, *, today: dt.date) -> Period:
+    """A campaign's period: its dates, as of today while it runs, as of its last day once over."""
+    return Period(
+        county_id=campaign.county_id,
+        start=campaign.starts_on,
+        end=campaign.ends_on,
+        as_of=min(campaign.ends_on, today),
+        campaign=campaign,
+    )
+
+
+@dataclass
+class TownshipFigures:
+    """One township's figures for a period. Brigades are as they stand today (the brigades app keeps
+    no dated staffing history); everything else is as of the period's `as_of`."""
+
+    township_id: int
+    name: str
+    kind: str
+    county_id: int
+    brigade_gap: TownshipBrigadeGap | None = field(default=None, repr=False)
+    brigade_status: str = ""  # the most advanced of its own brigades; "" when it has none
+    brigade_status_label: str = ""
+    shared_brigade: str = ""  # other townships' brigades that also serve it
+    active_staff: int = 0
+    min_staff: int = 0
+    staff_gap: int = 0
+    vehicles: int = 0
+    vehicle_gap: int = 0
+    equipment_gap: int = 0
+    allocated: Decimal = Decimal(0)
+    disbursed: Decimal = Decimal(0)
+    funding_ratio: float | None = None
+    planned: int = 0
+    inspected: int = 0
+    plan_percent: float | None = None
+    hazards_found: int = 0
+    hazards_rectified: int = 0
+    hazards_open: int = 0
+    hazards_overdue: int = 0
+    hazards_major: int = 0
+    hazards_major_open: int = 0
+    hazards_carried_open: int = 0  # found before the period, still open as of its as_of
+    rectification_rate: float | None = None
+    fires: FireFigures = field(default_factory=FireFigures)
+    fires_last_year: FireFigures = field(default_factory=FireFigures)  # the same dates a year before
+    assignments: int = 0
+    assignments_closed: int = 0
+    assignments_overdue: int = 0
+    assignment_rate: float | None = None
+    score: float = 0.0
+    rank: int = 0
+
+    @property
+    def incidents(self) -> int:
+        return self.fires.count
+
+    @property
+    def incidents_last_season(self) -> int:
+        return self.fires_last_year.count
+
+
+# The figures a county total sums (rates are recomputed from the sums, never averaged).
+SUMMED = [
+    "active_staff", "min_staff", "staff_gap", "vehicles", "vehicle_gap", "equipment_gap", "allocated",
+    "disbursed", "planned", "inspected", "hazards_found", "hazards_rectified", "hazards_open",
+    "hazards_overdue", "hazards_major", "hazards_major_open", "hazards_carried_open", "assignments",
+    "assignments_closed", "assignments_overdue",
+]  # fmt: skip
+
+
+def township_figures(*, user, period: Period, township_ids=None) -> list[TownshipFigures]:
+    """Per township of the period's county that `user` may see (and among `township_ids`): its
+    brigades against the standard, the funding of the period's first year, plan progress (of the
+    period's campaign), hazards found in the period and their state, hazards carried over, fires in
+    the period and the same dates a year before, and the assignments the period answers for. By
+    county and name; a fixed number of queries whatever the size of the county."""
+    if township_ids is None:
+        township_ids = Township.objects.filter(county_id=period.county_id).values("pk")
+    gaps = brigade_selectors.township_brigade_gaps(user=user, township_ids=township_ids)
+    rows: dict[int, TownshipFigures] = {}
+    for gap in gaps:
+        township = gap.township
+        if township.county_id != period.county_id:
+            continue
+        row = TownshipFigures(
+            township_id=township.pk,
+            name=township.name,
+            kind=str(township.get_kind_display()),
+            county_id=township.county_id,
+            brigade_gap=gap,
+        )
+        own = sorted(gap.brigades, key=lambda b: STATUS_ORDER.index(b.status), reverse=True)
+        if own:
+            row.brigade_status, row.brigade_status_label = own[0].status, own[0].status_label
+        row.shared_brigade = "、".join(b.name for b in gap.shared_brigades)
+        for b in gap.brigades:
+            row.active_staff += b.active_staff
+            row.min_staff += b.min_staff or 0
+            row.staff_gap += b.staff_gap or 0
+            row.vehicles += b.vehicles
+            row.vehicle_gap += b.vehicle_gap or 0
+            row.equipment_gap += sum(e.gap for e in b.equipment)
+        rows[row.township_id] = row
+    if not rows:
+        return []
+    ids = list(rows)
+
+    for t in brigade_selectors.funding_summary(user=user, year=period.funding_year).filter(pk__in=ids):
+        r = rows[t.pk]
+        r.allocated, r.disbursed = t.allocated, t.disbursed
+        r.funding_ratio = ratio(t.disbursed, t.allocated)
+
+    if period.campaign is not None:
+        for plan in inspection_selectors.plan_progress(user=user, campaign=period.campaign).filter(
+            township_id__in=ids
+        ):
+            r = rows[plan.township_id]
+            r.planned += plan.planned_count
+            r.inspected += plan.inspected_count
+    for r in rows.values():
+        r.plan_percent = ratio(r.inspected, r.planned)
+
+    stats = inspection_selectors.hazard_stats(
+        user=user,
+        on=period.as_of,
+        county_id=period.county_id,
+        start=period.start,
+        end=period.end,
+        township_ids=ids,
+    )
+    for t in stats:
+        r = rows[t.pk]
+        r.hazards_found, r.hazards_rectified, r.hazards_open = t.found, t.rectified, t.open
+        r.hazards_overdue, r.hazards_major, r.hazards_major_open = t.overdue, t.major, t.major_open
+        r.rectification_rate = ratio(t.rectified, t.found)
+    carried = inspection_selectors.hazard_carried_open(
+        user=user, before=period.start, on=period.as_of, county_id=period.county_id, township_ids=ids
+    )
+    for township_id, count in carried.items():
+        rows[township_id].hazards_carried_open = count
+
+    fires = brigade_selectors.fire_figures(
+        user=user,
+        county_id=period.county_id,
+        periods={"this": (period.start, period.as_of), "last": (period.last_start, period.last_end)},
+    )
+    for township_id, sums in fires.items():
+        if township_id in rows:
+            rows[township_id].fires, rows[township_id].fires_last_year = sums["this"], sums["last"]
+
+    assignments = meeting_selectors.assignment_figures(
+        user=user,
+        on=period.as_of,
+        county_id=period.county_id,
+        start=period.start,
+        end=period.end,
+        township_ids=ids,
+    )
+    for township_id, item in assignments.items():
+        r = rows[township_id]
+        r.assignments, r.assignments_closed = item["total"], item["closed"]
+        r.assignments_overdue, r.assignment_rate = item["overdue"], item["rate"]
+    return list(rows.values())
+
+
+def county_total(rows: list[TownshipFigures]) -> TownshipFigures:
+    """The rows summed (rates from the sums), for the totals line of a table."""
+    total = TownshipFigures(township_id=0, name=str(TOTAL_LABEL), kind="", county_id=0)
+    for name in SUMMED:
+        setattr(total, name, sum((getattr(r, name) for r in rows), type(getattr(total, name))()))
+    for r in rows:
+        total.fires.add(r.fires)
+        total.fires_last_year.add(r.fires_last_year)
+    total.funding_ratio = ratio(total.disbursed, total.allocated)
+    total.plan_percent = ratio(total.inspected, total.planned)
+    total.rectification_rate = ratio(total.hazards_rectified, total.hazards_found)
+    total.assignment_rate = ratio(total.assignments_closed, total.assignments)
+    return total

@@ -1,0 +1,48 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api import ALL_ROLES
+from core.models import Notification
+from notifications import selectors, services
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "rule", "period", "title", "text", "url", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class MarkReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, allow_empty=False
+    )
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """My reminders (提醒). Everybody sees only their own."""
+
+    serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()  # for the schema; get_queryset gives the real rows
+    filterset_fields = {"rule": ["exact"], "read_at": ["isnull"], "created_at": ["gte", "lte"]}
+    ordering_fields = ["created_at"]
+    search_fields = ["title", "text"]
+    action_roles = {"mark_read": ALL_ROLES}
+
+    def get_queryset(self):
+        return selectors.notification_list(user=self.request.user)
+
+    @action(detail=False, methods=["post"], serializer_class=MarkReadSerializer, url_path="mark-read")
+    def mark_read(self, request):
+        """Mark the given reminders (or all of mine) as read."""
+        serializer = MarkReadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        count = services.notification_mark_read(
+            user=request.user, notification_ids=serializer.validated_data.get("ids")
+        )
+        return Response({"marked": count, "detail": _("已标为已读。")})
+
+
+ROUTES = [("notifications", NotificationViewSet, "notification")]

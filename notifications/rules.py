@@ -1,0 +1,382 @@
+"""Seasonal reminders (冬春火灾防控): which rule reminds whom of what, once per period.
+
+A rule has two halves:
+- `candidates(on)`: the ids of the objects it concerns on local date `on` (one indexed query);
+- `build(ids, on)`: for a batch of those ids, the notifications as (recipient, object, period, text).
+
+`reminders_create(rule=..., object_ids=..., on=...)` writes a batch with the database's unique
+constraint as the idempotency key, so beat firing twice, a redelivered batch or a manual
+`run_reminders` never makes a second copy. Rules catch up: a campaign whose kickoff day was missed
+(broker down, beat stopped) is announced on the next run within the campaign.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, F
+
+from core.models import Role, UserProfile
+from firebrigade.models import EquipmentItem, FundingAllocation
+from inspections.models import Hazard, InspectionPlan
+from meetings.models import Assignment
+from townships.models import Township
+
+
+def setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+@dataclass(frozen=True)
+class Draft:
+    recipient_id: int
+    object_id: int
+    period: str
+    title: str
+    text: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    label: str
+    model: type
+    candidates: Callable[[dt.date], Iterable[int]]
+    build: Callable[[list[int], dt.date], Iterator[Draft]]
+
+
+# -- recipients ---------------------------------------------------------------------------------
+
+
+def township_lead_ids(township_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Township id -> user ids of its fire leads (active users only)."""
+    result: dict[int, list[int]] = defaultdict(list)
+    rows = UserProfile.objects.filter(
+        role=Role.TOWNSHIP_LEAD, township_id__in=set(township_ids), user__is_active=True
+    ).values_list("township_id", "user_id")
+    for township_id, user_id in rows:
+        result[township_id].append(user_id)
+    return result
+
+
+def principal_leader_ids(township_ids: Iterable[int]) -> dict[int, list[int]]:
+    result: dict[int, list[int]] = defaultdict(list)
+    rows = UserProfile.objects.filter(
+        is_principal_leader=True, township_id__in=set(township_ids), user__is_active=True
+    ).values_list("township_id", "user_id")
+    for township_id, user_id in rows:
+        result[township_id].append(user_id)
+    return result
+
+
+def county_official_ids(township_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Township id -> county officials of its county (those without a county see every county)."""
+    county_of = dict(Township.objects.filter(id__in=set(township_ids)).values_list("id", "county_id"))
+    officials = list(
+        UserProfile.objects.filter(role=Role.COUNTY_OFFICIAL, user__is_active=True).values_list(
+            "county_id", "user_id"
+        )
+    )
+    result: dict[int, list[int]] = defaultdict(list)
+    for township_id, county_id in county_of.items():
+        result[township_id] = [u for c, u in officials if c is None or c == county_id]
+    return result
+
+
+def week_period(on: dt.date) -> str:
+    year, week, _ = on.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+# -- rules ----------------------------------------------------------------------------------------
+
+
+def _kickoff_candidates(on):
+    return InspectionPlan.objects.filter(campaign__starts_on__lte=on, campaign__ends_on__gte=on).values_list(
+        "id", flat=True
+    )
+
+
+def _kickoff_build(ids, on):
+    plans = list(
+        InspectionPlan.objects.filter(id__in=ids)
+        .select_related("campaign")
+        .annotate(n_premises=Count("premises"))
+    )
+    leads = township_lead_ids(p.township_id for p in plans)
+    for plan in plans:
+        for user_id in leads[plan.township_id]:
+            yield Draft(
+                user_id,
+                plan.id,
+                "kickoff",
+                f"{plan.campaign.name}启动：请按计划开展检查",
+                f"检查计划《{plan.title}》共 {plan.n_premises} 家单位，须于 {plan.due_on:%Y-%m-%d} 前完成检查。",
+            )
+
+
+def _plan_incomplete(qs):
+    """Plans with premises not yet inspected under the plan."""
+    return qs.annotate(
+        n_planned=Count("premises", distinct=True),
+        n_done=Count("inspections__premises", distinct=True),
+    ).filter(n_done__lt=F("n_planned"))
+
+
+def _plan_due_candidates(on):
+    days = setting("REMINDER_PLAN_DUE_DAYS", 7)
+    return _plan_incomplete(
+        InspectionPlan.objects.filter(due_on__gte=on, due_on__lte=on + dt.timedelta(days=days))
+    ).values_list("id", flat=True)
+
+
+def _plan_overdue_candidates(on):
+    return _plan_incomplete(
+        InspectionPlan.objects.filter(due_on__lt=on, campaign__ends_on__gte=on)
+    ).values_list("id", flat=True)
+
+
+def _plan_build(overdue: bool):
+    def build(ids, on):
+        plans = list(_plan_incomplete(InspectionPlan.objects.filter(id__in=ids)).select_related("campaign"))
+        leads = township_lead_ids(p.township_id for p in plans)
+        for plan in plans:
+            left = plan.n_planned - plan.n_done
+            if overdue:
+                period = week_period(on)
+                title = f"检查计划逾期：{plan.title}"
+                text = f"已超过完成期限 {plan.due_on:%Y-%m-%d}，尚有 {left} 家单位未检查。"
+            else:
+                period = "due"
+                title = f"检查计划即将到期：{plan.title}"
+                text = f"完成期限 {plan.due_on:%Y-%m-%d}，尚有 {left} 家单位未检查。"
+            for user_id in leads[plan.township_id]:
+                yield Draft(user_id, plan.id, period, title, text)
+
+    return build
+
+
+def _hazard_near_candidates(on):
+    days = setting("REMINDER_HAZARD_NEAR_DAYS", 3)
+    return (
+        Hazard.objects.exclude(status=Hazard.Status.VERIFIED)
+        .filter(deadline__gte=on, deadline__lte=on + dt.timedelta(days=days))
+        .values_list("id", flat=True)
+    )
+
+
+def _hazard_overdue_candidates(on):
+    return (
+        Hazard.objects.exclude(status=Hazard.Status.VERIFIED)
+        .filter(deadline__lt=on)
+        .values_list("id", flat=True)
+    )
+
+
+def _hazard_escalate_candidates(on):
+    days = setting("REMINDER_HAZARD_ESCALATE_DAYS", 7)
+    return (
+        Hazard.objects.exclude(status=Hazard.Status.VERIFIED)
+        .filter(deadline__lte=on - dt.timedelta(days=days))
+        .values_list("id", flat=True)
+    )
+
+
+def _hazards(ids):
+    return list(Hazard.objects.filter(id__in=ids).select_related("premises", "township"))
+
+
+def _hazard_near_build(ids, on):
+    hazards = _hazards(ids)
+    leads = township_lead_ids(h.township_id for h in hazards)
+    for h in hazards:
+        for user_id in leads[h.township_id]:
+            yield Draft(
+                user_id,
+                h.id,
+                "near",
+                f"隐患整改即将到期：{h.premises.name}",
+                f"{h.get_severity_display()}“{h.description[:40]}”须于 {h.deadline:%Y-%m-%d} 前整改完毕。",
+            )
+
+
+def _hazard_overdue_build(ids, on):
+    hazards = _hazards(ids)
+    leads = township_lead_ids(h.township_id for h in hazards)
+    for h in hazards:
+        late = (on - h.deadline).days
+        for user_id in leads[h.township_id]:
+            yield Draft(
+                user_id,
+                h.id,
+                week_period(on),
+                f"隐患整改逾期 {late} 天：{h.premises.name}",
+                f"{h.get_severity_display()}“{h.description[:40]}”整改期限 {h.deadline:%Y-%m-%d} 已过，"
+                f"当前状态：{h.get_status_display()}。",
+            )
+
+
+def _hazard_escalate_build(recipients: Callable[[Iterable[int]], dict[int, list[int]]], level: str):
+    def build(ids, on):
+        hazards = _hazards(ids)
+        people = recipients(h.township_id for h in hazards)
+        for h in hazards:
+            late = (on - h.deadline).days
+            for user_id in people[h.township_id]:
+                yield Draft(
+                    user_id,
+                    h.id,
+                    "escalated",
+                    f"【升级督办·{level}】隐患逾期 {late} 天未整改：{h.premises.name}",
+                    f"{h.township.name}{h.premises.name}的{h.get_severity_display()}“{h.description[:40]}”"
+                    f"整改期限 {h.deadline:%Y-%m-%d}，已逾期 {late} 天，请督促整改并落实责任。",
+                )
+
+    return build
+
+
+def _assignment_near_candidates(on):
+    days = setting("REMINDER_ASSIGNMENT_NEAR_DAYS", 3)
+    return (
+        Assignment.objects.exclude(status=Assignment.Status.CLOSED)
+        .filter(deadline__gte=on, deadline__lte=on + dt.timedelta(days=days))
+        .values_list("id", flat=True)
+    )
+
+
+def _assignment_overdue_candidates(on):
+    return (
+        Assignment.objects.exclude(status=Assignment.Status.CLOSED)
+        .filter(deadline__lt=on)
+        .values_list("id", flat=True)
+    )
+
+
+def _assignment_build(overdue: bool):
+    def build(ids, on):
+        assignments = list(Assignment.objects.filter(id__in=ids).select_related("directive__meeting"))
+        leads = township_lead_ids(a.township_id for a in assignments)
+        for a in assignments:
+            what = f"{a.directive.get_category_display()}（{a.directive.meeting.title}）"
+            if overdue:
+                period, title = week_period(on), f"会议任务逾期：{what}"
+                text = f"完成时限 {a.deadline:%Y-%m-%d} 已过，当前进度 {a.progress_percent}%。"
+            else:
+                period, title = "near", f"会议任务即将到期：{what}"
+                text = f"完成时限 {a.deadline:%Y-%m-%d}，当前进度 {a.progress_percent}%，请及时报告进展。"
+            for user_id in leads[a.township_id]:
+                yield Draft(user_id, a.id, period, title, text)
+
+    return build
+
+
+def _maintenance_candidates(on):
+    days = setting("REMINDER_MAINTENANCE_DAYS", 7)
+    return (
+        EquipmentItem.objects.exclude(condition=EquipmentItem.Condition.SCRAPPED)
+        .filter(next_maintenance_on__lte=on + dt.timedelta(days=days))
+        .values_list("id", flat=True)
+    )
+
+
+def _maintenance_build(ids, on):
+    items = list(EquipmentItem.objects.filter(id__in=ids).select_related("brigade", "equipment_type"))
+    leads = township_lead_ids(i.brigade.township_id for i in items)
+    for item in items:
+        for user_id in leads[item.brigade.township_id]:
+            yield Draft(
+                user_id,
+                item.id,
+                # A new maintenance cycle is a new period.
+                item.next_maintenance_on.isoformat(),
+                f"装备保养到期：{item.brigade.name}",
+                f"{item.equipment_type.name}×{item.quantity} 应于 {item.next_maintenance_on:%Y-%m-%d} 前保养。",
+            )
+
+
+def last_quarter_end(on: dt.date) -> tuple[int, int]:
+    """The (year, quarter) of the last quarter that ended before `on`."""
+    quarter = (on.month - 1) // 3  # quarters fully ended this year
+    if quarter == 0:
+        return on.year - 1, 4
+    return on.year, quarter
+
+
+def _funding_candidates(on):
+    year, _quarter = last_quarter_end(on)
+    return FundingAllocation.objects.filter(year=year, disbursed_amount__lt=F("amount")).values_list(
+        "id", flat=True
+    )
+
+
+def _funding_build(ids, on):
+    year, quarter = last_quarter_end(on)
+    allocations = list(FundingAllocation.objects.filter(id__in=ids).select_related("township"))
+    township_ids = [a.township_id for a in allocations]
+    leads = township_lead_ids(township_ids)
+    officials = county_official_ids(township_ids)
+    for a in allocations:
+        for user_id in {*leads[a.township_id], *officials[a.township_id]}:
+            yield Draft(
+                user_id,
+                a.id,
+                f"{year}-Q{quarter}",
+                f"经费未到位：{a.township.name}{a.year}年{a.get_category_display()}",
+                f"截至{year}年第{quarter}季度末，预算 {a.amount} 元，已到位 {a.disbursed_amount} 元，"
+                f"尚有 {a.amount - a.disbursed_amount} 元未到位。",
+            )
+
+
+RULES: dict[str, Rule] = {
+    rule.name: rule
+    for rule in [
+        Rule("campaign_kickoff", "防控行动启动", InspectionPlan, _kickoff_candidates, _kickoff_build),
+        Rule("plan_due", "检查计划即将到期", InspectionPlan, _plan_due_candidates, _plan_build(False)),
+        Rule("plan_overdue", "检查计划逾期", InspectionPlan, _plan_overdue_candidates, _plan_build(True)),
+        Rule("hazard_near", "隐患整改即将到期", Hazard, _hazard_near_candidates, _hazard_near_build),
+        Rule("hazard_overdue", "隐患整改逾期", Hazard, _hazard_overdue_candidates, _hazard_overdue_build),
+        Rule(
+            "hazard_escalate_township",
+            "隐患逾期升级至乡镇主要领导",
+            Hazard,
+            _hazard_escalate_candidates,
+            _hazard_escalate_build(principal_leader_ids, "乡镇主要领导"),
+        ),
+        Rule(
+            "hazard_escalate_county",
+            "隐患逾期升级至县",
+            Hazard,
+            _hazard_escalate_candidates,
+            _hazard_escalate_build(county_official_ids, "县"),
+        ),
+        Rule(
+            "assignment_near",
+            "会议任务即将到期",
+            Assignment,
+            _assignment_near_candidates,
+            _assignment_build(False),
+        ),
+        Rule(
+            "assignment_overdue",
+            "会议任务逾期",
+            Assignment,
+            _assignment_overdue_candidates,
+            _assignment_build(True),
+        ),
+        Rule("maintenance_due", "装备保养到期", EquipmentItem, _maintenance_candidates, _maintenance_build),
+        Rule(
+            "funding_not_disbursed",
+            "季度末经费未到位",
+            FundingAllocation,
+            _funding_candidates,
+            _funding_build,
+        ),
+    ]
+}
+
+
+def reminder_candidates(*, rule: str, on: dt.date) -> list[int]:
+    return sorted(RULES[rule].candidates(on))

@@ -1,0 +1,179 @@
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from core.models import Role
+from firebrigade import services as brigade_services
+from inspections import services as inspection_services
+from leaders.dashboard import county_dashboard
+from tests import factories as f
+
+TODAY = dt.date(2021, 12, 15)
+
+
+def _county(n_premises=2):
+    """Two townships of one county with a campaign, plans, inspections and hazards."""
+    beiguan = f.TownshipFactory(name="北关镇")
+    chumiao = f.TownshipFactory(name="褚庙乡", county=beiguan.county)
+    campaign = f.CampaignFactory(county=beiguan.county)
+    for township, fail in ((beiguan, True), (chumiao, False)):
+        premises = [f.PremisesFactory(township=township) for _ in range(n_premises)]
+        plan = inspection_services.inspection_plan_create(
+            campaign=campaign,
+            township=township,
+            title=f"{township.name}计划",
+            due_on=dt.date(2021, 12, 31),
+            premises=premises,
+        )
+        for p in premises:
+            inspection_services.inspection_record(
+                premises=p,
+                kind="township",
+                inspected_on=dt.date(2021, 11, 20),
+                inspectors="专干",
+                plan=plan,
+                hazards=[
+                    {
+                        "severity": "major",
+                        "description": "出口堵塞",
+                        "deadline": dt.date(2021, 11, 30),
+                        "responsible_person": "王",
+                    }
+                ]
+                if fail
+                else [],
+            )
+        allocation = brigade_services.funding_allocate(
+            township=township, year=2021, category="personnel", amount=Decimal(1000)
+        )
+        brigade_services.disbursement_record(
+            allocation=allocation, amount=Decimal(500), disbursed_on=dt.date(2021, 6, 1), by=None
+        )
+    return beiguan, chumiao, campaign
+
+
+@pytest.mark.django_db
+def test_dashboard_lines_up_every_township_with_its_figures_and_ranks_them():
+    beiguan, _chumiao, campaign = _county()
+    user = f.make_user(Role.COUNTY_OFFICIAL, county=beiguan.county)
+    data = county_dashboard(user=user, campaign=campaign, on=TODAY)
+    rows = {r.name: r for r in data.rows}
+    assert set(rows) == {"北关镇", "褚庙乡"}
+    assert rows["北关镇"].hazards_found == 2
+    assert rows["北关镇"].hazards_overdue == 2
+    assert rows["北关镇"].hazards_major == 2
+    assert rows["褚庙乡"].hazards_found == 0
+    assert rows["北关镇"].plan_percent == 100.0
+    assert rows["北关镇"].funding_ratio == 50.0
+    # 北关镇: plan 100, rectified 0 of 2, funding 50 -> 50; 褚庙乡: plan 100, nothing found, funding 50 -> 75.
+    assert rows["北关镇"].score == 50.0
+    assert rows["褚庙乡"].score == 75.0
+    assert [r.name for r in data.rows] == ["褚庙乡", "北关镇"]
+    assert [r.rank for r in data.rows] == [1, 2]
+    assert data.totals.hazards_found == 2
+    assert data.totals.planned == 4
+
+
+@pytest.mark.django_db
+def test_dashboard_page_renders_for_county_officials_and_exports_xlsx(client):
+    beiguan, _, campaign = _county()
+    client.force_login(f.make_user(Role.COUNTY_OFFICIAL, county=beiguan.county))
+    response = client.get(f"/dashboard/?campaign={campaign.pk}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "北关镇" in page
+    assert "褚庙乡" in page
+    assert "/static/vendor/echarts.min.js" in page
+    assert "cdn" not in page.lower()
+    export = client.get(f"/dashboard/?campaign={campaign.pk}&format=xlsx")
+    assert export.status_code == 200
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[0][1] == "乡镇（街道办）"
+    assert {rows[1][1], rows[2][1]} == {"北关镇", "褚庙乡"}
+    assert rows[-1][1] == "全县"
+
+
+@pytest.mark.django_db
+def test_township_leads_and_unknown_campaigns_are_refused(client):
+    beiguan, _, _ = _county()
+    client.force_login(f.make_user(Role.TOWNSHIP_LEAD, township=beiguan))
+    assert client.get("/dashboard/").status_code == 403
+    client.force_login(f.make_user(Role.GUIDANCE_CENTER))
+    assert client.get("/dashboard/?campaign=999999").status_code == 404
+    assert client.get("/dashboard/?campaign=abc").status_code == 404
+
+
+@pytest.mark.django_db
+def test_dashboard_runs_the_same_number_of_queries_for_ten_times_the_data(client):
+    beiguan, _, campaign = _county(n_premises=2)
+    client.force_login(f.make_user(Role.COUNTY_OFFICIAL, county=beiguan.county))
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(f"/dashboard/?campaign={campaign.pk}").status_code == 200
+    for township in (beiguan, beiguan.county.townships.get(name="褚庙乡")):
+        plan = township.inspection_plans.get()
+        for _ in range(18):
+            p = f.PremisesFactory(township=township)
+            plan.premises.add(p)
+            inspection_services.inspection_record(
+                premises=p,
+                kind="township",
+                inspected_on=dt.date(2021, 11, 21),
+                inspectors="专干",
+                plan=plan,
+                hazards=[
+                    {
+                        "severity": "general",
+                        "description": "灭火器过期",
+                        "deadline": dt.date(2021, 12, 1),
+                        "responsible_person": "李",
+                    }
+                ],
+            )
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(f"/dashboard/?campaign={campaign.pk}").status_code == 200
+    assert len(large) == len(small)
+
+
+@pytest.mark.django_db
+def test_the_dashboard_is_kept_until_a_record_is_written_and_then_shows_it(client):
+    beiguan, chumiao, campaign = _county(n_premises=2)
+    client.force_login(f.make_user(Role.COUNTY_OFFICIAL, county=beiguan.county))
+    url = f"/dashboard/?campaign={campaign.pk}"
+
+    def found(response):
+        return {row.name: row.hazards_found for row in response.context["data"].rows}
+
+    with CaptureQueriesContext(connection) as computed:
+        first = client.get(url)
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get(url)
+    assert found(again) == found(first) == {"北关镇": 2, "褚庙乡": 0}
+    assert len(kept) < len(computed) // 2  # the figures were not computed again
+
+    premises = f.PremisesFactory(township=chumiao)
+    inspection_services.inspection_record(
+        premises=premises,
+        kind="township",
+        inspected_on=dt.date(2021, 11, 22),
+        inspectors="专干",
+        hazards=[{"severity": "general", "description": "灭火器过期", "deadline": dt.date(2021, 12, 1),
+                  "responsible_person": "李"}],
+    )  # fmt: skip
+    assert found(client.get(url)) == {"北关镇": 2, "褚庙乡": 1}
+
+
+@pytest.mark.django_db
+def test_a_county_official_sees_only_their_countys_campaigns(client):
+    beiguan, _, campaign = _county()
+    other_county = f.CountyFactory(name="睢县")
+    other = f.CampaignFactory(county=other_county, name="睢县冬春火灾防控")
+    client.force_login(f.make_user(Role.COUNTY_OFFICIAL, county=beiguan.county))
+    page = client.get("/dashboard/").content.decode()
+    assert campaign.name in page
+    assert "睢县冬春火灾防控" not in page
+    assert client.get(f"/dashboard/?campaign={other.pk}").status_code == 404

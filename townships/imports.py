@@ -1,0 +1,191 @@
+"""社会单位: matched by township + name + address; new ones through premises_create, known ones
+through premises_update (only the columns that differ)."""
+
+from typing import Any
+
+from core.imports.base import (
+    CREATE,
+    UNCHANGED,
+    UPDATE,
+    ImportContext,
+    ImportKind,
+    ParsedRow,
+    norm,
+    set_changes,
+)
+from core.imports.columns import Column
+from core.imports.registry import register
+from townships import services
+from townships.models import Grid, PoliceStation, Premises
+
+UPDATED_KEYS = (
+    "category",
+    "risk_level",
+    "is_key_unit",
+    "responsible_person",
+    "responsible_phone",
+    "manager",
+    "manager_phone",
+    "grid",
+    "police_station",
+)
+
+
+def premises_lookup(township_ids: set[int]) -> dict[tuple[int, str, str], list[Premises]]:
+    """Premises of these townships by (township id, name, address), names compared trimmed."""
+    found: dict[tuple[int, str, str], list[Premises]] = {}
+    queryset = Premises.objects.filter(township_id__in=township_ids).select_related(
+        "township", "grid", "police_station"
+    )
+    for premises in queryset:
+        found.setdefault((premises.township_id, norm(premises.name), norm(premises.address)), []).append(
+            premises
+        )
+    return found
+
+
+def police_station_lookup(ctx: ImportContext) -> dict[str, list[PoliceStation]]:
+    if "police_stations" not in ctx.cache:
+        stations: dict[str, list[PoliceStation]] = {}
+        queryset = PoliceStation.objects.all()
+        if ctx.county_id is not None:
+            queryset = queryset.filter(county_id=ctx.county_id)
+        for station in queryset:
+            stations.setdefault(norm(station.name), []).append(station)
+        ctx.cache["police_stations"] = stations
+    return ctx.cache["police_stations"]
+
+
+def resolve_police_station(ctx: ImportContext, row: ParsedRow, *, header: str, township) -> Any:
+    name = row.values.get("police_station")
+    if not name:
+        return None
+    found = police_station_lookup(ctx).get(norm(name), [])
+    if township is not None:
+        found = [s for s in found if s.county_id == township.county_id] or found
+    if not found:
+        row.error(header, f"未知派出所“{name}”，请填写系统中的派出所全称")
+        return None
+    if len(found) > 1:
+        row.error(header, f"派出所名称“{name}”重名，无法确定是哪一个")
+        return None
+    return found[0]
+
+
+@register
+class PremisesKind(ImportKind):
+    model = Premises
+    township_field = "township"
+    name = "premises"
+    label = "社会单位"
+    sheet = "社会单位"
+    default_column = "单位名称"
+    match_rule = "按“乡镇 + 单位名称 + 地址”匹配已有单位：匹配到的更新（只改有变化的列），其余新增。"
+    key_description = "乡镇、单位名称、地址相同"
+    columns = [
+        Column("乡镇", "township", required=True, help="单位所在乡镇（街道办）全称", example="褚庙乡"),
+        Column(
+            "单位名称", "name", required=True, help="与营业执照或门头一致", example="褚庙乡福民超市", width=24
+        ),
+        Column("地址", "address", help="用于区分同名单位", example="褚庙乡政府街18号", width=28),
+        Column("类别", "category", "choice", required=True, choices=Premises.Category, example="商铺"),
+        Column(
+            "风险等级", "risk_level", "choice", required=True, choices=Premises.RiskLevel, example="中风险"
+        ),
+        Column("消防安全重点单位", "is_key_unit", "bool", help="不填视为“否”", example="否"),
+        Column("消防安全责任人", "responsible_person", required=True, example="王福民"),
+        Column(
+            "责任人电话",
+            "responsible_phone",
+            required=True,
+            help="手机或带区号的固定电话",
+            example="13903700000",
+        ),
+        Column("消防安全管理人", "manager", example="王小明"),
+        Column("管理人电话", "manager_phone", example="13903700001"),
+        Column("网格", "grid", help="本乡镇已登记的网格名称，可不填", example="第一网格"),
+        Column("辖区派出所", "police_station", help="辖区派出所全称，可不填", example="褚庙派出所", width=18),
+    ]
+    example = {c.key: c.example for c in columns}
+
+    def resolve(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
+        for row in rows:
+            row.refs["township"] = ctx.township(row)
+        township_ids = ctx.township_ids(rows)
+        grids: dict[tuple[int, str], Grid] = {
+            (g.township_id, norm(g.name)): g for g in Grid.objects.filter(township_id__in=township_ids)
+        }
+        existing = premises_lookup(township_ids)
+        for row in rows:
+            township = row.refs["township"]
+            row.label = f"{row.values['township']}·{row.values['name']}"
+            grid_name = row.values.get("grid")
+            row.refs["grid"] = None
+            if township is not None and grid_name:
+                row.refs["grid"] = grids.get((township.pk, norm(grid_name)))
+                if row.refs["grid"] is None:
+                    row.error("网格", f"{township.name}没有名为“{grid_name}”的网格，请先登记网格或不填")
+            row.refs["police_station"] = resolve_police_station(
+                ctx, row, header="辖区派出所", township=township
+            )
+            if township is not None:
+                matches = existing.get(
+                    (township.pk, norm(row.values["name"]), norm(row.values["address"])), []
+                )
+                row.refs["premises"] = matches[0] if matches else None
+
+    def key(self, row: ParsedRow) -> tuple | None:
+        if not row.values.get("township") or not row.values.get("name"):
+            return None
+        return (row.values["township"], norm(row.values["name"]), norm(row.values["address"]))
+
+    def desired(self, row: ParsedRow) -> dict[str, Any]:
+        values = dict(row.values)
+        values["is_key_unit"] = bool(values.get("is_key_unit"))
+        values["grid"] = row.refs["grid"]
+        values["police_station"] = row.refs["police_station"]
+        return {key: values[key] for key in UPDATED_KEYS}
+
+    def apply(self, ctx: ImportContext, unit: list[ParsedRow]) -> None:
+        (row,) = unit
+        desired = self.desired(row)
+        premises = row.refs["premises"]
+        if premises is None:
+            services.premises_create(
+                township=row.refs["township"],
+                name=row.values["name"],
+                address=row.values["address"],
+                by=ctx.by,
+                **desired,
+            )
+            row.action = CREATE
+            return
+        current = {key: getattr(premises, key) for key in UPDATED_KEYS}
+        changed = set_changes(row, self, current, desired)
+        if not changed:
+            row.action = UNCHANGED
+            return
+        services.premises_update(premises=premises, data=changed, by=ctx.by)
+        row.action = UPDATE
+
+    def export_queryset(self, queryset):
+        return queryset.select_related("township", "grid", "police_station").order_by(
+            "township__name", "name", "address", "pk"
+        )
+
+    def export_rows(self, queryset):
+        for p in self.export_queryset(queryset):
+            yield {
+                "township": p.township.name,
+                "name": p.name,
+                "address": p.address,
+                "category": p.category,
+                "risk_level": p.risk_level,
+                "is_key_unit": p.is_key_unit,
+                "responsible_person": p.responsible_person,
+                "responsible_phone": p.responsible_phone,
+                "manager": p.manager,
+                "manager_phone": p.manager_phone,
+                "grid": p.grid.name if p.grid else "",
+                "police_station": p.police_station.name if p.police_station else "",
+            }
