@@ -417,7 +417,7 @@ class FireIncidentUpdateSerializer(serializers.ModelSerializer):
 
 
 @update_schema(BrigadeInputSerializer, BrigadeSerializer)
-class BrigadeViewSet(ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class BrigadeViewSet(ServiceUpdateMixin, ServiceViewSet):
     """乡镇专职消防队 with active staff and good vehicles against the standard of their class.
 
     Scoped by the brigade's own township. The guidance center registers brigades and moves their
@@ -514,9 +514,7 @@ class BrigadeViewSet(ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveM
 
 
 @update_schema(BrigadeMemberUpdateSerializer, BrigadeMemberSerializer)
-class BrigadeMemberViewSet(
-    ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet
-):
+class BrigadeMemberViewSet(ServiceUpdateMixin, ServiceViewSet):
     """专职消防队员, scoped by their brigade's township. The township's lead and the guidance center add
     and edit members and record departures (`leave`)."""
 
@@ -574,9 +572,7 @@ class EquipmentTypeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
 
 @update_schema(EquipmentItemUpdateSerializer, EquipmentItemSerializer)
-class EquipmentItemViewSet(
-    ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet
-):
+class EquipmentItemViewSet(ServiceUpdateMixin, ServiceViewSet):
     """消防装备 held by brigades, scoped by the brigade's township. The township's lead and the guidance
     center record, edit and maintain (`record-maintenance`) it."""
 
@@ -621,9 +617,7 @@ class EquipmentItemViewSet(
 
 
 @update_schema(FundingAllocationUpdateSerializer, FundingAllocationSerializer)
-class FundingAllocationViewSet(
-    ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet
-):
+class FundingAllocationViewSet(ServiceUpdateMixin, ServiceViewSet):
     """人员和办公经费: budgets per township, year and category, what has arrived and the ratio. Scoped by
     township; the guidance center budgets (create, update) and records arrivals (`disburse`)."""
 
@@ -665,9 +659,7 @@ class FundingAllocationViewSet(
 
 
 @update_schema(FireIncidentUpdateSerializer, FireIncidentSerializer)
-class FireIncidentViewSet(
-    ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet
-):
+class FireIncidentViewSet(ServiceUpdateMixin, ServiceViewSet):
     """火灾, newest first, scoped by township (a premises' responsible person: fires at their premises).
     The township's lead records and corrects its township's fires; the guidance center any."""
 

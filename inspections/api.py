@@ -586,7 +586,7 @@ class CurrentCampaignQuerySerializer(serializers.Serializer):
 # -- viewsets -------------------------------------------------------------------------------------
 
 
-class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class CampaignViewSet(ServiceViewSet):
     """冬春火灾防控 and 专项整治 campaigns. Every role reads those of its county; the guidance center opens
     them. No update or delete here (the admin corrects)."""
 
@@ -627,7 +627,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceV
         return Response(self.serializer_class(campaign, context=self.get_serializer_context()).data)
 
 
-class InspectionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class InspectionPlanViewSet(ServiceViewSet):
     """检查计划 with their progress (planned / inspected / percent), scoped by township. The guidance
     center and the township lead (for its own township) create them."""
 
@@ -650,7 +650,7 @@ class InspectionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Se
         return self.answer(plan, status_code=status.HTTP_201_CREATED)
 
 
-class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class InspectionViewSet(ServiceViewSet):
     """检查记录 with their checklist results and the hazards found. Recorded in one request by whoever
     inspected: the township lead (乡镇检查, own township), the police station (派出所检查, its area), the
     premises responsible person (单位自查, own premises) or the guidance center (any kind). A record is
@@ -720,7 +720,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Servic
 HAZARD_COLUMNS = [f.name for f in Hazard._meta.concrete_fields]
 
 
-class HazardViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class HazardViewSet(CachedListMixin, ServiceViewSet):
     """火灾隐患, scoped by township (a premises responsible person: its own unit's). Hazards are found by
     inspections (`POST /inspections/`); their state moves only through the actions below, each one
     service call: open → rectifying → awaiting verification → verified, or back to rectifying."""
@@ -854,7 +854,7 @@ class ChecklistItemViewSet(
         )
 
 
-class AccountabilityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class AccountabilityViewSet(ServiceViewSet):
     """责任追究, scoped by township. Recorded by the guidance center or a county official (of the
     township's county); a decision is a record: no update or delete."""
 

@@ -8,7 +8,7 @@ naming a county or township outside it is forbidden (403); a refused rule is a 4
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -231,7 +231,7 @@ class ExtendDeadlineSerializer(serializers.Serializer):
 # -- viewsets -------------------------------------------------------------------------------------
 
 
-class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class MeetingViewSet(ServiceViewSet):
     """推进会. Every role reads the meetings of its county; the county office creates them.
 
     Meetings are create-only here: no service edits a held meeting (the admin does, for corrections).
@@ -256,7 +256,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceVi
         return self.answer(meeting, status_code=status.HTTP_201_CREATED)
 
 
-class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class DirectiveViewSet(ServiceViewSet):
     """会议部署. Every role reads those of its county's meetings; the county office adds them and breaks
     them down to townships (`assign`)."""
 
@@ -296,7 +296,7 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Service
         )
 
 
-class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class AssignmentViewSet(ServiceViewSet):
     """任务分解, scoped by township. Assignments come from `directives/{id}/assign/`; their state moves
     only through the actions below."""
 
@@ -376,7 +376,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Servic
         return self.answer(assignment)
 
 
-class ProgressReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class ProgressReportViewSet(ServiceViewSet):
     """进展报告, scoped by the assignment's township. Created like `assignments/{id}/report-progress/`;
     a report is a record: no update or delete."""
 

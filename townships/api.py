@@ -11,7 +11,7 @@ a refused rule is a 400.
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -247,7 +247,7 @@ class PoliceStationUpdateSerializer(serializers.ModelSerializer):
 
 
 @update_schema(TownshipUpdateSerializer, TownshipSerializer)
-class TownshipViewSet(ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class TownshipViewSet(ServiceUpdateMixin, ServiceViewSet):
     """乡镇（街道办）with grid and premises counts. Every role reads the townships it may see (a premises'
     responsible person: none); the guidance center registers and edits them."""
 
@@ -276,7 +276,7 @@ class TownshipViewSet(ServiceUpdateMixin, mixins.ListModelMixin, mixins.Retrieve
 
 
 @update_schema(GridUpdateSerializer, GridSerializer)
-class GridViewSet(ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class GridViewSet(ServiceUpdateMixin, ServiceViewSet):
     """网格 with their 网格长/网格员, scoped by township. The township's lead and the guidance center
     create grids, edit their name and area, and add members (`add-member`)."""
 
@@ -320,7 +320,7 @@ class GridViewSet(ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
 
 @update_schema(PremisesUpdateSerializer, PremisesSerializer)
-class PremisesViewSet(ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet):
+class PremisesViewSet(ServiceUpdateMixin, ServiceViewSet):
     """社会单位（场所）. Scoped by township (a police station: the townships of its area; a responsible
     person: their own premises). The township's lead and the guidance center register and edit them."""
 
@@ -369,9 +369,7 @@ class PremisesViewSet(ServiceUpdateMixin, mixins.ListModelMixin, mixins.Retrieve
 
 
 @update_schema(PoliceStationUpdateSerializer, PoliceStationSerializer)
-class PoliceStationViewSet(
-    ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceViewSet
-):
+class PoliceStationViewSet(ServiceUpdateMixin, ServiceViewSet):
     """派出所 and the townships each covers. Every role reads the stations covering a township it may
     see; the guidance center registers stations and sets their area."""
 
