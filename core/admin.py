@@ -4,9 +4,10 @@ from django.contrib.admin.utils import label_for_field, lookup_field
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.exceptions import ApplicationError
+from core.exceptions import AccessDenied, ApplicationError
 from core.exports import xlsx_response
 from core.models import ImportJob, UserProfile
+from core.services import copy_saved
 
 
 @admin.register(UserProfile)
@@ -79,27 +80,88 @@ def form_value(form: forms.ModelForm, name: str):
 
 def adopt(obj, saved) -> None:
     """Make the admin's unsaved instance the row a create service saved (pk, values, state)."""
-    for field in saved._meta.concrete_fields:
-        setattr(obj, field.attname, getattr(saved, field.attname))
-    obj._state.adding = False
-    obj._state.db = saved._state.db
+    copy_saved(target=obj, source=saved)
 
 
 class RuleCheckedForm(forms.ModelForm):
     """A model form that also runs a service-side rule check once the fields themselves are valid."""
 
     def check_rules(self) -> None:
-        """Raise ApplicationError when a service would refuse these values."""
+        """Raise ApplicationError (or AccessDenied) when a service would refuse these values."""
 
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
             try:
                 self.check_rules()
-            except ApplicationError as exc:
+            except (ApplicationError, AccessDenied) as exc:
                 raise ValidationError(str(exc.message)) from exc
         return cleaned
 
 
 def changed_values(obj, form: forms.ModelForm, allowed: frozenset[str]) -> dict:
     return {name: getattr(obj, name) for name in form.changed_data if name in allowed}
+
+
+class ServiceAdmin(AuditedAdmin):
+    """The guidance center's admin of a model whose writes have services: every save and delete, of
+    the page's object and of its inlines' rows, is one service call with `by` = the admin user.
+    Subclasses give the steps the model has; a step without a service is not offered.
+
+    - `create_service(obj, form, by)` -> the saved row (its values are copied onto `obj`);
+    - `update_service(obj, form, by)`: `changed_values(obj, form, ALLOWED)` says what changed;
+    - `delete_service(obj, by)`;
+    - `inline_services = {Model: InlineServices(create, update, delete)}`, each `(obj, by)`
+      (`update` also gets the names of the changed fields).
+
+    The forms run the services' rule checks in `clean()` (RuleCheckedForm), so a refusal is a form
+    error before anything is saved; a refusal at delete time is a 403 with its reason.
+    """
+
+    create_service = None
+    update_service = None
+    delete_service = None
+    inline_services: dict = {}
+
+    def has_add_permission(self, request, *args):
+        return self.create_service is not None and super().has_add_permission(request, *args)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.delete_service is not None and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            self.update_service(obj, form, request.user)
+        else:
+            copy_saved(target=obj, source=self.create_service(obj, form, request.user))
+
+    def delete_model(self, request, obj):
+        try:
+            self.delete_service(obj, request.user)
+        except (ApplicationError, AccessDenied) as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        steps = self.inline_services.get(formset.model)
+        if steps is None:
+            super().save_formset(request, form, formset, change)
+            return
+        formset.save(commit=False)  # fills new / changed / deleted objects, writes nothing
+        for obj in formset.deleted_objects:
+            steps.delete(obj, request.user)
+        for obj in formset.new_objects:
+            steps.create(obj, request.user)
+        for obj, changed in formset.changed_objects:
+            steps.update(obj, changed, request.user)
+        formset.save_m2m()
+
+
+class InlineServices:
+    """The services an inline's rows are written with (see ServiceAdmin.inline_services)."""
+
+    def __init__(self, *, create, update, delete):
+        self.create, self.update, self.delete = create, update, delete
