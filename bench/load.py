@@ -95,7 +95,7 @@ def credentials(county_number: int) -> dict:
     from rest_framework.authtoken.models import Token
 
     from inspections.models import Campaign
-    from inspections.services import local_today
+    from core.clock import local_today
     from townships.models import County, Township
 
     user_model = get_user_model()

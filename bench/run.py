@@ -118,7 +118,7 @@ def machine() -> str:
 
 
 def local_today() -> dt.date:
-    from inspections.services import local_today as today
+    from core.clock import local_today as today
 
     return today()
 

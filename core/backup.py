@@ -51,6 +51,20 @@ def _pg_tool(name: str) -> str:
     return path
 
 
+def _pg_run(tool: str, *options: str, last: str | None = None) -> None:
+    """Run a PostgreSQL client tool against our database: options, connection arguments, `last`."""
+    args, env = _pg_env()
+    proc = subprocess.run(  # noqa: S603 - fixed program, arguments from our settings
+        [_pg_tool(tool), *options, *args, *([last] if last else [])],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode:
+        raise ApplicationError(f"{tool} 失败：{proc.stderr.strip()}")
+
+
 def _pg_env() -> tuple[list[str], dict[str, str]]:
     db = settings.DATABASES["default"]
     args = ["--dbname", db["NAME"]]
@@ -79,16 +93,7 @@ def backup_create(*, output: Path | None = None) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / ("db.dump" if engine == "postgresql" else "db.sqlite3")
         if engine == "postgresql":
-            args, env = _pg_env()
-            proc = subprocess.run(  # noqa: S603 - fixed program, arguments from our settings
-                [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(dump), *args],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if proc.returncode:
-                raise ApplicationError(f"pg_dump 失败：{proc.stderr.strip()}")
+            _pg_run("pg_dump", "--format=custom", "--no-owner", "--file", str(dump))
         else:
             connection.ensure_connection()
             target = sqlite3.connect(dump)
@@ -122,24 +127,14 @@ def backup_restore(*, archive: Path) -> dict[str, int]:
             raise ApplicationError(f"备份来自 {manifest['engine']} 数据库，当前为 {engine}，不能直接恢复。")
         connections.close_all()
         if engine == "postgresql":
-            args, env = _pg_env()
-            proc = subprocess.run(  # noqa: S603 - fixed program, arguments from our settings
-                [
-                    _pg_tool("pg_restore"),
-                    "--clean",
-                    "--if-exists",
-                    "--no-owner",
-                    "--single-transaction",
-                    *args,
-                    str(Path(tmp) / "db.dump"),
-                ],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
+            _pg_run(
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                last=str(Path(tmp) / "db.dump"),
             )
-            if proc.returncode:
-                raise ApplicationError(f"pg_restore 失败：{proc.stderr.strip()}")
         else:
             source = sqlite3.connect(Path(tmp) / "db.sqlite3")
             try:

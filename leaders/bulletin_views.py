@@ -30,24 +30,22 @@ FOUND, RECTIFIED, OVERDUE = "#1f5fa8", "#2e7d32", "#b71c1c"
 THIS_PERIOD, LAST_PERIOD = "#b71c1c", "#9e9e9e"
 
 
+def _date_field(label, invalid) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=[DATE_FORMAT],
+        error_messages={"invalid": invalid},
+        widget=forms.DateInput(attrs={"type": "date"}, format=DATE_FORMAT),
+    )
+
+
 class PeriodForm(forms.Form):
     """The period of the bulletin: a blank date takes its default; both lie between 2000-01-01 and
     today, and the end is not before the start."""
 
-    start = forms.DateField(
-        label=_("起始日期"),
-        required=False,
-        input_formats=[DATE_FORMAT],
-        error_messages={"invalid": _("起始日期格式不对，应为 年-月-日，例如 2021-11-01。")},
-        widget=forms.DateInput(attrs={"type": "date"}, format=DATE_FORMAT),
-    )
-    end = forms.DateField(
-        label=_("截止日期"),
-        required=False,
-        input_formats=[DATE_FORMAT],
-        error_messages={"invalid": _("截止日期格式不对，应为 年-月-日，例如 2022-04-30。")},
-        widget=forms.DateInput(attrs={"type": "date"}, format=DATE_FORMAT),
-    )
+    start = _date_field(_("起始日期"), _("起始日期格式不对，应为 年-月-日，例如 2021-11-01。"))
+    end = _date_field(_("截止日期"), _("截止日期格式不对，应为 年-月-日，例如 2022-04-30。"))
 
     def __init__(self, data, *, default_start: dt.date, default_end: dt.date, today: dt.date):
         super().__init__(data)

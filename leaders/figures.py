@@ -188,15 +188,9 @@ def township_figures(*, user, period: Period, township_ids=None) -> list[Townshi
     for r in rows.values():
         r.plan_percent = ratio(r.inspected, r.planned)
 
-    stats = inspection_selectors.hazard_stats(
-        user=user,
-        on=period.as_of,
-        county_id=period.county_id,
-        start=period.start,
-        end=period.end,
-        township_ids=ids,
-    )
-    for t in stats:
+    # What the domain selectors count for a period: found or given within these days, as of that day.
+    within = {"on": period.as_of, "county_id": period.county_id, "start": period.start, "end": period.end}
+    for t in inspection_selectors.hazard_stats(user=user, township_ids=ids, **within):
         r = rows[t.pk]
         r.hazards_found, r.hazards_rectified, r.hazards_open = t.found, t.rectified, t.open
         r.hazards_overdue, r.hazards_major, r.hazards_major_open = t.overdue, t.major, t.major_open
@@ -216,15 +210,9 @@ def township_figures(*, user, period: Period, township_ids=None) -> list[Townshi
         if township_id in rows:
             rows[township_id].fires, rows[township_id].fires_last_year = sums["this"], sums["last"]
 
-    assignments = meeting_selectors.assignment_figures(
-        user=user,
-        on=period.as_of,
-        county_id=period.county_id,
-        start=period.start,
-        end=period.end,
-        township_ids=ids,
-    )
-    for township_id, item in assignments.items():
+    for township_id, item in meeting_selectors.assignment_figures(
+        user=user, township_ids=ids, **within
+    ).items():
         r = rows[township_id]
         r.assignments, r.assignments_closed = item["total"], item["closed"]
         r.assignments_overdue, r.assignment_rate = item["overdue"], item["rate"]

@@ -21,6 +21,7 @@ from django.db.models import Count, F
 from core.models import Role, UserProfile
 from firebrigade.models import EquipmentItem, FundingAllocation
 from inspections.models import Hazard, InspectionPlan
+from inspections.selectors import hazard_open_q, hazard_overdue_q
 from meetings.models import Assignment
 from townships.models import Township
 
@@ -159,27 +160,26 @@ def _plan_build(overdue: bool):
     return build
 
 
+# Open and overdue are the inspections app's one definition (the dashboard and the 通报 count the same).
+
+
 def _hazard_near_candidates(on):
     days = setting("REMINDER_HAZARD_NEAR_DAYS", 3)
     return (
-        Hazard.objects.exclude(status=Hazard.Status.VERIFIED)
+        Hazard.objects.filter(hazard_open_q(on))
         .filter(deadline__gte=on, deadline__lte=on + dt.timedelta(days=days))
         .values_list("id", flat=True)
     )
 
 
 def _hazard_overdue_candidates(on):
-    return (
-        Hazard.objects.exclude(status=Hazard.Status.VERIFIED)
-        .filter(deadline__lt=on)
-        .values_list("id", flat=True)
-    )
+    return Hazard.objects.filter(hazard_overdue_q(on)).values_list("id", flat=True)
 
 
 def _hazard_escalate_candidates(on):
     days = setting("REMINDER_HAZARD_ESCALATE_DAYS", 7)
     return (
-        Hazard.objects.exclude(status=Hazard.Status.VERIFIED)
+        Hazard.objects.filter(hazard_overdue_q(on))
         .filter(deadline__lte=on - dt.timedelta(days=days))
         .values_list("id", flat=True)
     )
