@@ -94,8 +94,8 @@ def credentials(county_number: int) -> dict:
     from django.test import Client
     from rest_framework.authtoken.models import Token
 
-    from inspections.models import Campaign
     from core.clock import local_today
+    from inspections.models import Campaign
     from townships.models import County, Township
 
     user_model = get_user_model()

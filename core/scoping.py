@@ -44,8 +44,9 @@ def visible_county_id(user) -> int | None:
     return profile.county_id
 
 
-def visible_township_ids(user) -> set[int] | None:
-    """Township ids the user may see; None means no township limit. Empty set: nothing."""
+def _visible_townships(user) -> QuerySet | set[int] | None:
+    """What `user` may see, as cheaply as it can be said: ALL, a set of ids known without a query,
+    or a queryset of the ids (a subquery for the database; one query when made a set)."""
     if not user or not user.is_authenticated:
         return set()
     if user.is_superuser:
@@ -58,15 +59,23 @@ def visible_township_ids(user) -> set[int] | None:
     if profile.role == Role.COUNTY_OFFICIAL:
         if profile.county_id is None:
             return ALL
-        townships = township_model().objects.filter(county_id=profile.county_id)
-        return set(townships.values_list("id", flat=True))
+        return township_model().objects.filter(county_id=profile.county_id).values("id")
     if profile.role == Role.TOWNSHIP_LEAD:
         return {profile.township_id}
     if profile.role == Role.POLICE_STATION:
-        return set(profile.police_station.townships.values_list("id", flat=True))
+        covered = township_model().police_stations.through.objects
+        return covered.filter(policestation_id=profile.police_station_id).values("township_id")
     if profile.role == Role.PREMISES_RESPONSIBLE:
         return {profile.premises.township_id}
     return set()
+
+
+def visible_township_ids(user) -> set[int] | None:
+    """Township ids the user may see; None means no township limit. Empty set: nothing."""
+    townships = _visible_townships(user)
+    if isinstance(townships, QuerySet):
+        return set(townships.values_list(townships.query.values_select[0], flat=True))
+    return townships
 
 
 def visible_premises_ids(user) -> set[int] | None:
@@ -80,8 +89,10 @@ def visible_premises_ids(user) -> set[int] | None:
 def scope_queryset(
     queryset: QuerySet, *, user, township_field: str = "township", premises_field: str | None = None
 ) -> QuerySet:
-    """Limit `queryset` to what `user` may see, through its township (and premises) lookup path."""
-    township_ids = visible_township_ids(user)
+    """Limit `queryset` to what `user` may see, through its township (and premises) lookup path. A
+    county official's or a police station's townships go into the query as a subquery: no query
+    of their own, however many lists a page shows."""
+    township_ids = _visible_townships(user)
     if township_ids is not ALL:
         queryset = queryset.filter(**{f"{township_field}__in": township_ids})
     if premises_field is not None:
