@@ -1,12 +1,22 @@
-"""Admin of the townships app. Writes with rules go through townships.services: the forms run the
-services' check helpers (refusals become form errors) and save_model calls the service."""
+"""Admin of the townships app (the guidance center's door). Every save and delete of a township,
+police station, grid, grid member, premises or responsibility agreement is one townships.services
+call with `by` = the admin user (core.admin.ServiceAdmin), so the access policy and the rules are
+the services'; the forms run the services' check helpers so a refused rule is a form error."""
 
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedAdmin, RuleCheckedForm, adopt, changed_values, form_value
-from townships import services
+from core.admin import (
+    AuditedAdmin,
+    InlineServices,
+    RuleCheckedForm,
+    ServiceAdmin,
+    adopt,
+    changed_values,
+    form_value,
+)
+from townships import access, services
 from townships.models import (
     County,
     Grid,
@@ -16,6 +26,12 @@ from townships.models import (
     ResponsibilityAgreement,
     Township,
 )
+
+
+def _values(obj, names) -> dict:
+    """The admin's instance's values of `names` (the form has set them), as a create service takes them."""
+    return {name: getattr(obj, name) for name in names}
+
 
 # --- county / township / police station -----------------------------------------------------
 
@@ -27,15 +43,31 @@ class CountyAdmin(AuditedAdmin):
     search_fields = ["name", "code"]
 
 
+def _grid_create(obj, by):
+    grid = services.grid_create(township=obj.township, **_values(obj, services.GRID_DETAILS), by=by)
+    adopt(obj, grid)  # an inline's row is the saved one from now on
+    return grid
+
+
+GRID_SERVICES = InlineServices(
+    create=_grid_create,
+    update=lambda obj, changed, by: services.grid_update(
+        grid=obj, data=_values(obj, set(changed) & set(services.GRID_DETAILS)), by=by
+    ),
+    delete=lambda obj, by: services.grid_delete(grid=obj, by=by),
+)
+
+
 class GridInline(admin.TabularInline):
     model = Grid
-    fields = ["name", "area_description"]
+    fields = list(services.GRID_DETAILS)
     extra = 0
     show_change_link = True
 
 
 @admin.register(Township)
-class TownshipAdmin(AuditedAdmin):
+class TownshipAdmin(ServiceAdmin):
+    fields = ["county", *services.TOWNSHIP_DETAILS, "is_demo"]
     list_display = [
         "name",
         "county",
@@ -50,6 +82,18 @@ class TownshipAdmin(AuditedAdmin):
     search_fields = ["name", "principal_leader", "fire_deputy"]
     autocomplete_fields = ["county"]
     inlines = [GridInline]
+    inline_services = {Grid: GRID_SERVICES}
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["county"] if obj else []  # fixed once registered, as in the API
+
+    def create_service(self, obj, form, by):
+        fields = [*services.TOWNSHIP_DETAILS, "is_demo"]
+        return services.township_create(county=obj.county, **_values(obj, fields), by=by)
+
+    def update_service(self, obj, form, by):
+        data = changed_values(obj, form, services.TOWNSHIP_UPDATABLE_FIELDS)
+        services.township_update(township=obj, data=data, by=by)
 
 
 class PoliceStationForm(RuleCheckedForm):
@@ -64,7 +108,7 @@ class PoliceStationForm(RuleCheckedForm):
 
 
 @admin.register(PoliceStation)
-class PoliceStationAdmin(AuditedAdmin):
+class PoliceStationAdmin(ServiceAdmin):
     form = PoliceStationForm
     list_display = ["name", "county", "chief", "phone", "is_demo"]
     list_filter = ["county", "is_demo"]
@@ -72,23 +116,69 @@ class PoliceStationAdmin(AuditedAdmin):
     search_fields = ["name", "chief", "phone"]
     autocomplete_fields = ["county", "townships"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["county"] if obj else []  # fixed once registered, as in the API
+
+    def create_service(self, obj, form, by):
+        return services.police_station_create(
+            county=obj.county,
+            **_values(obj, ["name", "chief", "phone", "is_demo"]),
+            townships=form.cleaned_data["townships"],
+            by=by,
+        )
+
+    def update_service(self, obj, form, by):
+        # The area is a many-to-many: its new value is the form's, not the instance's.
+        data = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in services.POLICE_STATION_UPDATABLE_FIELDS
+        }
+        services.police_station_update(police_station=obj, data=data, by=by)
+
+    def save_related(self, request, form, formsets, change):
+        # The service has set the station's townships (with the coverage rule): the form must not.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
 
 # --- grids ----------------------------------------------------------------------------------
 
 
+def _member_create(obj, by):
+    fields = [*services.GRID_MEMBER_DETAILS, "active"]
+    member = services.grid_member_add(grid=obj.grid, **_values(obj, fields), by=by)
+    adopt(obj, member)  # an inline's row is the saved one from now on
+    return member
+
+
+def _member_update(obj, changed, by):
+    data = _values(obj, set(changed) & services.GRID_MEMBER_UPDATABLE_FIELDS)
+    services.grid_member_update(member=obj, data=data, by=by)
+
+
+GRID_MEMBER_SERVICES = InlineServices(
+    create=_member_create,
+    update=_member_update,
+    delete=lambda obj, by: services.grid_member_remove(member=obj, by=by),
+)
+
+
 class GridMemberInline(admin.TabularInline):
     model = GridMember
-    fields = ["name", "role", "phone", "active"]
+    fields = [*services.GRID_MEMBER_DETAILS, "active"]
     extra = 0
 
 
 @admin.register(Grid)
-class GridAdmin(AuditedAdmin):
+class GridAdmin(ServiceAdmin):
+    fields = ["township", *services.GRID_DETAILS]
     list_display = ["name", "township", "area_description", "member_count"]
     list_filter = ["township"]
     search_fields = ["name", "township__name", "area_description"]
     autocomplete_fields = ["township"]
     inlines = [GridMemberInline]
+    inline_services = {GridMember: GRID_MEMBER_SERVICES}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("township").annotate(_members=Count("members"))
@@ -101,40 +191,53 @@ class GridAdmin(AuditedAdmin):
     def member_count(self, obj) -> int:
         return obj._members
 
+    def create_service(self, obj, form, by):
+        return _grid_create(obj, by)
+
+    def update_service(self, obj, form, by):
+        GRID_SERVICES.update(obj, form.changed_data, by)
+
+    def delete_service(self, obj, by):
+        GRID_SERVICES.delete(obj, by)
+
 
 @admin.register(GridMember)
-class GridMemberAdmin(AuditedAdmin):
+class GridMemberAdmin(ServiceAdmin):
+    fields = ["grid", *services.GRID_MEMBER_DETAILS, "active"]
     list_display = ["name", "role", "grid", "phone", "active"]
     list_filter = ["role", "active", "grid__township"]
     list_select_related = ["grid__township"]
     search_fields = ["name", "phone", "grid__name"]
     autocomplete_fields = ["grid"]
 
+    def create_service(self, obj, form, by):
+        return _member_create(obj, by)
+
+    def update_service(self, obj, form, by):
+        _member_update(obj, form.changed_data, by)
+
+    def delete_service(self, obj, by):
+        GRID_MEMBER_SERVICES.delete(obj, by)
+
 
 # --- premises -------------------------------------------------------------------------------
 
 
 class PremisesForm(RuleCheckedForm):
+    by = None  # the admin user (PremisesAdmin.get_form)
+
     class Meta:
         model = Premises
-        fields = [
-            "township",
-            "grid",
-            "police_station",
-            "name",
-            "address",
-            "category",
-            "risk_level",
-            "is_key_unit",
-            "responsible_person",
-            "responsible_phone",
-            "manager",
-            "manager_phone",
-            "responsible_user",
-            "is_demo",
-        ]
+        fields = ["township", *services.PREMISES_DETAILS, *access.CENTER_PREMISES_FIELDS]
 
     def check_rules(self) -> None:
+        # The policy depends on the values (the township, the grid, the center's fields): check it
+        # first, as the services do, so the form says what the service would.
+        values = {name: self.cleaned_data.get(name) for name in self.changed_data}
+        if self.instance.pk is None:
+            access.check_premises_create(by=self.by, township=self.cleaned_data["township"], data=values)
+        else:
+            access.check_premises_update(by=self.by, premises=self.instance, data=values)
         services.premises_check_links(
             township=form_value(self, "township"),
             grid=form_value(self, "grid"),
@@ -143,7 +246,7 @@ class PremisesForm(RuleCheckedForm):
 
 
 @admin.register(Premises)
-class PremisesAdmin(AuditedAdmin):
+class PremisesAdmin(ServiceAdmin):
     form = PremisesForm
     list_display = [
         "name",
@@ -162,37 +265,23 @@ class PremisesAdmin(AuditedAdmin):
     autocomplete_fields = ["township", "grid", "police_station", "responsible_user"]
     date_hierarchy = "next_inspection_due"
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.by = request.user
+        return form
+
     def get_readonly_fields(self, request, obj=None):
         # The schedule moves only through inspections; the township is fixed once registered.
         fields = ["last_inspected_on", "next_inspection_due"]
         return ["township", *fields] if obj else fields
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            services.premises_update(
-                premises=obj,
-                data=changed_values(obj, form, services.PREMISES_UPDATABLE_FIELDS),
-                by=request.user,
-            )
-            return
-        created = services.premises_create(
-            township=obj.township,
-            grid=obj.grid,
-            police_station=obj.police_station,
-            name=obj.name,
-            address=obj.address,
-            category=obj.category,
-            risk_level=obj.risk_level,
-            is_key_unit=obj.is_key_unit,
-            responsible_person=obj.responsible_person,
-            responsible_phone=obj.responsible_phone,
-            manager=obj.manager,
-            manager_phone=obj.manager_phone,
-            responsible_user=obj.responsible_user,
-            is_demo=obj.is_demo,
-            by=request.user,
-        )
-        adopt(obj, created)
+    def create_service(self, obj, form, by):
+        fields = services.PREMISES_UPDATABLE_FIELDS
+        return services.premises_create(township=obj.township, **_values(obj, fields), by=by)
+
+    def update_service(self, obj, form, by):
+        data = changed_values(obj, form, services.PREMISES_UPDATABLE_FIELDS)
+        services.premises_update(premises=obj, data=data, by=by)
 
 
 # --- responsibility agreements --------------------------------------------------------------
@@ -223,7 +312,7 @@ class ResponsibilityAgreementForm(RuleCheckedForm):
 
 
 @admin.register(ResponsibilityAgreement)
-class ResponsibilityAgreementAdmin(AuditedAdmin):
+class ResponsibilityAgreementAdmin(ServiceAdmin):
     form = ResponsibilityAgreementForm
     list_display = ["year", "township", "premises", "signatory", "counterparty", "signed_on"]
     list_filter = ["year", "township"]
@@ -236,23 +325,15 @@ class ResponsibilityAgreementAdmin(AuditedAdmin):
         # Who signed for which year is fixed once recorded.
         return ["township", "premises", "year"] if obj else []
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            services.responsibility_agreement_update(
-                agreement=obj,
-                data=changed_values(obj, form, services.AGREEMENT_UPDATABLE_FIELDS),
-                by=request.user,
-            )
-            return
-        created = services.responsibility_agreement_sign(
-            township=obj.township,
-            premises=obj.premises,
-            year=obj.year,
-            signatory=obj.signatory,
-            counterparty=obj.counterparty,
-            scope=obj.scope,
-            signed_on=obj.signed_on,
-            document=obj.document or None,
-            by=request.user,
+    def create_service(self, obj, form, by):
+        fields = ["township", "premises", "year", "signatory", "counterparty", "scope", "signed_on"]
+        return services.responsibility_agreement_sign(
+            **_values(obj, fields), document=obj.document or None, by=by
         )
-        adopt(obj, created)
+
+    def update_service(self, obj, form, by):
+        data = changed_values(obj, form, services.AGREEMENT_UPDATABLE_FIELDS)
+        services.responsibility_agreement_update(agreement=obj, data=data, by=by)
+
+    def delete_service(self, obj, by):
+        services.responsibility_agreement_delete(agreement=obj, by=by)

@@ -1,5 +1,6 @@
 """社会单位: matched by township + name + address; new ones through premises_create, known ones
-through premises_update (only the columns that differ)."""
+through premises_update (only the columns that differ). The services apply the access policy to
+the importing user (ctx.by): a refusal is the row's error, in the policy's words."""
 
 from typing import Any
 
@@ -18,17 +19,8 @@ from core.imports.registry import register
 from townships import services
 from townships.models import Grid, PoliceStation, Premises
 
-UPDATED_KEYS = (
-    "category",
-    "risk_level",
-    "is_key_unit",
-    "responsible_person",
-    "responsible_phone",
-    "manager",
-    "manager_phone",
-    "grid",
-    "police_station",
-)
+# The columns that match a row to a premises; the others are its details, updated when they differ.
+MATCH_KEYS = ("township", "name", "address")
 
 
 def premises_lookup(township_ids: set[int]) -> dict[tuple[int, str, str], list[Premises]]:
@@ -107,6 +99,7 @@ class PremisesKind(ImportKind):
         Column("辖区派出所", "police_station", help="辖区派出所全称，可不填", example="褚庙派出所", width=18),
     ]
     example = {c.key: c.example for c in columns}
+    updated_keys = tuple(c.key for c in columns if c.key not in MATCH_KEYS)
 
     def resolve(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
         for row in rows:
@@ -144,7 +137,7 @@ class PremisesKind(ImportKind):
         values["is_key_unit"] = bool(values.get("is_key_unit"))
         values["grid"] = row.refs["grid"]
         values["police_station"] = row.refs["police_station"]
-        return {key: values[key] for key in UPDATED_KEYS}
+        return {key: values[key] for key in self.updated_keys}
 
     def apply(self, ctx: ImportContext, unit: list[ParsedRow]) -> None:
         (row,) = unit
@@ -160,7 +153,7 @@ class PremisesKind(ImportKind):
             )
             row.action = CREATE
             return
-        current = {key: getattr(premises, key) for key in UPDATED_KEYS}
+        current = {key: getattr(premises, key) for key in self.updated_keys}
         changed = set_changes(row, self, current, desired)
         if not changed:
             row.action = UNCHANGED

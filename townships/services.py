@@ -1,9 +1,11 @@
-"""Writes and rules of the townships app: premises, the inspection schedule, grids, responsibility agreements.
+"""Writes and rules of the townships app: townships, police stations, grids, premises and the
+inspection schedule, responsibility agreements.
 
-Every function is keyword-only, runs in one transaction, records `by` as the history user and
-either writes everything it promises or raises (ApplicationError / ValidationError) having written
-nothing. The `*_check_*` helpers hold the rules without writing, so admin forms can show them as
-form errors before calling the writing service.
+Every function is keyword-only, runs in one transaction, applies the app's access policy
+(townships.access) to `by` before writing anything, records `by` as the history user and either
+writes everything it promises or raises (AccessDenied / ApplicationError / ValidationError) having
+written nothing. The `*_check_*` helpers hold the rules without writing, so admin forms can show
+them as form errors before calling the writing service.
 """
 
 import datetime as dt
@@ -11,12 +13,21 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from core.clock import local_today
 from core.exceptions import ApplicationError
-from townships.models import Grid, GridMember, PoliceStation, Premises, ResponsibilityAgreement, Township
+from core.services import copy_saved, model_update, record_save
+from townships import access
+from townships.models import (
+    County,
+    Grid,
+    GridMember,
+    PoliceStation,
+    Premises,
+    ResponsibilityAgreement,
+    Township,
+)
 
 # Higher risk, more frequent inspection (days between inspections, by Premises.RiskLevel).
 INSPECTION_INTERVAL_DAYS: dict[str, int] = {
@@ -25,41 +36,138 @@ INSPECTION_INTERVAL_DAYS: dict[str, int] = {
     Premises.RiskLevel.LOW: 180,
 }
 
-# Fields premises_update may change. The schedule fields move only through
-# premises_record_inspection / premises_set_risk_level; the township is fixed once registered,
-# because inspections and hazards copy it for scoping.
-PREMISES_UPDATABLE_FIELDS = frozenset(
-    {
-        "grid",
-        "police_station",
-        "name",
-        "address",
-        "category",
-        "risk_level",
-        "is_key_unit",
-        "responsible_person",
-        "responsible_phone",
-        "manager",
-        "manager_phone",
-        "responsible_user",
-        "is_demo",
-    }
+# The fields each door writes (API inputs, admin forms, the import take their lists from here).
+# A township's county, a station's county, a grid's township and a premises' township are fixed
+# once registered: records below them are filed (and scoped) under them.
+TOWNSHIP_DETAILS = (
+    "name",
+    "kind",
+    "principal_leader",
+    "principal_leader_phone",
+    "fire_deputy",
+    "fire_deputy_phone",
 )
+TOWNSHIP_UPDATABLE_FIELDS = frozenset({*TOWNSHIP_DETAILS, "is_demo"})
+POLICE_STATION_DETAILS = ("name", "chief", "phone", "townships")
+POLICE_STATION_UPDATABLE_FIELDS = frozenset({*POLICE_STATION_DETAILS, "is_demo"})
+GRID_DETAILS = ("name", "area_description")
+GRID_MEMBER_DETAILS = ("name", "role", "phone")
+GRID_MEMBER_UPDATABLE_FIELDS = frozenset({*GRID_MEMBER_DETAILS, "grid", "active"})
+# The schedule fields move only through premises_record_inspection / premises_set_risk_level.
+PREMISES_DETAILS = (
+    "grid",
+    "police_station",
+    "name",
+    "address",
+    "category",
+    "risk_level",
+    "is_key_unit",
+    "responsible_person",
+    "responsible_phone",
+    "manager",
+    "manager_phone",
+)
+PREMISES_UPDATABLE_FIELDS = frozenset({*PREMISES_DETAILS, *access.CENTER_PREMISES_FIELDS})
 AGREEMENT_UPDATABLE_FIELDS = frozenset({"signatory", "counterparty", "scope", "signed_on", "document"})
 
 
-def _copy_fields(*, target: Model, source: Model) -> None:
-    """Bring a caller's instance up to date with the row a service saved."""
-    for field in source._meta.concrete_fields:
-        setattr(target, field.attname, getattr(source, field.attname))
-    target._state.adding = False
-    target._state.db = source._state.db
+# --- townships and police stations (reference data the guidance center keeps) ---------------
 
 
-def _refuse_unknown_fields(data: dict[str, Any], allowed: frozenset[str]) -> None:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise ApplicationError(_("以下字段不能在此修改：%(fields)s") % {"fields": "、".join(unknown)})
+@transaction.atomic
+def township_create(
+    *,
+    county: County,
+    name: str,
+    kind: str,
+    principal_leader: str = "",
+    principal_leader_phone: str = "",
+    fire_deputy: str = "",
+    fire_deputy_phone: str = "",
+    is_demo: bool = False,
+    by=None,
+) -> Township:
+    """Register a township; its name must be new in the county."""
+    access.check_township_change(by=by)
+    township = Township(
+        county=county,
+        name=name,
+        kind=kind,
+        principal_leader=principal_leader,
+        principal_leader_phone=principal_leader_phone,
+        fire_deputy=fire_deputy,
+        fire_deputy_phone=fire_deputy_phone,
+        is_demo=is_demo,
+    )
+    return record_save(township, by=by)
+
+
+@transaction.atomic
+def township_update(*, township: Township, data: dict[str, Any], by=None) -> Township:
+    """Change a township's details (keys of TOWNSHIP_UPDATABLE_FIELDS). Locks the row; the passed
+    instance is brought up to date and returned."""
+    access.check_township_change(by=by)
+    return model_update(township, data=data, allowed=TOWNSHIP_UPDATABLE_FIELDS, by=by)
+
+
+@transaction.atomic
+def police_station_create(
+    *,
+    county: County,
+    name: str,
+    chief: str = "",
+    phone: str = "",
+    townships: Iterable[Township] = (),
+    is_demo: bool = False,
+    by=None,
+) -> PoliceStation:
+    """Register a police station covering `townships`; its name must be new in the county."""
+    access.check_police_station_change(by=by)
+    station = record_save(
+        PoliceStation(county=county, name=name, chief=chief, phone=phone, is_demo=is_demo), by=by
+    )
+    station.townships.set(townships)
+    return station
+
+
+@transaction.atomic
+def police_station_update(*, police_station: PoliceStation, data: dict[str, Any], by=None) -> PoliceStation:
+    """Change a station's details and area (keys of POLICE_STATION_UPDATABLE_FIELDS; `townships`
+    is the whole new area). Locks the row; dropping a township while premises there still name the
+    station is refused (police_station_check_coverage, under the lock). The passed instance is
+    brought up to date and returned."""
+    access.check_police_station_change(by=by)
+    fields = dict(data)
+    townships = fields.pop("townships", None)
+
+    def coverage(locked: PoliceStation) -> None:
+        if townships is not None:
+            police_station_check_coverage(police_station=locked, townships=townships)
+
+    model_update(police_station, data=fields, allowed=POLICE_STATION_UPDATABLE_FIELDS, by=by, check=coverage)
+    if townships is not None:
+        police_station._history_user = by  # the history row the area change records
+        police_station.townships.set(townships)
+    return police_station
+
+
+def police_station_check_coverage(*, police_station: PoliceStation, townships: Iterable[Township]) -> None:
+    """Refuse dropping a township from a station's area while premises there still name the station."""
+    if police_station.pk is None:
+        return
+    keep = {t.pk for t in townships}
+    orphaned = (
+        Township.objects.filter(premises__police_station=police_station)
+        .exclude(pk__in=keep)
+        .distinct()
+        .values_list("name", flat=True)
+    )
+    names = sorted(orphaned)
+    if names:
+        raise ApplicationError(
+            _("%(townships)s仍有社会单位登记为本派出所辖区，请先调整这些单位的辖区派出所。")
+            % {"townships": "、".join(names)}
+        )
 
 
 # --- premises -------------------------------------------------------------------------------
@@ -117,57 +225,52 @@ def premises_create(
 
     A new premises has no inspection yet, so no due date: selectors treat it as due now.
     """
+    values = {
+        "grid": grid,
+        "police_station": police_station,
+        "name": name,
+        "address": address,
+        "category": category,
+        "risk_level": risk_level,
+        "is_key_unit": is_key_unit,
+        "responsible_person": responsible_person,
+        "responsible_phone": responsible_phone,
+        "manager": manager,
+        "manager_phone": manager_phone,
+        "responsible_user": responsible_user,
+        "is_demo": is_demo,
+    }
+    access.check_premises_create(by=by, township=township, data=values)
     premises_check_links(township=township, grid=grid, police_station=police_station)
-    premises = Premises(
-        township=township,
-        grid=grid,
-        police_station=police_station,
-        name=name,
-        address=address,
-        category=category,
-        risk_level=risk_level,
-        is_key_unit=is_key_unit,
-        responsible_person=responsible_person,
-        responsible_phone=responsible_phone,
-        manager=manager,
-        manager_phone=manager_phone,
-        responsible_user=responsible_user,
-        is_demo=is_demo,
-    )
-    premises.full_clean()
-    premises._history_user = by
-    premises.save()
-    return premises
+    return record_save(Premises(township=township, **values), by=by)
 
 
 @transaction.atomic
 def premises_update(*, premises: Premises, data: dict[str, Any], by=None) -> Premises:
     """Change a premises' details (keys of PREMISES_UPDATABLE_FIELDS). Locks the row.
 
-    A changed risk level reschedules the next inspection from the last one. The passed instance
+    A new risk level reschedules the next inspection from the last one. The passed instance
     is brought up to date and returned.
     """
-    _refuse_unknown_fields(data, PREMISES_UPDATABLE_FIELDS)
-    locked = Premises.objects.select_for_update().get(pk=premises.pk)
-    old_risk_level = locked.risk_level
-    for field, value in data.items():
-        setattr(locked, field, value)
-    premises_check_links(township=locked.township, grid=locked.grid, police_station=locked.police_station)
-    locked.full_clean()
-    if locked.risk_level != old_risk_level:
-        locked.next_inspection_due = inspection_due_date(
-            risk_level=locked.risk_level, inspected_on=locked.last_inspected_on
-        )
-    locked._history_user = by
-    locked.save()
-    _copy_fields(target=premises, source=locked)
-    return premises
+    access.check_premises_update(by=by, premises=premises, data=data)
+
+    def rules(locked: Premises) -> None:
+        premises_check_links(township=locked.township, grid=locked.grid, police_station=locked.police_station)
+        # An unknown level is left to full_clean, which names the field.
+        if "risk_level" in data and locked.risk_level in Premises.RiskLevel.values:
+            locked.next_inspection_due = inspection_due_date(
+                risk_level=locked.risk_level, inspected_on=locked.last_inspected_on
+            )
+
+    return model_update(premises, data=data, allowed=PREMISES_UPDATABLE_FIELDS, by=by, check=rules)
 
 
 @transaction.atomic
 def premises_record_inspection(*, premises: Premises, inspected_on: dt.date, by=None) -> Premises:
     """Move the inspection schedule after an inspection on `inspected_on`. Locks the premises row.
 
+    A step of recording an inspection (inspections.services): who may record it is the inspections
+    policy's, applied to `by` by that service, so nothing is checked again here.
     last_inspected_on never moves backwards: an inspection older than the last one recorded leaves
     the schedule as it is. next_inspection_due = last inspection + INSPECTION_INTERVAL_DAYS[risk].
     Refuses a date in the future. The passed instance is brought up to date and returned.
@@ -185,13 +288,14 @@ def premises_record_inspection(*, premises: Premises, inspected_on: dt.date, by=
         locked.last_inspected_on, locked.next_inspection_due = last, due
         locked._history_user = by
         locked.save(update_fields=["last_inspected_on", "next_inspection_due", "updated_at"])
-    _copy_fields(target=premises, source=locked)
+    copy_saved(target=premises, source=locked)
     return premises
 
 
 @transaction.atomic
 def premises_set_risk_level(*, premises: Premises, risk_level: str, by=None) -> Premises:
     """Change the risk level and reschedule the next inspection from last_inspected_on. Locks the row."""
+    access.check_premises_update(by=by, premises=premises, data={"risk_level": risk_level})
     if risk_level not in Premises.RiskLevel.values:
         raise ApplicationError(_("未知的风险等级：%(level)s") % {"level": risk_level})
     locked = Premises.objects.select_for_update().get(pk=premises.pk)
@@ -201,7 +305,7 @@ def premises_set_risk_level(*, premises: Premises, risk_level: str, by=None) -> 
     )
     locked._history_user = by
     locked.save(update_fields=["risk_level", "next_inspection_due", "updated_at"])
-    _copy_fields(target=premises, source=locked)
+    copy_saved(target=premises, source=locked)
     return premises
 
 
@@ -211,42 +315,70 @@ def premises_set_risk_level(*, premises: Premises, risk_level: str, by=None) -> 
 @transaction.atomic
 def grid_create(*, township: Township, name: str, area_description: str = "", by=None) -> Grid:
     """Create a grid in `township`; its name must be new in that township."""
-    grid = Grid(township=township, name=name, area_description=area_description)
-    grid.full_clean()
-    grid._history_user = by
-    grid.save()
-    return grid
+    access.check_grid_change(by=by, township_ids=[township.pk])
+    return record_save(Grid(township=township, name=name, area_description=area_description), by=by)
+
+
+@transaction.atomic
+def grid_update(*, grid: Grid, data: dict[str, Any], by=None) -> Grid:
+    """Rename a grid or change its area (keys of GRID_DETAILS; it stays in its township, whose
+    premises are filed under it). Locks the row; the passed instance is brought up to date."""
+    access.check_grid_change(by=by, township_ids=[grid.township_id])
+    return model_update(grid, data=data, allowed=frozenset(GRID_DETAILS), by=by)
+
+
+@transaction.atomic
+def grid_delete(*, grid: Grid, by=None) -> None:
+    """Delete a grid and its members. Refused while premises are still filed under it (they would
+    silently lose their grid): move them to another grid first. Locks the row."""
+    access.check_grid_change(by=by, township_ids=[grid.township_id])
+    locked = Grid.objects.select_for_update().get(pk=grid.pk)
+    if locked.premises.exists():
+        raise ApplicationError(
+            _("网格“%(grid)s”内仍有社会单位，请先把这些单位调整到其他网格。") % {"grid": locked.name}
+        )
+    for member in locked.members.all():
+        member._history_user = by
+        member.delete()
+    locked._history_user = by
+    locked.delete()
 
 
 @transaction.atomic
 def grid_member_add(
-    *, grid: Grid, name: str, phone: str, role: str = GridMember.Role.MEMBER, by=None
+    *,
+    grid: Grid,
+    name: str,
+    phone: str,
+    role: str = GridMember.Role.MEMBER,
+    active: bool = True,
+    by=None,
 ) -> GridMember:
     """Add a grid chief or member; the phone must be a mainland mobile or a landline with area code."""
-    member = GridMember(grid=grid, name=name, phone=phone, role=role)
-    member.full_clean()
+    access.check_grid_change(by=by, township_ids=[grid.township_id])
+    return record_save(GridMember(grid=grid, name=name, phone=phone, role=role, active=active), by=by)
+
+
+@transaction.atomic
+def grid_member_update(*, member: GridMember, data: dict[str, Any], by=None) -> GridMember:
+    """Change a member's details, their being on duty or their grid (keys of
+    GRID_MEMBER_UPDATABLE_FIELDS). Locks the row; the passed instance is brought up to date."""
+    # The member's grid as stored (the caller's instance may carry a new one already), locked.
+    current = GridMember.objects.select_for_update(of=("self",)).values_list("grid__township_id", flat=True)
+    townships = {current.get(pk=member.pk)}
+    if data.get("grid") is not None:
+        townships.add(data["grid"].township_id)
+    access.check_grid_change(by=by, township_ids=sorted(townships))
+    return model_update(member, data=data, allowed=GRID_MEMBER_UPDATABLE_FIELDS, by=by)
+
+
+@transaction.atomic
+def grid_member_remove(*, member: GridMember, by=None) -> None:
+    """Remove a member entered by mistake (one who leaves is kept, `active` false)."""
+    township_id = Grid.objects.values_list("township_id", flat=True).get(pk=member.grid_id)
+    access.check_grid_change(by=by, township_ids=[township_id])
     member._history_user = by
-    member.save()
-    return member
-
-
-def police_station_check_coverage(*, police_station: PoliceStation, townships: Iterable[Township]) -> None:
-    """Refuse dropping a township from a station's area while premises there still name the station."""
-    if police_station.pk is None:
-        return
-    keep = {t.pk for t in townships}
-    orphaned = (
-        Township.objects.filter(premises__police_station=police_station)
-        .exclude(pk__in=keep)
-        .distinct()
-        .values_list("name", flat=True)
-    )
-    names = sorted(orphaned)
-    if names:
-        raise ApplicationError(
-            _("%(townships)s仍有社会单位登记为本派出所辖区，请先调整这些单位的辖区派出所。")
-            % {"townships": "、".join(names)}
-        )
+    member.delete()
 
 
 # --- responsibility agreements --------------------------------------------------------------
@@ -301,6 +433,7 @@ def responsibility_agreement_sign(
 
     signed_on must fall in `year`; the premises, if given, must be in `township`.
     """
+    access.check_agreement_change(by=by)
     # Lock the township so two concurrent signings of the same year queue up behind each other.
     Township.objects.select_for_update().filter(pk=township.pk).first()
     responsibility_agreement_check(township=township, premises=premises, year=year, signed_on=signed_on)
@@ -315,10 +448,7 @@ def responsibility_agreement_sign(
     )
     if document:
         agreement.document = document
-    agreement.full_clean()
-    agreement._history_user = by
-    agreement.save()
-    return agreement
+    return record_save(agreement, by=by)
 
 
 @transaction.atomic
@@ -329,19 +459,23 @@ def responsibility_agreement_update(
 
     Who signed for which year is fixed once recorded; signed_on must stay within the year.
     """
-    _refuse_unknown_fields(data, AGREEMENT_UPDATABLE_FIELDS)
-    locked = ResponsibilityAgreement.objects.select_for_update().get(pk=agreement.pk)
-    for field, value in data.items():
-        setattr(locked, field, value)
-    responsibility_agreement_check(
-        township=locked.township,
-        premises=locked.premises,
-        year=locked.year,
-        signed_on=locked.signed_on,
-        exclude_pk=locked.pk,
-    )
-    locked.full_clean()
-    locked._history_user = by
-    locked.save()
-    _copy_fields(target=agreement, source=locked)
-    return agreement
+    access.check_agreement_change(by=by)
+
+    def rules(locked: ResponsibilityAgreement) -> None:
+        responsibility_agreement_check(
+            township=locked.township,
+            premises=locked.premises,
+            year=locked.year,
+            signed_on=locked.signed_on,
+            exclude_pk=locked.pk,
+        )
+
+    return model_update(agreement, data=data, allowed=AGREEMENT_UPDATABLE_FIELDS, by=by, check=rules)
+
+
+@transaction.atomic
+def responsibility_agreement_delete(*, agreement: ResponsibilityAgreement, by=None) -> None:
+    """Delete an agreement recorded by mistake (its township, premises and year cannot be corrected)."""
+    access.check_agreement_change(by=by)
+    agreement._history_user = by
+    agreement.delete()

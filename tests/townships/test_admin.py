@@ -13,7 +13,7 @@ from tests.factories import (
     TownshipFactory,
     UserFactory,
 )
-from townships.models import Premises, ResponsibilityAgreement
+from townships.models import Grid, Premises, ResponsibilityAgreement
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +170,85 @@ def test_police_station_admin_refuses_dropping_a_township_with_its_premises(supe
     assert response.status_code == 200
     assert "仍有社会单位" in response.content.decode()
     assert list(station.townships.all()) == [township]
+
+
+def _inline(prefix, rows, initial=0):
+    """An inline formset's POST data: `rows` are dicts of the inline's fields (with `id` for existing)."""
+    data = {f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": initial}
+    for i, row in enumerate(rows):
+        data.update({f"{prefix}-{i}-{name}": value for name, value in row.items()})
+    return data
+
+
+def test_grid_admin_adds_changes_and_removes_members_through_the_services(superuser_client):
+    grid = GridFactory(name="第一网格")
+    leaving = GridMemberFactory(grid=grid, name="赵网格员", phone="13611110000")
+    mistaken = GridMemberFactory(grid=grid, name="错录网格员", phone="13611110001")
+    url = reverse("admin:townships_grid_change", args=[grid.pk])
+    members = [
+        {"id": leaving.pk, "grid": grid.pk, "name": "赵网格员", "role": "member", "phone": "13611110000"},
+        {
+            "id": mistaken.pk,
+            "grid": grid.pk,
+            "name": "错录网格员",
+            "role": "member",
+            "phone": "13611110001",
+            "active": "on",
+            "DELETE": "on",
+        },
+        {"grid": grid.pk, "name": "孙网格长", "role": "chief", "phone": "13611110002", "active": "on"},
+    ]
+    data = {"name": "第一网格", "area_description": "北街", **_inline("members", members, initial=2)}
+
+    response = superuser_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    leaving.refresh_from_db()
+    assert leaving.active is False
+    assert not grid.members.filter(pk=mistaken.pk).exists()
+    added = grid.members.get(name="孙网格长")
+    for row in (leaving, added, grid):
+        assert row.history.order_by("-history_id").first().history_user == superuser_client.user
+    assert mistaken.history.order_by("-history_id").first().history_type == "-"
+
+
+def test_a_grid_with_premises_cannot_be_deleted_in_the_admin(superuser_client):
+    premises = PremisesFactory()
+    url = reverse("admin:townships_grid_delete", args=[premises.grid_id])
+
+    response = superuser_client.post(url, {"post": "yes"})
+
+    assert response.status_code == 403
+    assert "仍有社会单位" in response.content.decode()
+    premises.refresh_from_db()
+    assert premises.grid is not None
+
+
+def test_township_admin_registers_a_township_with_its_grids(superuser_client):
+    county = TownshipFactory().county
+    data = {
+        "county": county.pk,
+        "name": "程庄镇",
+        "kind": "town",
+        **_inline("grids", [{"name": "程庄一网格", "area_description": "东街"}]),
+    }
+
+    response = superuser_client.post(reverse("admin:townships_township_add"), data)
+
+    assert response.status_code == 302
+    grid = Grid.objects.get(name="程庄一网格")
+    assert grid.township.name == "程庄镇"
+    assert grid.history.get().history_user == superuser_client.user
+    assert grid.township.history.get().history_user == superuser_client.user
+
+
+def test_police_station_admin_sets_the_area_through_the_service(superuser_client):
+    township = TownshipFactory()
+    station = PoliceStationFactory(county=township.county, name="城关派出所")
+    data = {"name": "城关派出所", "chief": "王所长", "phone": "", "townships": [township.pk]}
+
+    response = superuser_client.post(reverse("admin:townships_policestation_change", args=[station.pk]), data)
+
+    assert response.status_code == 302
+    assert list(station.townships.all()) == [township]
+    assert station.history.order_by("-history_id").first().history_user == superuser_client.user

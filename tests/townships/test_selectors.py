@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from core.models import Role
 from tests.factories import (
@@ -13,7 +14,9 @@ from tests.factories import (
     make_user,
 )
 from townships import selectors
+from townships.filters import PremisesFilter
 from townships.models import Premises
+from townships.page_filters import PremisesPageFilter
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +121,7 @@ def test_a_user_without_a_role_sees_nothing(county):
     [
         ({"risk_level": RISK.HIGH}, {"超市", "工厂"}),
         ({"category": Premises.Category.SCHOOL}, {"学校"}),
-        ({"due_before": ON}, {"超市", "工厂"}),
+        ({"next_inspection_due_before": ON}, {"超市", "工厂"}),
         ({}, {"超市", "学校", "仓库", "工厂"}),
     ],
 )
@@ -167,3 +170,33 @@ def test_township_selectors_run_a_fixed_number_of_queries(county, django_assert_
     with django_assert_num_queries(3):
         _, premises, _ = _read_everything(lead)
     assert len(premises) == 17
+
+
+def test_the_premises_page_filters_with_the_selectors_filterset():
+    """One filter language: the page's filter is the selectors' FilterSet with other widgets only."""
+    assert issubclass(PremisesPageFilter, PremisesFilter)
+    page, selector = PremisesPageFilter(), PremisesFilter()
+    assert list(page.filters) == list(selector.filters)
+    for name, filter_ in selector.filters.items():
+        same = (page.filters[name].field_name, page.filters[name].lookup_expr, page.filters[name].method)
+        assert same == (filter_.field_name, filter_.lookup_expr, filter_.method), name
+
+
+def test_premises_list_takes_the_pages_filters_too(county, admin_user, monkeypatch):
+    def names(**filters):
+        return {p.name for p in selectors.premises_list(user=admin_user, filters=filters)}
+
+    monkeypatch.setattr("townships.filters.local_today", lambda: ON)
+    assert names(due="overdue") == {"超市", "学校", "工厂"}
+    assert names(q="仓") == {"仓库"}
+    assert names(never_inspected=True) == {"学校"}
+
+
+def test_a_township_outside_the_users_area_is_not_a_filter_value(county):
+    lead = make_user(Role.TOWNSHIP_LEAD, township=county["chumiao"])
+
+    with pytest.raises(ValidationError) as excinfo:
+        selectors.premises_list(user=lead, filters={"township": county["beiguan"].pk})
+    assert "township" in excinfo.value.message_dict
+    with pytest.raises(ValidationError):
+        selectors.grid_list(user=lead, filters={"township": county["beiguan"]})

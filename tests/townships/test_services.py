@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from core.models import Role
 from tests.factories import (
     GridFactory,
     PoliceStationFactory,
@@ -12,6 +13,7 @@ from tests.factories import (
     ResponsibilityAgreementFactory,
     TownshipFactory,
     UserFactory,
+    make_user,
 )
 from townships import services
 from townships.models import Grid, GridMember, Premises, ResponsibilityAgreement
@@ -47,7 +49,7 @@ def test_premises_create_records_the_premises_and_the_acting_user():
     grid = GridFactory(township=township)
     station = PoliceStationFactory(county=township.county)
     station.townships.add(township)
-    user = UserFactory()
+    user = make_user(Role.GUIDANCE_CENTER)
 
     premises = services.premises_create(
         **_premises_kwargs(township, grid=grid, police_station=station), by=user
@@ -95,7 +97,7 @@ def test_premises_create_refuses_an_invalid_phone_number():
 def test_premises_update_changes_details_and_records_the_user():
     premises = PremisesFactory()
     other_grid = GridFactory(township=premises.township)
-    user = UserFactory()
+    user = make_user(Role.GUIDANCE_CENTER)
 
     services.premises_update(premises=premises, data={"grid": other_grid, "manager": "李经理"}, by=user)
 
@@ -188,7 +190,7 @@ def test_recording_an_inspection_in_the_future_is_refused():
 def test_setting_the_risk_level_recomputes_the_due_date_from_the_last_inspection():
     premises = PremisesFactory(risk_level=RISK.MEDIUM)
     services.premises_record_inspection(premises=premises, inspected_on=dt.date(2021, 11, 20))
-    user = UserFactory()
+    user = make_user(Role.GUIDANCE_CENTER)
 
     services.premises_set_risk_level(premises=premises, risk_level=RISK.HIGH, by=user)
 
@@ -222,7 +224,7 @@ def test_setting_an_unknown_risk_level_is_refused():
 
 def test_grid_create_and_member_add_record_the_user():
     township = TownshipFactory()
-    user = UserFactory()
+    user = make_user(Role.GUIDANCE_CENTER)
 
     grid = services.grid_create(township=township, name="第一网格", area_description="褚庙村", by=user)
     member = services.grid_member_add(
@@ -283,7 +285,7 @@ def _agreement_kwargs(township, **overrides):
 def test_township_and_premises_agreements_of_the_same_year_can_both_be_signed():
     township = TownshipFactory()
     premises = PremisesFactory(township=township)
-    user = UserFactory()
+    user = make_user(Role.GUIDANCE_CENTER)
 
     township_agreement = services.responsibility_agreement_sign(**_agreement_kwargs(township), by=user)
     premises_agreement = services.responsibility_agreement_sign(
@@ -348,7 +350,7 @@ def test_an_agreement_year_outside_the_sane_range_is_refused():
 
 def test_agreement_update_keeps_the_signing_date_within_the_year():
     agreement = ResponsibilityAgreementFactory()
-    user = UserFactory()
+    user = make_user(Role.GUIDANCE_CENTER)
 
     services.responsibility_agreement_update(
         agreement=agreement, data={"signed_on": dt.date(2021, 4, 2), "scope": "补充"}, by=user
