@@ -1,15 +1,27 @@
-"""Admin of the firebrigade app. State (brigade status and dates, disbursed amounts, departures)
-moves only through firebrigade.services: forms run the services' check helpers (refusals become
-form errors), save_model / save_formset call the services, and the brigade lifecycle is three
-admin actions."""
+"""Admin of the firebrigade app (the guidance center's). Every save and delete of brigades, members,
+equipment, funding and fires is one firebrigade.services call with `by` = the admin user
+(core.admin.ServiceAdmin), so the access policy (firebrigade.access) and the process rules hold here
+as at every other door: forms run the services' check helpers (refusals become form errors), and
+the brigade lifecycle and maintenance are admin actions calling their services.
+
+Standards, equipment types and requirements are reference data without a process rule: the
+center edits them as plain audited rows."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedAdmin, RuleCheckedForm, adopt, changed_values, form_value
-from core.exceptions import ApplicationError
+from core.admin import (
+    AuditedAdmin,
+    InlineServices,
+    RuleCheckedForm,
+    ServiceAdmin,
+    adopt,
+    changed_values,
+    form_value,
+)
+from core.exceptions import AccessDenied, ApplicationError
 from firebrigade import services
 from firebrigade.models import (
     Brigade,
@@ -62,18 +74,7 @@ class EquipmentRequirementAdmin(AuditedAdmin):
 class BrigadeMemberForm(RuleCheckedForm):
     class Meta:
         model = BrigadeMember
-        fields = [
-            "brigade",
-            "name",
-            "role",
-            "phone",
-            "certification",
-            "certified_on",
-            "hired_on",
-            "left_on",
-            "contract_until",
-            "on_duty",
-        ]
+        fields = ["brigade", *services.MEMBER_FIELDS, "left_on"]
 
     def check_rules(self) -> None:
         left_on = form_value(self, "left_on")
@@ -90,26 +91,26 @@ class BrigadeMemberForm(RuleCheckedForm):
             self.cleaned_data["on_duty"] = False
 
 
-def save_member(obj: BrigadeMember, changed: list[str] | None, by) -> None:
-    """Route an admin-edited member through the services (changed is None for a new member)."""
+def _values(obj, names) -> dict:
+    """The admin's (unsaved) object's values of `names`, as a service's keyword arguments."""
+    return {name: getattr(obj, name) for name in names}
+
+
+def member_create(obj: BrigadeMember, by) -> BrigadeMember:
+    """An admin-added member, through brigade_member_add (and brigade_member_leave when the form
+    already says they left)."""
+    values = _values(obj, services.MEMBER_FIELDS)
+    values["on_duty"] = obj.on_duty and obj.left_on is None
+    member = services.brigade_member_add(brigade=obj.brigade, **values, by=by)
+    if obj.left_on is not None:
+        services.brigade_member_leave(member=member, left_on=obj.left_on, by=by)
+    return member
+
+
+def member_update(obj: BrigadeMember, changed: list[str], by) -> None:
+    """An admin-edited member: the changed details through brigade_member_update, a departure
+    through brigade_member_leave."""
     left_on = obj.left_on
-    if changed is None:
-        created = services.brigade_member_add(
-            brigade=obj.brigade,
-            name=obj.name,
-            role=obj.role,
-            hired_on=obj.hired_on,
-            phone=obj.phone,
-            certification=obj.certification,
-            certified_on=obj.certified_on,
-            contract_until=obj.contract_until,
-            on_duty=obj.on_duty and left_on is None,
-            by=by,
-        )
-        adopt(obj, created)
-        if left_on is not None:
-            services.brigade_member_leave(member=obj, left_on=left_on, by=by)
-        return
     data = {
         name: getattr(obj, name)
         for name in changed
@@ -121,19 +122,14 @@ def save_member(obj: BrigadeMember, changed: list[str] | None, by) -> None:
         services.brigade_member_leave(member=obj, left_on=left_on, by=by)
 
 
+def member_delete(obj: BrigadeMember, by) -> None:
+    services.brigade_member_delete(member=obj, by=by)
+
+
 class EquipmentItemForm(RuleCheckedForm):
     class Meta:
         model = EquipmentItem
-        fields = [
-            "brigade",
-            "equipment_type",
-            "quantity",
-            "condition",
-            "acquired_on",
-            "last_maintained_on",
-            "next_maintenance_on",
-            "note",
-        ]
+        fields = ["brigade", "equipment_type", *services.EQUIPMENT_FIELDS]
 
     def check_rules(self) -> None:
         last = form_value(self, "last_maintained_on")
@@ -148,25 +144,38 @@ class EquipmentItemForm(RuleCheckedForm):
         )
 
 
-def save_equipment(obj: EquipmentItem, changed: list[str] | None, by) -> None:
-    """Route an admin-edited item through the services (changed is None for a new item)."""
-    if changed is None:
-        created = services.equipment_item_add(
-            brigade=obj.brigade,
-            equipment_type=obj.equipment_type,
-            quantity=obj.quantity,
-            condition=obj.condition,
-            acquired_on=obj.acquired_on,
-            last_maintained_on=obj.last_maintained_on,
-            next_maintenance_on=obj.next_maintenance_on,
-            note=obj.note,
-            by=by,
-        )
-        adopt(obj, created)
-        return
+def equipment_create(obj: EquipmentItem, by) -> EquipmentItem:
+    return services.equipment_item_add(
+        brigade=obj.brigade,
+        equipment_type=obj.equipment_type,
+        **_values(obj, services.EQUIPMENT_FIELDS),
+        by=by,
+    )
+
+
+def equipment_update(obj: EquipmentItem, changed: list[str], by) -> None:
     data = {name: getattr(obj, name) for name in changed if name in services.EQUIPMENT_UPDATABLE_FIELDS}
     if data:
         services.equipment_item_update(item=obj, data=data, by=by)
+
+
+def equipment_delete(obj: EquipmentItem, by) -> None:
+    services.equipment_item_delete(item=obj, by=by)
+
+
+def _adopting(create):
+    """An inline's create step: the service's row becomes the formset's object (pk, values)."""
+
+    def step(obj, by):
+        adopt(obj, create(obj, by))
+
+    return step
+
+
+MEMBER_STEPS = InlineServices(create=_adopting(member_create), update=member_update, delete=member_delete)
+EQUIPMENT_STEPS = InlineServices(
+    create=_adopting(equipment_create), update=equipment_update, delete=equipment_delete
+)
 
 
 class BrigadeMemberInline(admin.TabularInline):
@@ -187,7 +196,7 @@ class EquipmentItemInline(admin.TabularInline):
 
 
 @admin.register(BrigadeMember)
-class BrigadeMemberAdmin(AuditedAdmin):
+class BrigadeMemberAdmin(ServiceAdmin):
     form = BrigadeMemberForm
     list_display = ["name", "brigade", "role", "phone", "hired_on", "contract_until", "on_duty", "left_on"]
     list_filter = ["role", "on_duty", "brigade__township"]
@@ -205,12 +214,18 @@ class BrigadeMemberAdmin(AuditedAdmin):
             fields += ["left_on", "on_duty"]
         return fields
 
-    def save_model(self, request, obj, form, change):
-        save_member(obj, form.changed_data if change else None, request.user)
+    def create_service(self, obj, form, by):
+        return member_create(obj, by)
+
+    def update_service(self, obj, form, by):
+        member_update(obj, form.changed_data, by)
+
+    def delete_service(self, obj, by):
+        member_delete(obj, by)
 
 
 @admin.register(EquipmentItem)
-class EquipmentItemAdmin(AuditedAdmin):
+class EquipmentItemAdmin(ServiceAdmin):
     form = EquipmentItemForm
     list_display = [
         "equipment_type",
@@ -230,8 +245,14 @@ class EquipmentItemAdmin(AuditedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["brigade", "equipment_type"] if obj else []
 
-    def save_model(self, request, obj, form, change):
-        save_equipment(obj, form.changed_data if change else None, request.user)
+    def create_service(self, obj, form, by):
+        return equipment_create(obj, by)
+
+    def update_service(self, obj, form, by):
+        equipment_update(obj, form.changed_data, by)
+
+    def delete_service(self, obj, by):
+        equipment_delete(obj, by)
 
     @admin.action(description=_("登记保养（今日）"))
     def record_maintenance_today(self, request, queryset):
@@ -240,7 +261,7 @@ class EquipmentItemAdmin(AuditedAdmin):
         for item in queryset.select_related("equipment_type", "brigade"):
             try:
                 services.equipment_item_record_maintenance(item=item, maintained_on=today, by=request.user)
-            except (ApplicationError, ValidationError) as exc:
+            except (ApplicationError, AccessDenied, ValidationError) as exc:
                 self.message_user(request, f"{item.brigade}·{item}：{_error_text(exc)}", level=messages.ERROR)
             else:
                 done += 1
@@ -252,7 +273,7 @@ class EquipmentItemAdmin(AuditedAdmin):
 
 
 def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ApplicationError):
+    if isinstance(exc, ApplicationError | AccessDenied):
         return str(exc.message)
     return "；".join(str(m) for m in exc.messages)
 
@@ -279,8 +300,53 @@ class BrigadeForm(RuleCheckedForm):
             services.brigade_check_class_change(brigade=self.instance)
 
 
+def _lifecycle_action(name: str, description, step, done_message):
+    """An admin action moving each selected brigade one construction step today, through `step`
+    (brigade, day, by); a refusal is reported per brigade and writes nothing for it."""
+
+    def act(modeladmin, request, queryset):
+        today = timezone.localdate()
+        done = 0
+        for brigade in queryset.order_by("name"):
+            try:
+                step(brigade, today, request.user)
+            except (ApplicationError, AccessDenied, ValidationError) as exc:
+                modeladmin.message_user(request, _error_text(exc), level=messages.ERROR)
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(request, done_message % {"n": done}, level=messages.SUCCESS)
+
+    act.__name__ = name
+    return admin.action(description=description)(act)
+
+
+LIFECYCLE_ACTIONS = [
+    _lifecycle_action(
+        "start_construction",
+        _("开始建设"),
+        lambda b, day, by: services.brigade_start_construction(brigade=b, started_on=day, by=by),
+        _("%(n)s 支队伍已开始建设。"),
+    ),
+    _lifecycle_action(
+        "mark_established",
+        _("标记建成"),
+        lambda b, day, by: services.brigade_mark_established(brigade=b, established_on=day, by=by),
+        _("%(n)s 支队伍已标记建成。"),
+    ),
+    _lifecycle_action(
+        "accept",
+        _("验收"),
+        lambda b, day, by: services.brigade_accept(
+            brigade=b, accepted_on=day, accepted_by=services.ACCEPTING_UNIT, by=by
+        ),
+        _("%(n)s 支队伍已通过验收。"),
+    ),
+]
+
+
 @admin.register(Brigade)
-class BrigadeAdmin(AuditedAdmin):
+class BrigadeAdmin(ServiceAdmin):
     form = BrigadeForm
     list_display = [
         "name",
@@ -298,88 +364,26 @@ class BrigadeAdmin(AuditedAdmin):
     readonly_fields = ["status", "construction_started_on", "established_on", "accepted_on", "accepted_by"]
     date_hierarchy = "established_on"
     inlines = [BrigadeMemberInline, EquipmentItemInline]
-    actions = ["start_construction", "mark_established", "accept"]
+    actions = LIFECYCLE_ACTIONS
+    inline_services = {BrigadeMember: MEMBER_STEPS, EquipmentItem: EQUIPMENT_STEPS}
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            services.brigade_update(
-                brigade=obj,
-                data=changed_values(obj, form, services.BRIGADE_UPDATABLE_FIELDS),
-                also_serves=form.cleaned_data.get("also_serves", []),
-                by=request.user,
-            )
-            return
-        # also_serves is saved by save_related (form.save_m2m), once the brigade exists.
-        created = services.brigade_create(
-            township=obj.township,
-            name=obj.name,
-            brigade_class=obj.brigade_class,
-            station_address=obj.station_address,
-            station_area_m2=obj.station_area_m2,
-            duty_phone=obj.duty_phone,
-            is_demo=obj.is_demo,
-            by=request.user,
-        )
-        adopt(obj, created)
-
-    def save_formset(self, request, form, formset, change):
-        savers = {BrigadeMember: save_member, EquipmentItem: save_equipment}
-        saver = savers.get(formset.model)
-        if saver is None:
-            super().save_formset(request, form, formset, change)
-            return
-        formset.save(commit=False)  # fills new_objects / changed_objects / deleted_objects, writes nothing
-        for obj in formset.deleted_objects:
-            obj._history_user = request.user
-            obj.delete()
-        for obj in formset.new_objects:
-            saver(obj, None, request.user)
-        for obj, changed in formset.changed_objects:
-            saver(obj, changed, request.user)
-
-    def _transition(self, request, queryset, call, done_message):
-        done = 0
-        for brigade in queryset.order_by("name"):
-            try:
-                call(brigade)
-            except (ApplicationError, ValidationError) as exc:
-                self.message_user(request, _error_text(exc), level=messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message % {"n": done}, level=messages.SUCCESS)
-
-    @admin.action(description=_("开始建设"))
-    def start_construction(self, request, queryset):
-        today = timezone.localdate()
-        self._transition(
-            request,
-            queryset,
-            lambda b: services.brigade_start_construction(brigade=b, started_on=today, by=request.user),
-            _("%(n)s 支队伍已开始建设。"),
+    def create_service(self, obj, form, by):
+        return services.brigade_create(
+            **_values(obj, services.BRIGADE_UPDATABLE_FIELDS),
+            also_serves=form.cleaned_data.get("also_serves", []),
+            by=by,
         )
 
-    @admin.action(description=_("标记建成"))
-    def mark_established(self, request, queryset):
-        today = timezone.localdate()
-        self._transition(
-            request,
-            queryset,
-            lambda b: services.brigade_mark_established(brigade=b, established_on=today, by=request.user),
-            _("%(n)s 支队伍已标记建成。"),
+    def update_service(self, obj, form, by):
+        services.brigade_update(
+            brigade=obj,
+            data=changed_values(obj, form, services.BRIGADE_UPDATABLE_FIELDS),
+            also_serves=form.cleaned_data.get("also_serves", []),
+            by=by,
         )
 
-    @admin.action(description=_("验收"))
-    def accept(self, request, queryset):
-        today = timezone.localdate()
-        self._transition(
-            request,
-            queryset,
-            lambda b: services.brigade_accept(
-                brigade=b, accepted_on=today, accepted_by=services.ACCEPTING_UNIT, by=request.user
-            ),
-            _("%(n)s 支队伍已通过验收。"),
-        )
+    def delete_service(self, obj, by):
+        services.brigade_delete(brigade=obj, by=by)
 
 
 # --- funding --------------------------------------------------------------------------------
@@ -420,7 +424,7 @@ class FundingAllocationForm(RuleCheckedForm):
 
 
 @admin.register(FundingAllocation)
-class FundingAllocationAdmin(AuditedAdmin):
+class FundingAllocationAdmin(ServiceAdmin):
     form = FundingAllocationForm
     list_display = ["township", "year", "category", "amount", "disbursed_amount", "disbursed_ratio", "source"]
     list_filter = ["year", "category", "township"]
@@ -439,24 +443,18 @@ class FundingAllocationAdmin(AuditedAdmin):
             return "—"
         return f"{obj.disbursed_amount / obj.amount:.0%}"
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            services.funding_update(
-                allocation=obj,
-                data=changed_values(obj, form, services.FUNDING_UPDATABLE_FIELDS),
-                by=request.user,
-            )
-            return
-        created = services.funding_allocate(
-            township=obj.township,
-            year=obj.year,
-            category=obj.category,
-            amount=obj.amount,
-            source=obj.source,
-            note=obj.note,
-            by=request.user,
+    def create_service(self, obj, form, by):
+        return services.funding_allocate(
+            **_values(obj, ["township", "year", "category", "amount", "source", "note"]), by=by
         )
-        adopt(obj, created)
+
+    def update_service(self, obj, form, by):
+        services.funding_update(
+            allocation=obj, data=changed_values(obj, form, services.FUNDING_UPDATABLE_FIELDS), by=by
+        )
+
+    def delete_service(self, obj, by):
+        services.funding_allocation_delete(allocation=obj, by=by)
 
 
 class DisbursementForm(RuleCheckedForm):
@@ -473,7 +471,7 @@ class DisbursementForm(RuleCheckedForm):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(AuditedAdmin):
+class DisbursementAdmin(ServiceAdmin):
     """Added through disbursement_record (so the budget holds); never changed or deleted here."""
 
     form = DisbursementForm
@@ -487,18 +485,14 @@ class DisbursementAdmin(AuditedAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        created = services.disbursement_record(
+    def create_service(self, obj, form, by):
+        return services.disbursement_record(
             allocation=obj.allocation,
             amount=obj.amount,
             disbursed_on=obj.disbursed_on,
             voucher_no=obj.voucher_no,
-            by=request.user,
+            by=by,
         )
-        adopt(obj, created)
 
 
 # --- fire incidents -------------------------------------------------------------------------
@@ -507,20 +501,7 @@ class DisbursementAdmin(AuditedAdmin):
 class FireIncidentForm(RuleCheckedForm):
     class Meta:
         model = FireIncident
-        fields = [
-            "township",
-            "premises",
-            "occurred_at",
-            "address",
-            "cause",
-            "deaths",
-            "injuries",
-            "direct_loss",
-            "responding_brigade",
-            "arrival_minutes",
-            "description",
-            "is_demo",
-        ]
+        fields = ["township", *services.INCIDENT_FIELDS, "is_demo"]
 
     def check_rules(self) -> None:
         services.fire_incident_check(
@@ -534,7 +515,7 @@ class FireIncidentForm(RuleCheckedForm):
 
 
 @admin.register(FireIncident)
-class FireIncidentAdmin(AuditedAdmin):
+class FireIncidentAdmin(ServiceAdmin):
     form = FireIncidentForm
     list_display = [
         "occurred_at",
@@ -557,27 +538,15 @@ class FireIncidentAdmin(AuditedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["township"] if obj else []
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            services.fire_incident_update(
-                incident=obj,
-                data=changed_values(obj, form, services.INCIDENT_UPDATABLE_FIELDS),
-                by=request.user,
-            )
-            return
-        created = services.fire_incident_record(
-            township=obj.township,
-            premises=obj.premises,
-            occurred_at=obj.occurred_at,
-            address=obj.address,
-            cause=obj.cause,
-            deaths=obj.deaths,
-            injuries=obj.injuries,
-            direct_loss=obj.direct_loss,
-            responding_brigade=obj.responding_brigade,
-            arrival_minutes=obj.arrival_minutes,
-            description=obj.description,
-            is_demo=obj.is_demo,
-            by=request.user,
+    def create_service(self, obj, form, by):
+        return services.fire_incident_record(
+            township=obj.township, **_values(obj, services.INCIDENT_FIELDS), is_demo=obj.is_demo, by=by
         )
-        adopt(obj, created)
+
+    def update_service(self, obj, form, by):
+        services.fire_incident_update(
+            incident=obj, data=changed_values(obj, form, services.INCIDENT_UPDATABLE_FIELDS), by=by
+        )
+
+    def delete_service(self, obj, by):
+        services.fire_incident_delete(incident=obj, by=by)

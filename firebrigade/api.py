@@ -1,26 +1,23 @@
 """REST API of the firebrigade app under /api/v1/: 乡镇专职消防队 (brigades), 队员 (brigade-members), 装备
 (equipment, equipment-types), 经费 (funding) and 火灾 (incidents).
 
-Reads go through firebrigade.selectors (scoped to the user); every write is one call of a
-firebrigade.services function. Objects outside the user's scope are not in the queryset (404); a write
-naming a township — directly or through a brigade or premises — outside it is forbidden (403); a
-refused rule is a 400 with the service's message.
+Reads go through firebrigade.selectors (scoped to the user, filtered by the resource's FilterSet);
+every write is one call of a firebrigade.services function. Objects outside the user's scope are not
+in the queryset (404); the services refuse what the access policy (firebrigade.access) does not allow
+— a township other than the user's, directly or through a brigade or premises, a field or step that
+is the guidance center's — with 403 and the reason; a refused rule is a 400 with the service's message.
 """
 
 from decimal import Decimal
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 
-from core.api import CENTER, TOWNSHIP_WRITERS, ensure_township_writable
-from core.models import Role
-from core.scoping import user_role
-from core.viewsets import ServiceUpdateMixin, ServiceViewSet, update_schema
-from firebrigade import selectors, services
+from core.viewsets import ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet
+from firebrigade import access, selectors, services
 from firebrigade.filters import (
     BrigadeFilter,
     BrigadeMemberFilter,
@@ -40,15 +37,6 @@ from firebrigade.models import (
 )
 from townships.models import Township
 from townships.serializers import TownshipBriefSerializer
-
-# What only the guidance center may change on a brigade: where it belongs, which townships it also
-# serves, and its class (the standard it is built and accepted against).
-CENTER_ONLY_BRIGADE_FIELDS = ("township", "brigade_class", "also_serves")
-
-
-def brigade_township(obj) -> int:
-    return obj.brigade.township_id
-
 
 # -- output serializers ---------------------------------------------------------------------------
 
@@ -94,33 +82,24 @@ class BrigadeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BrigadeMemberSerializer(serializers.ModelSerializer):
+class BrigadeRowSerializer(serializers.ModelSerializer):
+    """A row kept by a brigade (a member, an item): its brigade and that brigade's township, named."""
+
     brigade_name = serializers.CharField(source="brigade.name", read_only=True)
     township = serializers.IntegerField(source="brigade.township_id", read_only=True)
     township_name = serializers.CharField(source="brigade.township.name", read_only=True)
+
+
+BRIGADE_ROW_FIELDS = ["id", "brigade", "brigade_name", "township", "township_name"]
+STAMPS = ["created_at", "updated_at"]
+
+
+class BrigadeMemberSerializer(BrigadeRowSerializer):
     role_display = serializers.CharField(source="get_role_display", read_only=True)
 
     class Meta:
         model = BrigadeMember
-        fields = [
-            "id",
-            "brigade",
-            "brigade_name",
-            "township",
-            "township_name",
-            "name",
-            "role",
-            "role_display",
-            "phone",
-            "certification",
-            "certified_on",
-            "hired_on",
-            "left_on",
-            "contract_until",
-            "on_duty",
-            "created_at",
-            "updated_at",
-        ]
+        fields = [*BRIGADE_ROW_FIELDS, *services.MEMBER_FIELDS, "role_display", "left_on", *STAMPS]
         read_only_fields = fields
 
 
@@ -133,10 +112,7 @@ class EquipmentTypeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EquipmentItemSerializer(serializers.ModelSerializer):
-    brigade_name = serializers.CharField(source="brigade.name", read_only=True)
-    township = serializers.IntegerField(source="brigade.township_id", read_only=True)
-    township_name = serializers.CharField(source="brigade.township.name", read_only=True)
+class EquipmentItemSerializer(BrigadeRowSerializer):
     equipment_type_name = serializers.CharField(source="equipment_type.name", read_only=True)
     category = serializers.CharField(source="equipment_type.category", read_only=True)
     unit = serializers.CharField(source="equipment_type.unit", read_only=True)
@@ -145,24 +121,14 @@ class EquipmentItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = EquipmentItem
         fields = [
-            "id",
-            "brigade",
-            "brigade_name",
-            "township",
-            "township_name",
+            *BRIGADE_ROW_FIELDS,
             "equipment_type",
             "equipment_type_name",
             "category",
             "unit",
-            "quantity",
-            "condition",
+            *services.EQUIPMENT_FIELDS,
             "condition_display",
-            "acquired_on",
-            "last_maintained_on",
-            "next_maintenance_on",
-            "note",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
         read_only_fields = fields
 
@@ -287,16 +253,7 @@ class AcceptSerializer(DateInputSerializer):
     )
 
 
-MEMBER_FIELDS = [
-    "name",
-    "role",
-    "phone",
-    "certification",
-    "certified_on",
-    "hired_on",
-    "contract_until",
-    "on_duty",
-]
+MEMBER_FIELDS = list(services.MEMBER_FIELDS)
 
 
 class BrigadeMemberCreateSerializer(serializers.ModelSerializer):
@@ -318,14 +275,7 @@ class LeaveSerializer(DateInputSerializer):
     left_on = serializers.DateField(required=False, help_text=_("离职日期；不填为今天。"))
 
 
-EQUIPMENT_FIELDS = [
-    "quantity",
-    "condition",
-    "acquired_on",
-    "last_maintained_on",
-    "next_maintenance_on",
-    "note",
-]
+EQUIPMENT_FIELDS = list(services.EQUIPMENT_FIELDS)
 
 
 class EquipmentItemCreateSerializer(serializers.ModelSerializer):
@@ -380,18 +330,7 @@ class DisburseSerializer(DateInputSerializer):
     voucher_no = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
 
 
-INCIDENT_FIELDS = [
-    "premises",
-    "occurred_at",
-    "address",
-    "cause",
-    "deaths",
-    "injuries",
-    "direct_loss",
-    "responding_brigade",
-    "arrival_minutes",
-    "description",
-]
+INCIDENT_FIELDS = list(services.INCIDENT_FIELDS)
 
 
 class FireIncidentCreateSerializer(serializers.ModelSerializer):
@@ -414,10 +353,11 @@ class FireIncidentUpdateSerializer(serializers.ModelSerializer):
 
 
 # -- viewsets -------------------------------------------------------------------------------------
+# Reads through the selectors (scoped, filtered by the resource's FilterSet); every write is one
+# service call, which enforces firebrigade.access (AccessDenied: 403 with its reason).
 
 
-@update_schema(BrigadeInputSerializer, BrigadeSerializer)
-class BrigadeViewSet(ServiceUpdateMixin, ServiceViewSet):
+class BrigadeViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     """乡镇专职消防队 with active staff and good vehicles against the standard of their class.
 
     Scoped by the brigade's own township. The guidance center registers brigades and moves their
@@ -425,7 +365,9 @@ class BrigadeViewSet(ServiceUpdateMixin, ServiceViewSet):
     the name, station and duty phone of its own brigade.
     """
 
-    queryset = Brigade.objects.none()  # for the schema only: get_queryset() scopes every request
+    queryset = Brigade.objects.none()  # for the schema only: the selector scopes every request
+    selector = staticmethod(selectors.brigade_list)
+    create_service = staticmethod(services.brigade_create)
     serializer_class = BrigadeSerializer
     input_serializers = {
         "create": BrigadeInputSerializer,
@@ -438,50 +380,16 @@ class BrigadeViewSet(ServiceUpdateMixin, ServiceViewSet):
     filterset_class = BrigadeFilter
     search_fields = ["name", "station_address", "township__name"]
     ordering_fields = ["name", "township__name", "status", "brigade_class", "established_on", "accepted_on"]
-    write_roles = TOWNSHIP_WRITERS  # update: the lead of the brigade's township, plain fields only
-    action_roles = {
-        "create": CENTER,
-        "start_construction": CENTER,
-        "mark_established": CENTER,
-        "accept": CENTER,
-    }
+    write_roles = access.BRIGADE_WRITE_ROLES
+    action_roles = access.BRIGADE_ACTION_ROLES
 
     def get_queryset(self):
-        return selectors.brigade_list(user=self.request.user).prefetch_related("also_serves")
-
-    @extend_schema(request=BrigadeInputSerializer, responses={201: BrigadeSerializer})
-    def create(self, request, *args, **kwargs):
-        brigade = services.brigade_create(**self.validated_input(), by=request.user)
-        return self.answer(brigade, status_code=status.HTTP_201_CREATED)
-
-    def get_update_object(self):
-        return self.writable_object(lambda brigade: brigade.township_id)
+        return super().get_queryset().prefetch_related("also_serves")
 
     def perform_service_update(self, instance, data):
         also_serves = data.pop("also_serves", None)
-        if user_role(self.request.user) != Role.GUIDANCE_CENTER:
-            self._refuse_center_only_changes(instance, data, also_serves)
-        if "township" in data:
-            ensure_township_writable(self.request.user, data["township"].pk)
         services.brigade_update(brigade=instance, data=data, also_serves=also_serves, by=self.request.user)
 
-    @staticmethod
-    def _refuse_center_only_changes(brigade: Brigade, data: dict[str, Any], also_serves) -> None:
-        changed = [
-            name
-            for name in CENTER_ONLY_BRIGADE_FIELDS
-            if name in data and getattr(brigade, name) != data[name]
-        ]
-        if also_serves is not None and {t.pk for t in also_serves} != {
-            t.pk for t in brigade.also_serves.all()
-        }:
-            changed.append("also_serves")
-        if changed:
-            raise exceptions.PermissionDenied(
-                _("所属乡镇、队伍等级和共建（兼管）乡镇由指导中心调整；乡镇可修改队伍名称、营房和值班电话。")
-            )
-
-    @extend_schema(request=StartConstructionSerializer, responses={200: BrigadeSerializer})
     @action(detail=True, methods=["post"], url_path="start-construction")
     def start_construction(self, request, pk=None):
         """规划中 → 建设中 (the guidance center)."""
@@ -490,7 +398,6 @@ class BrigadeViewSet(ServiceUpdateMixin, ServiceViewSet):
         services.brigade_start_construction(brigade=brigade, started_on=data["started_on"], by=request.user)
         return self.answer(brigade)
 
-    @extend_schema(request=MarkEstablishedSerializer, responses={200: BrigadeSerializer})
     @action(detail=True, methods=["post"], url_path="mark-established")
     def mark_established(self, request, pk=None):
         """建设中 → 已建成 (the guidance center)."""
@@ -501,7 +408,6 @@ class BrigadeViewSet(ServiceUpdateMixin, ServiceViewSet):
         )
         return self.answer(brigade)
 
-    @extend_schema(request=AcceptSerializer, responses={200: BrigadeSerializer})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """已建成 → 已验收 (the guidance center); refused below the standard of the brigade's class."""
@@ -513,12 +419,13 @@ class BrigadeViewSet(ServiceUpdateMixin, ServiceViewSet):
         return self.answer(brigade)
 
 
-@update_schema(BrigadeMemberUpdateSerializer, BrigadeMemberSerializer)
-class BrigadeMemberViewSet(ServiceUpdateMixin, ServiceViewSet):
+class BrigadeMemberViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     """专职消防队员, scoped by their brigade's township. The township's lead and the guidance center add
     and edit members and record departures (`leave`)."""
 
-    queryset = BrigadeMember.objects.none()  # for the schema only: get_queryset() scopes every request
+    queryset = BrigadeMember.objects.none()  # for the schema only: the selector scopes every request
+    selector = staticmethod(selectors.brigade_member_list)
+    create_service = staticmethod(services.brigade_member_add)
     serializer_class = BrigadeMemberSerializer
     input_serializers = {
         "create": BrigadeMemberCreateSerializer,
@@ -529,54 +436,39 @@ class BrigadeMemberViewSet(ServiceUpdateMixin, ServiceViewSet):
     filterset_class = BrigadeMemberFilter
     search_fields = ["name", "certification", "phone"]
     ordering_fields = ["name", "role", "hired_on", "contract_until", "brigade__name"]
-    write_roles = TOWNSHIP_WRITERS
-    action_roles = {"leave": TOWNSHIP_WRITERS}
-
-    def get_queryset(self):
-        return selectors.brigade_member_list(user=self.request.user)
-
-    @extend_schema(request=BrigadeMemberCreateSerializer, responses={201: BrigadeMemberSerializer})
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input()
-        ensure_township_writable(request.user, data["brigade"].township_id)
-        member = services.brigade_member_add(**data, by=request.user)
-        return self.answer(member, status_code=status.HTTP_201_CREATED)
-
-    def get_update_object(self):
-        return self.writable_object(brigade_township)
+    write_roles = access.MEMBER_WRITE_ROLES
+    action_roles = access.MEMBER_ACTION_ROLES
 
     def perform_service_update(self, instance, data):
         services.brigade_member_update(member=instance, data=data, by=self.request.user)
 
-    @extend_schema(request=LeaveSerializer, responses={200: BrigadeMemberSerializer})
     @action(detail=True, methods=["post"])
     def leave(self, request, pk=None):
         """离职: the member leaves on `left_on` and is no longer on duty."""
-        member = self.writable_object(brigade_township)
+        member = self.get_object()
         data = self.validated_input()
         services.brigade_member_leave(member=member, left_on=data["left_on"], by=request.user)
         return self.answer(member)
 
 
-class EquipmentTypeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EquipmentTypeViewSet(ServiceViewSet):
     """装备类型: reference data for recording equipment, the same for every role (edited in the admin)."""
 
     queryset = EquipmentType.objects.none()  # for the schema only
+    selector = staticmethod(selectors.equipment_type_list)
     serializer_class = EquipmentTypeSerializer
     filterset_class = EquipmentTypeFilter
     search_fields = ["name"]
     ordering_fields = ["name", "category"]
 
-    def get_queryset(self):
-        return selectors.equipment_type_list(user=self.request.user)
 
-
-@update_schema(EquipmentItemUpdateSerializer, EquipmentItemSerializer)
-class EquipmentItemViewSet(ServiceUpdateMixin, ServiceViewSet):
+class EquipmentItemViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     """消防装备 held by brigades, scoped by the brigade's township. The township's lead and the guidance
     center record, edit and maintain (`record-maintenance`) it."""
 
-    queryset = EquipmentItem.objects.none()  # for the schema only: get_queryset() scopes every request
+    queryset = EquipmentItem.objects.none()  # for the schema only: the selector scopes every request
+    selector = staticmethod(selectors.equipment_item_list)
+    create_service = staticmethod(services.equipment_item_add)
     serializer_class = EquipmentItemSerializer
     input_serializers = {
         "create": EquipmentItemCreateSerializer,
@@ -587,41 +479,28 @@ class EquipmentItemViewSet(ServiceUpdateMixin, ServiceViewSet):
     filterset_class = EquipmentItemFilter
     search_fields = ["equipment_type__name", "note", "brigade__name"]
     ordering_fields = ["next_maintenance_on", "last_maintained_on", "quantity", "equipment_type__name"]
-    write_roles = TOWNSHIP_WRITERS
-    action_roles = {"record_maintenance": TOWNSHIP_WRITERS}
-
-    def get_queryset(self):
-        return selectors.equipment_item_list(user=self.request.user)
-
-    @extend_schema(request=EquipmentItemCreateSerializer, responses={201: EquipmentItemSerializer})
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input()
-        ensure_township_writable(request.user, data["brigade"].township_id)
-        item = services.equipment_item_add(**data, by=request.user)
-        return self.answer(item, status_code=status.HTTP_201_CREATED)
-
-    def get_update_object(self):
-        return self.writable_object(brigade_township)
+    write_roles = access.EQUIPMENT_WRITE_ROLES
+    action_roles = access.EQUIPMENT_ACTION_ROLES
 
     def perform_service_update(self, instance, data):
         services.equipment_item_update(item=instance, data=data, by=self.request.user)
 
-    @extend_schema(request=RecordMaintenanceSerializer, responses={200: EquipmentItemSerializer})
     @action(detail=True, methods=["post"], url_path="record-maintenance")
     def record_maintenance(self, request, pk=None):
         """保养: records the date, schedules the next one and, if given, the condition it was left in."""
-        item = self.writable_object(brigade_township)
+        item = self.get_object()
         data = self.validated_input()
         services.equipment_item_record_maintenance(item=item, **data, by=request.user)
         return self.answer(item)
 
 
-@update_schema(FundingAllocationUpdateSerializer, FundingAllocationSerializer)
-class FundingAllocationViewSet(ServiceUpdateMixin, ServiceViewSet):
+class FundingAllocationViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     """人员和办公经费: budgets per township, year and category, what has arrived and the ratio. Scoped by
     township; the guidance center budgets (create, update) and records arrivals (`disburse`)."""
 
-    queryset = FundingAllocation.objects.none()  # for the schema only: get_queryset() scopes every request
+    queryset = FundingAllocation.objects.none()  # for the schema only: the selector scopes every request
+    selector = staticmethod(selectors.funding_allocation_list)
+    create_service = staticmethod(services.funding_allocate)
     serializer_class = FundingAllocationSerializer
     input_serializers = {
         "create": FundingAllocationCreateSerializer,
@@ -632,23 +511,13 @@ class FundingAllocationViewSet(ServiceUpdateMixin, ServiceViewSet):
     filterset_class = FundingAllocationFilter
     search_fields = ["township__name", "source", "note"]
     ordering_fields = ["year", "township__name", "category", "amount", "disbursed_amount", "ratio"]
-    write_roles = CENTER
-    action_roles = {"disburse": CENTER}
-
-    def get_queryset(self):
-        return selectors.funding_allocation_list(user=self.request.user)
-
-    @extend_schema(request=FundingAllocationCreateSerializer, responses={201: FundingAllocationSerializer})
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input()
-        ensure_township_writable(request.user, data["township"].pk)
-        allocation = services.funding_allocate(**data, by=request.user)
-        return self.answer(allocation, status_code=status.HTTP_201_CREATED)
+    write_roles = access.FUNDING_WRITE_ROLES
+    action_roles = access.FUNDING_ACTION_ROLES
 
     def perform_service_update(self, instance, data):
         services.funding_update(allocation=instance, data=data, by=self.request.user)
 
-    @extend_schema(request=DisburseSerializer, responses={201: FundingAllocationSerializer})
+    @extend_schema(responses={201: FundingAllocationSerializer})
     @action(detail=True, methods=["post"])
     def disburse(self, request, pk=None):
         """经费到位: records an arrival of funds; refused beyond the budget. Answers the allocation."""
@@ -658,12 +527,13 @@ class FundingAllocationViewSet(ServiceUpdateMixin, ServiceViewSet):
         return self.answer(allocation, status_code=status.HTTP_201_CREATED)
 
 
-@update_schema(FireIncidentUpdateSerializer, FireIncidentSerializer)
-class FireIncidentViewSet(ServiceUpdateMixin, ServiceViewSet):
+class FireIncidentViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     """火灾, newest first, scoped by township (a premises' responsible person: fires at their premises).
     The township's lead records and corrects its township's fires; the guidance center any."""
 
-    queryset = FireIncident.objects.none()  # for the schema only: get_queryset() scopes every request
+    queryset = FireIncident.objects.none()  # for the schema only: the selector scopes every request
+    selector = staticmethod(selectors.incident_list)
+    create_service = staticmethod(services.fire_incident_record)
     serializer_class = FireIncidentSerializer
     input_serializers = {
         "create": FireIncidentCreateSerializer,
@@ -673,28 +543,9 @@ class FireIncidentViewSet(ServiceUpdateMixin, ServiceViewSet):
     filterset_class = FireIncidentFilter
     search_fields = ["address", "description", "premises__name"]
     ordering_fields = ["occurred_at", "direct_loss", "deaths", "injuries", "arrival_minutes"]
-    write_roles = TOWNSHIP_WRITERS
-
-    def get_queryset(self):
-        return selectors.incident_list(user=self.request.user)
-
-    def _ensure_premises_writable(self, data) -> None:
-        if data.get("premises") is not None:
-            ensure_township_writable(self.request.user, data["premises"].township_id)
-
-    @extend_schema(request=FireIncidentCreateSerializer, responses={201: FireIncidentSerializer})
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input()
-        ensure_township_writable(request.user, data["township"].pk)
-        self._ensure_premises_writable(data)
-        incident = services.fire_incident_record(**data, by=request.user)
-        return self.answer(incident, status_code=status.HTTP_201_CREATED)
-
-    def get_update_object(self):
-        return self.writable_object(lambda incident: incident.township_id)
+    write_roles = access.INCIDENT_WRITE_ROLES
 
     def perform_service_update(self, instance, data):
-        self._ensure_premises_writable(data)
         services.fire_incident_update(incident=instance, data=data, by=self.request.user)
 
 

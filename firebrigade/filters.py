@@ -1,9 +1,17 @@
-"""Query-string filters of the firebrigade API (django-filter). They narrow the selectors' scoped
-querysets: naming a township, brigade or premises outside the user's scope returns nothing, never more."""
+"""The one filter language of each resource of the brigades app (django-filter). The selectors apply
+them (core.filters.apply_filterset) for the API, the pages, the exports and every other caller; the
+pages only dress them (firebrigade/page_filters.py: widgets and empty labels).
 
+A township, brigade or premises to filter by is chosen among those the user may see (the choice
+querysets read `request.user`): naming another one is an invalid choice — the API answers 400, a
+page 404 — never a wider list. Dates are the county's local dates, both ends inclusive.
+"""
+
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from core.scoping import scope_queryset
 from firebrigade.models import (
     Brigade,
     BrigadeClass,
@@ -17,8 +25,45 @@ from firebrigade.models import (
 from townships.models import Premises, Township
 
 
+def _user(request):
+    return getattr(request, "user", None)
+
+
+def visible_townships(request):
+    return scope_queryset(Township.objects.all(), user=_user(request), township_field="pk").order_by("name")
+
+
+def visible_brigades(request):
+    return scope_queryset(Brigade.objects.all(), user=_user(request), township_field="township").order_by(
+        "name"
+    )
+
+
+def visible_premises(request):
+    return scope_queryset(
+        Premises.objects.all(), user=_user(request), township_field="township", premises_field="pk"
+    ).order_by("name")
+
+
+class DateRangeForm(forms.Form):
+    """Refuses a range whose start is after its end (pairs: DATE_RANGES of the FilterSet)."""
+
+    date_ranges: tuple[tuple[str, str], ...] = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        for start, end in self.date_ranges:
+            if cleaned.get(start) and cleaned.get(end) and cleaned[start] > cleaned[end]:
+                raise forms.ValidationError(_("起始日期晚于截止日期。"))
+        return cleaned
+
+
+def date_range_form(*pairs: tuple[str, str]) -> type[DateRangeForm]:
+    return type("DateRangeForm", (DateRangeForm,), {"date_ranges": pairs})
+
+
 class BrigadeFilter(filters.FilterSet):
-    township = filters.ModelChoiceFilter(queryset=Township.objects.all(), label=_("所属乡镇"))
+    township = filters.ModelChoiceFilter(queryset=visible_townships, label=_("所属乡镇"))
     status = filters.ChoiceFilter(choices=Brigade.Status.choices, label=_("建设状态"))
     brigade_class = filters.ChoiceFilter(choices=BrigadeClass.choices, label=_("队伍等级"))
     established_on_after = filters.DateFilter(
@@ -35,15 +80,19 @@ class BrigadeFilter(filters.FilterSet):
     class Meta:
         model = Brigade
         fields = ["township", "status", "brigade_class"]
+        form = date_range_form(
+            ("established_on_after", "established_on_before"), ("accepted_on_after", "accepted_on_before")
+        )
 
 
 class BrigadeMemberFilter(filters.FilterSet):
-    brigade = filters.ModelChoiceFilter(queryset=Brigade.objects.all(), label=_("消防队"))
+    brigade = filters.ModelChoiceFilter(queryset=visible_brigades, label=_("消防队"))
     township = filters.ModelChoiceFilter(
-        field_name="brigade__township", queryset=Township.objects.all(), label=_("乡镇")
+        field_name="brigade__township", queryset=visible_townships, label=_("乡镇")
     )
     role = filters.ChoiceFilter(choices=BrigadeMember.Role.choices, label=_("岗位"))
     on_duty = filters.BooleanFilter(label=_("在岗执勤"))
+    # True: not left; False: left.
     active = filters.BooleanFilter(field_name="left_on", lookup_expr="isnull", label=_("未离职"))
     hired_on_after = filters.DateFilter(field_name="hired_on", lookup_expr="gte", label=_("入职日期起"))
     hired_on_before = filters.DateFilter(field_name="hired_on", lookup_expr="lte", label=_("入职日期止"))
@@ -57,6 +106,9 @@ class BrigadeMemberFilter(filters.FilterSet):
     class Meta:
         model = BrigadeMember
         fields = ["brigade", "township", "role", "on_duty"]
+        form = date_range_form(
+            ("hired_on_after", "hired_on_before"), ("contract_until_after", "contract_until_before")
+        )
 
 
 class EquipmentTypeFilter(filters.FilterSet):
@@ -68,9 +120,9 @@ class EquipmentTypeFilter(filters.FilterSet):
 
 
 class EquipmentItemFilter(filters.FilterSet):
-    brigade = filters.ModelChoiceFilter(queryset=Brigade.objects.all(), label=_("消防队"))
+    brigade = filters.ModelChoiceFilter(queryset=visible_brigades, label=_("消防队"))
     township = filters.ModelChoiceFilter(
-        field_name="brigade__township", queryset=Township.objects.all(), label=_("乡镇")
+        field_name="brigade__township", queryset=visible_townships, label=_("乡镇")
     )
     equipment_type = filters.ModelChoiceFilter(queryset=EquipmentType.objects.all(), label=_("装备类型"))
     category = filters.ChoiceFilter(
@@ -80,6 +132,7 @@ class EquipmentItemFilter(filters.FilterSet):
     next_maintenance_on_after = filters.DateFilter(
         field_name="next_maintenance_on", lookup_expr="gte", label=_("下次保养起")
     )
+    # Maintenance due by a date: next maintenance on or before it.
     next_maintenance_on_before = filters.DateFilter(
         field_name="next_maintenance_on", lookup_expr="lte", label=_("下次保养止")
     )
@@ -91,10 +144,14 @@ class EquipmentItemFilter(filters.FilterSet):
     class Meta:
         model = EquipmentItem
         fields = ["brigade", "township", "equipment_type", "category", "condition"]
+        form = date_range_form(
+            ("next_maintenance_on_after", "next_maintenance_on_before"),
+            ("acquired_on_after", "acquired_on_before"),
+        )
 
 
 class FundingAllocationFilter(filters.FilterSet):
-    township = filters.ModelChoiceFilter(queryset=Township.objects.all(), label=_("乡镇"))
+    township = filters.ModelChoiceFilter(queryset=visible_townships, label=_("乡镇"))
     year = filters.NumberFilter(label=_("年度"))
     year_after = filters.NumberFilter(field_name="year", lookup_expr="gte", label=_("年度起"))
     year_before = filters.NumberFilter(field_name="year", lookup_expr="lte", label=_("年度止"))
@@ -106,18 +163,22 @@ class FundingAllocationFilter(filters.FilterSet):
 
 
 class FireIncidentFilter(filters.FilterSet):
-    township = filters.ModelChoiceFilter(queryset=Township.objects.all(), label=_("乡镇"))
-    premises = filters.ModelChoiceFilter(queryset=Premises.objects.all(), label=_("起火单位"))
+    township = filters.ModelChoiceFilter(queryset=visible_townships, label=_("乡镇"))
+    premises = filters.ModelChoiceFilter(queryset=visible_premises, label=_("起火单位"))
+    # A brigade from another township may have come to help: any brigade narrows the fires seen.
     responding_brigade = filters.ModelChoiceFilter(queryset=Brigade.objects.all(), label=_("出动队伍"))
     cause = filters.ChoiceFilter(choices=FireIncident.Cause.choices, label=_("起火原因"))
-    # Local dates (Asia/Shanghai), both ends inclusive.
     occurred_at_after = filters.DateFilter(
         field_name="occurred_at", lookup_expr="date__gte", label=_("起火日期起")
     )
     occurred_at_before = filters.DateFilter(
         field_name="occurred_at", lookup_expr="date__lte", label=_("起火日期止")
     )
+    # The same range under the names the pages and the 通报 (leaders.bulletin) use.
+    date_from = filters.DateFilter(field_name="occurred_at", lookup_expr="date__gte", label=_("起火日期从"))
+    date_to = filters.DateFilter(field_name="occurred_at", lookup_expr="date__lte", label=_("起火日期至"))
 
     class Meta:
         model = FireIncident
         fields = ["township", "premises", "responding_brigade", "cause"]
+        form = date_range_form(("occurred_at_after", "occurred_at_before"), ("date_from", "date_to"))

@@ -28,16 +28,7 @@ class BrigadeMemberAddForm(PlainLabels, forms.ModelForm):
 
     class Meta:
         model = BrigadeMember
-        fields = [
-            "name",
-            "role",
-            "phone",
-            "certification",
-            "certified_on",
-            "hired_on",
-            "contract_until",
-            "on_duty",
-        ]
+        fields = list(services.MEMBER_FIELDS)
         widgets = {
             "certified_on": DateInput,
             "hired_on": DateInput,
@@ -80,15 +71,7 @@ class EquipmentItemAddForm(PlainLabels, forms.ModelForm):
 
     class Meta:
         model = EquipmentItem
-        fields = [
-            "equipment_type",
-            "quantity",
-            "condition",
-            "acquired_on",
-            "last_maintained_on",
-            "next_maintenance_on",
-            "note",
-        ]
+        fields = ["equipment_type", *services.EQUIPMENT_FIELDS]
         widgets = {
             "acquired_on": DateInput,
             "last_maintained_on": DateInput,

@@ -1,7 +1,11 @@
 """Importable kinds of the brigades app: members and equipment (the brigade is named together with its
 township), and 经费预算, matched by township + year + category (funding_allocate / funding_update); its
 optional 已到位 column is the cumulative amount received: an increase is recorded with
-disbursement_record."""
+disbursement_record.
+
+Every row is written by the services with `by` = the importing user, so the access policy
+(firebrigade.access) refuses a row as it refuses the API or a page: members and equipment are the
+brigade's township lead's or the center's, funding the center's."""
 
 from typing import Any
 
@@ -21,7 +25,7 @@ from core.imports.base import (
 )
 from core.imports.columns import Column
 from core.imports.registry import register
-from firebrigade import services
+from firebrigade import access, services
 from firebrigade.models import (
     Brigade,
     BrigadeMember,
@@ -31,6 +35,19 @@ from firebrigade.models import (
     FundingAllocation,
     FundingCategory,
 )
+
+# The brigade a member or an item belongs to, named with its township.
+BRIGADE_COLUMNS = [
+    Column("乡镇", "township", required=True, help="消防队所属乡镇", example="褚庙乡"),
+    Column(
+        "消防队",
+        "brigade",
+        required=True,
+        help="系统中登记的队伍全称",
+        example="褚庙乡专职消防队",
+        width=22,
+    ),
+]
 
 
 def resolve_brigade(ctx: ImportContext, row: ParsedRow) -> Brigade | None:
@@ -64,15 +81,7 @@ class MembersKind(ImportKind):
     match_rule = "按“消防队 + 姓名 + 入职日期”匹配已有队员：匹配到的更新，其余新增；填写离职日期即登记离职。"
     key_description = "消防队、姓名、入职日期相同"
     columns = [
-        Column("乡镇", "township", required=True, help="消防队所属乡镇", example="褚庙乡"),
-        Column(
-            "消防队",
-            "brigade",
-            required=True,
-            help="系统中登记的队伍全称",
-            example="褚庙乡专职消防队",
-            width=22,
-        ),
+        *BRIGADE_COLUMNS,
         Column("姓名", "name", required=True, example="张强"),
         Column("岗位", "role", "choice", required=True, choices=BrigadeMember.Role, example="战斗员"),
         Column("入职日期", "hired_on", "date", required=True, help="不能晚于今天", example="2021-06-01"),
@@ -189,15 +198,7 @@ class EquipmentKind(ImportKind):
     match_rule = "按“消防队 + 装备名称”匹配已有装备：匹配到的更新数量、状况和保养日期，其余新增。"
     key_description = "消防队、装备名称相同"
     columns = [
-        Column("乡镇", "township", required=True, help="消防队所属乡镇", example="褚庙乡"),
-        Column(
-            "消防队",
-            "brigade",
-            required=True,
-            help="系统中登记的队伍全称",
-            example="褚庙乡专职消防队",
-            width=22,
-        ),
+        *BRIGADE_COLUMNS,
         Column(
             "装备名称",
             "equipment_type",
@@ -227,14 +228,7 @@ class EquipmentKind(ImportKind):
         Column("备注", "note", example="", width=24),
     ]
     example = {c.key: c.example for c in columns}
-    updated_keys = (
-        "quantity",
-        "condition",
-        "acquired_on",
-        "last_maintained_on",
-        "next_maintenance_on",
-        "note",
-    )
+    updated_keys = services.EQUIPMENT_FIELDS
 
     def check_row(self, row: ParsedRow) -> None:
         if row.values.get("condition") is None:
@@ -379,6 +373,8 @@ class FundingKind(ImportKind):
 
     def apply(self, ctx: ImportContext, unit: list[ParsedRow]) -> None:
         (row,) = unit
+        # Even a row that changes nothing is refused to whom may not keep funding.
+        access.check_funding_change(by=ctx.by)
         values = row.values
         desired = {key: values[key] for key in self.updated_keys}
         allocation = row.refs["allocation"]

@@ -1,67 +1,39 @@
-"""GET filters of the brigade pages (django-filter). They narrow the selectors' scoped querysets;
-the township choices are only the townships the user may see, so naming another one is refused
-as an invalid choice, never widened. (firebrigade/filters.py belongs to the API.)"""
+"""The brigade pages' GET filters: the resources' own FilterSets (firebrigade/filters.py), dressed for
+a page — the filters a page offers get date pickers and "all" empty labels, the others stay in effect
+as hidden inputs. Same names, same meaning, same scope as the API's."""
 
-import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters import DateFilter
 
 from core.forms import DateInput
-from core.scoping import scope_queryset
-from firebrigade.models import Brigade, BrigadeClass, FireIncident
-from townships.models import Township
+from firebrigade.filters import BrigadeFilter, FireIncidentFilter
 
 
-def visible_townships(request):
-    if request is None:
-        return Township.objects.none()
-    return scope_queryset(Township.objects.all(), user=request.user, township_field="pk").order_by("name")
+class PageFilterMixin:
+    """`shown`: the filters the page offers, each with its empty label (None: not a list)."""
+
+    shown: dict[str, str | None] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, one in self.filters.items():
+            one.__dict__.pop("_field", None)  # built again with the page's widget and empty label
+            if name not in self.shown:
+                one.extra["widget"] = forms.HiddenInput
+            elif isinstance(one, DateFilter):
+                one.extra["widget"] = DateInput
+            elif self.shown[name] is not None:
+                one.extra["empty_label"] = self.shown[name]
 
 
-class BrigadePageFilter(django_filters.FilterSet):
-    township = django_filters.ModelChoiceFilter(
-        queryset=visible_townships, label=_("乡镇"), empty_label=_("全部乡镇")
-    )
-    status = django_filters.ChoiceFilter(
-        choices=Brigade.Status.choices, label=_("建设状态"), empty_label=_("全部状态")
-    )
-    brigade_class = django_filters.ChoiceFilter(
-        choices=BrigadeClass.choices, label=_("队伍等级"), empty_label=_("全部等级")
-    )
-
-    class Meta:
-        model = Brigade
-        fields = ["township", "status", "brigade_class"]
+class BrigadePageFilter(PageFilterMixin, BrigadeFilter):
+    shown = {"township": _("全部乡镇"), "status": _("全部状态"), "brigade_class": _("全部等级")}
 
 
-class IncidentFilterForm(forms.Form):
-    def clean(self):
-        cleaned = super().clean()
-        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
-        if date_from and date_to and date_from > date_to:
-            raise forms.ValidationError(_("起始日期晚于截止日期。"))
-        return cleaned
-
-
-class IncidentPageFilter(django_filters.FilterSet):
-    township = django_filters.ModelChoiceFilter(
-        queryset=visible_townships, label=_("乡镇"), empty_label=_("全部乡镇")
-    )
-    date_from = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__gte", label=_("起火日期从"), widget=DateInput
-    )
-    date_to = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__lte", label=_("起火日期至"), widget=DateInput
-    )
-    cause = django_filters.ChoiceFilter(
-        choices=FireIncident.Cause.choices, label=_("起火原因"), empty_label=_("全部原因")
-    )
-
-    class Meta:
-        model = FireIncident
-        form = IncidentFilterForm
-        fields = ["township", "date_from", "date_to", "cause"]
+class IncidentPageFilter(PageFilterMixin, FireIncidentFilter):
+    shown = {"township": _("全部乡镇"), "date_from": None, "date_to": None, "cause": _("全部原因")}
 
 
 class FundingYearForm(forms.Form):

@@ -29,7 +29,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core.clock import day_start
+from core.filters import apply_filterset
 from core.scoping import scope_queryset
+from firebrigade import filters as filtersets
 from firebrigade.models import (
     Brigade,
     BrigadeMember,
@@ -92,17 +94,10 @@ def brigade_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Bri
     minimums of their class's standard (min_staff, min_vehicles, min_station_area_m2; None when
     the class has no standard).
 
-    filters: township, status, brigade_class.
+    filters: those of firebrigade.filters.BrigadeFilter (township, status, brigade_class, ...).
     """
-    filters = filters or {}
-    qs = Brigade.objects.select_related("township")
-    if filters.get("township"):
-        qs = qs.filter(township=filters["township"])
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("brigade_class"):
-        qs = qs.filter(brigade_class=filters["brigade_class"])
-    qs = scope_queryset(qs, user=user, township_field="township")
+    qs = scope_queryset(Brigade.objects.select_related("township"), user=user, township_field="township")
+    qs = apply_filterset(filtersets.BrigadeFilter, qs, filters, user=user)
     return _with_figures(qs).order_by("township__name", "name")
 
 
@@ -296,23 +291,16 @@ def funding_summary(*, user, year: int) -> QuerySet[Township]:
 def incident_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[FireIncident]:
     """Fires the user may see (a premises' responsible person: fires at their premises), newest first.
 
-    filters: township, cause, date_from / date_to (local dates, both inclusive).
+    filters: those of firebrigade.filters.FireIncidentFilter (township, premises, responding_brigade,
+    cause, date_from / date_to = occurred_at_after / occurred_at_before: local dates, both inclusive).
     """
-    filters = filters or {}
-    qs = FireIncident.objects.select_related("township", "premises", "responding_brigade")
-    if filters.get("township"):
-        qs = qs.filter(township=filters["township"])
-    if filters.get("cause"):
-        qs = qs.filter(cause=filters["cause"])
-    date_from: dt.date | None = filters.get("date_from")
-    date_to: dt.date | None = filters.get("date_to")
-    if date_from:
-        qs = qs.filter(occurred_at__date__gte=date_from)
-    if date_to:
-        qs = qs.filter(occurred_at__date__lte=date_to)
-    return scope_queryset(qs, user=user, township_field="township", premises_field="premises").order_by(
-        "-occurred_at"
+    qs = scope_queryset(
+        FireIncident.objects.select_related("township", "premises", "responding_brigade"),
+        user=user,
+        township_field="township",
+        premises_field="premises",
     )
+    return apply_filterset(filtersets.FireIncidentFilter, qs, filters, user=user).order_by("-occurred_at")
 
 
 @dataclass
@@ -386,44 +374,41 @@ def brigade_member_list(*, user, filters: dict[str, Any] | None = None) -> Query
     """Members of the brigades of the townships the user may see (scoped by the brigade's own
     township), brigade by brigade, captains first.
 
-    filters: brigade, township (ids or instances), active (True: not left; False: left).
+    filters: those of firebrigade.filters.BrigadeMemberFilter (brigade, township, role, on_duty,
+    active — True: not left; False: left —, date ranges).
     """
-    filters = filters or {}
-    qs = BrigadeMember.objects.select_related("brigade__township")
-    if filters.get("brigade"):
-        qs = qs.filter(brigade=filters["brigade"])
-    if filters.get("township"):
-        qs = qs.filter(brigade__township=filters["township"])
-    if filters.get("active") is not None:
-        qs = qs.filter(left_on__isnull=bool(filters["active"]))
-    qs = scope_queryset(qs, user=user, township_field="brigade__township")
+    qs = scope_queryset(
+        BrigadeMember.objects.select_related("brigade__township"),
+        user=user,
+        township_field="brigade__township",
+    )
+    qs = apply_filterset(filtersets.BrigadeMemberFilter, qs, filters, user=user)
     return qs.order_by("brigade__township__name", "brigade__name", "role", "name")
 
 
-def equipment_type_list(*, user) -> QuerySet[EquipmentType]:
-    """Equipment types: county-wide reference data, the same for every role that may read."""
-    return EquipmentType.objects.order_by("category", "name")
+def equipment_type_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[EquipmentType]:
+    """Equipment types: county-wide reference data, the same for every role that may read.
+
+    filters: those of firebrigade.filters.EquipmentTypeFilter (category).
+    """
+    qs = EquipmentType.objects.all()
+    return apply_filterset(filtersets.EquipmentTypeFilter, qs, filters, user=user).order_by(
+        "category", "name"
+    )
 
 
 def equipment_item_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[EquipmentItem]:
     """Equipment held by the brigades of the townships the user may see.
 
-    filters: brigade, township, equipment_type (ids or instances), condition, maintenance_due_by
-    (a date: next maintenance on or before it).
+    filters: those of firebrigade.filters.EquipmentItemFilter (brigade, township, equipment_type,
+    category, condition, next_maintenance_on_before — maintenance due by that date —, date ranges).
     """
-    filters = filters or {}
-    qs = EquipmentItem.objects.select_related("brigade__township", "equipment_type")
-    if filters.get("brigade"):
-        qs = qs.filter(brigade=filters["brigade"])
-    if filters.get("township"):
-        qs = qs.filter(brigade__township=filters["township"])
-    if filters.get("equipment_type"):
-        qs = qs.filter(equipment_type=filters["equipment_type"])
-    if filters.get("condition"):
-        qs = qs.filter(condition=filters["condition"])
-    if filters.get("maintenance_due_by"):
-        qs = qs.filter(next_maintenance_on__lte=filters["maintenance_due_by"])
-    qs = scope_queryset(qs, user=user, township_field="brigade__township")
+    qs = scope_queryset(
+        EquipmentItem.objects.select_related("brigade__township", "equipment_type"),
+        user=user,
+        township_field="brigade__township",
+    )
+    qs = apply_filterset(filtersets.EquipmentItemFilter, qs, filters, user=user)
     return qs.order_by(
         "brigade__township__name", "brigade__name", "equipment_type__category", "equipment_type__name"
     )
@@ -433,9 +418,9 @@ def funding_allocation_list(*, user, filters: dict[str, Any] | None = None) -> Q
     """Funding allocations of the townships the user may see, each with `ratio` = disbursed_amount /
     amount (None when nothing was budgeted) and its disbursements prefetched (newest first). Two queries.
 
-    filters: township, year, category.
+    filters: those of firebrigade.filters.FundingAllocationFilter (township, year, year_after,
+    year_before, category).
     """
-    filters = filters or {}
     disbursements = Disbursement.objects.select_related("recorded_by").order_by("-disbursed_on", "-id")
     qs = (
         FundingAllocation.objects.select_related("township")
@@ -451,13 +436,8 @@ def funding_allocation_list(*, user, filters: dict[str, Any] | None = None) -> Q
             )
         )
     )
-    if filters.get("township"):
-        qs = qs.filter(township=filters["township"])
-    if filters.get("year"):
-        qs = qs.filter(year=filters["year"])
-    if filters.get("category"):
-        qs = qs.filter(category=filters["category"])
     qs = scope_queryset(qs, user=user, township_field="township")
+    qs = apply_filterset(filtersets.FundingAllocationFilter, qs, filters, user=user)
     return qs.order_by("-year", "township__name", "category")
 
 

@@ -2,9 +2,11 @@
 funding and fire incidents.
 
 Every function is keyword-only, runs in one transaction, records `by` as the history user and
-either writes everything it promises or raises (ApplicationError / ValidationError) having written
-nothing. The `*_check*` helpers hold the rules without writing, so admin forms can show them as
-form errors before calling the writing service.
+either writes everything it promises or raises having written nothing: AccessDenied when the app's
+access policy (firebrigade.access) refuses `by` — checked before anything is written, after the row
+is locked where the rule reads it — ApplicationError / ValidationError when a rule of the process
+refuses. The `*_check*` helpers hold the rules without writing, so admin forms can show them as form
+errors before calling the writing service.
 """
 
 import datetime as dt
@@ -12,16 +14,15 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Model, Sum
+from django.db.models import Model, ProtectedError, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.clock import local_today
 from core.exceptions import ApplicationError
-from core.models import Role
-from core.scoping import user_role
+from core.services import copy_saved, model_update, record_save, refuse_unknown_fields
+from firebrigade import access
 from firebrigade.models import (
     Brigade,
     BrigadeClass,
@@ -49,42 +50,59 @@ STATUS_ORDER = [
 BRIGADE_UPDATABLE_FIELDS = frozenset(
     {"township", "name", "brigade_class", "station_address", "station_area_m2", "duty_phone", "is_demo"}
 )
-MEMBER_UPDATABLE_FIELDS = frozenset(
-    {"name", "role", "phone", "certification", "certified_on", "hired_on", "contract_until", "on_duty"}
+# A member's, an item's and a fire's own details, in the order the forms and the API show them.
+MEMBER_FIELDS = (
+    "name",
+    "role",
+    "phone",
+    "certification",
+    "certified_on",
+    "hired_on",
+    "contract_until",
+    "on_duty",
 )
-EQUIPMENT_UPDATABLE_FIELDS = frozenset(
-    {"quantity", "condition", "acquired_on", "last_maintained_on", "next_maintenance_on", "note"}
+EQUIPMENT_FIELDS = (
+    "quantity",
+    "condition",
+    "acquired_on",
+    "last_maintained_on",
+    "next_maintenance_on",
+    "note",
 )
+INCIDENT_FIELDS = (
+    "premises",
+    "occurred_at",
+    "address",
+    "cause",
+    "deaths",
+    "injuries",
+    "direct_loss",
+    "responding_brigade",
+    "arrival_minutes",
+    "description",
+)
+MEMBER_UPDATABLE_FIELDS = frozenset(MEMBER_FIELDS)
+EQUIPMENT_UPDATABLE_FIELDS = frozenset(EQUIPMENT_FIELDS)
 FUNDING_UPDATABLE_FIELDS = frozenset({"amount", "source", "note"})
-INCIDENT_UPDATABLE_FIELDS = frozenset(
-    {
-        "premises",
-        "occurred_at",
-        "address",
-        "cause",
-        "deaths",
-        "injuries",
-        "direct_loss",
-        "responding_brigade",
-        "arrival_minutes",
-        "description",
-        "is_demo",
-    }
-)
+INCIDENT_UPDATABLE_FIELDS = frozenset({*INCIDENT_FIELDS, "is_demo"})
 
 
-def _copy_fields(*, target: Model, source: Model) -> None:
-    """Bring a caller's instance up to date with the row a service saved."""
-    for field in source._meta.concrete_fields:
-        setattr(target, field.attname, getattr(source, field.attname))
-    target._state.adding = False
-    target._state.db = source._state.db
+def _save_step(locked: Model, *, target: Model, by, fields: list[str]) -> None:
+    """Save the `fields` a process step set on the locked row, recording `by`; copy it onto `target`."""
+    locked._history_user = by
+    locked.save(update_fields=[*fields, "updated_at"])
+    copy_saved(target=target, source=locked)
 
 
-def _refuse_unknown_fields(data: dict[str, Any], allowed: frozenset[str]) -> None:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise ApplicationError(_("以下字段不能在此修改：%(fields)s") % {"fields": "、".join(unknown)})
+def _delete(instance: Model, *, by) -> None:
+    """Delete a row (its history records `by`); refused while other records still point to it."""
+    instance._history_user = by
+    try:
+        instance.delete()
+    except ProtectedError as exc:
+        raise ApplicationError(
+            _("“%(record)s”已被其他记录引用（如经费到位、责任追究），不能删除。") % {"record": instance}
+        ) from exc
 
 
 def _refuse_future(day: dt.date, label: str) -> None:
@@ -120,7 +138,8 @@ def brigade_create(
     is_demo: bool = False,
     by=None,
 ) -> Brigade:
-    """Register a planned brigade for `township` (status 规划中)."""
+    """Register a planned brigade for `township` (status 规划中). The guidance center's."""
+    access.check_brigade_create(by=by)
     also_serves = list(also_serves)
     brigade_check_also_serves(township=township, also_serves=also_serves)
     brigade = Brigade(
@@ -132,9 +151,7 @@ def brigade_create(
         duty_phone=duty_phone,
         is_demo=is_demo,
     )
-    brigade.full_clean()
-    brigade._history_user = by
-    brigade.save()
+    record_save(brigade, by=by)
     if also_serves:
         brigade.also_serves.set(also_serves)
     return brigade
@@ -154,29 +171,37 @@ def brigade_update(
     *, brigade: Brigade, data: dict[str, Any], also_serves: Iterable[Township] | None = None, by=None
 ) -> Brigade:
     """Change a brigade's details (BRIGADE_UPDATABLE_FIELDS) and, if given, the townships it also
-    serves. Locks the row.
+    serves. Locks the row, then asks the access policy about the fields whose value changes (its
+    township's lead: name, station, duty phone; the center: everything).
 
     Status and its dates move only through the lifecycle services; an accepted brigade keeps its class.
     """
-    _refuse_unknown_fields(data, BRIGADE_UPDATABLE_FIELDS)
     locked = Brigade.objects.select_for_update().get(pk=brigade.pk)
-    if "brigade_class" in data and data["brigade_class"] != locked.brigade_class:
+    current_shared = list(locked.also_serves.all())
+    changed = {name for name, value in data.items() if getattr(locked, name, value) != value}
+    if also_serves is not None:
+        also_serves = list(also_serves)
+        if {t.pk for t in also_serves} != {t.pk for t in current_shared}:
+            changed.add("also_serves")
+    access.check_brigade_update(by=by, brigade=locked, changed=changed)
+    refuse_unknown_fields(data, BRIGADE_UPDATABLE_FIELDS)
+    if "brigade_class" in changed:
         brigade_check_class_change(brigade=locked)
     for field, value in data.items():
         setattr(locked, field, value)
-    also_serves = list(locked.also_serves.all() if also_serves is None else also_serves)
+    also_serves = current_shared if also_serves is None else also_serves
     brigade_check_also_serves(township=locked.township, also_serves=also_serves)
-    locked.full_clean()
-    locked._history_user = by
-    locked.save()
+    record_save(locked, by=by)
     locked.also_serves.set(also_serves)
-    _copy_fields(target=brigade, source=locked)
+    copy_saved(target=brigade, source=locked)
     return brigade
 
 
-def _lock_brigade_in_status(brigade: Brigade, *, expected: str, target: str) -> Brigade:
-    """Lock the brigade row and refuse unless it is exactly one step before `target`."""
+def _lock_brigade_in_status(brigade: Brigade, *, expected: str, target: str, by) -> Brigade:
+    """Lock the brigade row and refuse unless `by` may move its construction and it is exactly one
+    step before `target`."""
     locked = Brigade.objects.select_for_update().get(pk=brigade.pk)
+    access.check_brigade_lifecycle(by=by, brigade=locked)
     if locked.status == expected:
         return locked
     current = Brigade.Status(locked.status)
@@ -202,14 +227,12 @@ def _lock_brigade_in_status(brigade: Brigade, *, expected: str, target: str) -> 
 def brigade_start_construction(*, brigade: Brigade, started_on: dt.date, by=None) -> Brigade:
     """规划中 → 建设中. Locks the brigade; started_on may not be in the future."""
     locked = _lock_brigade_in_status(
-        brigade, expected=Brigade.Status.PLANNED, target=Brigade.Status.UNDER_CONSTRUCTION
+        brigade, expected=Brigade.Status.PLANNED, target=Brigade.Status.UNDER_CONSTRUCTION, by=by
     )
     _refuse_future(started_on, _("开工日期"))
     locked.status = Brigade.Status.UNDER_CONSTRUCTION
     locked.construction_started_on = started_on
-    locked._history_user = by
-    locked.save(update_fields=["status", "construction_started_on", "updated_at"])
-    _copy_fields(target=brigade, source=locked)
+    _save_step(locked, target=brigade, by=by, fields=["status", "construction_started_on"])
     return brigade
 
 
@@ -217,7 +240,7 @@ def brigade_start_construction(*, brigade: Brigade, started_on: dt.date, by=None
 def brigade_mark_established(*, brigade: Brigade, established_on: dt.date, by) -> Brigade:
     """建设中 → 已建成. Locks the brigade; established_on not before construction began, not in the future."""
     locked = _lock_brigade_in_status(
-        brigade, expected=Brigade.Status.UNDER_CONSTRUCTION, target=Brigade.Status.ESTABLISHED
+        brigade, expected=Brigade.Status.UNDER_CONSTRUCTION, target=Brigade.Status.ESTABLISHED, by=by
     )
     _refuse_future(established_on, _("建成日期"))
     if locked.construction_started_on and established_on < locked.construction_started_on:
@@ -230,9 +253,7 @@ def brigade_mark_established(*, brigade: Brigade, established_on: dt.date, by) -
         )
     locked.status = Brigade.Status.ESTABLISHED
     locked.established_on = established_on
-    locked._history_user = by
-    locked.save(update_fields=["status", "established_on", "updated_at"])
-    _copy_fields(target=brigade, source=locked)
+    _save_step(locked, target=brigade, by=by, fields=["status", "established_on"])
     return brigade
 
 
@@ -286,7 +307,7 @@ def brigade_accept(*, brigade: Brigade, accepted_on: dt.date, accepted_by: str, 
     future, and the accepting unit is named.
     """
     locked = _lock_brigade_in_status(
-        brigade, expected=Brigade.Status.ESTABLISHED, target=Brigade.Status.ACCEPTED
+        brigade, expected=Brigade.Status.ESTABLISHED, target=Brigade.Status.ACCEPTED, by=by
     )
     if not accepted_by.strip():
         raise ApplicationError(_("请填写验收单位。"))
@@ -305,10 +326,26 @@ def brigade_accept(*, brigade: Brigade, accepted_on: dt.date, accepted_by: str, 
     locked.status = Brigade.Status.ACCEPTED
     locked.accepted_on = accepted_on
     locked.accepted_by = accepted_by.strip()
-    locked._history_user = by
-    locked.save(update_fields=["status", "accepted_on", "accepted_by", "updated_at"])
-    _copy_fields(target=brigade, source=locked)
+    _save_step(locked, target=brigade, by=by, fields=["status", "accepted_on", "accepted_by"])
     return brigade
+
+
+@transaction.atomic
+def brigade_delete(*, brigade: Brigade, by) -> None:
+    """Delete a brigade registered by mistake (the guidance center): only while 规划中 and without
+    members, equipment or call-outs. Locks the row."""
+    locked = Brigade.objects.select_for_update().get(pk=brigade.pk)
+    access.check_record_delete(by=by)
+    if (
+        locked.status != Brigade.Status.PLANNED
+        or locked.members.exists()
+        or locked.equipment.exists()
+        or locked.incidents.exists()
+    ):
+        raise ApplicationError(
+            _("%(brigade)s已开始建设，或已有队员、装备或出动记录，不能删除。") % {"brigade": locked.name}
+        )
+    _delete(locked, by=by)
 
 
 # --- members --------------------------------------------------------------------------------
@@ -349,7 +386,9 @@ def brigade_member_add(
     on_duty: bool = True,
     by=None,
 ) -> BrigadeMember:
-    """Add a member to `brigade`; hired_on not in the future, contract not ending before hiring."""
+    """Add a member to `brigade` (its township's lead or the center); hired_on not in the future,
+    contract not ending before hiring."""
+    access.check_brigade_upkeep(by=by, brigade=brigade)
     brigade_member_check_dates(hired_on=hired_on, left_on=None, contract_until=contract_until)
     member = BrigadeMember(
         brigade=brigade,
@@ -362,29 +401,23 @@ def brigade_member_add(
         contract_until=contract_until,
         on_duty=on_duty,
     )
-    member.full_clean()
-    member._history_user = by
-    member.save()
-    return member
+    return record_save(member, by=by)
 
 
 @transaction.atomic
 def brigade_member_update(*, member: BrigadeMember, data: dict[str, Any], by=None) -> BrigadeMember:
-    """Change a member's details (MEMBER_UPDATABLE_FIELDS). A member who has left cannot be on duty."""
-    _refuse_unknown_fields(data, MEMBER_UPDATABLE_FIELDS)
-    locked = BrigadeMember.objects.select_for_update().get(pk=member.pk)
-    for field, value in data.items():
-        setattr(locked, field, value)
-    if locked.left_on is not None and locked.on_duty:
-        raise ApplicationError(_("%(name)s已离职，不能设为在岗执勤。") % {"name": locked.name})
-    brigade_member_check_dates(
-        hired_on=locked.hired_on, left_on=locked.left_on, contract_until=locked.contract_until
-    )
-    locked.full_clean()
-    locked._history_user = by
-    locked.save()
-    _copy_fields(target=member, source=locked)
-    return member
+    """Change a member's details (MEMBER_UPDATABLE_FIELDS; its brigade's township lead or the
+    center). Locks the row. A member who has left cannot be on duty."""
+
+    def check(locked: BrigadeMember) -> None:
+        access.check_brigade_upkeep(by=by, brigade=locked.brigade)
+        if locked.left_on is not None and locked.on_duty:
+            raise ApplicationError(_("%(name)s已离职，不能设为在岗执勤。") % {"name": locked.name})
+        brigade_member_check_dates(
+            hired_on=locked.hired_on, left_on=locked.left_on, contract_until=locked.contract_until
+        )
+
+    return model_update(member, data=data, allowed=MEMBER_UPDATABLE_FIELDS, by=by, check=check)
 
 
 def brigade_member_check_leave(*, member: BrigadeMember, left_on: dt.date) -> None:
@@ -399,15 +432,24 @@ def brigade_member_check_leave(*, member: BrigadeMember, left_on: dt.date) -> No
 
 @transaction.atomic
 def brigade_member_leave(*, member: BrigadeMember, left_on: dt.date, by=None) -> BrigadeMember:
-    """Record that a member left on `left_on` (≥ hired_on); they are no longer on duty. Locks the row."""
-    locked = BrigadeMember.objects.select_for_update().get(pk=member.pk)
+    """Record that a member left on `left_on` (≥ hired_on; its brigade's township lead or the
+    center); they are no longer on duty. Locks the row."""
+    locked = BrigadeMember.objects.select_for_update(of=("self",)).select_related("brigade").get(pk=member.pk)
+    access.check_brigade_upkeep(by=by, brigade=locked.brigade)
     brigade_member_check_leave(member=locked, left_on=left_on)
     locked.left_on = left_on
     locked.on_duty = False
-    locked._history_user = by
-    locked.save(update_fields=["left_on", "on_duty", "updated_at"])
-    _copy_fields(target=member, source=locked)
+    _save_step(locked, target=member, by=by, fields=["left_on", "on_duty"])
     return member
+
+
+@transaction.atomic
+def brigade_member_delete(*, member: BrigadeMember, by) -> None:
+    """Delete a member entered by mistake (the guidance center; a departure is recorded with
+    brigade_member_leave). Locks the row."""
+    locked = BrigadeMember.objects.select_for_update().get(pk=member.pk)
+    access.check_record_delete(by=by)
+    _delete(locked, by=by)
 
 
 # --- equipment ------------------------------------------------------------------------------
@@ -450,8 +492,10 @@ def equipment_item_add(
 ) -> EquipmentItem:
     """Record equipment held by `brigade`. quantity ≥ 0.
 
-    When next_maintenance_on is not given it is last_maintained_on + the type's interval.
+    When next_maintenance_on is not given it is last_maintained_on + the type's interval. The
+    brigade's township lead or the center.
     """
+    access.check_brigade_upkeep(by=by, brigade=brigade)
     if next_maintenance_on is None:
         next_maintenance_on = equipment_next_maintenance(
             equipment_type=equipment_type, last_maintained_on=last_maintained_on
@@ -469,38 +513,32 @@ def equipment_item_add(
         next_maintenance_on=next_maintenance_on,
         note=note,
     )
-    item.full_clean()
-    item._history_user = by
-    item.save()
-    return item
+    return record_save(item, by=by)
 
 
 @transaction.atomic
 def equipment_item_update(*, item: EquipmentItem, data: dict[str, Any], by=None) -> EquipmentItem:
-    """Change an item (EQUIPMENT_UPDATABLE_FIELDS). Locks the row.
+    """Change an item (EQUIPMENT_UPDATABLE_FIELDS; its brigade's township lead or the center).
+    Locks the row.
 
     A new last_maintained_on without a next_maintenance_on, or an emptied next_maintenance_on,
     recomputes the next one from the type's interval.
     """
-    _refuse_unknown_fields(data, EQUIPMENT_UPDATABLE_FIELDS)
-    locked = EquipmentItem.objects.select_for_update().select_related("equipment_type").get(pk=item.pk)
-    for field, value in data.items():
-        setattr(locked, field, value)
-    last_changed_alone = "last_maintained_on" in data and "next_maintenance_on" not in data
-    if last_changed_alone or locked.next_maintenance_on is None:
-        locked.next_maintenance_on = equipment_next_maintenance(
-            equipment_type=locked.equipment_type, last_maintained_on=locked.last_maintained_on
+
+    def check(locked: EquipmentItem) -> None:
+        access.check_brigade_upkeep(by=by, brigade=locked.brigade)
+        last_changed_alone = "last_maintained_on" in data and "next_maintenance_on" not in data
+        if last_changed_alone or locked.next_maintenance_on is None:
+            locked.next_maintenance_on = equipment_next_maintenance(
+                equipment_type=locked.equipment_type, last_maintained_on=locked.last_maintained_on
+            )
+        equipment_item_check(
+            quantity=locked.quantity,
+            last_maintained_on=locked.last_maintained_on,
+            next_maintenance_on=locked.next_maintenance_on,
         )
-    equipment_item_check(
-        quantity=locked.quantity,
-        last_maintained_on=locked.last_maintained_on,
-        next_maintenance_on=locked.next_maintenance_on,
-    )
-    locked.full_clean()
-    locked._history_user = by
-    locked.save()
-    _copy_fields(target=item, source=locked)
-    return item
+
+    return model_update(item, data=data, allowed=EQUIPMENT_UPDATABLE_FIELDS, by=by, check=check)
 
 
 @transaction.atomic
@@ -516,9 +554,14 @@ def equipment_item_record_maintenance(
 
     Refused in the future or before the last recorded maintenance. The next one is
     `next_maintenance_on` if given, else maintained_on + the type's interval; `condition`, if
-    given, records the state the item was left in.
+    given, records the state the item was left in. The brigade's township lead or the center.
     """
-    locked = EquipmentItem.objects.select_for_update().select_related("equipment_type").get(pk=item.pk)
+    locked = (
+        EquipmentItem.objects.select_for_update(of=("self",))
+        .select_related("equipment_type", "brigade")
+        .get(pk=item.pk)
+    )
+    access.check_brigade_upkeep(by=by, brigade=locked.brigade)
     _refuse_future(maintained_on, _("保养日期"))
     if locked.last_maintained_on and maintained_on < locked.last_maintained_on:
         raise ApplicationError(
@@ -538,10 +581,17 @@ def equipment_item_record_maintenance(
     locked.next_maintenance_on = next_maintenance_on
     if condition is not None:
         locked.condition = condition
-    locked._history_user = by
-    locked.save(update_fields=["last_maintained_on", "next_maintenance_on", "condition", "updated_at"])
-    _copy_fields(target=item, source=locked)
+    _save_step(locked, target=item, by=by, fields=["last_maintained_on", "next_maintenance_on", "condition"])
     return item
+
+
+@transaction.atomic
+def equipment_item_delete(*, item: EquipmentItem, by) -> None:
+    """Delete an item entered by mistake, e.g. a duplicate row to merge (the guidance center; a
+    scrapped item keeps its record with condition 报废). Locks the row."""
+    locked = EquipmentItem.objects.select_for_update().get(pk=item.pk)
+    access.check_record_delete(by=by)
+    _delete(locked, by=by)
 
 
 # --- funding --------------------------------------------------------------------------------
@@ -585,7 +635,9 @@ def funding_allocate(
     note: str = "",
     by=None,
 ) -> FundingAllocation:
-    """Budget `amount` yuan of `category` for `township` in `year` (one per township/year/category)."""
+    """Budget `amount` yuan of `category` for `township` in `year` (one per township/year/category).
+    The guidance center's."""
+    access.check_funding_change(by=by)
     if category not in FundingCategory.values:
         raise ApplicationError(_("未知的经费类别：%(c)s") % {"c": category})
     # Lock the township so two concurrent allocations of the same category queue up.
@@ -594,29 +646,22 @@ def funding_allocate(
     allocation = FundingAllocation(
         township=township, year=year, category=category, amount=amount, source=source, note=note
     )
-    allocation.full_clean()
-    allocation._history_user = by
-    allocation.save()
-    return allocation
+    return record_save(allocation, by=by)
 
 
 @transaction.atomic
 def funding_update(*, allocation: FundingAllocation, data: dict[str, Any], by=None) -> FundingAllocation:
-    """Change an allocation's amount, source or note. Locks the allocation.
+    """Change an allocation's amount, source or note (the guidance center). Locks the allocation.
 
     The amount may not drop below what has been disbursed.
     """
-    _refuse_unknown_fields(data, FUNDING_UPDATABLE_FIELDS)
-    locked = FundingAllocation.objects.select_for_update().get(pk=allocation.pk)
-    if "amount" in data:
-        funding_check_amount(allocation=locked, amount=data["amount"])
-    for field, value in data.items():
-        setattr(locked, field, value)
-    locked.full_clean()
-    locked._history_user = by
-    locked.save()
-    _copy_fields(target=allocation, source=locked)
-    return allocation
+    access.check_funding_change(by=by)
+
+    def check(locked: FundingAllocation) -> None:
+        if "amount" in data:
+            funding_check_amount(allocation=locked, amount=data["amount"])
+
+    return model_update(allocation, data=data, allowed=FUNDING_UPDATABLE_FIELDS, by=by, check=check)
 
 
 def funding_update_amount(*, allocation: FundingAllocation, amount: Decimal, by=None) -> FundingAllocation:
@@ -647,21 +692,27 @@ def disbursement_record(
     """Record funds arriving against `allocation` and add them to its disbursed_amount.
 
     Locks the allocation row (select_for_update) so concurrent disbursements cannot overrun the
-    budget together.
+    budget together. The guidance center's.
     """
+    access.check_funding_change(by=by)
     locked = FundingAllocation.objects.select_for_update().get(pk=allocation.pk)
     disbursement_check(allocation=locked, amount=amount, disbursed_on=disbursed_on)
     disbursement = Disbursement(
         allocation=locked, amount=amount, disbursed_on=disbursed_on, voucher_no=voucher_no, recorded_by=by
     )
-    disbursement.full_clean()
-    disbursement._history_user = by
-    disbursement.save()
+    record_save(disbursement, by=by)
     locked.disbursed_amount += amount
-    locked._history_user = by
-    locked.save(update_fields=["disbursed_amount", "updated_at"])
-    _copy_fields(target=allocation, source=locked)
+    _save_step(locked, target=allocation, by=by, fields=["disbursed_amount"])
     return disbursement
+
+
+@transaction.atomic
+def funding_allocation_delete(*, allocation: FundingAllocation, by) -> None:
+    """Delete a budget entered by mistake (the guidance center); refused once funds have arrived
+    against it. Locks the row."""
+    locked = FundingAllocation.objects.select_for_update().get(pk=allocation.pk)
+    access.check_record_delete(by=by)
+    _delete(locked, by=by)
 
 
 # --- fire incidents -------------------------------------------------------------------------
@@ -710,7 +761,9 @@ def fire_incident_record(
     is_demo: bool = False,
     by=None,
 ) -> FireIncident:
-    """Record a fire in `township`. The responding brigade may come from any township (support)."""
+    """Record a fire in `township` (its lead or the center). The responding brigade may come from
+    any township (support)."""
+    access.check_incident_change(by=by, township=township, premises=premises)
     fire_incident_check(
         township=township,
         premises=premises,
@@ -733,46 +786,32 @@ def fire_incident_record(
         description=description,
         is_demo=is_demo,
     )
-    incident.full_clean()
-    incident._history_user = by
-    incident.save()
-    return incident
+    return record_save(incident, by=by)
 
 
 @transaction.atomic
 def fire_incident_update(*, incident: FireIncident, data: dict[str, Any], by=None) -> FireIncident:
-    """Correct a recorded fire (INCIDENT_UPDATABLE_FIELDS; the township is fixed). Locks the row."""
-    _refuse_unknown_fields(data, INCIDENT_UPDATABLE_FIELDS)
+    """Correct a recorded fire (INCIDENT_UPDATABLE_FIELDS; the township is fixed; its lead or the
+    center). Locks the row."""
+
+    def check(locked: FireIncident) -> None:
+        access.check_incident_change(by=by, township=locked.township, premises=locked.premises)
+        fire_incident_check(
+            township=locked.township,
+            premises=locked.premises,
+            occurred_at=locked.occurred_at,
+            deaths=locked.deaths,
+            injuries=locked.injuries,
+            direct_loss=locked.direct_loss,
+        )
+
+    return model_update(incident, data=data, allowed=INCIDENT_UPDATABLE_FIELDS, by=by, check=check)
+
+
+@transaction.atomic
+def fire_incident_delete(*, incident: FireIncident, by) -> None:
+    """Delete a fire recorded by mistake (the guidance center); refused while an accountability
+    decision refers to it. Locks the row."""
     locked = FireIncident.objects.select_for_update().get(pk=incident.pk)
-    for field, value in data.items():
-        setattr(locked, field, value)
-    fire_incident_check(
-        township=locked.township,
-        premises=locked.premises,
-        occurred_at=locked.occurred_at,
-        deaths=locked.deaths,
-        injuries=locked.injuries,
-        direct_loss=locked.direct_loss,
-    )
-    locked.full_clean()
-    locked._history_user = by
-    locked.save()
-    _copy_fields(target=incident, source=locked)
-    return incident
-
-
-# --- who may change a brigade (pages) -------------------------------------------------------
-
-
-def brigade_check_manage(*, by, brigade: Brigade) -> None:
-    """Members and equipment of a brigade are kept by the township lead of the brigade's own
-    township, or by the guidance center; everybody else reads. Raises PermissionDenied (403).
-
-    Whether `by` may see the brigade at all is the caller's scoped look-up (404 before this).
-    """
-    role = user_role(by)
-    if role == Role.GUIDANCE_CENTER:
-        return
-    if role == Role.TOWNSHIP_LEAD and by.profile.township_id == brigade.township_id:
-        return
-    raise PermissionDenied(_("只有本乡镇消防专干（分管副职）或指导中心可以修改消防队的队员和装备。"))
+    access.check_record_delete(by=by)
+    _delete(locked, by=by)

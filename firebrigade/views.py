@@ -1,14 +1,14 @@
 """Pages of the brigades app: brigades (list, detail and the township lead's forms), fire incidents
 and funding. Views translate HTTP to forms, call a selector or a service, and render.
 
-Scope: what the user may not see answers 404 (scoped selectors); a write the role may not do
-answers 403 (services.brigade_check_manage). A refused form is shown again (400) with what was
-typed and the reason, and nothing is written.
+Scope: what the user may not see answers 404 (scoped selectors, and a filter naming a township
+outside it); a write the access policy (firebrigade.access) does not allow answers 403 with its
+reason — the forms are shown only to whom it allows, and the services enforce it. A refused form is
+shown again (400) with what was typed and the reason, and nothing is written.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,31 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from core.access import allowed
 from core.exceptions import ApplicationError
 from core.exports import xlsx_response
 from core.forms import add_service_error
-from firebrigade import forms, selectors, services
+from core.pages import filtered_queryset, list_page, paginate, wants_xlsx
+from firebrigade import access, forms, selectors, services
 from firebrigade.models import Brigade, FundingCategory
 from firebrigade.page_filters import BrigadePageFilter, FundingYearForm, IncidentPageFilter
-
-PAGE_SIZE = 50
-
-
-def _page(request, rows):
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _wants_xlsx(request) -> bool:
-    return request.GET.get("format") == "xlsx"
-
-
-def _may(check, **kwargs) -> bool:
-    """Whether a permission check passes (to show or hide a form)."""
-    try:
-        check(**kwargs)
-    except PermissionDenied:
-        return False
-    return True
 
 
 def _gap_parts(gap) -> list[str] | None:
@@ -81,8 +64,8 @@ def brigade_list(request):
     filterset = BrigadePageFilter(
         request.GET or None, queryset=selectors.brigade_list(user=request.user), request=request
     )
-    brigades = filterset.qs
-    if _wants_xlsx(request):
+    brigades = filtered_queryset(filterset)
+    if wants_xlsx(request):
         rows = list(brigades)
         gaps = selectors.brigade_gaps_by_id(user=request.user, brigades=rows)
         return xlsx_response(
@@ -118,7 +101,7 @@ def brigade_list(request):
                 for b in rows
             ],
         )
-    page = _page(request, brigades)
+    page = paginate(request, brigades)
     on_page = list(page)
     gaps = selectors.brigade_gaps_by_id(user=request.user, brigades=on_page)
     rows = [
@@ -182,7 +165,7 @@ def _brigade_detail_or_404(request, pk: int):
 
 
 def _render_detail(request, detail, *, bound: dict | None = None, status: int = 200):
-    can_manage = _may(services.brigade_check_manage, by=request.user, brigade=detail.brigade)
+    can_manage = allowed(access.check_brigade_upkeep, by=request.user, brigade=detail.brigade)
     context = {"detail": detail, "gap": detail.gap, "brigade": detail.brigade, "can_manage": can_manage}
     if can_manage:
         context.update(_blank_forms(request, detail))
@@ -198,12 +181,13 @@ def brigade_detail(request, pk: int):
 
 
 def _brigade_form_view(form_name: str, call, success: str):
-    """A POST view for one of the brigade detail's forms: scope (404), role (403), form, service."""
+    """A POST view for one of the brigade detail's forms: scope (404), the access policy (403 with
+    its reason, before the input is read; the service enforces it too), form, service."""
 
     @require_POST
     def view(request, pk: int):
         detail = _brigade_detail_or_404(request, pk)
-        services.brigade_check_manage(by=request.user, brigade=detail.brigade)
+        access.check_brigade_upkeep(by=request.user, brigade=detail.brigade)
         kwargs = {"brigade": detail.brigade} if form_name in NEEDS_BRIGADE else {}
         form = FORM_CLASSES[form_name](request.POST, **kwargs)
         if form.is_valid():
@@ -259,49 +243,36 @@ equipment_item_record_maintenance = _brigade_form_view(
 # --- fire incidents -------------------------------------------------------------------------
 
 
+INCIDENT_COLUMNS = [
+    (gettext_lazy("起火时间"), lambda i: i.occurred_at),
+    (gettext_lazy("乡镇"), lambda i: i.township.name),
+    (gettext_lazy("起火单位"), lambda i: i.premises.name if i.premises else ""),
+    (gettext_lazy("起火地点"), lambda i: i.address),
+    (gettext_lazy("起火原因"), lambda i: i.get_cause_display()),
+    (gettext_lazy("死亡"), lambda i: i.deaths),
+    (gettext_lazy("受伤"), lambda i: i.injuries),
+    (gettext_lazy("直接财产损失（元）"), lambda i: i.direct_loss),
+    (gettext_lazy("出动队伍"), lambda i: i.responding_brigade.name if i.responding_brigade else ""),
+    (gettext_lazy("到场用时（分钟）"), lambda i: i.arrival_minutes),
+]
+
+
 @require_GET
 def incident_list(request):
     """火灾: by township, date range and cause; each row leads to its 责任倒查 page."""
     filterset = IncidentPageFilter(
         request.GET or None, queryset=selectors.incident_list(user=request.user), request=request
     )
-    incidents = filterset.qs
-    if _wants_xlsx(request):
-        return xlsx_response(
-            filename=_("火灾"),
-            title=_("火灾"),
-            headers=[
-                _("起火时间"),
-                _("乡镇"),
-                _("起火单位"),
-                _("起火地点"),
-                _("起火原因"),
-                _("死亡"),
-                _("受伤"),
-                _("直接财产损失（元）"),
-                _("出动队伍"),
-                _("到场用时（分钟）"),
-                _("责任倒查"),
-            ],
-            rows=[
-                [
-                    i.occurred_at,
-                    i.township.name,
-                    i.premises.name if i.premises else "",
-                    i.address,
-                    i.get_cause_display(),
-                    i.deaths,
-                    i.injuries,
-                    i.direct_loss,
-                    i.responding_brigade.name if i.responding_brigade else "",
-                    i.arrival_minutes,
-                    request.build_absolute_uri(reverse("homes:trace-incident", args=[i.pk])),
-                ]
-                for i in incidents
-            ],
-        )
-    return render(
-        request, "firebrigade/incident_list.html", {"filter": filterset, "page": _page(request, incidents)}
+    trace = (
+        gettext_lazy("责任倒查"),
+        lambda i: request.build_absolute_uri(reverse("homes:trace-incident", args=[i.pk])),
+    )
+    return list_page(
+        request,
+        filterset=filterset,
+        template="firebrigade/incident_list.html",
+        export_name=gettext_lazy("火灾"),
+        columns=[*INCIDENT_COLUMNS, trace],
     )
 
 
@@ -315,7 +286,7 @@ def funding(request):
     year = year_form.year_or_current()
     townships = selectors.funding_summary(user=request.user, year=year)
     categories = [(value, label) for value, label in FundingCategory.choices]
-    if _wants_xlsx(request):
+    if wants_xlsx(request):
         headers = [_("乡镇"), _("计划（元）"), _("已到位（元）"), _("到位率（%）")]
         for _value, label in categories:
             headers += [_("%(c)s计划") % {"c": label}, _("%(c)s到位") % {"c": label}]
@@ -328,7 +299,7 @@ def funding(request):
         return xlsx_response(
             filename=_("经费到位-%(y)s") % {"y": year}, title=str(year), headers=headers, rows=rows
         )
-    page = _page(request, townships)
+    page = paginate(request, townships)
     rows = [
         {
             "township": t,

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from core.models import Role
 from firebrigade import services
 from firebrigade.models import (
     Brigade,
@@ -26,7 +27,7 @@ from tests.factories import (
     FundingAllocationFactory,
     PremisesFactory,
     TownshipFactory,
-    UserFactory,
+    make_user,
 )
 from tests.firebrigade.factories import (
     brigade_meeting_standard,
@@ -37,6 +38,12 @@ from tests.firebrigade.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def center_user():
+    """The services check who `by` is (firebrigade.access): these writes are the guidance center's."""
+    return make_user(Role.GUIDANCE_CENTER, username="center")
+
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STATUS = Brigade.Status
@@ -60,7 +67,7 @@ def _assert_unchanged(brigade, status):
 def test_brigade_create_registers_a_planned_brigade():
     township = TownshipFactory()
     neighbour = TownshipFactory(county=township.county)
-    user = UserFactory()
+    user = center_user()
 
     brigade = services.brigade_create(
         township=township,
@@ -91,7 +98,7 @@ def test_brigade_moves_forward_through_the_whole_lifecycle_recording_the_user():
     brigade = BrigadeFactory(station_area_m2=300)
     staff(brigade, 8)
     equip_vehicles(brigade, 1)
-    user = UserFactory()
+    user = center_user()
 
     services.brigade_start_construction(brigade=brigade, started_on=dt.date(2021, 3, 1), by=user)
     assert brigade.status == STATUS.UNDER_CONSTRUCTION
@@ -281,7 +288,7 @@ def test_brigade_update_can_swap_its_own_and_a_shared_township():
     neighbour = TownshipFactory(county=home.county)
     brigade = BrigadeFactory(township=home)
     brigade.also_serves.add(neighbour)
-    user = UserFactory()
+    user = center_user()
 
     services.brigade_update(
         brigade=brigade, data={"township": neighbour, "station_area_m2": 320}, also_serves=[home], by=user
@@ -319,7 +326,7 @@ def test_brigade_update_refuses_status_changes():
 
 def test_member_add_and_leave_record_the_user_and_end_duty():
     brigade = BrigadeFactory()
-    user = UserFactory()
+    user = center_user()
 
     member = services.brigade_member_add(
         brigade=brigade,
@@ -403,7 +410,7 @@ def test_member_who_left_cannot_be_put_back_on_duty():
 def test_equipment_add_computes_the_next_maintenance_from_the_interval():
     brigade = BrigadeFactory()
     pump = EquipmentTypeFactory(name="手抬机动泵", maintenance_interval_days=90)
-    user = UserFactory()
+    user = center_user()
 
     item = services.equipment_item_add(
         brigade=brigade, equipment_type=pump, quantity=2, last_maintained_on=dt.date(2021, 11, 1), by=user
@@ -451,7 +458,7 @@ def test_equipment_add_refuses_a_next_maintenance_before_the_last():
 
 def test_equipment_update_recomputes_the_next_maintenance_when_the_last_changes():
     item = EquipmentItemFactory(equipment_type=EquipmentTypeFactory(maintenance_interval_days=30))
-    user = UserFactory()
+    user = center_user()
 
     services.equipment_item_update(
         item=item, data={"last_maintained_on": dt.date(2021, 12, 1), "quantity": 3}, by=user
@@ -478,7 +485,7 @@ def test_recording_maintenance_schedules_the_next_and_records_the_condition():
         equipment_type=EquipmentTypeFactory(maintenance_interval_days=60),
         condition=EquipmentItem.Condition.NEEDS_REPAIR,
     )
-    user = UserFactory()
+    user = center_user()
 
     services.equipment_item_record_maintenance(
         item=item, maintained_on=dt.date(2021, 11, 10), condition=EquipmentItem.Condition.GOOD, by=user
@@ -520,7 +527,7 @@ def test_recording_maintenance_in_the_future_is_refused():
 
 def test_funding_allocate_records_the_budget_and_the_user():
     township = TownshipFactory()
-    user = UserFactory()
+    user = center_user()
 
     allocation = services.funding_allocate(
         township=township, year=2021, category=FundingCategory.PERSONNEL, amount=Decimal("120000"), by=user
@@ -552,7 +559,7 @@ def test_a_negative_allocation_is_refused():
 
 def test_disbursement_adds_to_the_allocation_and_records_who_entered_it():
     allocation = FundingAllocationFactory(amount=Decimal("100000.00"))
-    user = UserFactory()
+    user = center_user()
 
     services.disbursement_record(
         allocation=allocation,
@@ -649,7 +656,7 @@ def _incident_kwargs(township, **overrides):
 def test_fire_incident_record_with_premises_and_brigade():
     premises = PremisesFactory()
     brigade = BrigadeFactory()
-    user = UserFactory()
+    user = center_user()
 
     incident = services.fire_incident_record(
         **_incident_kwargs(premises.township, premises=premises, responding_brigade=brigade),

@@ -1,0 +1,121 @@
+"""Who may change what in the brigades app: the one access policy that the services enforce for their
+`by`, and that the API, the pages, the admin and the imports ask (core.access.allowed) before they
+offer a door.
+
+`by=None` is the system (tasks, commands, the demo, data migrations) and passes every check; a
+superuser counts as the guidance center (core.scoping.user_role). Who *sees* what is core.scoping's:
+a record outside the user's scope answers 404 before any of these checks runs.
+
+| write                                              | who                                         |
+|----------------------------------------------------|---------------------------------------------|
+| register a brigade                                 | the guidance center                         |
+| change a brigade's name, station, duty phone       | its township's lead, the guidance center    |
+| change its township, class, shared townships       | the guidance center                         |
+| start construction, mark established, accept       | the guidance center                         |
+| members: add, change, leave                        | the brigade's township lead, the center     |
+| equipment: add, change, record maintenance         | the brigade's township lead, the center     |
+| funding: allocate, change, record a disbursement   | the guidance center                         |
+| fires: record, correct                             | the township's lead, the guidance center    |
+| delete a record entered by mistake (admin)         | the guidance center                         |
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.access import require
+from core.models import Role
+from core.scoping import can_see_township, user_role
+
+CENTER = frozenset({Role.GUIDANCE_CENTER})
+# A township's own lead keeps its brigade, members, equipment and fires; the center keeps everything.
+KEEPERS = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
+
+# The API's route gates (core.api.RolePermission): roles that may use a write route at all. Finer
+# rules (which township, which fields, which step) are the checks below, run by the services.
+BRIGADE_WRITE_ROLES = KEEPERS
+BRIGADE_ACTION_ROLES = {
+    "create": CENTER,
+    "start_construction": CENTER,
+    "mark_established": CENTER,
+    "accept": CENTER,
+}
+MEMBER_WRITE_ROLES = KEEPERS
+MEMBER_ACTION_ROLES = {"leave": KEEPERS}
+EQUIPMENT_WRITE_ROLES = KEEPERS
+EQUIPMENT_ACTION_ROLES = {"record_maintenance": KEEPERS}
+FUNDING_WRITE_ROLES = CENTER
+FUNDING_ACTION_ROLES = {"disburse": CENTER}
+INCIDENT_WRITE_ROLES = KEEPERS
+
+# What only the guidance center may change on a brigade: where it belongs, which townships it also
+# serves, its class (the standard it is built and accepted against), and whether it is demo data.
+CENTER_ONLY_BRIGADE_FIELDS = frozenset({"township", "brigade_class", "also_serves", "is_demo"})
+
+OTHER_TOWNSHIP = _("不能操作其他乡镇的数据。")
+BRIGADE_KEEPERS_ONLY = _("只有本乡镇消防专干（分管副职）或指导中心可以修改消防队。")
+CENTER_ONLY_FIELDS = _(
+    "所属乡镇、队伍等级和共建（兼管）乡镇由指导中心调整；乡镇可修改队伍名称、营房和值班电话。"
+)
+CENTER_CREATES_BRIGADES = _("新建消防队由指导中心登记。")
+CENTER_MOVES_CONSTRUCTION = _("消防队的开工、建成和验收由指导中心登记。")
+UPKEEP_KEEPERS_ONLY = _("只有本乡镇消防专干（分管副职）或指导中心可以修改消防队的队员和装备。")
+CENTER_KEEPS_FUNDING = _("经费预算和经费到位由指导中心登记。")
+INCIDENT_KEEPERS_ONLY = _("只有本乡镇消防专干（分管副职）或指导中心可以登记和更正火灾。")
+CENTER_DELETES = _("只有指导中心可以删除记录；队员离职请登记离职，装备报废请把状况改为“报废”。")
+
+
+def _require_center(by, message) -> None:
+    require(by is None or user_role(by) == Role.GUIDANCE_CENTER, message)
+
+
+def _require_township_keeper(by, township_id: int, message) -> None:
+    """`by` is the guidance center, or a township lead whose own township is `township_id`."""
+    if by is None:
+        return
+    role = user_role(by)
+    require(role in KEEPERS, message)
+    if role == Role.TOWNSHIP_LEAD:
+        require(can_see_township(by, township_id), OTHER_TOWNSHIP)
+
+
+def check_brigade_create(*, by) -> None:
+    """Brigades are registered by the guidance center."""
+    _require_center(by, CENTER_CREATES_BRIGADES)
+
+
+def check_brigade_update(*, by, brigade, changed=()) -> None:
+    """A brigade's township lead changes its name, station and duty phone; only the guidance center
+    changes CENTER_ONLY_BRIGADE_FIELDS. `changed`: the names of the fields whose value changes
+    (compared with the stored row)."""
+    _require_township_keeper(by, brigade.township_id, BRIGADE_KEEPERS_ONLY)
+    if by is not None and user_role(by) != Role.GUIDANCE_CENTER:
+        require(not CENTER_ONLY_BRIGADE_FIELDS.intersection(changed), CENTER_ONLY_FIELDS)
+
+
+def check_brigade_lifecycle(*, by, brigade) -> None:
+    """A brigade's construction moves (start, established, accepted) are the guidance center's."""
+    _require_center(by, CENTER_MOVES_CONSTRUCTION)
+
+
+def check_brigade_upkeep(*, by, brigade) -> None:
+    """A brigade's members (add, change, leave) and equipment (add, change, maintain) are kept by
+    the lead of the brigade's own township or by the guidance center."""
+    _require_township_keeper(by, brigade.township_id, UPKEEP_KEEPERS_ONLY)
+
+
+def check_funding_change(*, by) -> None:
+    """Funding is budgeted, changed and its arrivals recorded by the guidance center."""
+    _require_center(by, CENTER_KEEPS_FUNDING)
+
+
+def check_incident_change(*, by, township, premises=None) -> None:
+    """A fire is recorded and corrected by the lead of its township (the premises too must be in a
+    township the lead keeps) or by the guidance center."""
+    _require_township_keeper(by, township.pk, INCIDENT_KEEPERS_ONLY)
+    if premises is not None:
+        _require_township_keeper(by, premises.township_id, INCIDENT_KEEPERS_ONLY)
+
+
+def check_record_delete(*, by) -> None:
+    """A record entered by mistake (brigade, member, item, budget, fire) is deleted by the guidance
+    center; the process itself never deletes (members leave, equipment is scrapped)."""
+    _require_center(by, CENTER_DELETES)
