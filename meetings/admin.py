@@ -1,6 +1,8 @@
-"""Admin of the meetings app. Every write with a rule goes through meetings.services: forms call the
-service's `*_check` in clean() (refusals become form errors), new rows are created by the service,
-state fields are read-only and state changes are admin actions."""
+"""Admin of the meetings app, on core.admin.ServiceAdmin: every save and delete — of the page's row and
+of its inlines' rows — is one meetings.services call with `by` = the admin user, so the admin meets the
+same access policy (meetings.access) and the same rules as the API and the pages. Forms run the
+policy's check and the service's `*_check` in clean() (refusals become form errors before anything is
+saved); state fields are read-only and state changes are admin actions."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,26 +12,27 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedAdmin
-from core.exceptions import ApplicationError
-from meetings import services
+from core.admin import InlineServices, RuleCheckedForm, ServiceAdmin, adopt, form_value
+from core.exceptions import AccessDenied, ApplicationError
+from meetings import access, services
 from meetings.models import Assignment, Attendance, Directive, Meeting, ProgressReport, Statement
 
 STATE_FIELDS = ["status", "progress_percent", "closed_on"]
 
 
-def _adopt(obj, created) -> None:
-    """The admin goes on with `obj` (inlines, log entry, redirect): make it the row the service created."""
-    for model_field in created._meta.concrete_fields:
-        setattr(obj, model_field.attname, getattr(created, model_field.attname))
-    obj._state.adding = False
-    obj._state.db = created._state.db
-
-
 def _refusal_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return "；".join(exc.messages)
-    return str(exc)
+    return str(exc.message)
+
+
+# -- forms ----------------------------------------------------------------------------------------
+
+
+class UserForm(RuleCheckedForm):
+    """A form of a MeetingsAdmin page: it knows who acts, for the access policy's checks."""
+
+    request_user = None  # set by MeetingsAdmin.get_form on the class made for the request
 
 
 class ParentFormSet(BaseInlineFormSet):
@@ -39,117 +42,112 @@ class ParentFormSet(BaseInlineFormSet):
         return {**super().get_form_kwargs(index), "parent": self.instance}
 
 
-class ChildForm(forms.ModelForm):
+class ChildForm(RuleCheckedForm):
+    """An inline row: its rules are checked when it was added or changed. Who may change the
+    parent's rows is the parent form's check (the same policy rule, for the same meeting)."""
+
     def __init__(self, *args, parent=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.parent = parent
 
+    def check_rules(self) -> None:
+        if self.has_changed():
+            self.check_row(self.parent)
 
-def _rows_through_service(formset, create, *, by) -> None:
-    """Save an inline formset: new rows through `create(obj)` (a service), edits and deletions as is."""
-    instances = formset.save(commit=False)
-    for obj in formset.deleted_objects:
-        obj._history_user = by
-        obj.delete()
-    for obj in instances:
-        if obj.pk is None:
-            create(obj)
-        else:
-            obj._history_user = by
-            obj.save()
-    formset.save_m2m()
+    def check_row(self, parent) -> None:
+        """Raise ApplicationError when the row's service would refuse it."""
 
 
-# -- forms ----------------------------------------------------------------------------------------
+def _meeting_of(form) -> Meeting | None:
+    meeting = form_value(form, "meeting")
+    return meeting if meeting is not None and meeting.county_id is not None else None
 
 
-class MeetingForm(forms.ModelForm):
-    """Model and fields come from MeetingAdmin."""
-
-    def clean(self):
-        cleaned = super().clean()
-        if "sub_venues" in cleaned:
-            try:
-                names = services.meeting_sub_venues_parse(
-                    cleaned["sub_venues"], main_venue=cleaned.get("main_venue") or ""
-                )
-            except ApplicationError as exc:
-                self.add_error("sub_venues", exc.message)
-            else:
-                cleaned["sub_venues"] = "\n".join(names)
-        return cleaned
-
-
-def _attendance_clean(form, meeting) -> None:
-    cleaned = form.cleaned_data
-    if meeting is None or meeting.county_id is None or "venue" not in cleaned:
+def _check_attendance(form, meeting) -> None:
+    if meeting is None or "venue" not in form.cleaned_data:
         return  # the meeting's own form error is shown instead
-    try:
-        cleaned["venue_name"] = services.attendance_check(
-            meeting=meeting,
-            township=cleaned.get("township"),
-            venue=cleaned["venue"],
-            venue_name=cleaned.get("venue_name", ""),
-        )
-    except ApplicationError as exc:
-        raise ValidationError(exc.message) from exc
+    cleaned = form.cleaned_data
+    cleaned["venue_name"] = services.attendance_check(
+        meeting=meeting,
+        township=cleaned.get("township"),
+        venue=cleaned["venue"],
+        venue_name=cleaned.get("venue_name", ""),
+    )
 
 
-def _statement_clean(form, meeting) -> None:
+def _check_statement(form, meeting) -> None:
     township = form.cleaned_data.get("township")
-    if meeting is None or meeting.county_id is None or township is None:
-        return
-    try:
+    if meeting is not None and township is not None:
         services.statement_check(meeting=meeting, township=township)
-    except ApplicationError as exc:
-        raise ValidationError(exc.message) from exc
 
 
-def _assign_clean(form, directive) -> None:
+def _check_assign(form, directive) -> None:
     cleaned = form.cleaned_data
     if directive is None or directive.meeting_id is None:
         return
     if cleaned.get("township") is None or cleaned.get("deadline") is None:
         return
-    try:
-        cleaned["responsible_person"] = services.directive_assign_check(
-            directive=directive,
-            township=cleaned["township"],
-            deadline=cleaned["deadline"],
-            responsible_person=cleaned.get("responsible_person"),
-        )
-    except ApplicationError as exc:
-        raise ValidationError(exc.message) from exc
+    cleaned["responsible_person"] = services.directive_assign_check(
+        directive=directive,
+        township=cleaned["township"],
+        deadline=cleaned["deadline"],
+        responsible_person=cleaned.get("responsible_person"),
+    )
+
+
+class MeetingForm(UserForm):
+    """Model and fields come from MeetingAdmin."""
+
+    def check_rules(self) -> None:
+        by, cleaned = self.request_user, self.cleaned_data
+        if self.instance.pk is None:
+            access.check_meeting_create(by=by, county=cleaned.get("county"))
+        else:
+            access.check_meeting_change(by=by, meeting=self.instance)
+        if "sub_venues" in cleaned:
+            names = services.meeting_sub_venues_parse(
+                cleaned["sub_venues"], main_venue=cleaned.get("main_venue") or ""
+            )
+            cleaned["sub_venues"] = "\n".join(names)
+
+
+class MeetingRowForm(UserForm):
+    """An attendance or statement row on its own page: the policy for its meeting, then its rules."""
+
+    check_row = None  # (form, meeting) -> None, raising ApplicationError
+
+    def check_rules(self) -> None:
+        meeting = _meeting_of(self)
+        if meeting is not None:
+            access.check_meeting_change(
+                by=self.request_user, meeting=meeting, townships=[self.cleaned_data.get("township")]
+            )
+        self.check_row(meeting)
+
+
+class AttendanceForm(MeetingRowForm):
+    check_row = _check_attendance
+
+
+class StatementForm(MeetingRowForm):
+    check_row = _check_statement
+
+
+class DirectiveForm(UserForm):
+    def check_rules(self) -> None:
+        meeting = _meeting_of(self)
+        if meeting is not None:
+            access.check_directive_change(by=self.request_user, meeting=meeting)
 
 
 class AttendanceInlineForm(ChildForm):
-    def clean(self):
-        cleaned = super().clean()
-        if self.has_changed():
-            _attendance_clean(self, self.parent)
-        return cleaned
+    def check_row(self, parent) -> None:
+        _check_attendance(self, parent if parent is not None and parent.county_id else None)
 
 
 class StatementInlineForm(ChildForm):
-    def clean(self):
-        cleaned = super().clean()
-        if self.has_changed():
-            _statement_clean(self, self.parent)
-        return cleaned
-
-
-class AttendanceForm(forms.ModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        _attendance_clean(self, cleaned.get("meeting"))
-        return cleaned
-
-
-class StatementForm(forms.ModelForm):
-    def clean(self):
-        cleaned = super().clean()
-        _statement_clean(self, cleaned.get("meeting"))
-        return cleaned
+    def check_row(self, parent) -> None:
+        _check_statement(self, parent if parent is not None and parent.county_id else None)
 
 
 class AssignmentInlineForm(ChildForm):
@@ -166,21 +164,18 @@ class AssignmentInlineForm(ChildForm):
             self.fields["responsible_person"].required = False
             self.fields["responsible_person"].help_text = _("留空则为该乡镇主要领导。")
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk is None and self.has_changed():
-            _assign_clean(self, self.parent)
-        return cleaned
+    def check_row(self, parent) -> None:
+        if self.instance.pk is None:
+            _check_assign(self, parent)
 
 
-class AssignmentForm(forms.ModelForm):
+class AssignmentForm(UserForm):
     extension_reason = forms.CharField(
         label=_("延期理由"),
         required=False,
         max_length=services.REASON_MAX_LENGTH,
         help_text=_("修改完成时限（只能延后）时必填，记入变更历史。"),
     )
-    request_user = None  # set by AssignmentAdmin.get_form
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,46 +183,118 @@ class AssignmentForm(forms.ModelForm):
             self.fields["responsible_person"].required = False
             self.fields["responsible_person"].help_text = _("留空则为该乡镇主要领导。")
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk is None:
-            _assign_clean(self, cleaned.get("directive"))
-            return cleaned
-        try:
-            if "deadline" in self.changed_data and cleaned.get("deadline"):
-                services.assignment_extend_deadline_check(
-                    assignment=self.instance,
-                    new_deadline=cleaned["deadline"],
-                    reason=cleaned.get("extension_reason", ""),
-                    by=self.request_user,
-                )
-        except ApplicationError as exc:
-            raise ValidationError(exc.message) from exc
-        return cleaned
+    def check_rules(self) -> None:
+        by, cleaned, assignment = self.request_user, self.cleaned_data, self.instance
+        if assignment.pk is None:
+            directive = cleaned.get("directive")
+            if directive is not None:
+                access.check_directive_assign(by=by, directive=directive, townships=[cleaned.get("township")])
+            _check_assign(self, directive)
+            return
+        if "deadline" in self.changed_data and cleaned.get("deadline"):
+            access.check_assignment_extend_deadline(by=by, assignment=assignment)
+            services.assignment_extend_deadline_check(
+                assignment=assignment,
+                new_deadline=cleaned["deadline"],
+                reason=cleaned.get("extension_reason", ""),
+            )
+        if "responsible_person" in self.changed_data:
+            access.check_assignment_change_responsible_person(by=by, assignment=assignment)
+            services.assignment_change_responsible_person_check(
+                assignment=assignment, responsible_person=cleaned.get("responsible_person", "")
+            )
 
 
-class ProgressReportForm(forms.ModelForm):
+class ProgressReportForm(UserForm):
     class Meta:
         model = ProgressReport
         fields = ["assignment", "reported_on", "percent", "text", "evidence"]
 
-    def clean(self):
-        cleaned = super().clean()
+    def check_rules(self) -> None:
+        cleaned = self.cleaned_data
         assignment = cleaned.get("assignment")
-        if assignment is not None and cleaned.get("reported_on") and cleaned.get("percent") is not None:
-            try:
-                services.progress_report_check(
-                    assignment=assignment, reported_on=cleaned["reported_on"], percent=cleaned["percent"]
-                )
-            except ApplicationError as exc:
-                raise ValidationError(exc.message) from exc
-        return cleaned
+        if assignment is None or not cleaned.get("reported_on") or cleaned.get("percent") is None:
+            return
+        access.check_assignment_report_progress(by=self.request_user, assignment=assignment)
+        services.progress_report_check(
+            assignment=assignment, reported_on=cleaned["reported_on"], percent=cleaned["percent"]
+        )
 
 
 class AssignmentActionForm(ActionForm):
     reason = forms.CharField(
         label=_("理由（重新打开时必填）"), required=False, max_length=services.REASON_MAX_LENGTH
     )
+
+
+# -- the services each page writes with -----------------------------------------------------------
+
+
+def _rows(entity: str, *, create, parent: str) -> InlineServices:
+    """The services a row of `entity` is written with: `create(<its parent and fields>, by)` (the saved
+    row becomes the admin's object), then, by the services' naming, `<entity>_update(row, data=<its
+    changed fields among <ENTITY>_FIELDS>, by)` and `<entity>_delete(row, by)`."""
+    allowed = getattr(services, f"{entity.upper()}_FIELDS")
+    update, delete = getattr(services, f"{entity}_update"), getattr(services, f"{entity}_delete")
+
+    def created(obj, by):
+        adopt(obj, create(**{name: getattr(obj, name) for name in (parent, *allowed)}, by=by))
+        return obj
+
+    def updated(obj, changed, by):
+        return update(obj, data={name: getattr(obj, name) for name in changed if name in allowed}, by=by)
+
+    return InlineServices(create=created, update=updated, delete=lambda obj, by: delete(obj, by=by))
+
+
+ROWS = {
+    Meeting: _rows("meeting", create=services.meeting_create, parent="county"),
+    Attendance: _rows("attendance", create=services.attendance_record, parent="meeting"),
+    Statement: _rows("statement", create=services.statement_record, parent="meeting"),
+    Directive: _rows("directive", create=services.directive_add, parent="meeting"),
+}
+
+
+def _assignment_create(obj, by):
+    [created] = services.directive_assign(
+        directive=obj.directive,
+        townships=[obj.township],
+        deadline=obj.deadline,
+        responsible_person=obj.responsible_person or None,
+        by=by,
+    )
+    adopt(obj, created)
+    return obj
+
+
+# Existing assignment rows are read-only in the inline (no field can change, none is deleted): their
+# deadline, responsible person and state change on the assignment's own page, through their services.
+ASSIGNMENT_ROWS = InlineServices(create=_assignment_create, update=None, delete=None)
+
+
+class MeetingsAdmin(ServiceAdmin):
+    """The meetings app's admin pages. Forms know who acts (the access policy's checks in clean());
+    `writes` names the services the page's own row is written with, as `inline_services` do for the
+    inlines' rows (a step without a service is not offered)."""
+
+    writes: InlineServices | None = None
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        writes = self.writes
+        if writes is None:
+            return
+        if writes.create is not None:
+            self.create_service = lambda obj, form, by: writes.create(obj, by)
+        if writes.update is not None:
+            self.update_service = lambda obj, form, by: writes.update(obj, form.changed_data, by)
+        if writes.delete is not None:
+            self.delete_service = writes.delete
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request_user = request.user  # a class made for this request: safe to set
+        return form
 
 
 # -- inlines --------------------------------------------------------------------------------------
@@ -252,7 +319,7 @@ class StatementInline(admin.TabularInline):
 
 
 class DirectiveInline(admin.TabularInline):
-    """New directives are numbered by directive_add; deleting one would delete its assignments."""
+    """New directives are numbered by directive_add; one is deleted on its own page (unassigned only)."""
 
     model = Directive
     fields = ["number", "category", "priority", "text"]
@@ -294,7 +361,7 @@ class ProgressReportInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(AuditedAdmin):
+class MeetingAdmin(MeetingsAdmin):
     form = MeetingForm
     list_display = ["title", "held_at", "chair", "main_venue", "county"]
     list_filter = ["county", "is_demo"]
@@ -303,182 +370,76 @@ class MeetingAdmin(AuditedAdmin):
     autocomplete_fields = ["county"]
     list_select_related = ["county"]
     inlines = [AttendanceInline, StatementInline, DirectiveInline]
+    inline_services = {model: ROWS[model] for model in (Attendance, Statement, Directive)}
 
     def get_readonly_fields(self, request, obj=None):
         # The county ties every statement and assignment of the meeting to its townships.
         return ["is_demo", "county"] if obj else ["is_demo"]
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        data = form.cleaned_data
-        _adopt(
-            obj,
-            services.meeting_create(
-                county=data["county"],
-                title=data["title"],
-                held_at=data["held_at"],
-                chair=data["chair"],
-                chair_title=data.get("chair_title", ""),
-                main_venue=data["main_venue"],
-                sub_venues=data.get("sub_venues", ""),
-                summary=data.get("summary", ""),
-                source=data.get("source", ""),
-                by=request.user,
-            ),
-        )
+    writes = ROWS[Meeting]
 
-    def save_formset(self, request, form, formset, change):
-        meeting = form.instance
-        user = request.user
 
-        def create(obj):
-            if isinstance(obj, Directive):
-                services.directive_add(
-                    meeting=meeting, category=obj.category, text=obj.text, priority=obj.priority, by=user
-                )
-            elif isinstance(obj, Attendance):
-                services.attendance_record(
-                    meeting=meeting,
-                    unit=obj.unit,
-                    person=obj.person,
-                    position=obj.position,
-                    venue=obj.venue,
-                    venue_name=obj.venue_name,
-                    township=obj.township,
-                    present=obj.present,
-                    by=user,
-                )
-            else:
-                services.statement_record(
-                    meeting=meeting,
-                    township=obj.township,
-                    kind=obj.kind,
-                    summary=obj.summary,
-                    speaker=obj.speaker,
-                    by=user,
-                )
+class MeetingRowAdmin(MeetingsAdmin):
+    """Attendance and statements on their own pages: a row stays with the meeting it was entered for."""
 
-        _rows_through_service(formset, create, by=request.user)
+    def get_readonly_fields(self, request, obj=None):
+        return ["meeting"] if obj else []
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(AuditedAdmin):
+class AttendanceAdmin(MeetingRowAdmin):
     form = AttendanceForm
     list_display = ["meeting", "unit", "person", "position", "venue", "venue_name", "present"]
     list_filter = ["venue", "present", "meeting"]
     search_fields = ["unit", "person", "venue_name", "meeting__title"]
     autocomplete_fields = ["meeting", "township"]
     list_select_related = ["meeting"]
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        _adopt(
-            obj,
-            services.attendance_record(
-                meeting=obj.meeting,
-                unit=obj.unit,
-                person=obj.person,
-                position=obj.position,
-                venue=obj.venue,
-                venue_name=obj.venue_name,
-                township=obj.township,
-                present=obj.present,
-                by=request.user,
-            ),
-        )
+    writes = ROWS[Attendance]
 
 
 @admin.register(Statement)
-class StatementAdmin(AuditedAdmin):
+class StatementAdmin(MeetingRowAdmin):
     form = StatementForm
     list_display = ["meeting", "township", "kind", "speaker"]
     list_filter = ["kind", "meeting"]
     search_fields = ["summary", "speaker", "township__name", "meeting__title"]
     autocomplete_fields = ["meeting", "township"]
     list_select_related = ["meeting", "township"]
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        _adopt(
-            obj,
-            services.statement_record(
-                meeting=obj.meeting,
-                township=obj.township,
-                kind=obj.kind,
-                summary=obj.summary,
-                speaker=obj.speaker,
-                by=request.user,
-            ),
-        )
+    writes = ROWS[Statement]
 
 
 @admin.register(Directive)
-class DirectiveAdmin(AuditedAdmin):
+class DirectiveAdmin(MeetingsAdmin):
+    form = DirectiveForm
     list_display = ["__str__", "meeting", "category", "priority", "short_text"]
     list_filter = ["category", "priority", "meeting"]
     search_fields = ["text", "meeting__title"]
     autocomplete_fields = ["meeting"]
     list_select_related = ["meeting"]
     inlines = [AssignmentInline]
+    inline_services = {Assignment: ASSIGNMENT_ROWS}
 
     @admin.display(description=_("工作要求"))
     def short_text(self, obj):
         return obj.text if len(obj.text) <= 40 else f"{obj.text[:40]}…"
 
     def get_fields(self, request, obj=None):
-        return (
-            ["meeting", "number", "category", "priority", "text"]
-            if obj
-            else [
-                "meeting",
-                "category",
-                "priority",
-                "text",
-            ]
-        )
+        if obj:
+            return ["meeting", "number", "category", "priority", "text"]
+        return ["meeting", "category", "priority", "text"]
 
     def get_readonly_fields(self, request, obj=None):
         # The number is given by directive_add; moving a directive would renumber another meeting.
         return ["meeting", "number"] if obj else []
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        _adopt(
-            obj,
-            services.directive_add(
-                meeting=obj.meeting,
-                category=obj.category,
-                text=obj.text,
-                priority=obj.priority,
-                by=request.user,
-            ),
-        )
-
-    def save_formset(self, request, form, formset, change):
-        directive = form.instance
-
-        def create(obj):
-            services.directive_assign(
-                directive=directive,
-                townships=[obj.township],
-                deadline=obj.deadline,
-                responsible_person=obj.responsible_person or None,
-                by=request.user,
-            )
-
-        _rows_through_service(formset, create, by=request.user)
+    writes = ROWS[Directive]
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(AuditedAdmin):
+class AssignmentAdmin(MeetingsAdmin):
+    """Assignments are added here or from their directive (任务分解), never deleted (责任倒查 reads
+    them); the deadline moves only later, with a reason; closing and reopening are actions."""
+
     form = AssignmentForm
     action_form = AssignmentActionForm
     actions = ["close_selected", "reopen_selected"]
@@ -503,15 +464,11 @@ class AssignmentAdmin(AuditedAdmin):
     autocomplete_fields = ["directive", "township"]
     list_select_related = ["township", "directive__meeting"]
     inlines = [ProgressReportInline]
+    writes = ASSIGNMENT_ROWS  # added here too; the page's edits are the two services below
 
     @admin.display(description=_("会议"), ordering="directive__meeting__held_at")
     def meeting(self, obj):
         return obj.directive.meeting
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.request_user = request.user  # a fresh class per request: the extension needs the actor
-        return form
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -528,28 +485,16 @@ class AssignmentAdmin(AuditedAdmin):
             return ["directive", "township", "deadline", "responsible_person", *STATE_FIELDS]
         return ["directive", "township", *STATE_FIELDS]
 
-    def save_model(self, request, obj, form, change):
+    @staticmethod
+    def update_service(obj, form, by):
         data = form.cleaned_data
-        if not change:
-            [created] = services.directive_assign(
-                directive=obj.directive,
-                townships=[obj.township],
-                deadline=obj.deadline,
-                responsible_person=data.get("responsible_person") or None,
-                by=request.user,
-            )
-            _adopt(obj, created)
-            return
         if "deadline" in form.changed_data:
             services.assignment_extend_deadline(
-                assignment=obj,
-                new_deadline=data["deadline"],
-                reason=data.get("extension_reason", ""),
-                by=request.user,
+                assignment=obj, new_deadline=data["deadline"], reason=data.get("extension_reason", ""), by=by
             )
         if "responsible_person" in form.changed_data:
             services.assignment_change_responsible_person(
-                assignment=obj, responsible_person=data["responsible_person"], by=request.user
+                assignment=obj, responsible_person=data["responsible_person"], by=by
             )
 
     def _run(self, request, queryset, action, done_message) -> None:
@@ -557,7 +502,7 @@ class AssignmentAdmin(AuditedAdmin):
         for assignment in queryset.select_related("township", "directive"):
             try:
                 action(assignment)
-            except (ApplicationError, ValidationError) as exc:
+            except (ApplicationError, AccessDenied, ValidationError) as exc:
                 self.message_user(request, f"{assignment}：{_refusal_text(exc)}", level=messages.ERROR)
             else:
                 done += 1
@@ -566,11 +511,10 @@ class AssignmentAdmin(AuditedAdmin):
 
     @admin.action(description=_("办结"))
     def close_selected(self, request, queryset):
-        today = services.local_today()
         self._run(
             request,
             queryset,
-            lambda a: services.assignment_close(assignment=a, closed_on=today, by=request.user),
+            lambda a: services.assignment_close(assignment=a, by=request.user),
             gettext("已办结 %(n)d 项任务。"),
         )
 
@@ -586,7 +530,7 @@ class AssignmentAdmin(AuditedAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(AuditedAdmin):
+class ProgressReportAdmin(MeetingsAdmin):
     """Reports are filed through assignment_report_progress and are never edited or deleted."""
 
     form = ProgressReportForm
@@ -611,19 +555,13 @@ class ProgressReportAdmin(AuditedAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        _adopt(
-            obj,
-            services.assignment_report_progress(
-                assignment=data["assignment"],
-                reported_on=data["reported_on"],
-                text=data["text"],
-                percent=data["percent"],
-                evidence=data.get("evidence") or None,
-                by=request.user,
-            ),
+    @staticmethod
+    def create_service(obj, form, by):
+        return services.assignment_report_progress(
+            assignment=obj.assignment,
+            reported_on=obj.reported_on,
+            text=obj.text,
+            percent=obj.percent,
+            evidence=form.cleaned_data.get("evidence") or None,
+            by=by,
         )

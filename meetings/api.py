@@ -1,40 +1,40 @@
 """REST API of the meetings app under /api/v1/: 推进会 (meetings), 会议部署 (directives), 任务分解
 (assignments) and 进展报告 (progress-reports).
 
-Reads go through meetings.selectors (scoped to the user); every write is one call of a
-meetings.services function. Objects outside the user's scope are not in the queryset (404); a write
-naming a county or township outside it is forbidden (403); a refused rule is a 400.
+Reads go through meetings.selectors (scoped to the user, filtered by the resource's one FilterSet);
+every write is one call of a meetings.services function. Objects outside the user's scope are not in
+the queryset (404). Who may write is meetings.access, enforced by the services: a refusal is a 403 with
+the policy's reason. The route gate asks the same policy before any input is read; a refused rule is a 400.
 """
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.api import ensure_township_writable
-from core.exceptions import ApplicationError
-from core.models import Role
-from core.viewsets import ServiceViewSet
-from meetings import selectors, services
+from core.api import RolePermission
+from core.scoping import user_role
+from core.viewsets import ServiceCreateMixin, ServiceViewSet
+from meetings import access, selectors, services
 from meetings.filters import AssignmentFilter, DirectiveFilter, MeetingFilter, ProgressReportFilter
 from meetings.models import Assignment, Directive, Meeting, ProgressReport
 from townships.models import Township
 
-# 县领导/县消防工作办公室 and the guidance center write meetings, directives and assignments.
-COUNTY_OFFICE = frozenset({Role.COUNTY_OFFICIAL, Role.GUIDANCE_CENTER})
-# Progress is reported by the township (its lead) or, for it, by the guidance center.
-REPORTERS = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
-# Closing (办结): the county office, or the township lead of the assignment's township.
-CLOSERS = frozenset({Role.COUNTY_OFFICIAL, Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD})
 
+class PolicyPermission(RolePermission):
+    """The route gate of the meetings API. A route the view lists in `route_checks` asks the access
+    policy (meetings.access) whether the user's role may ever do this, so a refusal comes before any
+    input is read and in the policy's own words (the same the pages and the admin show); the service
+    asks again for the object. Other routes are gated by role (`write_roles`, from the policy)."""
 
-def ensure_county_office(user, county_id: int) -> None:
-    """Writes about a county's meetings are the county office's own: another county's official → 403."""
-    try:
-        services.county_office_check(by=user, county_id=county_id)
-    except ApplicationError as exc:
-        raise exceptions.PermissionDenied(exc.message) from exc
+    def has_permission(self, request, view):
+        check = getattr(view, "route_checks", {}).get(getattr(view, "action", None))
+        if check is None or user_role(request.user) is None:
+            return super().has_permission(request, view)
+        check(by=request.user)  # AccessDenied: 403 with the reason
+        return True
 
 
 class SubVenuesField(serializers.ListField):
@@ -231,64 +231,52 @@ class ExtendDeadlineSerializer(serializers.Serializer):
 # -- viewsets -------------------------------------------------------------------------------------
 
 
-class MeetingViewSet(ServiceViewSet):
+class MeetingsViewSet(ServiceViewSet):
+    """What every viewset of the meetings API shares: the policy's route gate."""
+
+    permission_classes = [IsAuthenticated, PolicyPermission]
+    write_roles = access.COUNTY_OFFICE  # no plain update/delete is routed: these roles get 405
+    route_checks: dict = {}
+
+
+class MeetingViewSet(ServiceCreateMixin, MeetingsViewSet):
     """推进会. Every role reads the meetings of its county; the county office creates them.
 
-    Meetings are create-only here: no service edits a held meeting (the admin does, for corrections).
+    Meetings are create-only here: no service edits a held meeting here (the admin corrects them).
     """
 
-    queryset = Meeting.objects.none()  # for the schema only: get_queryset() scopes every request
+    queryset = Meeting.objects.none()  # for the schema only: the selector scopes every request
+    selector = staticmethod(selectors.meeting_list)
     serializer_class = MeetingSerializer
     input_serializers = {"create": MeetingCreateSerializer}
     filterset_class = MeetingFilter
     search_fields = ["title", "chair", "main_venue"]
     ordering_fields = ["held_at", "title"]
-    write_roles = COUNTY_OFFICE
-
-    def get_queryset(self):
-        return selectors.meeting_list(user=self.request.user)
-
-    @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingSerializer})
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input()
-        ensure_county_office(request.user, data["county"].pk)
-        meeting = services.meeting_create(**data, by=request.user)
-        return self.answer(meeting, status_code=status.HTTP_201_CREATED)
+    create_service = staticmethod(services.meeting_create)
+    route_checks = {"create": access.check_meeting_create}
 
 
-class DirectiveViewSet(ServiceViewSet):
+class DirectiveViewSet(ServiceCreateMixin, MeetingsViewSet):
     """会议部署. Every role reads those of its county's meetings; the county office adds them and breaks
     them down to townships (`assign`)."""
 
-    queryset = Directive.objects.none()  # for the schema only: get_queryset() scopes every request
+    queryset = Directive.objects.none()  # for the schema only: the selector scopes every request
+    selector = staticmethod(selectors.directive_list)
     serializer_class = DirectiveSerializer
     input_serializers = {"create": DirectiveCreateSerializer, "assign": DirectiveAssignSerializer}
     filterset_class = DirectiveFilter
     search_fields = ["text"]
     ordering_fields = ["number", "category", "priority", "meeting__held_at"]
-    write_roles = COUNTY_OFFICE
-    action_roles = {"assign": COUNTY_OFFICE}
+    create_service = staticmethod(services.directive_add)
+    route_checks = {"create": access.check_directive_change, "assign": access.check_directive_assign}
 
-    def get_queryset(self):
-        return selectors.directive_list(user=self.request.user)
-
-    @extend_schema(request=DirectiveCreateSerializer, responses={201: DirectiveSerializer})
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input()
-        ensure_county_office(request.user, data["meeting"].county_id)
-        directive = services.directive_add(**data, by=request.user)
-        return self.answer(directive, status_code=status.HTTP_201_CREATED)
-
-    @extend_schema(request=DirectiveAssignSerializer, responses={201: AssignmentSerializer(many=True)})
+    @extend_schema(responses={201: AssignmentSerializer(many=True)})
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         """任务分解: one assignment per township, all or nothing."""
-        directive = self.get_object()
-        ensure_county_office(request.user, directive.meeting.county_id)
-        data = self.validated_input()
-        for township in data["townships"]:
-            ensure_township_writable(request.user, township.pk)
-        created = services.directive_assign(directive=directive, by=request.user, **data)
+        created = services.directive_assign(
+            directive=self.get_object(), **self.validated_input(), by=request.user
+        )
         assignments = selectors.assignment_list(user=request.user).filter(pk__in=[a.pk for a in created])
         context = self.get_serializer_context()
         return Response(
@@ -296,11 +284,12 @@ class DirectiveViewSet(ServiceViewSet):
         )
 
 
-class AssignmentViewSet(ServiceViewSet):
+class AssignmentViewSet(MeetingsViewSet):
     """任务分解, scoped by township. Assignments come from `directives/{id}/assign/`; their state moves
     only through the actions below."""
 
-    queryset = Assignment.objects.none()  # for the schema only: get_queryset() scopes every request
+    queryset = Assignment.objects.none()  # for the schema only: the selector scopes every request
+    selector = staticmethod(selectors.assignment_list)
     serializer_class = AssignmentSerializer
     input_serializers = {
         "report_progress": ProgressInputSerializer,
@@ -311,100 +300,64 @@ class AssignmentViewSet(ServiceViewSet):
     filterset_class = AssignmentFilter
     search_fields = ["responsible_person", "directive__text", "township__name"]
     ordering_fields = ["deadline", "status", "progress_percent", "township__name", "closed_on"]
-    write_roles = COUNTY_OFFICE  # no plain create/update/delete is routed: these roles get 405
-    action_roles = {
-        "report_progress": REPORTERS,
-        "close": CLOSERS,
-        "reopen": COUNTY_OFFICE,
-        "extend_deadline": COUNTY_OFFICE,
+    route_checks = {
+        "report_progress": access.check_assignment_report_progress,
+        "close": access.check_assignment_close,
+        "reopen": access.check_assignment_reopen,
+        "extend_deadline": access.check_assignment_extend_deadline,
     }
 
-    def get_queryset(self):
-        return selectors.assignment_list(user=self.request.user)
-
-    def _writable_object(self) -> Assignment:
-        assignment = self.get_object()
-        ensure_township_writable(self.request.user, assignment.township_id)
-        return assignment
-
-    @extend_schema(request=ProgressInputSerializer, responses={201: ProgressReportSerializer})
+    @extend_schema(responses={201: ProgressReportSerializer})
     @action(detail=True, methods=["post"], url_path="report-progress")
     def report_progress(self, request, pk=None):
         """报告进展 (the township lead of the assignment's township, or the guidance center)."""
-        assignment = self._writable_object()
-        data = self.validated_input()
         report = services.assignment_report_progress(
-            assignment=assignment,
-            reported_on=data.get("reported_on") or services.local_today(),
-            text=data["text"],
-            percent=data["percent"],
-            evidence=data.get("evidence"),
-            by=request.user,
+            assignment=self.get_object(), **self.validated_input(), by=request.user
         )
         fresh = selectors.progress_report_list(user=request.user).get(pk=report.pk)
         context = self.get_serializer_context()
         return Response(ProgressReportSerializer(fresh, context=context).data, status.HTTP_201_CREATED)
 
-    @extend_schema(request=CloseSerializer, responses={200: AssignmentSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """办结 (the county office, or the township lead of the assignment's township)."""
-        assignment = self._writable_object()
-        data = self.validated_input()
-        closed_on = data.get("closed_on") or services.local_today()
-        services.assignment_close(assignment=assignment, closed_on=closed_on, by=request.user)
-        return self.answer(assignment)
+        return self.answer(
+            services.assignment_close(assignment=self.get_object(), **self.validated_input(), by=request.user)
+        )
 
-    @extend_schema(request=ReopenSerializer, responses={200: AssignmentSerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """重新打开 a closed assignment (the county office)."""
-        assignment = self._writable_object()
-        data = self.validated_input()
-        services.assignment_reopen(assignment=assignment, reason=data["reason"], by=request.user)
-        return self.answer(assignment)
+        return self.answer(
+            services.assignment_reopen(
+                assignment=self.get_object(), **self.validated_input(), by=request.user
+            )
+        )
 
-    @extend_schema(request=ExtendDeadlineSerializer, responses={200: AssignmentSerializer})
     @action(detail=True, methods=["post"], url_path="extend-deadline")
     def extend_deadline(self, request, pk=None):
         """延期 (the county office); the reason is kept in the history."""
-        assignment = self._writable_object()
-        data = self.validated_input()
-        services.assignment_extend_deadline(
-            assignment=assignment, new_deadline=data["new_deadline"], reason=data["reason"], by=request.user
+        return self.answer(
+            services.assignment_extend_deadline(
+                assignment=self.get_object(), **self.validated_input(), by=request.user
+            )
         )
-        return self.answer(assignment)
 
 
-class ProgressReportViewSet(ServiceViewSet):
+class ProgressReportViewSet(ServiceCreateMixin, MeetingsViewSet):
     """进展报告, scoped by the assignment's township. Created like `assignments/{id}/report-progress/`;
     a report is a record: no update or delete."""
 
-    queryset = ProgressReport.objects.none()  # for the schema only: get_queryset() scopes every request
+    queryset = ProgressReport.objects.none()  # for the schema only: the selector scopes every request
+    selector = staticmethod(selectors.progress_report_list)
     serializer_class = ProgressReportSerializer
     input_serializers = {"create": ProgressReportCreateSerializer}
     filterset_class = ProgressReportFilter
     search_fields = ["text"]
     ordering_fields = ["reported_on", "percent", "created_at"]
-    write_roles = REPORTERS
-
-    def get_queryset(self):
-        return selectors.progress_report_list(user=self.request.user)
-
-    @extend_schema(request=ProgressReportCreateSerializer, responses={201: ProgressReportSerializer})
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input()
-        assignment = data["assignment"]
-        ensure_township_writable(request.user, assignment.township_id)
-        report = services.assignment_report_progress(
-            assignment=assignment,
-            reported_on=data.get("reported_on") or services.local_today(),
-            text=data["text"],
-            percent=data["percent"],
-            evidence=data.get("evidence"),
-            by=request.user,
-        )
-        return self.answer(report, status_code=status.HTTP_201_CREATED)
+    write_roles = access.REPORTERS
+    create_service = staticmethod(services.assignment_report_progress)
+    route_checks = {"create": access.check_assignment_report_progress}
 
 
 ROUTES = [

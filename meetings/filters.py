@@ -1,66 +1,76 @@
-"""Query-string filters of the meetings API (django-filter). They narrow the selectors' scoped querysets:
-naming a township, meeting or assignment outside the user's scope returns nothing, never more."""
+"""One filter language per resource of the meetings app (django-filter). The selectors apply these
+(core.filters.apply_filterset) and the pages show the same classes (meetings.page_filters changes only
+widgets and empty labels), so the API, the pages and the callers in other apps filter with the same
+names and the same meaning. Choices — a county, township, meeting, directive or assignment — are those
+the user may see: naming another is an invalid value (the API answers 400, a page 404). Date ranges are
+`<field>_after` / `<field>_before` (inclusive)."""
 
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from meetings.models import Assignment, Directive, Meeting, ProgressReport
+from meetings import scoping
+from meetings.models import Assignment, Directive, Meeting
 from townships.models import County, Township
+from townships.selectors import township_choices
+
+
+def _choices(model, visible):
+    """A choice queryset for `request.user` (none without a request, e.g. while the schema is built)."""
+
+    def queryset(request):
+        if request is None:
+            return model.objects.none()
+        return visible(request.user)
+
+    return queryset
+
+
+counties = _choices(County, scoping.visible_counties)
+townships = _choices(Township, lambda user: township_choices(user=user))
+meetings = _choices(Meeting, lambda user: scoping.visible_meetings(user).order_by("-held_at", "id"))
+directives = _choices(Directive, scoping.visible_directives)
+assignments = _choices(Assignment, scoping.visible_assignments)
 
 
 class MeetingFilter(filters.FilterSet):
-    county = filters.ModelChoiceFilter(queryset=County.objects.all(), label=_("县"))
+    county = filters.ModelChoiceFilter(queryset=counties, label=_("县"))
+    title = filters.CharFilter(lookup_expr="icontains", label=_("会议名称"))
     held_at_after = filters.DateFilter(field_name="held_at", lookup_expr="date__gte", label=_("召开日期起"))
     held_at_before = filters.DateFilter(field_name="held_at", lookup_expr="date__lte", label=_("召开日期止"))
 
-    class Meta:
-        model = Meeting
-        fields = ["county"]
-
 
 class DirectiveFilter(filters.FilterSet):
-    meeting = filters.ModelChoiceFilter(queryset=Meeting.objects.all(), label=_("会议"))
+    meeting = filters.ModelChoiceFilter(queryset=meetings, label=_("会议"))
     category = filters.ChoiceFilter(choices=Directive.Category.choices, label=_("类别"))
     priority = filters.ChoiceFilter(choices=Directive.Priority.choices, label=_("优先级"))
 
-    class Meta:
-        model = Directive
-        fields = ["meeting", "category", "priority"]
-
 
 class AssignmentFilter(filters.FilterSet):
-    township = filters.ModelChoiceFilter(queryset=Township.objects.all(), label=_("乡镇"))
-    meeting = filters.ModelChoiceFilter(
-        field_name="directive__meeting", queryset=Meeting.objects.all(), label=_("会议")
-    )
-    directive = filters.ModelChoiceFilter(queryset=Directive.objects.all(), label=_("会议部署"))
+    """Filters of `meetings.selectors.assignment_list`, which also takes `on` (a date, from code: the day
+    `is_overdue` is judged on; today by default)."""
+
+    township = filters.ModelChoiceFilter(queryset=townships, label=_("乡镇"))
+    meeting = filters.ModelChoiceFilter(field_name="directive__meeting", queryset=meetings, label=_("会议"))
+    directive = filters.ModelChoiceFilter(queryset=directives, label=_("会议部署"))
     status = filters.ChoiceFilter(choices=Assignment.Status.choices, label=_("状态"))
-    # `is_overdue` is annotated by meetings.selectors.assignment_list (as of today, Asia/Shanghai).
+    # `is_overdue` is annotated by the selector, as of its `on` (assignment_overdue_q).
     overdue = filters.BooleanFilter(field_name="is_overdue", label=_("已逾期"))
     deadline_after = filters.DateFilter(field_name="deadline", lookup_expr="gte", label=_("完成时限起"))
     deadline_before = filters.DateFilter(field_name="deadline", lookup_expr="lte", label=_("完成时限止"))
 
-    class Meta:
-        model = Assignment
-        fields = ["township", "meeting", "directive", "status"]
-
 
 class ProgressReportFilter(filters.FilterSet):
-    assignment = filters.ModelChoiceFilter(queryset=Assignment.objects.all(), label=_("任务"))
+    assignment = filters.ModelChoiceFilter(queryset=assignments, label=_("任务"))
     township = filters.ModelChoiceFilter(
-        field_name="assignment__township", queryset=Township.objects.all(), label=_("乡镇")
+        field_name="assignment__township", queryset=townships, label=_("乡镇")
     )
     meeting = filters.ModelChoiceFilter(
-        field_name="assignment__directive__meeting", queryset=Meeting.objects.all(), label=_("会议")
+        field_name="assignment__directive__meeting", queryset=meetings, label=_("会议")
     )
     directive = filters.ModelChoiceFilter(
-        field_name="assignment__directive", queryset=Directive.objects.all(), label=_("会议部署")
+        field_name="assignment__directive", queryset=directives, label=_("会议部署")
     )
     reported_on_after = filters.DateFilter(field_name="reported_on", lookup_expr="gte", label=_("报告日期起"))
     reported_on_before = filters.DateFilter(
         field_name="reported_on", lookup_expr="lte", label=_("报告日期止")
     )
-
-    class Meta:
-        model = ProgressReport
-        fields = ["assignment", "township", "meeting", "directive"]

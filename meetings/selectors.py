@@ -4,7 +4,10 @@ Figures are database aggregates and every function runs a fixed number of querie
 number of rows. "As of `on`": an assignment counts as closed on `on` when its completion date is on
 or before `on`; it is overdue when its deadline is before `on` and it was not closed by then; it was
 closed late when it was closed (by `on`) after its deadline. With `on` = today these are simply
-"closed", "open past its deadline" and "closed_on > deadline".
+"closed", "open past its deadline" and "closed_on > deadline". `assignment_closed_q`,
+`assignment_overdue_q` and `assignment_closed_late_q` are the one definition of each: every list,
+figure, page, the 通报 and the reminders count with them. List selectors apply the resource's one
+FilterSet (meetings.filters).
 """
 
 import datetime as dt
@@ -22,114 +25,97 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
-from core.clock import day_start
-from core.models import Role
-from core.scoping import ALL, scope_queryset, user_role, visible_county_id, visible_township_ids
+from core.clock import day_start, local_today
+from core.filters import apply_filterset
+from core.scoping import scope_queryset
+from meetings.filters import AssignmentFilter, DirectiveFilter, MeetingFilter, ProgressReportFilter
 from meetings.models import Assignment, Directive, Meeting, ProgressReport
-from meetings.services import local_today
+from meetings.scoping import scope_by_county
 from townships.models import Township
 
 CLOSED = Assignment.Status.CLOSED
 
 
-def _closed_by(on: dt.date) -> Q:
+# -- the one definition of closed / overdue / closed late, as of a day ---------------------------
+
+
+def assignment_closed_q(on: dt.date) -> Q:
+    """Closed (办结) on or before `on`."""
     return Q(status=CLOSED, closed_on__lte=on)
 
 
-def _overdue_on(on: dt.date) -> Q:
-    return Q(deadline__lt=on) & ~_closed_by(on)
+def assignment_overdue_q(on: dt.date) -> Q:
+    """Past its deadline on `on` and not closed by then (逾期)."""
+    return Q(deadline__lt=on) & ~assignment_closed_q(on)
 
 
-def _closed_late(on: dt.date) -> Q:
-    return _closed_by(on) & Q(closed_on__gt=F("deadline"))
+def assignment_closed_late_q(on: dt.date) -> Q:
+    """Closed by `on`, after its deadline (超期办结)."""
+    return assignment_closed_q(on) & Q(closed_on__gt=F("deadline"))
 
 
 def _with_flags(queryset: QuerySet, on: dt.date) -> QuerySet:
     return queryset.annotate(
-        is_overdue=ExpressionWrapper(_overdue_on(on), output_field=BooleanField()),
-        is_closed_late=ExpressionWrapper(_closed_late(on), output_field=BooleanField()),
+        is_overdue=ExpressionWrapper(assignment_overdue_q(on), output_field=BooleanField()),
+        is_closed_late=ExpressionWrapper(assignment_closed_late_q(on), output_field=BooleanField()),
     )
 
 
-def assignment_list(*, user, filters: dict | None = None) -> QuerySet[Assignment]:
-    """Assignments `user` may see, with `is_overdue` / `is_closed_late` annotated (as of `on`).
+def _split_on(filters) -> tuple[dt.date, object]:
+    """The day flags are judged on (`on`, a date given by code; today otherwise) and the other filters."""
+    if not filters or "on" not in filters:
+        return local_today(), filters
+    rest = filters.copy()  # a dict or a request's QueryDict: a mutable copy either way
+    on = rest.pop("on")
+    return (on if isinstance(on, dt.date) else local_today()), rest
 
-    filters: township, meeting, directive (instances or ids), status, overdue (bool),
-    deadline_from / deadline_to (inclusive dates), on (date the overdue flag refers to; default
-    today in Asia/Shanghai).
+
+def assignment_list(*, user, filters=None) -> QuerySet[Assignment]:
+    """Assignments `user` may see, with `is_overdue` / `is_closed_late` annotated as of `on`.
+
+    filters: those of meetings.filters.AssignmentFilter (township, meeting, directive: instances or
+    ids; status; overdue; deadline_after / deadline_before), and `on`: the date the flags and the
+    overdue filter refer to (default today in Asia/Shanghai).
     """
-    filters = filters or {}
-    on = filters.get("on") or local_today()
+    on, filters = _split_on(filters)
     queryset = scope_queryset(
         Assignment.objects.select_related("directive__meeting", "township"),
         user=user,
         township_field="township",
     )
-    queryset = _with_flags(queryset, on)
-    if filters.get("township"):
-        queryset = queryset.filter(township=filters["township"])
-    if filters.get("meeting"):
-        queryset = queryset.filter(directive__meeting=filters["meeting"])
-    if filters.get("directive"):
-        queryset = queryset.filter(directive=filters["directive"])
-    if filters.get("status"):
-        queryset = queryset.filter(status=filters["status"])
-    if filters.get("overdue") is not None:
-        overdue = _overdue_on(on)
-        queryset = queryset.filter(overdue if filters["overdue"] else ~overdue)
-    if filters.get("deadline_from"):
-        queryset = queryset.filter(deadline__gte=filters["deadline_from"])
-    if filters.get("deadline_to"):
-        queryset = queryset.filter(deadline__lte=filters["deadline_to"])
+    queryset = apply_filterset(AssignmentFilter, _with_flags(queryset, on), filters, user=user)
     return queryset.order_by("deadline", "township__name", "directive__number", "id")
 
 
-def _scope_by_county(queryset: QuerySet, *, user, county_field: str) -> QuerySet:
-    """Meetings (and their directives) are county-wide: a county official sees those of their county,
-    everybody else those of the counties their townships are in."""
-    township_ids = visible_township_ids(user)
-    if township_ids is ALL:
-        return queryset
-    if user_role(user) == Role.COUNTY_OFFICIAL and visible_county_id(user) is not None:
-        return queryset.filter(**{f"{county_field}_id": visible_county_id(user)})
-    counties = Township.objects.filter(pk__in=township_ids).values("county_id")
-    return queryset.filter(**{f"{county_field}_id__in": counties})
-
-
-def meeting_list(*, user, filters: dict | None = None) -> QuerySet[Meeting]:
+def meeting_list(*, user, filters=None) -> QuerySet[Meeting]:
     """Meetings `user` may see (those of their county), newest first, with `directive_count`.
 
-    filters: county (instance or id).
+    filters: those of meetings.filters.MeetingFilter (county, title, held_at_after / held_at_before).
     """
-    filters = filters or {}
-    queryset = _scope_by_county(
-        Meeting.objects.select_related("county"), user=user, county_field="county"
+    queryset = scope_by_county(
+        Meeting.objects.select_related("county"), user=user, county_id_field="county_id"
     ).annotate(directive_count=Count("directives", distinct=True))
-    if filters.get("county"):
-        queryset = queryset.filter(county=filters["county"])
-    return queryset.order_by("-held_at", "id")
+    return apply_filterset(MeetingFilter, queryset, filters, user=user).order_by("-held_at", "id")
 
 
-def directive_list(*, user, filters: dict | None = None) -> QuerySet[Directive]:
+def directive_list(*, user, filters=None) -> QuerySet[Directive]:
     """Directives of the meetings `user` may see, by meeting (newest first) and number.
 
-    filters: meeting (instance or id).
+    filters: those of meetings.filters.DirectiveFilter (meeting, category, priority).
     """
-    filters = filters or {}
-    queryset = _scope_by_county(
-        Directive.objects.select_related("meeting"), user=user, county_field="meeting__county"
+    queryset = scope_by_county(
+        Directive.objects.select_related("meeting"), user=user, county_id_field="meeting__county_id"
     )
-    if filters.get("meeting"):
-        queryset = queryset.filter(meeting=filters["meeting"])
+    queryset = apply_filterset(DirectiveFilter, queryset, filters, user=user)
     return queryset.order_by("-meeting__held_at", "meeting_id", "number")
 
 
-def progress_report_list(*, user, filters: dict | None = None) -> QuerySet[ProgressReport]:
+def progress_report_list(*, user, filters=None) -> QuerySet[ProgressReport]:
     """Progress reports `user` may see (scoped by the assignment's township), newest first.
 
-    filters: assignment, township (instances or ids).
+    filters: those of meetings.filters.ProgressReportFilter (assignment, township, meeting,
+    directive, reported_on_after / reported_on_before).
     """
-    filters = filters or {}
     queryset = scope_queryset(
         ProgressReport.objects.select_related(
             "assignment__directive__meeting", "assignment__township", "reported_by"
@@ -137,10 +123,7 @@ def progress_report_list(*, user, filters: dict | None = None) -> QuerySet[Progr
         user=user,
         township_field="assignment__township",
     )
-    if filters.get("assignment"):
-        queryset = queryset.filter(assignment=filters["assignment"])
-    if filters.get("township"):
-        queryset = queryset.filter(assignment__township=filters["township"])
+    queryset = apply_filterset(ProgressReportFilter, queryset, filters, user=user)
     return queryset.order_by("-reported_on", "-id")
 
 
@@ -169,7 +152,7 @@ def assignments_of_period(
     if end is not None:
         queryset = queryset.filter(directive__meeting__held_at__lt=day_start(end + dt.timedelta(days=1)))
     if start is not None:
-        queryset = queryset.exclude(_closed_by(start - dt.timedelta(days=1)))
+        queryset = queryset.exclude(assignment_closed_q(start - dt.timedelta(days=1)))
     return _with_flags(queryset, on)
 
 
@@ -184,8 +167,8 @@ def assignment_figures(**period) -> dict[int, dict]:
         .values("township_id")
         .annotate(
             total=Count("id"),
-            closed=Count("id", filter=_closed_by(on)),
-            overdue=Count("id", filter=_overdue_on(on)),
+            closed=Count("id", filter=assignment_closed_q(on)),
+            overdue=Count("id", filter=assignment_overdue_q(on)),
         )
     )
     return {row["township_id"]: {**row, "rate": round(row["closed"] * 100 / row["total"], 1)} for row in rows}
@@ -201,9 +184,9 @@ def assignment_completion(*, user, meeting: Meeting | None = None, on: dt.date) 
         queryset.values("township_id", township_name=F("township__name"))
         .annotate(
             total=Count("id"),
-            closed=Count("id", filter=_closed_by(on)),
-            overdue=Count("id", filter=_overdue_on(on)),
-            closed_late=Count("id", filter=_closed_late(on)),
+            closed=Count("id", filter=assignment_closed_q(on)),
+            overdue=Count("id", filter=assignment_overdue_q(on)),
+            closed_late=Count("id", filter=assignment_closed_late_q(on)),
         )
         .annotate(
             completion_rate=ExpressionWrapper(

@@ -1,15 +1,17 @@
 """Writes of the meetings app: 推进会, its directives, their 任务分解 to townships and progress reports.
 
-Every function here is the only way its row is written (the admin and the API call these), takes the
-acting user as `by` (recorded by django-simple-history) and writes nothing when it refuses.
-The `*_check` functions are the rules alone, without writing: admin forms call them in `clean()` so a
-form error shows before anything is saved, and the services call them again under the row lock.
+Every function here is the only way its row is written (the API, the pages and the admin call these),
+takes the acting user as `by` (recorded by django-simple-history), asks the app's access policy
+(meetings.access) whether `by` may do it — AccessDenied, a 403 at every door — and writes nothing when
+it refuses. The `*_check` functions are the process rules alone, without writing: admin forms call them
+in `clean()` so a form error shows before anything is saved, and the services call them again under the
+row lock.
 """
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
@@ -17,10 +19,19 @@ from django.utils.translation import gettext as _
 
 from core.clock import local_date, local_today
 from core.exceptions import ApplicationError
-from core.models import Role
-from core.scoping import user_role, visible_county_id
+from core.services import model_update, record_save
+from meetings import access
 from meetings.models import Assignment, Attendance, Directive, Meeting, ProgressReport, Statement
 from townships.models import County, Township
+
+# What the admin may change on a row after it was entered (everything else is fixed or has its own
+# service: an assignment's deadline, responsible person and state).
+MEETING_FIELDS = frozenset(
+    {"title", "held_at", "chair", "chair_title", "main_venue", "sub_venues", "summary", "source"}
+)
+ATTENDANCE_FIELDS = frozenset({"township", "unit", "person", "position", "venue", "venue_name", "present"})
+STATEMENT_FIELDS = frozenset({"township", "kind", "speaker", "summary"})
+DIRECTIVE_FIELDS = frozenset({"category", "priority", "text"})
 
 # simple-history stores the change reason in a CharField(max_length=100).
 REASON_MAX_LENGTH = 100
@@ -34,21 +45,6 @@ def meeting_date(meeting: Meeting) -> dt.date:
 def _check_township_in_county(township: Township, county_id: int) -> None:
     if township.county_id != county_id:
         raise ApplicationError(_("“%(name)s”不属于本次会议所在的县。") % {"name": township.name})
-
-
-def county_office_check(*, by, county_id: int) -> None:
-    """Only the county office (县领导/县消防工作办公室 of this county) or the guidance center may act.
-
-    `by=None` is the system itself (a task or a data migration) and is allowed.
-    """
-    if by is None:
-        return
-    role = user_role(by)
-    if role == Role.GUIDANCE_CENTER:
-        return
-    if role == Role.COUNTY_OFFICIAL and visible_county_id(by) in (None, county_id):
-        return
-    raise ApplicationError(_("只有县消防工作办公室可以进行此操作。"))
 
 
 def _check_reason(reason: str) -> str:
@@ -94,9 +90,11 @@ def meeting_create(
 ) -> Meeting:
     """Create a 推进会 with its sub-venues (分会场, one per line in `Meeting.sub_venues`).
 
-    Refuses duplicate sub-venues, a sub-venue named like the main venue, and what the model refuses
-    (missing title/chair/venue, the same title at the same time in the county).
+    Access: access.check_meeting_create. Refuses duplicate sub-venues, a sub-venue named like the
+    main venue, and what the model refuses (missing title/chair/venue, the same title at the same
+    time in the county).
     """
+    access.check_meeting_create(by=by, county=county)
     names = meeting_sub_venues_parse(sub_venues, main_venue=main_venue)
     meeting = Meeting(
         county=county,
@@ -109,10 +107,59 @@ def meeting_create(
         summary=summary,
         source=source,
     )
-    meeting.full_clean()
-    meeting._history_user = by
-    meeting.save()
-    return meeting
+    return record_save(meeting, by=by)
+
+
+@transaction.atomic
+def meeting_update(meeting: Meeting, *, data: dict[str, Any], by) -> Meeting:
+    """Correct a meeting's details (`MEETING_FIELDS`; its county ties its townships and stays).
+
+    Locks the meeting; access: access.check_meeting_change; sub-venues as in `meeting_create`.
+    Attendance rows entered earlier keep their venue names.
+    """
+
+    def check(locked: Meeting) -> None:
+        access.check_meeting_change(by=by, meeting=locked)
+        if "sub_venues" in data or "main_venue" in data:
+            names = meeting_sub_venues_parse(locked.sub_venues, main_venue=locked.main_venue)
+            locked.sub_venues = "\n".join(names)
+
+    return model_update(meeting, data=data, allowed=MEETING_FIELDS, by=by, check=check)
+
+
+def _delete(row, *, by, check) -> None:
+    """Lock `row`, run `check(locked)` (the policy, the rules), record who and delete it."""
+    locked = type(row).objects.select_for_update().get(pk=row.pk)
+    check(locked)
+    locked._history_user = by
+    locked.delete()
+
+
+def _refuse_when_assigned(assignments, message) -> None:
+    if assignments.exists():
+        raise ApplicationError(message)
+
+
+@transaction.atomic
+def meeting_delete(meeting: Meeting, *, by) -> None:
+    """Delete a meeting entered by mistake, with its attendance, statements and directives.
+
+    Locks it; access: access.check_meeting_change. Refused once any directive of it was assigned:
+    assignments and their reports are the record 责任倒查 reads.
+    """
+
+    def check(locked: Meeting) -> None:
+        access.check_meeting_change(by=by, meeting=locked)
+        _refuse_when_assigned(
+            Assignment.objects.filter(directive__meeting=locked),
+            _("会议的部署已分解到乡镇，不能删除（任务是责任倒查的依据）。"),
+        )
+
+    _delete(meeting, by=by, check=check)
+
+
+def _meeting_row_delete(row: Attendance | Statement, *, by) -> None:
+    _delete(row, by=by, check=lambda locked: access.check_meeting_change(by=by, meeting=locked.meeting))
 
 
 def attendance_check(*, meeting: Meeting, township: Township | None, venue: str, venue_name: str = "") -> str:
@@ -155,7 +202,9 @@ def attendance_record(
     present: bool = True,
     by,
 ) -> Attendance:
-    """Record who attended (参会) at which venue. Rules: see `attendance_check`."""
+    """Record who attended (参会) at which venue. Access: access.check_meeting_change; rules: see
+    `attendance_check`."""
+    access.check_meeting_change(by=by, meeting=meeting, townships=[township])
     venue_name = attendance_check(meeting=meeting, township=township, venue=venue, venue_name=venue_name)
     attendance = Attendance(
         meeting=meeting,
@@ -167,10 +216,27 @@ def attendance_record(
         venue_name=venue_name,
         present=present,
     )
-    attendance.full_clean()
-    attendance._history_user = by
-    attendance.save()
-    return attendance
+    return record_save(attendance, by=by)
+
+
+@transaction.atomic
+def attendance_update(attendance: Attendance, *, data: dict[str, Any], by) -> Attendance:
+    """Correct an attendance row (`ATTENDANCE_FIELDS`). Locks it; access:
+    access.check_meeting_change; rules: see `attendance_check` (on the new values)."""
+
+    def check(locked: Attendance) -> None:
+        access.check_meeting_change(by=by, meeting=locked.meeting, townships=[locked.township])
+        locked.venue_name = attendance_check(
+            meeting=locked.meeting, township=locked.township, venue=locked.venue, venue_name=locked.venue_name
+        )
+
+    return model_update(attendance, data=data, allowed=ATTENDANCE_FIELDS, by=by, check=check)
+
+
+@transaction.atomic
+def attendance_delete(attendance: Attendance, *, by) -> None:
+    """Delete an attendance row entered by mistake. Locks it; access: access.check_meeting_change."""
+    _meeting_row_delete(attendance, by=by)
 
 
 def statement_check(*, meeting: Meeting, township: Township) -> None:
@@ -182,13 +248,30 @@ def statement_check(*, meeting: Meeting, township: Township) -> None:
 def statement_record(
     *, meeting: Meeting, township: Township, kind: str, summary: str, speaker: str = "", by
 ) -> Statement:
-    """Record a typical-experience or commitment statement. Refuses a township of another county."""
+    """Record a typical-experience or commitment statement. Access: access.check_meeting_change;
+    refuses a township of another county."""
+    access.check_meeting_change(by=by, meeting=meeting, townships=[township])
     statement_check(meeting=meeting, township=township)
     statement = Statement(meeting=meeting, township=township, kind=kind, summary=summary, speaker=speaker)
-    statement.full_clean()
-    statement._history_user = by
-    statement.save()
-    return statement
+    return record_save(statement, by=by)
+
+
+@transaction.atomic
+def statement_update(statement: Statement, *, data: dict[str, Any], by) -> Statement:
+    """Correct a statement (`STATEMENT_FIELDS`). Locks it; access: access.check_meeting_change;
+    rules: see `statement_check`."""
+
+    def check(locked: Statement) -> None:
+        access.check_meeting_change(by=by, meeting=locked.meeting, townships=[locked.township])
+        statement_check(meeting=locked.meeting, township=locked.township)
+
+    return model_update(statement, data=data, allowed=STATEMENT_FIELDS, by=by, check=check)
+
+
+@transaction.atomic
+def statement_delete(statement: Statement, *, by) -> None:
+    """Delete a statement entered by mistake. Locks it; access: access.check_meeting_change."""
+    _meeting_row_delete(statement, by=by)
 
 
 # -- directives ---------------------------------------------------------------------------------
@@ -198,15 +281,39 @@ def statement_record(
 def directive_add(*, meeting: Meeting, category: str, text: str, priority: str, by) -> Directive:
     """Add the meeting's next directive (会议部署); its number is the next one in the meeting.
 
-    Locks the meeting row so two directives added at once get different numbers.
+    Access: access.check_directive_change. Locks the meeting row so two directives added at once get
+    different numbers.
     """
+    access.check_directive_change(by=by, meeting=meeting)
     Meeting.objects.select_for_update().get(pk=meeting.pk)
     last = Directive.objects.filter(meeting=meeting).aggregate(last=Max("number"))["last"] or 0
     directive = Directive(meeting=meeting, number=last + 1, category=category, text=text, priority=priority)
-    directive.full_clean()
-    directive._history_user = by
-    directive.save()
-    return directive
+    return record_save(directive, by=by)
+
+
+@transaction.atomic
+def directive_update(directive: Directive, *, data: dict[str, Any], by) -> Directive:
+    """Correct a directive's category, priority or text (its meeting and number stay). Locks it;
+    access: access.check_directive_change."""
+
+    def check(locked: Directive) -> None:
+        access.check_directive_change(by=by, meeting=locked.meeting)
+
+    return model_update(directive, data=data, allowed=DIRECTIVE_FIELDS, by=by, check=check)
+
+
+@transaction.atomic
+def directive_delete(directive: Directive, *, by) -> None:
+    """Delete a directive entered by mistake. Locks it; access: access.check_directive_change.
+    Refused once it was assigned: assignments and their reports are the record 责任倒查 reads."""
+
+    def check(locked: Directive) -> None:
+        access.check_directive_change(by=by, meeting=locked.meeting)
+        _refuse_when_assigned(
+            locked.assignments.all(), _("这项部署已分解到乡镇，不能删除（任务是责任倒查的依据）。")
+        )
+
+    _delete(directive, by=by, check=check)
 
 
 # -- assignments (任务分解) -----------------------------------------------------------------------
@@ -251,15 +358,17 @@ def directive_assign(
 ) -> list[Assignment]:
     """Break a directive down (任务分解): one Assignment per township, all or nothing.
 
-    Rules per township: see `directive_assign_check`. A township listed twice is assigned once.
-    Locks the directive so concurrent assignments of it are checked one after the other.
+    Access: access.check_directive_assign (every township within `by`'s scope). Rules per township:
+    see `directive_assign_check`. A township listed twice is assigned once. Locks the directive so
+    concurrent assignments of it are checked one after the other.
     """
     unique: dict[int, Township] = {}
     for township in townships:
         unique.setdefault(township.pk, township)
+    directive = Directive.objects.select_for_update().select_related("meeting").get(pk=directive.pk)
+    access.check_directive_assign(by=by, directive=directive, townships=unique.values())
     if not unique:
         raise ApplicationError(_("请至少选择一个乡镇。"))
-    directive = Directive.objects.select_for_update().select_related("meeting").get(pk=directive.pk)
     planned = [
         (
             township,
@@ -272,16 +381,13 @@ def directive_assign(
         )
         for township in unique.values()
     ]
-    created = []
-    for township, person in planned:
-        assignment = Assignment(
-            directive=directive, township=township, deadline=deadline, responsible_person=person
+    return [
+        record_save(
+            Assignment(directive=directive, township=township, deadline=deadline, responsible_person=person),
+            by=by,
         )
-        assignment.full_clean()
-        assignment._history_user = by
-        assignment.save()
-        created.append(assignment)
-    return created
+        for township, person in planned
+    ]
 
 
 def _lock_assignment(assignment: Assignment) -> Assignment:
@@ -329,35 +435,34 @@ def progress_report_check(*, assignment: Assignment, reported_on: dt.date, perce
 def assignment_report_progress(
     *,
     assignment: Assignment,
-    reported_on: dt.date,
+    reported_on: dt.date | None = None,
     text: str,
     percent: int,
     evidence: File | None = None,
     by,
 ) -> ProgressReport:
-    """Record a township's progress report and move the assignment along.
+    """Record a township's progress report (dated today unless `reported_on` is given) and move the
+    assignment along.
 
-    Locks the assignment; rules: see `progress_report_check`. The assignment goes from 已分解 to
-    推进中 and carries the reported percent. Reaching 100% does not close it: closing is
-    `assignment_close`.
+    Locks the assignment; access: access.check_assignment_report_progress; rules: see
+    `progress_report_check`. The assignment goes from 已分解 to 推进中 and carries the reported
+    percent. Reaching 100% does not close it: closing is `assignment_close`.
     """
     assignment = _lock_assignment(assignment)
+    access.check_assignment_report_progress(by=by, assignment=assignment)
+    reported_on = reported_on or local_today()
     progress_report_check(assignment=assignment, reported_on=reported_on, percent=percent)
     report = ProgressReport(
         assignment=assignment, reported_on=reported_on, text=text, percent=percent, reported_by=by
     )
     if evidence:
         report.evidence = evidence
-    report.full_clean()
-    report._history_user = by
-    report.save()
+    record_save(report, by=by)
 
     assignment.progress_percent = percent
     if assignment.status == Assignment.Status.ASSIGNED:
         assignment.status = Assignment.Status.IN_PROGRESS
-    assignment.full_clean()
-    assignment._history_user = by
-    assignment.save(update_fields=["progress_percent", "status", "updated_at"])
+    record_save(assignment, by=by)
     return report
 
 
@@ -398,45 +503,39 @@ def assignment_close_check(*, assignment: Assignment, closed_on: dt.date) -> Non
 
 
 @transaction.atomic
-def assignment_close(*, assignment: Assignment, closed_on: dt.date, by) -> Assignment:
-    """Close (办结) an assignment on `closed_on`. Locks it; rules: see `assignment_close_check`."""
+def assignment_close(*, assignment: Assignment, closed_on: dt.date | None = None, by) -> Assignment:
+    """Close (办结) an assignment on `closed_on` (default today). Locks it; access:
+    access.check_assignment_close; rules: see `assignment_close_check`."""
     assignment = _lock_assignment(assignment)
+    access.check_assignment_close(by=by, assignment=assignment)
+    closed_on = closed_on or local_today()
     assignment_close_check(assignment=assignment, closed_on=closed_on)
     assignment.status = Assignment.Status.CLOSED
     assignment.closed_on = closed_on
-    assignment.full_clean()
-    assignment._history_user = by
-    assignment.save(update_fields=["status", "closed_on", "updated_at"])
-    return assignment
+    return record_save(assignment, by=by)
 
 
 @transaction.atomic
 def assignment_reopen(*, assignment: Assignment, reason: str, by) -> Assignment:
-    """Reopen a closed assignment (closed → 推进中, completion date cleared); the county office only.
+    """Reopen a closed assignment (closed → 推进中, completion date cleared). Locks it; access:
+    access.check_assignment_reopen.
 
     The reason is kept as the history record's change reason. Progress stays where it was (it does
     not go backwards); closing again needs a new progress report.
     """
     assignment = _lock_assignment(assignment)
-    county_office_check(by=by, county_id=assignment.directive.meeting.county_id)
+    access.check_assignment_reopen(by=by, assignment=assignment)
     if assignment.status != Assignment.Status.CLOSED:
         raise ApplicationError(_("只有已办结的任务才能重新打开。"))
     reason = _check_reason(reason)
     assignment.status = Assignment.Status.IN_PROGRESS
     assignment.closed_on = None
-    assignment.full_clean()
-    assignment._history_user = by
-    assignment._change_reason = reason
-    assignment.save(update_fields=["status", "closed_on", "updated_at"])
-    return assignment
+    return record_save(assignment, by=by, reason=reason)
 
 
-def assignment_extend_deadline_check(
-    *, assignment: Assignment, new_deadline: dt.date, reason: str, by
-) -> str:
-    """Rules for an extension (延期): the county office only; an open assignment; a later deadline;
-    a reason (≤ 100 characters). Returns the cleaned reason."""
-    county_office_check(by=by, county_id=assignment.directive.meeting.county_id)
+def assignment_extend_deadline_check(*, assignment: Assignment, new_deadline: dt.date, reason: str) -> str:
+    """Rules for an extension (延期): an open assignment; a later deadline; a reason (≤ 100
+    characters). Returns the cleaned reason."""
     if assignment.status == Assignment.Status.CLOSED:
         raise ApplicationError(_("任务已办结，不能延期。"))
     if new_deadline <= assignment.deadline:
@@ -450,71 +549,39 @@ def assignment_extend_deadline_check(
 def assignment_extend_deadline(
     *, assignment: Assignment, new_deadline: dt.date, reason: str, by
 ) -> Assignment:
-    """Move an open assignment's deadline later; the county office only.
+    """Move an open assignment's deadline later. Locks it; access:
+    access.check_assignment_extend_deadline; rules: see `assignment_extend_deadline_check`.
 
     The old deadline stays in the history, with `reason` as the change reason, for 责任倒查.
     """
     assignment = _lock_assignment(assignment)
-    reason = assignment_extend_deadline_check(
-        assignment=assignment, new_deadline=new_deadline, reason=reason, by=by
-    )
-    assignment._change_reason = reason
+    access.check_assignment_extend_deadline(by=by, assignment=assignment)
+    reason = assignment_extend_deadline_check(assignment=assignment, new_deadline=new_deadline, reason=reason)
     assignment.deadline = new_deadline
-    assignment.full_clean()
-    assignment._history_user = by
-    assignment.save(update_fields=["deadline", "updated_at"])
-    return assignment
+    return record_save(assignment, by=by, reason=reason)
+
+
+def assignment_change_responsible_person_check(*, assignment: Assignment, responsible_person: str) -> str:
+    """Rules for naming another responsible person: an open assignment (who answered for it at
+    closing stays on record) and a name. Returns the cleaned name."""
+    if assignment.status == Assignment.Status.CLOSED:
+        raise ApplicationError(_("任务已办结，不能更换责任人。"))
+    person = (responsible_person or "").strip()
+    if not person:
+        raise ApplicationError(_("请填写责任人。"))
+    return person
 
 
 @transaction.atomic
 def assignment_change_responsible_person(
     *, assignment: Assignment, responsible_person: str, by
 ) -> Assignment:
-    """Name another responsible person (责任人) for an open assignment (e.g. after a change of leader).
-
-    Refuses an empty name and a closed assignment: who answered for it at closing stays on record.
-    """
+    """Name another responsible person (责任人) for an open assignment (e.g. after a change of
+    leader). Locks it; access: access.check_assignment_change_responsible_person; rules: see
+    `assignment_change_responsible_person_check`."""
     assignment = _lock_assignment(assignment)
-    if assignment.status == Assignment.Status.CLOSED:
-        raise ApplicationError(_("任务已办结，不能更换责任人。"))
-    person = (responsible_person or "").strip()
-    if not person:
-        raise ApplicationError(_("请填写责任人。"))
-    assignment.responsible_person = person
-    assignment.full_clean()
-    assignment._history_user = by
-    assignment.save(update_fields=["responsible_person", "updated_at"])
-    return assignment
-
-
-# -- who may report and close (pages) ------------------------------------------------------------
-
-
-def _is_lead_of(by, township_id: int) -> bool:
-    return user_role(by) == Role.TOWNSHIP_LEAD and by.profile.township_id == township_id
-
-
-def assignment_check_may_report(*, by, assignment: Assignment) -> None:
-    """Progress on an assignment is reported by the township lead of its township, or by the
-    guidance center for it. Raises PermissionDenied (403) for everybody else.
-
-    Whether `by` may see the assignment at all is the caller's scoped look-up (404 before this).
-    """
-    if user_role(by) == Role.GUIDANCE_CENTER or _is_lead_of(by, assignment.township_id):
-        return
-    raise PermissionDenied(_("只有本乡镇消防专干（分管副职）或指导中心可以报告任务进展。"))
-
-
-def assignment_check_may_close(*, by, assignment: Assignment) -> None:
-    """An assignment is closed (办结) by the township lead of its township, by the county office of
-    the meeting's county, or by the guidance center. Raises PermissionDenied (403) otherwise."""
-    if by is not None:
-        if _is_lead_of(by, assignment.township_id):
-            return
-        try:
-            county_office_check(by=by, county_id=assignment.directive.meeting.county_id)
-        except ApplicationError:
-            pass
-        else:
-            return
-    raise PermissionDenied(_("只有本乡镇、县消防工作办公室或指导中心可以办结任务。"))
+    access.check_assignment_change_responsible_person(by=by, assignment=assignment)
+    assignment.responsible_person = assignment_change_responsible_person_check(
+        assignment=assignment, responsible_person=responsible_person
+    )
+    return record_save(assignment, by=by)

@@ -1,87 +1,82 @@
 """Pages of the meetings app: 推进会 (list, detail with the directive × township progress matrix),
 任务分解 (list, detail with the progress reports) and the forms to report progress and to close.
 
-Scope: what the user may not see answers 404 (scoped selectors); a write the role may not do
-answers 403 (services.assignment_check_may_*). A refused form is shown again (400) with what was
-typed and the reason, and nothing is written.
+Scope: what the user may not see answers 404 (scoped selectors). Who may write is meetings.access:
+the page offers a form only to whom the policy allows, and a POST the policy refuses answers 403 with
+its reason. A refused rule shows the form again (400) with what was typed and the reason, and nothing
+is written.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from core.access import allowed
 from core.exceptions import ApplicationError
-from core.exports import xlsx_response
 from core.forms import add_service_error
-from meetings import selectors, services
+from core.pages import list_page
+from meetings import access, selectors, services
 from meetings.forms import AssignmentCloseForm, ProgressReportForm
 from meetings.models import Assignment, Meeting
 from meetings.page_filters import AssignmentPageFilter, MeetingPageFilter
 
-PAGE_SIZE = 50
+
+def _sub_venues(meeting) -> str:
+    return "、".join(line.strip() for line in meeting.sub_venues.splitlines() if line.strip())
 
 
-def _page(request, rows):
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+def _late(assignment) -> str:
+    if assignment.is_overdue:
+        return _("逾期")
+    return _("超期办结") if assignment.is_closed_late else ""
 
 
-def _wants_xlsx(request) -> bool:
-    return request.GET.get("format") == "xlsx"
+MEETING_COLUMNS = [
+    (gettext_lazy("召开时间"), lambda m: m.held_at),
+    (gettext_lazy("会议名称"), lambda m: m.title),
+    (gettext_lazy("主持/讲话领导"), lambda m: m.chair),
+    (gettext_lazy("职务"), lambda m: m.chair_title),
+    (gettext_lazy("主会场"), lambda m: m.main_venue),
+    (gettext_lazy("分会场"), _sub_venues),
+    (gettext_lazy("部署数"), lambda m: m.directive_count),
+]
 
-
-def _may(check, **kwargs) -> bool:
-    """Whether a permission check passes (to show or hide a form)."""
-    try:
-        check(**kwargs)
-    except PermissionDenied:
-        return False
-    return True
+ASSIGNMENT_COLUMNS = [
+    (gettext_lazy("会议"), lambda a: str(a.directive.meeting)),
+    (gettext_lazy("部署序号"), lambda a: a.directive.number),
+    (gettext_lazy("类别"), lambda a: a.directive.get_category_display()),
+    (gettext_lazy("工作要求"), lambda a: a.directive.text),
+    (gettext_lazy("乡镇"), lambda a: a.township.name),
+    (gettext_lazy("责任人"), lambda a: a.responsible_person),
+    (gettext_lazy("完成时限"), lambda a: a.deadline),
+    (gettext_lazy("状态"), lambda a: a.get_status_display()),
+    (gettext_lazy("进度（%）"), lambda a: a.progress_percent),
+    (gettext_lazy("完成日期"), lambda a: a.closed_on),
+    (gettext_lazy("逾期"), _late),
+]
 
 
 # --- meetings -------------------------------------------------------------------------------
 
 
+def _list(request, rows, filterset_class, template: str, export_name, columns):
+    """A list page (or its xlsx export) of a selector's `rows`, filtered by the resource's FilterSet."""
+    filterset = filterset_class(request.GET, queryset=rows, request=request)
+    return list_page(
+        request, filterset=filterset, template=template, export_name=export_name, columns=columns
+    )
+
+
 @require_GET
 def meeting_list(request):
     """推进会 of the user's county, newest first."""
-    filterset = MeetingPageFilter(
-        request.GET or None, queryset=selectors.meeting_list(user=request.user), request=request
-    )
-    meetings = filterset.qs
-    if _wants_xlsx(request):
-        return xlsx_response(
-            filename=_("推进会"),
-            title=_("推进会"),
-            headers=[
-                _("召开时间"),
-                _("会议名称"),
-                _("主持/讲话领导"),
-                _("职务"),
-                _("主会场"),
-                _("分会场"),
-                _("部署数"),
-            ],
-            rows=[
-                [
-                    m.held_at,
-                    m.title,
-                    m.chair,
-                    m.chair_title,
-                    m.main_venue,
-                    "、".join(line.strip() for line in m.sub_venues.splitlines() if line.strip()),
-                    m.directive_count,
-                ]
-                for m in meetings
-            ],
-        )
-    return render(
-        request, "meetings/meeting_list.html", {"filter": filterset, "page": _page(request, meetings)}
-    )
+    rows = selectors.meeting_list(user=request.user)
+    return _list(request, rows, MeetingPageFilter, "meetings/meeting_list.html", _("推进会"), MEETING_COLUMNS)
 
 
 @require_GET
@@ -99,47 +94,15 @@ def meeting_detail(request, pk: int):
 
 @require_GET
 def assignment_list(request):
-    """任务分解 the user may see: by township, meeting, status and overdue."""
-    filterset = AssignmentPageFilter(
-        request.GET or None, queryset=selectors.assignment_list(user=request.user), request=request
-    )
-    assignments = filterset.qs
-    if _wants_xlsx(request):
-        return xlsx_response(
-            filename=_("任务分解"),
-            title=_("任务分解"),
-            headers=[
-                _("会议"),
-                _("部署序号"),
-                _("类别"),
-                _("工作要求"),
-                _("乡镇"),
-                _("责任人"),
-                _("完成时限"),
-                _("状态"),
-                _("进度（%）"),
-                _("完成日期"),
-                _("逾期"),
-            ],
-            rows=[
-                [
-                    str(a.directive.meeting),
-                    a.directive.number,
-                    a.directive.get_category_display(),
-                    a.directive.text,
-                    a.township.name,
-                    a.responsible_person,
-                    a.deadline,
-                    a.get_status_display(),
-                    a.progress_percent,
-                    a.closed_on,
-                    _("逾期") if a.is_overdue else (_("超期办结") if a.is_closed_late else ""),
-                ]
-                for a in assignments
-            ],
-        )
-    return render(
-        request, "meetings/assignment_list.html", {"filter": filterset, "page": _page(request, assignments)}
+    """任务分解 the user may see: by township, meeting, status, overdue and deadline."""
+    rows = selectors.assignment_list(user=request.user)
+    return _list(
+        request,
+        rows,
+        AssignmentPageFilter,
+        "meetings/assignment_list.html",
+        _("任务分解"),
+        ASSIGNMENT_COLUMNS,
     )
 
 
@@ -152,8 +115,9 @@ def _assignment_page_or_404(request, pk: int):
 
 def _render_assignment(request, page, *, report_form=None, close_form=None, status: int = 200):
     assignment = page.assignment
-    can_report = _may(services.assignment_check_may_report, by=request.user, assignment=assignment)
-    can_close = _may(services.assignment_check_may_close, by=request.user, assignment=assignment)
+    user = request.user
+    can_report = allowed(access.check_assignment_report_progress, by=user, assignment=assignment)
+    can_close = allowed(access.check_assignment_close, by=user, assignment=assignment)
     is_open = assignment.status != Assignment.Status.CLOSED
     context = {
         "page": page,
@@ -175,42 +139,40 @@ def assignment_detail(request, pk: int):
     return _render_assignment(request, _assignment_page_or_404(request, pk))
 
 
-@require_POST
-def assignment_report_progress(request, pk: int):
+def _post(request, pk: int, check, form_class, write, form_name: str, done: str):
+    """A POST of the assignment page: the policy refuses (403, with its reason) before the form is
+    read; `write(assignment=, **cleaned_data, by=)` is the one service call, whose refused rules show
+    on the form (400)."""
     page = _assignment_page_or_404(request, pk)
-    services.assignment_check_may_report(by=request.user, assignment=page.assignment)
-    form = ProgressReportForm(request.POST, request.FILES)
+    check(by=request.user, assignment=page.assignment)
+    form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.assignment_report_progress(
-                assignment=page.assignment,
-                reported_on=form.cleaned_data["reported_on"],
-                text=form.cleaned_data["text"],
-                percent=form.cleaned_data["percent"],
-                evidence=form.cleaned_data.get("evidence") or None,
-                by=request.user,
-            )
+            write(assignment=page.assignment, **form.cleaned_data, by=request.user)
         except (ApplicationError, ValidationError) as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, _("已报告进展。"))
+            messages.success(request, done)
             return redirect(reverse("meetings:assignment-detail", args=[pk]))
-    return _render_assignment(request, page, report_form=form, status=400)
+    return _render_assignment(request, page, status=400, **{form_name: form})
+
+
+@require_POST
+def assignment_report_progress(request, pk: int):
+    write = services.assignment_report_progress
+    check = access.check_assignment_report_progress
+    return _post(request, pk, check, ProgressReportForm, write, "report_form", _("已报告进展。"))
 
 
 @require_POST
 def assignment_close(request, pk: int):
-    page = _assignment_page_or_404(request, pk)
-    services.assignment_check_may_close(by=request.user, assignment=page.assignment)
-    form = AssignmentCloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.assignment_close(
-                assignment=page.assignment, closed_on=form.cleaned_data["closed_on"], by=request.user
-            )
-        except (ApplicationError, ValidationError) as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("任务已办结。"))
-            return redirect(reverse("meetings:assignment-detail", args=[pk]))
-    return _render_assignment(request, page, close_form=form, status=400)
+    write = services.assignment_close
+    return _post(
+        request,
+        pk,
+        access.check_assignment_close,
+        AssignmentCloseForm,
+        write,
+        "close_form",
+        _("任务已办结。"),
+    )

@@ -302,14 +302,20 @@ def test_each_role_lists_only_the_progress_reports_of_its_townships(world):
     assert len(center) == ProgressReport.objects.count()
 
 
+def refused_choice(response, parameter):
+    """A filter naming a record outside the user's scope: not one of the choices (400), no rows."""
+    assert response.status_code == 400, response.content
+    assert parameter in response.json()
+
+
 def test_beiguan_lead_cannot_filter_into_chumiao(world):
     client = client_for(world.users["beiguan_lead"])
     cm = world.chumiao.pk
-    assert ids(client.get(f"{API}/assignments/", {"township": cm})) == []
+    refused_choice(client.get(f"{API}/assignments/", {"township": cm}), "township")
     assert ids(client.get(f"{API}/assignments/", {"directive": world.directive.pk})) == [world.a_bg.pk]
     assert ids(client.get(f"{API}/assignments/", {"search": "褚庙"})) == []
-    assert ids(client.get(f"{API}/progress-reports/", {"township": cm})) == []
-    assert ids(client.get(f"{API}/progress-reports/", {"assignment": world.a_cm.pk})) == []
+    refused_choice(client.get(f"{API}/progress-reports/", {"township": cm}), "township")
+    refused_choice(client.get(f"{API}/progress-reports/", {"assignment": world.a_cm.pk}), "assignment")
 
 
 def test_beiguan_lead_cannot_read_or_change_chumiao_assignments_and_reports(world):
@@ -673,7 +679,7 @@ def test_errors_are_chinese_by_default_and_english_on_request(world):
     assert any("\u4e00" <= ch <= "\u9fff" for ch in zh["percent"][0])
     denied = client_for(world.users["police"]).post(url, {"text": "x", "percent": 10}, format="json")
     assert denied.status_code == 403
-    assert "无权" in denied.json()["detail"]
+    assert denied.json()["detail"] == "只有本乡镇消防专干（分管副职）或指导中心可以报告任务进展。"
 
 
 # -- filters ------------------------------------------------------------------------------------------

@@ -16,7 +16,9 @@ from openpyxl import load_workbook
 from core.exports import XLSX
 from core.models import Role
 from meetings import services
+from meetings.filters import AssignmentFilter, MeetingFilter
 from meetings.models import Assignment, Attendance, Directive, Meeting, ProgressReport, Statement
+from meetings.page_filters import AssignmentPageFilter, MeetingPageFilter
 from meetings.services import local_today
 from tests.factories import (
     CountyFactory,
@@ -265,6 +267,20 @@ def test_assignment_list_filters_by_township_status_and_overdue(client, world, p
     params = {k: (world.beiguan.pk if v == "beiguan" else v) for k, v in params.items()}
     response = login(client, world.users["office"]).get(ASSIGNMENTS, params)
     assert listed(response) == {getattr(world, name).pk for name in expected}
+
+
+def test_the_pages_filter_with_the_apis_names_and_choices(client, world):
+    """One filter language: the pages' filters are the API's FilterSets (widgets aside)."""
+    assert issubclass(AssignmentPageFilter, AssignmentFilter)
+    assert issubclass(MeetingPageFilter, MeetingFilter)
+    login(client, world.users["beiguan_lead"])
+    # 褚庙乡 is not one of 北关镇's lead's choices: the page answers 404 (the API, 400).
+    assert client.get(ASSIGNMENTS, {"township": world.chumiao.pk}).status_code == 404
+    later = listed(client.get(ASSIGNMENTS, {"deadline_after": "2022-01-01", "directive": world.d1.pk}))
+    assert later == set()
+    assert listed(client.get(ASSIGNMENTS, {"directive": world.d1.pk})) == {world.a_bg.pk}
+    assert list(client.get(MEETINGS, {"held_at_after": "2021-11-18"}).context["page_obj"]) == []
+    assert list(client.get(MEETINGS, {"held_at_before": "2021-11-17"}).context["page_obj"]) == [world.meeting]
 
 
 def test_assignment_list_marks_overdue_rows(client, world):

@@ -163,8 +163,8 @@ def test_assignment_list_is_scoped_by_township(data, lead, office, superuser):
         ({"status": "closed"}, {"on_time", "late"}),
         ({"overdue": True}, {"other_meeting", "overdue", "foreign"}),
         ({"overdue": False}, {"on_time", "late", "open"}),
-        ({"deadline_from": dt.date(2022, 1, 1), "deadline_to": dt.date(2022, 1, 31)}, {"overdue"}),
-        ({"deadline_to": dt.date(2021, 12, 1)}, {"foreign"}),
+        ({"deadline_after": dt.date(2022, 1, 1), "deadline_before": dt.date(2022, 1, 31)}, {"overdue"}),
+        ({"deadline_before": dt.date(2021, 12, 1)}, {"foreign"}),
     ],
 )
 def test_assignment_list_filters(data, superuser, filters, expected):

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from core.exceptions import ApplicationError
+from core.exceptions import AccessDenied, ApplicationError
 from core.models import Role
 from meetings import services
 from meetings.models import Assignment, Attendance, Directive, Meeting, ProgressReport, Statement
@@ -518,6 +518,7 @@ def test_township_lead_cannot_reopen_an_assignment(finished, lead):
     refused(
         lambda: services.assignment_reopen(assignment=finished, reason="想改", by=lead),
         match="县消防工作办公室",
+        error=AccessDenied,
     )
 
 
@@ -526,6 +527,7 @@ def test_county_official_of_another_county_cannot_reopen(finished, other_county)
     refused(
         lambda: services.assignment_reopen(assignment=finished, reason="复核", by=stranger),
         match="县消防工作办公室",
+        error=AccessDenied,
     )
 
 
@@ -584,6 +586,7 @@ def test_township_lead_cannot_extend_its_own_deadline(assignment, lead):
             assignment=assignment, new_deadline=dt.date(2022, 3, 1), reason="来不及", by=lead
         ),
         match="县消防工作办公室",
+        error=AccessDenied,
     )
 
 

@@ -1,0 +1,39 @@
+"""Which meetings, directives and assignments a user sees, built on core.scoping. Meetings and their
+directives are county-wide; assignments and progress reports belong to a township. The selectors
+read through these and the filters offer them as choices, so both see the same rows."""
+
+from django.db.models import QuerySet
+
+from core.models import Role
+from core.scoping import ALL, scope_queryset, user_role, visible_county_id, visible_township_ids
+from meetings.models import Assignment, Directive, Meeting
+from townships.models import County, Township
+
+
+def scope_by_county(queryset: QuerySet, *, user, county_id_field: str) -> QuerySet:
+    """Rows of the counties `user` sees (`county_id_field`: the lookup of the row's county id): a
+    county official those of their county, everybody else those of the counties their townships are
+    in (the guidance center: every county)."""
+    township_ids = visible_township_ids(user)
+    if township_ids is ALL:
+        return queryset
+    if user_role(user) == Role.COUNTY_OFFICIAL and visible_county_id(user) is not None:
+        return queryset.filter(**{county_id_field: visible_county_id(user)})
+    counties = Township.objects.filter(pk__in=township_ids).values("county_id")
+    return queryset.filter(**{f"{county_id_field}__in": counties})
+
+
+def visible_counties(user) -> QuerySet[County]:
+    return scope_by_county(County.objects.order_by("name"), user=user, county_id_field="id")
+
+
+def visible_meetings(user) -> QuerySet[Meeting]:
+    return scope_by_county(Meeting.objects.all(), user=user, county_id_field="county_id")
+
+
+def visible_directives(user) -> QuerySet[Directive]:
+    return scope_by_county(Directive.objects.all(), user=user, county_id_field="meeting__county_id")
+
+
+def visible_assignments(user) -> QuerySet[Assignment]:
+    return scope_queryset(Assignment.objects.all(), user=user, township_field="township")
