@@ -1,18 +1,19 @@
-"""Admin of the campaign and the hazard closed loop.
+"""Admin of the campaign and the hazard closed loop (the guidance center's door).
 
-Nothing here bypasses a service rule: forms run the same `*_validate` helpers the services use
-(a refusal becomes a form error), new records are written by the services (`save_model` /
-`save_related` / `save_formset` call them), state fields (status, verified_on) are read-only,
-and state moves are admin actions calling the services. A hazard can only be verified by a passed
-re-inspection (Reinspection add page → `hazard_reinspect`).
+Every save and delete — of a page's object and of its inlines' rows — is one inspections.services call
+with `by` = the admin user (core.admin.ServiceAdmin), so the access policy (inspections.access) and
+the rules are the services'. The forms run the services' `*_validate` helpers first, so a refused rule
+is a form error before anything is saved; a refusal of the access policy is a 403 with its reason.
+State fields (status, verified_on) are read-only, and state moves are admin actions or add pages
+calling the loop's services: a hazard is verified only by a passed re-inspection (复查记录 → 增加).
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditedAdmin
-from core.exceptions import ApplicationError
+from core.admin import InlineServices, RuleCheckedForm, ServiceAdmin, adopt, changed_values, form_value
+from core.exceptions import AccessDenied, ApplicationError
 from inspections import services
 from inspections.models import (
     Accountability,
@@ -27,56 +28,54 @@ from inspections.models import (
 )
 
 
-def _check(form, field: str | None, check, **kwargs):
-    """Run a service-side check; a refusal becomes an error on `field` (or the whole form)."""
+def _check(form, field: str | None, check, **kwargs) -> None:
+    """Run a service-side check for an inline row; a refusal becomes an error on `field` (or the row)."""
     try:
-        return check(**kwargs)
+        check(**kwargs)
     except ApplicationError as exc:
         form.add_error(field, str(exc.message))
-        return None
 
 
-def _adopt(obj, saved) -> None:
-    """The admin keeps working with its own `obj` after a service wrote the row: give it the row."""
-    for model_field in saved._meta.concrete_fields:
-        setattr(obj, model_field.attname, getattr(saved, model_field.attname))
-    obj._state.adding = False
-    obj._state.db = saved._state.db
+def _new_rows(formset):
+    """The forms of the rows an inline formset is about to add (filled in, valid so far, not deleted)."""
+    for form in formset.forms:
+        if not hasattr(form, "cleaned_data") or form.instance.pk is not None or not form.has_changed():
+            continue
+        if formset.can_delete and formset._should_delete_form(form):
+            continue
+        yield form
 
 
-def _is_new_row(formset, form) -> bool:
-    return (
-        form.instance.pk is None
-        and form.has_changed()
-        and not (formset.can_delete and formset._should_delete_form(form))
-    )
-
-
-def _record_formset_changes(formset, *, new=(), changed=(), deleted=()) -> None:
-    """What the admin's change message reads after a formset was saved by a service."""
-    formset.new_objects = list(new)
-    formset.changed_objects = list(changed)
-    formset.deleted_objects = list(deleted)
+def _values(obj, names) -> dict:
+    """The admin's instance's values of `names` (the form has set them), as a service takes them."""
+    return {name: getattr(obj, name) for name in names}
 
 
 # --- campaigns and plans -------------------------------------------------------------------
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(RuleCheckedForm):
     class Meta:
         model = Campaign
         fields = ["county", "name", "kind", "starts_on", "ends_on", "description", "is_demo"]
 
+    def check_rules(self) -> None:
+        services.campaign_validate(
+            starts_on=form_value(self, "starts_on"), ends_on=form_value(self, "ends_on")
+        )
+
+
+class InspectionPlanInlineForm(forms.ModelForm):
+    """A plan row of a campaign. Its premises (a many-to-many) reach the plan services on the row
+    (`form_premises`): an inline's services are given the row, not its form."""
+
+    class Meta:
+        model = InspectionPlan
+        fields = ["title", "township", "police_station", "due_on", "premises"]
+
     def clean(self):
         data = super().clean()
-        if data.get("starts_on") and data.get("ends_on"):
-            _check(
-                self,
-                "ends_on",
-                services.campaign_validate,
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-            )
+        self.instance.form_premises = list(data.get("premises") or [])
         return data
 
 
@@ -87,9 +86,13 @@ class InspectionPlanInlineFormSet(forms.BaseInlineFormSet):
         if campaign.starts_on is None or campaign.ends_on is None or campaign.county_id is None:
             return  # the campaign's own form reports what is missing
         for form in self.forms:
-            if not hasattr(form, "cleaned_data") or not form.has_changed():
+            if not hasattr(form, "cleaned_data"):
                 continue
             if self.can_delete and self._should_delete_form(form):
+                if form.instance.pk is not None:
+                    _check(form, None, services.inspection_plan_delete_validate, plan=form.instance)
+                continue
+            if not form.has_changed():
                 continue
             data = form.cleaned_data
             if not (data.get("township") and data.get("due_on")):
@@ -106,8 +109,34 @@ class InspectionPlanInlineFormSet(forms.BaseInlineFormSet):
             )
 
 
+PLAN_FIELDS = ("township", "police_station", "title", "due_on")
+
+
+def _plan_create(obj, by):
+    plan = services.inspection_plan_create(
+        campaign=obj.campaign, **_values(obj, PLAN_FIELDS), premises=obj.form_premises, by=by
+    )
+    adopt(obj, plan)  # the inline's row is the saved one from now on
+    return plan
+
+
+def _plan_update(obj, changed, by):
+    data = _values(obj, set(changed) & set(PLAN_FIELDS))
+    if "premises" in changed:
+        data["premises"] = obj.form_premises
+    services.inspection_plan_update(plan=obj, data=data, by=by)
+
+
+PLAN_SERVICES = InlineServices(
+    create=_plan_create,
+    update=_plan_update,
+    delete=lambda obj, by: services.inspection_plan_delete(plan=obj, by=by),
+)
+
+
 class InspectionPlanInline(admin.StackedInline):
     model = InspectionPlan
+    form = InspectionPlanInlineForm
     formset = InspectionPlanInlineFormSet
     fields = ["title", "township", "police_station", "due_on", "premises"]
     autocomplete_fields = ["township", "police_station", "premises"]
@@ -116,7 +145,7 @@ class InspectionPlanInline(admin.StackedInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(AuditedAdmin):
+class CampaignAdmin(ServiceAdmin):
     form = CampaignForm
     list_display = ["name", "county", "kind", "starts_on", "ends_on", "is_demo"]
     list_filter = ["kind", "county", "is_demo"]
@@ -124,82 +153,40 @@ class CampaignAdmin(AuditedAdmin):
     date_hierarchy = "starts_on"
     autocomplete_fields = ["county"]
     inlines = [InspectionPlanInline]
+    inline_services = {InspectionPlan: PLAN_SERVICES}
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj._history_user = request.user
-            super().save_model(request, obj, form, change)
-            return
-        campaign = services.campaign_create(
-            county=obj.county,
-            name=obj.name,
-            kind=obj.kind,
-            starts_on=obj.starts_on,
-            ends_on=obj.ends_on,
-            description=obj.description,
-            by=request.user,
-        )
-        if obj.is_demo:
-            campaign.is_demo = True
-            campaign._history_user = request.user
-            campaign.save(update_fields=["is_demo"])
-        _adopt(obj, campaign)
+    def get_readonly_fields(self, request, obj=None):
+        return ["county"] if obj else []  # its plans' townships are of that county
 
-    def save_formset(self, request, form, formset, change):
-        """New plans are created by the service; edits of existing plans were checked by the
-        formset with the same rules and are saved as they are."""
-        if formset.model is not InspectionPlan:
-            super().save_formset(request, form, formset, change)
-            return
-        new, changed, deleted = [], [], []
-        for plan_form in formset.forms:
-            if plan_form.instance.pk is None:
-                if _is_new_row(formset, plan_form):
-                    data = plan_form.cleaned_data
-                    new.append(
-                        services.inspection_plan_create(
-                            campaign=form.instance,
-                            township=data["township"],
-                            title=data["title"],
-                            due_on=data["due_on"],
-                            premises=data["premises"],
-                            police_station=data.get("police_station"),
-                            by=request.user,
-                        )
-                    )
-            elif formset.can_delete and formset._should_delete_form(plan_form):
-                plan_form.instance._history_user = request.user
-                plan_form.instance.delete()
-                deleted.append(plan_form.instance)
-            elif plan_form.has_changed():
-                plan_form.instance._history_user = request.user
-                changed.append((plan_form.save(), plan_form.changed_data))
-        _record_formset_changes(formset, new=new, changed=changed, deleted=deleted)
+    def create_service(self, obj, form, by):
+        fields = ["name", "kind", "starts_on", "ends_on", "description", "is_demo"]
+        return services.campaign_create(county=obj.county, **_values(obj, fields), by=by)
+
+    def update_service(self, obj, form, by):
+        data = changed_values(obj, form, services.CAMPAIGN_UPDATABLE_FIELDS)
+        services.campaign_update(campaign=obj, data=data, by=by)
+
+    def delete_service(self, obj, by):
+        services.campaign_delete(campaign=obj, by=by)
 
 
-class InspectionPlanForm(forms.ModelForm):
+class InspectionPlanForm(RuleCheckedForm):
     class Meta:
         model = InspectionPlan
         fields = ["campaign", "township", "police_station", "title", "due_on", "premises"]
 
-    def clean(self):
-        data = super().clean()
-        if all(data.get(name) for name in ("campaign", "township", "due_on")):
-            _check(
-                self,
-                None,
-                services.inspection_plan_validate,
-                campaign=data["campaign"],
-                township=data["township"],
-                due_on=data["due_on"],
-                premises=data.get("premises") or [],
-                police_station=data.get("police_station"),
-            )
-        return data
+    def check_rules(self) -> None:
+        services.inspection_plan_validate(
+            campaign=form_value(self, "campaign"),
+            township=form_value(self, "township"),
+            due_on=form_value(self, "due_on"),
+            premises=self.cleaned_data.get("premises") or [],
+            police_station=form_value(self, "police_station"),
+        )
 
 
 @admin.register(InspectionPlan)
-class InspectionPlanAdmin(AuditedAdmin):
+class InspectionPlanAdmin(ServiceAdmin):
     form = InspectionPlanForm
     list_display = ["title", "campaign", "township", "police_station", "due_on"]
     list_filter = ["campaign", "township"]
@@ -207,54 +194,81 @@ class InspectionPlanAdmin(AuditedAdmin):
     date_hierarchy = "due_on"
     autocomplete_fields = ["campaign", "township", "police_station", "premises"]
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj._history_user = request.user
-            super().save_model(request, obj, form, change)
-            return
-        plan = services.inspection_plan_create(
+    def create_service(self, obj, form, by):
+        return services.inspection_plan_create(
             campaign=obj.campaign,
-            township=obj.township,
-            title=obj.title,
-            due_on=obj.due_on,
+            **_values(obj, PLAN_FIELDS),
             premises=form.cleaned_data["premises"],
-            police_station=obj.police_station,
-            by=request.user,
+            by=by,
         )
-        _adopt(obj, plan)
+
+    def update_service(self, obj, form, by):
+        # The premises are a many-to-many: their new value is the form's, not the instance's.
+        data = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in services.PLAN_UPDATABLE_FIELDS
+        }
+        services.inspection_plan_update(plan=obj, data=data, by=by)
+
+    def delete_service(self, obj, by):
+        services.inspection_plan_delete(plan=obj, by=by)
+
+    def save_related(self, request, form, formsets, change):
+        """The service has set the plan's premises (with the plan's rules): the form must not."""
 
 
 # --- checklist -----------------------------------------------------------------------------
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(AuditedAdmin):
+class ChecklistItemAdmin(ServiceAdmin):
+    """Items are retired (`is_active`), never deleted: recorded results refer to them."""
+
     list_display = ["code", "text", "category", "order", "is_active"]
     list_display_links = ["code", "text"]
     list_editable = ["order", "is_active"]
     list_filter = ["is_active", "category"]
     search_fields = ["code", "text", "category"]
 
+    def create_service(self, obj, form, by):
+        return services.checklist_item_create(**_values(obj, services.CHECKLIST_ITEM_FIELDS), by=by)
 
-def _item_changed_to_inactive(form) -> bool:
-    item = form.cleaned_data.get("item")
-    return item is not None and "item" in form.changed_data and not item.is_active
+    def update_service(self, obj, form, by):
+        data = changed_values(obj, form, services.CHECKLIST_ITEM_FIELDS)
+        services.checklist_item_update(item=obj, data=data, by=by)
 
 
-class ChecklistResultForm(forms.ModelForm):
+class ChecklistResultForm(RuleCheckedForm):
     class Meta:
         model = ChecklistResult
         fields = ["inspection", "item", "result", "note"]
 
-    def clean(self):
-        data = super().clean()
-        if _item_changed_to_inactive(self):
-            _check(self, "item", services.checklist_item_active_validate, items=[data["item"]])
-        return data
+    def check_rules(self) -> None:
+        item = self.cleaned_data.get("item")
+        if item is not None and "item" in self.changed_data:
+            services.checklist_item_active_validate(items=[item])
+
+
+def _result_create(obj, by):
+    result = services.checklist_result_create(
+        inspection=obj.inspection, **_values(obj, ["item", "result", "note"]), by=by
+    )
+    adopt(obj, result)
+    return result
+
+
+def _result_update(obj, changed, by):
+    data = _values(obj, set(changed) & services.RESULT_UPDATABLE_FIELDS)
+    services.checklist_result_update(result=obj, data=data, by=by)
+
+
+def _result_delete(obj, by):
+    services.checklist_result_delete(result=obj, by=by)
 
 
 @admin.register(ChecklistResult)
-class ChecklistResultAdmin(AuditedAdmin):
+class ChecklistResultAdmin(ServiceAdmin):
     form = ChecklistResultForm
     list_display = ["inspection", "item", "result", "note"]
     list_filter = ["result"]
@@ -264,6 +278,17 @@ class ChecklistResultAdmin(AuditedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["inspection"] if obj else []
+
+    def create_service(self, obj, form, by):
+        return services.checklist_result_create(
+            inspection=obj.inspection, **_values(obj, ["item", "result", "note"]), by=by
+        )
+
+    def update_service(self, obj, form, by):
+        _result_update(obj, form.changed_data, by)
+
+    def delete_service(self, obj, by):
+        _result_delete(obj, by)
 
 
 # --- inspections ---------------------------------------------------------------------------
@@ -303,9 +328,7 @@ class HazardInlineFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
         discovered_on = self.instance.inspected_on
-        for form in self.forms:
-            if not hasattr(form, "cleaned_data") or not _is_new_row(self, form):
-                continue
+        for form in _new_rows(self):
             data = form.cleaned_data
             if data.get("checklist_item"):
                 _check(
@@ -324,20 +347,25 @@ class HazardInlineFormSet(forms.BaseInlineFormSet):
                 )
 
 
+HAZARD_FOUND_FIELDS = ("severity", "description", "deadline", "responsible_person", "checklist_item")
+
+
+def _hazard_create(obj, by):
+    hazard = services.hazard_create(
+        inspection=obj.inspection,
+        **_values(obj, HAZARD_FOUND_FIELDS),
+        photo_before=obj.photo_before or None,
+        by=by,
+    )
+    adopt(obj, hazard)
+    return hazard
+
+
 class HazardInline(admin.StackedInline):
     model = Hazard
     form = HazardInlineForm
     formset = HazardInlineFormSet
-    fields = [
-        "severity",
-        "description",
-        "deadline",
-        "responsible_person",
-        "checklist_item",
-        "photo_before",
-        "status",
-        "verified_on",
-    ]
+    fields = [*HAZARD_FOUND_FIELDS, "photo_before", "status", "verified_on"]
     readonly_fields = ["status", "verified_on"]
     autocomplete_fields = ["checklist_item"]
     extra = 0
@@ -345,7 +373,7 @@ class HazardInline(admin.StackedInline):
     show_change_link = True
 
 
-class InspectionForm(forms.ModelForm):
+class InspectionForm(RuleCheckedForm):
     class Meta:
         model = Inspection
         fields = [
@@ -359,29 +387,23 @@ class InspectionForm(forms.ModelForm):
             "notes",
         ]
 
-    def clean(self):
-        data = super().clean()
-        if (
-            self.instance.pk is None
-            and data.get("premises")
-            and data.get("kind")
-            and data.get("inspected_on")
-        ):
-            _check(
-                self,
-                None,
-                services.inspection_validate,
-                premises=data["premises"],
-                kind=data["kind"],
-                inspected_on=data["inspected_on"],
-                plan=data.get("plan"),
-                police_station=data.get("police_station"),
+    def check_rules(self) -> None:
+        if self.instance.pk is None:
+            services.inspection_validate(
+                premises=self.cleaned_data["premises"],
+                kind=self.cleaned_data["kind"],
+                inspected_on=self.cleaned_data["inspected_on"],
+                plan=self.cleaned_data.get("plan"),
+                police_station=self.cleaned_data.get("police_station"),
             )
-        return data
 
 
 @admin.register(Inspection)
-class InspectionAdmin(AuditedAdmin):
+class InspectionAdmin(ServiceAdmin):
+    """A new inspection is recorded by the service, then its checklist results and hazards are added
+    to it (all in the admin's one transaction); a recorded one's header is fixed but for its
+    inspectors, signature and notes. An inspection is evidence for trace-back: never deleted."""
+
     form = InspectionForm
     list_display = ["inspected_on", "premises", "township", "kind", "inspectors", "plan", "recorded_by"]
     list_filter = ["kind", "township", "inspected_on"]
@@ -390,6 +412,11 @@ class InspectionAdmin(AuditedAdmin):
     autocomplete_fields = ["premises", "plan", "police_station"]
     list_select_related = ["premises", "township", "plan", "recorded_by"]
     inlines = [ChecklistResultInline, HazardInline]
+    inline_services = {
+        ChecklistResult: InlineServices(create=_result_create, update=_result_update, delete=_result_delete),
+        # Recorded hazards are read-only rows here and cannot be deleted: only new ones are written.
+        Hazard: InlineServices(create=_hazard_create, update=None, delete=None),
+    }
     # Header facts of a recorded inspection feed hazards and the premises' inspection dates: fixed.
     recorded_readonly = [
         "premises",
@@ -403,94 +430,29 @@ class InspectionAdmin(AuditedAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return [
-                "premises",
-                "kind",
-                "inspected_on",
-                "inspectors",
-                "plan",
-                "police_station",
-                "signed_by",
-                "notes",
-            ]
-        return [*self.recorded_readonly, "inspectors", "signed_by", "notes"]
+            return list(InspectionForm.Meta.fields)
+        return [*self.recorded_readonly, *services.INSPECTION_UPDATABLE_FIELDS]
 
     def get_readonly_fields(self, request, obj=None):
         return self.recorded_readonly if obj else []
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # an inspection is evidence for trace-back
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj._history_user = request.user
-            super().save_model(request, obj, form, change)
-        # A new inspection is written with its inlines, in one service call (save_related).
-
-    def save_related(self, request, form, formsets, change):
-        if change:
-            super().save_related(request, form, formsets, change)
-            return
-        results_formset = next(fs for fs in formsets if fs.model is ChecklistResult)
-        hazards_formset = next(fs for fs in formsets if fs.model is Hazard)
-        results = [
-            {
-                "item": f.cleaned_data["item"],
-                "result": f.cleaned_data["result"],
-                "note": f.cleaned_data["note"],
-            }
-            for f in results_formset.forms
-            if _is_new_row(results_formset, f)
-        ]
-        hazards = [
-            {
-                "severity": f.cleaned_data["severity"],
-                "description": f.cleaned_data["description"],
-                "deadline": f.cleaned_data["deadline"],
-                "responsible_person": f.cleaned_data["responsible_person"],
-                "checklist_item": f.cleaned_data.get("checklist_item"),
-                "photo_before": f.cleaned_data.get("photo_before") or None,
-            }
-            for f in hazards_formset.forms
-            if _is_new_row(hazards_formset, f)
-        ]
+    def create_service(self, obj, form, by):
         data = form.cleaned_data
-        inspection = services.inspection_record(
+        return services.inspection_record(
             premises=data["premises"],
             kind=data["kind"],
             inspected_on=data["inspected_on"],
             inspectors=data["inspectors"],
-            results=results,
-            hazards=hazards,
             plan=data.get("plan"),
             police_station=data.get("police_station"),
             signed_by=data.get("signed_by", ""),
             notes=data.get("notes", ""),
-            by=request.user,
+            by=by,
         )
-        _adopt(form.instance, inspection)
-        _record_formset_changes(results_formset, new=inspection.results.all())
-        _record_formset_changes(hazards_formset, new=inspection.hazards.all())
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not Hazard:
-            super().save_formset(request, form, formset, change)
-            return
-        created = [
-            services.hazard_create(
-                inspection=form.instance,
-                severity=f.cleaned_data["severity"],
-                description=f.cleaned_data["description"],
-                deadline=f.cleaned_data["deadline"],
-                responsible_person=f.cleaned_data["responsible_person"],
-                checklist_item=f.cleaned_data.get("checklist_item"),
-                photo_before=f.cleaned_data.get("photo_before") or None,
-                by=request.user,
-            )
-            for f in formset.forms
-            if _is_new_row(formset, f)
-        ]
-        _record_formset_changes(formset, new=created)
+    def update_service(self, obj, form, by):
+        data = changed_values(obj, form, services.INSPECTION_UPDATABLE_FIELDS)
+        services.inspection_update(inspection=obj, data=data, by=by)
 
 
 # --- hazards and the closed loop -----------------------------------------------------------
@@ -524,7 +486,7 @@ class ReinspectionInline(admin.TabularInline):
         return False
 
 
-class HazardAdminForm(forms.ModelForm):
+class HazardAdminForm(RuleCheckedForm):
     deadline_reason = forms.CharField(
         label=_("延期理由"),
         required=False,
@@ -545,40 +507,24 @@ class HazardAdminForm(forms.ModelForm):
             "photo_after",
         ]
 
-    def clean(self):
-        data = super().clean()
+    def check_rules(self) -> None:
+        data = self.cleaned_data
         if self.instance.pk is None:
-            inspection = data.get("inspection")
-            if data.get("checklist_item"):
-                _check(
-                    self,
-                    "checklist_item",
-                    services.checklist_item_active_validate,
-                    items=[data["checklist_item"]],
-                )
-            if inspection is not None and data.get("deadline"):
-                _check(
-                    self,
-                    "deadline",
-                    services.hazard_deadline_validate,
-                    discovered_on=inspection.inspected_on,
-                    deadline=data["deadline"],
-                )
-        elif "deadline" in self.changed_data and data.get("deadline"):
+            services.checklist_item_active_validate(items=[data.get("checklist_item")])
+            services.hazard_deadline_validate(
+                discovered_on=data["inspection"].inspected_on, deadline=data["deadline"]
+            )
+        elif "deadline" in self.changed_data:
             # self.instance still holds the stored deadline and status here.
-            _check(
-                self,
-                "deadline",
-                services.hazard_extend_deadline_validate,
+            services.hazard_extend_deadline_validate(
                 hazard=self.instance,
                 new_deadline=data["deadline"],
                 reason=data.get("deadline_reason", ""),
             )
-        return data
 
 
 @admin.register(Hazard)
-class HazardAdmin(AuditedAdmin):
+class HazardAdmin(ServiceAdmin):
     form = HazardAdminForm
     list_display = [
         "description_short",
@@ -598,15 +544,7 @@ class HazardAdmin(AuditedAdmin):
     list_select_related = ["premises", "township"]
     inlines = [RectificationInline, ReinspectionInline]
     actions = ["start_rectifying"]
-    add_fields = [
-        "inspection",
-        "checklist_item",
-        "severity",
-        "description",
-        "deadline",
-        "responsible_person",
-        "photo_before",
-    ]
+    add_fields = ["inspection", *HAZARD_FOUND_FIELDS, "photo_before"]
     recorded_readonly = [
         "inspection",
         "premises",
@@ -638,34 +576,25 @@ class HazardAdmin(AuditedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.recorded_readonly if obj else []
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # a hazard and its loop are the trace-back record
+    def create_service(self, obj, form, by):
+        return services.hazard_create(
+            inspection=obj.inspection,
+            **_values(obj, HAZARD_FOUND_FIELDS),
+            photo_before=form.cleaned_data.get("photo_before") or None,
+            by=by,
+        )
 
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        if not change:
-            hazard = services.hazard_create(
-                inspection=data["inspection"],
-                severity=data["severity"],
-                description=data["description"],
-                deadline=data["deadline"],
-                responsible_person=data["responsible_person"],
-                checklist_item=data.get("checklist_item"),
-                photo_before=data.get("photo_before") or None,
-                by=request.user,
-            )
-            _adopt(obj, hazard)
-            return
-        new_deadline = None
+    def update_service(self, obj, form, by):
+        data = changed_values(obj, form, services.HAZARD_UPDATABLE_FIELDS)
+        if data:
+            services.hazard_update(hazard=obj, data=data, by=by)
         if "deadline" in form.changed_data:
-            new_deadline, obj.deadline = obj.deadline, form.initial["deadline"]
-        obj._history_user = request.user
-        super().save_model(request, obj, form, change)
-        if new_deadline is not None:
-            hazard = services.hazard_extend_deadline(
-                hazard=obj, new_deadline=new_deadline, reason=data["deadline_reason"], by=request.user
+            services.hazard_extend_deadline(
+                hazard=obj,
+                new_deadline=form.cleaned_data["deadline"],
+                reason=form.cleaned_data["deadline_reason"],
+                by=by,
             )
-            _adopt(obj, hazard)
 
     @admin.action(description=_("开始整改"))
     def start_rectifying(self, request, queryset):
@@ -673,7 +602,7 @@ class HazardAdmin(AuditedAdmin):
         for hazard in queryset:
             try:
                 services.hazard_start_rectifying(hazard=hazard, by=request.user)
-            except ApplicationError as exc:
+            except (ApplicationError, AccessDenied) as exc:
                 self.message_user(request, f"{hazard}：{exc.message}", level=messages.ERROR)
             else:
                 started += 1
@@ -683,31 +612,45 @@ class HazardAdmin(AuditedAdmin):
             )
 
 
-class RectificationForm(forms.ModelForm):
+class LoopStepAdmin(ServiceAdmin):
+    """A step of the hazard loop (a rectification, a re-inspection): adding one is the step's service,
+    called with the form's fields; a recorded step is evidence, to be viewed only."""
+
+    step = None  # the service, e.g. staticmethod(services.hazard_rectify)
+    add_fields: tuple[str, ...] = ()
+    recorded_fields: tuple[str, ...] = ()
+
+    def get_fields(self, request, obj=None):
+        return list(self.add_fields if obj is None else self.recorded_fields)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def create_service(self, obj, form, by):
+        return self.step(**form.cleaned_data, by=by)
+
+
+class RectificationForm(RuleCheckedForm):
     photo_after = forms.ImageField(label=_("整改后照片"), required=False)
 
     class Meta:
         model = Rectification
         fields = ["hazard", "rectified_on", "rectified_by", "measures", "evidence"]
 
-    def clean(self):
-        data = super().clean()
-        if self.instance.pk is None and data.get("hazard") and data.get("rectified_on"):
-            _check(
-                self,
-                None,
-                services.hazard_rectify_validate,
-                hazard=data["hazard"],
-                rectified_on=data["rectified_on"],
-            )
-        return data
+    def check_rules(self) -> None:
+        services.hazard_rectify_validate(
+            hazard=self.cleaned_data["hazard"], rectified_on=self.cleaned_data["rectified_on"]
+        )
 
 
 @admin.register(Rectification)
-class RectificationAdmin(AuditedAdmin):
-    """Adding here submits a rectification (hazard_rectify); a submitted one is evidence: view only."""
+class RectificationAdmin(LoopStepAdmin):
+    """Adding here submits a rectification (hazard_rectify): the hazard awaits its re-inspection."""
 
     form = RectificationForm
+    step = staticmethod(services.hazard_rectify)
+    add_fields = ("hazard", "rectified_on", "rectified_by", "measures", "evidence", "photo_after")
+    recorded_fields = ("hazard", "rectified_on", "rectified_by", "measures", "evidence", "submitted_by")
     list_display = ["hazard", "rectified_on", "rectified_by", "submitted_by"]
     list_filter = ["rectified_on"]
     search_fields = ["hazard__description", "hazard__premises__name", "rectified_by", "measures"]
@@ -715,56 +658,37 @@ class RectificationAdmin(AuditedAdmin):
     autocomplete_fields = ["hazard"]
     list_select_related = ["hazard__premises", "submitted_by"]
 
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["hazard", "rectified_on", "rectified_by", "measures", "evidence", "photo_after"]
-        return ["hazard", "rectified_on", "rectified_by", "measures", "evidence", "submitted_by"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        rectification = services.hazard_rectify(
-            hazard=data["hazard"],
-            rectified_on=data["rectified_on"],
-            rectified_by=data["rectified_by"],
-            measures=data["measures"],
-            evidence=data.get("evidence") or None,
-            photo_after=data.get("photo_after") or None,
-            by=request.user,
-        )
-        _adopt(obj, rectification)
-
-
-class ReinspectionForm(forms.ModelForm):
+class ReinspectionForm(RuleCheckedForm):
     class Meta:
         model = Reinspection
         fields = ["hazard", "inspected_on", "inspectors", "passed", "note"]
 
-    def clean(self):
-        data = super().clean()
-        if self.instance.pk is None and data.get("hazard") and data.get("inspected_on"):
-            _check(
-                self,
-                None,
-                services.hazard_reinspect_validate,
-                hazard=data["hazard"],
-                inspected_on=data["inspected_on"],
-                passed=bool(data.get("passed")),
-                note=data.get("note", ""),
-            )
-        return data
+    def check_rules(self) -> None:
+        services.hazard_reinspect_validate(
+            hazard=self.cleaned_data["hazard"],
+            inspected_on=self.cleaned_data["inspected_on"],
+            passed=self.cleaned_data["passed"],
+            note=self.cleaned_data["note"],
+        )
 
 
 @admin.register(Reinspection)
-class ReinspectionAdmin(AuditedAdmin):
+class ReinspectionAdmin(LoopStepAdmin):
     """Adding here is the re-inspection (hazard_reinspect): the only way a hazard is verified."""
 
     form = ReinspectionForm
+    step = staticmethod(services.hazard_reinspect)
+    add_fields = ("hazard", "inspected_on", "inspectors", "passed", "note")
+    recorded_fields = (
+        "hazard",
+        "rectification",
+        "inspected_on",
+        "inspectors",
+        "passed",
+        "note",
+        "recorded_by",
+    )
     list_display = ["hazard", "inspected_on", "inspectors", "passed", "recorded_by"]
     list_filter = ["passed", "inspected_on"]
     search_fields = ["hazard__description", "hazard__premises__name", "inspectors", "note"]
@@ -772,72 +696,33 @@ class ReinspectionAdmin(AuditedAdmin):
     autocomplete_fields = ["hazard"]
     list_select_related = ["hazard__premises", "recorded_by"]
 
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["hazard", "inspected_on", "inspectors", "passed", "note"]
-        return ["hazard", "rectification", "inspected_on", "inspectors", "passed", "note", "recorded_by"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        reinspection = services.hazard_reinspect(
-            hazard=data["hazard"],
-            inspected_on=data["inspected_on"],
-            inspectors=data["inspectors"],
-            passed=bool(data.get("passed")),
-            note=data.get("note", ""),
-            by=request.user,
-        )
-        _adopt(obj, reinspection)
-
 
 # --- accountability ------------------------------------------------------------------------
 
 
-class AccountabilityForm(forms.ModelForm):
+class AccountabilityForm(RuleCheckedForm):
     class Meta:
         model = Accountability
-        fields = [
-            "township",
-            "incident",
-            "premises",
-            "hazard",
-            "assignment",
-            "person",
-            "unit",
-            "finding",
-            "sanction",
-            "decided_by",
-            "decided_on",
-        ]
+        fields = list(services.ACCOUNTABILITY_FIELDS)
 
-    def clean(self):
-        data = super().clean()
-        if data.get("township") and data.get("decided_on"):
-            subjects = [data.get(name) for name in ("incident", "premises", "hazard", "assignment")]
-            # With no subject at all the error sits on a subject field, so the database constraint
-            # is not reported a second time in its generic wording.
-            _check(
-                self,
-                None if any(subjects) else "premises",
-                services.accountability_validate,
-                township=data["township"],
-                decided_on=data["decided_on"],
-                incident=data.get("incident"),
-                premises=data.get("premises"),
-                hazard=data.get("hazard"),
-                assignment=data.get("assignment"),
+    def check_rules(self) -> None:
+        data = self.cleaned_data
+        subjects = {name: data.get(name) for name in ("incident", "premises", "hazard", "assignment")}
+        try:
+            services.accountability_validate(
+                township=data["township"], decided_on=data["decided_on"], **subjects
             )
-        return data
+        except ApplicationError as exc:
+            if any(subjects.values()):
+                raise
+            # On a subject field, so the database constraint is not reported again in its own words.
+            self.add_error("premises", str(exc.message))
 
 
 @admin.register(Accountability)
-class AccountabilityAdmin(AuditedAdmin):
+class AccountabilityAdmin(ServiceAdmin):
+    """A decision is recorded and corrected here, never deleted (trace-back reads it)."""
+
     form = AccountabilityForm
     list_display = ["decided_on", "person", "unit", "township", "sanction", "decided_by"]
     list_filter = ["township", "decided_on"]
@@ -846,23 +731,9 @@ class AccountabilityAdmin(AuditedAdmin):
     autocomplete_fields = ["township", "premises", "hazard", "incident", "assignment"]
     list_select_related = ["township"]
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj._history_user = request.user
-            super().save_model(request, obj, form, change)
-            return
-        accountability = services.accountability_record(
-            township=obj.township,
-            person=obj.person,
-            unit=obj.unit,
-            finding=obj.finding,
-            sanction=obj.sanction,
-            decided_by=obj.decided_by,
-            decided_on=obj.decided_on,
-            incident=obj.incident,
-            premises=obj.premises,
-            hazard=obj.hazard,
-            assignment=obj.assignment,
-            by=request.user,
-        )
-        _adopt(obj, accountability)
+    def create_service(self, obj, form, by):
+        return services.accountability_record(**_values(obj, services.ACCOUNTABILITY_UPDATABLE_FIELDS), by=by)
+
+    def update_service(self, obj, form, by):
+        data = changed_values(obj, form, services.ACCOUNTABILITY_UPDATABLE_FIELDS)
+        services.accountability_update(accountability=obj, data=data, by=by)

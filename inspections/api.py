@@ -3,10 +3,12 @@
 closed loop: start-rectifying → rectify → reinspect, extend-deadline), 检查项 (checklist-items) and
 责任追究 (accountabilities).
 
-Reads go through inspections.selectors (scoped to the user); every write is one call of an
-inspections.services function (checklist items, which have no rules and no service, excepted). Objects
-outside the user's scope are not in the queryset (404); a write naming a township or premises outside
-it, or a kind of inspection the role does not carry out, is forbidden (403); a refused rule is a 400.
+Reads go through inspections.selectors (scoped to the user, filtered by the resource's one FilterSet);
+every write is one call of an inspections.services function. Objects outside the user's scope are not
+in the queryset (404). Who may write is inspections.access, enforced by the services: a role that may
+never take a step is turned away before its input is read, and a write the policy refuses (another
+township's premises, a kind of inspection the role does not carry out, another station's hazard) is a
+403 with the reason; a refused rule of the process is a 400.
 """
 
 from django.db.models import Prefetch
@@ -14,21 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api import CENTER, ensure_township_writable
 from core.clock import local_today
 from core.exceptions import ApplicationError
 from core.list_cache import CachedListMixin
-from core.models import Role
-from core.scoping import can_see_record, user_role
-from core.services import reference_record_save
-from core.viewsets import ServiceViewSet
+from core.viewsets import ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet
 from firebrigade.models import FireIncident
-from inspections import selectors, services
+from inspections import access, selectors, services
 from inspections.filters import (
     AccountabilityFilter,
     CampaignFilter,
@@ -50,40 +48,6 @@ from inspections.models import (
 )
 from meetings.models import Assignment
 from townships.models import PoliceStation, Premises
-
-# Plans: the guidance center, and a township lead for its own township.
-PLANNERS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD})
-# Inspections are recorded by whoever carries them out (the kind says who, see INSPECTION_KIND_OF_ROLE).
-RECORDERS = frozenset(
-    {Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD, Role.POLICE_STATION, Role.PREMISES_RESPONSIBLE}
-)
-# 隐患整改: the township, the premises itself (its responsible person), or the guidance center.
-RECTIFIERS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD, Role.PREMISES_RESPONSIBLE})
-# 复查: the township, the police station that found the hazard, or the guidance center.
-REINSPECTORS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD, Role.POLICE_STATION})
-# 延长整改期限: the guidance center and the township lead.
-EXTENDERS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD})
-# 责任追究 is decided at county level.
-ACCOUNTABILITY_DECIDERS = frozenset({Role.GUIDANCE_CENTER, Role.COUNTY_OFFICIAL})
-
-# The kind of inspection each role carries out (None: any kind; the default is the guidance center's).
-INSPECTION_KIND_OF_ROLE = {
-    Role.TOWNSHIP_LEAD: Inspection.Kind.TOWNSHIP,
-    Role.POLICE_STATION: Inspection.Kind.POLICE,
-    Role.PREMISES_RESPONSIBLE: Inspection.Kind.SELF,
-    Role.GUIDANCE_CENTER: None,
-}
-
-
-def _profile(user):
-    return getattr(user, "profile", None)
-
-
-def ensure_record_writable(user, *, township_id: int, premises_id: int) -> None:
-    """A write about a premises the user may not see (another township, or for a responsible person
-    another unit) is forbidden (403)."""
-    if not can_see_record(user, township_id=township_id, premises_id=premises_id):
-        raise exceptions.PermissionDenied(_("不能操作其他乡镇或其他单位的数据。"))
 
 
 def _as_field_error(field: str, check, **kwargs) -> None:
@@ -564,19 +528,7 @@ class AccountabilityCreateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Accountability
-        fields = [
-            "township",
-            "incident",
-            "premises",
-            "hazard",
-            "assignment",
-            "person",
-            "unit",
-            "finding",
-            "sanction",
-            "decided_by",
-            "decided_on",
-        ]
+        fields = list(services.ACCOUNTABILITY_FIELDS)
 
 
 class CurrentCampaignQuerySerializer(serializers.Serializer):
@@ -586,26 +538,19 @@ class CurrentCampaignQuerySerializer(serializers.Serializer):
 # -- viewsets -------------------------------------------------------------------------------------
 
 
-class CampaignViewSet(ServiceViewSet):
+class CampaignViewSet(ServiceCreateMixin, ServiceViewSet):
     """冬春火灾防控 and 专项整治 campaigns. Every role reads those of its county; the guidance center opens
     them. No update or delete here (the admin corrects)."""
 
-    queryset = Campaign.objects.none()  # for the schema only: get_queryset() scopes every request
+    queryset = Campaign.objects.none()  # for the schema only: the selector scopes every request
+    selector = staticmethod(selectors.campaign_list)
     serializer_class = CampaignSerializer
     input_serializers = {"create": CampaignCreateSerializer}
+    create_service = staticmethod(services.campaign_create)
     filterset_class = CampaignFilter
     search_fields = ["name", "description"]
     ordering_fields = ["starts_on", "ends_on", "name"]
-    write_roles = CENTER
-
-    def get_queryset(self):
-        return selectors.campaign_list(user=self.request.user)
-
-    @extend_schema(request=CampaignCreateSerializer, responses={201: CampaignSerializer})
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input()
-        campaign = services.campaign_create(**data, by=request.user)
-        return self.answer(campaign, status_code=status.HTTP_201_CREATED)
+    write_roles = access.CAMPAIGN_WRITERS
 
     @extend_schema(
         parameters=[
@@ -627,94 +572,48 @@ class CampaignViewSet(ServiceViewSet):
         return Response(self.serializer_class(campaign, context=self.get_serializer_context()).data)
 
 
-class InspectionPlanViewSet(ServiceViewSet):
+class InspectionPlanViewSet(ServiceCreateMixin, ServiceViewSet):
     """检查计划 with their progress (planned / inspected / percent), scoped by township. The guidance
     center and the township lead (for its own township) create them."""
 
-    queryset = InspectionPlan.objects.none()  # for the schema only: get_queryset() scopes every request
+    queryset = InspectionPlan.objects.none()  # for the schema only: the selector scopes every request
+    selector = staticmethod(selectors.inspection_plan_list)
     serializer_class = InspectionPlanSerializer
     input_serializers = {"create": InspectionPlanCreateSerializer}
+    create_service = staticmethod(services.inspection_plan_create)
     filterset_class = InspectionPlanFilter
     search_fields = ["title", "township__name"]
     ordering_fields = ["due_on", "title", "percent", "planned_count", "inspected_count"]
-    write_roles = PLANNERS
-
-    def get_queryset(self):
-        return selectors.inspection_plan_list(user=self.request.user)
-
-    @extend_schema(request=InspectionPlanCreateSerializer, responses={201: InspectionPlanSerializer})
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input()
-        ensure_township_writable(request.user, data["township"].pk)
-        plan = services.inspection_plan_create(**data, by=request.user)
-        return self.answer(plan, status_code=status.HTTP_201_CREATED)
+    write_roles = access.PLANNERS
 
 
-class InspectionViewSet(ServiceViewSet):
+class InspectionViewSet(ServiceCreateMixin, ServiceViewSet):
     """检查记录 with their checklist results and the hazards found. Recorded in one request by whoever
-    inspected: the township lead (乡镇检查, own township), the police station (派出所检查, its area), the
-    premises responsible person (单位自查, own premises) or the guidance center (any kind). A record is
-    not edited or deleted through the API."""
+    inspected: the township lead (乡镇检查, own township), the police station (派出所检查, its area, in
+    its own name), the premises responsible person (单位自查, own premises) or the guidance center (any
+    kind); `kind` and `police_station` left out are the recorder's own. A record is not edited or
+    deleted through the API."""
 
-    queryset = Inspection.objects.none()  # for the schema only: get_queryset() scopes every request
+    queryset = Inspection.objects.none()  # for the schema only: the selector scopes every request
+    selector = staticmethod(selectors.inspection_list)
     serializer_class = InspectionSerializer
     input_serializers = {"create": InspectionRecordSerializer}
+    create_service = staticmethod(services.inspection_record)
     filterset_class = InspectionFilter
     search_fields = ["premises__name", "inspectors", "notes"]
     ordering_fields = ["inspected_on", "kind", "hazard_count", "open_hazard_count"]
-    write_roles = RECORDERS
+    write_roles = access.RECORDERS
 
     def get_queryset(self):
         return (
-            selectors.inspection_list(user=self.request.user)
+            super()
+            .get_queryset()
             .prefetch_related(
                 Prefetch("results", queryset=ChecklistResult.objects.select_related("item")),
                 Prefetch("hazards", queryset=Hazard.objects.order_by("id")),
             )
             .order_by("-inspected_on", "-id")
         )
-
-    def _kind_and_station(self, data: dict) -> tuple[str, PoliceStation | None]:
-        """What the acting role may record: 403 for another township's or unit's premises, for a kind
-        of inspection the role does not carry out, or for another police station."""
-        user = self.request.user
-        premises = data["premises"]
-        ensure_record_writable(user, township_id=premises.township_id, premises_id=premises.pk)
-        role = user_role(user)
-        own_kind = INSPECTION_KIND_OF_ROLE[role]
-        kind = data.get("kind") or own_kind or Inspection.Kind.GUIDANCE_CENTER
-        if own_kind is not None and kind != own_kind:
-            raise exceptions.PermissionDenied(
-                _("您的角色只能录入“%(kind)s”。") % {"kind": Inspection.Kind(own_kind).label}
-            )
-        station = data.get("police_station")
-        if role == Role.POLICE_STATION:
-            own_station = _profile(user).police_station
-            if station is not None and station.pk != own_station.pk:
-                raise exceptions.PermissionDenied(_("派出所只能以本所名义录入检查。"))
-            station = own_station
-        elif station is not None and role != Role.GUIDANCE_CENTER:
-            raise exceptions.PermissionDenied(_("只有派出所或指导中心可以填写执行检查的派出所。"))
-        return kind, station
-
-    @extend_schema(request=InspectionRecordSerializer, responses={201: InspectionSerializer})
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input()
-        kind, station = self._kind_and_station(data)
-        inspection = services.inspection_record(
-            premises=data["premises"],
-            kind=kind,
-            inspected_on=data["inspected_on"],
-            inspectors=data["inspectors"],
-            results=data["results"],
-            hazards=data["hazards"],
-            plan=data["plan"],
-            police_station=station,
-            signed_by=data["signed_by"],
-            notes=data["notes"],
-            by=request.user,
-        )
-        return self.answer(inspection, status_code=status.HTTP_201_CREATED)
 
 
 HAZARD_COLUMNS = [f.name for f in Hazard._meta.concrete_fields]
@@ -725,7 +624,8 @@ class HazardViewSet(CachedListMixin, ServiceViewSet):
     inspections (`POST /inspections/`); their state moves only through the actions below, each one
     service call: open → rectifying → awaiting verification → verified, or back to rectifying."""
 
-    queryset = Hazard.objects.none()  # for the schema only: get_queryset() scopes every request
+    queryset = Hazard.objects.none()  # for the schema only: the selector scopes every request
+    selector = staticmethod(selectors.hazard_list)
     serializer_class = HazardSerializer
     input_serializers = {
         "rectify": HazardRectifySerializer,
@@ -735,19 +635,20 @@ class HazardViewSet(CachedListMixin, ServiceViewSet):
     filterset_class = HazardFilter
     search_fields = ["description", "premises__name", "responsible_person"]
     ordering_fields = ["deadline", "discovered_on", "status", "severity", "verified_on"]
-    write_roles = CENTER  # no plain create/update/delete is routed: these roles get 405
+    write_roles = access.CENTER  # no plain create/update/delete is routed: these roles get 405
     action_roles = {
-        "start_rectifying": RECTIFIERS,
-        "rectify": RECTIFIERS,
-        "reinspect": REINSPECTORS,
-        "extend_deadline": EXTENDERS,
+        "start_rectifying": access.RECTIFIERS,
+        "rectify": access.RECTIFIERS,
+        "reinspect": access.REINSPECTORS,
+        "extend_deadline": access.EXTENDERS,
     }
 
     def get_queryset(self):
         # Only what the serializer shows: the whole premises, inspection and checklist rows the
         # selector joins for the pages cost more to build than the hazards themselves.
         return (
-            selectors.hazard_list(user=self.request.user)
+            super()
+            .get_queryset()
             .select_related(None)
             .select_related("premises__grid", "township")
             .only(*HAZARD_COLUMNS, "premises__name", "premises__grid__name", "township__name")
@@ -758,30 +659,22 @@ class HazardViewSet(CachedListMixin, ServiceViewSet):
             .order_by("deadline", "id")
         )
 
-    def _writable_object(self) -> Hazard:
-        hazard = self.get_object()
-        ensure_record_writable(
-            self.request.user, township_id=hazard.township_id, premises_id=hazard.premises_id
-        )
-        return hazard
-
     @extend_schema(request=None, responses={200: HazardSerializer})
     @action(detail=True, methods=["post"], url_path="start-rectifying")
     def start_rectifying(self, request, pk=None):
         """开始整改: open → rectifying."""
-        hazard = self._writable_object()
+        hazard = self.get_object()
         services.hazard_start_rectifying(hazard=hazard, by=request.user)
         return self.answer(hazard)
 
-    @extend_schema(request=HazardRectifySerializer, responses={200: HazardSerializer})
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
     def rectify(self, request, pk=None):
         """提交整改 (with evidence and an after-photo as multipart): the hazard awaits re-inspection."""
-        hazard = self._writable_object()
+        hazard = self.get_object()
         data = self.validated_input()
         services.hazard_rectify(
             hazard=hazard,
-            rectified_on=data.get("rectified_on") or services.local_today(),
+            rectified_on=data.get("rectified_on") or local_today(),
             rectified_by=data["rectified_by"],
             measures=data["measures"],
             evidence=data.get("evidence"),
@@ -790,20 +683,15 @@ class HazardViewSet(CachedListMixin, ServiceViewSet):
         )
         return self.answer(hazard)
 
-    @extend_schema(request=HazardReinspectSerializer, responses={200: HazardSerializer})
     @action(detail=True, methods=["post"])
     def reinspect(self, request, pk=None):
         """复查: passed → verified (销号); failed → back to rectifying. A police station re-inspects only
         the hazards its own inspections found."""
-        hazard = self._writable_object()
-        if user_role(request.user) == Role.POLICE_STATION and (
-            hazard.inspection.police_station_id != _profile(request.user).police_station_id
-        ):
-            raise exceptions.PermissionDenied(_("派出所只能复查本所检查发现的隐患。"))
+        hazard = self.get_object()
         data = self.validated_input()
         services.hazard_reinspect(
             hazard=hazard,
-            inspected_on=data.get("inspected_on") or services.local_today(),
+            inspected_on=data.get("inspected_on") or local_today(),
             inspectors=data["inspectors"],
             passed=data["passed"],
             note=data["note"],
@@ -811,11 +699,10 @@ class HazardViewSet(CachedListMixin, ServiceViewSet):
         )
         return self.answer(hazard)
 
-    @extend_schema(request=HazardExtendDeadlineSerializer, responses={200: HazardSerializer})
     @action(detail=True, methods=["post"], url_path="extend-deadline")
     def extend_deadline(self, request, pk=None):
         """延长整改期限; the reason is kept in the history."""
-        hazard = self._writable_object()
+        hazard = self.get_object()
         data = self.validated_input()
         services.hazard_extend_deadline(
             hazard=hazard, new_deadline=data["new_deadline"], reason=data["reason"], by=request.user
@@ -823,58 +710,36 @@ class HazardViewSet(CachedListMixin, ServiceViewSet):
         return self.answer(hazard)
 
 
-class ChecklistItemViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ChecklistItemViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     """检查项: every role reads the checklist; the guidance center maintains it. Items are retired with
     `is_active: false`, never deleted (recorded results refer to them)."""
 
-    queryset = ChecklistItem.objects.none()  # for the schema only: get_queryset() checks the role
+    queryset = ChecklistItem.objects.none()  # for the schema only: the selector checks the role
+    selector = staticmethod(selectors.checklist_item_list)
     serializer_class = ChecklistItemSerializer
+    create_service = staticmethod(services.checklist_item_create)
     filterset_class = ChecklistItemFilter
     search_fields = ["code", "text", "category"]
     ordering_fields = ["order", "code", "category"]
-    write_roles = CENTER
+    write_roles = access.CHECKLIST_KEEPERS
 
-    def get_queryset(self):
-        return selectors.checklist_item_list(user=self.request.user)
-
-    def perform_create(self, serializer):
-        serializer.instance = reference_record_save(
-            ChecklistItem(), data=dict(serializer.validated_data), by=self.request.user
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = reference_record_save(
-            serializer.instance, data=dict(serializer.validated_data), by=self.request.user
-        )
+    def perform_service_update(self, instance, data):
+        services.checklist_item_update(item=instance, data=data, by=self.request.user)
 
 
-class AccountabilityViewSet(ServiceViewSet):
+class AccountabilityViewSet(ServiceCreateMixin, ServiceViewSet):
     """责任追究, scoped by township. Recorded by the guidance center or a county official (of the
     township's county); a decision is a record: no update or delete."""
 
-    queryset = Accountability.objects.none()  # for the schema only: get_queryset() scopes every request
+    queryset = Accountability.objects.none()  # for the schema only: the selector scopes every request
+    selector = staticmethod(selectors.accountability_list)
     serializer_class = AccountabilitySerializer
     input_serializers = {"create": AccountabilityCreateSerializer}
+    create_service = staticmethod(services.accountability_record)
     filterset_class = AccountabilityFilter
     search_fields = ["person", "unit", "finding", "sanction"]
     ordering_fields = ["decided_on", "person"]
-    write_roles = ACCOUNTABILITY_DECIDERS
-
-    def get_queryset(self):
-        return selectors.accountability_list(user=self.request.user)
-
-    @extend_schema(request=AccountabilityCreateSerializer, responses={201: AccountabilitySerializer})
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input()
-        ensure_township_writable(request.user, data["township"].pk)
-        accountability = services.accountability_record(**data, by=request.user)
-        return self.answer(accountability, status_code=status.HTTP_201_CREATED)
+    write_roles = access.ACCOUNTABILITY_DECIDERS
 
 
 ROUTES = [

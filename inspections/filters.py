@@ -1,23 +1,105 @@
-"""Query-string filters of the inspections API (django-filter). They narrow the selectors' scoped
-querysets: naming a township, grid, campaign or premises outside the user's scope returns nothing, never
-more. Date ranges are `<field>_after` / `<field>_before` (inclusive)."""
+"""The one filter language of each resource of the campaign: campaigns, plans, inspections, hazards,
+checklist items, accountabilities. The resource's selector applies its FilterSet (core.filters), so the
+API's query string, the pages' GET forms (inspections.page_filters changes only their widgets) and the
+callers of the selectors in other apps (`filters={"township": pk}`) name and mean the same things.
 
+Townships and grids are chosen among those the user may see: naming another is an invalid value (the
+API answers 400, a page 404). Premises, plans, inspections and hazards may be named freely: the rows
+are scoped already, so one outside the scope selects nothing. Date ranges are `<field>_after` /
+`<field>_before` (inclusive). Rectified / open / overdue are inspections.selectors' one definitions,
+as of today (the county's date)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from django_filters.fields import ModelChoiceField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from core.clock import local_today
+from core.scoping import can_see_township
+from inspections.definitions import hazard_open_q, hazard_overdue_q, hazard_rectified_q
 from inspections.models import Accountability, Campaign, ChecklistItem, Hazard, Inspection, InspectionPlan
+from townships import selectors as township_selectors
 from townships.models import County, Grid, PoliceStation, Premises, Township
 
 
-def _within_campaign(queryset, campaign, *, date_field: str, county_field: str):
-    """Rows of the campaign's county dated within the campaign (the selectors' reading of "in a campaign")."""
+def visible_townships(request):
+    """The townships a filter offers: those the asking user sees."""
+    if request is None:  # the schema asks without a user
+        return Township.objects.none()
+    return township_selectors.township_choices(user=request.user)
+
+
+class VisibleTownshipField(ModelChoiceField):
+    """A township the user sees, checked by core.scoping — no query for a township lead or the center,
+    so a selector's `filters={"township": pk}` costs nothing — and given on as its id."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        pk = value.pk if isinstance(value, Township) else value
+        if not str(pk).isdigit() or not can_see_township(self.user, int(pk)):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return int(pk)
+
+
+class TownshipFilter(filters.ModelChoiceFilter):
+    """乡镇: one of the townships the asking user sees (the page lists them; a value is checked by scope)."""
+
+    field_class = VisibleTownshipField
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("乡镇"))
+        super().__init__(queryset=visible_townships, **kwargs)
+
+    @property
+    def field(self):
+        self.extra["user"] = getattr(self.get_request(), "user", None)
+        return super().field
+
+
+def visible_grids(request):
+    """The grids a filter may name: those of the townships the asking user sees."""
+    if request is None:
+        return Grid.objects.none()
+    return township_selectors.grid_choices(user=request.user)
+
+
+class OneOrMany(forms.SelectMultiple):
+    """A list of choices from a query string (`?status=a&status=b`) or a selector's dict, where one
+    value may be given alone (`{"status": "open"}`)."""
+
+    def value_from_datadict(self, data, files, name):
+        if hasattr(data, "getlist"):
+            return data.getlist(name)
+        value = data.get(name)
+        return [value] if isinstance(value, str) else value
+
+
+def grid_filter():
+    return filters.ModelChoiceFilter(field_name="premises__grid", queryset=visible_grids, label=_("网格"))
+
+
+def date_range(field_name: str, after: str, before: str) -> tuple[filters.DateFilter, filters.DateFilter]:
+    return (
+        filters.DateFilter(field_name=field_name, lookup_expr="gte", label=after),
+        filters.DateFilter(field_name=field_name, lookup_expr="lte", label=before),
+    )
+
+
+def within_campaign(queryset, campaign, *, date_field: str):
+    """Rows of the campaign's county dated within the campaign (what "in a campaign" means)."""
     if not campaign:
         return queryset
     return queryset.filter(
-        Q(**{county_field: campaign.county_id})
+        Q(township__county_id=campaign.county_id)
         & Q(**{f"{date_field}__gte": campaign.starts_on, f"{date_field}__lte": campaign.ends_on})
     )
 
@@ -37,11 +119,10 @@ class CampaignFilter(filters.FilterSet):
 
 class InspectionPlanFilter(filters.FilterSet):
     campaign = filters.ModelChoiceFilter(queryset=Campaign.objects.all(), label=_("防控行动"))
-    township = filters.ModelChoiceFilter(queryset=Township.objects.all(), label=_("乡镇"))
+    township = TownshipFilter()
     police_station = filters.ModelChoiceFilter(queryset=PoliceStation.objects.all(), label=_("派出所"))
     premises = filters.ModelChoiceFilter(queryset=Premises.objects.all(), label=_("检查对象"))
-    due_on_after = filters.DateFilter(field_name="due_on", lookup_expr="gte", label=_("完成期限起"))
-    due_on_before = filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("完成期限止"))
+    due_on_after, due_on_before = date_range("due_on", _("完成期限起"), _("完成期限止"))
 
     class Meta:
         model = InspectionPlan
@@ -49,10 +130,8 @@ class InspectionPlanFilter(filters.FilterSet):
 
 
 class InspectionFilter(filters.FilterSet):
-    township = filters.ModelChoiceFilter(queryset=Township.objects.all(), label=_("乡镇"))
-    grid = filters.ModelChoiceFilter(
-        field_name="premises__grid", queryset=Grid.objects.all(), label=_("网格")
-    )
+    township = TownshipFilter()
+    grid = grid_filter()
     premises = filters.ModelChoiceFilter(queryset=Premises.objects.all(), label=_("检查对象"))
     plan = filters.ModelChoiceFilter(queryset=InspectionPlan.objects.all(), label=_("检查计划"))
     campaign = filters.ModelChoiceFilter(
@@ -60,12 +139,7 @@ class InspectionFilter(filters.FilterSet):
     )
     kind = filters.ChoiceFilter(choices=Inspection.Kind.choices, label=_("检查类型"))
     police_station = filters.ModelChoiceFilter(queryset=PoliceStation.objects.all(), label=_("派出所"))
-    inspected_on_after = filters.DateFilter(
-        field_name="inspected_on", lookup_expr="gte", label=_("检查日期起")
-    )
-    inspected_on_before = filters.DateFilter(
-        field_name="inspected_on", lookup_expr="lte", label=_("检查日期止")
-    )
+    inspected_on_after, inspected_on_before = date_range("inspected_on", _("检查日期起"), _("检查日期止"))
 
     class Meta:
         model = Inspection
@@ -73,34 +147,27 @@ class InspectionFilter(filters.FilterSet):
 
     @extend_schema_field(OpenApiTypes.INT)  # a campaign id; django-filter cannot tell through `method`
     def filter_campaign(self, queryset, name, value):
-        return _within_campaign(
-            queryset, value, date_field="inspected_on", county_field="township__county_id"
-        )
+        return within_campaign(queryset, value, date_field="inspected_on")
 
 
 class HazardFilter(filters.FilterSet):
-    township = filters.ModelChoiceFilter(queryset=Township.objects.all(), label=_("乡镇"))
-    grid = filters.ModelChoiceFilter(
-        field_name="premises__grid", queryset=Grid.objects.all(), label=_("网格")
-    )
+    township = TownshipFilter()
+    grid = grid_filter()
     premises = filters.ModelChoiceFilter(queryset=Premises.objects.all(), label=_("单位"))
     inspection = filters.ModelChoiceFilter(queryset=Inspection.objects.all(), label=_("发现于检查"))
     campaign = filters.ModelChoiceFilter(
         queryset=Campaign.objects.all(), method="filter_campaign", label=_("防控行动")
     )
     # distinct=False: a plain IN on the hazard's own column needs no SELECT DISTINCT (bench: 23 → 53 req/s).
-    status = filters.MultipleChoiceFilter(choices=Hazard.Status.choices, label=_("状态"), distinct=False)
+    status = filters.MultipleChoiceFilter(
+        choices=Hazard.Status.choices, label=_("状态"), distinct=False, widget=OneOrMany
+    )
     severity = filters.ChoiceFilter(choices=Hazard.Severity.choices, label=_("隐患等级"))
-    # `is_overdue` is annotated by inspections.selectors.hazard_list (as of today, Asia/Shanghai).
-    overdue = filters.BooleanFilter(field_name="is_overdue", label=_("已逾期"))
-    discovered_on_after = filters.DateFilter(
-        field_name="discovered_on", lookup_expr="gte", label=_("发现日期起")
-    )
-    discovered_on_before = filters.DateFilter(
-        field_name="discovered_on", lookup_expr="lte", label=_("发现日期止")
-    )
-    deadline_after = filters.DateFilter(field_name="deadline", lookup_expr="gte", label=_("整改期限起"))
-    deadline_before = filters.DateFilter(field_name="deadline", lookup_expr="lte", label=_("整改期限止"))
+    rectified = filters.BooleanFilter(method="filter_rectified", label=_("已整改销号"))
+    open = filters.BooleanFilter(method="filter_open", label=_("未整改销号"))
+    overdue = filters.BooleanFilter(method="filter_overdue", label=_("已逾期"))
+    discovered_on_after, discovered_on_before = date_range("discovered_on", _("发现日期起"), _("发现日期止"))
+    deadline_after, deadline_before = date_range("deadline", _("整改期限起"), _("整改期限止"))
 
     class Meta:
         model = Hazard
@@ -108,9 +175,20 @@ class HazardFilter(filters.FilterSet):
 
     @extend_schema_field(OpenApiTypes.INT)  # a campaign id; django-filter cannot tell through `method`
     def filter_campaign(self, queryset, name, value):
-        return _within_campaign(
-            queryset, value, date_field="discovered_on", county_field="township__county_id"
-        )
+        return within_campaign(queryset, value, date_field="discovered_on")
+
+    @staticmethod
+    def _as_of_today(queryset, condition: Q, value: bool):
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+    def filter_rectified(self, queryset, name, value):
+        return self._as_of_today(queryset, hazard_rectified_q(local_today()), value)
+
+    def filter_open(self, queryset, name, value):
+        return self._as_of_today(queryset, hazard_open_q(local_today()), value)
+
+    def filter_overdue(self, queryset, name, value):
+        return self._as_of_today(queryset, hazard_overdue_q(local_today()), value)
 
 
 class ChecklistItemFilter(filters.FilterSet):
@@ -123,11 +201,10 @@ class ChecklistItemFilter(filters.FilterSet):
 
 
 class AccountabilityFilter(filters.FilterSet):
-    township = filters.ModelChoiceFilter(queryset=Township.objects.all(), label=_("乡镇"))
+    township = TownshipFilter()
     premises = filters.ModelChoiceFilter(queryset=Premises.objects.all(), label=_("单位"))
     hazard = filters.ModelChoiceFilter(queryset=Hazard.objects.all(), label=_("隐患"))
-    decided_on_after = filters.DateFilter(field_name="decided_on", lookup_expr="gte", label=_("决定日期起"))
-    decided_on_before = filters.DateFilter(field_name="decided_on", lookup_expr="lte", label=_("决定日期止"))
+    decided_on_after, decided_on_before = date_range("decided_on", _("决定日期起"), _("决定日期止"))
 
     class Meta:
         model = Accountability

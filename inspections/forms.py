@@ -46,7 +46,8 @@ class PlanChoiceField(forms.ModelChoiceField):
 class InspectionForm(forms.Form):
     """The header and the checklist of an inspection. One pass/fail/na field and one note per active
     checklist item (`result_<id>`, `note_<id>`). The kind, the police station and the plan fields
-    exist only when the user's RecordingPolicy lets them choose."""
+    exist only when the user's RecordingPolicy (inspections.access) lets them choose; left out, the
+    service records the user's own kind and police station."""
 
     premises = PremisesChoiceField(label=_("检查对象"), queryset=None, empty_label=CHOOSE[1])
     kind = forms.ChoiceField(label=_("检查类型"))
@@ -113,12 +114,6 @@ class InspectionForm(forms.Form):
 
     def clean_inspected_on(self):
         return _not_in_future(self.cleaned_data.get("inspected_on"), _("检查日期不能晚于今天。"))
-
-    def cleaned_kind(self) -> str:
-        return self.cleaned_data.get("kind") or self.policy.kinds[0]
-
-    def cleaned_police_station(self):
-        return self.policy.police_station or self.cleaned_data.get("police_station")
 
     def cleaned_results(self) -> list[dict]:
         return [

@@ -1,59 +1,64 @@
-"""GET filters of the inspection and hazard lists (the API's FilterSets live in filters.py, owned
-elsewhere). Township and grid choices are limited to what the user may see; a value outside them
-makes the page answer 404 (see core.pages.filtered_queryset)."""
+"""The GET forms of the inspection and hazard list pages: the resources' own FilterSets
+(inspections.filters), with the widgets of a page — date pickers, "全部" as the empty choice, one status
+at a time, and the filters a page does not offer as hidden fields (they still work from a link, with
+the same names and meaning). A township or grid outside the user's scope makes the page answer 404
+(core.pages.filtered_queryset)."""
 
-import django_filters as df
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 
-from inspections.models import Hazard, Inspection
-from townships.page_filters import ALL_LABEL, visible_grids, visible_townships
+from inspections.filters import HazardFilter, InspectionFilter
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+ALL_LABEL = _("全部")
 
 
-def premises_filter():
-    """?premises=<id> from the links of the other pages; hidden, and the rows are scoped already,
-    so an id outside the scope shows nothing."""
-    return df.NumberFilter(field_name="premises_id", widget=forms.HiddenInput, label=_("单位"))
+class OneOfSelect(forms.Select):
+    """One <select> for a filter that takes a list of values (the API may ask for several)."""
+
+    def value_from_datadict(self, data, files, name):
+        return [value for value in data.getlist(name) if value]
 
 
-class InspectionPageFilter(df.FilterSet):
-    premises = premises_filter()
-    township = df.ModelChoiceFilter(label=_("乡镇"), queryset=visible_townships, empty_label=ALL_LABEL)
-    grid = df.ModelChoiceFilter(
-        label=_("网格"), field_name="premises__grid", queryset=visible_grids, empty_label=ALL_LABEL
-    )
-    kind = df.ChoiceFilter(label=_("检查类型"), choices=Inspection.Kind.choices, empty_label=ALL_LABEL)
-    date_from = df.DateFilter(
-        label=_("检查日期起"), field_name="inspected_on", lookup_expr="gte", widget=DATE
-    )
-    date_to = df.DateFilter(label=_("检查日期止"), field_name="inspected_on", lookup_expr="lte", widget=DATE)
+class YesNoSelect(BooleanWidget):
+    """A true / false filter as a <select> with "全部" and the page's own words for each answer."""
 
-    class Meta:
-        model = Inspection
-        fields: list[str] = []
+    def __init__(self, *, yes, no):
+        super().__init__()
+        self.choices = [("", ALL_LABEL), ("true", yes), ("false", no)]
 
 
-class HazardPageFilter(df.FilterSet):
-    premises = premises_filter()
-    township = df.ModelChoiceFilter(label=_("乡镇"), queryset=visible_townships, empty_label=ALL_LABEL)
-    grid = df.ModelChoiceFilter(
-        label=_("网格"), field_name="premises__grid", queryset=visible_grids, empty_label=ALL_LABEL
-    )
-    status = df.ChoiceFilter(label=_("状态"), choices=Hazard.Status.choices, empty_label=ALL_LABEL)
-    severity = df.ChoiceFilter(label=_("隐患等级"), choices=Hazard.Severity.choices, empty_label=ALL_LABEL)
-    overdue = df.ChoiceFilter(
-        label=_("是否逾期"),
-        choices=[("yes", _("已逾期未销号")), ("no", _("未逾期"))],
-        empty_label=ALL_LABEL,
-        method="filter_overdue",
-    )
+class PageFilterMixin:
+    """Show `shown` filters with page widgets; keep every other filter of the resource as a hidden field."""
 
-    class Meta:
-        model = Hazard
-        fields: list[str] = []
+    shown: tuple[str, ...] = ()
+    # A true / false filter shown as a select: its page label and the words for true and false.
+    yes_no: dict[str, tuple] = {}
 
-    def filter_overdue(self, queryset, name, value):
-        # `is_overdue` is annotated by inspections.selectors.hazard_list (today, county time).
-        return queryset.filter(is_overdue=(value == "yes"))
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.order_fields(self.shown)
+        for name, field in self.form.fields.items():
+            if name not in self.shown:
+                hidden = forms.MultipleHiddenInput if isinstance(field, forms.MultipleChoiceField) else None
+                field.widget = (hidden or forms.HiddenInput)()
+            elif name in self.yes_no:
+                field.label, yes, no = self.yes_no[name]
+                field.widget = YesNoSelect(yes=yes, no=no)
+            elif isinstance(field, forms.MultipleChoiceField):
+                field.widget = OneOfSelect(choices=[("", ALL_LABEL), *field.choices])
+            elif isinstance(field, forms.DateField):
+                field.widget = DATE
+            elif isinstance(field, forms.ChoiceField):  # model choices too
+                field.empty_label = ALL_LABEL
+                field.widget.choices = field.choices  # the widget's copy still names the old label
+
+
+class InspectionPageFilter(PageFilterMixin, InspectionFilter):
+    shown = ("township", "grid", "kind", "inspected_on_after", "inspected_on_before")
+
+
+class HazardPageFilter(PageFilterMixin, HazardFilter):
+    shown = ("township", "grid", "status", "severity", "overdue")
+    yes_no = {"overdue": (_("是否逾期"), _("已逾期未销号"), _("未逾期"))}

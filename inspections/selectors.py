@@ -30,8 +30,18 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Lag, NullIf, Round, RowNumber
 
 from core.clock import local_date, local_today
+from core.filters import apply_filterset
 from core.models import Role
 from core.scoping import ALL, scope_queryset, user_role, visible_county_id, visible_township_ids
+from inspections.definitions import VERIFIED, hazard_open_q, hazard_overdue_q, hazard_rectified_q
+from inspections.filters import (
+    AccountabilityFilter,
+    CampaignFilter,
+    ChecklistItemFilter,
+    HazardFilter,
+    InspectionFilter,
+    InspectionPlanFilter,
+)
 from inspections.models import (
     Accountability,
     Campaign,
@@ -43,8 +53,6 @@ from inspections.models import (
     Reinspection,
 )
 from townships.models import Premises, Township
-
-VERIFIED = Hazard.Status.VERIFIED
 
 
 def _percent(part: str, whole: str):
@@ -73,21 +81,12 @@ def _campaign(value) -> Campaign | None:
     return Campaign.objects.get(pk=value)
 
 
-def _as_bool(value) -> bool | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    return bool(value)
-
-
 # --- plan progress -------------------------------------------------------------------------
 
 
-def plan_progress(*, user, campaign) -> QuerySet[InspectionPlan]:
-    """The plans of `campaign` the user may see, each with `planned_count` (premises in the plan),
-    `inspected_count` (distinct premises with an inspection linked to the plan) and `percent`
-    (NULL for an empty plan). One query."""
+def _with_progress(plans: QuerySet[InspectionPlan]) -> QuerySet[InspectionPlan]:
+    """Each plan with `planned_count` (premises in the plan), `inspected_count` (distinct premises with
+    an inspection linked to the plan) and `percent` (NULL for an empty plan), as subqueries."""
     through = InspectionPlan.premises.through
     planned = _count_subquery(
         through.objects.filter(inspectionplan_id=OuterRef("pk")),
@@ -99,33 +98,23 @@ def plan_progress(*, user, campaign) -> QuerySet[InspectionPlan]:
         group_by="plan_id",
         expression=Count("premises_id", distinct=True),
     )
-    plans = scope_queryset(
-        InspectionPlan.objects.filter(campaign=campaign), user=user, township_field="township"
-    )
     return (
         plans.select_related("township", "police_station", "campaign")
         .annotate(planned_count=planned, inspected_count=inspected)
         .annotate(percent=_percent("inspected_count", "planned_count"))
-        .order_by("township__name", "due_on", "title")
     )
 
 
-# --- what the county counts: one definition each of rectified / open / overdue / verified late ----
+def plan_progress(*, user, campaign) -> QuerySet[InspectionPlan]:
+    """The plans of `campaign` the user may see with their progress (_with_progress). One query."""
+    plans = scope_queryset(
+        InspectionPlan.objects.filter(campaign=campaign), user=user, township_field="township"
+    )
+    return _with_progress(plans).order_by("township__name", "due_on", "title")
 
 
-def hazard_rectified_q(on: dt.date, prefix: str = "") -> Q:
-    """Rectified as of `on`: verified (复查销号) on or before that day. Nothing else counts."""
-    return Q(**{f"{prefix}status": VERIFIED, f"{prefix}verified_on__lte": on})
-
-
-def hazard_open_q(on: dt.date, prefix: str = "") -> Q:
-    """Open as of `on`: discovered by then and not rectified by then, whatever its step."""
-    return Q(**{f"{prefix}discovered_on__lte": on}) & ~hazard_rectified_q(on, prefix)
-
-
-def hazard_overdue_q(on: dt.date, prefix: str = "") -> Q:
-    """Overdue as of `on`: open, and its deadline is before that day."""
-    return hazard_open_q(on, prefix) & Q(**{f"{prefix}deadline__lt": on})
+# --- what the county counts: rectified / open / overdue are defined in inspections.definitions
+# (the other apps read them from here); verified late and the flags of a listed hazard: -------------
 
 
 # Verified after its deadline (not on time); False (not NULL) while not verified yet.
@@ -217,75 +206,28 @@ def hazard_carried_open(*, user, before: dt.date, on: dt.date, county_id=None, t
 # --- lists ---------------------------------------------------------------------------------
 
 
-def hazard_list(*, user, filters: dict | None = None) -> QuerySet[Hazard]:
+def hazard_list(*, user, filters=None) -> QuerySet[Hazard]:
     """Hazards the user may see, each annotated with `is_overdue` (today, local date) and
-    `verified_late`. Filters: township, grid (premises' grid), premises, campaign (discovered
-    within the campaign's dates, in its county), status (one or a list), severity, overdue (bool),
-    date_from / date_to (discovery date), inspection."""
-    filters = filters or {}
+    `verified_late`, narrowed by `filters` in the language of inspections.filters.HazardFilter:
+    township, grid, premises, inspection, campaign (discovered within the campaign's dates, in its
+    county), status (one or a list), severity, rectified / open / overdue (as of today),
+    discovered_on_after / _before, deadline_after / _before. An invalid value: ValidationError."""
     today = local_today()
     qs = scope_queryset(Hazard.objects.all(), user=user, township_field="township", premises_field="premises")
-    if filters.get("township"):
-        qs = qs.filter(township=filters["township"])
-    if filters.get("grid"):
-        qs = qs.filter(premises__grid=filters["grid"])
-    if filters.get("premises"):
-        qs = qs.filter(premises=filters["premises"])
-    if filters.get("inspection"):
-        qs = qs.filter(inspection=filters["inspection"])
-    campaign = _campaign(filters.get("campaign"))
-    if campaign is not None:
-        qs = qs.filter(
-            township__county_id=campaign.county_id,
-            discovered_on__gte=campaign.starts_on,
-            discovered_on__lte=campaign.ends_on,
-        )
-    status = filters.get("status")
-    if status:
-        qs = qs.filter(status__in=[status] if isinstance(status, str) else list(status))
-    if filters.get("severity"):
-        qs = qs.filter(severity=filters["severity"])
-    overdue = _as_bool(filters.get("overdue"))
-    if overdue is True:
-        qs = qs.filter(hazard_overdue_q(today))
-    elif overdue is False:
-        qs = qs.exclude(hazard_overdue_q(today))
-    if filters.get("date_from"):
-        qs = qs.filter(discovered_on__gte=filters["date_from"])
-    if filters.get("date_to"):
-        qs = qs.filter(discovered_on__lte=filters["date_to"])
+    qs = apply_filterset(HazardFilter, qs, filters, user=user)
     return hazard_flags(
         qs.select_related("premises", "premises__grid", "township", "inspection", "checklist_item"), on=today
     )
 
 
-def inspection_list(*, user, filters: dict | None = None) -> QuerySet[Inspection]:
-    """Inspections the user may see, each with `hazard_count` and `open_hazard_count`. Filters:
-    township, grid, premises, campaign (inspected within its dates, in its county), plan, kind,
-    police_station, date_from / date_to (inspection date)."""
-    filters = filters or {}
+def inspection_list(*, user, filters=None) -> QuerySet[Inspection]:
+    """Inspections the user may see, each with `hazard_count` and `open_hazard_count`, narrowed by
+    `filters` (inspections.filters.InspectionFilter): township, grid, premises, plan, campaign
+    (inspected within its dates, in its county), kind, police_station, inspected_on_after / _before."""
     qs = scope_queryset(
         Inspection.objects.all(), user=user, township_field="township", premises_field="premises"
     )
-    for key, lookup in (
-        ("township", "township"),
-        ("grid", "premises__grid"),
-        ("premises", "premises"),
-        ("plan", "plan"),
-        ("kind", "kind"),
-        ("police_station", "police_station"),
-        ("date_from", "inspected_on__gte"),
-        ("date_to", "inspected_on__lte"),
-    ):
-        if filters.get(key):
-            qs = qs.filter(**{lookup: filters[key]})
-    campaign = _campaign(filters.get("campaign"))
-    if campaign is not None:
-        qs = qs.filter(
-            township__county_id=campaign.county_id,
-            inspected_on__gte=campaign.starts_on,
-            inspected_on__lte=campaign.ends_on,
-        )
+    qs = apply_filterset(InspectionFilter, qs, filters, user=user)
     # Counted per row by subqueries: a join grouped over every inspection in scope cost ~200 ms on a
     # county's data before the page's LIMIT applied.
     hazards = Hazard.objects.filter(inspection=OuterRef("pk")).order_by().values("inspection")
@@ -570,11 +512,10 @@ def incident_trace(*, incident) -> PremisesTrace | None:
 # --- API lists (added for inspections.api) -------------------------------------------------
 
 
-def campaign_list(*, user, filters: dict | None = None) -> QuerySet[Campaign]:
+def campaign_list(*, user, filters=None) -> QuerySet[Campaign]:
     """Campaigns of the counties `user` works in, newest first: everything for the guidance center,
     a county official's own county, and for everybody else the counties of their townships.
-    Filters: county, kind."""
-    filters = filters or {}
+    Filters (inspections.filters.CampaignFilter): county, kind, active_on."""
     qs = Campaign.objects.select_related("county")
     township_ids = visible_township_ids(user)
     if township_ids is not ALL:
@@ -583,67 +524,41 @@ def campaign_list(*, user, filters: dict | None = None) -> QuerySet[Campaign]:
             qs = qs.filter(county_id=county_id)
         else:
             qs = qs.filter(county_id__in=Township.objects.filter(pk__in=township_ids).values("county_id"))
-    if filters.get("county"):
-        qs = qs.filter(county=filters["county"])
-    if filters.get("kind"):
-        qs = qs.filter(kind=filters["kind"])
+    qs = apply_filterset(CampaignFilter, qs, filters, user=user)
     return qs.order_by("-starts_on", "id")
 
 
-def inspection_plan_list(*, user, filters: dict | None = None) -> QuerySet[InspectionPlan]:
+def inspection_plan_list(*, user, filters=None) -> QuerySet[InspectionPlan]:
     """Plans the user may see (by the plan's township; a premises responsible person sees none),
-    each with the progress figures of `plan_progress`: `planned_count`, `inspected_count` and
-    `percent` (NULL for an empty plan), and its premises prefetched. Filters: campaign, township,
-    police_station. Two queries whatever the number of plans."""
-    filters = filters or {}
-    through = InspectionPlan.premises.through
-    planned = _count_subquery(
-        through.objects.filter(inspectionplan_id=OuterRef("pk")),
-        group_by="inspectionplan_id",
-        expression=Count("premises_id"),
-    )
-    inspected = _count_subquery(
-        Inspection.objects.filter(plan_id=OuterRef("pk")),
-        group_by="plan_id",
-        expression=Count("premises_id", distinct=True),
-    )
+    each with its progress (`planned_count`, `inspected_count`, `percent`, as plan_progress) and its
+    premises prefetched. Filters (inspections.filters.InspectionPlanFilter): campaign, township,
+    police_station, premises, due_on_after / _before. Two queries whatever the number of plans."""
     qs = scope_queryset(InspectionPlan.objects.all(), user=user, township_field="township")
-    for key in ("campaign", "township", "police_station"):
-        if filters.get(key):
-            qs = qs.filter(**{key: filters[key]})
+    qs = apply_filterset(InspectionPlanFilter, qs, filters, user=user)
     return (
-        qs.select_related("township", "police_station", "campaign")
+        _with_progress(qs)
         .prefetch_related(Prefetch("premises", queryset=Premises.objects.only("id", "name", "township_id")))
-        .annotate(planned_count=planned, inspected_count=inspected)
-        .annotate(percent=_percent("inspected_count", "planned_count"))
         .order_by("-campaign__starts_on", "township__name", "due_on", "id")
     )
 
 
-def checklist_item_list(*, user, filters: dict | None = None) -> QuerySet[ChecklistItem]:
+def checklist_item_list(*, user, filters=None) -> QuerySet[ChecklistItem]:
     """The county-wide checklist: every role with a role reads it, a user without one sees nothing.
-    Filters: category, is_active."""
-    filters = filters or {}
+    Filters (inspections.filters.ChecklistItemFilter): category, is_active."""
     if user_role(user) is None:
         return ChecklistItem.objects.none()
-    qs = ChecklistItem.objects.all()
-    if filters.get("category"):
-        qs = qs.filter(category=filters["category"])
-    if filters.get("is_active") is not None:
-        qs = qs.filter(is_active=_as_bool(filters["is_active"]))
+    qs = apply_filterset(ChecklistItemFilter, ChecklistItem.objects.all(), filters, user=user)
     return qs.order_by("order", "code")
 
 
-def accountability_list(*, user, filters: dict | None = None) -> QuerySet[Accountability]:
+def accountability_list(*, user, filters=None) -> QuerySet[Accountability]:
     """责任追究 decisions the user may see, by township (a premises responsible person: those naming
-    their premises), newest first. Filters: township, premises, hazard, incident, assignment."""
-    filters = filters or {}
+    their premises), newest first. Filters (inspections.filters.AccountabilityFilter): township,
+    premises, hazard, incident, assignment, decided_on_after / _before."""
     qs = scope_queryset(
         Accountability.objects.all(), user=user, township_field="township", premises_field="premises"
     )
-    for key in ("township", "premises", "hazard", "incident", "assignment"):
-        if filters.get(key):
-            qs = qs.filter(**{key: filters[key]})
+    qs = apply_filterset(AccountabilityFilter, qs, filters, user=user)
     return qs.select_related("township", "premises", "hazard", "incident", "assignment").order_by(
         "-decided_on", "-id"
     )

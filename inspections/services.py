@@ -1,25 +1,28 @@
 """Writes and rules of the winter-spring campaign: campaigns, plans, inspections, the hazard closed loop
 (open → rectifying → awaiting verification → verified, or back to rectifying) and accountability.
 
-Every function is keyword-only, atomic, and refuses with `ApplicationError` (or Django's
-`ValidationError` from `full_clean()`) before anything is written. The `*_validate` helpers hold
-the rules that need no lock; services call them, and the admin forms call the same helpers so
-that nothing typed into the admin can bypass a rule.
+Every function is keyword-only, atomic, and refuses before anything is written: first who may do it
+(inspections.access, with the caller's `by`: AccessDenied), then the rules of the process
+(`ApplicationError`, or Django's `ValidationError` from `full_clean()`). The `*_validate` helpers hold
+the rules that need no lock; services call them, and the admin forms and API serializers call the same
+helpers so that a refusal names the field it is about.
 """
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.clock import local_date, local_today  # noqa: F401 - also imported from here by pages
 from core.exceptions import ApplicationError
-from core.models import Role
-from core.scoping import user_role
+from core.services import model_update, record_save, reference_record_save, refuse_unknown_fields
+from inspections import access
 from inspections.models import (
     Accountability,
     Campaign,
+    ChecklistItem,
     ChecklistResult,
     Hazard,
     Inspection,
@@ -28,16 +31,6 @@ from inspections.models import (
     Reinspection,
 )
 from townships import services as township_services
-
-
-def _save(instance, *, by, reason: str | None = None) -> None:
-    """full_clean() then save(), recording `by` (and a change reason) in the history."""
-    instance.full_clean()
-    instance._history_user = by
-    if reason:
-        instance._change_reason = reason
-    instance.save()
-
 
 # --- campaigns and plans -------------------------------------------------------------------
 
@@ -56,15 +49,56 @@ def campaign_create(
     starts_on: dt.date,
     ends_on: dt.date,
     description: str = "",
+    is_demo: bool = False,
     by=None,
 ) -> Campaign:
-    """Open a campaign of `county`. Refuses an end date before the start date."""
+    """Open a campaign of `county` (the guidance center). Refuses an end date before the start date."""
+    access.check_campaign_write(by=by)
     campaign_validate(starts_on=starts_on, ends_on=ends_on)
     campaign = Campaign(
-        county=county, name=name, kind=kind, starts_on=starts_on, ends_on=ends_on, description=description
+        county=county,
+        name=name,
+        kind=kind,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        description=description,
+        is_demo=is_demo,
     )
-    _save(campaign, by=by)
+    record_save(campaign, by=by)
     return campaign
+
+
+CAMPAIGN_UPDATABLE_FIELDS = frozenset({"name", "kind", "starts_on", "ends_on", "description", "is_demo"})
+
+
+@transaction.atomic
+def campaign_update(*, campaign: Campaign, data: dict[str, Any], by=None) -> Campaign:
+    """Correct a campaign (keys of CAMPAIGN_UPDATABLE_FIELDS; its county is fixed). Refuses an end
+    before the start, and dates that would leave one of its plans' deadlines outside the campaign.
+    Locks the row; `campaign` is brought up to date."""
+    access.check_campaign_write(by=by)
+
+    def check(locked: Campaign) -> None:
+        campaign_validate(starts_on=locked.starts_on, ends_on=locked.ends_on)
+        outside = locked.plans.exclude(due_on__range=(locked.starts_on, locked.ends_on))
+        if outside.exists():
+            raise ApplicationError(
+                _("检查计划“%(plan)s”的完成期限将不在防控行动期间内，请先调整计划。")
+                % {"plan": outside.order_by("due_on").first()}
+            )
+
+    return model_update(campaign, data=data, allowed=CAMPAIGN_UPDATABLE_FIELDS, by=by, check=check)
+
+
+@transaction.atomic
+def campaign_delete(*, campaign: Campaign, by=None) -> None:
+    """Remove a campaign opened by mistake: only one without plans (a plan is deleted first)."""
+    access.check_campaign_write(by=by)
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if locked.plans.exists():
+        raise ApplicationError(_("防控行动“%(campaign)s”已有检查计划，不能删除。") % {"campaign": locked})
+    locked._history_user = by
+    locked.delete()
 
 
 def inspection_plan_validate(
@@ -108,6 +142,7 @@ def inspection_plan_create(
     by=None,
 ) -> InspectionPlan:
     """Plan which premises `township` (or `police_station`) inspects in `campaign`, by `due_on`."""
+    access.check_plan_write(by=by, township=township)
     premises = list(premises)
     inspection_plan_validate(
         campaign=campaign, township=township, due_on=due_on, premises=premises, police_station=police_station
@@ -115,9 +150,78 @@ def inspection_plan_create(
     plan = InspectionPlan(
         campaign=campaign, township=township, title=title, due_on=due_on, police_station=police_station
     )
-    _save(plan, by=by)
+    record_save(plan, by=by)
     plan.premises.set(premises)  # m2m history records `by` too (plan._history_user is set)
     return plan
+
+
+PLAN_UPDATABLE_FIELDS = frozenset({"campaign", "township", "police_station", "title", "due_on", "premises"})
+
+
+@transaction.atomic
+def inspection_plan_update(*, plan: InspectionPlan, data: dict[str, Any], by=None) -> InspectionPlan:
+    """Change a plan (keys of PLAN_UPDATABLE_FIELDS, `premises` a list) within the rules of a new plan;
+    `by` must be allowed to plan for its township before and after. Locks the row; `plan` is brought
+    up to date."""
+    refuse_unknown_fields(data, PLAN_UPDATABLE_FIELDS)
+    data = dict(data)
+    current = InspectionPlan.objects.select_for_update().select_related("township").get(pk=plan.pk)
+    access.check_plan_write(by=by, township=current.township)
+    premises = list(data.pop("premises")) if "premises" in data else list(current.premises.all())
+
+    def check(locked: InspectionPlan) -> None:
+        access.check_plan_write(by=by, township=locked.township)
+        inspection_plan_validate(
+            campaign=locked.campaign,
+            township=locked.township,
+            due_on=locked.due_on,
+            premises=premises,
+            police_station=locked.police_station,
+        )
+
+    model_update(plan, data=data, allowed=PLAN_UPDATABLE_FIELDS, by=by, check=check)
+    plan._history_user = by
+    plan.premises.set(premises)
+    return plan
+
+
+def inspection_plan_delete_validate(*, plan: InspectionPlan) -> None:
+    if plan.inspections.exists():
+        raise ApplicationError(_("已有检查记录按检查计划“%(plan)s”登记，不能删除该计划。") % {"plan": plan})
+
+
+@transaction.atomic
+def inspection_plan_delete(*, plan: InspectionPlan, by=None) -> None:
+    """Remove a plan under which no inspection is recorded yet (the progress of one that has them is
+    part of the record)."""
+    locked = InspectionPlan.objects.select_for_update().select_related("township").get(pk=plan.pk)
+    access.check_plan_write(by=by, township=locked.township)
+    inspection_plan_delete_validate(plan=locked)
+    locked._history_user = by
+    locked.delete()
+
+
+# --- checklist -----------------------------------------------------------------------------
+
+CHECKLIST_ITEM_FIELDS = frozenset({"code", "text", "category", "order", "is_active"})
+
+
+@transaction.atomic
+def checklist_item_create(
+    *, code: str, text: str, category: str = "", order: int = 0, is_active: bool = True, by=None
+) -> ChecklistItem:
+    """Add an item to the county's checklist (the guidance center)."""
+    access.check_checklist_item_write(by=by)
+    data = {"code": code, "text": text, "category": category, "order": order, "is_active": is_active}
+    return reference_record_save(ChecklistItem(), data=data, by=by)
+
+
+@transaction.atomic
+def checklist_item_update(*, item: ChecklistItem, data: dict[str, Any], by=None) -> ChecklistItem:
+    """Change or retire (`is_active` False) a checklist item; items are never deleted, recorded
+    results refer to them. Locks the row; `item` is brought up to date."""
+    access.check_checklist_item_write(by=by)
+    return model_update(item, data=data, allowed=CHECKLIST_ITEM_FIELDS, by=by)
 
 
 # --- inspections ---------------------------------------------------------------------------
@@ -197,9 +301,9 @@ def _hazard_build(*, inspection, data: dict) -> Hazard:
 def inspection_record(
     *,
     premises,
-    kind: str,
     inspected_on: dt.date,
     inspectors: str,
+    kind: str | None = None,
     results: Sequence[dict] = (),
     hazards: Sequence[dict] = (),
     plan=None,
@@ -214,10 +318,21 @@ def inspection_record(
     results: [{"item": ChecklistItem, "result": "pass"|"fail"|"na", "note": ""}]
     hazards: [{"severity", "description", "deadline", "responsible_person",
                "checklist_item": None, "photo_before": None}]
-    Refuses: a date in the future; a plan of another township or not listing the premises; a police
-    inspection without a police station covering the township; a checklist item twice or inactive;
-    a hazard deadline before the inspection date. A "fail" result without a hazard is allowed.
+    `kind` and `police_station` left out are the recorder's own (access.recording_policy): a police
+    station records in its own name. Refuses (AccessDenied) what `by` may not record; then a date in
+    the future; a plan of another township or not listing the premises; a police inspection without
+    a police station covering the township; a checklist item twice or inactive; a hazard deadline
+    before the inspection date. A "fail" result without a hazard is allowed.
     """
+    policy = access.recording_policy(by=by) if by is not None else None
+    if policy is not None:
+        kind = kind or policy.kinds[0]
+        police_station = police_station or policy.police_station
+    access.check_inspection_record(
+        by=by, premises=premises, kind=kind, police_station=police_station, plan=plan
+    )
+    if not kind:
+        raise ApplicationError(_("请填写检查类型。"))
     inspection_validate(
         premises=premises, kind=kind, inspected_on=inspected_on, plan=plan, police_station=police_station
     )
@@ -238,14 +353,14 @@ def inspection_record(
         notes=notes,
         recorded_by=by,
     )
-    _save(inspection, by=by)
+    record_save(inspection, by=by)
     for data in results:
         result = ChecklistResult(
             inspection=inspection, item=data["item"], result=data["result"], note=data.get("note", "")
         )
-        _save(result, by=by)
+        record_save(result, by=by)
     for data in hazards:
-        _save(_hazard_build(inspection=inspection, data=data), by=by)
+        record_save(_hazard_build(inspection=inspection, data=data), by=by)
 
     if kind != Inspection.Kind.SELF:
         # A unit's own self-inspection does not replace the official one it is due.
@@ -266,7 +381,9 @@ def hazard_create(
     by=None,
 ) -> Hazard:
     """Add a hazard found by an already recorded `inspection` (status open, discovered on the
-    inspection date). Refuses a deadline before discovery and an inactive checklist item."""
+    inspection date), by whoever may record that inspection. Refuses a deadline before discovery and
+    an inactive checklist item."""
+    access.check_inspection_change(by=by, inspection=inspection)
     checklist_item_active_validate(items=[checklist_item])
     hazard_deadline_validate(discovered_on=inspection.inspected_on, deadline=deadline)
     hazard = _hazard_build(
@@ -280,8 +397,77 @@ def hazard_create(
             "photo_before": photo_before,
         },
     )
-    _save(hazard, by=by)
+    record_save(hazard, by=by)
     return hazard
+
+
+INSPECTION_UPDATABLE_FIELDS = frozenset({"inspectors", "signed_by", "notes"})
+
+
+@transaction.atomic
+def inspection_update(*, inspection: Inspection, data: dict[str, Any], by=None) -> Inspection:
+    """Correct a recorded inspection's inspectors, signature or notes (keys of
+    INSPECTION_UPDATABLE_FIELDS); its premises, kind, date, plan and station are what its hazards and
+    the premises' schedule were derived from, and are fixed. Locks the row."""
+    access.check_inspection_change(by=by, inspection=inspection)
+    return model_update(inspection, data=data, allowed=INSPECTION_UPDATABLE_FIELDS, by=by)
+
+
+def _result_check(result: ChecklistResult) -> None:
+    """A result's item is active, and answered once per inspection."""
+    checklist_item_active_validate(items=[result.item])
+    others = ChecklistResult.objects.filter(inspection_id=result.inspection_id, item_id=result.item_id)
+    if others.exclude(pk=result.pk).exists():
+        raise ApplicationError(_("检查项“%(item)s”重复填写。") % {"item": result.item})
+
+
+@transaction.atomic
+def checklist_result_create(
+    *, inspection: Inspection, item: ChecklistItem, result: str, note: str = "", by=None
+) -> ChecklistResult:
+    """Add a checklist result to a recorded inspection (an active item, not answered yet)."""
+    access.check_inspection_change(by=by, inspection=inspection)
+    row = ChecklistResult(inspection=inspection, item=item, result=result, note=note)
+    _result_check(row)
+    return record_save(row, by=by)
+
+
+RESULT_UPDATABLE_FIELDS = frozenset({"item", "result", "note"})
+
+
+@transaction.atomic
+def checklist_result_update(*, result: ChecklistResult, data: dict[str, Any], by=None) -> ChecklistResult:
+    """Correct a checklist result (keys of RESULT_UPDATABLE_FIELDS). Locks the row."""
+    current = ChecklistResult.objects.select_related("inspection").get(pk=result.pk)
+    access.check_inspection_change(by=by, inspection=current.inspection)
+    # An item is checked for being active only when it is changed: a retired item stays on old results.
+    check = _result_check if "item" in data and data["item"].pk != current.item_id else None
+    return model_update(result, data=data, allowed=RESULT_UPDATABLE_FIELDS, by=by, check=check)
+
+
+@transaction.atomic
+def checklist_result_delete(*, result: ChecklistResult, by=None) -> None:
+    """Remove a checklist result entered by mistake."""
+    locked = ChecklistResult.objects.select_for_update().select_related("inspection").get(pk=result.pk)
+    access.check_inspection_change(by=by, inspection=locked.inspection)
+    locked._history_user = by
+    locked.delete()
+
+
+HAZARD_UPDATABLE_FIELDS = frozenset(
+    {"severity", "description", "responsible_person", "photo_before", "photo_after"}
+)
+
+
+@transaction.atomic
+def hazard_update(*, hazard: Hazard, data: dict[str, Any], by=None) -> Hazard:
+    """Correct what was recorded about a hazard (keys of HAZARD_UPDATABLE_FIELDS). Its status moves only
+    through the loop, its deadline only through hazard_extend_deadline. Locks the row."""
+
+    def check(locked: Hazard) -> None:
+        access.check_hazard_extend_deadline(by=by, hazard=locked)
+
+    return model_update(hazard, data=data, allowed=HAZARD_UPDATABLE_FIELDS, by=by, check=check)
 
 
 # --- the hazard closed loop ----------------------------------------------------------------
@@ -301,11 +487,12 @@ def hazard_start_rectifying_validate(*, hazard) -> None:
 
 @transaction.atomic
 def hazard_start_rectifying(*, hazard, by=None) -> Hazard:
-    """open → rectifying. Locks the hazard row."""
+    """open → rectifying (access.check_hazard_rectify). Locks the hazard row."""
     hazard = _lock(hazard)
+    access.check_hazard_rectify(by=by, hazard=hazard)
     hazard_start_rectifying_validate(hazard=hazard)
     hazard.status = Hazard.Status.RECTIFYING
-    _save(hazard, by=by)
+    record_save(hazard, by=by)
     return hazard
 
 
@@ -340,8 +527,10 @@ def hazard_rectify(
     by=None,
 ) -> Rectification:
     """Report what was done about a hazard: a Rectification, and the hazard awaits verification
-    (a re-inspection). Allowed from open or rectifying. Locks the hazard row."""
+    (a re-inspection). Allowed from open or rectifying, to those access.check_hazard_rectify lets
+    through. Locks the hazard row."""
     hazard = _lock(hazard)
+    access.check_hazard_rectify(by=by, hazard=hazard)
     hazard_rectify_validate(hazard=hazard, rectified_on=rectified_on)
     rectification = Rectification(
         hazard=hazard,
@@ -352,11 +541,11 @@ def hazard_rectify(
     )
     if evidence:
         rectification.evidence = evidence
-    _save(rectification, by=by)
+    record_save(rectification, by=by)
     hazard.status = Hazard.Status.AWAITING_VERIFICATION
     if photo_after:
         hazard.photo_after = photo_after
-    _save(hazard, by=by)
+    record_save(hazard, by=by)
     return rectification
 
 
@@ -389,8 +578,10 @@ def hazard_reinspect(
 ) -> Reinspection:
     """Re-inspect the latest rectification of a hazard awaiting verification. Passed: the hazard
     is verified (销号) on `inspected_on` — this is the only way a hazard becomes verified.
-    Failed: back to rectifying; the note must say what is not fixed. Locks the hazard row."""
+    Failed: back to rectifying; the note must say what is not fixed. Who may: access.check_hazard_reinspect.
+    Locks the hazard row."""
     hazard = _lock(hazard)
+    access.check_hazard_reinspect(by=by, hazard=hazard)
     rectification = hazard_reinspect_validate(
         hazard=hazard, inspected_on=inspected_on, passed=passed, note=note
     )
@@ -403,13 +594,13 @@ def hazard_reinspect(
         note=note,
         recorded_by=by,
     )
-    _save(reinspection, by=by)
+    record_save(reinspection, by=by)
     if passed:
         hazard.status = Hazard.Status.VERIFIED
         hazard.verified_on = inspected_on
     else:
         hazard.status = Hazard.Status.RECTIFYING
-    _save(hazard, by=by)
+    record_save(hazard, by=by)
     return reinspection
 
 
@@ -426,11 +617,12 @@ def hazard_extend_deadline_validate(*, hazard, new_deadline: dt.date, reason: st
 @transaction.atomic
 def hazard_extend_deadline(*, hazard, new_deadline: dt.date, reason: str, by=None) -> Hazard:
     """Move a hazard's deadline later, with a reason kept as the history's change reason.
-    Not for verified hazards. Locks the hazard row."""
+    Not for verified hazards. Who may: access.check_hazard_extend_deadline. Locks the hazard row."""
     hazard = _lock(hazard)
+    access.check_hazard_extend_deadline(by=by, hazard=hazard)
     hazard_extend_deadline_validate(hazard=hazard, new_deadline=new_deadline, reason=reason)
     hazard.deadline = new_deadline
-    _save(hazard, by=by, reason=_("延长整改期限：%(reason)s") % {"reason": reason.strip()})
+    record_save(hazard, by=by, reason=_("延长整改期限：%(reason)s") % {"reason": reason.strip()})
     return hazard
 
 
@@ -472,7 +664,9 @@ def accountability_record(
     assignment=None,
     by=None,
 ) -> Accountability:
-    """Record a 责任追究 decision about a fire, a premises, a hazard or an assignment of `township`."""
+    """Record a 责任追究 decision about a fire, a premises, a hazard or an assignment of `township`
+    (county level: access.check_accountability_write)."""
+    access.check_accountability_write(by=by, township=township)
     accountability_validate(
         township=township,
         decided_on=decided_on,
@@ -494,77 +688,45 @@ def accountability_record(
         decided_by=decided_by,
         decided_on=decided_on,
     )
-    _save(accountability, by=by)
+    record_save(accountability, by=by)
     return accountability
 
 
-# --- who may do what on the pages ----------------------------------------------------------
-# Scope (which records a user sees at all) is core.scoping's; these say what a role may write
-# about a record it sees. Views answer 403 when an action is not allowed.
-
-HAZARD_START = "start"
-HAZARD_RECTIFY = "rectify"
-HAZARD_REINSPECT = "reinspect"
-HAZARD_ACTIONS = (HAZARD_START, HAZARD_RECTIFY, HAZARD_REINSPECT)
-
-
-class RecordingPolicy:
-    """How a user records inspections: the kinds they may record (the first is the default), the
-    police station a police user records for, whether they may name a police station (guidance
-    center) or a plan, and the only premises a responsible person may inspect (self-inspection)."""
-
-    def __init__(
-        self,
-        *,
-        kinds: tuple[str, ...],
-        police_station=None,
-        may_choose_station: bool = False,
-        may_use_plan: bool = True,
-        own_premises_id: int | None = None,
-    ):
-        self.kinds = kinds
-        self.police_station = police_station
-        self.may_choose_station = may_choose_station
-        self.may_use_plan = may_use_plan
-        self.own_premises_id = own_premises_id
+# What a 责任追究 record says, in the order forms show it; all of it may be corrected.
+ACCOUNTABILITY_FIELDS = (
+    "township",
+    "incident",
+    "premises",
+    "hazard",
+    "assignment",
+    "person",
+    "unit",
+    "finding",
+    "sanction",
+    "decided_by",
+    "decided_on",
+)
+ACCOUNTABILITY_UPDATABLE_FIELDS = frozenset(ACCOUNTABILITY_FIELDS)
 
 
-def inspection_recording_policy(*, user) -> RecordingPolicy | None:
-    """None when the user may not record inspections (county officials, users without a role).
-    A township lead records township inspections, a police station police inspections for itself,
-    the guidance center any kind, a premises' responsible person self-inspections of their own
-    premises. Which premises each may pick is the scope (core.scoping) of the form's choices."""
-    kinds = Inspection.Kind
-    role = user_role(user)
-    if role == Role.GUIDANCE_CENTER:
-        return RecordingPolicy(
-            kinds=(kinds.GUIDANCE_CENTER, kinds.TOWNSHIP, kinds.POLICE, kinds.SELF), may_choose_station=True
+@transaction.atomic
+def accountability_update(*, accountability: Accountability, data: dict[str, Any], by=None) -> Accountability:
+    """Correct a 责任追究 record (keys of ACCOUNTABILITY_UPDATABLE_FIELDS) within the rules of a new one;
+    `by` must be allowed to decide for its township before and after. Locks the row."""
+    current = Accountability.objects.select_related("township").get(pk=accountability.pk)
+    access.check_accountability_write(by=by, township=current.township)
+
+    def check(locked: Accountability) -> None:
+        access.check_accountability_write(by=by, township=locked.township)
+        accountability_validate(
+            township=locked.township,
+            decided_on=locked.decided_on,
+            incident=locked.incident,
+            premises=locked.premises,
+            hazard=locked.hazard,
+            assignment=locked.assignment,
         )
-    if role == Role.TOWNSHIP_LEAD:
-        return RecordingPolicy(kinds=(kinds.TOWNSHIP,))
-    if role == Role.POLICE_STATION:
-        return RecordingPolicy(kinds=(kinds.POLICE,), police_station=user.profile.police_station)
-    if role == Role.PREMISES_RESPONSIBLE:
-        return RecordingPolicy(
-            kinds=(kinds.SELF,), may_use_plan=False, own_premises_id=user.profile.premises_id
-        )
-    return None
 
-
-def hazard_allowed_actions(*, user, hazard) -> frozenset[str]:
-    """The hazard-loop steps `user` may take on a `hazard` they can see (whether the hazard's state
-    allows the step is the services' rule): the guidance center and the township's lead all of
-    them; a police station all of them for hazards its own inspections found; the premises'
-    responsible person start and rectify (evidence) but never the re-inspection; others none."""
-    role = user_role(user)
-    everything = frozenset(HAZARD_ACTIONS)
-    if role == Role.GUIDANCE_CENTER:
-        return everything
-    profile = getattr(user, "profile", None)
-    if role == Role.TOWNSHIP_LEAD and profile.township_id == hazard.township_id:
-        return everything
-    if role == Role.POLICE_STATION and hazard.inspection.police_station_id == profile.police_station_id:
-        return everything
-    if role == Role.PREMISES_RESPONSIBLE and profile.premises_id == hazard.premises_id:
-        return frozenset({HAZARD_START, HAZARD_RECTIFY})
-    return frozenset()
+    return model_update(
+        accountability, data=data, allowed=ACCOUNTABILITY_UPDATABLE_FIELDS, by=by, check=check
+    )

@@ -3,19 +3,21 @@ hazards), the hazard page with the closed loop (start, rectification evidence = 
 re-inspection, re-inspection).
 
 Views translate HTTP ↔ forms and call a selector or one service. Scope comes from the selectors (a
-record outside it: 404); what a role may write comes from inspections.services' policies (403).
+record outside it: 404); what a role may write is inspections.access' policy, which the services
+enforce (403 with the reason); the pages ask the same policy which forms and buttons to show.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.access import allowed
 from core.exceptions import ApplicationError
 from core.pages import LIST_ROLES, list_page, roles_required, yes_no
-from inspections import selectors, services
+from inspections import access, selectors, services
 from inspections.forms import (
     FILE_AGAIN,
     HazardFormSet,
@@ -110,9 +112,8 @@ def inspection_record(request):
     """Record an inspection of a premises in scope (?premises=<id> fixes it) with its checklist and
     the hazards found, in one call to services.inspection_record."""
     user = request.user
-    policy = services.inspection_recording_policy(user=user)
-    if policy is None:
-        raise PermissionDenied
+    access.check_inspection_record(by=user)  # 403 with the reason for a role that records nothing
+    policy = access.recording_policy(by=user)
     premises_qs = township_selectors.premises_list(user=user).order_by("township__name", "name", "id")
     fixed = _premises_from_query(request, premises_qs)
     if fixed is None and policy.own_premises_id is not None:
@@ -143,13 +144,13 @@ def inspection_record(request):
         try:
             inspection = services.inspection_record(
                 premises=data["premises"],
-                kind=form.cleaned_kind(),
+                kind=data.get("kind"),
                 inspected_on=data["inspected_on"],
                 inspectors=data["inspectors"],
                 results=form.cleaned_results(),
                 hazards=formset.service_data(),
                 plan=data.get("plan"),
-                police_station=form.cleaned_police_station(),
+                police_station=data.get("police_station"),
                 signed_by=data["signed_by"],
                 notes=data["notes"],
                 by=user,
@@ -228,34 +229,45 @@ def _reinspect(request, hazard, form):
     return gettext("复查不合格，隐患已退回整改。")
 
 
+# The steps of the loop on the hazard page, and the rule of the access policy that lets a user take each.
+HAZARD_START, HAZARD_RECTIFY, HAZARD_REINSPECT = "start", "rectify", "reinspect"
+HAZARD_STEP_CHECKS = {
+    HAZARD_START: access.check_hazard_rectify,
+    HAZARD_RECTIFY: access.check_hazard_rectify,
+    HAZARD_REINSPECT: access.check_hazard_reinspect,
+}
+
+
 def hazard_detail(request, pk: int):
     """A hazard with its history, and the steps of the loop the user may take (POST `action`:
-    start / rectify / reinspect). Out of scope: 404; a step the role may not take: 403."""
+    start / rectify / reinspect). Out of scope: 404; a step the user may not take: 403 with the
+    policy's reason, before the step's form is read."""
     hazard = get_object_or_404(selectors.hazard_detail_queryset(user=request.user), pk=pk)
-    allowed = services.hazard_allowed_actions(user=request.user, hazard=hazard)
+    may = {
+        step for step, check in HAZARD_STEP_CHECKS.items() if allowed(check, by=request.user, hazard=hazard)
+    }
     forms = {
-        services.HAZARD_RECTIFY: RectifyForm(prefix="rectify"),
-        services.HAZARD_REINSPECT: ReinspectForm(prefix="reinspect"),
+        HAZARD_RECTIFY: RectifyForm(prefix="rectify"),
+        HAZARD_REINSPECT: ReinspectForm(prefix="reinspect"),
     }
     errors: list[str] = []
     action = None
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
-        if action not in services.HAZARD_ACTIONS:
+        if action not in HAZARD_STEP_CHECKS:
             return HttpResponseBadRequest(gettext("未知的操作。"))
-        if action not in allowed:
-            raise PermissionDenied
+        HAZARD_STEP_CHECKS[action](by=request.user, hazard=hazard)
         form = None
-        if action == services.HAZARD_RECTIFY:
+        if action == HAZARD_RECTIFY:
             form = forms[action] = RectifyForm(request.POST, request.FILES, prefix="rectify")
-        elif action == services.HAZARD_REINSPECT:
+        elif action == HAZARD_REINSPECT:
             form = forms[action] = ReinspectForm(request.POST, prefix="reinspect")
         if form is None or form.is_valid():
             step = {
-                services.HAZARD_START: lambda: _start(request, hazard),
-                services.HAZARD_RECTIFY: lambda: _rectify(request, hazard, form),
-                services.HAZARD_REINSPECT: lambda: _reinspect(request, hazard, form),
+                HAZARD_START: lambda: _start(request, hazard),
+                HAZARD_RECTIFY: lambda: _rectify(request, hazard, form),
+                HAZARD_REINSPECT: lambda: _reinspect(request, hazard, form),
             }[action]
             try:
                 done = step()
@@ -270,9 +282,9 @@ def hazard_detail(request, pk: int):
         "inspections/hazard_detail.html",
         {
             "hazard": hazard,
-            "allowed": allowed,
-            "rectify_form": forms[services.HAZARD_RECTIFY],
-            "reinspect_form": forms[services.HAZARD_REINSPECT],
+            "allowed": may,
+            "rectify_form": forms[HAZARD_RECTIFY],
+            "reinspect_form": forms[HAZARD_REINSPECT],
             "action": action,
             "errors": errors,
             "files_dropped": bool(request.FILES),

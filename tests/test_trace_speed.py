@@ -19,7 +19,6 @@ from tests.factories import (
     FireIncidentFactory,
     PremisesFactory,
     TownshipFactory,
-    UserFactory,
     make_user,
 )
 from tests.inspections.factories import hazard_data, record_inspection
@@ -50,7 +49,10 @@ def premises(township):
 
 @pytest.fixture
 def people():
-    return {"lead": UserFactory(username="zhao"), "inspector": UserFactory(username="qian")}
+    return {
+        "lead": make_user(Role.GUIDANCE_CENTER, username="zhao"),
+        "inspector": make_user(Role.GUIDANCE_CENTER, username="qian"),
+    }
 
 
 @pytest.fixture
@@ -172,7 +174,7 @@ def test_trace_page_runs_the_same_queries_however_long_the_history(history, clie
     assert client.get(url).status_code == 200  # warm the session and the user's profile
     small = _queries(lambda: client.get(url))
     assert _queries(lambda: selectors.premises_trace(premises=history)) == 7
-    _grow(history, by=UserFactory(username="sun"), n=5)
+    _grow(history, by=make_user(Role.GUIDANCE_CENTER, username="sun"), n=5)
     _grow(history, by=None, n=2)
     large = _queries(lambda: client.get(url))
     assert large == small
@@ -301,7 +303,7 @@ def _chinese_afterwards():
 @pytest.mark.usefixtures("_chinese_afterwards")
 def test_trace_rows_escape_what_users_typed_and_follow_the_language(premises, client):
     """The rows are written by homes.trace_views, not the template: they must escape and translate too."""
-    typist = UserFactory(username="<b>typist</b>")
+    typist = make_user(Role.GUIDANCE_CENTER, username="<b>typist</b>")
     inspection = record_inspection(
         premises=premises,
         by=typist,

@@ -307,7 +307,7 @@ def test_equipment_is_matched_by_brigade_and_type_and_its_maintenance_follows_th
 
 def test_funding_allocates_then_records_the_increase_of_the_disbursed_total(county):
     row = funding_row(**{"已到位（元）": 100000, "到位日期": "2021-09-01", "凭证号": "A1"})
-    assert run("funding", [row], user=county.lead).ok
+    assert run("funding", [row], user=county.center).ok  # budgets are the guidance center's
     allocation = FundingAllocation.objects.get()
     assert (allocation.amount, allocation.disbursed_amount) == (Decimal("360000.00"), Decimal("100000.00"))
 

@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from core.models import Role
 from inspections import services
 from inspections.models import Hazard, Rectification, Reinspection
-from tests.factories import UserFactory
+from tests.factories import make_user
 from tests.inspections.factories import INSPECTED_ON, awaiting_hazard, open_hazard, verified_hazard
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def rectify(hazard, *, on, by=None, **kwargs):
 
 
 def test_full_loop_with_a_rejected_reinspection_ends_verified(premises, user):
-    inspector = UserFactory(username="inspector")
+    inspector = make_user(Role.GUIDANCE_CENTER, username="inspector")
     hazard = open_hazard(premises=premises, by=user)
     assert hazard.status == S.OPEN
 

@@ -107,10 +107,10 @@ def test_lists_of_another_township_or_its_grid_are_not_found(client, users, town
 def test_hazard_list_filters_by_status_severity_overdue_and_grid(client, users, township, data):
     url = reverse("inspections:hazard-list")
     user = users["center"]
-    overdue = list(_get(client, user, url, overdue="yes").context["page_obj"])
+    overdue = list(_get(client, user, url, overdue="true").context["page_obj"])
     assert overdue
     assert all(h.is_overdue for h in overdue)
-    assert not any(h.is_overdue for h in _get(client, user, url, overdue="no").context["page_obj"])
+    assert not any(h.is_overdue for h in _get(client, user, url, overdue="false").context["page_obj"])
     first = Hazard.objects.filter(township=township).order_by("id").first()
     services.hazard_start_rectifying(hazard=first)
     assert [h.pk for h in _get(client, user, url, status=S.RECTIFYING).context["page_obj"]] == [first.pk]
@@ -126,12 +126,14 @@ def test_inspection_list_filters_by_kind_and_dates(client, users, today):
     rows = list(_get(client, users["center"], url, kind="police").context["page_obj"])
     assert [i.kind for i in rows] == [Inspection.Kind.POLICE]
     since = (today - dt.timedelta(days=3)).isoformat()
-    rows = _get(client, users["center"], url, date_from=since).context["page_obj"]
+    rows = _get(client, users["center"], url, inspected_on_after=since).context["page_obj"]
     assert all(i.inspected_on >= today - dt.timedelta(days=3) for i in rows)
 
 
 def test_a_malformed_date_filter_is_shown_not_an_error(client, users):
-    response = _get(client, users["center"], reverse("inspections:inspection-list"), date_from="yesterday")
+    response = _get(
+        client, users["center"], reverse("inspections:inspection-list"), inspected_on_after="yesterday"
+    )
     assert response.status_code == 200
     assert "yesterday" in response.content.decode()
 
@@ -200,10 +202,16 @@ def test_the_hazard_forms_shown_follow_role_and_state(client, users, hazard, pol
     assert 'data-testid="rectify-form"' in lead_page
     official_page = _get(client, users["official"], url).content.decode()
     assert '<form method="post" data-testid' not in official_page
-    # the police see the township's hazard but take no step on it; on their own hazard they do
+    # The police see the township's hazard but take no step on it. On their own hazard they
+    # re-inspect (once it awaits verification), but report no rectification: that is the unit's, the
+    # township's or the center's step (inspections.access).
     assert 'data-testid="rectify-form"' not in _get(client, users["police"], url).content.decode()
     police_url = reverse("inspections:hazard-detail", args=[police_hazard.pk])
-    assert 'data-testid="rectify-form"' in _get(client, users["police"], police_url).content.decode()
+    assert 'data-testid="rectify-form"' not in _get(client, users["police"], police_url).content.decode()
+    services.hazard_rectify(
+        hazard=police_hazard, rectified_on=local_today(), rectified_by="王老板", measures="清理"
+    )
+    assert 'data-testid="reinspect-form"' in _get(client, users["police"], police_url).content.decode()
 
 
 def test_the_closed_loop_through_the_hazard_page(client, users, hazard, today, settings, tmp_path):

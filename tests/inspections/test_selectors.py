@@ -176,7 +176,10 @@ def test_hazard_list_filters(hazard_dataset, campaign, township, other_township,
     # Every deadline here is long past today: overdue = not verified.
     assert ids(overdue=True) == in_township - {h["h1"].pk, h["h4"].pk} | {other.pk}
     assert ids(overdue="false") == {h["h1"].pk, h["h4"].pk}
-    assert ids(date_from=D(2021, 11, 21), date_to=D(2021, 12, 31)) == {h["h3"].pk, other.pk}
+    assert ids(discovered_on_after=D(2021, 11, 21), discovered_on_before=D(2021, 12, 31)) == {
+        h["h3"].pk,
+        other.pk,
+    }
     rows = {x.pk: x for x in selectors.hazard_list(user=admin_user)}
     assert rows[h["h4"].pk].verified_late
     assert not rows[h["h1"].pk].verified_late
@@ -218,8 +221,8 @@ def test_inspection_list_filters_and_counts_hazards(plans, campaign, hazard_data
     assert ids(kind=Inspection.Kind.POLICE) == {police.pk}
     assert ids(police_station=station) == {police.pk}
     assert police.pk not in ids(campaign=campaign)
-    assert ids(date_from=D(2022, 5, 1)) == {police.pk}
-    assert ids(premises=hazard_dataset["premises"].pk, date_to=D(2021, 11, 30)) == set(
+    assert ids(inspected_on_after=D(2022, 5, 1)) == {police.pk}
+    assert ids(premises=hazard_dataset["premises"].pk, inspected_on_before=D(2021, 11, 30)) == set(
         Inspection.objects.filter(
             premises=hazard_dataset["premises"], inspected_on__lte=D(2021, 11, 30)
         ).values_list("pk", flat=True)
@@ -232,7 +235,7 @@ def test_inspection_list_filters_and_counts_hazards(plans, campaign, hazard_data
 
 
 def test_premises_trace_shows_every_step_and_who_did_it(premises, user):
-    inspector = UserFactory(username="inspector")
+    inspector = make_user(Role.GUIDANCE_CENTER, username="inspector")
     inspection = record_inspection(
         premises=premises, by=user, hazards=[hazard_data(deadline=D(2021, 11, 27))]
     )

@@ -1,0 +1,219 @@
+"""Who may change what in the campaign: the one access policy of the inspections app.
+
+Scope — who *sees* a record — is core.scoping's. These rules say what a user may *write*, and they are
+written only here: the services call them with their `by` (None is the system: tasks, commands, the
+demo, migrations, and is always allowed; a superuser counts as the guidance center), so the API, the
+pages, the admin and the imports meet the same refusal, an AccessDenied carrying the reason. The role
+sets below gate the API's routes before any input is read (core.api.RolePermission); a role outside
+them is refused by the checks with the same words as that gate (ROLE_REFUSED).
+
+The county's practice:
+- the guidance center (指导中心) does everything; the township lead (乡镇消防专干) everything within
+  its own township — plans, inspections, the whole hazard loop, deadline extensions;
+- a police station (派出所) records police inspections in its own name of premises in its area, and
+  re-inspects the hazards its own inspections found (it neither reports rectifications nor extends
+  deadlines: the one who verifies a rectification does not also report it);
+- a premises' responsible person records self-inspections of its own premises and starts / reports
+  the rectification (evidence) of its own hazards, never the re-inspection that verifies them;
+- county officials decide accountability (责任追究) in their county; campaigns and the checklist are
+  the guidance center's.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from core.access import require
+from core.exceptions import AccessDenied
+from core.models import Role
+from core.scoping import can_see_record, can_see_township, user_role
+from inspections.models import Inspection
+
+CENTER = frozenset({Role.GUIDANCE_CENTER})
+# 防控行动 and the checklist: the guidance center.
+CAMPAIGN_WRITERS = CENTER
+CHECKLIST_KEEPERS = CENTER
+# 检查计划: the guidance center, and a township lead for its own township.
+PLANNERS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD})
+# 检查记录: whoever carries the inspection out (RecordingPolicy says which kind).
+RECORDERS = frozenset(
+    {Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD, Role.POLICE_STATION, Role.PREMISES_RESPONSIBLE}
+)
+# 开始整改 / 提交整改: the township, the premises itself, or the guidance center.
+RECTIFIERS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD, Role.PREMISES_RESPONSIBLE})
+# 复查: the township, the police station whose inspection found the hazard, or the guidance center.
+REINSPECTORS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD, Role.POLICE_STATION})
+# 延长整改期限 and corrections of a recorded hazard: the guidance center and the township lead.
+EXTENDERS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD})
+# 责任追究 is decided at county level.
+ACCOUNTABILITY_DECIDERS = frozenset({Role.GUIDANCE_CENTER, Role.COUNTY_OFFICIAL})
+
+
+def role_refused() -> str:
+    """The refusal of a role that may never take the step: the API's role gate says the same."""
+    return _("您的角色无权执行此操作。")
+
+
+def _require_role(by, roles: frozenset) -> None:
+    require(user_role(by) in roles, role_refused())
+
+
+def _require_township(by, township_id: int) -> None:
+    require(can_see_township(by, township_id), _("不能操作其他乡镇的数据。"))
+
+
+def _require_record(by, *, township_id: int, premises_id: int | None) -> None:
+    require(
+        can_see_record(by, township_id=township_id, premises_id=premises_id),
+        _("不能操作其他乡镇或其他单位的数据。"),
+    )
+
+
+# --- campaigns, plans, checklist ------------------------------------------------------------
+
+
+def check_campaign_write(*, by) -> None:
+    """Open, change or remove a campaign: the guidance center only."""
+    if by is not None:
+        _require_role(by, CAMPAIGN_WRITERS)
+
+
+def check_plan_write(*, by, township=None) -> None:
+    """Create, change or remove an inspection plan (of `township`): the guidance center, or the
+    township lead of that township."""
+    if by is None:
+        return
+    _require_role(by, PLANNERS)
+    if township is not None:
+        _require_township(by, township.pk)
+
+
+def check_checklist_item_write(*, by) -> None:
+    """Add, change or retire a checklist item: the guidance center only."""
+    if by is not None:
+        _require_role(by, CHECKLIST_KEEPERS)
+
+
+# --- inspections ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordingPolicy:
+    """How a user records inspections: the kinds they may record (the first is their default), the
+    police station a police user records for (its own, always), whether they may name another police
+    station (the guidance center) or a plan, and the only premises a responsible person inspects."""
+
+    kinds: tuple[str, ...]
+    police_station: object = None
+    may_choose_station: bool = False
+    may_use_plan: bool = True
+    own_premises_id: int | None = None
+
+
+def recording_policy(*, by) -> RecordingPolicy | None:
+    """None when `by` records no inspections (county officials, users without a role). A township lead
+    records township inspections, a police station police inspections for itself, the guidance center
+    any kind, a premises' responsible person self-inspections of its own premises (under no plan)."""
+    kinds = Inspection.Kind
+    role = user_role(by)
+    if role == Role.GUIDANCE_CENTER:
+        return RecordingPolicy(
+            kinds=(kinds.GUIDANCE_CENTER, kinds.TOWNSHIP, kinds.POLICE, kinds.SELF), may_choose_station=True
+        )
+    if role == Role.TOWNSHIP_LEAD:
+        return RecordingPolicy(kinds=(kinds.TOWNSHIP,))
+    if role == Role.POLICE_STATION:
+        return RecordingPolicy(kinds=(kinds.POLICE,), police_station=by.profile.police_station)
+    if role == Role.PREMISES_RESPONSIBLE:
+        return RecordingPolicy(
+            kinds=(kinds.SELF,), may_use_plan=False, own_premises_id=by.profile.premises_id
+        )
+    return None
+
+
+def check_inspection_record(*, by, premises=None, kind=None, police_station=None, plan=None) -> None:
+    """Record an inspection (of `premises`, of `kind`, by `police_station`, under `plan`): a role that
+    records (RecordingPolicy), of premises it may see, of its own kind, a police station only in its
+    own name and nobody but the guidance center in another's, a responsible person under no plan.
+    Called without the inspection's facts: whether `by` records inspections at all."""
+    if by is None:
+        return
+    policy = recording_policy(by=by)
+    require(policy is not None, role_refused())
+    if premises is not None:
+        _require_record(by, township_id=premises.township_id, premises_id=premises.pk)
+    if kind is not None and kind not in policy.kinds:
+        raise AccessDenied(
+            _("按您的角色，检查类型只能是“%(kind)s”。") % {"kind": Inspection.Kind(policy.kinds[0]).label}
+        )
+    if police_station is not None:
+        if policy.police_station is not None:
+            require(police_station.pk == policy.police_station.pk, _("派出所只能以本所名义录入检查。"))
+        else:
+            require(policy.may_choose_station, _("只有派出所或指导中心可以填写执行检查的派出所。"))
+    if plan is not None:
+        require(policy.may_use_plan, _("单位自查不计入检查计划，不能选择检查计划。"))
+
+
+def check_inspection_change(*, by, inspection) -> None:
+    """Add to a recorded inspection (a hazard found, a checklist result) or correct it (inspectors,
+    signature, notes): whoever may record that inspection — its premises, kind and police station."""
+    check_inspection_record(
+        by=by,
+        premises=inspection.premises,
+        kind=inspection.kind,
+        police_station=inspection.police_station,
+    )
+
+
+# --- the hazard loop ------------------------------------------------------------------------
+
+
+def check_hazard_rectify(*, by, hazard=None) -> None:
+    """Start the rectification of a hazard (开始整改) or report it done with evidence (提交整改):
+    the guidance center, the township lead of the hazard's township, the responsible person of its
+    premises. Without a hazard: whether `by` may ever take these steps."""
+    if by is None:
+        return
+    _require_role(by, RECTIFIERS)
+    if hazard is not None:
+        _require_record(by, township_id=hazard.township_id, premises_id=hazard.premises_id)
+
+
+def check_hazard_reinspect(*, by, hazard=None) -> None:
+    """Re-inspect a hazard (复查, which alone verifies it): the guidance center, the township lead of
+    its township, the police station whose own inspection found it."""
+    if by is None:
+        return
+    _require_role(by, REINSPECTORS)
+    if hazard is None:
+        return
+    _require_record(by, township_id=hazard.township_id, premises_id=hazard.premises_id)
+    if user_role(by) == Role.POLICE_STATION:
+        require(
+            hazard.inspection.police_station_id == by.profile.police_station_id,
+            _("派出所只能复查本所检查发现的隐患。"),
+        )
+
+
+def check_hazard_extend_deadline(*, by, hazard=None) -> None:
+    """Extend a hazard's deadline, or correct what was recorded about it (description, severity,
+    responsible person, photos): the guidance center and the township lead of its township."""
+    if by is None:
+        return
+    _require_role(by, EXTENDERS)
+    if hazard is not None:
+        _require_township(by, hazard.township_id)
+
+
+# --- accountability -------------------------------------------------------------------------
+
+
+def check_accountability_write(*, by, township=None) -> None:
+    """Record or correct a 责任追究 decision about `township`: the guidance center, or a county
+    official of the township's county."""
+    if by is None:
+        return
+    _require_role(by, ACCOUNTABILITY_DECIDERS)
+    if township is not None:
+        _require_township(by, township.pk)

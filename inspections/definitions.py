@@ -1,0 +1,29 @@
+"""What the county counts, defined once: when a hazard is rectified, open or overdue as of a day.
+
+Every figure (hazard statistics, the dashboard, the 通报, the township and police pages), every filter
+(inspections.filters) and every reminder uses these; other apps read them from inspections.selectors.
+`prefix` reaches a hazard through a relation (e.g. "found_hazards__").
+"""
+
+import datetime as dt
+
+from django.db.models import Q
+
+from inspections.models import Hazard
+
+VERIFIED = Hazard.Status.VERIFIED
+
+
+def hazard_rectified_q(on: dt.date, prefix: str = "") -> Q:
+    """Rectified as of `on`: verified (复查销号) on or before that day. Nothing else counts."""
+    return Q(**{f"{prefix}status": VERIFIED, f"{prefix}verified_on__lte": on})
+
+
+def hazard_open_q(on: dt.date, prefix: str = "") -> Q:
+    """Open as of `on`: discovered by then and not rectified by then, whatever its step."""
+    return Q(**{f"{prefix}discovered_on__lte": on}) & ~hazard_rectified_q(on, prefix)
+
+
+def hazard_overdue_q(on: dt.date, prefix: str = "") -> Q:
+    """Overdue as of `on`: open, and its deadline is before that day."""
+    return hazard_open_q(on, prefix) & Q(**{f"{prefix}deadline__lt": on})
