@@ -65,6 +65,7 @@ from firebrigade.models import (  # noqa: E402
     FundingAllocation,
     FundingCategory,
 )
+from inspections import tallies  # noqa: E402
 from inspections.models import (  # noqa: E402
     Accountability,
     Campaign,
@@ -991,9 +992,11 @@ def main() -> None:
         secs = loader.seconds[table]
         print(f"  {table:42} {n:>11,}  {secs:7.1f}s  {n / secs if secs else 0:>10,.0f} rows/s")
     print(f"total {sum(loader.counts.values()):,} rows in {load_seconds:.1f}s")
-    from core.list_cache import bump_data_version
-
-    bump_data_version()  # COPY passes by the signals that drop cached API lists
+    # COPY passes by the services, which keep the county's figures: compute them as rebuild_figures does.
+    t = time.perf_counter()
+    with transaction.atomic():
+        tallies.rebuild()
+    print(f"figures (inspections.tallies) rebuilt in {time.perf_counter() - t:.1f}s")
 
     if not args.no_vacuum:
         t = time.perf_counter()

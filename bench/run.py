@@ -1,33 +1,41 @@
-"""Server time of the heavy pages against the limit (hand-written SQL) and the floor (a trivial view).
+"""Server time of the heavy pages, computed, against the floor (a trivial logged-in template page) and
+the limit (hand-written SQL).
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/fb_bench_county   # made by bench/generate.py
-    .venv/bin/python bench/run.py --label county [-n 30] [--explain] [--write]
+    .venv/bin/python bench/run.py --label county [-n 30] [--json] [--explain K] [--write]
 
 For each page, in one process and one run: N requests through django.test.Client (DEBUG off,
 config.settings.local, persistent connection CONN_MAX_AGE=600 as a deployment would use), median and
 p95 of the wall time around `client.get`; the queries of one request (CaptureQueriesContext, in a
-separate pass so that capturing does not slow the timed ones); beside it N runs of the tightest SQL
-I could write that returns the same figures / rows on the same PostgreSQL (the limit), and N requests
-of a trivial login-required view through the same client and middleware (the framework floor; for
-the API, a DRF APIView with the project's authentication and permission classes returning a constant).
+separate pass so that capturing does not slow the timed ones); beside it, interleaved, N runs of the
+tightest SQL I could write that returns the same figures / rows on the same PostgreSQL (the limit) and
+N requests of the floor through the same client, as the same user:
 
-Pages (county 1 of the database, or --county):
-  dashboard   /dashboard/?campaign=<last finished winter-spring campaign>   as the county official
-  township    /townships/<id>/                                            as that township's lead
-  hazards-api /api/v1/hazards/?township=<id>&status=open&overdue=true      as that lead, token header
-  trace       /trace/premises/<id>/ of the premises with 200 inspections    as the county official
+  floor      /bench/floor/      a template that extends base.html with a one-line content block, so it
+                                pays what every page pays: session, user, profile, the context
+                                processors (menu, unread reminders) and the base template
+  api-floor  /bench/api-floor/  a DRF APIView with the project's authentication and permission
+                                classes returning a constant (the floor of the API page)
 
-The dashboard's and the township page's figures and the hazard list are kept in the cache until any
-record is written (core.list_cache): `dashboard`, `township` and `hazards-api` measure the same
-question asked again, the `-uncached` rows drop the cache before every request (the first request
-after a write).
+Pages (county 1 of the database, or --county), every one computed (`cached` false: Django's cache is a
+dummy in this process, so nothing can be answered from a cache):
+  dashboard          /dashboard/?campaign=<last finished winter-spring campaign>  county official
+  dashboard-current  /dashboard/ (the current campaign, inspections.selectors.campaign_current)
+  township           /townships/<id>/                            as that township's lead
+  hazards-api        /api/v1/hazards/?township=<id>&status=open&overdue=true   that lead, token header
+  trace              /trace/premises/<id>/ of the premises with 200 inspections   county official
 
---explain prints EXPLAIN (ANALYZE, BUFFERS) of each page's slowest queries. --write puts the table in
+Targets (issue 14): township ≤ 6× the floor, dashboard ≤ 10× the floor, at every scale.
+
+--json prints one JSON object per page on stdout (and nothing else there; progress goes to stderr):
+page, scale (--label), cached, ours/sql/floor ms p50 and p95, queries, the ratios. --explain K prints
+EXPLAIN (ANALYZE, BUFFERS) of each page's K slowest queries. --write puts the table in
 bench/RESULTS.md between markers (other sections of the file are kept).
 """
 
 import argparse
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -54,6 +62,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
+from django.template import engines  # noqa: E402
 from django.urls import include, path  # noqa: E402
 from rest_framework.response import Response  # noqa: E402
 from rest_framework.views import APIView  # noqa: E402
@@ -62,13 +71,29 @@ BENCH_DIR = Path(__file__).resolve().parent
 RESULTS = BENCH_DIR / "RESULTS.md"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
+# Every measured answer is computed: Django's cache is a dummy for the bench (here and in load.py's
+# gunicorn workers), whatever the app still keeps in it.
+NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
-# --- the framework floor: served with the project's URLs, middleware and authentication ----------
+# Which floor each page is measured against, and the issue's target for page / floor (p50).
+TARGETS_OVER_FLOOR = {"township": 6.0, "dashboard": 10.0, "dashboard-current": 10.0}
+
+
+# --- the floors: served with the project's URLs, middleware and authentication -----------------
+
+FLOOR_TEMPLATE = '{% extends "base.html" %}{% block content %}<p>ok</p>{% endblock %}'
+
+
+@functools.cache
+def floor_template():
+    """Compiled once, as the cached template loader keeps a page's template."""
+    return engines["django"].from_string(FLOOR_TEMPLATE)
 
 
 def floor(request):
-    """A constant page: what any page costs before it does any work (the login middleware applies)."""
-    return HttpResponse("ok", content_type="text/plain")
+    """A trivial logged-in page: base.html with a one-line content block (the login middleware
+    applies; the context processors and the base template run as on any page)."""
+    return HttpResponse(floor_template().render({}, request))
 
 
 class ApiFloor(APIView):
@@ -373,35 +398,48 @@ def run_sql(statements: list[str], params: dict) -> int:
 # --- targets -----------------------------------------------------------------------------------
 
 
+def year_back(day: dt.date) -> dt.date:
+    if day.month == 2 and day.day == 29:
+        return day.replace(year=day.year - 1, day=28)
+    return day.replace(year=day.year - 1)
+
+
+def dashboard_params(county, campaign, on: dt.date) -> dict:
+    """The dashboard SQL's parameters for `campaign` as of `on` (as of its last day once it is over)."""
+    this_end = min(campaign.ends_on, on)
+    return {
+        "county": county.pk,
+        "year": campaign.starts_on.year,
+        "campaign": campaign.pk,
+        "on": on,
+        "start": campaign.starts_on,
+        "found_to": this_end,
+        "this_from": at(campaign.starts_on),
+        "this_to": at(this_end + dt.timedelta(days=1)),
+        "last_from": at(year_back(campaign.starts_on)),
+        "last_to": at(year_back(this_end) + dt.timedelta(days=1)),
+    }
+
+
 def targets(county_number: int) -> dict:
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
     from inspections.models import Campaign
-    from townships.models import County, Premises, Township
+    from inspections.selectors import campaign_current
+    from townships.models import County, Premises
 
     user_model = get_user_model()
     county = County.objects.get(name=f"基准县{county_number:03d}")
     prefix = f"b{county_number:03d}"
     on = local_today()
-    township = Township.objects.filter(county=county).order_by("id").first()
-    lead = user_model.objects.get(username=f"{prefix}_t01")
+    lead = user_model.objects.select_related("profile__township").get(username=f"{prefix}_t01")
+    township = lead.profile.township
     token, _ = Token.objects.get_or_create(user=lead)
     campaigns = Campaign.objects.filter(county=county, kind=Campaign.Kind.WINTER_SPRING, ends_on__lt=on)
     campaign = campaigns.order_by("-starts_on").first()
-    current = (
-        Campaign.objects.filter(county=county, starts_on__lte=on).order_by("-ends_on", "-starts_on").first()
-    )
+    current = campaign_current(on=on, county_id=county.pk)
     sample = Premises.objects.get(township__county=county, name__endswith="（倒查样本）")
-    this_end = min(campaign.ends_on, on)
-
-    def year_back(day):
-        return (
-            day.replace(year=day.year - 1)
-            if not (day.month == 2 and day.day == 29)
-            else day.replace(year=day.year - 1, day=28)
-        )
-
     return {
         "county": county,
         "township": township,
@@ -412,18 +450,8 @@ def targets(county_number: int) -> dict:
         "current": current,
         "sample": sample,
         "on": on,
-        "dashboard_params": {
-            "county": county.pk,
-            "year": campaign.starts_on.year,
-            "campaign": campaign.pk,
-            "on": on,
-            "start": campaign.starts_on,
-            "found_to": min(campaign.ends_on, on),
-            "this_from": at(campaign.starts_on),
-            "this_to": at(this_end + dt.timedelta(days=1)),
-            "last_from": at(year_back(campaign.starts_on)),
-            "last_to": at(year_back(this_end) + dt.timedelta(days=1)),
-        },
+        "dashboard_params": dashboard_params(county, campaign, on),
+        "dashboard_current_params": dashboard_params(county, current, on),
         "township_params": {
             "county": county.pk,
             "township": township.pk,
@@ -472,22 +500,13 @@ def interleaved(n: int, **calls) -> dict[str, list[float]]:
     return times
 
 
-def measure_page(
-    client, *, name, url, headers, sql, params, n, floor_url, floor_headers, explain_top, uncached=False
-):
-    """`uncached`: drop the cached API answers before every request (core.list_cache), i.e. the
-    first request after a write."""
-    from core.list_cache import bump_data_version
-
-    def ours():
-        if uncached:
-            bump_data_version()
-        get_ok(client, url, headers)
-
-    result = {"page": name, "url": url}
+def measure_page(client, *, name, url, headers, sql, params, n, floor_url, floor_headers, explain_top, say):
+    """One page, computed: n requests of it, n runs of its SQL limit and n requests of its floor,
+    interleaved; then the queries of one more request."""
+    result = {"page": name, "url": url, "floor_url": floor_url}
     try:
         for _ in range(2):  # warm caches, the connection and the session
-            ours()
+            get_ok(client, url, headers)
             get_ok(client, floor_url, floor_headers)
             run_sql(sql, params)
     except Exception as exc:  # a page not there yet is reported, not fatal
@@ -495,14 +514,12 @@ def measure_page(
         return result
     times = interleaved(
         n,
-        ours=ours,
+        ours=lambda: get_ok(client, url, headers),
         sql=lambda: run_sql(sql, params),
         floor=lambda: get_ok(client, floor_url, floor_headers),
     )
     for key, values in times.items():
         result[key] = summary(values)
-    if uncached:
-        bump_data_version()
     _response, queries = capture(client, url, headers)  # after the timed runs: warm, like them
     result["queries"] = len(queries)
     result["db_ms"] = sum(q["ms"] for q in queries)
@@ -510,29 +527,8 @@ def measure_page(
     result["sql_rows"] = run_sql(sql, params)
     if explain_top:
         for q in result["slowest"][:explain_top]:
-            print(f"\n--- {name}: {q['ms']:.1f} ms ---\n{q['sql'][:1500]}\n{explain(q['sql'])}")
+            say(f"\n--- {name}: {q['ms']:.1f} ms ---\n{q['sql'][:1500]}\n{explain(q['sql'])}")
     return result
-
-
-def measure_selector(*, name, call, sql, params, n):
-    """A page's selector alone (used when the page itself is not there yet)."""
-    from django.test.utils import CaptureQueriesContext
-
-    call()
-    run_sql(sql, params)
-    times = interleaved(n, ours=call, sql=lambda: run_sql(sql, params))
-    with CaptureQueriesContext(connection) as ctx:
-        call()
-    queries = [{"sql": q["sql"], "ms": float(q["time"]) * 1000} for q in ctx.captured_queries]
-    return {
-        "page": name,
-        "url": "(selector only)",
-        "ours": summary(times["ours"]),
-        "sql": summary(times["sql"]),
-        "queries": len(queries),
-        "db_ms": sum(q["ms"] for q in queries),
-        "slowest": sorted(queries, key=lambda q: -q["ms"])[:3],
-    }
 
 
 # Indexes proposed to the lead (see RESULTS.md for the EXPLAIN evidence). --indexes creates them in the
@@ -546,7 +542,7 @@ PROPOSED_INDEXES = {
 }
 
 
-def proposed_indexes(create: bool) -> None:
+def proposed_indexes(create: bool, say=print) -> None:
     connection.ensure_connection()
     raw = connection.connection
     autocommit = raw.autocommit
@@ -559,7 +555,7 @@ def proposed_indexes(create: bool) -> None:
                     cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {definition}")
                 else:
                     cursor.execute(f"DROP INDEX IF EXISTS {name}")
-                print(f"{'created' if create else 'dropped'} {name} in {time.perf_counter() - started:.1f}s")
+                say(f"{'created' if create else 'dropped'} {name} in {time.perf_counter() - started:.1f}s")
             if create:
                 cursor.execute("VACUUM (ANALYZE) inspections_hazard")
                 cursor.execute("VACUUM (ANALYZE) inspections_inspection")
@@ -573,17 +569,22 @@ def proposed_present() -> list[str]:
         return sorted(row[0] for row in cursor.fetchall())
 
 
+PAGES = ("dashboard", "dashboard-current", "township", "hazards-api", "trace")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description="pages vs raw SQL vs a trivial view")
-    parser.add_argument("--label", default="county", help="section name in RESULTS.md (county / province)")
+    parser = argparse.ArgumentParser(description="pages (computed) vs a trivial template page vs raw SQL")
+    parser.add_argument(
+        "--label", default="county", help="the scale (quarter / county / province); RESULTS.md section"
+    )
     parser.add_argument("--county", type=int, default=1, help="which generated county (基准县NNN) to measure")
     parser.add_argument("-n", type=int, default=30, help="timed requests per page")
     parser.add_argument(
         "--explain", type=int, default=0, metavar="K", help="EXPLAIN ANALYZE the K slowest queries"
     )
+    parser.add_argument("--only", help="comma-separated pages: " + ",".join(PAGES))
     parser.add_argument(
-        "--only",
-        help="comma-separated pages: dashboard[-uncached],township[-uncached],hazards-api[-uncached],trace",
+        "--json", action="store_true", help="one JSON object per page on stdout, nothing else"
     )
     parser.add_argument("--write", action="store_true", help="write the table into bench/RESULTS.md")
     parser.add_argument(
@@ -591,20 +592,28 @@ def main() -> None:
     )
     parser.add_argument("--drop-indexes", action="store_true", help="drop the proposed indexes first")
     args = parser.parse_args()
+    out = sys.stderr if args.json else sys.stdout
+
+    def say(text: str = "") -> None:
+        print(text, file=out, flush=True)
+
     logging.getLogger("axes").setLevel(logging.WARNING)  # force_login would log every session
+    only = set(args.only.split(",")) if args.only else None
+    if only and only - set(PAGES):
+        parser.error(
+            f"unknown pages: {', '.join(sorted(only - set(PAGES)))} (choose from {', '.join(PAGES)})"
+        )
     if args.indexes or args.drop_indexes:
-        proposed_indexes(create=args.indexes)
+        proposed_indexes(create=args.indexes, say=say)
     args.index_state = ", ".join(proposed_present()) or "none (the repository's schema)"
 
     from django.test import Client
     from django.test.utils import override_settings
 
-    from homes.selectors import township_home
-
     args.load = os.getloadavg()
-    with override_settings(ROOT_URLCONF=__name__):
+    with override_settings(ROOT_URLCONF=__name__, CACHES=NO_CACHE):
         t = targets(args.county)
-        official, lead = Client(), Client()
+        official, lead, api = Client(), Client(), Client()
         official.force_login(t["official"])
         lead.force_login(t["lead"])
         token = {"HTTP_AUTHORIZATION": f"Token {t['token']}"}
@@ -613,64 +622,93 @@ def main() -> None:
             hazards = cursor.fetchone()[0]
             cursor.execute("SELECT count(*) FROM townships_county")
             counties = cursor.fetchone()[0]
-        print(
+        say(
             f"{connection.settings_dict['NAME']}: {counties} counties, {hazards:,} hazards; measuring county "
-            f"{t['county'].name}, township {t['township'].name}, today {t['on']}, n={args.n}"
+            f"{t['county'].name}, township {t['township'].name}, today {t['on']}, "
+            f"campaign {t['campaign'].name}, current {t['current'].name if t['current'] else '—'}, n={args.n}"
         )
+        township_url = f"/townships/{t['township'].pk}/"
+        api_url = f"/api/v1/hazards/?township={t['township'].pk}&status=open&overdue=true"
         pages = [
-            ("dashboard", official, f"/dashboard/?campaign={t['campaign'].pk}", {}, DASHBOARD_SQL, "dashboard_params",
-             "/bench/floor/", {}),
-            ("dashboard-uncached", official, f"/dashboard/?campaign={t['campaign'].pk}", {}, DASHBOARD_SQL,
+            ("dashboard", official, f"/dashboard/?campaign={t['campaign'].pk}", {}, DASHBOARD_SQL,
              "dashboard_params", "/bench/floor/", {}),
-            ("township", lead, f"/townships/{t['township'].pk}/", {}, TOWNSHIP_SQL, "township_params",
+            ("dashboard-current", official, "/dashboard/", {}, DASHBOARD_SQL, "dashboard_current_params",
              "/bench/floor/", {}),
-            ("township-uncached", lead, f"/townships/{t['township'].pk}/", {}, TOWNSHIP_SQL,
-             "township_params", "/bench/floor/", {}),
-            ("hazards-api", Client(), f"/api/v1/hazards/?township={t['township'].pk}&status=open&overdue=true",
-             token, HAZARD_API_SQL, "api_params", "/bench/api-floor/", token),
-            ("hazards-api-uncached", Client(),
-             f"/api/v1/hazards/?township={t['township'].pk}&status=open&overdue=true",
-             token, HAZARD_API_SQL, "api_params", "/bench/api-floor/", token),
+            ("township", lead, township_url, {}, TOWNSHIP_SQL, "township_params", "/bench/floor/", {}),
+            ("hazards-api", api, api_url, token, HAZARD_API_SQL, "api_params", "/bench/api-floor/", token),
             ("trace", official, f"/trace/premises/{t['sample'].pk}/", {}, TRACE_SQL, "trace_params",
              "/bench/floor/", {}),
         ]  # fmt: skip
-        only = set(args.only.split(",")) if args.only else None
         results = []
         for name, client, url, headers, sql, params, floor_url, floor_headers in pages:
             if only and name not in only:
                 continue
-            statements = [sql] if isinstance(sql, str) else sql
             r = measure_page(
-                client, name=name, url=url, headers=headers, sql=statements, params=t[params], n=args.n,
-                floor_url=floor_url, floor_headers=floor_headers, explain_top=args.explain,
-                uncached=name.endswith("-uncached"),
+                client, name=name, url=url, headers=headers, sql=[sql] if isinstance(sql, str) else sql,
+                params=t[params], n=args.n, floor_url=floor_url, floor_headers=floor_headers,
+                explain_top=args.explain, say=say,
             )  # fmt: skip
-            if "skipped" in r and name == "township":
-                print(f"township page skipped ({r['skipped']}); measuring its selector township_home instead")
-                sel = measure_selector(
-                    name="township (selector)",
-                    call=lambda: township_home(user=t["lead"], township_id=t["township"].pk, on=t["on"]),
-                    sql=statements, params=t[params], n=args.n,
-                )  # fmt: skip
-                sel["note"] = f"page skipped: {r['skipped']}"
-                results.append(r)
-                r = sel
             results.append(r)
-            print(line(r), flush=True)
+            say(line(r))
+            if args.json:
+                print(json.dumps(as_json(r, args, t, hazards, counties), ensure_ascii=False), flush=True)
 
     table = render(results, args, t, hazards, counties)
-    print("\n" + table)
+    say("\n" + table)
     if args.write:
         write_section(f"run.py:{args.label}", table)
-        print(f"written to {RESULTS}")
+        say(f"written to {RESULTS}")
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a is not None and b else None
+
+
+def as_json(r: dict, args, t, hazards: int, counties: int) -> dict:
+    """The machine-readable line of one page (issue 14's fields first)."""
+    base = {"page": r["page"], "scale": args.label, "cached": False}
+    context = {
+        "database": connection.settings_dict["NAME"],
+        "counties": counties,
+        "hazards": hazards,
+        "county": t["county"].name,
+        "url": r["url"],
+        "floor": "api" if "api-floor" in r["floor_url"] else "template",
+        "n": args.n,
+    }
+    if "skipped" in r:
+        return base | {"skipped": r["skipped"]} | context
+    ours, sql, floor = r["ours"], r["sql"], r["floor"]
+    target = TARGETS_OVER_FLOOR.get(r["page"])
+    over_floor = ratio(ours["median"], floor["median"])
+    return (
+        base
+        | {
+            "ours_ms_p50": round(ours["median"], 2),
+            "ours_ms_p95": round(ours["p95"], 2),
+            "sql_ms_p50": round(sql["median"], 2),
+            "sql_ms_p95": round(sql["p95"], 2),
+            "floor_ms_p50": round(floor["median"], 2),
+            "floor_ms_p95": round(floor["p95"], 2),
+            "queries": r["queries"],
+            "db_ms": round(r["db_ms"], 2),
+            "ours_over_floor": over_floor,
+            "ours_over_sql": ratio(ours["median"], sql["median"]),
+            "ours_over_floor_p95": ratio(ours["p95"], floor["p95"]),
+            "target_over_floor": target,
+            "meets_target": None if target is None else over_floor <= target,
+        }
+        | context
+    )
 
 
 def line(r: dict) -> str:
     if "skipped" in r:
-        return f"{r['page']:22} skipped: {r['skipped']}"
+        return f"{r['page']:18} skipped: {r['skipped']}"
     return (
-        f"{r['page']:22} ours {r['ours']['median']:8.1f} ms (p95 {r['ours']['p95']:7.1f})  "
-        f"sql {r['sql']['median']:7.1f}  queries {r['queries']}"
+        f"{r['page']:18} ours {r['ours']['median']:8.1f} ms (p95 {r['ours']['p95']:7.1f})  "
+        f"sql {r['sql']['median']:7.1f}  floor {r['floor']['median']:6.1f}  "
+        f"x floor {r['ours']['median'] / r['floor']['median']:5.1f}  queries {r['queries']}"
     )
 
 
@@ -679,27 +717,27 @@ def render(results, args, t, hazards, counties) -> str:
         f"Run {dt.datetime.now(tz=SHANGHAI):%Y-%m-%d %H:%M} (Asia/Shanghai) on {machine()}.",
         f"Database `{connection.settings_dict['NAME']}`: {counties} counties, {hazards:,} hazards; "
         f"measured county {t['county'].name}, township {t['township'].name}, "
-        f"campaign {t['campaign'].name}, n = {args.n} timed requests per page after warm-up, page / SQL / "
-        f"floor interleaved; load average at start {args.load[0]:.1f} (other jobs share the 2 cores).",
+        f"campaign {t['campaign'].name} (dashboard-current: "
+        f"{t['current'].name if t['current'] else '—'}), n = {args.n} timed requests per page after warm-up, "
+        f"page / SQL / floor interleaved; every page computed (no cache); floor: a logged-in template page "
+        f"extending base.html (the API page: a constant DRF answer); load average at start {args.load[0]:.1f} "
+        f"(other jobs share the cores).",
         f"Proposed indexes present: {args.index_state}.",
         "",
         "| page | ours median ms | ours p95 ms | queries | DB time in page ms | SQL limit median ms | "
-        "floor median ms | ours / SQL | ours / floor |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "floor median ms | ours / SQL | ours / floor | target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         if "skipped" in r:
-            out.append(f"| {r['page']} | skipped: {r['skipped']} | | | | | | | |")
+            out.append(f"| {r['page']} | skipped: {r['skipped']} | | | | | | | | |")
             continue
-        floor = r.get("floor", {}).get("median")
+        ours, sql, floor = r["ours"]["median"], r["sql"]["median"], r["floor"]["median"]
+        target = TARGETS_OVER_FLOOR.get(r["page"])
+        verdict = f"≤ {target:g}x: {'met' if ours / floor <= target else 'not met'}" if target else ""
         out.append(
-            f"| {r['page']} | {r['ours']['median']:.1f} | {r['ours']['p95']:.1f} | {r['queries']} | "
-            f"{r['db_ms']:.1f} | {r['sql']['median']:.1f} | {floor:.1f} | "
-            f"{r['ours']['median'] / r['sql']['median']:.1f}x | {r['ours']['median'] / floor:.1f}x |"
-            if floor
-            else f"| {r['page']} | {r['ours']['median']:.1f} | {r['ours']['p95']:.1f} | {r['queries']} | "
-            f"{r['db_ms']:.1f} | {r['sql']['median']:.1f} | (selector: no floor) | "
-            f"{r['ours']['median'] / r['sql']['median']:.1f}x | |"
+            f"| {r['page']} | {ours:.1f} | {r['ours']['p95']:.1f} | {r['queries']} | {r['db_ms']:.1f} | "
+            f"{sql:.1f} | {floor:.1f} | {ours / sql:.1f}x | {ours / floor:.1f}x | {verdict} |"
         )
     out.append("")
     out.append("Slowest queries per page (ms, one captured request):")
@@ -708,7 +746,10 @@ def render(results, args, t, hazards, counties) -> str:
         for q in r.get("slowest", [])[:2]:
             sql = re.sub(r"\s+", " ", q["sql"])[:160]
             out.append(f"- {r['page']}: {q['ms']:.1f} ms — `{sql}…`")
-    data = {r["page"]: {k: r[k] for k in ("ours", "sql", "queries") if k in r} for r in results}
+    data = {
+        r["page"]: {k: r[k] for k in ("ours", "sql", "floor", "queries") if k in r} | {"cached": False}
+        for r in results
+    }
     out.append("")
     out.append(f"<!-- data {json.dumps(data)} -->")
     return "\n".join(out)

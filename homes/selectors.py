@@ -19,6 +19,8 @@ from meetings.models import Assignment
 from townships import selectors as township_selectors
 from townships.models import PoliceStation, Premises, Township
 
+HOME_PARTS = frozenset({"plans", "hazards", "assignments"})
+
 
 def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | None = None):
     """The township page and the township lead's home as of `on`: the header figures of a campaign
@@ -53,7 +55,8 @@ def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | Non
         period = campaign_period(home.campaign, today=on)
     else:  # no campaign yet: today alone, and what earlier days left open
         period = Period(county_id=township.county_id, start=on, end=on, as_of=on)
-    (home.figures,) = township_figures(user=user, period=period, township_ids=[township.pk])
+    # The parts the page shows (not equipment, funding, fires: the dashboard's and the 通报's).
+    (home.figures,) = township_figures(user=user, period=period, township_ids=[township.pk], parts=HOME_PARTS)
     home.as_of = period.as_of
 
     if home.current_campaign is not None:
@@ -64,13 +67,18 @@ def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | Non
             .filter(township_id=township.pk, inspected_count__lt=F("planned_count"))
             .select_related(None)
             .select_related("police_station")
-            .only("township_id", "title", "due_on", "police_station__name")
+            .only(
+                "township_id", "title", "due_on", "planned_count", "inspected_count", "police_station__name"
+            )
             .order_by("due_on", "title")
         )
         home.plans_due = inspection_selectors.plan_attach_pending_premises(plans=plans)
 
     home.hazards_near = list(
-        inspection_selectors.hazard_due_list(user=user, on=on, filters={"township": township.pk})
+        # The township is already checked against the user's scope: narrowed directly, not re-validated
+        # through the list's filter form.
+        inspection_selectors.hazard_due_list(user=user, on=on)
+        .filter(township_id=township.pk)
         .select_related(None)
         .select_related("premises")
         .only(
@@ -84,7 +92,8 @@ def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | Non
         )[:TODO_LIMIT]
     )
     home.assignments = list(
-        meeting_selectors.assignment_list(user=user, filters={"township": township.pk, "on": on})
+        meeting_selectors.assignment_list(user=user, filters={"on": on})
+        .filter(township_id=township.pk)
         .exclude(status=Assignment.Status.CLOSED)
         .filter(deadline__lte=week)
         .select_related(None)
@@ -191,12 +200,15 @@ def police_home(*, user, on: dt.date) -> PoliceHome | None:
             .filter(police_station=station, inspected_count__lt=F("planned_count"))
             .select_related(None)
             .select_related("township")
-            .only("township__name", "police_station_id", "title", "due_on")
+            .only(
+                "township__name", "police_station_id", "title", "due_on", "planned_count", "inspected_count"
+            )
             .order_by("due_on", "title")
         )
         home.plans_due = inspection_selectors.plan_attach_pending_premises(plans=list(plans))
     home.recent_inspections = list(
-        inspection_selectors.inspection_list(user=user, filters={"police_station": station.pk})
+        inspection_selectors.inspection_list(user=user)
+        .filter(police_station=station)
         .select_related(None)
         .select_related("premises")
         .only("township_id", "police_station_id", "kind", "inspected_on", "inspectors", "premises__name")
@@ -245,14 +257,15 @@ def responsible_home(*, user, on: dt.date | None = None) -> ResponsibleHome | No
     if premises is None:
         return None
     hazards = list(
-        inspection_selectors.hazard_list(user=user, filters={"premises": premises.pk})
+        inspection_selectors.hazard_list(user=user)
+        .filter(premises=premises)
         .exclude(status=Hazard.Status.VERIFIED)
         .order_by("deadline", "id")
     )
     inspections = list(
-        inspection_selectors.inspection_list(user=user, filters={"premises": premises.pk}).order_by(
-            "-inspected_on", "-id"
-        )[:20]
+        inspection_selectors.inspection_list(user=user)
+        .filter(premises=premises)
+        .order_by("-inspected_on", "-id")[:20]
     )
     return ResponsibleHome(
         premises=premises, on=on or local_today(), open_hazards=hazards, inspections=inspections

@@ -5,7 +5,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from core.clock import local_today
-from core.list_cache import remember
 from core.models import Role
 from core.pages import roles_required
 from core.scoping import user_role
@@ -31,16 +30,8 @@ def township_detail(request, pk: int):
     to-do list. County officials, the guidance center, the township's lead and the police stations
     covering it; anybody else 404 (a campaign of another county too)."""
     campaign_id = _int_or_404(request.GET.get("campaign"))
-    # Asked for again and again between writes (leads open it as their home): kept until any write.
-    today = local_today()
-    home = remember(
-        request.user,
-        "township_home",
-        pk,
-        campaign_id,
-        compute=lambda: selectors.township_home(
-            user=request.user, township_id=pk, on=today, campaign_id=campaign_id
-        ),
+    home = selectors.township_home(
+        user=request.user, township_id=pk, on=local_today(), campaign_id=campaign_id
     )
     if home is None:
         raise Http404

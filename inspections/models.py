@@ -59,7 +59,17 @@ class InspectionPlan(TimeStampedModel):
     title = models.CharField(_("计划名称"), max_length=120)
     due_on = models.DateField(_("完成期限"))
     premises = models.ManyToManyField(Premises, related_name="inspection_plans", verbose_name=_("检查对象"))
-    history = HistoricalRecords(bases=[AuditedHistory], m2m_fields=[premises])
+    # Kept by the services in the same transaction as each write (inspections.tallies); not history.
+    planned_count = models.PositiveIntegerField(_("计划检查单位数"), default=0, editable=False)
+    inspected_count = models.PositiveIntegerField(
+        _("已检查单位数"),
+        default=0,
+        editable=False,
+        help_text=_("按本计划检查过的单位数（同一单位多次检查计一次）。"),
+    )
+    history = HistoricalRecords(
+        bases=[AuditedHistory], m2m_fields=[premises], excluded_fields=["planned_count", "inspected_count"]
+    )
 
     class Meta:
         verbose_name = _("检查计划")
@@ -365,3 +375,61 @@ class Accountability(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.decided_on} {self.person}：{self.sanction}"
+
+
+# --- figures kept as they change (inspections.tallies): what the county's pages read -------------
+
+
+class HazardTally(models.Model):
+    """One township's hazards for one campaign, kept by the services in the same transaction as every
+    write that changes them (inspections.tallies) and recomputed by `manage.py rebuild_figures`.
+
+    Found: discovered within the campaign's dates. Rectified: of those, verified on or before its
+    last day (for a running campaign: verified at all). Carried: discovered before its first day and
+    not verified by its last. So a campaign reads as of today while it runs and as of its last day
+    once it is over, without reading a single hazard."""
+
+    township = models.ForeignKey(Township, models.CASCADE, related_name="+", verbose_name=_("乡镇"))
+    campaign = models.ForeignKey(
+        Campaign, models.CASCADE, related_name="hazard_tallies", verbose_name=_("防控行动")
+    )
+    found = models.IntegerField(_("发现隐患"), default=0)
+    major = models.IntegerField(_("重大隐患"), default=0)
+    rectified = models.IntegerField(_("已销号"), default=0)
+    major_rectified = models.IntegerField(_("重大隐患已销号"), default=0)
+    rectified_late = models.IntegerField(_("超期销号"), default=0)
+    carried_open = models.IntegerField(_("往期未销号"), default=0)
+
+    class Meta:
+        verbose_name = _("隐患统计")
+        verbose_name_plural = _("隐患统计")
+        constraints = [
+            models.UniqueConstraint(fields=["township", "campaign"], name="hazard_tally_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township_id}·{self.campaign_id}"
+
+
+class HazardDeadlineTally(models.Model):
+    """A campaign's found hazards of one township not rectified by its last day, by deadline: those
+    overdue as of any day are the sum over the deadlines before it."""
+
+    township = models.ForeignKey(Township, models.CASCADE, related_name="+", verbose_name=_("乡镇"))
+    campaign = models.ForeignKey(
+        Campaign, models.CASCADE, related_name="hazard_deadline_tallies", verbose_name=_("防控行动")
+    )
+    deadline = models.DateField(_("整改期限"))
+    open = models.IntegerField(_("未销号"), default=0)
+
+    class Meta:
+        verbose_name = _("隐患期限统计")
+        verbose_name_plural = _("隐患期限统计")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "campaign", "deadline"], name="hazard_deadline_tally_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township_id}·{self.campaign_id}·{self.deadline}"

@@ -23,6 +23,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
     Window,
@@ -47,6 +48,8 @@ from inspections.models import (
     Campaign,
     ChecklistItem,
     Hazard,
+    HazardDeadlineTally,
+    HazardTally,
     Inspection,
     InspectionPlan,
     Rectification,
@@ -64,15 +67,6 @@ def _percent(part: str, whole: str):
     )
 
 
-def _count_subquery(queryset: QuerySet, *, group_by: str, expression) -> Coalesce:
-    return Coalesce(
-        Subquery(
-            queryset.values(group_by).annotate(n=expression).values("n")[:1], output_field=IntegerField()
-        ),
-        0,
-    )
-
-
 def _campaign(value) -> Campaign | None:
     if value is None or value == "":
         return None
@@ -85,23 +79,11 @@ def _campaign(value) -> Campaign | None:
 
 
 def _with_progress(plans: QuerySet[InspectionPlan]) -> QuerySet[InspectionPlan]:
-    """Each plan with `planned_count` (premises in the plan), `inspected_count` (distinct premises with
-    an inspection linked to the plan) and `percent` (NULL for an empty plan), as subqueries."""
-    through = InspectionPlan.premises.through
-    planned = _count_subquery(
-        through.objects.filter(inspectionplan_id=OuterRef("pk")),
-        group_by="inspectionplan_id",
-        expression=Count("premises_id"),
-    )
-    inspected = _count_subquery(
-        Inspection.objects.filter(plan_id=OuterRef("pk")),
-        group_by="plan_id",
-        expression=Count("premises_id", distinct=True),
-    )
-    return (
-        plans.select_related("township", "police_station", "campaign")
-        .annotate(planned_count=planned, inspected_count=inspected)
-        .annotate(percent=_percent("inspected_count", "planned_count"))
+    """Each plan with its `planned_count` (premises in the plan) and `inspected_count` (distinct
+    premises with an inspection under it), both kept by the services (inspections.tallies), and
+    `percent` (NULL for an empty plan)."""
+    return plans.select_related("township", "police_station", "campaign").annotate(
+        percent=_percent("inspected_count", "planned_count")
     )
 
 
@@ -201,6 +183,68 @@ def hazard_carried_open(*, user, before: dt.date, on: dt.date, county_id=None, t
         .annotate(n=Count("id"))
     )
     return {row["township_id"]: row["n"] for row in rows}
+
+
+def campaign_hazard_figures(*, user, campaign: Campaign, on: dt.date, township_ids=None) -> dict | None:
+    """Per township id the user may see (among `township_ids`), the hazard figures of `campaign` as
+    of `on`, read from the figures the services keep (inspections.tallies) — the numbers hazard_stats
+    and hazard_carried_open count from the hazards themselves: found, rectified, open, overdue,
+    major, major_open, carried_open. Townships with none are absent. None when the kept figures
+    cannot say (as of a day before today while the campaign still ran then): count instead.
+    Two queries, whatever the number of hazards."""
+    as_of = min(on, campaign.ends_on)
+    if as_of < campaign.ends_on and as_of < local_today():
+        return None
+    rows = scope_queryset(HazardTally.objects.filter(campaign=campaign), user=user, township_field="township")
+    late = scope_queryset(
+        HazardDeadlineTally.objects.filter(campaign=campaign, deadline__lt=as_of),
+        user=user,
+        township_field="township",
+    )
+    if township_ids is not None:
+        rows, late = rows.filter(township_id__in=township_ids), late.filter(township_id__in=township_ids)
+    overdue = dict(
+        late.order_by().values("township_id").annotate(n=Sum("open")).values_list("township_id", "n")
+    )
+    figures = {}
+    for t in rows:
+        figures[t.township_id] = {
+            "found": t.found,
+            "rectified": t.rectified,
+            "open": t.found - t.rectified,
+            "overdue": overdue.get(t.township_id, 0),
+            "major": t.major,
+            "major_open": t.major - t.major_rectified,
+            "carried_open": t.carried_open,
+        }
+    return figures
+
+
+HAZARD_FIGURES = ("found", "rectified", "open", "overdue", "major", "major_open", "carried_open")
+
+
+def hazard_figures(
+    *, user, on: dt.date, county_id: int, start: dt.date, end: dt.date, campaign=None, township_ids=None
+) -> dict[int, dict]:
+    """Per township id the user may see (of the county, among `township_ids`): the hazards found from
+    `start` to `end` as of `on` — found, rectified, open, overdue, major, major_open — and those
+    found earlier still open (carried_open). Read from the kept figures when the period is
+    `campaign`'s (campaign_hazard_figures), else counted from the hazards (hazard_stats,
+    hazard_carried_open): the same numbers, which `manage.py rebuild_figures --check` confirms."""
+    if campaign is not None and (start, end) == (campaign.starts_on, campaign.ends_on):
+        kept = campaign_hazard_figures(user=user, campaign=campaign, on=on, township_ids=township_ids)
+        if kept is not None:
+            return kept
+    counted = {}
+    within = {"on": on, "county_id": county_id, "start": start, "end": end, "township_ids": township_ids}
+    for t in hazard_stats(user=user, **within):
+        counted[t.pk] = {name: getattr(t, name, 0) for name in HAZARD_FIGURES}
+    carried = hazard_carried_open(
+        user=user, before=start, on=on, county_id=county_id, township_ids=township_ids
+    )
+    for township_id, n in carried.items():
+        counted.setdefault(township_id, dict.fromkeys(HAZARD_FIGURES, 0))["carried_open"] = n
+    return counted
 
 
 # --- lists ---------------------------------------------------------------------------------

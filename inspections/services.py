@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from core.clock import local_date, local_today  # noqa: F401 - also imported from here by pages
 from core.exceptions import ApplicationError
 from core.services import model_update, record_save, reference_record_save, refuse_unknown_fields
-from inspections import access
+from inspections import access, tallies
 from inspections.models import (
     Accountability,
     Campaign,
@@ -65,6 +65,7 @@ def campaign_create(
         is_demo=is_demo,
     )
     record_save(campaign, by=by)
+    tallies.rebuild([campaign])  # the hazards already found in its dates count at once
     return campaign
 
 
@@ -87,7 +88,11 @@ def campaign_update(*, campaign: Campaign, data: dict[str, Any], by=None) -> Cam
                 % {"plan": outside.order_by("due_on").first()}
             )
 
-    return model_update(campaign, data=data, allowed=CAMPAIGN_UPDATABLE_FIELDS, by=by, check=check)
+    dates = (campaign.starts_on, campaign.ends_on)
+    model_update(campaign, data=data, allowed=CAMPAIGN_UPDATABLE_FIELDS, by=by, check=check)
+    if (campaign.starts_on, campaign.ends_on) != dates:
+        tallies.rebuild([campaign])  # other days, other hazards
+    return campaign
 
 
 @transaction.atomic
@@ -152,6 +157,8 @@ def inspection_plan_create(
     )
     record_save(plan, by=by)
     plan.premises.set(premises)  # m2m history records `by` too (plan._history_user is set)
+    tallies.plan_recount([plan.pk])
+    plan.refresh_from_db(fields=["planned_count", "inspected_count"])
     return plan
 
 
@@ -182,6 +189,8 @@ def inspection_plan_update(*, plan: InspectionPlan, data: dict[str, Any], by=Non
     model_update(plan, data=data, allowed=PLAN_UPDATABLE_FIELDS, by=by, check=check)
     plan._history_user = by
     plan.premises.set(premises)
+    tallies.plan_recount([plan.pk])
+    plan.refresh_from_db(fields=["planned_count", "inspected_count"])
     return plan
 
 
@@ -341,6 +350,9 @@ def inspection_record(
     for data in hazards:
         hazard_deadline_validate(discovered_on=inspected_on, deadline=data["deadline"])
 
+    if plan is not None:
+        # Inspections under one plan are recorded one after another, so its count stays right.
+        InspectionPlan.objects.select_for_update().filter(pk=plan.pk).first()
     inspection = Inspection(
         premises=premises,
         township_id=premises.township_id,
@@ -359,8 +371,10 @@ def inspection_record(
             inspection=inspection, item=data["item"], result=data["result"], note=data.get("note", "")
         )
         record_save(result, by=by)
-    for data in hazards:
-        record_save(_hazard_build(inspection=inspection, data=data), by=by)
+    found = [record_save(_hazard_build(inspection=inspection, data=data), by=by) for data in hazards]
+    tallies.hazards_changed((None, tallies.HazardState.of(hazard)) for hazard in found)
+    if plan is not None:
+        tallies.plan_recount([plan.pk])
 
     if kind != Inspection.Kind.SELF:
         # A unit's own self-inspection does not replace the official one it is due.
@@ -398,6 +412,7 @@ def hazard_create(
         },
     )
     record_save(hazard, by=by)
+    tallies.hazards_changed([(None, tallies.HazardState.of(hazard))])
     return hazard
 
 
@@ -464,10 +479,15 @@ def hazard_update(*, hazard: Hazard, data: dict[str, Any], by=None) -> Hazard:
     """Correct what was recorded about a hazard (keys of HAZARD_UPDATABLE_FIELDS). Its status moves only
     through the loop, its deadline only through hazard_extend_deadline. Locks the row."""
 
+    before = []
+
     def check(locked: Hazard) -> None:
         access.check_hazard_extend_deadline(by=by, hazard=locked)
+        before.append(tallies.HazardState.of(Hazard.objects.get(pk=locked.pk)))
 
-    return model_update(hazard, data=data, allowed=HAZARD_UPDATABLE_FIELDS, by=by, check=check)
+    model_update(hazard, data=data, allowed=HAZARD_UPDATABLE_FIELDS, by=by, check=check)
+    tallies.hazards_changed([(before[0], tallies.HazardState.of(hazard))])  # a new severity
+    return hazard
 
 
 # --- the hazard closed loop ----------------------------------------------------------------
@@ -581,6 +601,7 @@ def hazard_reinspect(
     Failed: back to rectifying; the note must say what is not fixed. Who may: access.check_hazard_reinspect.
     Locks the hazard row."""
     hazard = _lock(hazard)
+    before = tallies.HazardState.of(hazard)
     access.check_hazard_reinspect(by=by, hazard=hazard)
     rectification = hazard_reinspect_validate(
         hazard=hazard, inspected_on=inspected_on, passed=passed, note=note
@@ -601,6 +622,7 @@ def hazard_reinspect(
     else:
         hazard.status = Hazard.Status.RECTIFYING
     record_save(hazard, by=by)
+    tallies.hazards_changed([(before, tallies.HazardState.of(hazard))])
     return reinspection
 
 
@@ -621,8 +643,10 @@ def hazard_extend_deadline(*, hazard, new_deadline: dt.date, reason: str, by=Non
     hazard = _lock(hazard)
     access.check_hazard_extend_deadline(by=by, hazard=hazard)
     hazard_extend_deadline_validate(hazard=hazard, new_deadline=new_deadline, reason=reason)
+    before = tallies.HazardState.of(hazard)
     hazard.deadline = new_deadline
     record_save(hazard, by=by, reason=_("延长整改期限：%(reason)s") % {"reason": reason.strip()})
+    tallies.hazards_changed([(before, tallies.HazardState.of(hazard))])
     return hazard
 
 

@@ -40,7 +40,7 @@ class TownshipFiguresSerializer(serializers.Serializer):
     hazards_overdue = serializers.IntegerField()
     hazards_major = serializers.IntegerField()
     hazards_major_open = serializers.IntegerField()
-    hazards_carried_open = serializers.IntegerField(help_text=_("行动开始前发现、至今未销号的隐患。"))
+    hazards_carried_open = serializers.IntegerField(help_text=_("行动开始前发现、截至统计日仍未销号的隐患。"))
     rectification_rate = serializers.FloatField(allow_null=True)
     incidents = serializers.IntegerField()
     incidents_last_season = serializers.IntegerField()

@@ -241,7 +241,9 @@ class Bulletin:
         return [r.name for r in rows]
 
 
-def county_bulletin(*, user, county: County, start: dt.date, end: dt.date, on: dt.date) -> Bulletin:
+def county_bulletin(
+    *, user, county: County, start: dt.date, end: dt.date, on: dt.date, campaign: Campaign | None = None
+) -> Bulletin:
     """Everything the 通报 says about `county` for `start`..`end` (both inclusive; `end` ≤ `on`), each
     township of the county the user may see on its own row, with its figures as of `end`
     (leaders.figures.township_figures):
@@ -253,12 +255,18 @@ def county_bulletin(*, user, county: County, start: dt.date, end: dt.date, on: d
     - hazards discovered in the period: found, rectified by `end`, still open, overdue at `end`,
       major, the rectification rate;
     - the assignments the period answers for, as of `end`: total, closed, overdue (named).
+    When the period is `campaign`'s (from its first day to its last, or to `on`), the figures are
+    the campaign's, as the dashboard shows them.
     A fixed number of queries, whatever the number of townships, records or days.
     """
     bulletin = Bulletin(
         county=county, start=start, end=end, last_start=year_before(start), last_end=year_before(end), on=on
     )
-    period = Period(county_id=county.pk, start=start, end=end, as_of=end)
+    if campaign is not None and (start, end) == (campaign.starts_on, min(campaign.ends_on, on)):
+        # The campaign's own period (the default): its figures as the dashboard reads them.
+        period = Period(county_id=county.pk, start=start, end=campaign.ends_on, as_of=end, campaign=campaign)
+    else:
+        period = Period(county_id=county.pk, start=start, end=end, as_of=end)
     figures = township_figures(user=user, period=period)
     # Official lists run 街道办, then 镇, then 乡, each in the order they were entered.
     figures.sort(key=lambda f: (KIND_ORDER.get(f.brigade_gap.township.kind, len(KIND_ORDER)), f.township_id))

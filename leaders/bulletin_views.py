@@ -107,6 +107,7 @@ def _prepare(request):
         start=form.cleaned_data["start"],
         end=form.cleaned_data["end"],
         on=today,
+        campaign=scope.campaign,
     )
     return form, scope, data
 

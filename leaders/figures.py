@@ -119,12 +119,12 @@ class TownshipFigures:
     rank: int = 0
 
     @property
-    def incidents(self) -> int:
-        return self.fires.count
+    def incidents(self) -> int | None:
+        return self.fires.count if self.fires is not None else None
 
     @property
-    def incidents_last_season(self) -> int:
-        return self.fires_last_year.count
+    def incidents_last_season(self) -> int | None:
+        return self.fires_last_year.count if self.fires_last_year is not None else None
 
 
 # The figures a county total sums (rates are recomputed from the sums, never averaged).
@@ -136,15 +136,35 @@ SUMMED = [
 ]  # fmt: skip
 
 
-def township_figures(*, user, period: Period, township_ids=None) -> list[TownshipFigures]:
+# The parts of a township's figures beside its brigades, each with the figures it fills in. A page
+# asks for the parts it shows; the figures of a part not asked for are None (not computed), never 0.
+PARTS = {
+    "equipment": ("equipment_gap",),
+    "funding": ("allocated", "disbursed", "funding_ratio"),
+    "plans": ("planned", "inspected", "plan_percent"),
+    "hazards": (
+        "hazards_found", "hazards_rectified", "hazards_open", "hazards_overdue", "hazards_major",
+        "hazards_major_open", "hazards_carried_open", "rectification_rate",
+    ),
+    "fires": ("fires", "fires_last_year"),
+    "assignments": ("assignments", "assignments_closed", "assignments_overdue", "assignment_rate"),
+}  # fmt: skip
+
+
+def township_figures(
+    *, user, period: Period, township_ids=None, parts: frozenset[str] | set[str] = frozenset(PARTS)
+) -> list[TownshipFigures]:
     """Per township of the period's county that `user` may see (and among `township_ids`): its
-    brigades against the standard, the funding of the period's first year, plan progress (of the
-    period's campaign), hazards found in the period and their state, hazards carried over, fires in
-    the period and the same dates a year before, and the assignments the period answers for. By
-    county and name; a fixed number of queries whatever the size of the county."""
+    brigades against the standard, and of `parts` (default all): the equipment gap, the funding of
+    the period's first year, plan progress (of the period's campaign), hazards found in the period
+    and their state with those carried over, fires in the period and the same dates a year before,
+    and the assignments the period answers for. By county and name; a fixed number of queries
+    whatever the size of the county."""
     if township_ids is None:
         township_ids = Township.objects.filter(county_id=period.county_id).values("pk")
-    gaps = brigade_selectors.township_brigade_gaps(user=user, township_ids=township_ids)
+    gaps = brigade_selectors.township_brigade_gaps(
+        user=user, township_ids=township_ids, equipment="equipment" in parts
+    )
     rows: dict[int, TownshipFigures] = {}
     for gap in gaps:
         township = gap.township
@@ -171,16 +191,38 @@ def township_figures(*, user, period: Period, township_ids=None) -> list[Townshi
         rows[row.township_id] = row
     if not rows:
         return []
-    ids = list(rows)
+    for part in set(PARTS) - set(parts):
+        for row in rows.values():
+            for name in PARTS[part]:
+                setattr(row, name, None)
 
-    for t in brigade_selectors.funding_summary(user=user, year=period.funding_year).filter(pk__in=ids):
-        r = rows[t.pk]
-        r.allocated, r.disbursed = t.allocated, t.disbursed
-        r.funding_ratio = ratio(t.disbursed, t.allocated)
+    if "funding" in parts:
+        for t in brigade_selectors.funding_summary(user=user, year=period.funding_year).filter(
+            pk__in=list(rows)
+        ):
+            r = rows[t.pk]
+            r.allocated, r.disbursed = t.allocated, t.disbursed
+            r.funding_ratio = ratio(t.disbursed, t.allocated)
+    if "plans" in parts:
+        _add_plans(rows, user=user, period=period)
+    if "hazards" in parts:
+        _add_hazards(rows, user=user, period=period)
+    if "fires" in parts:
+        _add_fires(rows, user=user, period=period)
+    if "assignments" in parts:
+        _add_assignments(rows, user=user, period=period)
+    return list(rows.values())
 
+
+def _within(period: Period) -> dict:
+    """What the domain selectors count for a period: found or given within these days, as of that day."""
+    return {"on": period.as_of, "county_id": period.county_id, "start": period.start, "end": period.end}
+
+
+def _add_plans(rows: dict[int, TownshipFigures], *, user, period: Period) -> None:
     if period.campaign is not None:
         for plan in inspection_selectors.plan_progress(user=user, campaign=period.campaign).filter(
-            township_id__in=ids
+            township_id__in=list(rows)
         ):
             r = rows[plan.township_id]
             r.planned += plan.planned_count
@@ -188,19 +230,20 @@ def township_figures(*, user, period: Period, township_ids=None) -> list[Townshi
     for r in rows.values():
         r.plan_percent = ratio(r.inspected, r.planned)
 
-    # What the domain selectors count for a period: found or given within these days, as of that day.
-    within = {"on": period.as_of, "county_id": period.county_id, "start": period.start, "end": period.end}
-    for t in inspection_selectors.hazard_stats(user=user, township_ids=ids, **within):
-        r = rows[t.pk]
-        r.hazards_found, r.hazards_rectified, r.hazards_open = t.found, t.rectified, t.open
-        r.hazards_overdue, r.hazards_major, r.hazards_major_open = t.overdue, t.major, t.major_open
-        r.rectification_rate = ratio(t.rectified, t.found)
-    carried = inspection_selectors.hazard_carried_open(
-        user=user, before=period.start, on=period.as_of, county_id=period.county_id, township_ids=ids
-    )
-    for township_id, count in carried.items():
-        rows[township_id].hazards_carried_open = count
 
+def _add_hazards(rows: dict[int, TownshipFigures], *, user, period: Period) -> None:
+    hazards = inspection_selectors.hazard_figures(
+        user=user, township_ids=list(rows), campaign=period.campaign, **_within(period)
+    )
+    for township_id, h in hazards.items():
+        r = rows[township_id]
+        r.hazards_found, r.hazards_rectified, r.hazards_open = h["found"], h["rectified"], h["open"]
+        r.hazards_overdue, r.hazards_major, r.hazards_major_open = h["overdue"], h["major"], h["major_open"]
+        r.hazards_carried_open = h["carried_open"]
+        r.rectification_rate = ratio(h["rectified"], h["found"])
+
+
+def _add_fires(rows: dict[int, TownshipFigures], *, user, period: Period) -> None:
     fires = brigade_selectors.fire_figures(
         user=user,
         county_id=period.county_id,
@@ -210,13 +253,13 @@ def township_figures(*, user, period: Period, township_ids=None) -> list[Townshi
         if township_id in rows:
             rows[township_id].fires, rows[township_id].fires_last_year = sums["this"], sums["last"]
 
-    for township_id, item in meeting_selectors.assignment_figures(
-        user=user, township_ids=ids, **within
-    ).items():
+
+def _add_assignments(rows: dict[int, TownshipFigures], *, user, period: Period) -> None:
+    figures = meeting_selectors.assignment_figures(user=user, township_ids=list(rows), **_within(period))
+    for township_id, item in figures.items():
         r = rows[township_id]
         r.assignments, r.assignments_closed = item["total"], item["closed"]
         r.assignments_overdue, r.assignment_rate = item["overdue"], item["rate"]
-    return list(rows.values())
 
 
 def county_total(rows: list[TownshipFigures]) -> TownshipFigures:

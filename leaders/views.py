@@ -7,7 +7,6 @@ from django.utils.translation import gettext
 
 from core.clock import local_today
 from core.exports import xlsx_response
-from core.list_cache import remember
 from core.models import Role
 from core.scoping import user_role
 from inspections import selectors as inspection_selectors
@@ -30,13 +29,8 @@ def county_dashboard(request):
             raise Http404 from exc
     else:
         campaign = inspection_selectors.campaign_current(on=on, user=request.user)
-    # Aggregates a county's hundreds of thousands of hazards: kept until any record is written.
-    data = remember(
-        request.user,
-        "county_dashboard",
-        campaign.pk if campaign else None,
-        compute=lambda: dashboard.county_dashboard(user=request.user, campaign=campaign, on=on),
-    )
+    # The figures are kept as they change (inspections.tallies): computed on every request.
+    data = dashboard.county_dashboard(user=request.user, campaign=campaign, on=on)
     if request.GET.get("format") == "xlsx":
         rows = [[getattr(r, attr) for attr, _ in dashboard.COLUMNS] for r in data.rows]
         if data.totals:
