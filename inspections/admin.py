@@ -21,6 +21,8 @@ from inspections.models import (
     ChecklistItem,
     ChecklistResult,
     Hazard,
+    HazardDeadlineTally,
+    HazardTally,
     Inspection,
     InspectionPlan,
     Rectification,
@@ -737,3 +739,31 @@ class AccountabilityAdmin(ServiceAdmin):
     def update_service(self, obj, form, by):
         data = changed_values(obj, form, services.ACCOUNTABILITY_UPDATABLE_FIELDS)
         services.accountability_update(accountability=obj, data=data, by=by)
+
+
+class FiguresAdmin(admin.ModelAdmin):
+    """The figures the services keep (inspections.tallies): to read, never to edit; a difference
+    from the rows is mended with `manage.py rebuild_figures`."""
+
+    list_select_related = ["township", "campaign"]
+    list_filter = ["campaign"]
+    search_fields = ["township__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HazardTally)
+class HazardTallyAdmin(FiguresAdmin):
+    list_display = ["campaign", "township", "found", "major", "rectified", "rectified_late", "carried_open"]
+
+
+@admin.register(HazardDeadlineTally)
+class HazardDeadlineTallyAdmin(FiguresAdmin):
+    list_display = ["campaign", "township", "deadline", "open"]

@@ -8,6 +8,8 @@ from inspections.models import (
     Campaign,
     ChecklistResult,
     Hazard,
+    HazardDeadlineTally,
+    HazardTally,
     Inspection,
     InspectionPlan,
     Rectification,
@@ -27,6 +29,8 @@ MODELS = (
     Reinspection,
     Accountability,
 )
+# The figures the services keep (no history of their own): a refused write changes none.
+FIGURES = (HazardTally, HazardDeadlineTally)
 
 
 def hazard_data(**overrides) -> dict:
@@ -91,6 +95,10 @@ def snapshot() -> dict:
     for model in (*MODELS, Premises):
         counts[model.__name__] = model.objects.count()
         counts[f"history:{model.__name__}"] = model.history.count()
+    for model in FIGURES:
+        counts[model.__name__] = sorted(
+            model.objects.values_list(*[f.attname for f in model._meta.concrete_fields])
+        )
     counts["plan_premises"] = InspectionPlan.premises.through.objects.count()
     counts["premises_dates"] = sorted(
         Premises.objects.values_list("pk", "last_inspected_on", "next_inspection_due")

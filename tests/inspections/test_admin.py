@@ -11,6 +11,8 @@ from inspections.models import (
     ChecklistItem,
     ChecklistResult,
     Hazard,
+    HazardDeadlineTally,
+    HazardTally,
     Inspection,
     InspectionPlan,
     Rectification,
@@ -120,8 +122,14 @@ def test_every_model_of_the_app_is_registered():
     models = [
         m for m in apps.get_app_config("inspections").get_models() if not m.__name__.startswith("Historical")
     ]
-    assert set(models) == set(MODELS)
+    assert set(models) == set(MODELS) | {HazardTally, HazardDeadlineTally}
     assert all(m in admin.site._registry for m in models)
+
+
+def test_the_kept_figures_are_read_only_in_the_admin(admin_client):
+    for model in (HazardTally, HazardDeadlineTally):
+        assert admin_client.get(url(model, "changelist")).status_code == 200
+        assert admin_client.get(url(model, "add")).status_code == 403
 
 
 # --- inspections through the admin ---------------------------------------------------------
