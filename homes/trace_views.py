@@ -36,8 +36,10 @@ def _timeline(trace, *, incident=None) -> str:
     times slower with SafeString arguments. Names and titles repeat, so each is escaped once."""
     if trace is None or not trace.events:
         return ""
-    overdue_badge = f' <strong class="bad">{html.escape(gettext("（逾期）"))}</strong>'
-    late_badge = f' <strong class="bad">{html.escape(gettext("（超期销号）"))}</strong>'
+    # Outside the f-strings, where makemessages finds them.
+    overdue, late = gettext("（逾期）"), gettext("（超期销号）")
+    overdue_badge = f' <strong class="bad">{html.escape(overdue)}</strong>'
+    late_badge = f' <strong class="bad">{html.escape(late)}</strong>'
     escaped: dict[str, str] = {}
 
     def once(value: str) -> str:
