@@ -1,23 +1,36 @@
-"""What every API viewset shares: role permissions, scoping, and refusals as clean 400s."""
+"""What every API viewset shares: the route gate (the apps' access policies), pagination, xlsx."""
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, permissions
+from rest_framework import permissions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
 
 from core.exports import xlsx_bytes
 from core.models import Role
-from core.scoping import can_see_township, user_role
+from core.scoping import user_role
 
 ALL_ROLES = frozenset(Role.values)
 CENTER = frozenset({Role.GUIDANCE_CENTER})
-# A township's own lead writes its records; the guidance center writes everything.
-TOWNSHIP_WRITERS = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
+# The plain write routes of a viewset (no viewset routes a delete: records are deleted in the admin).
+WRITE_ACTIONS = ("create", "update", "partial_update")
+
+
+def write_routes(check, *actions: str) -> dict:
+    """`route_checks` where one rule of the app's access policy gates several routes: `{action: check}`
+    for `actions`, by default the plain write routes (WRITE_ACTIONS)."""
+    return dict.fromkeys(actions or WRITE_ACTIONS, check)
 
 
 class RolePermission(permissions.BasePermission):
-    """Reads: any user with a role (scoping limits what they see). Writes: the view's `write_roles`,
-    or for a custom action, `action_roles[action]`."""
+    """The route gate of every viewset, asked before any input is read.
+
+    A user without a role is turned away. A route the view lists in `route_checks` asks the app's
+    access policy (`<app>.access.check_*`, called with only `by`): may this user's role ever do this?
+    A refusal is AccessDenied, a 403 in the policy's own words — the words the pages, the admin, the
+    imports and the service give — and the service asks again about the object itself. Reads pass
+    (scoping limits what they see). A method the view does not route passes on to its 405. Only a
+    route that no policy check covers is gated by role: `action_roles[action]`, else `write_roles`
+    for a write (the guidance center by default)."""
 
     message = _("您的角色无权执行此操作。")
 
@@ -26,18 +39,22 @@ class RolePermission(permissions.BasePermission):
         if role is None:
             return False
         action = getattr(view, "action", None)
+        check = getattr(view, "route_checks", {}).get(action)
+        if check is not None:
+            check(by=request.user)  # AccessDenied: 403 with the reason
+            return True
         action_roles = getattr(view, "action_roles", {})
         if action in action_roles:
             return role in action_roles[action]
-        if request.method in permissions.SAFE_METHODS:
+        if request.method in permissions.SAFE_METHODS or _not_routed(request, view):
             return True
         return role in getattr(view, "write_roles", CENTER)
 
 
-def ensure_township_writable(user, township_id: int | None) -> None:
-    """A write naming a township outside the user's scope is forbidden (403), not silently moved."""
-    if township_id is not None and not can_see_township(user, township_id):
-        raise exceptions.PermissionDenied(_("不能操作其他乡镇的数据。"))
+def _not_routed(request, view) -> bool:
+    """A viewset has no route for this method here: nothing to gate, the view answers 405."""
+    action_map = getattr(view, "action_map", None)
+    return action_map is not None and request.method.lower() not in action_map
 
 
 class Pagination(PageNumberPagination):

@@ -1,11 +1,20 @@
 """One filter language per resource. Each app declares one FilterSet per resource (its filters.py);
 the resource's selector applies it (`apply_filterset`), so the API, the pages, the exports, the
-reminders and the imports filter with the same names and the same meaning."""
+reminders and the imports filter with the same names and the same meaning.
+
+A township to filter by is one the user may see, judged the same way by every FilterSet
+(VisibleTownshipFilter): naming another is an invalid value, which the API answers with 400 and a
+page with 404 (core.pages.filtered_queryset)."""
 
 from types import SimpleNamespace
 
+import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField
+
+from core.scoping import can_see_township, scope_queryset, township_model
 
 
 def apply_filterset(filterset_class, queryset: QuerySet, filters, *, user, strict: bool = True) -> QuerySet:
@@ -21,3 +30,48 @@ def apply_filterset(filterset_class, queryset: QuerySet, filters, *, user, stric
     if strict and not filterset.is_valid():
         raise ValidationError(filterset.errors)
     return filterset.qs
+
+
+def township_choices(*, user) -> QuerySet:
+    """Townships the user may see, by name, for a filter or a form select. One query."""
+    return scope_queryset(township_model().objects.all(), user=user, township_field="pk").order_by("name")
+
+
+def visible_townships(request) -> QuerySet:
+    """The townships a filter offers: those the asking user sees (none while the schema is built)."""
+    if request is None:
+        return township_model().objects.none()
+    return township_choices(user=request.user)
+
+
+class VisibleTownshipField(ModelChoiceField):
+    """A township the user sees, checked by core.scoping — no query for a township lead or the center,
+    so a selector's `filters={"township": pk}` costs nothing — and given on as its id."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        pk = value.pk if isinstance(value, township_model()) else value
+        if not str(pk).isdigit() or not can_see_township(self.user, int(pk)):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return int(pk)
+
+
+class VisibleTownshipFilter(django_filters.ModelChoiceFilter):
+    """乡镇 (by default): one of the townships the asking user sees — the page lists them, a value is
+    checked by scope. `field_name` is the path to the township (`brigade__township`, ...)."""
+
+    field_class = VisibleTownshipField
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("乡镇"))
+        super().__init__(queryset=visible_townships, **kwargs)
+
+    @property
+    def field(self):
+        self.extra["user"] = getattr(self.get_request(), "user", None)
+        return super().field

@@ -9,21 +9,20 @@ A resource's viewset is declarative:
         input_serializers = {"create": ..., "update": ..., "partial_update": ...}
         create_service = staticmethod(services.premises_create)   # (**validated, by) -> row
         update_service = staticmethod(services.premises_update_from_api)  # (instance, data, by)
+        route_checks = {"create": access.check_premises_create, "update": ..., "partial_update": ...}
 
-Who may write is the app's access policy, enforced by the services (AccessDenied: 403); the
-permission class only turns away roles that may never write here (`write_roles`, `action_roles`,
-taken from the app's access module).
+Who may write is the app's access policy, enforced by the services (AccessDenied: 403 with its reason).
+The route gate (core.api.RolePermission) asks the same policy before any input is read: each write
+route names its check in `route_checks` (`{action: check}`; core.api.write_routes builds it), called
+with only `by`: may this role ever do this?
 """
 
 from typing import Any
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.response import Response
-
-from core.api import ensure_township_writable
 
 
 class SelectorFilterBackend(DjangoFilterBackend):
@@ -81,13 +80,6 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         fresh = self.get_queryset().get(pk=instance.pk)
         return Response(self.serializer_class(fresh, context=self.get_serializer_context()).data, status_code)
 
-    def writable_object(self, township_id_of):
-        """The scoped object of this detail route (404 outside scope), refused (403) when its
-        township — `township_id_of(obj)` — is outside what the user may write."""
-        instance = self.get_object()
-        ensure_township_writable(self.request.user, township_id_of(instance))
-        return instance
-
 
 class ServiceUpdateMixin:
     """PUT / PATCH: the action's input serializer validates (partially for PATCH) and
@@ -111,14 +103,6 @@ class ServiceUpdateMixin:
 
     def perform_service_update(self, instance, data: dict[str, Any]) -> None:
         self.update_service(instance, data, by=self.request.user)
-
-
-def update_schema(request_serializer, response_serializer):
-    """The OpenAPI description of PUT and PATCH for a viewset whose updates go through a service."""
-    return extend_schema_view(
-        update=extend_schema(request=request_serializer, responses={200: response_serializer}),
-        partial_update=extend_schema(request=request_serializer, responses={200: response_serializer}),
-    )
 
 
 class ServiceCreateMixin:

@@ -4,7 +4,10 @@ offer a door.
 
 `by=None` is the system (tasks, commands, the demo, data migrations) and passes every check; a
 superuser counts as the guidance center (core.scoping.user_role). Who *sees* what is core.scoping's:
-a record outside the user's scope answers 404 before any of these checks runs.
+a record outside the user's scope answers 404 before any of these checks runs. Checks that take an
+object (a brigade, a township) accept None for it: then they answer for `by`'s role alone (may this
+role ever do it?), which is how the API's route gate (core.api.RolePermission) asks before any input
+is read, in the same words.
 
 | write                                              | who                                         |
 |----------------------------------------------------|---------------------------------------------|
@@ -29,23 +32,6 @@ CENTER = frozenset({Role.GUIDANCE_CENTER})
 # A township's own lead keeps its brigade, members, equipment and fires; the center keeps everything.
 KEEPERS = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
 
-# The API's route gates (core.api.RolePermission): roles that may use a write route at all. Finer
-# rules (which township, which fields, which step) are the checks below, run by the services.
-BRIGADE_WRITE_ROLES = KEEPERS
-BRIGADE_ACTION_ROLES = {
-    "create": CENTER,
-    "start_construction": CENTER,
-    "mark_established": CENTER,
-    "accept": CENTER,
-}
-MEMBER_WRITE_ROLES = KEEPERS
-MEMBER_ACTION_ROLES = {"leave": KEEPERS}
-EQUIPMENT_WRITE_ROLES = KEEPERS
-EQUIPMENT_ACTION_ROLES = {"record_maintenance": KEEPERS}
-FUNDING_WRITE_ROLES = CENTER
-FUNDING_ACTION_ROLES = {"disburse": CENTER}
-INCIDENT_WRITE_ROLES = KEEPERS
-
 # What only the guidance center may change on a brigade: where it belongs, which townships it also
 # serves, its class (the standard it is built and accepted against), and whether it is demo data.
 CENTER_ONLY_BRIGADE_FIELDS = frozenset({"township", "brigade_class", "also_serves", "is_demo"})
@@ -67,14 +53,18 @@ def _require_center(by, message) -> None:
     require(by is None or user_role(by) == Role.GUIDANCE_CENTER, message)
 
 
-def _require_township_keeper(by, township_id: int, message) -> None:
-    """`by` is the guidance center, or a township lead whose own township is `township_id`."""
+def _require_township_keeper(by, township_id: int | None, message) -> None:
+    """`by` is the guidance center, or a township lead (whose own township is `township_id`, if given)."""
     if by is None:
         return
     role = user_role(by)
     require(role in KEEPERS, message)
-    if role == Role.TOWNSHIP_LEAD:
+    if role == Role.TOWNSHIP_LEAD and township_id is not None:
         require(can_see_township(by, township_id), OTHER_TOWNSHIP)
+
+
+def _township_id(brigade) -> int | None:
+    return None if brigade is None else brigade.township_id
 
 
 def check_brigade_create(*, by) -> None:
@@ -82,24 +72,24 @@ def check_brigade_create(*, by) -> None:
     _require_center(by, CENTER_CREATES_BRIGADES)
 
 
-def check_brigade_update(*, by, brigade, changed=()) -> None:
+def check_brigade_update(*, by, brigade=None, changed=()) -> None:
     """A brigade's township lead changes its name, station and duty phone; only the guidance center
     changes CENTER_ONLY_BRIGADE_FIELDS. `changed`: the names of the fields whose value changes
     (compared with the stored row)."""
-    _require_township_keeper(by, brigade.township_id, BRIGADE_KEEPERS_ONLY)
+    _require_township_keeper(by, _township_id(brigade), BRIGADE_KEEPERS_ONLY)
     if by is not None and user_role(by) != Role.GUIDANCE_CENTER:
         require(not CENTER_ONLY_BRIGADE_FIELDS.intersection(changed), CENTER_ONLY_FIELDS)
 
 
-def check_brigade_lifecycle(*, by, brigade) -> None:
+def check_brigade_lifecycle(*, by, brigade=None) -> None:
     """A brigade's construction moves (start, established, accepted) are the guidance center's."""
     _require_center(by, CENTER_MOVES_CONSTRUCTION)
 
 
-def check_brigade_upkeep(*, by, brigade) -> None:
+def check_brigade_upkeep(*, by, brigade=None) -> None:
     """A brigade's members (add, change, leave) and equipment (add, change, maintain) are kept by
     the lead of the brigade's own township or by the guidance center."""
-    _require_township_keeper(by, brigade.township_id, UPKEEP_KEEPERS_ONLY)
+    _require_township_keeper(by, _township_id(brigade), UPKEEP_KEEPERS_ONLY)
 
 
 def check_funding_change(*, by) -> None:
@@ -107,10 +97,10 @@ def check_funding_change(*, by) -> None:
     _require_center(by, CENTER_KEEPS_FUNDING)
 
 
-def check_incident_change(*, by, township, premises=None) -> None:
+def check_incident_change(*, by, township=None, premises=None) -> None:
     """A fire is recorded and corrected by the lead of its township (the premises too must be in a
     township the lead keeps) or by the guidance center."""
-    _require_township_keeper(by, township.pk, INCIDENT_KEEPERS_ONLY)
+    _require_township_keeper(by, getattr(township, "pk", None), INCIDENT_KEEPERS_ONLY)
     if premises is not None:
         _require_township_keeper(by, premises.township_id, INCIDENT_KEEPERS_ONLY)
 

@@ -5,7 +5,9 @@ Reads go through firebrigade.selectors (scoped to the user, filtered by the reso
 every write is one call of a firebrigade.services function. Objects outside the user's scope are not
 in the queryset (404); the services refuse what the access policy (firebrigade.access) does not allow
 — a township other than the user's, directly or through a brigade or premises, a field or step that
-is the guidance center's — with 403 and the reason; a refused rule is a 400 with the service's message.
+is the guidance center's — with 403 and the reason; a refused rule is a 400 with the service's message. Each write route
+names its rule in `route_checks`: the route gate asks it for the user's role before any input is
+read, in the same words.
 """
 
 from decimal import Decimal
@@ -16,6 +18,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 
+from core.api import WRITE_ACTIONS, write_routes
 from core.viewsets import ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet
 from firebrigade import access, selectors, services
 from firebrigade.filters import (
@@ -380,8 +383,11 @@ class BrigadeViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     filterset_class = BrigadeFilter
     search_fields = ["name", "station_address", "township__name"]
     ordering_fields = ["name", "township__name", "status", "brigade_class", "established_on", "accepted_on"]
-    write_roles = access.BRIGADE_WRITE_ROLES
-    action_roles = access.BRIGADE_ACTION_ROLES
+    route_checks = {
+        "create": access.check_brigade_create,
+        **write_routes(access.check_brigade_update, "update", "partial_update"),
+        **write_routes(access.check_brigade_lifecycle, "start_construction", "mark_established", "accept"),
+    }
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("also_serves")
@@ -436,8 +442,7 @@ class BrigadeMemberViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSe
     filterset_class = BrigadeMemberFilter
     search_fields = ["name", "certification", "phone"]
     ordering_fields = ["name", "role", "hired_on", "contract_until", "brigade__name"]
-    write_roles = access.MEMBER_WRITE_ROLES
-    action_roles = access.MEMBER_ACTION_ROLES
+    route_checks = write_routes(access.check_brigade_upkeep, *WRITE_ACTIONS, "leave")
 
     def perform_service_update(self, instance, data):
         services.brigade_member_update(member=instance, data=data, by=self.request.user)
@@ -479,8 +484,7 @@ class EquipmentItemViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSe
     filterset_class = EquipmentItemFilter
     search_fields = ["equipment_type__name", "note", "brigade__name"]
     ordering_fields = ["next_maintenance_on", "last_maintained_on", "quantity", "equipment_type__name"]
-    write_roles = access.EQUIPMENT_WRITE_ROLES
-    action_roles = access.EQUIPMENT_ACTION_ROLES
+    route_checks = write_routes(access.check_brigade_upkeep, *WRITE_ACTIONS, "record_maintenance")
 
     def perform_service_update(self, instance, data):
         services.equipment_item_update(item=instance, data=data, by=self.request.user)
@@ -511,8 +515,7 @@ class FundingAllocationViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceVi
     filterset_class = FundingAllocationFilter
     search_fields = ["township__name", "source", "note"]
     ordering_fields = ["year", "township__name", "category", "amount", "disbursed_amount", "ratio"]
-    write_roles = access.FUNDING_WRITE_ROLES
-    action_roles = access.FUNDING_ACTION_ROLES
+    route_checks = write_routes(access.check_funding_change, *WRITE_ACTIONS, "disburse")
 
     def perform_service_update(self, instance, data):
         services.funding_update(allocation=instance, data=data, by=self.request.user)
@@ -543,7 +546,7 @@ class FireIncidentViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet
     filterset_class = FireIncidentFilter
     search_fields = ["address", "description", "premises__name"]
     ordering_fields = ["occurred_at", "direct_loss", "deaths", "injuries", "arrival_minutes"]
-    write_roles = access.INCIDENT_WRITE_ROLES
+    route_checks = write_routes(access.check_incident_change)
 
     def perform_service_update(self, instance, data):
         services.fire_incident_update(incident=instance, data=data, by=self.request.user)

@@ -2,15 +2,16 @@
 them (core.filters.apply_filterset) for the API, the pages, the exports and every other caller; the
 pages only dress them (firebrigade/page_filters.py: widgets and empty labels).
 
-A township, brigade or premises to filter by is chosen among those the user may see (the choice
-querysets read `request.user`): naming another one is an invalid choice — the API answers 400, a
-page 404 — never a wider list. Dates are the county's local dates, both ends inclusive.
+A township (core.filters.VisibleTownshipFilter, as in every app), brigade or premises to filter by is
+chosen among those the user may see (the choice querysets read `request.user`): naming another one is
+an invalid choice — the API answers 400, a page 404 — never a wider list. Dates are the county's local dates, both ends inclusive.
 """
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from core.filters import VisibleTownshipFilter
 from core.scoping import scope_queryset
 from firebrigade.models import (
     Brigade,
@@ -22,15 +23,11 @@ from firebrigade.models import (
     FundingAllocation,
     FundingCategory,
 )
-from townships.models import Premises, Township
+from townships.models import Premises
 
 
 def _user(request):
     return getattr(request, "user", None)
-
-
-def visible_townships(request):
-    return scope_queryset(Township.objects.all(), user=_user(request), township_field="pk").order_by("name")
 
 
 def visible_brigades(request):
@@ -63,7 +60,7 @@ def date_range_form(*pairs: tuple[str, str]) -> type[DateRangeForm]:
 
 
 class BrigadeFilter(filters.FilterSet):
-    township = filters.ModelChoiceFilter(queryset=visible_townships, label=_("所属乡镇"))
+    township = VisibleTownshipFilter(label=_("所属乡镇"))
     status = filters.ChoiceFilter(choices=Brigade.Status.choices, label=_("建设状态"))
     brigade_class = filters.ChoiceFilter(choices=BrigadeClass.choices, label=_("队伍等级"))
     established_on_after = filters.DateFilter(
@@ -87,9 +84,7 @@ class BrigadeFilter(filters.FilterSet):
 
 class BrigadeMemberFilter(filters.FilterSet):
     brigade = filters.ModelChoiceFilter(queryset=visible_brigades, label=_("消防队"))
-    township = filters.ModelChoiceFilter(
-        field_name="brigade__township", queryset=visible_townships, label=_("乡镇")
-    )
+    township = VisibleTownshipFilter(field_name="brigade__township")
     role = filters.ChoiceFilter(choices=BrigadeMember.Role.choices, label=_("岗位"))
     on_duty = filters.BooleanFilter(label=_("在岗执勤"))
     # True: not left; False: left.
@@ -121,9 +116,7 @@ class EquipmentTypeFilter(filters.FilterSet):
 
 class EquipmentItemFilter(filters.FilterSet):
     brigade = filters.ModelChoiceFilter(queryset=visible_brigades, label=_("消防队"))
-    township = filters.ModelChoiceFilter(
-        field_name="brigade__township", queryset=visible_townships, label=_("乡镇")
-    )
+    township = VisibleTownshipFilter(field_name="brigade__township")
     equipment_type = filters.ModelChoiceFilter(queryset=EquipmentType.objects.all(), label=_("装备类型"))
     category = filters.ChoiceFilter(
         field_name="equipment_type__category", choices=EquipmentType.Category.choices, label=_("装备类别")
@@ -151,7 +144,7 @@ class EquipmentItemFilter(filters.FilterSet):
 
 
 class FundingAllocationFilter(filters.FilterSet):
-    township = filters.ModelChoiceFilter(queryset=visible_townships, label=_("乡镇"))
+    township = VisibleTownshipFilter()
     year = filters.NumberFilter(label=_("年度"))
     year_after = filters.NumberFilter(field_name="year", lookup_expr="gte", label=_("年度起"))
     year_before = filters.NumberFilter(field_name="year", lookup_expr="lte", label=_("年度止"))
@@ -163,7 +156,7 @@ class FundingAllocationFilter(filters.FilterSet):
 
 
 class FireIncidentFilter(filters.FilterSet):
-    township = filters.ModelChoiceFilter(queryset=visible_townships, label=_("乡镇"))
+    township = VisibleTownshipFilter()
     premises = filters.ModelChoiceFilter(queryset=visible_premises, label=_("起火单位"))
     # A brigade from another township may have come to help: any brigade narrows the fires seen.
     responding_brigade = filters.ModelChoiceFilter(queryset=Brigade.objects.all(), label=_("出动队伍"))

@@ -3,9 +3,10 @@
 Scope — who *sees* a record — is core.scoping's. These rules say what a user may *write*, and they are
 written only here: the services call them with their `by` (None is the system: tasks, commands, the
 demo, migrations, and is always allowed; a superuser counts as the guidance center), so the API, the
-pages, the admin and the imports meet the same refusal, an AccessDenied carrying the reason. The role
-sets below gate the API's routes before any input is read (core.api.RolePermission); a role outside
-them is refused by the checks with the same words as that gate (ROLE_REFUSED).
+pages, the admin and the imports meet the same refusal, an AccessDenied carrying the reason. Checks
+that take an object accept None for it: then they answer for `by`'s role alone (may this role ever
+take the step?), which is how the API's route gate (core.api.RolePermission) asks before any input is
+read, and how a page decides to offer a form; a role outside a step's role set hears the step's rule.
 
 The county's practice:
 - the guidance center (指导中心) does everything; the township lead (乡镇消防专干) everything within
@@ -49,13 +50,9 @@ EXTENDERS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD})
 ACCOUNTABILITY_DECIDERS = frozenset({Role.GUIDANCE_CENTER, Role.COUNTY_OFFICIAL})
 
 
-def role_refused() -> str:
-    """The refusal of a role that may never take the step: the API's role gate says the same."""
-    return _("您的角色无权执行此操作。")
-
-
-def _require_role(by, roles: frozenset) -> None:
-    require(user_role(by) in roles, role_refused())
+def _require_role(by, roles: frozenset, message) -> None:
+    """A role outside `roles` may never take the step: refused with the step's rule."""
+    require(user_role(by) in roles, message)
 
 
 def _require_township(by, township_id: int) -> None:
@@ -75,7 +72,7 @@ def _require_record(by, *, township_id: int, premises_id: int | None) -> None:
 def check_campaign_write(*, by) -> None:
     """Open, change or remove a campaign: the guidance center only."""
     if by is not None:
-        _require_role(by, CAMPAIGN_WRITERS)
+        _require_role(by, CAMPAIGN_WRITERS, _("只有指导中心可以开展和修改防控行动。"))
 
 
 def check_plan_write(*, by, township=None) -> None:
@@ -83,7 +80,7 @@ def check_plan_write(*, by, township=None) -> None:
     township lead of that township."""
     if by is None:
         return
-    _require_role(by, PLANNERS)
+    _require_role(by, PLANNERS, _("只有乡镇消防专干（分管副职）或指导中心可以制定检查计划。"))
     if township is not None:
         _require_township(by, township.pk)
 
@@ -91,7 +88,7 @@ def check_plan_write(*, by, township=None) -> None:
 def check_checklist_item_write(*, by) -> None:
     """Add, change or retire a checklist item: the guidance center only."""
     if by is not None:
-        _require_role(by, CHECKLIST_KEEPERS)
+        _require_role(by, CHECKLIST_KEEPERS, _("只有指导中心可以维护检查项。"))
 
 
 # --- inspections ----------------------------------------------------------------------------
@@ -139,7 +136,7 @@ def check_inspection_record(*, by, premises=None, kind=None, police_station=None
     if by is None:
         return
     policy = recording_policy(by=by)
-    require(policy is not None, role_refused())
+    require(policy is not None, _("只有乡镇消防专干、派出所、单位消防安全责任人或指导中心可以录入检查记录。"))
     if premises is not None:
         _require_record(by, township_id=premises.township_id, premises_id=premises.pk)
     if kind is not None and kind not in policy.kinds:
@@ -175,7 +172,7 @@ def check_hazard_rectify(*, by, hazard=None) -> None:
     premises. Without a hazard: whether `by` may ever take these steps."""
     if by is None:
         return
-    _require_role(by, RECTIFIERS)
+    _require_role(by, RECTIFIERS, _("只有本乡镇消防专干、本单位消防安全责任人或指导中心可以办理隐患整改。"))
     if hazard is not None:
         _require_record(by, township_id=hazard.township_id, premises_id=hazard.premises_id)
 
@@ -185,7 +182,7 @@ def check_hazard_reinspect(*, by, hazard=None) -> None:
     its township, the police station whose own inspection found it."""
     if by is None:
         return
-    _require_role(by, REINSPECTORS)
+    _require_role(by, REINSPECTORS, _("只有本乡镇消防专干、发现隐患的派出所或指导中心可以复查隐患。"))
     if hazard is None:
         return
     _require_record(by, township_id=hazard.township_id, premises_id=hazard.premises_id)
@@ -201,7 +198,7 @@ def check_hazard_extend_deadline(*, by, hazard=None) -> None:
     responsible person, photos): the guidance center and the township lead of its township."""
     if by is None:
         return
-    _require_role(by, EXTENDERS)
+    _require_role(by, EXTENDERS, _("只有本乡镇消防专干或指导中心可以延长整改期限和更正隐患。"))
     if hazard is not None:
         _require_township(by, hazard.township_id)
 
@@ -214,6 +211,8 @@ def check_accountability_write(*, by, township=None) -> None:
     official of the township's county."""
     if by is None:
         return
-    _require_role(by, ACCOUNTABILITY_DECIDERS)
+    _require_role(
+        by, ACCOUNTABILITY_DECIDERS, _("只有县领导（县消防工作办公室）或指导中心可以登记责任追究。")
+    )
     if township is not None:
         _require_township(by, township.pk)

@@ -6,9 +6,10 @@ closed loop: start-rectifying → rectify → reinspect, extend-deadline), 检�
 Reads go through inspections.selectors (scoped to the user, filtered by the resource's one FilterSet);
 every write is one call of an inspections.services function. Objects outside the user's scope are not
 in the queryset (404). Who may write is inspections.access, enforced by the services: a role that may
-never take a step is turned away before its input is read, and a write the policy refuses (another
-township's premises, a kind of inspection the role does not carry out, another station's hazard) is a
-403 with the reason; a refused rule of the process is a 400.
+never take a step is turned away before its input is read (each write route names its rule in
+`route_checks`, which the route gate asks), and a write the policy refuses (another township's
+premises, a kind of inspection the role does not carry out, another station's hazard) is a 403 with
+the reason, in the same words; a refused rule of the process is a 400.
 """
 
 from django.db.models import Prefetch
@@ -21,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.api import write_routes
 from core.clock import local_today
 from core.exceptions import ApplicationError
 from core.list_cache import CachedListMixin
@@ -550,7 +552,7 @@ class CampaignViewSet(ServiceCreateMixin, ServiceViewSet):
     filterset_class = CampaignFilter
     search_fields = ["name", "description"]
     ordering_fields = ["starts_on", "ends_on", "name"]
-    write_roles = access.CAMPAIGN_WRITERS
+    route_checks = {"create": access.check_campaign_write}
 
     @extend_schema(
         parameters=[
@@ -584,7 +586,7 @@ class InspectionPlanViewSet(ServiceCreateMixin, ServiceViewSet):
     filterset_class = InspectionPlanFilter
     search_fields = ["title", "township__name"]
     ordering_fields = ["due_on", "title", "percent", "planned_count", "inspected_count"]
-    write_roles = access.PLANNERS
+    route_checks = {"create": access.check_plan_write}
 
 
 class InspectionViewSet(ServiceCreateMixin, ServiceViewSet):
@@ -602,7 +604,7 @@ class InspectionViewSet(ServiceCreateMixin, ServiceViewSet):
     filterset_class = InspectionFilter
     search_fields = ["premises__name", "inspectors", "notes"]
     ordering_fields = ["inspected_on", "kind", "hazard_count", "open_hazard_count"]
-    write_roles = access.RECORDERS
+    route_checks = {"create": access.check_inspection_record}
 
     def get_queryset(self):
         return (
@@ -635,12 +637,11 @@ class HazardViewSet(CachedListMixin, ServiceViewSet):
     filterset_class = HazardFilter
     search_fields = ["description", "premises__name", "responsible_person"]
     ordering_fields = ["deadline", "discovered_on", "status", "severity", "verified_on"]
-    write_roles = access.CENTER  # no plain create/update/delete is routed: these roles get 405
-    action_roles = {
-        "start_rectifying": access.RECTIFIERS,
-        "rectify": access.RECTIFIERS,
-        "reinspect": access.REINSPECTORS,
-        "extend_deadline": access.EXTENDERS,
+    route_checks = {
+        "start_rectifying": access.check_hazard_rectify,
+        "rectify": access.check_hazard_rectify,
+        "reinspect": access.check_hazard_reinspect,
+        "extend_deadline": access.check_hazard_extend_deadline,
     }
 
     def get_queryset(self):
@@ -721,7 +722,7 @@ class ChecklistItemViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSe
     filterset_class = ChecklistItemFilter
     search_fields = ["code", "text", "category"]
     ordering_fields = ["order", "code", "category"]
-    write_roles = access.CHECKLIST_KEEPERS
+    route_checks = write_routes(access.check_checklist_item_write)
 
     def perform_service_update(self, instance, data):
         services.checklist_item_update(item=instance, data=data, by=self.request.user)
@@ -739,7 +740,7 @@ class AccountabilityViewSet(ServiceCreateMixin, ServiceViewSet):
     filterset_class = AccountabilityFilter
     search_fields = ["person", "unit", "finding", "sanction"]
     ordering_fields = ["decided_on", "person"]
-    write_roles = access.ACCOUNTABILITY_DECIDERS
+    route_checks = {"create": access.check_accountability_write}
 
 
 ROUTES = [

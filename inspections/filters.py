@@ -3,66 +3,26 @@ checklist items, accountabilities. The resource's selector applies its FilterSet
 API's query string, the pages' GET forms (inspections.page_filters changes only their widgets) and the
 callers of the selectors in other apps (`filters={"township": pk}`) name and mean the same things.
 
-Townships and grids are chosen among those the user may see: naming another is an invalid value (the
-API answers 400, a page 404). Premises, plans, inspections and hazards may be named freely: the rows
-are scoped already, so one outside the scope selects nothing. Date ranges are `<field>_after` /
+Townships (core.filters.VisibleTownshipFilter, as in every app) and grids are chosen among those the
+user may see: naming another is an invalid value (the API answers 400, a page 404). Premises, plans,
+inspections and hazards may be named freely: the rows are scoped already, so one outside the scope
+selects nothing. Date ranges are `<field>_after` /
 `<field>_before` (inclusive). Rectified / open / overdue are inspections.selectors' one definitions,
 as of today (the county's date)."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from django_filters.fields import ModelChoiceField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from core.clock import local_today
-from core.scoping import can_see_township
+from core.filters import VisibleTownshipFilter
 from inspections.definitions import hazard_open_q, hazard_overdue_q, hazard_rectified_q
 from inspections.models import Accountability, Campaign, ChecklistItem, Hazard, Inspection, InspectionPlan
 from townships import selectors as township_selectors
-from townships.models import County, Grid, PoliceStation, Premises, Township
-
-
-def visible_townships(request):
-    """The townships a filter offers: those the asking user sees."""
-    if request is None:  # the schema asks without a user
-        return Township.objects.none()
-    return township_selectors.township_choices(user=request.user)
-
-
-class VisibleTownshipField(ModelChoiceField):
-    """A township the user sees, checked by core.scoping — no query for a township lead or the center,
-    so a selector's `filters={"township": pk}` costs nothing — and given on as its id."""
-
-    def __init__(self, *args, user=None, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        pk = value.pk if isinstance(value, Township) else value
-        if not str(pk).isdigit() or not can_see_township(self.user, int(pk)):
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return int(pk)
-
-
-class TownshipFilter(filters.ModelChoiceFilter):
-    """乡镇: one of the townships the asking user sees (the page lists them; a value is checked by scope)."""
-
-    field_class = VisibleTownshipField
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("label", _("乡镇"))
-        super().__init__(queryset=visible_townships, **kwargs)
-
-    @property
-    def field(self):
-        self.extra["user"] = getattr(self.get_request(), "user", None)
-        return super().field
+from townships.models import County, Grid, PoliceStation, Premises
 
 
 def visible_grids(request):
@@ -119,7 +79,7 @@ class CampaignFilter(filters.FilterSet):
 
 class InspectionPlanFilter(filters.FilterSet):
     campaign = filters.ModelChoiceFilter(queryset=Campaign.objects.all(), label=_("防控行动"))
-    township = TownshipFilter()
+    township = VisibleTownshipFilter()
     police_station = filters.ModelChoiceFilter(queryset=PoliceStation.objects.all(), label=_("派出所"))
     premises = filters.ModelChoiceFilter(queryset=Premises.objects.all(), label=_("检查对象"))
     due_on_after, due_on_before = date_range("due_on", _("完成期限起"), _("完成期限止"))
@@ -130,7 +90,7 @@ class InspectionPlanFilter(filters.FilterSet):
 
 
 class InspectionFilter(filters.FilterSet):
-    township = TownshipFilter()
+    township = VisibleTownshipFilter()
     grid = grid_filter()
     premises = filters.ModelChoiceFilter(queryset=Premises.objects.all(), label=_("检查对象"))
     plan = filters.ModelChoiceFilter(queryset=InspectionPlan.objects.all(), label=_("检查计划"))
@@ -151,7 +111,7 @@ class InspectionFilter(filters.FilterSet):
 
 
 class HazardFilter(filters.FilterSet):
-    township = TownshipFilter()
+    township = VisibleTownshipFilter()
     grid = grid_filter()
     premises = filters.ModelChoiceFilter(queryset=Premises.objects.all(), label=_("单位"))
     inspection = filters.ModelChoiceFilter(queryset=Inspection.objects.all(), label=_("发现于检查"))
@@ -201,7 +161,7 @@ class ChecklistItemFilter(filters.FilterSet):
 
 
 class AccountabilityFilter(filters.FilterSet):
-    township = TownshipFilter()
+    township = VisibleTownshipFilter()
     premises = filters.ModelChoiceFilter(queryset=Premises.objects.all(), label=_("单位"))
     hazard = filters.ModelChoiceFilter(queryset=Hazard.objects.all(), label=_("隐患"))
     decided_on_after, decided_on_before = date_range("decided_on", _("决定日期起"), _("决定日期止"))

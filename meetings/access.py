@@ -12,7 +12,7 @@ the demo, a data migration) and may do everything; a superuser counts as the gui
   county, or the center.
 
 Checks that take an object accept None for it: then they answer for `by`'s role alone (may this role
-ever do it?), which is how the API gates a route before reading any input.
+ever do it?), which is how the API's route gate (core.api.RolePermission) asks before reading any input.
 """
 
 from collections.abc import Iterable
@@ -24,10 +24,9 @@ from core.exceptions import AccessDenied
 from core.models import Role
 from core.scoping import ALL, user_role, visible_county_id, visible_township_ids
 
-# The roles that may ever write meetings, directives and assignments: the API turns the others away
-# from the routes no check below gates (a plain update or delete answers 405 to these, 403 to others).
+# The roles that may ever write meetings, directives and assignments.
 COUNTY_OFFICE = frozenset({Role.COUNTY_OFFICIAL, Role.GUIDANCE_CENTER})
-# The roles that may ever write progress reports (the same, for the progress-report routes).
+# The roles that may ever report progress.
 REPORTERS = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
 
 

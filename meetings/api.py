@@ -4,37 +4,22 @@
 Reads go through meetings.selectors (scoped to the user, filtered by the resource's one FilterSet);
 every write is one call of a meetings.services function. Objects outside the user's scope are not in
 the queryset (404). Who may write is meetings.access, enforced by the services: a refusal is a 403 with
-the policy's reason. The route gate asks the same policy before any input is read; a refused rule is a 400.
+the policy's reason. Each write route names its rule in `route_checks`, which the route gate
+(core.api.RolePermission) asks before any input is read, in the same words; a refused rule of the
+process is a 400.
 """
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.api import RolePermission
-from core.scoping import user_role
 from core.viewsets import ServiceCreateMixin, ServiceViewSet
 from meetings import access, selectors, services
 from meetings.filters import AssignmentFilter, DirectiveFilter, MeetingFilter, ProgressReportFilter
 from meetings.models import Assignment, Directive, Meeting, ProgressReport
 from townships.models import Township
-
-
-class PolicyPermission(RolePermission):
-    """The route gate of the meetings API. A route the view lists in `route_checks` asks the access
-    policy (meetings.access) whether the user's role may ever do this, so a refusal comes before any
-    input is read and in the policy's own words (the same the pages and the admin show); the service
-    asks again for the object. Other routes are gated by role (`write_roles`, from the policy)."""
-
-    def has_permission(self, request, view):
-        check = getattr(view, "route_checks", {}).get(getattr(view, "action", None))
-        if check is None or user_role(request.user) is None:
-            return super().has_permission(request, view)
-        check(by=request.user)  # AccessDenied: 403 with the reason
-        return True
 
 
 class SubVenuesField(serializers.ListField):
@@ -231,15 +216,7 @@ class ExtendDeadlineSerializer(serializers.Serializer):
 # -- viewsets -------------------------------------------------------------------------------------
 
 
-class MeetingsViewSet(ServiceViewSet):
-    """What every viewset of the meetings API shares: the policy's route gate."""
-
-    permission_classes = [IsAuthenticated, PolicyPermission]
-    write_roles = access.COUNTY_OFFICE  # no plain update/delete is routed: these roles get 405
-    route_checks: dict = {}
-
-
-class MeetingViewSet(ServiceCreateMixin, MeetingsViewSet):
+class MeetingViewSet(ServiceCreateMixin, ServiceViewSet):
     """推进会. Every role reads the meetings of its county; the county office creates them.
 
     Meetings are create-only here: no service edits a held meeting here (the admin corrects them).
@@ -256,7 +233,7 @@ class MeetingViewSet(ServiceCreateMixin, MeetingsViewSet):
     route_checks = {"create": access.check_meeting_create}
 
 
-class DirectiveViewSet(ServiceCreateMixin, MeetingsViewSet):
+class DirectiveViewSet(ServiceCreateMixin, ServiceViewSet):
     """会议部署. Every role reads those of its county's meetings; the county office adds them and breaks
     them down to townships (`assign`)."""
 
@@ -284,7 +261,7 @@ class DirectiveViewSet(ServiceCreateMixin, MeetingsViewSet):
         )
 
 
-class AssignmentViewSet(MeetingsViewSet):
+class AssignmentViewSet(ServiceViewSet):
     """任务分解, scoped by township. Assignments come from `directives/{id}/assign/`; their state moves
     only through the actions below."""
 
@@ -344,7 +321,7 @@ class AssignmentViewSet(MeetingsViewSet):
         )
 
 
-class ProgressReportViewSet(ServiceCreateMixin, MeetingsViewSet):
+class ProgressReportViewSet(ServiceCreateMixin, ServiceViewSet):
     """进展报告, scoped by the assignment's township. Created like `assignments/{id}/report-progress/`;
     a report is a record: no update or delete."""
 
@@ -355,7 +332,6 @@ class ProgressReportViewSet(ServiceCreateMixin, MeetingsViewSet):
     filterset_class = ProgressReportFilter
     search_fields = ["text"]
     ordering_fields = ["reported_on", "percent", "created_at"]
-    write_roles = access.REPORTERS
     create_service = staticmethod(services.assignment_report_progress)
     route_checks = {"create": access.check_assignment_report_progress}
 

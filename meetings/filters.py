@@ -1,17 +1,18 @@
 """One filter language per resource of the meetings app (django-filter). The selectors apply these
 (core.filters.apply_filterset) and the pages show the same classes (meetings.page_filters changes only
 widgets and empty labels), so the API, the pages and the callers in other apps filter with the same
-names and the same meaning. Choices — a county, township, meeting, directive or assignment — are those
-the user may see: naming another is an invalid value (the API answers 400, a page 404). Date ranges are
+names and the same meaning. Choices — a county, township (core.filters.VisibleTownshipFilter, as in
+every app), meeting, directive or assignment — are those the user may see: naming another is an
+invalid value (the API answers 400, a page 404). Date ranges are
 `<field>_after` / `<field>_before` (inclusive)."""
 
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from core.filters import VisibleTownshipFilter
 from meetings import scoping
 from meetings.models import Assignment, Directive, Meeting
-from townships.models import County, Township
-from townships.selectors import township_choices
+from townships.models import County
 
 
 def _choices(model, visible):
@@ -26,7 +27,6 @@ def _choices(model, visible):
 
 
 counties = _choices(County, scoping.visible_counties)
-townships = _choices(Township, lambda user: township_choices(user=user))
 meetings = _choices(Meeting, lambda user: scoping.visible_meetings(user).order_by("-held_at", "id"))
 directives = _choices(Directive, scoping.visible_directives)
 assignments = _choices(Assignment, scoping.visible_assignments)
@@ -49,7 +49,7 @@ class AssignmentFilter(filters.FilterSet):
     """Filters of `meetings.selectors.assignment_list`, which also takes `on` (a date, from code: the day
     `is_overdue` is judged on; today by default)."""
 
-    township = filters.ModelChoiceFilter(queryset=townships, label=_("乡镇"))
+    township = VisibleTownshipFilter()
     meeting = filters.ModelChoiceFilter(field_name="directive__meeting", queryset=meetings, label=_("会议"))
     directive = filters.ModelChoiceFilter(queryset=directives, label=_("会议部署"))
     status = filters.ChoiceFilter(choices=Assignment.Status.choices, label=_("状态"))
@@ -61,9 +61,7 @@ class AssignmentFilter(filters.FilterSet):
 
 class ProgressReportFilter(filters.FilterSet):
     assignment = filters.ModelChoiceFilter(queryset=assignments, label=_("任务"))
-    township = filters.ModelChoiceFilter(
-        field_name="assignment__township", queryset=townships, label=_("乡镇")
-    )
+    township = VisibleTownshipFilter(field_name="assignment__township")
     meeting = filters.ModelChoiceFilter(
         field_name="assignment__directive__meeting", queryset=meetings, label=_("会议")
     )

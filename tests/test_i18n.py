@@ -150,13 +150,18 @@ def test_api_service_refusal_follows_accept_language(accept_language, expected, 
 
 @pytest.mark.django_db
 def test_api_permission_refusal_is_english_with_accept_language():
+    """The route gate refuses in the access policy's words, translated like every other refusal."""
     county = f.CountyFactory()
     lead = f.make_user(Role.TOWNSHIP_LEAD, township=f.TownshipFactory(county=county))
     client = APIClient()
     client.force_authenticate(lead)
     response = client.post("/api/v1/meetings/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 403
-    assert response.json()["detail"] == "Your role is not allowed to do this."
+    assert response.json()["detail"] == (
+        "Only this county's fire office or the guidance center can register meetings."
+    )
+    chinese = client.post("/api/v1/meetings/", {}, format="json")
+    assert chinese.json()["detail"] == "只有本县消防工作办公室或指导中心可以登记会议。"
 
 
 # -- the catalogue --------------------------------------------------------------------------------

@@ -5,9 +5,9 @@ the premises import all meet the same refusal (AccessDenied: a 403 with the reas
 row error). `by=None` is the system itself (a task, a command, the demo, a data migration) and is
 let through; a superuser counts as the guidance center (core.scoping.user_role).
 
-The role sets gate the API's routes before any input is read (core.api.RolePermission turns away
-the roles that may never write there); the checks below say, for a role let through, what it may
-change.
+Checks that take an object (a township, a premises, the townships touched) accept None or nothing
+for it: then they answer for `by`'s role alone (may this role ever do it?), which is how the API's
+route gate (core.api.RolePermission) asks before any input is read, in the same words.
 """
 
 from collections.abc import Iterable, Mapping
@@ -67,7 +67,7 @@ def check_police_station_change(*, by) -> None:
     _require_role(by, POLICE_STATION_EDITORS, _("只有县消防指导中心可以登记派出所和调整派出所辖区。"))
 
 
-def check_grid_change(*, by, township_ids: Iterable[int]) -> None:
+def check_grid_change(*, by, township_ids: Iterable[int] = ()) -> None:
     """Create, rename, delete a grid, or add, change, remove its members, in the townships
     `township_ids` (a member moved between grids touches both): a township lead in its own
     township, the guidance center anywhere."""
@@ -78,7 +78,7 @@ def check_grid_change(*, by, township_ids: Iterable[int]) -> None:
         _require_township(by, township_id)
 
 
-def _check_premises_writer(*, by, township_id: int, data: Mapping[str, Any]) -> None:
+def _check_premises_writer(*, by, township_id: int | None, data: Mapping[str, Any]) -> None:
     _require_role(by, PREMISES_EDITORS, _("只有乡镇消防专干和县消防指导中心可以登记和修改社会单位。"))
     _require_township(by, township_id)
     grid = data.get("grid")
@@ -91,22 +91,23 @@ def _check_premises_writer(*, by, township_id: int, data: Mapping[str, Any]) -> 
         raise AccessDenied(_("以下字段只有县消防指导中心可以修改：%(fields)s") % {"fields": labels})
 
 
-def check_premises_create(*, by, township, data: Mapping[str, Any]) -> None:
+def check_premises_create(*, by, township=None, data: Mapping[str, Any] | None = None) -> None:
     """Register a premises in `township` with `data` (field → value; empty ones are not set): a
     township lead in its own township, with its own township's grids, leaving the center's fields
     (CENTER_PREMISES_FIELDS) unset; the guidance center anywhere."""
     if _system(by):
         return
-    given = {name: value for name, value in data.items() if value not in (None, False, "")}
-    _check_premises_writer(by=by, township_id=township.pk, data=given)
+    given = {name: value for name, value in (data or {}).items() if value not in (None, False, "")}
+    _check_premises_writer(by=by, township_id=getattr(township, "pk", None), data=given)
 
 
-def check_premises_update(*, by, premises, data: Mapping[str, Any]) -> None:
+def check_premises_update(*, by, premises=None, data: Mapping[str, Any] | None = None) -> None:
     """Change `premises` with `data` (field → new value): as for check_premises_create, in the
     premises' township (fixed once registered)."""
     if _system(by):
         return
-    _check_premises_writer(by=by, township_id=premises.township_id, data=data)
+    township_id = None if premises is None else premises.township_id
+    _check_premises_writer(by=by, township_id=township_id, data=data or {})
 
 
 def check_agreement_change(*, by) -> None:

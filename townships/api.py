@@ -5,7 +5,8 @@ Reads go through townships.selectors (scoped to the user, filtered by the resour
 every write is one townships.services call, which applies the app's access policy
 (townships.access) to the user. Objects outside the user's scope are not in the queryset (404); a
 write the policy refuses (a township outside the user's own) is a 403 with its reason; a refused
-rule is a 400.
+rule is a 400. Each write route names its rule in `route_checks`: the route gate asks it for the
+user's role before any input is read, in the same words.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import WRITE_ACTIONS, write_routes
 from core.viewsets import ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet
 from townships import access, selectors, services
 from townships.filters import GridFilter, PoliceStationFilter, PremisesFilter, TownshipFilter
@@ -191,7 +193,7 @@ class TownshipViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     }
     search_fields = ["name", "principal_leader", "fire_deputy"]
     ordering_fields = ["name", "kind", "premises_count", "grid_count", "high_risk_premises_count"]
-    write_roles = access.TOWNSHIP_EDITORS
+    route_checks = write_routes(access.check_township_change)
     create_service = staticmethod(services.township_create)
 
     def perform_service_update(self, instance, data):
@@ -214,8 +216,7 @@ class GridViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     }
     search_fields = ["name", "area_description", "township__name"]
     ordering_fields = ["name", "township__name", "premises_count", "active_member_count"]
-    write_roles = access.GRID_EDITORS
-    action_roles = {"add_member": access.GRID_EDITORS}
+    route_checks = write_routes(access.check_grid_change, *WRITE_ACTIONS, "add_member")
     create_service = staticmethod(services.grid_create)
 
     def perform_service_update(self, instance, data):
@@ -252,7 +253,10 @@ class PremisesViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
         "last_inspected_on",
         "created_at",
     ]
-    write_roles = access.PREMISES_EDITORS
+    route_checks = {
+        "create": access.check_premises_create,
+        **write_routes(access.check_premises_update, "update", "partial_update"),
+    }
     create_service = staticmethod(services.premises_create)
 
     def perform_service_update(self, instance, data):
@@ -274,7 +278,7 @@ class PoliceStationViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSe
     }
     search_fields = ["name", "chief"]
     ordering_fields = ["name"]
-    write_roles = access.POLICE_STATION_EDITORS
+    route_checks = write_routes(access.check_police_station_change)
     create_service = staticmethod(services.police_station_create)
 
     def perform_service_update(self, instance, data):

@@ -2,8 +2,9 @@
 (core.filters.apply_filterset), so the API, the pages and every other caller filter with the same
 names and the same meaning.
 
-Townships, grids and police stations to filter by are those the user may see (the choices below);
-naming another is an invalid value: the API answers 400 naming the parameter, a page 404.
+Townships (core.filters.VisibleTownshipFilter, as in every app), grids and police stations to filter by
+are those the user may see (the choices below); naming another is an invalid value: the API answers
+400 naming the parameter, a page 404.
 """
 
 import datetime as dt
@@ -13,15 +14,12 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.clock import local_today
+from core.filters import VisibleTownshipFilter
+from core.filters import township_choices as township_choices
 from core.scoping import scope_queryset
 from townships.models import County, Grid, PoliceStation, Premises, Township
 
 # --- what the user may pick (filters and forms) -----------------------------------------------
-
-
-def township_choices(*, user) -> QuerySet[Township]:
-    """Townships the user may see, by name, for a filter or a form select. One query."""
-    return scope_queryset(Township.objects.all(), user=user, township_field="pk").order_by("name")
 
 
 def grid_choices(*, user) -> QuerySet[Grid]:
@@ -35,10 +33,6 @@ def police_station_choices(*, user) -> QuerySet[PoliceStation]:
     One query."""
     stations = scope_queryset(PoliceStation.objects.all(), user=user, township_field="townships")
     return stations.distinct().order_by("name")
-
-
-def visible_townships(request):
-    return township_choices(user=request.user)
 
 
 def visible_grids(request):
@@ -62,7 +56,7 @@ class TownshipFilter(df.FilterSet):
 
 
 class GridFilter(df.FilterSet):
-    township = df.ModelChoiceFilter(queryset=visible_townships, label=_("乡镇"))
+    township = VisibleTownshipFilter()
 
     class Meta:
         model = Grid
@@ -71,7 +65,7 @@ class GridFilter(df.FilterSet):
 
 class PremisesFilter(df.FilterSet):
     q = df.CharFilter(label=_("单位名称或地址"), method="filter_q")
-    township = df.ModelChoiceFilter(queryset=visible_townships, label=_("乡镇"))
+    township = VisibleTownshipFilter()
     grid = df.ModelChoiceFilter(queryset=visible_grids, label=_("网格"))
     police_station = df.ModelChoiceFilter(queryset=visible_police_stations, label=_("辖区派出所"))
     risk_level = df.ChoiceFilter(choices=Premises.RiskLevel.choices, label=_("风险等级"))
@@ -115,9 +109,7 @@ class PremisesFilter(df.FilterSet):
 class PoliceStationFilter(df.FilterSet):
     county = df.ModelChoiceFilter(queryset=County.objects.all(), label=_("县"))
     # A station covers several townships: `distinct` keeps each station once.
-    township = df.ModelChoiceFilter(
-        field_name="townships", queryset=visible_townships, distinct=True, label=_("辖区乡镇")
-    )
+    township = VisibleTownshipFilter(field_name="townships", distinct=True, label=_("辖区乡镇"))
 
     class Meta:
         model = PoliceStation

@@ -1,5 +1,9 @@
-"""What every import kind shares: the parsed row, the import context (who imports, which townships
-they may write, lookups loaded once), and turning a service's refusal into row errors."""
+"""What every import kind shares: the parsed row, the import context (who imports, lookups loaded
+once), and turning a service's refusal into row errors.
+
+Who may write which row is not decided here: each kind writes through its app's services with
+`by` = the importing user, and the app's access policy refuses a row (a township other than the
+user's, a step that is the guidance center's) as it refuses the API or a page, in the same words."""
 
 import re
 from collections import defaultdict
@@ -18,7 +22,6 @@ from core.models import Role
 from core.scoping import township_model, user_role
 
 IMPORT_ROLES = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
-FOREIGN_TOWNSHIP = "无权导入其他乡镇的数据"
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 ACTION_LABELS = {CREATE: "新增", UPDATE: "更新", UNCHANGED: "无变化", ERROR: "错误"}
@@ -103,23 +106,21 @@ class ParsedRow:
 
 
 class ImportContext:
-    """Who imports and where they may write; the township lookups shared by every kind.
+    """Who imports (`by`, passed to every service) and the township lookups shared by every kind.
 
-    user None means an operator at the server console (management command without --user): no
-    township limit, history records no user.
+    user None means an operator at the server console (management command without --user): the
+    system, whom no access rule limits; history records no user.
     """
 
     def __init__(self, *, user=None):
         self.user = user
         self.by = user
-        self.allowed_township_ids: set[int] | None = None
         # Township names are unique within a county only: a name two counties share is read as
         # the user's own county's township.
         self.county_id: int | None = None
         if user is not None and not getattr(user, "is_superuser", False):
             profile = getattr(user, "profile", None)
             if profile is not None and profile.role == Role.TOWNSHIP_LEAD:
-                self.allowed_township_ids = {profile.township_id}
                 self.county_id = profile.township.county_id
             elif profile is not None:
                 self.county_id = profile.county_id
@@ -129,7 +130,8 @@ class ImportContext:
         self.cache: dict[str, Any] = {}
 
     def township(self, row: ParsedRow, header: str = "乡镇", key: str = "township"):
-        """The row's township by name; errors for unknown, ambiguous or not the lead's own."""
+        """The row's township by name; errors for unknown or ambiguous names. Whether the user may
+        write there is the services' to say (the app's access policy), when the row is written."""
         name = row.values.get(key)
         if not name:
             return None
@@ -142,11 +144,7 @@ class ImportContext:
         if len(found) > 1:
             row.error(header, f"乡镇名称“{name}”在多个县重名，无法确定是哪一个，请联系指导中心导入")
             return None
-        township = found[0]
-        if self.allowed_township_ids is not None and township.pk not in self.allowed_township_ids:
-            row.error(header, FOREIGN_TOWNSHIP)
-            return None
-        return township
+        return found[0]
 
     def township_ids(self, rows: Iterable[ParsedRow]) -> set[int]:
         return {r.refs["township"].pk for r in rows if r.refs.get("township") is not None}

@@ -6,13 +6,14 @@ for that write — the API (403 and the message), the brigade page (403 page sho
 meets the same refusal) and the Excel import (the row's error) — and a refused request writes
 nothing (every row and every history row counted before and after). The allowed path is shown too.
 
-Where a door turns a user away before the policy is asked, it says so in its own words: the API's
-route gate (core.api.RolePermission: roles that may never use the route), a page's or the API's
-scope (404: what the user may not see), the import's own township check. Those are asserted as
-refusals that write nothing.
+The API's route gate (core.api.RolePermission) asks the same policy for the user's role before the
+input is read, so a role that may never use a route hears the policy's words there too. Only scope
+turns a user away in other words: what the user may not see is not found (404), on a page as in the
+API.
 """
 
 import datetime as dt
+import html
 import io
 from decimal import Decimal
 from types import SimpleNamespace
@@ -145,6 +146,13 @@ def page_refused(response, message) -> None:
     assert str(message) in response.content.decode()
 
 
+def page_refusal(response) -> str:
+    """The reason a 403 page gives."""
+    assert response.status_code == 403, response.content
+    page = response.content.decode()
+    return html.unescape(page.split('data-testid="refusal"><strong>', 1)[1].split("</strong>", 1)[0])
+
+
 def xlsx(kind: str, rows: list[dict]) -> io.BytesIO:
     spec = get_kind(kind)
     workbook = Workbook()
@@ -269,6 +277,26 @@ def test_a_reader_of_the_township_is_refused_on_the_page_with_the_policys_reason
     assert snapshot() != before
 
 
+def test_a_role_that_may_never_keep_a_brigade_hears_one_rule_from_the_api_the_page_and_the_service(
+    client, world
+):
+    """A police station may never keep a brigade's members: the API's route gate (before it reads the
+    input, here none), the brigade page and the service each ask firebrigade.access and answer in the
+    same words, and nothing is written."""
+    police = world.police
+    before = snapshot()
+    from_api = api(police).post(f"{API}/brigade-members/", {}, format="json")
+    assert from_api.status_code == 403, from_api.content
+    from_page = web(client, police).post(
+        reverse("firebrigade:brigade-member-add", args=[world.brigade.pk]), PAGE_FORMS["brigade-member-add"]
+    )
+    with pytest.raises(AccessDenied) as from_service:
+        UPKEEP["member-add"](world, police)
+    assert from_api.json()["detail"] == page_refusal(from_page) == str(from_service.value.message)
+    assert from_api.json()["detail"] == str(access.UPKEEP_KEEPERS_ONLY)
+    assert snapshot() == before
+
+
 def test_another_townships_lead_is_refused_through_the_api_with_the_policys_reason(world):
     client = api(world.beiguan_lead)
     before = snapshot()
@@ -282,11 +310,12 @@ def test_another_townships_lead_is_refused_through_the_api_with_the_policys_reas
         f"{API}/equipment/", {"brigade": world.brigade.pk, "equipment_type": world.pump.pk, "quantity": 1}
     )
     api_refused(item, access.OTHER_TOWNSHIP)
-    # A reader's role never uses these routes: the route gate answers first.
+    # A reader's role never uses these routes: the route gate answers first, in the policy's words.
     api_refused(
         api(world.office).post(
             f"{API}/equipment/", {"brigade": world.brigade.pk, "equipment_type": world.pump.pk, "quantity": 1}
-        )
+        ),
+        access.UPKEEP_KEEPERS_ONLY,
     )
     # What the lead may not see is not found, on the page as in the API.
     assert api(world.beiguan_lead).get(f"{API}/brigade-members/{world.member.pk}/").status_code == 404
@@ -296,7 +325,7 @@ def test_another_townships_lead_is_refused_through_the_api_with_the_policys_reas
 def test_the_import_writes_members_only_for_the_importers_own_brigades(world):
     before = snapshot()
     result = imported("members", [member_row()], world.beiguan_lead)
-    assert [(e.column, e.message) for e in result.errors] == [("乡镇", "无权导入其他乡镇的数据")]
+    assert [(e.column, e.message) for e in result.errors] == [("乡镇", str(access.OTHER_TOWNSHIP))]
     assert snapshot() == before
     assert imported("members", [member_row()], world.chumiao_lead).created == 1
     assert BrigadeMember.objects.get(name="张强").history.first().history_user == world.chumiao_lead
@@ -396,7 +425,8 @@ def test_construction_steps_and_registration_are_the_centers(client, world):
     api_refused(
         api(world.chumiao_lead).post(
             f"{API}/brigades/{world.brigade.pk}/mark-established/", {"established_on": "2021-12-01"}
-        )
+        ),
+        access.CENTER_MOVES_CONSTRUCTION,
     )
     response = web(client, world.staff_chumiao).post(
         admin_url(Brigade, "changelist"),
@@ -442,7 +472,10 @@ def test_funding_is_refused_to_a_township_lead_through_every_door(client, world)
         ),
         access.CENTER_KEEPS_FUNDING,
     )
-    api_refused(api(lead).post(f"{API}/funding/{world.allocation.pk}/disburse/", {"amount": "1.00"}))
+    api_refused(
+        api(lead).post(f"{API}/funding/{world.allocation.pk}/disburse/", {"amount": "1.00"}),
+        access.CENTER_KEEPS_FUNDING,
+    )
     result = imported("funding", [funding_row()], lead)
     assert [e.message for e in result.errors] == [str(access.CENTER_KEEPS_FUNDING)]
     web(client, world.staff_chumiao)

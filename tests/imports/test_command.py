@@ -66,7 +66,7 @@ def test_the_command_applies_the_users_scope(county, write, capsys):
     path = write("premises", [premises_row()])
     with pytest.raises(CommandError):
         call_command("import_xlsx", "premises", path, "--user", "lead_beiguan")
-    assert "行 2，列 乡镇：无权导入其他乡镇的数据" in capsys.readouterr().err
+    assert "行 2，列 乡镇：不能操作其他乡镇的数据。" in capsys.readouterr().err
     with pytest.raises(CommandError, match="无权导入数据"):
         call_command("import_xlsx", "premises", path, "--user", "official")
     with pytest.raises(CommandError, match="找不到用户"):

@@ -126,7 +126,7 @@ def test_a_file_with_errors_shows_them_first_and_cannot_be_confirmed(lead_client
     assert (job.status, job.error_count) == ("failed", 1)
     page = lead_client.get(f"/imports/{job.pk}/")
     text = page.text
-    assert "行 3，列 乡镇：无权导入其他乡镇的数据" in text
+    assert "行 3，列 乡镇：不能操作其他乡镇的数据。" in text
     assert text.index('data-testid="import-errors"') < text.index('data-testid="import-rows"')
     assert 'data-testid="import-confirm"' not in text
     assert lead_client.post(f"/imports/{job.pk}/confirm").status_code == 302

@@ -242,6 +242,9 @@ def test_one_bad_row_among_good_ones_writes_nothing_at_all(county):
     assert counts() == before
 
 
+FOREIGN = "不能操作其他乡镇的数据。"
+
+
 def test_a_township_lead_cannot_import_rows_of_another_township(county):
     before = counts()
     result = run(
@@ -249,11 +252,31 @@ def test_a_township_lead_cannot_import_rows_of_another_township(county):
         [premises_row(), premises_row(乡镇="北关镇", 网格=None, 辖区派出所=None)],
         user=county.lead,
     )
-    assert errors(result) == [(3, "乡镇", "无权导入其他乡镇的数据")]
+    assert errors(result) == [(3, "乡镇", FOREIGN)]
     assert counts() == before
     assert run(
         "premises", [premises_row(乡镇="北关镇", 网格=None, 辖区派出所=None)], user=county.beiguan_lead
     ).ok
+
+
+@pytest.mark.parametrize(
+    ("kind", "row", "message"),
+    [
+        ("premises", premises_row(), FOREIGN),
+        ("members", member_row(), FOREIGN),
+        ("equipment", equipment_row(), FOREIGN),
+        ("inspections", inspection_row(), "不能操作其他乡镇或其他单位的数据。"),
+    ],
+)
+def test_every_kind_refuses_a_row_of_another_township_in_its_policys_words(county, kind, row, message):
+    """The import has no township check of its own: the app's service refuses the row as it refuses
+    the API or a page, the refusal lands on the township's column, and nothing is written."""
+    f.PremisesFactory(township=county.chumiao, name="福民超市")
+    before = counts()
+    result = run(kind, [row], user=county.beiguan_lead)
+    assert errors(result) == [(2, "乡镇", message)]
+    assert not result.committed
+    assert counts() == before
 
 
 def test_a_user_without_an_import_role_is_refused(county):

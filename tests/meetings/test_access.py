@@ -8,6 +8,7 @@ users are given staff status and every meetings permission here: the policy stil
 """
 
 import datetime as dt
+import html
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -73,6 +74,13 @@ def denied(response, message):
 def page_denied(response, message):
     assert response.status_code == 403
     assert message in response.content.decode()
+
+
+def page_refusal(response) -> str:
+    """The reason a 403 page gives."""
+    assert response.status_code == 403, response.content
+    page = response.content.decode()
+    return html.unescape(page.split('data-testid="refusal"><strong>', 1)[1].split("</strong>", 1)[0])
 
 
 def form_refused(response, message):
@@ -393,6 +401,30 @@ def test_progress_report_is_refused_alike_by_the_api_the_page_and_the_admin(worl
     )
     assert response.status_code == 302
     assert world.a_bg.progress_reports.latest("id").reported_by == world.users["beiguan_lead"]
+
+
+def test_a_role_that_may_never_report_progress_hears_one_rule_from_the_api_the_page_and_the_service(
+    world, client
+):
+    """A police station may never report progress: the API's route gate (before it reads the input,
+    here none), the assignment page and the service each ask meetings.access and answer in the same
+    words, and nothing is written."""
+    police = world.users["police"]
+    before = everything()
+    from_api = client_for(police).post(
+        f"{API}/assignments/{world.a_bg.pk}/report-progress/", {}, format="json"
+    )
+    assert from_api.status_code == 403, from_api.content
+    from_page = admin_client_for(client, police).post(
+        assignment_url(world.a_bg, "report"),
+        {"report-reported_on": "2021-12-21", "report-text": "代报", "report-percent": "100"},
+    )
+    with pytest.raises(AccessDenied) as from_service:
+        services.assignment_report_progress(
+            assignment=world.a_bg, reported_on=dt.date(2021, 12, 21), text="代报", percent=100, by=police
+        )
+    assert from_api.json()["detail"] == page_refusal(from_page) == from_service.value.message == REPORT
+    assert everything() == before
 
 
 # -- closing, reopening, extending, the responsible person ----------------------------------------------

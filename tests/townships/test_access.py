@@ -8,6 +8,7 @@ it on the row. The allowed path is shown next to each refusal.
 """
 
 import datetime as dt
+import html
 import io
 from types import SimpleNamespace
 
@@ -17,7 +18,6 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from core.exceptions import AccessDenied
-from core.imports.base import ImportContext
 from core.imports.runner import run_import
 from core.models import Role
 from tests.factories import (
@@ -115,6 +115,13 @@ def assert_page_refuses(response, message):
     assert message in response.content.decode()
 
 
+def page_refusal(response) -> str:
+    """The reason a 403 page gives."""
+    assert response.status_code == 403, response.content
+    page = response.content.decode()
+    return html.unescape(page.split('data-testid="refusal"><strong>', 1)[1].split("</strong>", 1)[0])
+
+
 def assert_form_refuses(response, message):
     """The admin form shows the refusal (the premises form runs the policy in clean())."""
     assert response.status_code == 200
@@ -153,15 +160,47 @@ def admin_premises_post(premises, **changes):
     return data
 
 
-# --- the API's route gates are the policy's role sets -----------------------------------------
+# --- the API's route gate asks the policy ---------------------------------------------------------
 
 
-def test_the_api_gates_writes_with_the_policys_role_sets():
-    assert TownshipViewSet.write_roles is access.TOWNSHIP_EDITORS
-    assert PoliceStationViewSet.write_roles is access.POLICE_STATION_EDITORS
-    assert GridViewSet.write_roles is access.GRID_EDITORS
-    assert GridViewSet.action_roles == {"add_member": access.GRID_EDITORS}
-    assert PremisesViewSet.write_roles is access.PREMISES_EDITORS
+def test_the_api_gates_each_write_route_with_the_policys_check():
+    plain = {"create", "update", "partial_update"}
+    assert TownshipViewSet.route_checks == dict.fromkeys(plain, access.check_township_change)
+    assert PoliceStationViewSet.route_checks == dict.fromkeys(plain, access.check_police_station_change)
+    assert GridViewSet.route_checks == dict.fromkeys({*plain, "add_member"}, access.check_grid_change)
+    assert PremisesViewSet.route_checks == {
+        "create": access.check_premises_create,
+        "update": access.check_premises_update,
+        "partial_update": access.check_premises_update,
+    }
+
+
+def test_a_role_that_may_never_change_townships_hears_one_rule_from_the_api_the_admin_and_the_service(
+    w, client
+):
+    """A township lead may never change a township's details: the API's route gate (before it reads
+    the input, here none), the admin page (the app has no page of its own that writes) and the service
+    each ask townships.access and answer in the same words, and nothing is written."""
+    before = snapshot()
+    from_api = api(w.staff_lead).patch(f"{API}/townships/{w.beiguan.pk}/", {}, format="json")
+    assert from_api.status_code == 403, from_api.content
+    client.force_login(w.staff_lead)
+    from_admin = client.post(
+        reverse("admin:townships_township_change", args=[w.beiguan.pk]),
+        {
+            "name": "北关镇",
+            "kind": "township",
+            "fire_deputy": "冒名",
+            "grids-TOTAL_FORMS": 0,
+            "grids-INITIAL_FORMS": 0,
+        },
+    )
+    assert from_admin.status_code == 403
+    with pytest.raises(AccessDenied) as from_service:
+        services.township_update(township=w.beiguan, data={"fire_deputy": "冒名"}, by=w.staff_lead)
+    assert from_api.json()["detail"] == page_refusal(from_admin) == str(from_service.value.message)
+    assert from_api.json()["detail"] == TOWNSHIPS_CENTER_ONLY
+    assert snapshot() == before
 
 
 # --- townships: the guidance center only ------------------------------------------------------
@@ -179,7 +218,7 @@ def test_only_the_guidance_center_registers_and_changes_townships(w, client):
             TOWNSHIPS_CENTER_ONLY,
         )
         patched = api(user).patch(f"{API}/townships/{w.beiguan.pk}/", {"fire_deputy": "x"}, format="json")
-        assert patched.status_code == 403  # turned away by the route gate before the input is read
+        assert_api_refuses(patched, TOWNSHIPS_CENTER_ONLY)  # by the route gate, before the input is read
     client.force_login(w.staff_lead)
     url = reverse("admin:townships_township_change", args=[w.beiguan.pk])
     form = {
@@ -320,7 +359,7 @@ def test_a_lead_cannot_register_a_premises_in_another_township(w, client):
     assert snapshot() == before
 
 
-def test_the_premises_import_refuses_another_townships_rows_and_writes_nothing(w, monkeypatch):
+def test_the_premises_import_refuses_another_townships_rows_and_writes_nothing(w):
     def run(user):
         rows = [premises_row(乡镇="褚庙乡", 网格=None, 辖区派出所=None)]
         return run_import(
@@ -328,20 +367,11 @@ def test_the_premises_import_refuses_another_townships_rows_and_writes_nothing(w
         )
 
     before = snapshot()
-    # The import's own scope check speaks first (core.imports, every kind alike)...
-    assert [(e.row, e.message) for e in run(w.lead).errors] == [(2, "无权导入其他乡镇的数据")]
-    # ...and were it gone, the service refuses the row in the policy's words.
-    scoped_init = ImportContext.__init__
-
-    def unscoped_init(self, *, user=None):
-        scoped_init(self, user=user)
-        self.allowed_township_ids = None
-
-    monkeypatch.setattr(ImportContext, "__init__", unscoped_init)
-    assert [(e.row, e.message) for e in run(w.lead).errors] == [(2, FOREIGN)]
+    # The import has no scope check of its own: the service refuses the row in the policy's words,
+    # on the township's column.
+    assert [(e.row, e.column, e.message) for e in run(w.lead).errors] == [(2, "乡镇", FOREIGN)]
     assert snapshot() == before
 
-    monkeypatch.undo()
     assert run(w.center).ok
     assert Premises.objects.get(name="福民超市").history.get().history_user == w.center
 

@@ -129,11 +129,11 @@ READ_BEIGUAN = expect(200, 200, 200, 404, 200, 404, 403)
 READ_OWN_PREMISES = expect(200, 200, 200, 404, 200, 200, 403)
 CENTER_CREATES = expect(201, 403, 403, 403, 403, 403, 403)
 CENTER_UPDATES = expect(200, 403, 403, 403, 403, 403, 403)
-CENTER_NOT_ROUTED = expect(405, 403, 403, 403, 403, 403, 403)
+# A method the resource does not route: 405 for every role (no rule to refuse; no write happens).
+NOT_ROUTED = expect(405, 405, 405, 405, 405, 405, 403)
 # Writes into 北关镇 by its lead or the center; 褚庙乡's lead naming 北关镇 → 403, reaching it → 404.
 LEAD_CREATES = expect(201, 403, 201, 403, 403, 403, 403)
 LEAD_UPDATES = expect(200, 403, 200, 404, 403, 403, 403)
-LEAD_NOT_ROUTED = expect(405, 403, 405, 405, 403, 403, 403)
 
 MATRIX = {
     ("townships", "list"): (READ_ALL, lambda c, w: c.get(f"{API}/townships/")),
@@ -150,7 +150,7 @@ MATRIX = {
         CENTER_UPDATES,
         lambda c, w: c.patch(f"{API}/townships/{w.beiguan.pk}/", {"fire_deputy": "新副镇长"}, format="json"),
     ),
-    ("townships", "delete"): (CENTER_NOT_ROUTED, lambda c, w: c.delete(f"{API}/townships/{w.beiguan.pk}/")),
+    ("townships", "delete"): (NOT_ROUTED, lambda c, w: c.delete(f"{API}/townships/{w.beiguan.pk}/")),
     ("grids", "list"): (READ_ALL, lambda c, w: c.get(f"{API}/grids/")),
     ("grids", "retrieve"): (READ_BEIGUAN, lambda c, w: c.get(f"{API}/grids/{w.grid_bg.pk}/")),
     ("grids", "create"): (
@@ -167,7 +167,7 @@ MATRIX = {
             f"{API}/grids/{w.grid_bg.pk}/", {"area_description": "北关大街以北"}, format="json"
         ),
     ),
-    ("grids", "delete"): (LEAD_NOT_ROUTED, lambda c, w: c.delete(f"{API}/grids/{w.grid_bg.pk}/")),
+    ("grids", "delete"): (NOT_ROUTED, lambda c, w: c.delete(f"{API}/grids/{w.grid_bg.pk}/")),
     ("grids", "add-member"): (
         LEAD_CREATES | {"chumiao_lead": 404},
         lambda c, w: c.post(
@@ -186,7 +186,7 @@ MATRIX = {
         LEAD_UPDATES,
         lambda c, w: c.patch(f"{API}/premises/{w.p_bg.pk}/", {"manager": "吴店长"}, format="json"),
     ),
-    ("premises", "delete"): (LEAD_NOT_ROUTED, lambda c, w: c.delete(f"{API}/premises/{w.p_bg.pk}/")),
+    ("premises", "delete"): (NOT_ROUTED, lambda c, w: c.delete(f"{API}/premises/{w.p_bg.pk}/")),
     ("police-stations", "list"): (READ_ALL, lambda c, w: c.get(f"{API}/police-stations/")),
     ("police-stations", "retrieve"): (
         READ_OWN_PREMISES,  # 城关派出所 covers the responsible person's township
@@ -214,7 +214,7 @@ MATRIX = {
         ),
     ),
     ("police-stations", "delete"): (
-        CENTER_NOT_ROUTED,
+        NOT_ROUTED,
         lambda c, w: c.delete(f"{API}/police-stations/{w.chengguan.pk}/"),
     ),
 }
@@ -535,12 +535,16 @@ def test_errors_are_chinese_by_default_and_english_on_request(world):
     assert any("\u4e00" <= ch <= "\u9fff" for ch in zh["category"][0])
     assert "11 位手机号" in zh["responsible_phone"][0]
     denied = client_for(world.users["police"]).post(f"{API}/premises/", data, format="json")
+    # A role that may never register premises: the route gate says the policy's rule.
     assert denied.status_code == 403
-    assert "无权" in denied.json()["detail"]
+    assert denied.json()["detail"] == "只有乡镇消防专干和县消防指导中心可以登记和修改社会单位。"
     denied_en = client_for(world.users["police"]).post(
         f"{API}/premises/", data, format="json", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert denied_en.status_code == 403
+    assert denied_en.json()["detail"] == (
+        "Only township fire-safety officers and the county guidance center can register and change premises."
+    )
 
 
 def test_bad_filter_values_are_400_naming_the_parameter(world):
