@@ -8,9 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("公共")
 
     def ready(self):
-        # Django's place for connecting signals: these modules need the models loaded.
-        from core import list_cache, signals  # noqa: F401 - signals connects the audit signal
-
-        list_cache.connect()
+        # Django's place for connecting signals: the module needs the models loaded.
+        from core import signals  # noqa: F401 - connects the audit signal
         # Each app's importable kinds register themselves (core.imports.registry).
         autodiscover_modules("imports")

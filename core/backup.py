@@ -22,7 +22,6 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
-from core.list_cache import bump_data_version
 
 MANIFEST = "manifest.json"
 
@@ -145,7 +144,6 @@ def backup_restore(*, archive: Path) -> dict[str, int]:
         media = Path(tmp) / "media"
         if media.exists():
             shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
-    bump_data_version()  # the restore wrote past the signals: no cached list may survive it
     restored = table_counts()
     missing = {t: (n, restored.get(t)) for t, n in manifest["counts"].items() if restored.get(t) != n}
     if missing:

@@ -25,7 +25,6 @@ from rest_framework.response import Response
 from core.api import write_routes
 from core.clock import local_today
 from core.exceptions import ApplicationError
-from core.list_cache import CachedListMixin
 from core.viewsets import ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet
 from firebrigade.models import FireIncident
 from inspections import access, selectors, services
@@ -621,7 +620,7 @@ class InspectionViewSet(ServiceCreateMixin, ServiceViewSet):
 HAZARD_COLUMNS = [f.name for f in Hazard._meta.concrete_fields]
 
 
-class HazardViewSet(CachedListMixin, ServiceViewSet):
+class HazardViewSet(ServiceViewSet):
     """火灾隐患, scoped by township (a premises responsible person: its own unit's). Hazards are found by
     inspections (`POST /inspections/`); their state moves only through the actions below, each one
     service call: open → rectifying → awaiting verification → verified, or back to rectifying."""

@@ -54,11 +54,3 @@ def demo(_demo_dump, django_db_blocker):
         yield created
         _flush()
 
-
-@pytest.fixture(autouse=True)
-def _fresh_list_cache():
-    """Tests roll back their writes, which no signal sees: each test starts with a new data version,
-    so no list answer cached by an earlier test can be served (core.list_cache)."""
-    from core.list_cache import bump_data_version
-
-    bump_data_version()

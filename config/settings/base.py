@@ -123,9 +123,9 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Shared by the web workers and the Celery worker: cached API lists are dropped when any process
-# writes (core.list_cache). Redis when CACHE_URL is set, else files under var/ (one machine, no
-# server). The prefix keeps two databases on one cache apart.
+# Django's cache (for what libraries keep in it: no page or figure of the app is cached — the county's
+# figures are kept by the services, inspections.tallies). Redis when CACHE_URL is set, else files
+# under var/. The prefix keeps two databases on one cache apart.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
     "default": (
@@ -139,7 +139,6 @@ CACHES = {
     )
     | {"KEY_PREFIX": hashlib.sha256(str(DATABASES["default"].get("NAME")).encode()).hexdigest()[:12]}
 }
-LIST_CACHE_SECONDS = int(os.environ.get("LIST_CACHE_SECONDS", "300"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
