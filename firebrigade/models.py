@@ -61,7 +61,16 @@ class Brigade(TimeStampedModel):
     accepted_on = models.DateField(_("验收日期"), null=True, blank=True)
     accepted_by = models.CharField(_("验收单位"), max_length=80, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(bases=[AuditedHistory], m2m_fields=[also_serves])
+    # Kept by the services as members and equipment change (firebrigade.tallies); not history.
+    active_staff = models.PositiveIntegerField(
+        _("在岗队员"), default=0, editable=False, help_text=_("未离职且在岗执勤的队员人数。")
+    )
+    good_vehicles = models.PositiveIntegerField(
+        _("完好车辆"), default=0, editable=False, help_text=_("状况完好的消防车辆数。")
+    )
+    history = HistoricalRecords(
+        bases=[AuditedHistory], m2m_fields=[also_serves], excluded_fields=["active_staff", "good_vehicles"]
+    )
 
     class Meta:
         verbose_name = _("乡镇专职消防队")

@@ -16,7 +16,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -49,39 +48,11 @@ from townships.models import Township
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
-def _active_staff_subquery() -> Coalesce:
-    """Members of the outer brigade who have not left and are on duty."""
-    counted = (
-        BrigadeMember.objects.filter(brigade=OuterRef("pk"), left_on__isnull=True, on_duty=True)
-        .order_by()
-        .values("brigade")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def _good_vehicles_subquery() -> Coalesce:
-    """Summed quantity of the outer brigade's good-condition items of vehicle types."""
-    summed = (
-        EquipmentItem.objects.filter(
-            brigade=OuterRef("pk"),
-            condition=EquipmentItem.Condition.GOOD,
-            equipment_type__category=EquipmentType.Category.VEHICLE,
-        )
-        .order_by()
-        .values("brigade")
-        .annotate(n=Sum("quantity"))
-        .values("n")
-    )
-    return Coalesce(Subquery(summed, output_field=IntegerField()), 0)
-
-
 def _with_figures(qs: QuerySet[Brigade]) -> QuerySet[Brigade]:
+    """Brigades with the minimums of their class's standard (active_staff and good_vehicles are
+    columns the services keep: firebrigade.tallies)."""
     standard = BrigadeStandard.objects.filter(brigade_class=OuterRef("brigade_class"))
     return qs.annotate(
-        active_staff=_active_staff_subquery(),
-        good_vehicles=_good_vehicles_subquery(),
         standard_id=Subquery(standard.values("pk")[:1]),
         min_staff=Subquery(standard.values("min_staff")[:1]),
         min_vehicles=Subquery(standard.values("min_vehicles")[:1]),
@@ -99,6 +70,17 @@ def brigade_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Bri
     qs = scope_queryset(Brigade.objects.select_related("township"), user=user, township_field="township")
     qs = apply_filterset(filtersets.BrigadeFilter, qs, filters, user=user)
     return _with_figures(qs).order_by("township__name", "name")
+
+
+def _attach_standards(brigades: list[Brigade]) -> None:
+    """Set on each brigade what _with_figures annotates (standard_id and the minimums of its class's
+    standard, None without one), from the few standards read once: cheaper than four subqueries."""
+    standards = {s.brigade_class: s for s in BrigadeStandard.objects.all()} if brigades else {}
+    for brigade in brigades:
+        standard = standards.get(brigade.brigade_class)
+        brigade.standard_id = standard.pk if standard else None
+        for name in ("min_staff", "min_vehicles", "min_station_area_m2"):
+            setattr(brigade, name, getattr(standard, name) if standard else None)
 
 
 def _gap(required: int | None, held: int | None) -> int | None:
@@ -166,16 +148,14 @@ def township_brigade_gaps(*, user, township_ids=None, equipment: bool = True) ->
         township_pks = [pk]
         serves = Brigade.also_serves.through.objects.filter(brigade=OuterRef("pk"), township_id=pk)
         both = list(
-            _with_figures(Brigade.objects.filter(Q(township_id=pk) | Exists(serves)))
+            Brigade.objects.filter(Q(township_id=pk) | Exists(serves))
             .annotate(serves_township=Exists(serves))
             .order_by("name", "pk")
         )
         brigades = [b for b in both if b.township_id == pk]
         shared[pk] = [b for b in both if b.serves_township]
     else:
-        brigades = list(
-            _with_figures(Brigade.objects.filter(township__in=township_pks)).order_by("township_id", "name")
-        )
+        brigades = list(Brigade.objects.filter(township__in=township_pks).order_by("township_id", "name"))
         shared_links = (
             Brigade.also_serves.through.objects.filter(township__in=township_pks)
             .select_related("brigade")
@@ -183,6 +163,7 @@ def township_brigade_gaps(*, user, township_ids=None, equipment: bool = True) ->
         )
         for link in shared_links:
             shared[link.township_id].append(link.brigade)
+    _attach_standards(brigades)
     requirements: list[EquipmentRequirement] = []
     held: dict[tuple[int, int], int] = {}
     if equipment:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from core.clock import local_today
 from core.exceptions import ApplicationError
 from core.services import copy_saved, model_update, record_save, refuse_unknown_fields
-from firebrigade import access
+from firebrigade import access, tallies
 from firebrigade.models import (
     Brigade,
     BrigadeClass,
@@ -401,7 +401,9 @@ def brigade_member_add(
         contract_until=contract_until,
         on_duty=on_duty,
     )
-    return record_save(member, by=by)
+    record_save(member, by=by)
+    tallies.recount([brigade.pk])
+    return member
 
 
 @transaction.atomic
@@ -417,7 +419,9 @@ def brigade_member_update(*, member: BrigadeMember, data: dict[str, Any], by=Non
             hired_on=locked.hired_on, left_on=locked.left_on, contract_until=locked.contract_until
         )
 
-    return model_update(member, data=data, allowed=MEMBER_UPDATABLE_FIELDS, by=by, check=check)
+    model_update(member, data=data, allowed=MEMBER_UPDATABLE_FIELDS, by=by, check=check)
+    tallies.recount([member.brigade_id])  # on duty or not
+    return member
 
 
 def brigade_member_check_leave(*, member: BrigadeMember, left_on: dt.date) -> None:
@@ -440,6 +444,7 @@ def brigade_member_leave(*, member: BrigadeMember, left_on: dt.date, by=None) ->
     locked.left_on = left_on
     locked.on_duty = False
     _save_step(locked, target=member, by=by, fields=["left_on", "on_duty"])
+    tallies.recount([locked.brigade_id])
     return member
 
 
@@ -450,6 +455,7 @@ def brigade_member_delete(*, member: BrigadeMember, by) -> None:
     locked = BrigadeMember.objects.select_for_update().get(pk=member.pk)
     access.check_record_delete(by=by)
     _delete(locked, by=by)
+    tallies.recount([locked.brigade_id])
 
 
 # --- equipment ------------------------------------------------------------------------------
@@ -513,7 +519,9 @@ def equipment_item_add(
         next_maintenance_on=next_maintenance_on,
         note=note,
     )
-    return record_save(item, by=by)
+    record_save(item, by=by)
+    tallies.recount([brigade.pk])
+    return item
 
 
 @transaction.atomic
@@ -538,7 +546,9 @@ def equipment_item_update(*, item: EquipmentItem, data: dict[str, Any], by=None)
             next_maintenance_on=locked.next_maintenance_on,
         )
 
-    return model_update(item, data=data, allowed=EQUIPMENT_UPDATABLE_FIELDS, by=by, check=check)
+    model_update(item, data=data, allowed=EQUIPMENT_UPDATABLE_FIELDS, by=by, check=check)
+    tallies.recount([item.brigade_id])  # its condition or quantity
+    return item
 
 
 @transaction.atomic
@@ -582,6 +592,7 @@ def equipment_item_record_maintenance(
     if condition is not None:
         locked.condition = condition
     _save_step(locked, target=item, by=by, fields=["last_maintained_on", "next_maintenance_on", "condition"])
+    tallies.recount([locked.brigade_id])
     return item
 
 
@@ -592,6 +603,7 @@ def equipment_item_delete(*, item: EquipmentItem, by) -> None:
     locked = EquipmentItem.objects.select_for_update().get(pk=item.pk)
     access.check_record_delete(by=by)
     _delete(locked, by=by)
+    tallies.recount([locked.brigade_id])
 
 
 # --- funding --------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The county's hazard and plan figures, kept as they change.
+"""The county's hazard and plan figures, kept as they change (with firebrigade.tallies, a brigade's
+staff and vehicles, `rebuild` and `differences` cover every figure the services keep).
 
 The services call these inside the transaction of every write that changes a figure (not signals:
 a write that bypasses the services must call `rebuild`): a hazard found, verified, given a new
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, F, Q
 
+from firebrigade import tallies as brigade_tallies
 from inspections.definitions import hazard_rectified_q
 from inspections.models import Campaign, Hazard, HazardDeadlineTally, HazardTally, Inspection, InspectionPlan
 from townships.models import Township
@@ -259,7 +261,7 @@ def differences() -> list[str]:
         want, have = want_deadlines.get(key, 0), have_deadlines.get(key, 0)
         if want != have:
             lines.append(f"隐患期限统计 乡镇 {key[0]} 行动 {key[1]} 期限 {key[2]}：记为 {have}，应为 {want}")
-    return lines + plan_differences()
+    return lines + plan_differences() + brigade_tallies.differences()
 
 
 def rebuild(campaigns: Iterable[Campaign] | None = None) -> None:
@@ -284,3 +286,4 @@ def rebuild(campaigns: Iterable[Campaign] | None = None) -> None:
     )
     if campaigns is None:
         plan_recount(InspectionPlan.objects.values_list("pk", flat=True))
+        brigade_tallies.recount()

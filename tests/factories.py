@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from core.models import Role, UserProfile
 from firebrigade import models as fb
+from firebrigade import tallies as brigade_tallies
 from inspections import models as ins
 from meetings import models as mt
 from townships import models as tw
@@ -120,11 +121,18 @@ class BrigadeFactory(factory.django.DjangoModelFactory):
 class BrigadeMemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = fb.BrigadeMember
+        skip_postgeneration_save = True
 
     brigade = factory.SubFactory(BrigadeFactory)
     name = factory.Sequence(lambda n: f"队员{n}")
     role = fb.BrigadeMember.Role.FIREFIGHTER
     hired_on = dt.date(2021, 6, 1)
+
+    @factory.post_generation
+    def counted(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy passes the object
+        """Written past the services, so the brigade's kept counts are made again, as they would."""
+        if create:
+            brigade_tallies.recount([obj.brigade_id])
 
 
 class EquipmentTypeFactory(factory.django.DjangoModelFactory):
@@ -149,10 +157,17 @@ class EquipmentRequirementFactory(factory.django.DjangoModelFactory):
 class EquipmentItemFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = fb.EquipmentItem
+        skip_postgeneration_save = True
 
     brigade = factory.SubFactory(BrigadeFactory)
     equipment_type = factory.SubFactory(EquipmentTypeFactory)
     quantity = 1
+
+    @factory.post_generation
+    def counted(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy passes the object
+        """Written past the services, so the brigade's kept counts are made again, as they would."""
+        if create:
+            brigade_tallies.recount([obj.brigade_id])
 
 
 class FundingAllocationFactory(factory.django.DjangoModelFactory):

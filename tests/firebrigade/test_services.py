@@ -707,3 +707,42 @@ def test_fire_incident_with_an_unknown_cause_is_refused_by_validation():
         services.fire_incident_record(**_incident_kwargs(TownshipFactory(), cause="lightning"))
 
     assert not FireIncident.objects.exists()
+
+
+# --- the counts the services keep (firebrigade.tallies) -------------------------------------
+
+
+def test_a_brigades_staff_and_vehicles_are_kept_by_every_write_that_changes_them(db):
+    from firebrigade import tallies
+    from firebrigade.models import EquipmentItem, EquipmentType
+
+    center = make_user(Role.GUIDANCE_CENTER)
+    brigade = BrigadeFactory()
+    engine = EquipmentType.objects.create(
+        name="水罐消防车", category=EquipmentType.Category.VEHICLE, unit="辆"
+    )
+    first = services.brigade_member_add(
+        brigade=brigade, name="甲", role="firefighter", hired_on=dt.date(2021, 1, 1), by=center
+    )
+    services.brigade_member_add(
+        brigade=brigade, name="乙", role="driver", hired_on=dt.date(2021, 1, 1), by=center
+    )
+    item = services.equipment_item_add(brigade=brigade, equipment_type=engine, quantity=2, by=center)
+    brigade.refresh_from_db()
+    assert (brigade.active_staff, brigade.good_vehicles) == (2, 2)
+    services.brigade_member_update(member=first, data={"on_duty": False}, by=center)
+    services.equipment_item_update(
+        item=item, data={"condition": EquipmentItem.Condition.NEEDS_REPAIR}, by=center
+    )
+    brigade.refresh_from_db()
+    assert (brigade.active_staff, brigade.good_vehicles) == (1, 0)
+    services.equipment_item_record_maintenance(
+        item=item, maintained_on=dt.date(2021, 3, 1), condition=EquipmentItem.Condition.GOOD, by=center
+    )
+    services.brigade_member_leave(member=first, left_on=dt.date(2021, 6, 1), by=center)
+    brigade.refresh_from_db()
+    assert (brigade.active_staff, brigade.good_vehicles) == (1, 2)
+    services.equipment_item_delete(item=item, by=center)
+    brigade.refresh_from_db()
+    assert (brigade.active_staff, brigade.good_vehicles) == (1, 0)
+    assert tallies.differences() == []
