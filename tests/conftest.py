@@ -53,4 +53,3 @@ def demo(_demo_dump, django_db_blocker):
             call_command("loaddata", str(path), verbosity=0)
         yield created
         _flush()
-
