@@ -41,14 +41,12 @@ def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | Non
         return None
     week = on + dt.timedelta(days=7)
     home = TownshipHome(township=township, on=on)
-    home.current_campaign = inspection_selectors.campaign_current(on=on, county_id=township.county_id)
+    # The county's campaigns, to choose from; the current one is picked among them by the one rule.
+    home.campaigns = list(inspection_selectors.campaign_list(user=user).filter(county_id=township.county_id))
+    home.current_campaign = inspection_selectors.campaign_pick_current(home.campaigns, on=on)
     home.campaign = home.current_campaign
-    if campaign_id is not None and campaign_id != getattr(home.campaign, "pk", None):
-        home.campaign = (
-            inspection_selectors.campaign_list(user=user)
-            .filter(pk=campaign_id, county_id=township.county_id)
-            .first()
-        )
+    if campaign_id is not None:
+        home.campaign = next((c for c in home.campaigns if c.pk == campaign_id), None)
         if home.campaign is None:
             return None
     if home.campaign is not None:

@@ -5,12 +5,12 @@ function runs a fixed number of queries whatever the number of rows.
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     DecimalField,
     Exists,
@@ -25,7 +25,6 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
     Window,
 )
 from django.db.models.functions import Cast, Coalesce, Lag, NullIf, Round, RowNumber
@@ -628,28 +627,27 @@ __all__ = [
 # --- pages: the township lead's to-do, the police station's and the responsible person's home ---
 
 
-def campaign_current(*, on: dt.date, county_id: int | None = None, user=None) -> Campaign | None:
+def campaign_pick_current(campaigns: Iterable[Campaign], *, on: dt.date) -> Campaign | None:
     """The one rule for which campaign is current on `on`, used by every page, the 通报, the API and
-    the reminders: among the campaigns of `county_id` (or those `user` works with, or all), one
-    running on `on` — the winter-spring season before a special campaign (专项整治) inside it, the
-    later-starting of two that touch — else the latest that has started. None before any has
-    started. One query."""
+    the reminders: of `campaigns` (one county's), one running on `on` — the winter-spring season
+    before a special campaign (专项整治) inside it, the later-starting of two that touch — else the
+    latest that has started. None before any has started. No query."""
+
+    def precedence(campaign: Campaign) -> tuple:
+        running = campaign.ends_on >= on
+        season = campaign.kind == Campaign.Kind.WINTER_SPRING
+        return (running and season, running, campaign.starts_on, campaign.pk)
+
+    return max((c for c in campaigns if c.starts_on <= on), key=precedence, default=None)
+
+
+def campaign_current(*, on: dt.date, county_id: int | None = None, user=None) -> Campaign | None:
+    """campaign_pick_current among the campaigns of `county_id` (or those `user` works with, or
+    all) that have started by `on`. One query."""
     campaigns = campaign_list(user=user) if user is not None else Campaign.objects.all()
     if county_id is not None:
         campaigns = campaigns.filter(county_id=county_id)
-    running = Q(ends_on__gte=on)
-    precedence = Case(
-        When(running & Q(kind=Campaign.Kind.WINTER_SPRING), then=Value(2)),
-        When(running, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    return (
-        campaigns.filter(starts_on__lte=on)
-        .annotate(precedence=precedence)
-        .order_by("-precedence", "-starts_on", "-id")
-        .first()
-    )
+    return campaign_pick_current(campaigns.filter(starts_on__lte=on), on=on)
 
 
 def plan_attach_pending_premises(*, plans: list[InspectionPlan], limit: int = 10) -> list[InspectionPlan]:

@@ -289,3 +289,13 @@ def test_in_the_demo_county_every_townships_figures_agree_through_every_door(cli
     if which == "past":
         assert sum(r.hazards_found for r in dashboard.values()) > 0
         assert sum(r.assignments for r in dashboard.values()) > 0
+
+
+@pytest.mark.django_db
+def test_the_township_page_offers_every_campaign_of_its_county_to_choose(client, county):
+    beiguan, _ = county["townships"]
+    client.force_login(county["users"]["beiguan"])
+    page = client.get(f"/townships/{beiguan.pk}/").content.decode()
+    for campaign in county["campaigns"].values():
+        assert f'<option value="{campaign.pk}"' in page
+    assert f'<option value="{county["campaigns"]["season"].pk}" selected>' in page
