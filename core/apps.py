@@ -10,5 +10,6 @@ class CoreConfig(AppConfig):
     def ready(self):
         # Django's place for connecting signals: the module needs the models loaded.
         from core import signals  # noqa: F401 - connects the audit signal
+
         # Each app's importable kinds register themselves (core.imports.registry).
         autodiscover_modules("imports")

@@ -6,18 +6,30 @@ Every function is keyword-only, runs in one transaction, applies the app's acces
 writes everything it promises or raises (AccessDenied / ApplicationError / ValidationError) having
 written nothing. The `*_check_*` helpers hold the rules without writing, so admin forms can show
 them as form errors before calling the writing service.
+
+Premises are also written many at once (the Excel import): premises_build / premises_revise apply
+exactly the rules of premises_create / premises_update to one unsaved or locked instance, without a
+query when given PremisesLookups loaded once, and premises_save_many saves what they accepted in
+bulk with its history rows.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet, UniqueConstraint
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.clock import local_today
 from core.exceptions import ApplicationError
-from core.services import copy_saved, model_update, record_save
+from core.services import copy_saved, model_update, record_save, refuse_unknown_fields
+from core.signals import client_ip
 from townships import access
 from townships.models import (
     County,
@@ -184,10 +196,99 @@ def inspection_due_date(*, risk_level: str, inspected_on: dt.date | None) -> dt.
     return inspected_on + dt.timedelta(days=days)
 
 
+@dataclass
+class PremisesLookups:
+    """What the premises rules would ask the database, asked once for many premises (an import).
+
+    `coverage`: (police station id, township id) pairs, which station covers which township.
+    `taken`: for each unique constraint of Premises on plain fields, the keys in use and who holds
+    them (a saved premises' pk, or the unsaved instance premises_build made with these lookups).
+    Both are complete for `township_ids` only: a premises elsewhere is checked in the database.
+    Load them with premises_lookups inside the transaction that writes, and build or revise every
+    premises of the batch with them: each claims its keys, so two in one batch cannot share one.
+    """
+
+    township_ids: frozenset[int]
+    coverage: set[tuple[int, int]]
+    taken: dict[str, dict[tuple, Any]] = field(default_factory=dict)
+
+    def covers(self, *, police_station: PoliceStation, township: Township) -> bool | None:
+        """Whether the station covers the township; None when these lookups cannot tell."""
+        if township.pk not in self.township_ids:
+            return None
+        return (police_station.pk, township.pk) in self.coverage
+
+    def knows(self, constraint: UniqueConstraint, premises: Premises) -> bool:
+        return constraint.name in self.taken and (
+            "township" not in constraint.fields or premises.township_id in self.township_ids
+        )
+
+    def keys_of(self, premises: Premises) -> dict[str, tuple | None]:
+        return {
+            constraint.name: _premises_key(constraint, premises)
+            for constraint in _KEYED_CONSTRAINTS
+            if self.knows(constraint, premises)
+        }
+
+    def claim(self, premises: Premises, previous: dict[str, tuple | None] | None = None) -> None:
+        """Record `premises` as holding its keys (and no longer `previous`, its keys before a change)."""
+        owner = premises.pk if premises.pk is not None else premises
+        for name, key in (previous or {}).items():
+            if key is not None and self.taken[name].get(key) == owner:
+                del self.taken[name][key]
+        for name, key in self.keys_of(premises).items():
+            if key is not None:
+                self.taken[name][key] = owner
+
+
+# Unique constraints on plain fields, with no condition: checked against PremisesLookups.taken.
+# Any other constraint the model may gain is checked in the database, row by row, as full_clean does.
+_KEYED_CONSTRAINTS = [
+    constraint
+    for constraint in Premises._meta.constraints
+    if isinstance(constraint, UniqueConstraint)
+    and constraint.fields
+    and constraint.condition is None
+    and constraint.nulls_distinct is not False
+]
+
+
+def _premises_key(constraint: UniqueConstraint, premises: Premises) -> tuple | None:
+    """The premises' key under `constraint`; None when a part is NULL (SQL: never a duplicate)."""
+    key = tuple(getattr(premises, Premises._meta.get_field(name).attname) for name in constraint.fields)
+    return None if None in key else key
+
+
+def premises_lookups(*, township_ids: Iterable[int]) -> PremisesLookups:
+    """Load what the premises rules need for premises of `township_ids` (a query per unique
+    constraint, one for the police stations' areas). Call inside the transaction that writes."""
+    township_ids = frozenset(township_ids)
+    coverage = set(
+        PoliceStation.townships.through.objects.filter(township_id__in=township_ids).values_list(
+            "policestation_id", "township_id"
+        )
+    )
+    lookups = PremisesLookups(township_ids=township_ids, coverage=coverage)
+    for constraint in _KEYED_CONSTRAINTS:
+        queryset = Premises.objects.all()
+        if "township" in constraint.fields:
+            queryset = queryset.filter(township_id__in=township_ids)
+        attnames = [Premises._meta.get_field(name).attname for name in constraint.fields]
+        lookups.taken[constraint.name] = {
+            tuple(values): pk for pk, *values in queryset.values_list("pk", *attnames).iterator()
+        }
+    return lookups
+
+
 def premises_check_links(
-    *, township: Township | None, grid: Grid | None, police_station: PoliceStation | None
+    *,
+    township: Township | None,
+    grid: Grid | None,
+    police_station: PoliceStation | None,
+    lookups: PremisesLookups | None = None,
 ) -> None:
-    """Refuse a grid outside the premises' township, or a police station that does not cover it."""
+    """Refuse a grid outside the premises' township, or a police station that does not cover it.
+    With `lookups`, the station's area is read from them (no query) when they know the township."""
     if township is None:
         return
     if grid is not None and grid.township_id != township.pk:
@@ -195,11 +296,123 @@ def premises_check_links(
             _("网格“%(grid)s”不属于%(township)s，请选择本乡镇的网格。")
             % {"grid": grid.name, "township": township.name}
         )
-    if police_station is not None and not police_station.townships.filter(pk=township.pk).exists():
+    if police_station is None:
+        return
+    covers = None if lookups is None else lookups.covers(police_station=police_station, township=township)
+    if covers is None:
+        covers = police_station.townships.filter(pk=township.pk).exists()
+    if not covers:
         raise ApplicationError(
             _("派出所“%(station)s”的辖区不包括%(township)s，请选择辖区派出所。")
             % {"station": police_station.name, "township": township.name}
         )
+
+
+def premises_check_fields(*, premises: Premises, lookups: PremisesLookups | None = None) -> None:
+    """Validate `premises` as full_clean does (its fields, foreign keys and constraints), raising the
+    same ValidationError. With `lookups`, without a query: a foreign key to an object loaded from the
+    database is taken as existing (the database still holds it), the unique keys are compared with
+    `lookups.taken` where they are complete."""
+    if lookups is None:
+        premises.full_clean()
+        return
+    loaded = {
+        f.name
+        for f in Premises._meta.concrete_fields
+        if f.is_relation
+        and (related := f.get_cached_value(premises, None)) is not None
+        and related.pk is not None
+        and not related._state.adding
+    }
+    errors: dict[str, list] = {}
+    try:
+        premises.full_clean(exclude=loaded, validate_constraints=False)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    # As full_clean: constraints only on the fields that passed (the loaded foreign keys included).
+    failed = {name for name in errors if name != NON_FIELD_ERRORS}
+    constraint_errors: dict[str, list] = {}
+    for constraint in Premises._meta.constraints:
+        try:
+            if constraint in _KEYED_CONSTRAINTS and lookups.knows(constraint, premises):
+                _premises_check_key(constraint, premises, lookups, exclude=failed)
+            else:
+                constraint.validate(Premises, premises, exclude=failed)
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "unique" and len(constraint.fields) == 1:
+                constraint_errors.setdefault(constraint.fields[0], []).append(exc)
+            else:
+                constraint_errors = exc.update_error_dict(constraint_errors)
+    if constraint_errors:
+        errors = ValidationError(constraint_errors).update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _premises_check_key(
+    constraint: UniqueConstraint, premises: Premises, lookups: PremisesLookups, *, exclude: set[str]
+) -> None:
+    """UniqueConstraint.validate against lookups.taken: the same refusal, in the same words."""
+    if any(name in exclude for name in constraint.fields):
+        return
+    key = _premises_key(constraint, premises)
+    if key is None:
+        return
+    owner = lookups.taken[constraint.name].get(key)
+    if owner is None or owner is premises:
+        return
+    if owner == premises.pk and not premises._state.adding:
+        return
+    if constraint.violation_error_message == constraint.default_violation_error_message:
+        message = premises.unique_error_message(Premises, constraint.fields)
+        raise ValidationError(message, code=message.code)
+    raise ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
+
+
+def premises_build(
+    *,
+    township: Township,
+    name: str,
+    category: str,
+    risk_level: str,
+    responsible_person: str,
+    responsible_phone: str,
+    grid: Grid | None = None,
+    police_station: PoliceStation | None = None,
+    address: str = "",
+    is_key_unit: bool = False,
+    manager: str = "",
+    manager_phone: str = "",
+    responsible_user=None,
+    is_demo: bool = False,
+    by=None,
+    lookups: PremisesLookups | None = None,
+) -> Premises:
+    """The unsaved premises premises_create would register, every rule applied (the access policy
+    for `by`, the links, the fields and constraints); writes nothing. With `lookups` it makes no
+    query and claims the premises' keys in them (premises_save_many then saves it)."""
+    values = {
+        "grid": grid,
+        "police_station": police_station,
+        "name": name,
+        "address": address,
+        "category": category,
+        "risk_level": risk_level,
+        "is_key_unit": is_key_unit,
+        "responsible_person": responsible_person,
+        "responsible_phone": responsible_phone,
+        "manager": manager,
+        "manager_phone": manager_phone,
+        "responsible_user": responsible_user,
+        "is_demo": is_demo,
+    }
+    access.check_premises_create(by=by, township=township, data=values)
+    premises_check_links(township=township, grid=grid, police_station=police_station, lookups=lookups)
+    premises = Premises(township=township, **values)
+    premises_check_fields(premises=premises, lookups=lookups)
+    if lookups is not None:
+        lookups.claim(premises)
+    return premises
 
 
 @transaction.atomic
@@ -221,48 +434,136 @@ def premises_create(
     is_demo: bool = False,
     by=None,
 ) -> Premises:
-    """Register a premises. The grid must lie in `township`; the police station must cover it.
+    """Register a premises. The grid must lie in `township`; the police station must cover it
+    (premises_build holds the rules).
 
     A new premises has no inspection yet, so no due date: selectors treat it as due now.
     """
-    values = {
-        "grid": grid,
-        "police_station": police_station,
-        "name": name,
-        "address": address,
-        "category": category,
-        "risk_level": risk_level,
-        "is_key_unit": is_key_unit,
-        "responsible_person": responsible_person,
-        "responsible_phone": responsible_phone,
-        "manager": manager,
-        "manager_phone": manager_phone,
-        "responsible_user": responsible_user,
-        "is_demo": is_demo,
-    }
-    access.check_premises_create(by=by, township=township, data=values)
-    premises_check_links(township=township, grid=grid, police_station=police_station)
-    return record_save(Premises(township=township, **values), by=by)
+    premises = premises_build(
+        township=township,
+        name=name,
+        category=category,
+        risk_level=risk_level,
+        responsible_person=responsible_person,
+        responsible_phone=responsible_phone,
+        grid=grid,
+        police_station=police_station,
+        address=address,
+        is_key_unit=is_key_unit,
+        manager=manager,
+        manager_phone=manager_phone,
+        responsible_user=responsible_user,
+        is_demo=is_demo,
+        by=by,
+    )
+    premises._history_user = by
+    premises.save()
+    return premises
+
+
+def _premises_for_update() -> QuerySet[Premises]:
+    # The rows locked, with what the rules read; the rows they join are only read, not locked.
+    return Premises.objects.select_related("township", "grid", "police_station").select_for_update(
+        of=("self",)
+    )
+
+
+def premises_lock(*, ids: Iterable[int]) -> dict[int, Premises]:
+    """Lock the premises `ids` until the transaction ends (one query) and return them by id, with
+    the township, grid and police station the rules read. Call inside the writing transaction."""
+    return {p.pk: p for p in _premises_for_update().filter(pk__in=list(ids))}
+
+
+def premises_revise(
+    *, premises: Premises, data: dict[str, Any], by=None, lookups: PremisesLookups | None = None
+) -> Premises:
+    """Set `data` (keys of PREMISES_UPDATABLE_FIELDS) on `premises` and apply every rule of a change:
+    the access policy for `by`, the links, a new risk level rescheduling the next inspection, the
+    fields and constraints. Writes nothing; raises (having set nothing) on a refusal of the policy
+    or an unknown field. Precondition: `premises` is the row as locked (premises_lock). With
+    `lookups` it makes no query and claims the premises' keys in them.
+    """
+    access.check_premises_update(by=by, premises=premises, data=data)
+    refuse_unknown_fields(data, PREMISES_UPDATABLE_FIELDS)
+    previous = None if lookups is None else lookups.keys_of(premises)
+    for name, value in data.items():
+        setattr(premises, name, value)
+    premises_check_links(
+        township=premises.township,
+        grid=premises.grid,
+        police_station=premises.police_station,
+        lookups=lookups,
+    )
+    # An unknown level is left to the field check, which names the field.
+    if "risk_level" in data and premises.risk_level in Premises.RiskLevel.values:
+        premises.next_inspection_due = inspection_due_date(
+            risk_level=premises.risk_level, inspected_on=premises.last_inspected_on
+        )
+    premises_check_fields(premises=premises, lookups=lookups)
+    if lookups is not None:
+        lookups.claim(premises, previous)
+    return premises
 
 
 @transaction.atomic
 def premises_update(*, premises: Premises, data: dict[str, Any], by=None) -> Premises:
-    """Change a premises' details (keys of PREMISES_UPDATABLE_FIELDS). Locks the row.
-
-    A new risk level reschedules the next inspection from the last one. The passed instance
-    is brought up to date and returned.
+    """Change a premises' details (keys of PREMISES_UPDATABLE_FIELDS). Locks the row; the rules are
+    premises_revise's. A new risk level reschedules the next inspection from the last one. The
+    passed instance is brought up to date and returned.
     """
+    # The policy and the field list first, so that a refused call waits for no lock; premises_revise
+    # checks them again on the locked row (no query).
     access.check_premises_update(by=by, premises=premises, data=data)
+    refuse_unknown_fields(data, PREMISES_UPDATABLE_FIELDS)
+    locked = _premises_for_update().get(pk=premises.pk)
+    premises_revise(premises=locked, data=data, by=by)
+    locked._history_user = by
+    locked.save()
+    copy_saved(target=premises, source=locked)
+    return premises
 
-    def rules(locked: Premises) -> None:
-        premises_check_links(township=locked.township, grid=locked.grid, police_station=locked.police_station)
-        # An unknown level is left to full_clean, which names the field.
-        if "risk_level" in data and locked.risk_level in Premises.RiskLevel.values:
-            locked.next_inspection_due = inspection_due_date(
-                risk_level=locked.risk_level, inspected_on=locked.last_inspected_on
-            )
 
-    return model_update(premises, data=data, allowed=PREMISES_UPDATABLE_FIELDS, by=by, check=rules)
+# Rows per INSERT / UPDATE statement of premises_save_many (well under PostgreSQL's 65,535 parameters).
+BULK_BATCH = 1000
+
+
+@transaction.atomic
+def premises_save_many(
+    *, created: Sequence[Premises], updated: Sequence[Premises], fields: Iterable[str], by=None
+) -> None:
+    """Save in bulk what the rules accepted: `created` made by premises_build, `updated` locked by
+    premises_lock and changed by premises_revise (`fields`: the keys of their `data`), all with the
+    same `by` and PremisesLookups of this transaction; nothing is checked again. Each premises gets
+    its history row recording `by` (and the client's address when a request is served), as a single
+    save records them. A constraint the database still refuses (a write since the lookups were
+    loaded) raises IntegrityError having written nothing.
+    """
+    history = _history_attrs()
+    if created:
+        bulk_create_with_history(
+            list(created), Premises, batch_size=BULK_BATCH, default_user=by, custom_historical_attrs=history
+        )
+    if updated:
+        names = set(fields)
+        if "risk_level" in names:
+            names.add("next_inspection_due")  # premises_revise rescheduled it
+        now = timezone.now()
+        for premises in updated:
+            premises.updated_at = now  # bulk_update does not apply auto_now
+        bulk_update_with_history(
+            list(updated),
+            Premises,
+            sorted({*names, "updated_at"}),
+            batch_size=BULK_BATCH,
+            default_user=by,
+            custom_historical_attrs=history,
+        )
+
+
+def _history_attrs() -> dict[str, Any] | None:
+    """The history columns core.signals fills for a single save (bulk saves send no signal)."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    return None if request is None else {"ip_address": client_ip(request)}
 
 
 @transaction.atomic

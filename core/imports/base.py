@@ -232,6 +232,41 @@ class ImportKind:
         """
         raise NotImplementedError
 
+    # --- in bulk (optional) -------------------------------------------------------------------
+    # A kind whose services can check a row without writing it, against lookups loaded once
+    # (in resolve), defines prepare_bulk and apply_bulk; the runner then checks every row first and
+    # writes them all at once, instead of writing unit by unit. Its `apply`, if any, is the way
+    # back to rows written one by one when the database refuses the bulk write.
+
+    # Rows given to one prepare_bulk call (progress is reported between calls).
+    bulk_batch: ClassVar[int] = 1000
+
+    @property
+    def bulk(self) -> bool:
+        return type(self).apply_bulk is not ImportKind.apply_bulk
+
+    @property
+    def per_row(self) -> bool:
+        return type(self).apply is not ImportKind.apply
+
+    def prepare_bulk(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
+        """Apply every rule of the services to `rows` (none has an error yet) without writing: set
+        each row's action, label and changes, or its errors (`refuse`). Called in order, a batch of
+        rows at a time, inside the import's transaction."""
+        raise NotImplementedError
+
+    def apply_bulk(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
+        """Write every row prepare_bulk accepted, through the services' bulk writes. Called once,
+        only when no row of the file has an error and the import is not a preview. A refusal
+        raised here (the database's, for a write since the lookups were loaded) undoes it all."""
+        raise NotImplementedError
+
+    def refuse(self, row: ParsedRow, exc: Exception) -> None:
+        """Record a refusal raised while writing (or checking) `row` as its errors."""
+        row.action, row.changes = None, []
+        for column, message in self.refusal_errors(exc):
+            row.error(column, message)
+
     # --- export -------------------------------------------------------------------------------
 
     def export_queryset(self, queryset: models.QuerySet) -> models.QuerySet:

@@ -7,12 +7,14 @@ listed values); every rule of the county's process is left to the domain service
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
+from django.utils import translation
 
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "无"}
@@ -162,7 +164,18 @@ class Column:
     def _parse_choice(self, value: Any) -> str:
         assert self.choices is not None  # noqa: S101 - a programming error, not user input
         text = self._parse_text(value)
-        for choice_value, label in self.choices.choices:
-            if text in (str(label), choice_value):
-                return choice_value
+        found = _choice_values(self.choices, translation.get_language()).get(text)
+        if found is not None:
+            return found
         raise CellError(f"“{text}”不是允许的值，可选：{self.allowed_values()}")
+
+
+@functools.cache
+def _choice_values(choices: type[models.TextChoices], language: str | None) -> dict[str, str]:
+    """Label (in `language`) or value → value; the first choice wins, as read top to bottom. Kept
+    per language: a column is parsed once per cell, and translating every label each time is slow."""
+    found: dict[str, str] = {}
+    for choice_value, label in choices.choices:
+        found.setdefault(str(label), choice_value)
+        found.setdefault(choice_value, choice_value)
+    return found

@@ -1,6 +1,11 @@
-"""Run one file through a kind: parse, resolve, refuse duplicates, then write every unit through the
-services in a savepoint of its own, all inside one transaction that is committed only when it is
-not a dry run and no row failed. Nothing is written otherwise."""
+"""Run one file through a kind: parse, resolve, refuse duplicates, then write, all inside one
+transaction that is committed only when it is not a dry run and no row failed. Nothing is written
+otherwise.
+
+Writing is row by row or in bulk, as the kind offers. Row by row: every unit through the services
+in a savepoint of its own, a refused unit rolled back alone so that every bad row is found. In bulk
+(ImportKind.prepare_bulk / apply_bulk): every row checked first by the services' rules against
+lookups loaded once, then, only if none failed and it is not a preview, all written at once."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +21,7 @@ from core.imports.base import (
     UNCHANGED,
     UPDATE,
     ImportContext,
+    ImportKind,
     ParsedRow,
     can_import,
 )
@@ -96,8 +102,8 @@ def run_import(
 
     Preconditions: none — a user who may not import gets a refusal, not an exception. dry_run
     (the preview) always rolls back; otherwise the transaction commits only if every row
-    succeeded. `progress(done, total)` is called after each unit; `before_commit(result)` runs
-    inside the transaction just before it commits (not on rollback).
+    succeeded. `progress(done, total)` is called after each unit (each batch checked, in bulk);
+    `before_commit(result)` runs inside the transaction just before it commits (not on rollback).
     """
     spec = get_kind(kind)
     result = ImportResult(kind=kind, dry_run=dry_run)
@@ -114,26 +120,14 @@ def run_import(
 
     rows = [spec.parse(raw) for raw in raw_rows]
     result.rows = rows
-    total = len(rows)
     with transaction.atomic():
         ctx = ImportContext(user=user)
         spec.resolve(ctx, rows)
         _refuse_duplicates(spec, rows)
-        done = 0
-        for unit in spec.units(ctx, rows):
-            ready = [row for row in unit if row.ok]
-            if ready:
-                try:
-                    with transaction.atomic():
-                        spec.apply(ctx, ready)
-                except REFUSALS as exc:
-                    for row in ready:
-                        row.action, row.changes = None, []
-                        for column, message in spec.refusal_errors(exc):
-                            row.error(column, message)
-            done += len(unit)
-            if progress is not None:
-                progress(done, total)
+        if spec.bulk:
+            _write_in_bulk(spec, ctx, result, dry_run=dry_run, progress=progress)
+        else:
+            _write_units(spec, ctx, rows, progress=progress)
         if dry_run or not result.ok:
             transaction.set_rollback(True)
         else:
@@ -141,6 +135,52 @@ def run_import(
             if before_commit is not None:
                 before_commit(result)
     return result
+
+
+def _write_units(
+    spec: ImportKind, ctx: ImportContext, rows: list[ParsedRow], *, progress: Progress | None
+) -> None:
+    total, done = len(rows), 0
+    for unit in spec.units(ctx, rows):
+        ready = [row for row in unit if row.ok]
+        if ready:
+            try:
+                with transaction.atomic():
+                    spec.apply(ctx, ready)
+            except REFUSALS as exc:
+                for row in ready:
+                    spec.refuse(row, exc)
+        done += len(unit)
+        if progress is not None:
+            progress(done, total)
+
+
+def _write_in_bulk(
+    spec: ImportKind, ctx: ImportContext, result: ImportResult, *, dry_run: bool, progress: Progress | None
+) -> None:
+    rows = result.rows
+    total = len(rows)
+    for start in range(0, total, spec.bulk_batch):
+        batch = rows[start : start + spec.bulk_batch]
+        ready = [row for row in batch if row.ok]
+        if ready:
+            spec.prepare_bulk(ctx, ready)
+        if progress is not None:
+            progress(start + len(batch), total)
+    if dry_run or not result.ok:
+        return  # the outcome is known: a preview, or a bad row, writes nothing
+    try:
+        with transaction.atomic():
+            spec.apply_bulk(ctx, rows)
+    except REFUSALS as exc:
+        # The database refused what the lookups let through: a row written by someone else since.
+        if spec.per_row:  # row by row, the services name the row at fault
+            for row in rows:
+                row.action, row.changes = None, []
+            _write_units(spec, ctx, rows, progress=progress)
+        else:
+            reasons = "；".join(message for _column, message in spec.refusal_errors(exc))
+            result.file_errors.append(RowError(None, None, f"写入时被数据库拒绝（{reasons}），请重新导入。"))
 
 
 def _refuse_duplicates(spec, rows: list[ParsedRow]) -> None:

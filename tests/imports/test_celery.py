@@ -44,7 +44,23 @@ def _poll_until_done(client, job_id, timeout=120.0):
     raise AssertionError(f"job not done in time; progress seen: {seen[-5:]}")
 
 
+@pytest.fixture
+def slow_batches(monkeypatch):
+    """Rows checked 100 at a time, each batch taking a while: the bulk import of a few hundred rows
+    is otherwise over before the page's poll can see the bar between 0 and 100."""
+    kind = type(get_kind("premises"))
+    prepare = kind.prepare_bulk
+
+    def slowly(self, ctx, rows):
+        time.sleep(0.3)
+        prepare(self, ctx, rows)
+
+    monkeypatch.setattr(kind, "bulk_batch", 100)
+    monkeypatch.setattr(kind, "prepare_bulk", slowly)
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("slow_batches")
 def test_a_large_file_is_previewed_and_imported_by_the_worker_with_progress(client, county, celery_worker):
     client.force_login(county.lead)
     response = client.post(
