@@ -87,7 +87,7 @@ def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | Non
             "status",
             "responsible_person",
             "premises__name",
-        )[:TODO_LIMIT]
+        )[: TODO_LIMIT + 1]
     )
     home.assignments = list(
         meeting_selectors.assignment_list(user=user, filters={"on": on})
@@ -104,7 +104,7 @@ def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | Non
             "responsible_person",
             "directive__text",
             "directive__meeting__title",
-        )[:TODO_LIMIT]
+        )[: TODO_LIMIT + 1]
     )
     home.equipment_due = list(
         EquipmentItem.objects.filter(brigade__township_id=township.pk, next_maintenance_on__lte=week)
@@ -113,15 +113,22 @@ def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | Non
         .only(
             "quantity", "next_maintenance_on", "brigade__township_id", "brigade__name", "equipment_type__name"
         )
-        .order_by("next_maintenance_on", "id")[:TODO_LIMIT]
+        .order_by("next_maintenance_on", "id")[: TODO_LIMIT + 1]
     )
+    # One row more than shown tells whether the page links to the whole list.
+    for name in ("hazards_near", "assignments", "equipment_due"):
+        rows = getattr(home, name)
+        if len(rows) > TODO_LIMIT:
+            home.more.add(name)
+            setattr(home, name, rows[:TODO_LIMIT])
     _set_labels(home.hazards_near, "status", Hazard.Status.choices)
     _set_labels(home.hazards_near, "severity", Hazard.Severity.choices)
     _set_labels(home.assignments, "status", Assignment.Status.choices)
     return home
 
 
-TODO_LIMIT = 50  # rows per to-do group on the page; the lists behind the links show them all
+# Rows per to-do group on the page (a phone on a poor line); a group with more links to its list.
+TODO_LIMIT = 20
 
 
 def _set_labels(rows: list, field: str, choices) -> None:
@@ -145,6 +152,7 @@ class TownshipHome:
         self.campaign = None  # the campaign the figures are of
         self.current_campaign = None  # the county's current one: the to-do's plans are of it
         self.campaigns: list = []  # the county's, to choose from
+        self.more: set[str] = set()  # the to-do groups cut at TODO_LIMIT
         self.figures: TownshipFigures | None = None
         self.plans_due: list = []
         self.hazards_near: list = []

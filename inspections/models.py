@@ -399,6 +399,9 @@ class HazardTally(models.Model):
     major_rectified = models.IntegerField(_("重大隐患已销号"), default=0)
     rectified_late = models.IntegerField(_("超期销号"), default=0)
     carried_open = models.IntegerField(_("往期未销号"), default=0)
+    # Of the found: not rectified by the last day, deadline before it. A campaign once over is read
+    # as of its last day, so its overdue needs no sum over deadlines.
+    overdue_at_end = models.IntegerField(_("结束时逾期"), default=0)
 
     class Meta:
         verbose_name = _("隐患统计")

@@ -190,7 +190,7 @@ def campaign_hazard_figures(*, user, campaign: Campaign, on: dt.date, township_i
     and hazard_carried_open count from the hazards themselves: found, rectified, open, overdue,
     major, major_open, carried_open. Townships with none are absent. None when the kept figures
     cannot say (as of a day before today while the campaign still ran then): count instead.
-    Two queries, whatever the number of hazards."""
+    Two queries (one for a campaign over), whatever the number of hazards."""
     as_of = min(on, campaign.ends_on)
     if as_of < campaign.ends_on and as_of < local_today():
         return None
@@ -202,16 +202,18 @@ def campaign_hazard_figures(*, user, campaign: Campaign, on: dt.date, township_i
     )
     if township_ids is not None:
         rows, late = rows.filter(township_id__in=township_ids), late.filter(township_id__in=township_ids)
-    overdue = dict(
-        late.order_by().values("township_id").annotate(n=Sum("open")).values_list("township_id", "n")
-    )
+    overdue = None
+    if as_of < campaign.ends_on:  # running: overdue by today, summed over the deadlines before it
+        overdue = dict(
+            late.order_by().values("township_id").annotate(n=Sum("open")).values_list("township_id", "n")
+        )
     figures = {}
     for t in rows:
         figures[t.township_id] = {
             "found": t.found,
             "rectified": t.rectified,
             "open": t.found - t.rectified,
-            "overdue": overdue.get(t.township_id, 0),
+            "overdue": t.overdue_at_end if overdue is None else overdue.get(t.township_id, 0),
             "major": t.major,
             "major_open": t.major - t.major_rectified,
             "carried_open": t.carried_open,

@@ -21,11 +21,13 @@ from django.db import connection
 from django.db.models import Count, F, Q
 
 from firebrigade import tallies as brigade_tallies
-from inspections.definitions import hazard_rectified_q
+from inspections.definitions import hazard_overdue_q, hazard_rectified_q
 from inspections.models import Campaign, Hazard, HazardDeadlineTally, HazardTally, Inspection, InspectionPlan
 from townships.models import Township
 
-TALLY_FIELDS = ("found", "major", "rectified", "major_rectified", "rectified_late", "carried_open")
+TALLY_FIELDS = (
+    "found", "major", "rectified", "major_rectified", "rectified_late", "carried_open", "overdue_at_end",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Changes:
             counts["rectified"] += sign * rectified
             counts["major_rectified"] += sign * (rectified and state.major)
             counts["rectified_late"] += sign * (rectified and state.verified_on > state.deadline)
+            counts["overdue_at_end"] += sign * (not rectified and state.deadline < campaign.ends_on)
             if not rectified:
                 self.deadlines[state.township_id, campaign.pk, state.deadline] += sign
 
@@ -184,6 +187,7 @@ def expected(campaigns: Iterable[Campaign] | None = None) -> tuple[dict, dict]:
                 rectified=Count("pk", filter=done),
                 major_rectified=Count("pk", filter=done & major),
                 rectified_late=Count("pk", filter=done & Q(verified_on__gt=F("deadline"))),
+                overdue_at_end=Count("pk", filter=hazard_overdue_q(campaign.ends_on)),
             )
         )
         for row in rows:

@@ -4,14 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def fill(apps, schema_editor):
-    """Compute the new figures from the rows already there (a database with no campaign has none)."""
-    if not apps.get_model("inspections", "Campaign").objects.exists():
-        return
-    from inspections import tallies  # the one rebuild; `manage.py rebuild_figures` runs it too
-
-    tallies.rebuild()
-
 
 class Migration(migrations.Migration):
 
@@ -65,5 +57,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('township', 'campaign'), name='hazard_tally_once')],
             },
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
     ]

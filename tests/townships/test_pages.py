@@ -481,3 +481,26 @@ def test_premises_list_runs_the_same_queries_for_10x_the_premises(
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_long_to_do_group_shows_its_first_rows_and_links_to_the_whole_list(
+    client, users, chumiao, campaign, station, data, today
+):
+    from homes.selectors import TODO_LIMIT
+
+    populate(chumiao, n=50, campaign=campaign, station=station, today=today)  # 25 more due tomorrow
+    response = _get(client, users["chumiao_lead"], reverse("homes:township", args=[chumiao.pk]))
+    home = response.context["home"]
+    assert len(home.hazards_near) == TODO_LIMIT
+    assert "hazards_near" in home.more
+    page = response.content.decode()
+    assert f"/inspections/hazards/?township={chumiao.pk}&amp;rectified=false" in page
+    # What the link opens holds every open hazard, those the to-do left out among them.
+    listed = _get(
+        client,
+        users["chumiao_lead"],
+        reverse("inspections:hazard-list"),
+        township=chumiao.pk,
+        rectified="false",
+    )
+    assert listed.context["page_obj"].paginator.count > TODO_LIMIT
