@@ -7,7 +7,7 @@ Every figure (hazard statistics, the dashboard, the 通报, the township and pol
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from inspections.models import Hazard
 
@@ -27,3 +27,8 @@ def hazard_open_q(on: dt.date, prefix: str = "") -> Q:
 def hazard_overdue_q(on: dt.date, prefix: str = "") -> Q:
     """Overdue as of `on`: open, and its deadline is before that day."""
     return hazard_open_q(on, prefix) & Q(**{f"{prefix}deadline__lt": on})
+
+
+def hazard_verified_late_q(prefix: str = "") -> Q:
+    """Verified after its deadline (not on time). Not verified yet: neither late nor on time."""
+    return Q(**{f"{prefix}verified_on__gt": F(f"{prefix}deadline")})

@@ -33,7 +33,13 @@ from core.clock import local_date, local_today
 from core.filters import apply_filterset
 from core.models import Role
 from core.scoping import ALL, scope_queryset, user_role, visible_county_id, visible_township_ids
-from inspections.definitions import VERIFIED, hazard_open_q, hazard_overdue_q, hazard_rectified_q
+from inspections.definitions import (
+    VERIFIED,
+    hazard_open_q,
+    hazard_overdue_q,
+    hazard_rectified_q,
+    hazard_verified_late_q,
+)
 from inspections.filters import (
     AccountabilityFilter,
     CampaignFilter,
@@ -100,7 +106,7 @@ def plan_progress(*, user, campaign) -> QuerySet[InspectionPlan]:
 
 # Verified after its deadline (not on time); False (not NULL) while not verified yet.
 VERIFIED_LATE = Coalesce(
-    ExpressionWrapper(Q(verified_on__gt=F("deadline")), output_field=BooleanField()),
+    ExpressionWrapper(hazard_verified_late_q(), output_field=BooleanField()),
     Value(False),
     output_field=BooleanField(),
 )

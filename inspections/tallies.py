@@ -18,10 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 
 from firebrigade import tallies as brigade_tallies
-from inspections.definitions import hazard_overdue_q, hazard_rectified_q
+from inspections.definitions import hazard_overdue_q, hazard_rectified_q, hazard_verified_late_q
 from inspections.models import Campaign, Hazard, HazardDeadlineTally, HazardTally, Inspection, InspectionPlan
 from townships.models import Township
 
@@ -186,7 +186,7 @@ def expected(campaigns: Iterable[Campaign] | None = None) -> tuple[dict, dict]:
                 major=Count("pk", filter=major),
                 rectified=Count("pk", filter=done),
                 major_rectified=Count("pk", filter=done & major),
-                rectified_late=Count("pk", filter=done & Q(verified_on__gt=F("deadline"))),
+                rectified_late=Count("pk", filter=done & hazard_verified_late_q()),
                 overdue_at_end=Count("pk", filter=hazard_overdue_q(campaign.ends_on)),
             )
         )
