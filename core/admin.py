@@ -1,5 +1,7 @@
+from collections.abc import Callable, Iterable, Sequence
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import label_for_field, lookup_field
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
@@ -17,6 +19,39 @@ class UserProfileAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "township__name"]
     raw_id_fields = ["user", "premises"]
     list_select_related = ["user", "county", "township", "police_station", "premises"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows something else writes (the services' figures, the reminder rules, the import runner): the
+    admin reads them. `deletable`: whether the center may still delete them."""
+
+    deletable = True
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.deletable and super().has_delete_permission(request, obj)
+
+
+class RecordInline(admin.TabularInline):
+    """Rows filed by a step of their own (a disbursement, a rectification, a progress report): shown on
+    their parent's page, every field read-only, never added, changed or deleted there."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class AuditedAdmin(SimpleHistoryAdmin):
@@ -49,7 +84,7 @@ admin.site.add_action(export_selected_xlsx, "export_selected_xlsx")
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(ReadOnlyAdmin):
     """Imports are run from the import pages or `import_xlsx`; the admin reads them."""
 
     list_display = ["created_at", "owner", "kind", "status", "progress"]
@@ -57,12 +92,6 @@ class ImportJobAdmin(admin.ModelAdmin):
     search_fields = ["owner__username"]
     date_hierarchy = "created_at"
     list_select_related = ["owner"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 # --- what every app's admin forms share: the services' rules as form errors ----------------
@@ -76,6 +105,11 @@ def form_value(form: forms.ModelForm, name: str):
         return getattr(form.instance, name)
     except ObjectDoesNotExist:
         return None
+
+
+def instance_values(obj, names: Iterable[str]) -> dict:
+    """The admin's instance's values of `names` (the form has set them), as a service takes them."""
+    return {name: getattr(obj, name) for name in names}
 
 
 def adopt(obj, saved) -> None:
@@ -100,7 +134,14 @@ class RuleCheckedForm(forms.ModelForm):
 
 
 def changed_values(obj, form: forms.ModelForm, allowed: frozenset[str]) -> dict:
-    return {name: getattr(obj, name) for name in form.changed_data if name in allowed}
+    """The form's changes among `allowed`, as an update service's `data`: the values the form has set
+    on `obj`; for a many-to-many field (set only when saved), the form's."""
+    many = {field.name for field in obj._meta.many_to_many}
+    return {
+        name: form.cleaned_data[name] if name in many else getattr(obj, name)
+        for name in form.changed_data
+        if name in allowed
+    }
 
 
 class ServiceAdmin(AuditedAdmin):
@@ -114,6 +155,13 @@ class ServiceAdmin(AuditedAdmin):
     - `inline_services = {Model: InlineServices(create, update, delete)}`, each `(obj, by)`
       (`update` also gets the names of the changed fields).
 
+    A page whose row is written with the same steps as an inline's rows names them once instead:
+    `writes = InlineServices(...)` gives create_service, update_service and delete_service (those
+    it has).
+
+    `fixed_fields` are given when the row is created and read-only once it is saved (the rows filed
+    under it, or the record it is, depend on them).
+
     The forms run the services' rule checks in `clean()` (RuleCheckedForm), so a refusal is a form
     error before anything is saved; a refusal at delete time is a 403 with its reason.
     """
@@ -122,6 +170,26 @@ class ServiceAdmin(AuditedAdmin):
     update_service = None
     delete_service = None
     inline_services: dict = {}
+    writes: "InlineServices | None" = None
+    fixed_fields: Sequence[str] = ()
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        writes = self.writes
+        if writes is None:
+            return
+        if writes.create is not None:
+            self.create_service = lambda obj, form, by: writes.create(obj, by)
+        if writes.update is not None:
+            self.update_service = lambda obj, form, by: writes.update(obj, form.changed_data, by)
+        if writes.delete is not None:
+            self.delete_service = writes.delete
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is None:
+            return readonly
+        return [*self.fixed_fields, *(name for name in readonly if name not in self.fixed_fields)]
 
     def has_add_permission(self, request, *args):
         return self.create_service is not None and super().has_add_permission(request, *args)
@@ -161,7 +229,47 @@ class ServiceAdmin(AuditedAdmin):
 
 
 class InlineServices:
-    """The services an inline's rows are written with (see ServiceAdmin.inline_services)."""
+    """The services an inline's rows are written with (see ServiceAdmin.inline_services): `create(obj,
+    by)` makes `obj` the saved row (core.admin.adopt) and returns it, `update(obj, changed, by)`,
+    `delete(obj, by)`."""
 
     def __init__(self, *, create, update, delete):
         self.create, self.update, self.delete = create, update, delete
+
+
+# --- admin actions that run a service on every selected row ----------------------------------
+
+REFUSALS = (ApplicationError, AccessDenied, ValidationError)
+
+
+def refusal_text(exc: Exception) -> str:
+    """A refusal in its own words: an ApplicationError's or AccessDenied's message, a ValidationError's
+    messages."""
+    if isinstance(exc, ValidationError):
+        return "；".join(str(message) for message in exc.messages)
+    return str(exc.message)
+
+
+def apply_to_each(
+    modeladmin,
+    request,
+    rows: Iterable,
+    step: Callable,
+    *,
+    done_message: str,
+    label: Callable | None = None,
+) -> None:
+    """`step(row)` (one service call) for each selected row. A refusal writes nothing for its row and
+    is reported in its own words (after `label(row)`, if given); then how many were done
+    (`done_message % {"n": done}`)."""
+    done = 0
+    for row in rows:
+        try:
+            step(row)
+        except REFUSALS as exc:
+            text = refusal_text(exc) if label is None else f"{label(row)}：{refusal_text(exc)}"
+            modeladmin.message_user(request, text, level=messages.ERROR)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message % {"n": done}, level=messages.SUCCESS)

@@ -32,6 +32,19 @@ def apply_filterset(filterset_class, queryset: QuerySet, filters, *, user, stric
     return filterset.qs
 
 
+def date_range(
+    field_name: str, after: str, before: str, *, of_datetime: bool = False
+) -> tuple[django_filters.DateFilter, django_filters.DateFilter]:
+    """The filters `<name>_after` and `<name>_before` of a date range on `field_name`, both ends
+    inclusive (of a datetime field: its date), labelled `after` and `before`. Assign them as a pair:
+    `inspected_on_after, inspected_on_before = date_range("inspected_on", ...)`."""
+    lookup = "date__" if of_datetime else ""
+    return (
+        django_filters.DateFilter(field_name=field_name, lookup_expr=f"{lookup}gte", label=after),
+        django_filters.DateFilter(field_name=field_name, lookup_expr=f"{lookup}lte", label=before),
+    )
+
+
 def township_choices(*, user) -> QuerySet:
     """Townships the user may see, by name, for a filter or a form select. One query."""
     return scope_queryset(township_model().objects.all(), user=user, township_field="pk").order_by("name")

@@ -69,14 +69,17 @@ def wants_xlsx(request) -> bool:
 
 def list_page(
     request,
-    *,
-    filterset,
+    rows,
+    filterset_class,
     template: str,
     export_name: str,
     columns: list[tuple[str, Callable]],
+    *,
     context: dict | None = None,
 ):
-    """Render a filtered, paginated list, or with ?format=xlsx export all its filtered rows."""
+    """A selector's `rows` filtered by the query through the resource's (page) FilterSet, rendered
+    paginated, or with ?format=xlsx all of them exported with `columns`."""
+    filterset = filterset_class(request.GET, queryset=rows, request=request)
     rows = filtered_queryset(filterset)
     if wants_xlsx(request):
         return xlsx_response(

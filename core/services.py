@@ -111,6 +111,20 @@ def record_save(instance: models.Model, *, by, reason: str | None = None) -> mod
     return instance
 
 
+def record_step(locked: models.Model, *, target: models.Model, by, fields: list[str]) -> None:
+    """Save the `fields` a process step set on the locked row (and its `updated_at`), recording `by`
+    in the history; bring `target`, the caller's instance, up to date."""
+    locked._history_user = by
+    locked.save(update_fields=[*fields, "updated_at"])
+    copy_saved(target=target, source=locked)
+
+
+def record_delete(instance: models.Model, *, by) -> None:
+    """Delete a row, recording `by` in its history."""
+    instance._history_user = by
+    instance.delete()
+
+
 def copy_saved(*, target: models.Model, source: models.Model) -> None:
     """Bring the caller's instance (a form's, the admin's, an unsaved one) up to date with the row a
     service saved: its values, its primary key and its saved state."""

@@ -5,10 +5,10 @@ A resource's viewset is declarative:
     class PremisesViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
         selector = staticmethod(selectors.premises_list)   # reads, scoped; applies filterset_class
         filterset_class = PremisesFilter                    # the resource's one filter language
-        serializer_class = PremisesSerializer               # every answer
-        input_serializers = {"create": ..., "update": ..., "partial_update": ...}
+        serializer_class = PremisesSerializer               # every answer; its model is the schema's
+        input_serializers = {"create": ..., "update": ...}  # PATCH validates with "update"
         create_service = staticmethod(services.premises_create)   # (**validated, by) -> row
-        update_service = staticmethod(services.premises_update_from_api)  # (instance, data, by)
+        update_service = staticmethod(services.premises_update)   # (premises=instance, data, by)
         route_checks = {"create": access.check_premises_create, "update": ..., "partial_update": ...}
 
 Who may write is the app's access policy, enforced by the services (AccessDenied: 403 with its reason).
@@ -17,6 +17,7 @@ route names its check in `route_checks` (`{action: check}`; core.api.write_route
 with only `by`: may this role ever do this?
 """
 
+import inspect
 from typing import Any
 
 from django_filters.rest_framework import DjangoFilterBackend
@@ -33,18 +34,42 @@ class SelectorFilterBackend(DjangoFilterBackend):
         return queryset
 
 
+def instance_parameter(service) -> str:
+    """The name a service takes its object by: the first of its keywords, as in the apps' services
+    (`brigade_accept(*, brigade, accepted_on, accepted_by, by)`)."""
+    return next(iter(inspect.signature(service).parameters))
+
+
+def input_serializer_of(view) -> type[serializers.Serializer] | None:
+    """The serializer `view.input_serializers` gives the current action (PATCH: the one of "update",
+    unless it has its own), or None."""
+    inputs = getattr(view, "input_serializers", {})
+    action = getattr(view, "action", None)
+    if action == "partial_update" and action not in inputs:
+        action = "update"
+    return inputs.get(action)
+
+
 class ServiceSchema(AutoSchema):
-    """Requests are described by `input_serializers[action]`, answers by `serializer_class`."""
+    """Requests are described by the action's input serializer, answers by `serializer_class`."""
 
     def get_request_serializer(self):
-        inputs = getattr(self.view, "input_serializers", {})
-        action = getattr(self.view, "action", None)
-        return inputs[action]() if action in inputs else super().get_request_serializer()
+        inputs = input_serializer_of(self.view)
+        return inputs() if inputs is not None else super().get_request_serializer()
 
     def get_response_serializers(self):
-        if getattr(self.view, "action", None) in getattr(self.view, "input_serializers", {}):
+        if input_serializer_of(self.view) is not None:
             return self.view.serializer_class
         return super().get_response_serializers()
+
+
+class SchemaQueryset:
+    """`ServiceViewSet.queryset`: none of the rows of `serializer_class`'s model — what the router and
+    the schema read. A request's rows come from the selector."""
+
+    def __get__(self, instance, owner):
+        serializer_class = getattr(owner, "serializer_class", None)
+        return None if serializer_class is None else serializer_class.Meta.model.objects.none()
 
 
 class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -55,6 +80,7 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     a list row)."""
 
     selector = None
+    queryset = SchemaQueryset()
     input_serializers: dict[str, type[serializers.Serializer]] = {}
     schema = ServiceSchema()
 
@@ -69,7 +95,7 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return [SelectorFilterBackend if self.selector is not None else DjangoFilterBackend, *backends]
 
     def get_serializer_class(self):
-        return self.input_serializers.get(self.action, self.serializer_class)
+        return input_serializer_of(self) or self.serializer_class
 
     def validated_input(self, instance=None, *, partial: bool = False) -> dict[str, Any]:
         serializer = self.get_serializer(instance, data=self.request.data, partial=partial)
@@ -80,10 +106,18 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         fresh = self.get_queryset().get(pk=instance.pk)
         return Response(self.serializer_class(fresh, context=self.get_serializer_context()).data, status_code)
 
+    def act(self, service, *, status_code=status.HTTP_200_OK) -> Response:
+        """A detail route's step: `service(<instance>=the object, **the action's validated input,
+        by=user)` writes, and the answer is the object, re-read."""
+        instance = self.get_object()
+        service(**{instance_parameter(service): instance}, **self.validated_input(), by=self.request.user)
+        return self.answer(instance, status_code=status_code)
+
 
 class ServiceUpdateMixin:
-    """PUT / PATCH: the action's input serializer validates (partially for PATCH) and
-    `update_service(instance, data, by=user)` (or the subclass's `perform_service_update`) writes."""
+    """PUT / PATCH: the input serializer of "update" validates (partially for PATCH) and
+    `update_service` (or the subclass's `perform_service_update`) writes. The service is an app's
+    `<entity>_update(*, <entity>, data, by)`: its first parameter names the instance."""
 
     update_service = None
 
@@ -102,7 +136,8 @@ class ServiceUpdateMixin:
         return self.get_object()
 
     def perform_service_update(self, instance, data: dict[str, Any]) -> None:
-        self.update_service(instance, data, by=self.request.user)
+        service = self.update_service
+        service(**{instance_parameter(service): instance}, data=data, by=self.request.user)
 
 
 class ServiceCreateMixin:

@@ -7,21 +7,22 @@ the brigade lifecycle and maintenance are admin actions calling their services.
 Standards, equipment types and requirements are reference data without a process rule: the
 center edits them as plain audited rows."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
     AuditedAdmin,
     InlineServices,
+    RecordInline,
     RuleCheckedForm,
     ServiceAdmin,
     adopt,
+    apply_to_each,
     changed_values,
     form_value,
+    instance_values,
 )
-from core.exceptions import AccessDenied, ApplicationError
 from firebrigade import services
 from firebrigade.models import (
     Brigade,
@@ -91,15 +92,10 @@ class BrigadeMemberForm(RuleCheckedForm):
             self.cleaned_data["on_duty"] = False
 
 
-def _values(obj, names) -> dict:
-    """The admin's (unsaved) object's values of `names`, as a service's keyword arguments."""
-    return {name: getattr(obj, name) for name in names}
-
-
 def member_create(obj: BrigadeMember, by) -> BrigadeMember:
     """An admin-added member, through brigade_member_add (and brigade_member_leave when the form
     already says they left)."""
-    values = _values(obj, services.MEMBER_FIELDS)
+    values = instance_values(obj, services.MEMBER_FIELDS)
     values["on_duty"] = obj.on_duty and obj.left_on is None
     member = services.brigade_member_add(brigade=obj.brigade, **values, by=by)
     if obj.left_on is not None:
@@ -148,7 +144,7 @@ def equipment_create(obj: EquipmentItem, by) -> EquipmentItem:
     return services.equipment_item_add(
         brigade=obj.brigade,
         equipment_type=obj.equipment_type,
-        **_values(obj, services.EQUIPMENT_FIELDS),
+        **instance_values(obj, services.EQUIPMENT_FIELDS),
         by=by,
     )
 
@@ -168,6 +164,7 @@ def _adopting(create):
 
     def step(obj, by):
         adopt(obj, create(obj, by))
+        return obj
 
     return step
 
@@ -204,6 +201,7 @@ class BrigadeMemberAdmin(ServiceAdmin):
     search_fields = ["name", "phone", "certification", "brigade__name"]
     autocomplete_fields = ["brigade"]
     date_hierarchy = "hired_on"
+    writes = MEMBER_STEPS
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -213,15 +211,6 @@ class BrigadeMemberAdmin(ServiceAdmin):
         if obj.left_on is not None:
             fields += ["left_on", "on_duty"]
         return fields
-
-    def create_service(self, obj, form, by):
-        return member_create(obj, by)
-
-    def update_service(self, obj, form, by):
-        member_update(obj, form.changed_data, by)
-
-    def delete_service(self, obj, by):
-        member_delete(obj, by)
 
 
 @admin.register(EquipmentItem)
@@ -241,41 +230,25 @@ class EquipmentItemAdmin(ServiceAdmin):
     autocomplete_fields = ["brigade", "equipment_type"]
     date_hierarchy = "next_maintenance_on"
     actions = ["record_maintenance_today"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["brigade", "equipment_type"] if obj else []
-
-    def create_service(self, obj, form, by):
-        return equipment_create(obj, by)
-
-    def update_service(self, obj, form, by):
-        equipment_update(obj, form.changed_data, by)
-
-    def delete_service(self, obj, by):
-        equipment_delete(obj, by)
+    fixed_fields = ["brigade", "equipment_type"]
+    writes = EQUIPMENT_STEPS
 
     @admin.action(description=_("登记保养（今日）"))
     def record_maintenance_today(self, request, queryset):
         today = timezone.localdate()
-        done = 0
-        for item in queryset.select_related("equipment_type", "brigade"):
-            try:
-                services.equipment_item_record_maintenance(item=item, maintained_on=today, by=request.user)
-            except (ApplicationError, AccessDenied, ValidationError) as exc:
-                self.message_user(request, f"{item.brigade}·{item}：{_error_text(exc)}", level=messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, _("已登记 %(n)s 项装备保养。") % {"n": done}, level=messages.SUCCESS)
+        apply_to_each(
+            self,
+            request,
+            queryset.select_related("equipment_type", "brigade"),
+            lambda item: services.equipment_item_record_maintenance(
+                item=item, maintained_on=today, by=request.user
+            ),
+            done_message=_("已登记 %(n)s 项装备保养。"),
+            label=lambda item: f"{item.brigade}·{item}",
+        )
 
 
 # --- brigades -------------------------------------------------------------------------------
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ApplicationError | AccessDenied):
-        return str(exc.message)
-    return "；".join(str(m) for m in exc.messages)
 
 
 class BrigadeForm(RuleCheckedForm):
@@ -306,16 +279,13 @@ def _lifecycle_action(name: str, description, step, done_message):
 
     def act(modeladmin, request, queryset):
         today = timezone.localdate()
-        done = 0
-        for brigade in queryset.order_by("name"):
-            try:
-                step(brigade, today, request.user)
-            except (ApplicationError, AccessDenied, ValidationError) as exc:
-                modeladmin.message_user(request, _error_text(exc), level=messages.ERROR)
-            else:
-                done += 1
-        if done:
-            modeladmin.message_user(request, done_message % {"n": done}, level=messages.SUCCESS)
+        apply_to_each(
+            modeladmin,
+            request,
+            queryset.order_by("name"),
+            lambda brigade: step(brigade, today, request.user),
+            done_message=done_message,
+        )
 
     act.__name__ = name
     return admin.action(description=description)(act)
@@ -369,7 +339,7 @@ class BrigadeAdmin(ServiceAdmin):
 
     def create_service(self, obj, form, by):
         return services.brigade_create(
-            **_values(obj, services.BRIGADE_UPDATABLE_FIELDS),
+            **instance_values(obj, services.BRIGADE_UPDATABLE_FIELDS),
             also_serves=form.cleaned_data.get("also_serves", []),
             by=by,
         )
@@ -389,20 +359,11 @@ class BrigadeAdmin(ServiceAdmin):
 # --- funding --------------------------------------------------------------------------------
 
 
-class DisbursementInline(admin.TabularInline):
-    """Read-only: disbursements are recorded through the 经费到位 add form (disbursement_record)."""
+class DisbursementInline(RecordInline):
+    """Disbursements are recorded through the 经费到位 add form (disbursement_record)."""
 
     model = Disbursement
     fields = ["disbursed_on", "amount", "voucher_no", "recorded_by", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class FundingAllocationForm(RuleCheckedForm):
@@ -432,10 +393,9 @@ class FundingAllocationAdmin(ServiceAdmin):
     search_fields = ["township__name", "source", "note"]
     autocomplete_fields = ["township"]
     inlines = [DisbursementInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        # What was budgeted for whom is fixed once money may have arrived against it.
-        return ["township", "year", "category", "disbursed_amount"] if obj else ["disbursed_amount"]
+    readonly_fields = ["disbursed_amount"]
+    # What was budgeted for whom is fixed once money may have arrived against it.
+    fixed_fields = ["township", "year", "category"]
 
     @admin.display(description=_("到位率"))
     def disbursed_ratio(self, obj) -> str:
@@ -445,7 +405,7 @@ class FundingAllocationAdmin(ServiceAdmin):
 
     def create_service(self, obj, form, by):
         return services.funding_allocate(
-            **_values(obj, ["township", "year", "category", "amount", "source", "note"]), by=by
+            **instance_values(obj, ["township", "year", "category", "amount", "source", "note"]), by=by
         )
 
     def update_service(self, obj, form, by):
@@ -534,13 +494,14 @@ class FireIncidentAdmin(ServiceAdmin):
     search_fields = ["address", "description", "premises__name", "township__name"]
     autocomplete_fields = ["township", "premises", "responding_brigade"]
     date_hierarchy = "occurred_at"
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["township"] if obj else []
+    fixed_fields = ["township"]
 
     def create_service(self, obj, form, by):
         return services.fire_incident_record(
-            township=obj.township, **_values(obj, services.INCIDENT_FIELDS), is_demo=obj.is_demo, by=by
+            township=obj.township,
+            **instance_values(obj, services.INCIDENT_FIELDS),
+            is_demo=obj.is_demo,
+            by=by,
         )
 
     def update_service(self, obj, form, by):

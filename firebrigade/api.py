@@ -18,6 +18,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 
+from core.answers import STAMPS, AnswerSerializer
 from core.api import WRITE_ACTIONS, write_routes
 from core.viewsets import ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet
 from firebrigade import access, selectors, services
@@ -44,11 +45,8 @@ from townships.serializers import TownshipBriefSerializer
 # -- output serializers ---------------------------------------------------------------------------
 
 
-class BrigadeSerializer(serializers.ModelSerializer):
-    township_name = serializers.CharField(source="township.name", read_only=True)
+class BrigadeSerializer(AnswerSerializer):
     also_serves = TownshipBriefSerializer(many=True, read_only=True, help_text=_("共建（兼管）乡镇。"))
-    brigade_class_display = serializers.CharField(source="get_brigade_class_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
     active_staff = serializers.IntegerField(read_only=True, help_text=_("未离职且在岗执勤的队员人数。"))
     good_vehicles = serializers.IntegerField(read_only=True, help_text=_("状况完好的消防车辆数。"))
     min_staff = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("本等级标准最少人数。"))
@@ -82,44 +80,33 @@ class BrigadeSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
-class BrigadeRowSerializer(serializers.ModelSerializer):
+class BrigadeRowSerializer(AnswerSerializer):
     """A row kept by a brigade (a member, an item): its brigade and that brigade's township, named."""
 
-    brigade_name = serializers.CharField(source="brigade.name", read_only=True)
     township = serializers.IntegerField(source="brigade.township_id", read_only=True)
     township_name = serializers.CharField(source="brigade.township.name", read_only=True)
 
 
 BRIGADE_ROW_FIELDS = ["id", "brigade", "brigade_name", "township", "township_name"]
-STAMPS = ["created_at", "updated_at"]
 
 
 class BrigadeMemberSerializer(BrigadeRowSerializer):
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
-
     class Meta:
         model = BrigadeMember
         fields = [*BRIGADE_ROW_FIELDS, *services.MEMBER_FIELDS, "role_display", "left_on", *STAMPS]
-        read_only_fields = fields
 
 
-class EquipmentTypeSerializer(serializers.ModelSerializer):
-    category_display = serializers.CharField(source="get_category_display", read_only=True)
-
+class EquipmentTypeSerializer(AnswerSerializer):
     class Meta:
         model = EquipmentType
         fields = ["id", "name", "category", "category_display", "unit", "maintenance_interval_days"]
-        read_only_fields = fields
 
 
 class EquipmentItemSerializer(BrigadeRowSerializer):
-    equipment_type_name = serializers.CharField(source="equipment_type.name", read_only=True)
     category = serializers.CharField(source="equipment_type.category", read_only=True)
     unit = serializers.CharField(source="equipment_type.unit", read_only=True)
-    condition_display = serializers.CharField(source="get_condition_display", read_only=True)
 
     class Meta:
         model = EquipmentItem
@@ -133,21 +120,17 @@ class EquipmentItemSerializer(BrigadeRowSerializer):
             "condition_display",
             *STAMPS,
         ]
-        read_only_fields = fields
 
 
-class DisbursementSerializer(serializers.ModelSerializer):
+class DisbursementSerializer(AnswerSerializer):
     recorded_by_name = serializers.CharField(source="recorded_by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = Disbursement
         fields = ["id", "amount", "disbursed_on", "voucher_no", "recorded_by_name", "created_at"]
-        read_only_fields = fields
 
 
-class FundingAllocationSerializer(serializers.ModelSerializer):
-    township_name = serializers.CharField(source="township.name", read_only=True)
-    category_display = serializers.CharField(source="get_category_display", read_only=True)
+class FundingAllocationSerializer(AnswerSerializer):
     ratio = serializers.DecimalField(
         max_digits=7,
         decimal_places=4,
@@ -175,17 +158,9 @@ class FundingAllocationSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
-class FireIncidentSerializer(serializers.ModelSerializer):
-    township_name = serializers.CharField(source="township.name", read_only=True)
-    premises_name = serializers.CharField(source="premises.name", read_only=True, allow_null=True)
-    responding_brigade_name = serializers.CharField(
-        source="responding_brigade.name", read_only=True, allow_null=True
-    )
-    cause_display = serializers.CharField(source="get_cause_display", read_only=True)
-
+class FireIncidentSerializer(AnswerSerializer):
     class Meta:
         model = FireIncident
         fields = [
@@ -208,7 +183,6 @@ class FireIncidentSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 # -- input serializers (validate shapes; the services own the rules) ------------------------------
@@ -368,14 +342,12 @@ class BrigadeViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     the name, station and duty phone of its own brigade.
     """
 
-    queryset = Brigade.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.brigade_list)
     create_service = staticmethod(services.brigade_create)
     serializer_class = BrigadeSerializer
     input_serializers = {
         "create": BrigadeInputSerializer,
         "update": BrigadeInputSerializer,
-        "partial_update": BrigadeInputSerializer,
         "start_construction": StartConstructionSerializer,
         "mark_established": MarkEstablishedSerializer,
         "accept": AcceptSerializer,
@@ -399,67 +371,46 @@ class BrigadeViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     @action(detail=True, methods=["post"], url_path="start-construction")
     def start_construction(self, request, pk=None):
         """规划中 → 建设中 (the guidance center)."""
-        brigade = self.get_object()
-        data = self.validated_input()
-        services.brigade_start_construction(brigade=brigade, started_on=data["started_on"], by=request.user)
-        return self.answer(brigade)
+        return self.act(services.brigade_start_construction)
 
     @action(detail=True, methods=["post"], url_path="mark-established")
     def mark_established(self, request, pk=None):
         """建设中 → 已建成 (the guidance center)."""
-        brigade = self.get_object()
-        data = self.validated_input()
-        services.brigade_mark_established(
-            brigade=brigade, established_on=data["established_on"], by=request.user
-        )
-        return self.answer(brigade)
+        return self.act(services.brigade_mark_established)
 
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """已建成 → 已验收 (the guidance center); refused below the standard of the brigade's class."""
-        brigade = self.get_object()
-        data = self.validated_input()
-        services.brigade_accept(
-            brigade=brigade, accepted_on=data["accepted_on"], accepted_by=data["accepted_by"], by=request.user
-        )
-        return self.answer(brigade)
+        return self.act(services.brigade_accept)
 
 
 class BrigadeMemberViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     """专职消防队员, scoped by their brigade's township. The township's lead and the guidance center add
     and edit members and record departures (`leave`)."""
 
-    queryset = BrigadeMember.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.brigade_member_list)
     create_service = staticmethod(services.brigade_member_add)
     serializer_class = BrigadeMemberSerializer
     input_serializers = {
         "create": BrigadeMemberCreateSerializer,
         "update": BrigadeMemberUpdateSerializer,
-        "partial_update": BrigadeMemberUpdateSerializer,
         "leave": LeaveSerializer,
     }
     filterset_class = BrigadeMemberFilter
     search_fields = ["name", "certification", "phone"]
     ordering_fields = ["name", "role", "hired_on", "contract_until", "brigade__name"]
     route_checks = write_routes(access.check_brigade_upkeep, *WRITE_ACTIONS, "leave")
-
-    def perform_service_update(self, instance, data):
-        services.brigade_member_update(member=instance, data=data, by=self.request.user)
+    update_service = staticmethod(services.brigade_member_update)
 
     @action(detail=True, methods=["post"])
     def leave(self, request, pk=None):
         """离职: the member leaves on `left_on` and is no longer on duty."""
-        member = self.get_object()
-        data = self.validated_input()
-        services.brigade_member_leave(member=member, left_on=data["left_on"], by=request.user)
-        return self.answer(member)
+        return self.act(services.brigade_member_leave)
 
 
 class EquipmentTypeViewSet(ServiceViewSet):
     """装备类型: reference data for recording equipment, the same for every role (edited in the admin)."""
 
-    queryset = EquipmentType.objects.none()  # for the schema only
     selector = staticmethod(selectors.equipment_type_list)
     serializer_class = EquipmentTypeSerializer
     filterset_class = EquipmentTypeFilter
@@ -471,85 +422,64 @@ class EquipmentItemViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSe
     """消防装备 held by brigades, scoped by the brigade's township. The township's lead and the guidance
     center record, edit and maintain (`record-maintenance`) it."""
 
-    queryset = EquipmentItem.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.equipment_item_list)
     create_service = staticmethod(services.equipment_item_add)
     serializer_class = EquipmentItemSerializer
     input_serializers = {
         "create": EquipmentItemCreateSerializer,
         "update": EquipmentItemUpdateSerializer,
-        "partial_update": EquipmentItemUpdateSerializer,
         "record_maintenance": RecordMaintenanceSerializer,
     }
     filterset_class = EquipmentItemFilter
     search_fields = ["equipment_type__name", "note", "brigade__name"]
     ordering_fields = ["next_maintenance_on", "last_maintained_on", "quantity", "equipment_type__name"]
     route_checks = write_routes(access.check_brigade_upkeep, *WRITE_ACTIONS, "record_maintenance")
-
-    def perform_service_update(self, instance, data):
-        services.equipment_item_update(item=instance, data=data, by=self.request.user)
+    update_service = staticmethod(services.equipment_item_update)
 
     @action(detail=True, methods=["post"], url_path="record-maintenance")
     def record_maintenance(self, request, pk=None):
         """保养: records the date, schedules the next one and, if given, the condition it was left in."""
-        item = self.get_object()
-        data = self.validated_input()
-        services.equipment_item_record_maintenance(item=item, **data, by=request.user)
-        return self.answer(item)
+        return self.act(services.equipment_item_record_maintenance)
 
 
 class FundingAllocationViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     """人员和办公经费: budgets per township, year and category, what has arrived and the ratio. Scoped by
     township; the guidance center budgets (create, update) and records arrivals (`disburse`)."""
 
-    queryset = FundingAllocation.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.funding_allocation_list)
     create_service = staticmethod(services.funding_allocate)
     serializer_class = FundingAllocationSerializer
     input_serializers = {
         "create": FundingAllocationCreateSerializer,
         "update": FundingAllocationUpdateSerializer,
-        "partial_update": FundingAllocationUpdateSerializer,
         "disburse": DisburseSerializer,
     }
     filterset_class = FundingAllocationFilter
     search_fields = ["township__name", "source", "note"]
     ordering_fields = ["year", "township__name", "category", "amount", "disbursed_amount", "ratio"]
     route_checks = write_routes(access.check_funding_change, *WRITE_ACTIONS, "disburse")
-
-    def perform_service_update(self, instance, data):
-        services.funding_update(allocation=instance, data=data, by=self.request.user)
+    update_service = staticmethod(services.funding_update)
 
     @extend_schema(responses={201: FundingAllocationSerializer})
     @action(detail=True, methods=["post"])
     def disburse(self, request, pk=None):
         """经费到位: records an arrival of funds; refused beyond the budget. Answers the allocation."""
-        allocation = self.get_object()
-        data = self.validated_input()
-        services.disbursement_record(allocation=allocation, **data, by=request.user)
-        return self.answer(allocation, status_code=status.HTTP_201_CREATED)
+        return self.act(services.disbursement_record, status_code=status.HTTP_201_CREATED)
 
 
 class FireIncidentViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     """火灾, newest first, scoped by township (a premises' responsible person: fires at their premises).
     The township's lead records and corrects its township's fires; the guidance center any."""
 
-    queryset = FireIncident.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.incident_list)
     create_service = staticmethod(services.fire_incident_record)
     serializer_class = FireIncidentSerializer
-    input_serializers = {
-        "create": FireIncidentCreateSerializer,
-        "update": FireIncidentUpdateSerializer,
-        "partial_update": FireIncidentUpdateSerializer,
-    }
+    input_serializers = {"create": FireIncidentCreateSerializer, "update": FireIncidentUpdateSerializer}
     filterset_class = FireIncidentFilter
     search_fields = ["address", "description", "premises__name"]
     ordering_fields = ["occurred_at", "direct_loss", "deaths", "injuries", "arrival_minutes"]
     route_checks = write_routes(access.check_incident_change)
-
-    def perform_service_update(self, instance, data):
-        services.fire_incident_update(incident=instance, data=data, by=self.request.user)
+    update_service = staticmethod(services.fire_incident_update)
 
 
 ROUTES = [

@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from core.filters import VisibleTownshipFilter
+from core.filters import VisibleTownshipFilter, date_range
 from core.scoping import scope_queryset
 from firebrigade.models import (
     Brigade,
@@ -63,16 +63,10 @@ class BrigadeFilter(filters.FilterSet):
     township = VisibleTownshipFilter(label=_("所属乡镇"))
     status = filters.ChoiceFilter(choices=Brigade.Status.choices, label=_("建设状态"))
     brigade_class = filters.ChoiceFilter(choices=BrigadeClass.choices, label=_("队伍等级"))
-    established_on_after = filters.DateFilter(
-        field_name="established_on", lookup_expr="gte", label=_("建成日期起")
+    established_on_after, established_on_before = date_range(
+        "established_on", _("建成日期起"), _("建成日期止")
     )
-    established_on_before = filters.DateFilter(
-        field_name="established_on", lookup_expr="lte", label=_("建成日期止")
-    )
-    accepted_on_after = filters.DateFilter(field_name="accepted_on", lookup_expr="gte", label=_("验收日期起"))
-    accepted_on_before = filters.DateFilter(
-        field_name="accepted_on", lookup_expr="lte", label=_("验收日期止")
-    )
+    accepted_on_after, accepted_on_before = date_range("accepted_on", _("验收日期起"), _("验收日期止"))
 
     class Meta:
         model = Brigade
@@ -89,13 +83,9 @@ class BrigadeMemberFilter(filters.FilterSet):
     on_duty = filters.BooleanFilter(label=_("在岗执勤"))
     # True: not left; False: left.
     active = filters.BooleanFilter(field_name="left_on", lookup_expr="isnull", label=_("未离职"))
-    hired_on_after = filters.DateFilter(field_name="hired_on", lookup_expr="gte", label=_("入职日期起"))
-    hired_on_before = filters.DateFilter(field_name="hired_on", lookup_expr="lte", label=_("入职日期止"))
-    contract_until_after = filters.DateFilter(
-        field_name="contract_until", lookup_expr="gte", label=_("合同到期起")
-    )
-    contract_until_before = filters.DateFilter(
-        field_name="contract_until", lookup_expr="lte", label=_("合同到期止")
+    hired_on_after, hired_on_before = date_range("hired_on", _("入职日期起"), _("入职日期止"))
+    contract_until_after, contract_until_before = date_range(
+        "contract_until", _("合同到期起"), _("合同到期止")
     )
 
     class Meta:
@@ -122,17 +112,11 @@ class EquipmentItemFilter(filters.FilterSet):
         field_name="equipment_type__category", choices=EquipmentType.Category.choices, label=_("装备类别")
     )
     condition = filters.ChoiceFilter(choices=EquipmentItem.Condition.choices, label=_("状况"))
-    next_maintenance_on_after = filters.DateFilter(
-        field_name="next_maintenance_on", lookup_expr="gte", label=_("下次保养起")
-    )
     # Maintenance due by a date: next maintenance on or before it.
-    next_maintenance_on_before = filters.DateFilter(
-        field_name="next_maintenance_on", lookup_expr="lte", label=_("下次保养止")
+    next_maintenance_on_after, next_maintenance_on_before = date_range(
+        "next_maintenance_on", _("下次保养起"), _("下次保养止")
     )
-    acquired_on_after = filters.DateFilter(field_name="acquired_on", lookup_expr="gte", label=_("配备日期起"))
-    acquired_on_before = filters.DateFilter(
-        field_name="acquired_on", lookup_expr="lte", label=_("配备日期止")
-    )
+    acquired_on_after, acquired_on_before = date_range("acquired_on", _("配备日期起"), _("配备日期止"))
 
     class Meta:
         model = EquipmentItem
@@ -161,15 +145,11 @@ class FireIncidentFilter(filters.FilterSet):
     # A brigade from another township may have come to help: any brigade narrows the fires seen.
     responding_brigade = filters.ModelChoiceFilter(queryset=Brigade.objects.all(), label=_("出动队伍"))
     cause = filters.ChoiceFilter(choices=FireIncident.Cause.choices, label=_("起火原因"))
-    occurred_at_after = filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__gte", label=_("起火日期起")
-    )
-    occurred_at_before = filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__lte", label=_("起火日期止")
+    occurred_at_after, occurred_at_before = date_range(
+        "occurred_at", _("起火日期起"), _("起火日期止"), of_datetime=True
     )
     # The same range under the names the pages and the 通报 (leaders.bulletin) use.
-    date_from = filters.DateFilter(field_name="occurred_at", lookup_expr="date__gte", label=_("起火日期从"))
-    date_to = filters.DateFilter(field_name="occurred_at", lookup_expr="date__lte", label=_("起火日期至"))
+    date_from, date_to = date_range("occurred_at", _("起火日期从"), _("起火日期至"), of_datetime=True)
 
     class Meta:
         model = FireIncident

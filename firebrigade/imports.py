@@ -7,8 +7,6 @@ Every row is written by the services with `by` = the importing user, so the acce
 (firebrigade.access) refuses a row as it refuses the API or a page: members and equipment are the
 brigade's township lead's or the center's, funding the center's."""
 
-from typing import Any
-
 from django.db.models import Max, OuterRef, Subquery
 
 from core.imports.base import (
@@ -92,7 +90,6 @@ class MembersKind(ImportKind):
         Column("在岗执勤", "on_duty", "bool", help="不填视为“是”；已填离职日期的视为“否”", example="是"),
         Column("离职日期", "left_on", "date", help="队员离职时填写；离职记录登记后不能修改", example=""),
     ]
-    example = {c.key: c.example for c in columns}
     updated_keys = ("role", "phone", "certification", "certified_on", "contract_until", "on_duty")
 
     def check_row(self, row: ParsedRow) -> None:
@@ -130,7 +127,7 @@ class MembersKind(ImportKind):
     def apply(self, ctx: ImportContext, unit: list[ParsedRow]) -> None:
         (row,) = unit
         values = row.values
-        desired = {key: values[key] for key in self.updated_keys}
+        desired = self.desired(row)
         member = row.refs["member"]
         if member is None:
             member = services.brigade_member_add(
@@ -151,11 +148,10 @@ class MembersKind(ImportKind):
                 column="离职日期",
             )
         old_left_on = member.left_on
-        current = {key: getattr(member, key) for key in self.updated_keys}
         if values["left_on"] is not None and old_left_on is None:
             # Leaving sets on_duty itself: the update carries only the other columns.
             desired["on_duty"] = member.on_duty
-        changed = set_changes(row, self, current, desired)
+        changed = self.record_changes(row, member, desired)
         if changed:
             services.brigade_member_update(member=member, data=changed, by=ctx.by)
         if values["left_on"] != old_left_on:
@@ -227,7 +223,6 @@ class EquipmentKind(ImportKind):
         ),
         Column("备注", "note", example="", width=24),
     ]
-    example = {c.key: c.example for c in columns}
     updated_keys = services.EQUIPMENT_FIELDS
 
     def check_row(self, row: ParsedRow) -> None:
@@ -266,7 +261,7 @@ class EquipmentKind(ImportKind):
 
     def apply(self, ctx: ImportContext, unit: list[ParsedRow]) -> None:
         (row,) = unit
-        desired: dict[str, Any] = {key: row.values[key] for key in self.updated_keys}
+        desired = self.desired(row)
         item = row.refs["item"]
         if item is None:
             services.equipment_item_add(
@@ -279,8 +274,7 @@ class EquipmentKind(ImportKind):
             desired["next_maintenance_on"] = services.equipment_next_maintenance(
                 equipment_type=row.refs["equipment_type"], last_maintained_on=desired["last_maintained_on"]
             )
-        current = {key: getattr(item, key) for key in self.updated_keys}
-        changed = set_changes(row, self, current, desired)
+        changed = self.record_changes(row, item, desired)
         if not changed:
             row.action = UNCHANGED
             return
@@ -347,7 +341,6 @@ class FundingKind(ImportKind):
             "凭证号", "voucher_no", help="本次到位的凭证号，可不填", example="民财拨〔2021〕88号", width=20
         ),
     ]
-    example = {c.key: c.example for c in columns}
     updated_keys = ("amount", "source", "note")
 
     def resolve(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
@@ -376,7 +369,7 @@ class FundingKind(ImportKind):
         # Even a row that changes nothing is refused to whom may not keep funding.
         access.check_funding_change(by=ctx.by)
         values = row.values
-        desired = {key: values[key] for key in self.updated_keys}
+        desired = self.desired(row)
         allocation = row.refs["allocation"]
         if allocation is None:
             allocation = services.funding_allocate(
@@ -389,8 +382,7 @@ class FundingKind(ImportKind):
             self.disburse(ctx, row, allocation)
             row.action = CREATE
             return
-        current = {key: getattr(allocation, key) for key in self.updated_keys}
-        changed = set_changes(row, self, current, desired)
+        changed = self.record_changes(row, allocation, desired)
         if changed:
             services.funding_update(allocation=allocation, data=changed, by=ctx.by)
         if self.disburse(ctx, row, allocation):

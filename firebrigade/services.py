@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 
 from core.clock import local_today
 from core.exceptions import ApplicationError
-from core.services import copy_saved, model_update, record_save, refuse_unknown_fields
+from core.services import (
+    copy_saved,
+    model_update,
+    record_delete,
+    record_save,
+    record_step,
+    refuse_unknown_fields,
+)
 from firebrigade import access, tallies
 from firebrigade.models import (
     Brigade,
@@ -87,18 +94,10 @@ FUNDING_UPDATABLE_FIELDS = frozenset({"amount", "source", "note"})
 INCIDENT_UPDATABLE_FIELDS = frozenset({*INCIDENT_FIELDS, "is_demo"})
 
 
-def _save_step(locked: Model, *, target: Model, by, fields: list[str]) -> None:
-    """Save the `fields` a process step set on the locked row, recording `by`; copy it onto `target`."""
-    locked._history_user = by
-    locked.save(update_fields=[*fields, "updated_at"])
-    copy_saved(target=target, source=locked)
-
-
 def _delete(instance: Model, *, by) -> None:
     """Delete a row (its history records `by`); refused while other records still point to it."""
-    instance._history_user = by
     try:
-        instance.delete()
+        record_delete(instance, by=by)
     except ProtectedError as exc:
         raise ApplicationError(
             _("“%(record)s”已被其他记录引用（如经费到位、责任追究），不能删除。") % {"record": instance}
@@ -232,7 +231,7 @@ def brigade_start_construction(*, brigade: Brigade, started_on: dt.date, by=None
     _refuse_future(started_on, _("开工日期"))
     locked.status = Brigade.Status.UNDER_CONSTRUCTION
     locked.construction_started_on = started_on
-    _save_step(locked, target=brigade, by=by, fields=["status", "construction_started_on"])
+    record_step(locked, target=brigade, by=by, fields=["status", "construction_started_on"])
     return brigade
 
 
@@ -253,7 +252,7 @@ def brigade_mark_established(*, brigade: Brigade, established_on: dt.date, by) -
         )
     locked.status = Brigade.Status.ESTABLISHED
     locked.established_on = established_on
-    _save_step(locked, target=brigade, by=by, fields=["status", "established_on"])
+    record_step(locked, target=brigade, by=by, fields=["status", "established_on"])
     return brigade
 
 
@@ -326,7 +325,7 @@ def brigade_accept(*, brigade: Brigade, accepted_on: dt.date, accepted_by: str, 
     locked.status = Brigade.Status.ACCEPTED
     locked.accepted_on = accepted_on
     locked.accepted_by = accepted_by.strip()
-    _save_step(locked, target=brigade, by=by, fields=["status", "accepted_on", "accepted_by"])
+    record_step(locked, target=brigade, by=by, fields=["status", "accepted_on", "accepted_by"])
     return brigade
 
 
@@ -443,7 +442,7 @@ def brigade_member_leave(*, member: BrigadeMember, left_on: dt.date, by=None) ->
     brigade_member_check_leave(member=locked, left_on=left_on)
     locked.left_on = left_on
     locked.on_duty = False
-    _save_step(locked, target=member, by=by, fields=["left_on", "on_duty"])
+    record_step(locked, target=member, by=by, fields=["left_on", "on_duty"])
     tallies.recount([locked.brigade_id])
     return member
 
@@ -591,7 +590,7 @@ def equipment_item_record_maintenance(
     locked.next_maintenance_on = next_maintenance_on
     if condition is not None:
         locked.condition = condition
-    _save_step(locked, target=item, by=by, fields=["last_maintained_on", "next_maintenance_on", "condition"])
+    record_step(locked, target=item, by=by, fields=["last_maintained_on", "next_maintenance_on", "condition"])
     tallies.recount([locked.brigade_id])
     return item
 
@@ -714,7 +713,7 @@ def disbursement_record(
     )
     record_save(disbursement, by=by)
     locked.disbursed_amount += amount
-    _save_step(locked, target=allocation, by=by, fields=["disbursed_amount"])
+    record_step(locked, target=allocation, by=by, fields=["disbursed_amount"])
     return disbursement
 
 

@@ -260,16 +260,14 @@ INCIDENT_COLUMNS = [
 @require_GET
 def incident_list(request):
     """火灾: by township, date range and cause; each row leads to its 责任倒查 page."""
-    filterset = IncidentPageFilter(
-        request.GET or None, queryset=selectors.incident_list(user=request.user), request=request
-    )
     trace = (
         gettext_lazy("责任倒查"),
         lambda i: request.build_absolute_uri(reverse("homes:trace-incident", args=[i.pk])),
     )
     return list_page(
         request,
-        filterset=filterset,
+        selectors.incident_list(user=request.user),
+        IncidentPageFilter,
         template="firebrigade/incident_list.html",
         export_name=gettext_lazy("火灾"),
         columns=[*INCIDENT_COLUMNS, trace],

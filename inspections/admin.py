@@ -9,11 +9,22 @@ calling the loop's services: a hazard is verified only by a passed re-inspection
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import InlineServices, RuleCheckedForm, ServiceAdmin, adopt, changed_values, form_value
-from core.exceptions import AccessDenied, ApplicationError
+from core.admin import (
+    InlineServices,
+    ReadOnlyAdmin,
+    RecordInline,
+    RuleCheckedForm,
+    ServiceAdmin,
+    adopt,
+    apply_to_each,
+    changed_values,
+    form_value,
+    instance_values,
+)
+from core.exceptions import ApplicationError
 from inspections import services
 from inspections.models import (
     Accountability,
@@ -46,11 +57,6 @@ def _new_rows(formset):
         if formset.can_delete and formset._should_delete_form(form):
             continue
         yield form
-
-
-def _values(obj, names) -> dict:
-    """The admin's instance's values of `names` (the form has set them), as a service takes them."""
-    return {name: getattr(obj, name) for name in names}
 
 
 # --- campaigns and plans -------------------------------------------------------------------
@@ -116,14 +122,14 @@ PLAN_FIELDS = ("township", "police_station", "title", "due_on")
 
 def _plan_create(obj, by):
     plan = services.inspection_plan_create(
-        campaign=obj.campaign, **_values(obj, PLAN_FIELDS), premises=obj.form_premises, by=by
+        campaign=obj.campaign, **instance_values(obj, PLAN_FIELDS), premises=obj.form_premises, by=by
     )
     adopt(obj, plan)  # the inline's row is the saved one from now on
     return plan
 
 
 def _plan_update(obj, changed, by):
-    data = _values(obj, set(changed) & set(PLAN_FIELDS))
+    data = instance_values(obj, set(changed) & set(PLAN_FIELDS))
     if "premises" in changed:
         data["premises"] = obj.form_premises
     services.inspection_plan_update(plan=obj, data=data, by=by)
@@ -156,13 +162,11 @@ class CampaignAdmin(ServiceAdmin):
     autocomplete_fields = ["county"]
     inlines = [InspectionPlanInline]
     inline_services = {InspectionPlan: PLAN_SERVICES}
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["county"] if obj else []  # its plans' townships are of that county
+    fixed_fields = ["county"]  # its plans' townships are of that county
 
     def create_service(self, obj, form, by):
         fields = ["name", "kind", "starts_on", "ends_on", "description", "is_demo"]
-        return services.campaign_create(county=obj.county, **_values(obj, fields), by=by)
+        return services.campaign_create(county=obj.county, **instance_values(obj, fields), by=by)
 
     def update_service(self, obj, form, by):
         data = changed_values(obj, form, services.CAMPAIGN_UPDATABLE_FIELDS)
@@ -199,18 +203,13 @@ class InspectionPlanAdmin(ServiceAdmin):
     def create_service(self, obj, form, by):
         return services.inspection_plan_create(
             campaign=obj.campaign,
-            **_values(obj, PLAN_FIELDS),
+            **instance_values(obj, PLAN_FIELDS),
             premises=form.cleaned_data["premises"],
             by=by,
         )
 
     def update_service(self, obj, form, by):
-        # The premises are a many-to-many: their new value is the form's, not the instance's.
-        data = {
-            name: form.cleaned_data[name]
-            for name in form.changed_data
-            if name in services.PLAN_UPDATABLE_FIELDS
-        }
+        data = changed_values(obj, form, services.PLAN_UPDATABLE_FIELDS)
         services.inspection_plan_update(plan=obj, data=data, by=by)
 
     def delete_service(self, obj, by):
@@ -234,7 +233,7 @@ class ChecklistItemAdmin(ServiceAdmin):
     search_fields = ["code", "text", "category"]
 
     def create_service(self, obj, form, by):
-        return services.checklist_item_create(**_values(obj, services.CHECKLIST_ITEM_FIELDS), by=by)
+        return services.checklist_item_create(**instance_values(obj, services.CHECKLIST_ITEM_FIELDS), by=by)
 
     def update_service(self, obj, form, by):
         data = changed_values(obj, form, services.CHECKLIST_ITEM_FIELDS)
@@ -254,19 +253,22 @@ class ChecklistResultForm(RuleCheckedForm):
 
 def _result_create(obj, by):
     result = services.checklist_result_create(
-        inspection=obj.inspection, **_values(obj, ["item", "result", "note"]), by=by
+        inspection=obj.inspection, **instance_values(obj, ["item", "result", "note"]), by=by
     )
     adopt(obj, result)
     return result
 
 
 def _result_update(obj, changed, by):
-    data = _values(obj, set(changed) & services.RESULT_UPDATABLE_FIELDS)
+    data = instance_values(obj, set(changed) & services.RESULT_UPDATABLE_FIELDS)
     services.checklist_result_update(result=obj, data=data, by=by)
 
 
 def _result_delete(obj, by):
     services.checklist_result_delete(result=obj, by=by)
+
+
+RESULT_SERVICES = InlineServices(create=_result_create, update=_result_update, delete=_result_delete)
 
 
 @admin.register(ChecklistResult)
@@ -277,20 +279,8 @@ class ChecklistResultAdmin(ServiceAdmin):
     search_fields = ["inspection__premises__name", "item__code", "item__text", "note"]
     autocomplete_fields = ["inspection", "item"]
     list_select_related = ["inspection__premises", "item"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["inspection"] if obj else []
-
-    def create_service(self, obj, form, by):
-        return services.checklist_result_create(
-            inspection=obj.inspection, **_values(obj, ["item", "result", "note"]), by=by
-        )
-
-    def update_service(self, obj, form, by):
-        _result_update(obj, form.changed_data, by)
-
-    def delete_service(self, obj, by):
-        _result_delete(obj, by)
+    fixed_fields = ["inspection"]
+    writes = RESULT_SERVICES
 
 
 # --- inspections ---------------------------------------------------------------------------
@@ -355,7 +345,7 @@ HAZARD_FOUND_FIELDS = ("severity", "description", "deadline", "responsible_perso
 def _hazard_create(obj, by):
     hazard = services.hazard_create(
         inspection=obj.inspection,
-        **_values(obj, HAZARD_FOUND_FIELDS),
+        **instance_values(obj, HAZARD_FOUND_FIELDS),
         photo_before=obj.photo_before or None,
         by=by,
     )
@@ -415,12 +405,12 @@ class InspectionAdmin(ServiceAdmin):
     list_select_related = ["premises", "township", "plan", "recorded_by"]
     inlines = [ChecklistResultInline, HazardInline]
     inline_services = {
-        ChecklistResult: InlineServices(create=_result_create, update=_result_update, delete=_result_delete),
+        ChecklistResult: RESULT_SERVICES,
         # Recorded hazards are read-only rows here and cannot be deleted: only new ones are written.
         Hazard: InlineServices(create=_hazard_create, update=None, delete=None),
     }
     # Header facts of a recorded inspection feed hazards and the premises' inspection dates: fixed.
-    recorded_readonly = [
+    fixed_fields = [
         "premises",
         "township",
         "kind",
@@ -433,10 +423,7 @@ class InspectionAdmin(ServiceAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return list(InspectionForm.Meta.fields)
-        return [*self.recorded_readonly, *services.INSPECTION_UPDATABLE_FIELDS]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.recorded_readonly if obj else []
+        return [*self.fixed_fields, *services.INSPECTION_UPDATABLE_FIELDS]
 
     def create_service(self, obj, form, by):
         data = form.cleaned_data
@@ -460,32 +447,18 @@ class InspectionAdmin(ServiceAdmin):
 # --- hazards and the closed loop -----------------------------------------------------------
 
 
-class RectificationInline(admin.TabularInline):
+class RectificationInline(RecordInline):
+    """Rectifications are submitted through hazard_rectify (整改记录 → 增加)."""
+
     model = Rectification
     fields = ["rectified_on", "rectified_by", "measures", "evidence", "submitted_by"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False  # rectifications are submitted through hazard_rectify (整改记录 → 增加)
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
-class ReinspectionInline(admin.TabularInline):
+class ReinspectionInline(RecordInline):
+    """Re-inspections go through hazard_reinspect (复查记录 → 增加)."""
+
     model = Reinspection
     fields = ["inspected_on", "inspectors", "passed", "note", "rectification", "recorded_by"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False  # re-inspections go through hazard_reinspect (复查记录 → 增加)
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class HazardAdminForm(RuleCheckedForm):
@@ -547,7 +520,7 @@ class HazardAdmin(ServiceAdmin):
     inlines = [RectificationInline, ReinspectionInline]
     actions = ["start_rectifying"]
     add_fields = ["inspection", *HAZARD_FOUND_FIELDS, "photo_before"]
-    recorded_readonly = [
+    fixed_fields = [
         "inspection",
         "premises",
         "township",
@@ -565,7 +538,7 @@ class HazardAdmin(ServiceAdmin):
         if obj is None:
             return self.add_fields
         return [
-            *self.recorded_readonly,
+            *self.fixed_fields,
             "severity",
             "description",
             "deadline",
@@ -575,13 +548,10 @@ class HazardAdmin(ServiceAdmin):
             "photo_after",
         ]
 
-    def get_readonly_fields(self, request, obj=None):
-        return self.recorded_readonly if obj else []
-
     def create_service(self, obj, form, by):
         return services.hazard_create(
             inspection=obj.inspection,
-            **_values(obj, HAZARD_FOUND_FIELDS),
+            **instance_values(obj, HAZARD_FOUND_FIELDS),
             photo_before=form.cleaned_data.get("photo_before") or None,
             by=by,
         )
@@ -600,18 +570,14 @@ class HazardAdmin(ServiceAdmin):
 
     @admin.action(description=_("开始整改"))
     def start_rectifying(self, request, queryset):
-        started = 0
-        for hazard in queryset:
-            try:
-                services.hazard_start_rectifying(hazard=hazard, by=request.user)
-            except (ApplicationError, AccessDenied) as exc:
-                self.message_user(request, f"{hazard}：{exc.message}", level=messages.ERROR)
-            else:
-                started += 1
-        if started:
-            self.message_user(
-                request, _("已有 %(n)d 处隐患开始整改。") % {"n": started}, level=messages.SUCCESS
-            )
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda hazard: services.hazard_start_rectifying(hazard=hazard, by=request.user),
+            done_message=_("已有 %(n)d 处隐患开始整改。"),
+            label=str,
+        )
 
 
 class LoopStepAdmin(ServiceAdmin):
@@ -734,29 +700,23 @@ class AccountabilityAdmin(ServiceAdmin):
     list_select_related = ["township"]
 
     def create_service(self, obj, form, by):
-        return services.accountability_record(**_values(obj, services.ACCOUNTABILITY_UPDATABLE_FIELDS), by=by)
+        return services.accountability_record(
+            **instance_values(obj, services.ACCOUNTABILITY_UPDATABLE_FIELDS), by=by
+        )
 
     def update_service(self, obj, form, by):
         data = changed_values(obj, form, services.ACCOUNTABILITY_UPDATABLE_FIELDS)
         services.accountability_update(accountability=obj, data=data, by=by)
 
 
-class FiguresAdmin(admin.ModelAdmin):
+class FiguresAdmin(ReadOnlyAdmin):
     """The figures the services keep (inspections.tallies): to read, never to edit; a difference
     from the rows is mended with `manage.py rebuild_figures`."""
 
     list_select_related = ["township", "campaign"]
     list_filter = ["campaign"]
     search_fields = ["township__name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    deletable = False
 
 
 @admin.register(HazardTally)

@@ -18,7 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from core.clock import local_today
-from core.filters import VisibleTownshipFilter
+from core.filters import VisibleTownshipFilter, date_range
 from inspections.definitions import hazard_open_q, hazard_overdue_q, hazard_rectified_q
 from inspections.models import Accountability, Campaign, ChecklistItem, Hazard, Inspection, InspectionPlan
 from townships import selectors as township_selectors
@@ -45,13 +45,6 @@ class OneOrMany(forms.SelectMultiple):
 
 def grid_filter():
     return filters.ModelChoiceFilter(field_name="premises__grid", queryset=visible_grids, label=_("网格"))
-
-
-def date_range(field_name: str, after: str, before: str) -> tuple[filters.DateFilter, filters.DateFilter]:
-    return (
-        filters.DateFilter(field_name=field_name, lookup_expr="gte", label=after),
-        filters.DateFilter(field_name=field_name, lookup_expr="lte", label=before),
-    )
 
 
 def within_campaign(queryset, campaign, *, date_field: str):

@@ -101,7 +101,6 @@ class InspectionsKind(ImportKind):
         Column("整改责任人", "responsible_person", help="填写隐患时必填", example="王福民"),
         Column("隐患对应检查项", "checklist_item", help="检查项编号，可不填", example="", width=16),
     ]
-    example = {c.key: c.example for c in columns}
 
     def check_row(self, row: ParsedRow) -> None:
         values = row.values

@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 
 from core.clock import local_date, local_today  # noqa: F401 - also imported from here by pages
 from core.exceptions import ApplicationError
-from core.services import model_update, record_save, reference_record_save, refuse_unknown_fields
+from core.services import (
+    model_update,
+    record_delete,
+    record_save,
+    reference_record_save,
+    refuse_unknown_fields,
+)
 from inspections import access, tallies
 from inspections.models import (
     Accountability,
@@ -102,8 +108,7 @@ def campaign_delete(*, campaign: Campaign, by=None) -> None:
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if locked.plans.exists():
         raise ApplicationError(_("防控行动“%(campaign)s”已有检查计划，不能删除。") % {"campaign": locked})
-    locked._history_user = by
-    locked.delete()
+    record_delete(locked, by=by)
 
 
 def inspection_plan_validate(
@@ -206,8 +211,7 @@ def inspection_plan_delete(*, plan: InspectionPlan, by=None) -> None:
     locked = InspectionPlan.objects.select_for_update().select_related("township").get(pk=plan.pk)
     access.check_plan_write(by=by, township=locked.township)
     inspection_plan_delete_validate(plan=locked)
-    locked._history_user = by
-    locked.delete()
+    record_delete(locked, by=by)
 
 
 # --- checklist -----------------------------------------------------------------------------
@@ -465,8 +469,7 @@ def checklist_result_delete(*, result: ChecklistResult, by=None) -> None:
     """Remove a checklist result entered by mistake."""
     locked = ChecklistResult.objects.select_for_update().select_related("inspection").get(pk=result.pk)
     access.check_inspection_change(by=by, inspection=locked.inspection)
-    locked._history_user = by
-    locked.delete()
+    record_delete(locked, by=by)
 
 
 HAZARD_UPDATABLE_FIELDS = frozenset(

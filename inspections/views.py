@@ -62,11 +62,10 @@ HAZARD_COLUMNS = [
 
 @roles_required(LIST_ROLES)
 def inspection_list(request):
-    queryset = selectors.inspection_list(user=request.user).order_by("-inspected_on", "-id")
-    filterset = InspectionPageFilter(request.GET, queryset=queryset, request=request)
     return list_page(
         request,
-        filterset=filterset,
+        selectors.inspection_list(user=request.user).order_by("-inspected_on", "-id"),
+        InspectionPageFilter,
         template="inspections/inspection_list.html",
         export_name=_("检查记录"),
         columns=INSPECTION_COLUMNS,
@@ -75,11 +74,10 @@ def inspection_list(request):
 
 @roles_required(LIST_ROLES)
 def hazard_list(request):
-    queryset = selectors.hazard_list(user=request.user).order_by("deadline", "id")
-    filterset = HazardPageFilter(request.GET, queryset=queryset, request=request)
     return list_page(
         request,
-        filterset=filterset,
+        selectors.hazard_list(user=request.user).order_by("deadline", "id"),
+        HazardPageFilter,
         template="inspections/hazard_list.html",
         export_name=_("火灾隐患"),
         columns=HAZARD_COLUMNS,

@@ -5,25 +5,25 @@ policy's check and the service's `*_check` in clean() (refusals become form erro
 saved); state fields are read-only and state changes are admin actions."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.helpers import ActionForm
-from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import InlineServices, RuleCheckedForm, ServiceAdmin, adopt, form_value
-from core.exceptions import AccessDenied, ApplicationError
+from core.admin import (
+    InlineServices,
+    RecordInline,
+    RuleCheckedForm,
+    ServiceAdmin,
+    adopt,
+    apply_to_each,
+    form_value,
+)
 from meetings import access, services
 from meetings.models import Assignment, Attendance, Directive, Meeting, ProgressReport, Statement
 
 STATE_FIELDS = ["status", "progress_percent", "closed_on"]
-
-
-def _refusal_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
-    return str(exc.message)
 
 
 # -- forms ----------------------------------------------------------------------------------------
@@ -277,20 +277,6 @@ class MeetingsAdmin(ServiceAdmin):
     `writes` names the services the page's own row is written with, as `inline_services` do for the
     inlines' rows (a step without a service is not offered)."""
 
-    writes: InlineServices | None = None
-
-    def __init__(self, model, admin_site):
-        super().__init__(model, admin_site)
-        writes = self.writes
-        if writes is None:
-            return
-        if writes.create is not None:
-            self.create_service = lambda obj, form, by: writes.create(obj, by)
-        if writes.update is not None:
-            self.update_service = lambda obj, form, by: writes.update(obj, form.changed_data, by)
-        if writes.delete is not None:
-            self.delete_service = writes.delete
-
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.request_user = request.user  # a class made for this request: safe to set
@@ -341,20 +327,11 @@ class AssignmentInline(admin.TabularInline):
     extra = 0
 
 
-class ProgressReportInline(admin.TabularInline):
+class ProgressReportInline(RecordInline):
     """Reports are records: filed through assignment_report_progress, never edited."""
 
     model = ProgressReport
     fields = ["reported_on", "percent", "text", "evidence", "reported_by", "created_at"]
-    readonly_fields = fields
-    can_delete = False
-    extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 # -- model admins ---------------------------------------------------------------------------------
@@ -371,19 +348,16 @@ class MeetingAdmin(MeetingsAdmin):
     list_select_related = ["county"]
     inlines = [AttendanceInline, StatementInline, DirectiveInline]
     inline_services = {model: ROWS[model] for model in (Attendance, Statement, Directive)}
-
-    def get_readonly_fields(self, request, obj=None):
-        # The county ties every statement and assignment of the meeting to its townships.
-        return ["is_demo", "county"] if obj else ["is_demo"]
-
+    readonly_fields = ["is_demo"]
+    # The county ties every statement and assignment of the meeting to its townships.
+    fixed_fields = ["is_demo", "county"]
     writes = ROWS[Meeting]
 
 
 class MeetingRowAdmin(MeetingsAdmin):
     """Attendance and statements on their own pages: a row stays with the meeting it was entered for."""
 
-    def get_readonly_fields(self, request, obj=None):
-        return ["meeting"] if obj else []
+    fixed_fields = ["meeting"]
 
 
 @admin.register(Attendance)
@@ -428,10 +402,8 @@ class DirectiveAdmin(MeetingsAdmin):
             return ["meeting", "number", "category", "priority", "text"]
         return ["meeting", "category", "priority", "text"]
 
-    def get_readonly_fields(self, request, obj=None):
-        # The number is given by directive_add; moving a directive would renumber another meeting.
-        return ["meeting", "number"] if obj else []
-
+    # The number is given by directive_add; moving a directive would renumber another meeting.
+    fixed_fields = ["meeting", "number"]
     writes = ROWS[Directive]
 
 
@@ -498,16 +470,8 @@ class AssignmentAdmin(MeetingsAdmin):
             )
 
     def _run(self, request, queryset, action, done_message) -> None:
-        done = 0
-        for assignment in queryset.select_related("township", "directive"):
-            try:
-                action(assignment)
-            except (ApplicationError, AccessDenied, ValidationError) as exc:
-                self.message_user(request, f"{assignment}：{_refusal_text(exc)}", level=messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message % {"n": done}, level=messages.SUCCESS)
+        rows = queryset.select_related("township", "directive")
+        apply_to_each(self, request, rows, action, done_message=done_message, label=str)
 
     @admin.action(description=_("办结"))
     def close_selected(self, request, queryset):

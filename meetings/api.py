@@ -15,6 +15,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.answers import AnswerSerializer
 from core.viewsets import ServiceCreateMixin, ServiceViewSet
 from meetings import access, selectors, services
 from meetings.filters import AssignmentFilter, DirectiveFilter, MeetingFilter, ProgressReportFilter
@@ -36,8 +37,7 @@ class SubVenuesField(serializers.ListField):
 # -- output serializers ---------------------------------------------------------------------------
 
 
-class MeetingSerializer(serializers.ModelSerializer):
-    county_name = serializers.CharField(source="county.name", read_only=True)
+class MeetingSerializer(AnswerSerializer):
     sub_venues = SubVenuesField(read_only=True)
     directive_count = serializers.IntegerField(read_only=True)
 
@@ -59,13 +59,10 @@ class MeetingSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
-class DirectiveSerializer(serializers.ModelSerializer):
+class DirectiveSerializer(AnswerSerializer):
     meeting_title = serializers.CharField(source="meeting.title", read_only=True)
-    category_display = serializers.CharField(source="get_category_display", read_only=True)
-    priority_display = serializers.CharField(source="get_priority_display", read_only=True)
 
     class Meta:
         model = Directive
@@ -82,17 +79,14 @@ class DirectiveSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(AnswerSerializer):
     meeting = serializers.IntegerField(source="directive.meeting_id", read_only=True)
     meeting_title = serializers.CharField(source="directive.meeting.title", read_only=True)
     directive_number = serializers.IntegerField(source="directive.number", read_only=True)
     directive_category = serializers.CharField(source="directive.category", read_only=True)
     directive_text = serializers.CharField(source="directive.text", read_only=True)
-    township_name = serializers.CharField(source="township.name", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
     is_overdue = serializers.BooleanField(read_only=True, help_text=_("已过完成时限且未办结（按今天计）。"))
     is_closed_late = serializers.BooleanField(read_only=True, help_text=_("办结日期晚于完成时限。"))
 
@@ -119,10 +113,9 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
-class ProgressReportSerializer(serializers.ModelSerializer):
+class ProgressReportSerializer(AnswerSerializer):
     township = serializers.IntegerField(source="assignment.township_id", read_only=True)
     township_name = serializers.CharField(source="assignment.township.name", read_only=True)
     directive = serializers.IntegerField(source="assignment.directive_id", read_only=True)
@@ -148,7 +141,6 @@ class ProgressReportSerializer(serializers.ModelSerializer):
             "reported_by_name",
             "created_at",
         ]
-        read_only_fields = fields
 
 
 # -- input serializers (validate shapes; the services own the rules) ------------------------------
@@ -222,7 +214,6 @@ class MeetingViewSet(ServiceCreateMixin, ServiceViewSet):
     Meetings are create-only here: no service edits a held meeting here (the admin corrects them).
     """
 
-    queryset = Meeting.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.meeting_list)
     serializer_class = MeetingSerializer
     input_serializers = {"create": MeetingCreateSerializer}
@@ -237,7 +228,6 @@ class DirectiveViewSet(ServiceCreateMixin, ServiceViewSet):
     """会议部署. Every role reads those of its county's meetings; the county office adds them and breaks
     them down to townships (`assign`)."""
 
-    queryset = Directive.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.directive_list)
     serializer_class = DirectiveSerializer
     input_serializers = {"create": DirectiveCreateSerializer, "assign": DirectiveAssignSerializer}
@@ -265,7 +255,6 @@ class AssignmentViewSet(ServiceViewSet):
     """任务分解, scoped by township. Assignments come from `directives/{id}/assign/`; their state moves
     only through the actions below."""
 
-    queryset = Assignment.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.assignment_list)
     serializer_class = AssignmentSerializer
     input_serializers = {
@@ -298,34 +287,23 @@ class AssignmentViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """办结 (the county office, or the township lead of the assignment's township)."""
-        return self.answer(
-            services.assignment_close(assignment=self.get_object(), **self.validated_input(), by=request.user)
-        )
+        return self.act(services.assignment_close)
 
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         """重新打开 a closed assignment (the county office)."""
-        return self.answer(
-            services.assignment_reopen(
-                assignment=self.get_object(), **self.validated_input(), by=request.user
-            )
-        )
+        return self.act(services.assignment_reopen)
 
     @action(detail=True, methods=["post"], url_path="extend-deadline")
     def extend_deadline(self, request, pk=None):
         """延期 (the county office); the reason is kept in the history."""
-        return self.answer(
-            services.assignment_extend_deadline(
-                assignment=self.get_object(), **self.validated_input(), by=request.user
-            )
-        )
+        return self.act(services.assignment_extend_deadline)
 
 
 class ProgressReportViewSet(ServiceCreateMixin, ServiceViewSet):
     """进展报告, scoped by the assignment's township. Created like `assignments/{id}/report-progress/`;
     a report is a record: no update or delete."""
 
-    queryset = ProgressReport.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.progress_report_list)
     serializer_class = ProgressReportSerializer
     input_serializers = {"create": ProgressReportCreateSerializer}

@@ -9,7 +9,7 @@ invalid value (the API answers 400, a page 404). Date ranges are
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from core.filters import VisibleTownshipFilter
+from core.filters import VisibleTownshipFilter, date_range
 from meetings import scoping
 from meetings.models import Assignment, Directive, Meeting
 from townships.models import County
@@ -35,8 +35,7 @@ assignments = _choices(Assignment, scoping.visible_assignments)
 class MeetingFilter(filters.FilterSet):
     county = filters.ModelChoiceFilter(queryset=counties, label=_("县"))
     title = filters.CharFilter(lookup_expr="icontains", label=_("会议名称"))
-    held_at_after = filters.DateFilter(field_name="held_at", lookup_expr="date__gte", label=_("召开日期起"))
-    held_at_before = filters.DateFilter(field_name="held_at", lookup_expr="date__lte", label=_("召开日期止"))
+    held_at_after, held_at_before = date_range("held_at", _("召开日期起"), _("召开日期止"), of_datetime=True)
 
 
 class DirectiveFilter(filters.FilterSet):
@@ -55,8 +54,7 @@ class AssignmentFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Assignment.Status.choices, label=_("状态"))
     # `is_overdue` is annotated by the selector, as of its `on` (assignment_overdue_q).
     overdue = filters.BooleanFilter(field_name="is_overdue", label=_("已逾期"))
-    deadline_after = filters.DateFilter(field_name="deadline", lookup_expr="gte", label=_("完成时限起"))
-    deadline_before = filters.DateFilter(field_name="deadline", lookup_expr="lte", label=_("完成时限止"))
+    deadline_after, deadline_before = date_range("deadline", _("完成时限起"), _("完成时限止"))
 
 
 class ProgressReportFilter(filters.FilterSet):
@@ -68,7 +66,4 @@ class ProgressReportFilter(filters.FilterSet):
     directive = filters.ModelChoiceFilter(
         field_name="assignment__directive", queryset=directives, label=_("会议部署")
     )
-    reported_on_after = filters.DateFilter(field_name="reported_on", lookup_expr="gte", label=_("报告日期起"))
-    reported_on_before = filters.DateFilter(
-        field_name="reported_on", lookup_expr="lte", label=_("报告日期止")
-    )
+    reported_on_after, reported_on_before = date_range("reported_on", _("报告日期起"), _("报告日期止"))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.clock import local_date, local_today
 from core.exceptions import ApplicationError
-from core.services import model_update, record_save
+from core.services import model_update, record_delete, record_save
 from meetings import access
 from meetings.models import Assignment, Attendance, Directive, Meeting, ProgressReport, Statement
 from townships.models import County, Township
@@ -131,8 +131,7 @@ def _delete(row, *, by, check) -> None:
     """Lock `row`, run `check(locked)` (the policy, the rules), record who and delete it."""
     locked = type(row).objects.select_for_update().get(pk=row.pk)
     check(locked)
-    locked._history_user = by
-    locked.delete()
+    record_delete(locked, by=by)
 
 
 def _refuse_when_assigned(assignments, message) -> None:

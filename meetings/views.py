@@ -64,19 +64,13 @@ ASSIGNMENT_COLUMNS = [
 # --- meetings -------------------------------------------------------------------------------
 
 
-def _list(request, rows, filterset_class, template: str, export_name, columns):
-    """A list page (or its xlsx export) of a selector's `rows`, filtered by the resource's FilterSet."""
-    filterset = filterset_class(request.GET, queryset=rows, request=request)
-    return list_page(
-        request, filterset=filterset, template=template, export_name=export_name, columns=columns
-    )
-
-
 @require_GET
 def meeting_list(request):
     """推进会 of the user's county, newest first."""
     rows = selectors.meeting_list(user=request.user)
-    return _list(request, rows, MeetingPageFilter, "meetings/meeting_list.html", _("推进会"), MEETING_COLUMNS)
+    return list_page(
+        request, rows, MeetingPageFilter, "meetings/meeting_list.html", _("推进会"), MEETING_COLUMNS
+    )
 
 
 @require_GET
@@ -96,7 +90,7 @@ def meeting_detail(request, pk: int):
 def assignment_list(request):
     """任务分解 the user may see: by township, meeting, status, overdue and deadline."""
     rows = selectors.assignment_list(user=request.user)
-    return _list(
+    return list_page(
         request,
         rows,
         AssignmentPageFilter,

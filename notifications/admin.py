@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from core.models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     """Reminders are written only by the reminder rules; the admin reads them."""
 
     list_display = ["created_at", "recipient", "rule", "period", "title", "read_at", "email_status"]
@@ -12,9 +13,3 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["title", "recipient__username"]
     date_hierarchy = "created_at"
     list_select_related = ["recipient"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

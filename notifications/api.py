@@ -3,16 +3,16 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.answers import AnswerSerializer
 from core.api import ALL_ROLES
 from core.models import Notification
 from notifications import selectors, services
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(AnswerSerializer):
     class Meta:
         model = Notification
         fields = ["id", "rule", "period", "title", "text", "url", "created_at", "read_at"]
-        read_only_fields = fields
 
 
 class MarkReadSerializer(serializers.Serializer):

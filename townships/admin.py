@@ -15,6 +15,7 @@ from core.admin import (
     adopt,
     changed_values,
     form_value,
+    instance_values,
 )
 from townships import access, services
 from townships.models import (
@@ -27,12 +28,6 @@ from townships.models import (
     Township,
 )
 
-
-def _values(obj, names) -> dict:
-    """The admin's instance's values of `names` (the form has set them), as a create service takes them."""
-    return {name: getattr(obj, name) for name in names}
-
-
 # --- county / township / police station -----------------------------------------------------
 
 
@@ -44,7 +39,7 @@ class CountyAdmin(AuditedAdmin):
 
 
 def _grid_create(obj, by):
-    grid = services.grid_create(township=obj.township, **_values(obj, services.GRID_DETAILS), by=by)
+    grid = services.grid_create(township=obj.township, **instance_values(obj, services.GRID_DETAILS), by=by)
     adopt(obj, grid)  # an inline's row is the saved one from now on
     return grid
 
@@ -52,7 +47,7 @@ def _grid_create(obj, by):
 GRID_SERVICES = InlineServices(
     create=_grid_create,
     update=lambda obj, changed, by: services.grid_update(
-        grid=obj, data=_values(obj, set(changed) & set(services.GRID_DETAILS)), by=by
+        grid=obj, data=instance_values(obj, set(changed) & set(services.GRID_DETAILS)), by=by
     ),
     delete=lambda obj, by: services.grid_delete(grid=obj, by=by),
 )
@@ -83,13 +78,11 @@ class TownshipAdmin(ServiceAdmin):
     autocomplete_fields = ["county"]
     inlines = [GridInline]
     inline_services = {Grid: GRID_SERVICES}
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["county"] if obj else []  # fixed once registered, as in the API
+    fixed_fields = ["county"]  # once registered, as in the API
 
     def create_service(self, obj, form, by):
         fields = [*services.TOWNSHIP_DETAILS, "is_demo"]
-        return services.township_create(county=obj.county, **_values(obj, fields), by=by)
+        return services.township_create(county=obj.county, **instance_values(obj, fields), by=by)
 
     def update_service(self, obj, form, by):
         data = changed_values(obj, form, services.TOWNSHIP_UPDATABLE_FIELDS)
@@ -115,25 +108,18 @@ class PoliceStationAdmin(ServiceAdmin):
     list_select_related = ["county"]
     search_fields = ["name", "chief", "phone"]
     autocomplete_fields = ["county", "townships"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return ["county"] if obj else []  # fixed once registered, as in the API
+    fixed_fields = ["county"]  # once registered, as in the API
 
     def create_service(self, obj, form, by):
         return services.police_station_create(
             county=obj.county,
-            **_values(obj, ["name", "chief", "phone", "is_demo"]),
+            **instance_values(obj, ["name", "chief", "phone", "is_demo"]),
             townships=form.cleaned_data["townships"],
             by=by,
         )
 
     def update_service(self, obj, form, by):
-        # The area is a many-to-many: its new value is the form's, not the instance's.
-        data = {
-            name: form.cleaned_data[name]
-            for name in form.changed_data
-            if name in services.POLICE_STATION_UPDATABLE_FIELDS
-        }
+        data = changed_values(obj, form, services.POLICE_STATION_UPDATABLE_FIELDS)
         services.police_station_update(police_station=obj, data=data, by=by)
 
     def save_related(self, request, form, formsets, change):
@@ -147,13 +133,13 @@ class PoliceStationAdmin(ServiceAdmin):
 
 def _member_create(obj, by):
     fields = [*services.GRID_MEMBER_DETAILS, "active"]
-    member = services.grid_member_add(grid=obj.grid, **_values(obj, fields), by=by)
+    member = services.grid_member_add(grid=obj.grid, **instance_values(obj, fields), by=by)
     adopt(obj, member)  # an inline's row is the saved one from now on
     return member
 
 
 def _member_update(obj, changed, by):
-    data = _values(obj, set(changed) & services.GRID_MEMBER_UPDATABLE_FIELDS)
+    data = instance_values(obj, set(changed) & services.GRID_MEMBER_UPDATABLE_FIELDS)
     services.grid_member_update(member=obj, data=data, by=by)
 
 
@@ -179,26 +165,16 @@ class GridAdmin(ServiceAdmin):
     autocomplete_fields = ["township"]
     inlines = [GridMemberInline]
     inline_services = {GridMember: GRID_MEMBER_SERVICES}
+    writes = GRID_SERVICES
+    # Premises in the grid belong to its township: moving the grid would break that.
+    fixed_fields = ["township"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("township").annotate(_members=Count("members"))
 
-    def get_readonly_fields(self, request, obj=None):
-        # Premises in the grid belong to its township: moving the grid would break that.
-        return ["township"] if obj else []
-
     @admin.display(description=_("网格员人数"), ordering="_members")
     def member_count(self, obj) -> int:
         return obj._members
-
-    def create_service(self, obj, form, by):
-        return _grid_create(obj, by)
-
-    def update_service(self, obj, form, by):
-        GRID_SERVICES.update(obj, form.changed_data, by)
-
-    def delete_service(self, obj, by):
-        GRID_SERVICES.delete(obj, by)
 
 
 @admin.register(GridMember)
@@ -209,15 +185,7 @@ class GridMemberAdmin(ServiceAdmin):
     list_select_related = ["grid__township"]
     search_fields = ["name", "phone", "grid__name"]
     autocomplete_fields = ["grid"]
-
-    def create_service(self, obj, form, by):
-        return _member_create(obj, by)
-
-    def update_service(self, obj, form, by):
-        _member_update(obj, form.changed_data, by)
-
-    def delete_service(self, obj, by):
-        GRID_MEMBER_SERVICES.delete(obj, by)
+    writes = GRID_MEMBER_SERVICES
 
 
 # --- premises -------------------------------------------------------------------------------
@@ -264,20 +232,18 @@ class PremisesAdmin(ServiceAdmin):
     search_fields = ["name", "address", "responsible_person", "manager", "township__name"]
     autocomplete_fields = ["township", "grid", "police_station", "responsible_user"]
     date_hierarchy = "next_inspection_due"
+    # The schedule moves only through inspections; the township is fixed once registered.
+    readonly_fields = ["last_inspected_on", "next_inspection_due"]
+    fixed_fields = ["township"]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.by = request.user
         return form
 
-    def get_readonly_fields(self, request, obj=None):
-        # The schedule moves only through inspections; the township is fixed once registered.
-        fields = ["last_inspected_on", "next_inspection_due"]
-        return ["township", *fields] if obj else fields
-
     def create_service(self, obj, form, by):
         fields = services.PREMISES_UPDATABLE_FIELDS
-        return services.premises_create(township=obj.township, **_values(obj, fields), by=by)
+        return services.premises_create(township=obj.township, **instance_values(obj, fields), by=by)
 
     def update_service(self, obj, form, by):
         data = changed_values(obj, form, services.PREMISES_UPDATABLE_FIELDS)
@@ -320,15 +286,12 @@ class ResponsibilityAgreementAdmin(ServiceAdmin):
     search_fields = ["signatory", "counterparty", "township__name", "premises__name"]
     autocomplete_fields = ["township", "premises"]
     date_hierarchy = "signed_on"
-
-    def get_readonly_fields(self, request, obj=None):
-        # Who signed for which year is fixed once recorded.
-        return ["township", "premises", "year"] if obj else []
+    fixed_fields = ["township", "premises", "year"]  # who signed for which year
 
     def create_service(self, obj, form, by):
         fields = ["township", "premises", "year", "signatory", "counterparty", "scope", "signed_on"]
         return services.responsibility_agreement_sign(
-            **_values(obj, fields), document=obj.document or None, by=by
+            **instance_values(obj, fields), document=obj.document or None, by=by
         )
 
     def update_service(self, obj, form, by):

@@ -15,6 +15,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.answers import AnswerSerializer
 from core.api import WRITE_ACTIONS, write_routes
 from core.viewsets import ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet
 from townships import access, selectors, services
@@ -25,9 +26,7 @@ from townships.serializers import TownshipBriefSerializer
 # -- output serializers ---------------------------------------------------------------------------
 
 
-class TownshipSerializer(serializers.ModelSerializer):
-    county_name = serializers.CharField(source="county.name", read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+class TownshipSerializer(AnswerSerializer):
     grid_count = serializers.IntegerField(read_only=True)
     premises_count = serializers.IntegerField(read_only=True)
     high_risk_premises_count = serializers.IntegerField(read_only=True)
@@ -51,20 +50,15 @@ class TownshipSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
-class GridMemberSerializer(serializers.ModelSerializer):
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
-
+class GridMemberSerializer(AnswerSerializer):
     class Meta:
         model = GridMember
         fields = ["id", "grid", "name", "role", "role_display", "phone", "active"]
-        read_only_fields = fields
 
 
-class GridSerializer(serializers.ModelSerializer):
-    township_name = serializers.CharField(source="township.name", read_only=True)
+class GridSerializer(AnswerSerializer):
     members = GridMemberSerializer(many=True, read_only=True, help_text=_("网格长和网格员（含不在岗的）。"))
     active_member_count = serializers.IntegerField(read_only=True)
     premises_count = serializers.IntegerField(read_only=True)
@@ -83,16 +77,9 @@ class GridSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
-class PremisesSerializer(serializers.ModelSerializer):
-    township_name = serializers.CharField(source="township.name", read_only=True)
-    grid_name = serializers.CharField(source="grid.name", read_only=True, allow_null=True)
-    police_station_name = serializers.CharField(source="police_station.name", read_only=True, allow_null=True)
-    category_display = serializers.CharField(source="get_category_display", read_only=True)
-    risk_level_display = serializers.CharField(source="get_risk_level_display", read_only=True)
-
+class PremisesSerializer(AnswerSerializer):
     class Meta:
         model = Premises
         fields = [
@@ -119,11 +106,9 @@ class PremisesSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
-class PoliceStationSerializer(serializers.ModelSerializer):
-    county_name = serializers.CharField(source="county.name", read_only=True)
+class PoliceStationSerializer(AnswerSerializer):
     townships = TownshipBriefSerializer(many=True, read_only=True, help_text=_("辖区乡镇。"))
 
     class Meta:
@@ -139,7 +124,6 @@ class PoliceStationSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 # -- input serializers (validate shapes; the services own the rules) ------------------------------
@@ -182,45 +166,34 @@ class TownshipViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     """乡镇（街道办）with grid and premises counts. Every role reads the townships it may see (a premises'
     responsible person: none); the guidance center registers and edits them."""
 
-    queryset = Township.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.township_list)
     filterset_class = TownshipFilter
     serializer_class = TownshipSerializer
-    input_serializers = {
-        "create": TownshipCreateSerializer,
-        "update": TownshipUpdateSerializer,
-        "partial_update": TownshipUpdateSerializer,
-    }
+    input_serializers = {"create": TownshipCreateSerializer, "update": TownshipUpdateSerializer}
     search_fields = ["name", "principal_leader", "fire_deputy"]
     ordering_fields = ["name", "kind", "premises_count", "grid_count", "high_risk_premises_count"]
     route_checks = write_routes(access.check_township_change)
     create_service = staticmethod(services.township_create)
-
-    def perform_service_update(self, instance, data):
-        services.township_update(township=instance, data=data, by=self.request.user)
+    update_service = staticmethod(services.township_update)
 
 
 class GridViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     """网格 with their 网格长/网格员, scoped by township. The township's lead and the guidance center
     create grids, edit their name and area, and add members (`add-member`)."""
 
-    queryset = Grid.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.grid_list)
     filterset_class = GridFilter
     serializer_class = GridSerializer
     input_serializers = {
         "create": GridCreateSerializer,
         "update": GridUpdateSerializer,
-        "partial_update": GridUpdateSerializer,
         "add_member": GridMemberInputSerializer,
     }
     search_fields = ["name", "area_description", "township__name"]
     ordering_fields = ["name", "township__name", "premises_count", "active_member_count"]
     route_checks = write_routes(access.check_grid_change, *WRITE_ACTIONS, "add_member")
     create_service = staticmethod(services.grid_create)
-
-    def perform_service_update(self, instance, data):
-        services.grid_update(grid=instance, data=data, by=self.request.user)
+    update_service = staticmethod(services.grid_update)
 
     @extend_schema(request=GridMemberInputSerializer, responses={201: GridMemberSerializer})
     @action(detail=True, methods=["post"], url_path="add-member")
@@ -234,15 +207,10 @@ class PremisesViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     """社会单位（场所）. Scoped by township (a police station: the townships of its area; a responsible
     person: their own premises). The township's lead and the guidance center register and edit them."""
 
-    queryset = Premises.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.premises_list)
     filterset_class = PremisesFilter
     serializer_class = PremisesSerializer
-    input_serializers = {
-        "create": PremisesCreateSerializer,
-        "update": PremisesUpdateSerializer,
-        "partial_update": PremisesUpdateSerializer,
-    }
+    input_serializers = {"create": PremisesCreateSerializer, "update": PremisesUpdateSerializer}
     search_fields = ["name", "address", "responsible_person", "manager"]
     ordering_fields = [
         "name",
@@ -258,31 +226,22 @@ class PremisesViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
         **write_routes(access.check_premises_update, "update", "partial_update"),
     }
     create_service = staticmethod(services.premises_create)
-
-    def perform_service_update(self, instance, data):
-        services.premises_update(premises=instance, data=data, by=self.request.user)
+    update_service = staticmethod(services.premises_update)
 
 
 class PoliceStationViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     """派出所 and the townships each covers. Every role reads the stations covering a township it may
     see; the guidance center registers stations and sets their area."""
 
-    queryset = PoliceStation.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.police_station_list)
     filterset_class = PoliceStationFilter
     serializer_class = PoliceStationSerializer
-    input_serializers = {
-        "create": PoliceStationCreateSerializer,
-        "update": PoliceStationUpdateSerializer,
-        "partial_update": PoliceStationUpdateSerializer,
-    }
+    input_serializers = {"create": PoliceStationCreateSerializer, "update": PoliceStationUpdateSerializer}
     search_fields = ["name", "chief"]
     ordering_fields = ["name"]
     route_checks = write_routes(access.check_police_station_change)
     create_service = staticmethod(services.police_station_create)
-
-    def perform_service_update(self, instance, data):
-        services.police_station_update(police_station=instance, data=data, by=self.request.user)
+    update_service = staticmethod(services.police_station_update)
 
 
 ROUTES = [

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.clock import local_today
-from core.filters import VisibleTownshipFilter
+from core.filters import VisibleTownshipFilter, date_range
 from core.filters import township_choices as township_choices
 from core.scoping import scope_queryset
 from townships.models import County, Grid, PoliceStation, Premises, Township
@@ -80,17 +80,11 @@ class PremisesFilter(df.FilterSet):
         field_name="last_inspected_on", lookup_expr="isnull", label=_("从未检查")
     )
     # A premises never inspected has no due date: these two leave it out (`due` takes it in).
-    next_inspection_due_after = df.DateFilter(
-        field_name="next_inspection_due", lookup_expr="gte", label=_("下次检查期限起")
+    next_inspection_due_after, next_inspection_due_before = date_range(
+        "next_inspection_due", _("下次检查期限起"), _("下次检查期限止")
     )
-    next_inspection_due_before = df.DateFilter(
-        field_name="next_inspection_due", lookup_expr="lte", label=_("下次检查期限止")
-    )
-    last_inspected_on_after = df.DateFilter(
-        field_name="last_inspected_on", lookup_expr="gte", label=_("最近检查日期起")
-    )
-    last_inspected_on_before = df.DateFilter(
-        field_name="last_inspected_on", lookup_expr="lte", label=_("最近检查日期止")
+    last_inspected_on_after, last_inspected_on_before = date_range(
+        "last_inspected_on", _("最近检查日期起"), _("最近检查日期止")
     )
 
     class Meta:

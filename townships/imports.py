@@ -16,7 +16,6 @@ from core.imports.base import (
     ImportKind,
     ParsedRow,
     norm,
-    set_changes,
 )
 from core.imports.columns import Column
 from core.imports.registry import register
@@ -102,7 +101,6 @@ class PremisesKind(ImportKind):
         Column("网格", "grid", help="本乡镇已登记的网格名称，可不填", example="第一网格"),
         Column("辖区派出所", "police_station", help="辖区派出所全称，可不填", example="褚庙派出所", width=18),
     ]
-    example = {c.key: c.example for c in columns}
     updated_keys = tuple(c.key for c in columns if c.key not in MATCH_KEYS)
 
     def resolve(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
@@ -150,8 +148,7 @@ class PremisesKind(ImportKind):
         for row in rows:
             premises = row.refs["premises"]
             if premises is not None:
-                current = {key: getattr(premises, key) for key in self.updated_keys}
-                changes[row.number] = set_changes(row, self, current, self.desired(row))
+                changes[row.number] = self.record_changes(row, premises, self.desired(row))
         # The rows to change, locked and read again as premises_update does, in one query.
         ids = [row.refs["premises"].pk for row in rows if changes.get(row.number)]
         locked = services.premises_lock(ids=ids) if ids else {}
@@ -204,8 +201,7 @@ class PremisesKind(ImportKind):
             )
             row.action = CREATE
             return
-        current = {key: getattr(premises, key) for key in self.updated_keys}
-        changed = set_changes(row, self, current, desired)
+        changed = self.record_changes(row, premises, desired)
         if not changed:
             row.action = UNCHANGED
             return

@@ -28,7 +28,14 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from core.clock import local_today
 from core.exceptions import ApplicationError
-from core.services import copy_saved, model_update, record_save, refuse_unknown_fields
+from core.services import (
+    copy_saved,
+    model_update,
+    record_delete,
+    record_save,
+    record_step,
+    refuse_unknown_fields,
+)
 from core.signals import client_ip
 from townships import access
 from townships.models import (
@@ -416,46 +423,13 @@ def premises_build(
 
 
 @transaction.atomic
-def premises_create(
-    *,
-    township: Township,
-    name: str,
-    category: str,
-    risk_level: str,
-    responsible_person: str,
-    responsible_phone: str,
-    grid: Grid | None = None,
-    police_station: PoliceStation | None = None,
-    address: str = "",
-    is_key_unit: bool = False,
-    manager: str = "",
-    manager_phone: str = "",
-    responsible_user=None,
-    is_demo: bool = False,
-    by=None,
-) -> Premises:
-    """Register a premises. The grid must lie in `township`; the police station must cover it
-    (premises_build holds the rules).
+def premises_create(*, by=None, **details: Any) -> Premises:
+    """Register a premises: `details` are premises_build's (the township, the name, ...), which holds
+    the rules — the grid must lie in the township, the police station must cover it.
 
     A new premises has no inspection yet, so no due date: selectors treat it as due now.
     """
-    premises = premises_build(
-        township=township,
-        name=name,
-        category=category,
-        risk_level=risk_level,
-        responsible_person=responsible_person,
-        responsible_phone=responsible_phone,
-        grid=grid,
-        police_station=police_station,
-        address=address,
-        is_key_unit=is_key_unit,
-        manager=manager,
-        manager_phone=manager_phone,
-        responsible_user=responsible_user,
-        is_demo=is_demo,
-        by=by,
-    )
+    premises = premises_build(**details, by=by)
     premises._history_user = by
     premises.save()
     return premises
@@ -604,9 +578,7 @@ def premises_set_risk_level(*, premises: Premises, risk_level: str, by=None) -> 
     locked.next_inspection_due = inspection_due_date(
         risk_level=risk_level, inspected_on=locked.last_inspected_on
     )
-    locked._history_user = by
-    locked.save(update_fields=["risk_level", "next_inspection_due", "updated_at"])
-    copy_saved(target=premises, source=locked)
+    record_step(locked, target=premises, by=by, fields=["risk_level", "next_inspection_due"])
     return premises
 
 
@@ -639,10 +611,8 @@ def grid_delete(*, grid: Grid, by=None) -> None:
             _("网格“%(grid)s”内仍有社会单位，请先把这些单位调整到其他网格。") % {"grid": locked.name}
         )
     for member in locked.members.all():
-        member._history_user = by
-        member.delete()
-    locked._history_user = by
-    locked.delete()
+        record_delete(member, by=by)
+    record_delete(locked, by=by)
 
 
 @transaction.atomic
@@ -678,8 +648,7 @@ def grid_member_remove(*, member: GridMember, by=None) -> None:
     """Remove a member entered by mistake (one who leaves is kept, `active` false)."""
     township_id = Grid.objects.values_list("township_id", flat=True).get(pk=member.grid_id)
     access.check_grid_change(by=by, township_ids=[township_id])
-    member._history_user = by
-    member.delete()
+    record_delete(member, by=by)
 
 
 # --- responsibility agreements --------------------------------------------------------------
@@ -778,5 +747,4 @@ def responsibility_agreement_update(
 def responsibility_agreement_delete(*, agreement: ResponsibilityAgreement, by=None) -> None:
     """Delete an agreement recorded by mistake (its township, premises and year cannot be corrected)."""
     access.check_agreement_change(by=by)
-    agreement._history_user = by
-    agreement.delete()
+    record_delete(agreement, by=by)

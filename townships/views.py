@@ -25,11 +25,10 @@ PREMISES_COLUMNS = [
 
 @roles_required(LIST_ROLES)
 def premises_list(request):
-    queryset = selectors.premises_list(user=request.user).order_by("township__name", "name", "id")
-    filterset = PremisesPageFilter(request.GET, queryset=queryset, request=request)
     return list_page(
         request,
-        filterset=filterset,
+        selectors.premises_list(user=request.user).order_by("township__name", "name", "id"),
+        PremisesPageFilter,
         template="townships/premises_list.html",
         export_name=_("社会单位"),
         columns=PREMISES_COLUMNS,

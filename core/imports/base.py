@@ -161,6 +161,8 @@ class ImportKind:
     sheet: ClassVar[str]
     columns: ClassVar[list[Column]]
     match_rule: ClassVar[str]
+    # The columns a matched row's values may change (desired / record_changes).
+    updated_keys: ClassVar[tuple[str, ...]] = ()
     notes: ClassVar[list[str]] = []
     # The column a refusal belongs to when nothing more precise is known.
     default_column: ClassVar[str | None] = None
@@ -221,6 +223,14 @@ class ImportKind:
     # The column a duplicate row is reported on (defaults to default_column).
     key_column: ClassVar[str | None] = None
 
+    def desired(self, row: ParsedRow) -> dict[str, Any]:
+        """What the row says the `updated_keys` of its record should be."""
+        return {key: row.values[key] for key in self.updated_keys}
+
+    def record_changes(self, row: ParsedRow, instance: models.Model, desired: dict[str, Any]) -> dict:
+        """Record on `row` what `desired` changes on `instance`; return the changed keys and values."""
+        return set_changes(row, self, {key: getattr(instance, key) for key in desired}, desired)
+
     def units(self, ctx: ImportContext, rows: list[ParsedRow]) -> list[list[ParsedRow]]:
         """Rows written together in one savepoint. Default: each row alone."""
         return [[row] for row in rows]
@@ -274,8 +284,6 @@ class ImportKind:
 
     def export_rows(self, queryset: models.QuerySet) -> Iterator[dict[str, Any]]:
         raise NotImplementedError
-
-    example: ClassVar[dict[str, Any]] = {}
 
     # --- refusals -----------------------------------------------------------------------------
 

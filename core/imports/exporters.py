@@ -32,7 +32,7 @@ def template_xlsx(kind: str) -> bytes:
     spec = get_kind(kind)
     example = {}
     for column in spec.columns:
-        raw = spec.example.get(column.key, "")
+        raw = column.example
         example[column.key] = column.parse(raw) if raw not in ("", None) else None
     return _workbook(spec, [example], example_row=True)
 
