@@ -20,4 +20,4 @@ def notification_mark_read(request):
     except ValueError:
         return HttpResponseBadRequest("提醒编号不正确。")
     services.notification_mark_read(user=request.user, notification_ids=ids)
-    return redirect("notification-inbox")
+    return redirect("notifications:inbox")
