@@ -44,6 +44,8 @@ demo: deps assets
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_demo_admin
 	$(BIN)/python manage.py setup_schedules
+	@# Today's reminders at once, not only at the 07:30 beat run: a new user's inbox is not empty.
+	$(BIN)/python manage.py run_reminders
 
 run: demo
 	@echo "firebrigade: http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
