@@ -8,8 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("公共")
 
     def ready(self):
-        # Django's place for connecting signals: the module needs the models loaded.
-        from core import signals  # noqa: F401 - connects the audit signal
-
-        # Each app's importable kinds register themselves (core.imports.registry).
-        autodiscover_modules("imports")
+        # Loaded once the models are: each app's `signals` connects its receivers (core's: the
+        # audit trail's IP address) and each app's importable kinds register themselves
+        # (core.imports.registry).
+        autodiscover_modules("signals", "imports")
