@@ -5,11 +5,42 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditedHistory(models.Model):
+    """Base of every history table (django-simple-history): who and when come with the library;
+    this adds from which address. Filled by core.signals from the request being served."""
+
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def audited_history(**options) -> HistoricalRecords:
+    """The history of an audited model: simple-history's table plus AuditedHistory's address."""
+    return HistoricalRecords(bases=[AuditedHistory], **options)
+
+
+class AuditedModel(TimeStampedModel):
+    """A record the county keeps: timestamps, and every change in its history table.
+
+    `inherit=True` gives each concrete subclass the history model, table and manager it would get
+    from its own `history = audited_history()`. A model whose history is tuned (m2m_fields,
+    excluded_fields) extends TimeStampedModel and declares its own instead: simple-history refuses
+    two registrations on one model.
+    """
+
+    history = audited_history(inherit=True)
 
     class Meta:
         abstract = True
@@ -136,16 +167,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class AuditedHistory(models.Model):
-    """Base of every history table (django-simple-history): who and when come with the library;
-    this adds from which address. Filled by core.signals from the request being served."""
-
-    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
-
-    class Meta:
-        abstract = True
 
 
 def import_upload_to(instance, filename: str) -> str:

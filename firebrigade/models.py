@@ -3,9 +3,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from core.models import AuditedHistory, TimeStampedModel
+from core.models import AuditedModel, TimeStampedModel, audited_history
 from core.validators import phone_validator
 from townships.models import Premises, Township
 
@@ -16,7 +15,7 @@ class BrigadeClass(models.TextChoices):
     VOLUNTEER = "volunteer", _("志愿消防队")
 
 
-class BrigadeStandard(TimeStampedModel):
+class BrigadeStandard(AuditedModel):
     """Construction standard per brigade class (after GB/T 35547); figures are data the center edits."""
 
     brigade_class = models.CharField(_("队伍等级"), max_length=16, choices=BrigadeClass.choices, unique=True)
@@ -24,7 +23,6 @@ class BrigadeStandard(TimeStampedModel):
     min_vehicles = models.PositiveSmallIntegerField(_("最少消防车辆（辆）"))
     min_station_area_m2 = models.PositiveIntegerField(_("最小营房面积（㎡）"))
     notes = models.TextField(_("说明"), blank=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("建设标准")
@@ -68,9 +66,7 @@ class Brigade(TimeStampedModel):
     good_vehicles = models.PositiveIntegerField(
         _("完好车辆"), default=0, editable=False, help_text=_("状况完好的消防车辆数。")
     )
-    history = HistoricalRecords(
-        bases=[AuditedHistory], m2m_fields=[also_serves], excluded_fields=["active_staff", "good_vehicles"]
-    )
+    history = audited_history(m2m_fields=[also_serves], excluded_fields=["active_staff", "good_vehicles"])
 
     class Meta:
         verbose_name = _("乡镇专职消防队")
@@ -98,7 +94,7 @@ class Brigade(TimeStampedModel):
         return self.name
 
 
-class BrigadeMember(TimeStampedModel):
+class BrigadeMember(AuditedModel):
     class Role(models.TextChoices):
         CAPTAIN = "captain", _("队长")
         DEPUTY_CAPTAIN = "deputy_captain", _("副队长")
@@ -116,7 +112,6 @@ class BrigadeMember(TimeStampedModel):
     left_on = models.DateField(_("离职日期"), null=True, blank=True)
     contract_until = models.DateField(_("合同到期"), null=True, blank=True)
     on_duty = models.BooleanField(_("在岗执勤"), default=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("队员")
@@ -137,7 +132,7 @@ class BrigadeMember(TimeStampedModel):
         return f"{self.name}（{self.get_role_display()}）"
 
 
-class EquipmentType(TimeStampedModel):
+class EquipmentType(AuditedModel):
     class Category(models.TextChoices):
         VEHICLE = "vehicle", _("消防车辆")
         PUMP = "pump", _("泵浦")
@@ -152,7 +147,6 @@ class EquipmentType(TimeStampedModel):
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
     unit = models.CharField(_("计量单位"), max_length=10, default="件")
     maintenance_interval_days = models.PositiveSmallIntegerField(_("保养周期（天）"), null=True, blank=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("装备类型")
@@ -163,7 +157,7 @@ class EquipmentType(TimeStampedModel):
         return self.name
 
 
-class EquipmentRequirement(TimeStampedModel):
+class EquipmentRequirement(AuditedModel):
     """Standard allocation: how many of a type a brigade of a class must hold."""
 
     standard = models.ForeignKey(
@@ -173,7 +167,6 @@ class EquipmentRequirement(TimeStampedModel):
         EquipmentType, models.PROTECT, related_name="requirements", verbose_name=_("装备类型")
     )
     quantity = models.PositiveIntegerField(_("配备数量"), validators=[MinValueValidator(1)])
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("装备配备标准")
@@ -188,7 +181,7 @@ class EquipmentRequirement(TimeStampedModel):
         return f"{self.standard}·{self.equipment_type}×{self.quantity}"
 
 
-class EquipmentItem(TimeStampedModel):
+class EquipmentItem(AuditedModel):
     class Condition(models.TextChoices):
         GOOD = "good", _("完好")
         NEEDS_REPAIR = "needs_repair", _("待维修")
@@ -204,7 +197,6 @@ class EquipmentItem(TimeStampedModel):
     last_maintained_on = models.DateField(_("上次保养"), null=True, blank=True)
     next_maintenance_on = models.DateField(_("下次保养"), null=True, blank=True, db_index=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("装备")
@@ -230,7 +222,7 @@ class FundingCategory(models.TextChoices):
     EQUIPMENT = "equipment", _("装备经费")
 
 
-class FundingAllocation(TimeStampedModel):
+class FundingAllocation(AuditedModel):
     township = models.ForeignKey(
         Township, models.PROTECT, related_name="funding_allocations", verbose_name=_("乡镇")
     )
@@ -243,7 +235,6 @@ class FundingAllocation(TimeStampedModel):
     )
     source = models.CharField(_("资金来源"), max_length=80, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("经费预算")
@@ -267,7 +258,7 @@ class FundingAllocation(TimeStampedModel):
         return f"{self.township} {self.year} {self.get_category_display()}"
 
 
-class Disbursement(TimeStampedModel):
+class Disbursement(AuditedModel):
     allocation = models.ForeignKey(
         FundingAllocation, models.PROTECT, related_name="disbursements", verbose_name=_("经费预算")
     )
@@ -277,7 +268,6 @@ class Disbursement(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("登记人")
     )
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("经费到位")
@@ -291,7 +281,7 @@ class Disbursement(TimeStampedModel):
         return f"{self.allocation} {self.amount} 元"
 
 
-class FireIncident(TimeStampedModel):
+class FireIncident(AuditedModel):
     class Cause(models.TextChoices):
         ELECTRICAL = "electrical", _("电气火灾")
         CARELESS = "careless", _("生活用火不慎")
@@ -332,7 +322,6 @@ class FireIncident(TimeStampedModel):
     arrival_minutes = models.PositiveSmallIntegerField(_("到场用时（分钟）"), null=True, blank=True)
     description = models.TextField(_("经过"), blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("火灾")

@@ -2,16 +2,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from core.models import AuditedHistory, TimeStampedModel
+from core.models import AuditedModel, TimeStampedModel, audited_history
 from core.uploads import RandomName, validate_document, validate_photo
 from firebrigade.models import FireIncident
 from meetings.models import Assignment
 from townships.models import County, PoliceStation, Premises, Township
 
 
-class Campaign(TimeStampedModel):
+class Campaign(AuditedModel):
     class Kind(models.TextChoices):
         WINTER_SPRING = "winter_spring", _("冬春火灾防控")
         SPECIAL = "special", _("专项整治")
@@ -23,7 +22,6 @@ class Campaign(TimeStampedModel):
     ends_on = models.DateField(_("结束日期"))
     description = models.TextField(_("工作要求"), blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("防控行动")
@@ -67,9 +65,7 @@ class InspectionPlan(TimeStampedModel):
         editable=False,
         help_text=_("按本计划检查过的单位数（同一单位多次检查计一次）。"),
     )
-    history = HistoricalRecords(
-        bases=[AuditedHistory], m2m_fields=[premises], excluded_fields=["planned_count", "inspected_count"]
-    )
+    history = audited_history(m2m_fields=[premises], excluded_fields=["planned_count", "inspected_count"])
 
     class Meta:
         verbose_name = _("检查计划")
@@ -83,13 +79,12 @@ class InspectionPlan(TimeStampedModel):
         return self.title
 
 
-class ChecklistItem(TimeStampedModel):
+class ChecklistItem(AuditedModel):
     code = models.CharField(_("编号"), max_length=20, unique=True)
     text = models.CharField(_("检查内容"), max_length=200)
     category = models.CharField(_("分类"), max_length=40, blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("检查项")
@@ -100,7 +95,7 @@ class ChecklistItem(TimeStampedModel):
         return f"{self.code} {self.text}"
 
 
-class Inspection(TimeStampedModel):
+class Inspection(AuditedModel):
     class Kind(models.TextChoices):
         TOWNSHIP = "township", _("乡镇检查")
         POLICE = "police", _("派出所检查")
@@ -141,7 +136,6 @@ class Inspection(TimeStampedModel):
         related_name="+",
         verbose_name=_("录入人"),
     )
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("检查记录")
@@ -169,7 +163,7 @@ class ChecklistResult(models.Model):
     item = models.ForeignKey(ChecklistItem, models.PROTECT, related_name="+", verbose_name=_("检查项"))
     result = models.CharField(_("结果"), max_length=4, choices=Result.choices)
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
+    history = audited_history()
 
     class Meta:
         verbose_name = _("检查项结果")
@@ -183,7 +177,7 @@ class ChecklistResult(models.Model):
         return f"{self.item.code}: {self.get_result_display()}"
 
 
-class Hazard(TimeStampedModel):
+class Hazard(AuditedModel):
     # Whose record its photos are (core.views.protected_media): township and premises lookups.
     media_scope = ("township_id", "premises_id")
 
@@ -220,7 +214,6 @@ class Hazard(TimeStampedModel):
         _("整改后照片"), upload_to=RandomName("hazards"), blank=True, validators=[validate_photo]
     )
     verified_on = models.DateField(_("销号日期"), null=True, blank=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("火灾隐患")
@@ -257,7 +250,7 @@ class Hazard(TimeStampedModel):
         return f"{self.premises}：{self.description[:30]}"
 
 
-class Rectification(TimeStampedModel):
+class Rectification(AuditedModel):
     """隐患自除: what the unit did about a hazard, with evidence, awaiting a re-inspection."""
 
     media_scope = ("hazard__township_id", "hazard__premises_id")  # see Hazard.media_scope
@@ -277,7 +270,6 @@ class Rectification(TimeStampedModel):
         related_name="+",
         verbose_name=_("提交人"),
     )
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("整改记录")
@@ -288,7 +280,7 @@ class Rectification(TimeStampedModel):
         return f"{self.rectified_on} {self.rectified_by}"
 
 
-class Reinspection(TimeStampedModel):
+class Reinspection(AuditedModel):
     """复查: a re-inspection either verifies the rectification or sends the hazard back."""
 
     hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="reinspections", verbose_name=_("隐患"))
@@ -307,7 +299,6 @@ class Reinspection(TimeStampedModel):
         related_name="+",
         verbose_name=_("录入人"),
     )
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("复查记录")
@@ -318,7 +309,7 @@ class Reinspection(TimeStampedModel):
         return f"{self.inspected_on} {'合格' if self.passed else '不合格'}"
 
 
-class Accountability(TimeStampedModel):
+class Accountability(AuditedModel):
     """责任追究 decided after a fire or a missed deadline."""
 
     township = models.ForeignKey(
@@ -357,7 +348,6 @@ class Accountability(TimeStampedModel):
     sanction = models.CharField(_("处理结果"), max_length=200)
     decided_by = models.CharField(_("决定机关"), max_length=100)
     decided_on = models.DateField(_("决定日期"))
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("责任追究")

@@ -3,14 +3,13 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from core.models import AuditedHistory, TimeStampedModel
+from core.models import AuditedModel, audited_history
 from core.uploads import RandomName, validate_document
 from townships.models import County, Township
 
 
-class Meeting(TimeStampedModel):
+class Meeting(AuditedModel):
     county = models.ForeignKey(County, models.PROTECT, related_name="meetings", verbose_name=_("县"))
     title = models.CharField(_("会议名称"), max_length=200)
     held_at = models.DateTimeField(_("召开时间"))
@@ -21,7 +20,6 @@ class Meeting(TimeStampedModel):
     summary = models.TextField(_("会议纪要"), blank=True)
     source = models.CharField(_("来源"), max_length=200, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("会议")
@@ -50,7 +48,7 @@ class Attendance(models.Model):
     venue = models.CharField(_("会场"), max_length=4, choices=Venue.choices)
     venue_name = models.CharField(_("会场名称"), max_length=120, blank=True)
     present = models.BooleanField(_("到会"), default=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
+    history = audited_history()
 
     class Meta:
         verbose_name = _("参会")
@@ -71,7 +69,7 @@ class Statement(models.Model):
     kind = models.CharField(_("发言类型"), max_length=12, choices=Kind.choices)
     speaker = models.CharField(_("发言人"), max_length=50, blank=True)
     summary = models.TextField(_("发言摘要"))
-    history = HistoricalRecords(bases=[AuditedHistory])
+    history = audited_history()
 
     class Meta:
         verbose_name = _("典型和表态发言")
@@ -82,7 +80,7 @@ class Statement(models.Model):
         return f"{self.township} {self.get_kind_display()}"
 
 
-class Directive(TimeStampedModel):
+class Directive(AuditedModel):
     class Category(models.TextChoices):
         RESPONSIBILITY = "responsibility", _("消防安全责任制")
         HAZARDS = "hazards", _("隐患自查自除")
@@ -102,7 +100,6 @@ class Directive(TimeStampedModel):
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
     text = models.TextField(_("工作要求"))
     priority = models.CharField(_("优先级"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("会议部署")
@@ -116,7 +113,7 @@ class Directive(TimeStampedModel):
         return f"{self.number}. {self.get_category_display()}"
 
 
-class Assignment(TimeStampedModel):
+class Assignment(AuditedModel):
     class Status(models.TextChoices):
         ASSIGNED = "assigned", _("已分解")
         IN_PROGRESS = "in_progress", _("推进中")
@@ -135,7 +132,6 @@ class Assignment(TimeStampedModel):
         _("进度（%）"), default=0, validators=[MaxValueValidator(100)], editable=False
     )
     closed_on = models.DateField(_("完成日期"), null=True, blank=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("任务分解")
@@ -155,7 +151,7 @@ class Assignment(TimeStampedModel):
         return f"{self.township}：{self.directive}"
 
 
-class ProgressReport(TimeStampedModel):
+class ProgressReport(AuditedModel):
     # Evidence belongs to a township's assignment, not to a premises (core.views.protected_media).
     media_scope = ("assignment__township_id", None)
 
@@ -176,7 +172,6 @@ class ProgressReport(TimeStampedModel):
         related_name="+",
         verbose_name=_("报告人"),
     )
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("进展报告")

@@ -2,18 +2,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from core.models import AuditedHistory, TimeStampedModel
+from core.models import AuditedModel, TimeStampedModel, audited_history
 from core.uploads import RandomName, validate_document
 from core.validators import phone_validator
 
 
-class County(TimeStampedModel):
+class County(AuditedModel):
     name = models.CharField(_("县名"), max_length=50, unique=True)
     code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("县")
@@ -24,7 +22,7 @@ class County(TimeStampedModel):
         return self.name
 
 
-class Township(TimeStampedModel):
+class Township(AuditedModel):
     class Kind(models.TextChoices):
         TOWNSHIP = "township", _("乡")
         TOWN = "town", _("镇")
@@ -42,7 +40,6 @@ class Township(TimeStampedModel):
         _("分管消防副职电话"), max_length=20, blank=True, validators=[phone_validator]
     )
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("乡镇（街道办）")
@@ -65,7 +62,7 @@ class PoliceStation(TimeStampedModel):
     chief = models.CharField(_("所长"), max_length=50, blank=True)
     phone = models.CharField(_("电话"), max_length=20, blank=True, validators=[phone_validator])
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(bases=[AuditedHistory], m2m_fields=[townships])
+    history = audited_history(m2m_fields=[townships])
 
     class Meta:
         verbose_name = _("派出所")
@@ -79,11 +76,10 @@ class PoliceStation(TimeStampedModel):
         return self.name
 
 
-class Grid(TimeStampedModel):
+class Grid(AuditedModel):
     township = models.ForeignKey(Township, models.PROTECT, related_name="grids", verbose_name=_("乡镇"))
     name = models.CharField(_("网格名称"), max_length=80)
     area_description = models.CharField(_("网格范围"), max_length=200, blank=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("网格")
@@ -97,7 +93,7 @@ class Grid(TimeStampedModel):
         return f"{self.township.name}·{self.name}"
 
 
-class GridMember(TimeStampedModel):
+class GridMember(AuditedModel):
     class Role(models.TextChoices):
         CHIEF = "chief", _("网格长")
         MEMBER = "member", _("网格员")
@@ -107,7 +103,6 @@ class GridMember(TimeStampedModel):
     role = models.CharField(_("职责"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     phone = models.CharField(_("电话"), max_length=20, validators=[phone_validator])
     active = models.BooleanField(_("在岗"), default=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("网格员")
@@ -118,7 +113,7 @@ class GridMember(TimeStampedModel):
         return f"{self.name}（{self.get_role_display()}）"
 
 
-class Premises(TimeStampedModel):
+class Premises(AuditedModel):
     class Category(models.TextChoices):
         SHOP = "shop", _("商铺")
         FACTORY = "factory", _("工厂企业")
@@ -168,7 +163,6 @@ class Premises(TimeStampedModel):
         verbose_name=_("责任人账号"),
     )
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("社会单位（场所）")
@@ -185,7 +179,7 @@ class Premises(TimeStampedModel):
         return self.name
 
 
-class ResponsibilityAgreement(TimeStampedModel):
+class ResponsibilityAgreement(AuditedModel):
     """消防安全目标责任书: who signed responsibility for what, per year."""
 
     media_scope = ("township_id", "premises_id")  # whose record its scan is (core.views.protected_media)
@@ -208,7 +202,6 @@ class ResponsibilityAgreement(TimeStampedModel):
     document = models.FileField(
         _("责任书扫描件"), upload_to=RandomName("agreements"), blank=True, validators=[validate_document]
     )
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
         verbose_name = _("消防安全责任书")
