@@ -96,8 +96,7 @@ class UserProfile(models.Model):
     )
 
     class Meta:
-        verbose_name = _("用户角色")
-        verbose_name_plural = _("用户角色")
+        verbose_name = verbose_name_plural = _("用户角色")
         constraints = [
             # Each role carries exactly the link that scopes it.
             models.CheckConstraint(
@@ -147,8 +146,7 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(_("邮件尝试次数"), default=0)
 
     class Meta:
-        verbose_name = _("提醒")
-        verbose_name_plural = _("提醒")
+        verbose_name = verbose_name_plural = _("提醒")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -220,8 +218,7 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("Excel 导入")
-        verbose_name_plural = _("Excel 导入")
+        verbose_name = verbose_name_plural = _("Excel 导入")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="importjob_progress_max"),

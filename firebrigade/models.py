@@ -25,8 +25,7 @@ class BrigadeStandard(AuditedModel):
     notes = models.TextField(_("说明"), blank=True)
 
     class Meta:
-        verbose_name = _("建设标准")
-        verbose_name_plural = _("建设标准")
+        verbose_name = verbose_name_plural = _("建设标准")
         ordering = ["brigade_class"]
 
     def __str__(self) -> str:
@@ -69,8 +68,7 @@ class Brigade(TimeStampedModel):
     history = audited_history(m2m_fields=[also_serves], excluded_fields=["active_staff", "good_vehicles"])
 
     class Meta:
-        verbose_name = _("乡镇专职消防队")
-        verbose_name_plural = _("乡镇专职消防队")
+        verbose_name = verbose_name_plural = _("乡镇专职消防队")
         ordering = ["township", "name"]
         constraints = [
             # A status can only be held with the dates that prove it.
@@ -114,8 +112,7 @@ class BrigadeMember(AuditedModel):
     on_duty = models.BooleanField(_("在岗执勤"), default=True)
 
     class Meta:
-        verbose_name = _("队员")
-        verbose_name_plural = _("队员")
+        verbose_name = verbose_name_plural = _("队员")
         ordering = ["brigade", "role", "name"]
         constraints = [
             models.CheckConstraint(
@@ -149,8 +146,7 @@ class EquipmentType(AuditedModel):
     maintenance_interval_days = models.PositiveSmallIntegerField(_("保养周期（天）"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("装备类型")
-        verbose_name_plural = _("装备类型")
+        verbose_name = verbose_name_plural = _("装备类型")
         ordering = ["category", "name"]
 
     def __str__(self) -> str:
@@ -169,8 +165,7 @@ class EquipmentRequirement(AuditedModel):
     quantity = models.PositiveIntegerField(_("配备数量"), validators=[MinValueValidator(1)])
 
     class Meta:
-        verbose_name = _("装备配备标准")
-        verbose_name_plural = _("装备配备标准")
+        verbose_name = verbose_name_plural = _("装备配备标准")
         ordering = ["standard", "equipment_type"]
         constraints = [
             models.UniqueConstraint(fields=["standard", "equipment_type"], name="requirement_unique_type"),
@@ -199,8 +194,7 @@ class EquipmentItem(AuditedModel):
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("装备")
-        verbose_name_plural = _("装备")
+        verbose_name = verbose_name_plural = _("装备")
         ordering = ["brigade", "equipment_type"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=0), name="equipment_quantity_nonneg"),
@@ -237,8 +231,7 @@ class FundingAllocation(AuditedModel):
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("经费预算")
-        verbose_name_plural = _("经费预算")
+        verbose_name = verbose_name_plural = _("经费预算")
         ordering = ["-year", "township", "category"]
         constraints = [
             models.UniqueConstraint(
@@ -270,8 +263,7 @@ class Disbursement(AuditedModel):
     )
 
     class Meta:
-        verbose_name = _("经费到位")
-        verbose_name_plural = _("经费到位")
+        verbose_name = verbose_name_plural = _("经费到位")
         ordering = ["-disbursed_on"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive"),
@@ -324,8 +316,7 @@ class FireIncident(AuditedModel):
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
-        verbose_name = _("火灾")
-        verbose_name_plural = _("火灾")
+        verbose_name = verbose_name_plural = _("火灾")
         ordering = ["-occurred_at"]
         constraints = [
             models.CheckConstraint(condition=Q(direct_loss__gte=0), name="incident_loss_nonneg"),

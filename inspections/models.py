@@ -24,8 +24,7 @@ class Campaign(AuditedModel):
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
-        verbose_name = _("防控行动")
-        verbose_name_plural = _("防控行动")
+        verbose_name = verbose_name_plural = _("防控行动")
         ordering = ["-starts_on"]
         constraints = [
             models.CheckConstraint(
@@ -68,8 +67,7 @@ class InspectionPlan(TimeStampedModel):
     history = audited_history(m2m_fields=[premises], excluded_fields=["planned_count", "inspected_count"])
 
     class Meta:
-        verbose_name = _("检查计划")
-        verbose_name_plural = _("检查计划")
+        verbose_name = verbose_name_plural = _("检查计划")
         ordering = ["campaign", "township", "due_on"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "township", "title"], name="plan_unique_title"),
@@ -87,8 +85,7 @@ class ChecklistItem(AuditedModel):
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = _("检查项")
-        verbose_name_plural = _("检查项")
+        verbose_name = verbose_name_plural = _("检查项")
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
@@ -138,8 +135,7 @@ class Inspection(AuditedModel):
     )
 
     class Meta:
-        verbose_name = _("检查记录")
-        verbose_name_plural = _("检查记录")
+        verbose_name = verbose_name_plural = _("检查记录")
         ordering = ["-inspected_on", "-id"]
         indexes = [
             models.Index(fields=["township", "inspected_on"]),
@@ -166,8 +162,7 @@ class ChecklistResult(models.Model):
     history = audited_history()
 
     class Meta:
-        verbose_name = _("检查项结果")
-        verbose_name_plural = _("检查项结果")
+        verbose_name = verbose_name_plural = _("检查项结果")
         ordering = ["inspection", "item__order"]
         constraints = [
             models.UniqueConstraint(fields=["inspection", "item"], name="result_unique_item"),
@@ -216,8 +211,7 @@ class Hazard(AuditedModel):
     verified_on = models.DateField(_("销号日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("火灾隐患")
-        verbose_name_plural = _("火灾隐患")
+        verbose_name = verbose_name_plural = _("火灾隐患")
         ordering = ["deadline", "id"]
         constraints = [
             models.CheckConstraint(
@@ -272,8 +266,7 @@ class Rectification(AuditedModel):
     )
 
     class Meta:
-        verbose_name = _("整改记录")
-        verbose_name_plural = _("整改记录")
+        verbose_name = verbose_name_plural = _("整改记录")
         ordering = ["hazard", "rectified_on", "id"]
 
     def __str__(self) -> str:
@@ -301,8 +294,7 @@ class Reinspection(AuditedModel):
     )
 
     class Meta:
-        verbose_name = _("复查记录")
-        verbose_name_plural = _("复查记录")
+        verbose_name = verbose_name_plural = _("复查记录")
         ordering = ["hazard", "inspected_on", "id"]
 
     def __str__(self) -> str:
@@ -350,8 +342,7 @@ class Accountability(AuditedModel):
     decided_on = models.DateField(_("决定日期"))
 
     class Meta:
-        verbose_name = _("责任追究")
-        verbose_name_plural = _("责任追究")
+        verbose_name = verbose_name_plural = _("责任追究")
         ordering = ["-decided_on"]
         constraints = [
             models.CheckConstraint(
@@ -394,8 +385,7 @@ class HazardTally(models.Model):
     overdue_at_end = models.IntegerField(_("结束时逾期"), default=0)
 
     class Meta:
-        verbose_name = _("隐患统计")
-        verbose_name_plural = _("隐患统计")
+        verbose_name = verbose_name_plural = _("隐患统计")
         constraints = [
             models.UniqueConstraint(fields=["township", "campaign"], name="hazard_tally_once"),
         ]
@@ -416,8 +406,7 @@ class HazardDeadlineTally(models.Model):
     open = models.IntegerField(_("未销号"), default=0)
 
     class Meta:
-        verbose_name = _("隐患期限统计")
-        verbose_name_plural = _("隐患期限统计")
+        verbose_name = verbose_name_plural = _("隐患期限统计")
         constraints = [
             models.UniqueConstraint(
                 fields=["township", "campaign", "deadline"], name="hazard_deadline_tally_once"

@@ -22,8 +22,7 @@ class Meeting(AuditedModel):
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
-        verbose_name = _("会议")
-        verbose_name_plural = _("会议")
+        verbose_name = verbose_name_plural = _("会议")
         ordering = ["-held_at"]
         constraints = [
             models.UniqueConstraint(fields=["county", "title", "held_at"], name="meeting_unique"),
@@ -51,8 +50,7 @@ class Attendance(models.Model):
     history = audited_history()
 
     class Meta:
-        verbose_name = _("参会")
-        verbose_name_plural = _("参会")
+        verbose_name = verbose_name_plural = _("参会")
         ordering = ["meeting", "venue", "unit"]
 
     def __str__(self) -> str:
@@ -72,8 +70,7 @@ class Statement(models.Model):
     history = audited_history()
 
     class Meta:
-        verbose_name = _("典型和表态发言")
-        verbose_name_plural = _("典型和表态发言")
+        verbose_name = verbose_name_plural = _("典型和表态发言")
         ordering = ["meeting", "id"]
 
     def __str__(self) -> str:
@@ -102,8 +99,7 @@ class Directive(AuditedModel):
     priority = models.CharField(_("优先级"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
 
     class Meta:
-        verbose_name = _("会议部署")
-        verbose_name_plural = _("会议部署")
+        verbose_name = verbose_name_plural = _("会议部署")
         ordering = ["meeting", "number"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "number"], name="directive_unique_number"),
@@ -134,8 +130,7 @@ class Assignment(AuditedModel):
     closed_on = models.DateField(_("完成日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("任务分解")
-        verbose_name_plural = _("任务分解")
+        verbose_name = verbose_name_plural = _("任务分解")
         ordering = ["deadline", "township"]
         constraints = [
             models.UniqueConstraint(fields=["directive", "township"], name="assignment_unique_township"),
@@ -174,8 +169,7 @@ class ProgressReport(AuditedModel):
     )
 
     class Meta:
-        verbose_name = _("进展报告")
-        verbose_name_plural = _("进展报告")
+        verbose_name = verbose_name_plural = _("进展报告")
         ordering = ["assignment", "reported_on", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(percent__lte=100), name="progress_percent_max"),

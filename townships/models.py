@@ -14,8 +14,7 @@ class County(AuditedModel):
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
-        verbose_name = _("县")
-        verbose_name_plural = _("县")
+        verbose_name = verbose_name_plural = _("县")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -42,8 +41,7 @@ class Township(AuditedModel):
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
-        verbose_name = _("乡镇（街道办）")
-        verbose_name_plural = _("乡镇（街道办）")
+        verbose_name = verbose_name_plural = _("乡镇（街道办）")
         ordering = ["county", "name"]
         constraints = [
             models.UniqueConstraint(fields=["county", "name"], name="township_unique_name_in_county"),
@@ -65,8 +63,7 @@ class PoliceStation(TimeStampedModel):
     history = audited_history(m2m_fields=[townships])
 
     class Meta:
-        verbose_name = _("派出所")
-        verbose_name_plural = _("派出所")
+        verbose_name = verbose_name_plural = _("派出所")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["county", "name"], name="policestation_unique_name"),
@@ -82,8 +79,7 @@ class Grid(AuditedModel):
     area_description = models.CharField(_("网格范围"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("网格")
-        verbose_name_plural = _("网格")
+        verbose_name = verbose_name_plural = _("网格")
         ordering = ["township", "name"]
         constraints = [
             models.UniqueConstraint(fields=["township", "name"], name="grid_unique_name_in_township"),
@@ -105,8 +101,7 @@ class GridMember(AuditedModel):
     active = models.BooleanField(_("在岗"), default=True)
 
     class Meta:
-        verbose_name = _("网格员")
-        verbose_name_plural = _("网格员")
+        verbose_name = verbose_name_plural = _("网格员")
         ordering = ["grid", "role", "name"]
 
     def __str__(self) -> str:
@@ -165,8 +160,7 @@ class Premises(AuditedModel):
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
-        verbose_name = _("社会单位（场所）")
-        verbose_name_plural = _("社会单位（场所）")
+        verbose_name = verbose_name_plural = _("社会单位（场所）")
         ordering = ["township", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -204,8 +198,7 @@ class ResponsibilityAgreement(AuditedModel):
     )
 
     class Meta:
-        verbose_name = _("消防安全责任书")
-        verbose_name_plural = _("消防安全责任书")
+        verbose_name = verbose_name_plural = _("消防安全责任书")
         ordering = ["-year", "township"]
         constraints = [
             models.CheckConstraint(
