@@ -4,8 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import phone_field
 from core.models import AuditedModel, TimeStampedModel, audited_history
-from core.validators import phone_validator
 from townships.models import Premises, Township
 
 
@@ -52,7 +52,7 @@ class Brigade(TimeStampedModel):
     )
     station_address = models.CharField(_("营房地址"), max_length=200, blank=True)
     station_area_m2 = models.PositiveIntegerField(_("营房面积（㎡）"), null=True, blank=True)
-    duty_phone = models.CharField(_("值班电话"), max_length=20, blank=True, validators=[phone_validator])
+    duty_phone = phone_field(_("值班电话"), blank=True)
     construction_started_on = models.DateField(_("开工日期"), null=True, blank=True)
     established_on = models.DateField(_("建成日期"), null=True, blank=True)
     accepted_on = models.DateField(_("验收日期"), null=True, blank=True)
@@ -103,7 +103,7 @@ class BrigadeMember(AuditedModel):
     brigade = models.ForeignKey(Brigade, models.CASCADE, related_name="members", verbose_name=_("消防队"))
     name = models.CharField(_("姓名"), max_length=50)
     role = models.CharField(_("岗位"), max_length=20, choices=Role.choices)
-    phone = models.CharField(_("电话"), max_length=20, blank=True, validators=[phone_validator])
+    phone = phone_field(_("电话"), blank=True)
     certification = models.CharField(_("资格证书"), max_length=80, blank=True)
     certified_on = models.DateField(_("取证日期"), null=True, blank=True)
     hired_on = models.DateField(_("入职日期"))

@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import entered_by_field
 from core.models import AuditedModel, TimeStampedModel, audited_history
 from core.uploads import RandomName, validate_document, validate_photo
 from firebrigade.models import FireIncident
@@ -125,14 +125,7 @@ class Inspection(AuditedModel):
     inspectors = models.CharField(_("检查人员"), max_length=120)
     signed_by = models.CharField(_("被检查单位签字"), max_length=50, blank=True)
     notes = models.TextField(_("检查情况"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("录入人"),
-    )
+    recorded_by = entered_by_field(_("录入人"))
 
     class Meta:
         verbose_name = verbose_name_plural = _("检查记录")
@@ -256,14 +249,7 @@ class Rectification(AuditedModel):
     evidence = models.FileField(
         _("整改佐证"), upload_to=RandomName("rectifications"), blank=True, validators=[validate_document]
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("提交人"),
-    )
+    submitted_by = entered_by_field(_("提交人"))
 
     class Meta:
         verbose_name = verbose_name_plural = _("整改记录")
@@ -284,14 +270,7 @@ class Reinspection(AuditedModel):
     inspectors = models.CharField(_("复查人员"), max_length=120)
     passed = models.BooleanField(_("复查合格"))
     note = models.TextField(_("复查意见"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("录入人"),
-    )
+    recorded_by = entered_by_field(_("录入人"))
 
     class Meta:
         verbose_name = verbose_name_plural = _("复查记录")

@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import entered_by_field
 from core.models import AuditedModel, audited_history
 from core.uploads import RandomName, validate_document
 from townships.models import County, Township
@@ -159,14 +159,7 @@ class ProgressReport(AuditedModel):
     evidence = models.FileField(
         _("佐证材料"), upload_to=RandomName("progress"), blank=True, validators=[validate_document]
     )
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("报告人"),
-    )
+    reported_by = entered_by_field(_("报告人"))
 
     class Meta:
         verbose_name = verbose_name_plural = _("进展报告")

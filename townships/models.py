@@ -3,9 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import phone_field
 from core.models import AuditedModel, TimeStampedModel, audited_history
 from core.uploads import RandomName, validate_document
-from core.validators import phone_validator
 
 
 class County(AuditedModel):
@@ -31,13 +31,9 @@ class Township(AuditedModel):
     name = models.CharField(_("名称"), max_length=50)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     principal_leader = models.CharField(_("主要领导"), max_length=50, blank=True)
-    principal_leader_phone = models.CharField(
-        _("主要领导电话"), max_length=20, blank=True, validators=[phone_validator]
-    )
+    principal_leader_phone = phone_field(_("主要领导电话"), blank=True)
     fire_deputy = models.CharField(_("分管消防副职"), max_length=50, blank=True)
-    fire_deputy_phone = models.CharField(
-        _("分管消防副职电话"), max_length=20, blank=True, validators=[phone_validator]
-    )
+    fire_deputy_phone = phone_field(_("分管消防副职电话"), blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
@@ -58,7 +54,7 @@ class PoliceStation(TimeStampedModel):
         Township, related_name="police_stations", verbose_name=_("辖区乡镇"), blank=True
     )
     chief = models.CharField(_("所长"), max_length=50, blank=True)
-    phone = models.CharField(_("电话"), max_length=20, blank=True, validators=[phone_validator])
+    phone = phone_field(_("电话"), blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
     history = audited_history(m2m_fields=[townships])
 
@@ -97,7 +93,7 @@ class GridMember(AuditedModel):
     grid = models.ForeignKey(Grid, models.CASCADE, related_name="members", verbose_name=_("网格"))
     name = models.CharField(_("姓名"), max_length=50)
     role = models.CharField(_("职责"), max_length=10, choices=Role.choices, default=Role.MEMBER)
-    phone = models.CharField(_("电话"), max_length=20, validators=[phone_validator])
+    phone = phone_field(_("电话"))
     active = models.BooleanField(_("在岗"), default=True)
 
     class Meta:
@@ -144,9 +140,9 @@ class Premises(AuditedModel):
     risk_level = models.CharField(_("风险等级"), max_length=10, choices=RiskLevel.choices)
     is_key_unit = models.BooleanField(_("消防安全重点单位"), default=False)
     responsible_person = models.CharField(_("消防安全责任人"), max_length=50)
-    responsible_phone = models.CharField(_("责任人电话"), max_length=20, validators=[phone_validator])
+    responsible_phone = phone_field(_("责任人电话"))
     manager = models.CharField(_("消防安全管理人"), max_length=50, blank=True)
-    manager_phone = models.CharField(_("管理人电话"), max_length=20, blank=True, validators=[phone_validator])
+    manager_phone = phone_field(_("管理人电话"), blank=True)
     last_inspected_on = models.DateField(_("最近检查日期"), null=True, blank=True)
     next_inspection_due = models.DateField(_("下次检查期限"), null=True, blank=True, db_index=True)
     responsible_user = models.ForeignKey(
