@@ -54,6 +54,14 @@ class Role(models.TextChoices):
     PREMISES_RESPONSIBLE = "premises_responsible", _("单位消防安全责任人")
 
 
+def _scope_link(to: str, verbose_name, related_name: str = "user_profiles") -> models.ForeignKey:
+    """A part of the county a profile answers for: optional, as each role is scoped by its own link
+    (see the constraints); a place cannot be deleted while someone answers for it."""
+    return models.ForeignKey(
+        to, models.PROTECT, null=True, blank=True, related_name=related_name, verbose_name=verbose_name
+    )
+
+
 class UserProfile(models.Model):
     """Ties a user to the part of the county they answer for; scoping reads only this."""
 
@@ -61,33 +69,10 @@ class UserProfile(models.Model):
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile", verbose_name=_("用户")
     )
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices)
-    county = models.ForeignKey(
-        "townships.County", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("县")
-    )
-    township = models.ForeignKey(
-        "townships.Township",
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="user_profiles",
-        verbose_name=_("乡镇"),
-    )
-    police_station = models.ForeignKey(
-        "townships.PoliceStation",
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="user_profiles",
-        verbose_name=_("派出所"),
-    )
-    premises = models.ForeignKey(
-        "townships.Premises",
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="user_profiles",
-        verbose_name=_("单位"),
-    )
+    county = _scope_link("townships.County", _("县"), related_name="+")
+    township = _scope_link("townships.Township", _("乡镇"))
+    police_station = _scope_link("townships.PoliceStation", _("派出所"))
+    premises = _scope_link("townships.Premises", _("单位"))
     phone = models.CharField(_("电话"), max_length=20, blank=True)
     is_principal_leader = models.BooleanField(
         _("乡镇主要领导"),
