@@ -5,11 +5,42 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditedHistory(models.Model):
+    """Base of every history table (django-simple-history): who and when come with the library;
+    this adds from which address. Filled by core.signals from the request being served."""
+
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def audited_history(**options) -> HistoricalRecords:
+    """The history of an audited model: simple-history's table plus AuditedHistory's address."""
+    return HistoricalRecords(bases=[AuditedHistory], **options)
+
+
+class AuditedModel(TimeStampedModel):
+    """A record the county keeps: timestamps, and every change in its history table.
+
+    `inherit=True` gives each concrete subclass the history model, table and manager it would get
+    from its own `history = audited_history()`. A model whose history is tuned (m2m_fields,
+    excluded_fields) extends TimeStampedModel and declares its own instead: simple-history refuses
+    two registrations on one model.
+    """
+
+    history = audited_history(inherit=True)
 
     class Meta:
         abstract = True
@@ -23,6 +54,14 @@ class Role(models.TextChoices):
     PREMISES_RESPONSIBLE = "premises_responsible", _("单位消防安全责任人")
 
 
+def _scope_link(to: str, verbose_name, related_name: str = "user_profiles") -> models.ForeignKey:
+    """A part of the county a profile answers for: optional, as each role is scoped by its own link
+    (see the constraints); a place cannot be deleted while someone answers for it."""
+    return models.ForeignKey(
+        to, models.PROTECT, null=True, blank=True, related_name=related_name, verbose_name=verbose_name
+    )
+
+
 class UserProfile(models.Model):
     """Ties a user to the part of the county they answer for; scoping reads only this."""
 
@@ -30,33 +69,10 @@ class UserProfile(models.Model):
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile", verbose_name=_("用户")
     )
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices)
-    county = models.ForeignKey(
-        "townships.County", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("县")
-    )
-    township = models.ForeignKey(
-        "townships.Township",
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="user_profiles",
-        verbose_name=_("乡镇"),
-    )
-    police_station = models.ForeignKey(
-        "townships.PoliceStation",
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="user_profiles",
-        verbose_name=_("派出所"),
-    )
-    premises = models.ForeignKey(
-        "townships.Premises",
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="user_profiles",
-        verbose_name=_("单位"),
-    )
+    county = _scope_link("townships.County", _("县"), related_name="+")
+    township = _scope_link("townships.Township", _("乡镇"))
+    police_station = _scope_link("townships.PoliceStation", _("派出所"))
+    premises = _scope_link("townships.Premises", _("单位"))
     phone = models.CharField(_("电话"), max_length=20, blank=True)
     is_principal_leader = models.BooleanField(
         _("乡镇主要领导"),
@@ -65,8 +81,7 @@ class UserProfile(models.Model):
     )
 
     class Meta:
-        verbose_name = _("用户角色")
-        verbose_name_plural = _("用户角色")
+        verbose_name = verbose_name_plural = _("用户角色")
         constraints = [
             # Each role carries exactly the link that scopes it.
             models.CheckConstraint(
@@ -116,8 +131,7 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(_("邮件尝试次数"), default=0)
 
     class Meta:
-        verbose_name = _("提醒")
-        verbose_name_plural = _("提醒")
+        verbose_name = verbose_name_plural = _("提醒")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -136,16 +150,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class AuditedHistory(models.Model):
-    """Base of every history table (django-simple-history): who and when come with the library;
-    this adds from which address. Filled by core.signals from the request being served."""
-
-    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
-
-    class Meta:
-        abstract = True
 
 
 def import_upload_to(instance, filename: str) -> str:
@@ -199,8 +203,7 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("Excel 导入")
-        verbose_name_plural = _("Excel 导入")
+        verbose_name = verbose_name_plural = _("Excel 导入")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="importjob_progress_max"),

@@ -3,10 +3,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from core.models import AuditedHistory, TimeStampedModel
-from core.validators import phone_validator
+from core.fields import phone_field
+from core.models import AuditedModel, TimeStampedModel, audited_history
 from townships.models import Premises, Township
 
 
@@ -16,7 +15,7 @@ class BrigadeClass(models.TextChoices):
     VOLUNTEER = "volunteer", _("志愿消防队")
 
 
-class BrigadeStandard(TimeStampedModel):
+class BrigadeStandard(AuditedModel):
     """Construction standard per brigade class (after GB/T 35547); figures are data the center edits."""
 
     brigade_class = models.CharField(_("队伍等级"), max_length=16, choices=BrigadeClass.choices, unique=True)
@@ -24,11 +23,9 @@ class BrigadeStandard(TimeStampedModel):
     min_vehicles = models.PositiveSmallIntegerField(_("最少消防车辆（辆）"))
     min_station_area_m2 = models.PositiveIntegerField(_("最小营房面积（㎡）"))
     notes = models.TextField(_("说明"), blank=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("建设标准")
-        verbose_name_plural = _("建设标准")
+        verbose_name = verbose_name_plural = _("建设标准")
         ordering = ["brigade_class"]
 
     def __str__(self) -> str:
@@ -55,7 +52,7 @@ class Brigade(TimeStampedModel):
     )
     station_address = models.CharField(_("营房地址"), max_length=200, blank=True)
     station_area_m2 = models.PositiveIntegerField(_("营房面积（㎡）"), null=True, blank=True)
-    duty_phone = models.CharField(_("值班电话"), max_length=20, blank=True, validators=[phone_validator])
+    duty_phone = phone_field(_("值班电话"), blank=True)
     construction_started_on = models.DateField(_("开工日期"), null=True, blank=True)
     established_on = models.DateField(_("建成日期"), null=True, blank=True)
     accepted_on = models.DateField(_("验收日期"), null=True, blank=True)
@@ -68,13 +65,10 @@ class Brigade(TimeStampedModel):
     good_vehicles = models.PositiveIntegerField(
         _("完好车辆"), default=0, editable=False, help_text=_("状况完好的消防车辆数。")
     )
-    history = HistoricalRecords(
-        bases=[AuditedHistory], m2m_fields=[also_serves], excluded_fields=["active_staff", "good_vehicles"]
-    )
+    history = audited_history(m2m_fields=[also_serves], excluded_fields=["active_staff", "good_vehicles"])
 
     class Meta:
-        verbose_name = _("乡镇专职消防队")
-        verbose_name_plural = _("乡镇专职消防队")
+        verbose_name = verbose_name_plural = _("乡镇专职消防队")
         ordering = ["township", "name"]
         constraints = [
             # A status can only be held with the dates that prove it.
@@ -98,7 +92,7 @@ class Brigade(TimeStampedModel):
         return self.name
 
 
-class BrigadeMember(TimeStampedModel):
+class BrigadeMember(AuditedModel):
     class Role(models.TextChoices):
         CAPTAIN = "captain", _("队长")
         DEPUTY_CAPTAIN = "deputy_captain", _("副队长")
@@ -109,18 +103,16 @@ class BrigadeMember(TimeStampedModel):
     brigade = models.ForeignKey(Brigade, models.CASCADE, related_name="members", verbose_name=_("消防队"))
     name = models.CharField(_("姓名"), max_length=50)
     role = models.CharField(_("岗位"), max_length=20, choices=Role.choices)
-    phone = models.CharField(_("电话"), max_length=20, blank=True, validators=[phone_validator])
+    phone = phone_field(_("电话"), blank=True)
     certification = models.CharField(_("资格证书"), max_length=80, blank=True)
     certified_on = models.DateField(_("取证日期"), null=True, blank=True)
     hired_on = models.DateField(_("入职日期"))
     left_on = models.DateField(_("离职日期"), null=True, blank=True)
     contract_until = models.DateField(_("合同到期"), null=True, blank=True)
     on_duty = models.BooleanField(_("在岗执勤"), default=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("队员")
-        verbose_name_plural = _("队员")
+        verbose_name = verbose_name_plural = _("队员")
         ordering = ["brigade", "role", "name"]
         constraints = [
             models.CheckConstraint(
@@ -137,7 +129,7 @@ class BrigadeMember(TimeStampedModel):
         return f"{self.name}（{self.get_role_display()}）"
 
 
-class EquipmentType(TimeStampedModel):
+class EquipmentType(AuditedModel):
     class Category(models.TextChoices):
         VEHICLE = "vehicle", _("消防车辆")
         PUMP = "pump", _("泵浦")
@@ -152,18 +144,16 @@ class EquipmentType(TimeStampedModel):
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
     unit = models.CharField(_("计量单位"), max_length=10, default="件")
     maintenance_interval_days = models.PositiveSmallIntegerField(_("保养周期（天）"), null=True, blank=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("装备类型")
-        verbose_name_plural = _("装备类型")
+        verbose_name = verbose_name_plural = _("装备类型")
         ordering = ["category", "name"]
 
     def __str__(self) -> str:
         return self.name
 
 
-class EquipmentRequirement(TimeStampedModel):
+class EquipmentRequirement(AuditedModel):
     """Standard allocation: how many of a type a brigade of a class must hold."""
 
     standard = models.ForeignKey(
@@ -173,11 +163,9 @@ class EquipmentRequirement(TimeStampedModel):
         EquipmentType, models.PROTECT, related_name="requirements", verbose_name=_("装备类型")
     )
     quantity = models.PositiveIntegerField(_("配备数量"), validators=[MinValueValidator(1)])
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("装备配备标准")
-        verbose_name_plural = _("装备配备标准")
+        verbose_name = verbose_name_plural = _("装备配备标准")
         ordering = ["standard", "equipment_type"]
         constraints = [
             models.UniqueConstraint(fields=["standard", "equipment_type"], name="requirement_unique_type"),
@@ -188,7 +176,7 @@ class EquipmentRequirement(TimeStampedModel):
         return f"{self.standard}·{self.equipment_type}×{self.quantity}"
 
 
-class EquipmentItem(TimeStampedModel):
+class EquipmentItem(AuditedModel):
     class Condition(models.TextChoices):
         GOOD = "good", _("完好")
         NEEDS_REPAIR = "needs_repair", _("待维修")
@@ -204,11 +192,9 @@ class EquipmentItem(TimeStampedModel):
     last_maintained_on = models.DateField(_("上次保养"), null=True, blank=True)
     next_maintenance_on = models.DateField(_("下次保养"), null=True, blank=True, db_index=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("装备")
-        verbose_name_plural = _("装备")
+        verbose_name = verbose_name_plural = _("装备")
         ordering = ["brigade", "equipment_type"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=0), name="equipment_quantity_nonneg"),
@@ -230,7 +216,7 @@ class FundingCategory(models.TextChoices):
     EQUIPMENT = "equipment", _("装备经费")
 
 
-class FundingAllocation(TimeStampedModel):
+class FundingAllocation(AuditedModel):
     township = models.ForeignKey(
         Township, models.PROTECT, related_name="funding_allocations", verbose_name=_("乡镇")
     )
@@ -243,11 +229,9 @@ class FundingAllocation(TimeStampedModel):
     )
     source = models.CharField(_("资金来源"), max_length=80, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("经费预算")
-        verbose_name_plural = _("经费预算")
+        verbose_name = verbose_name_plural = _("经费预算")
         ordering = ["-year", "township", "category"]
         constraints = [
             models.UniqueConstraint(
@@ -267,7 +251,7 @@ class FundingAllocation(TimeStampedModel):
         return f"{self.township} {self.year} {self.get_category_display()}"
 
 
-class Disbursement(TimeStampedModel):
+class Disbursement(AuditedModel):
     allocation = models.ForeignKey(
         FundingAllocation, models.PROTECT, related_name="disbursements", verbose_name=_("经费预算")
     )
@@ -277,11 +261,9 @@ class Disbursement(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, verbose_name=_("登记人")
     )
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("经费到位")
-        verbose_name_plural = _("经费到位")
+        verbose_name = verbose_name_plural = _("经费到位")
         ordering = ["-disbursed_on"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive"),
@@ -291,7 +273,7 @@ class Disbursement(TimeStampedModel):
         return f"{self.allocation} {self.amount} 元"
 
 
-class FireIncident(TimeStampedModel):
+class FireIncident(AuditedModel):
     class Cause(models.TextChoices):
         ELECTRICAL = "electrical", _("电气火灾")
         CARELESS = "careless", _("生活用火不慎")
@@ -332,11 +314,9 @@ class FireIncident(TimeStampedModel):
     arrival_minutes = models.PositiveSmallIntegerField(_("到场用时（分钟）"), null=True, blank=True)
     description = models.TextField(_("经过"), blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("火灾")
-        verbose_name_plural = _("火灾")
+        verbose_name = verbose_name_plural = _("火灾")
         ordering = ["-occurred_at"]
         constraints = [
             models.CheckConstraint(condition=Q(direct_loss__gte=0), name="incident_loss_nonneg"),

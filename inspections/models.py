@@ -1,17 +1,16 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from core.models import AuditedHistory, TimeStampedModel
+from core.fields import entered_by_field
+from core.models import AuditedModel, TimeStampedModel, audited_history
 from core.uploads import RandomName, validate_document, validate_photo
 from firebrigade.models import FireIncident
 from meetings.models import Assignment
 from townships.models import County, PoliceStation, Premises, Township
 
 
-class Campaign(TimeStampedModel):
+class Campaign(AuditedModel):
     class Kind(models.TextChoices):
         WINTER_SPRING = "winter_spring", _("冬春火灾防控")
         SPECIAL = "special", _("专项整治")
@@ -23,11 +22,9 @@ class Campaign(TimeStampedModel):
     ends_on = models.DateField(_("结束日期"))
     description = models.TextField(_("工作要求"), blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("防控行动")
-        verbose_name_plural = _("防控行动")
+        verbose_name = verbose_name_plural = _("防控行动")
         ordering = ["-starts_on"]
         constraints = [
             models.CheckConstraint(
@@ -67,13 +64,10 @@ class InspectionPlan(TimeStampedModel):
         editable=False,
         help_text=_("按本计划检查过的单位数（同一单位多次检查计一次）。"),
     )
-    history = HistoricalRecords(
-        bases=[AuditedHistory], m2m_fields=[premises], excluded_fields=["planned_count", "inspected_count"]
-    )
+    history = audited_history(m2m_fields=[premises], excluded_fields=["planned_count", "inspected_count"])
 
     class Meta:
-        verbose_name = _("检查计划")
-        verbose_name_plural = _("检查计划")
+        verbose_name = verbose_name_plural = _("检查计划")
         ordering = ["campaign", "township", "due_on"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "township", "title"], name="plan_unique_title"),
@@ -83,24 +77,22 @@ class InspectionPlan(TimeStampedModel):
         return self.title
 
 
-class ChecklistItem(TimeStampedModel):
+class ChecklistItem(AuditedModel):
     code = models.CharField(_("编号"), max_length=20, unique=True)
     text = models.CharField(_("检查内容"), max_length=200)
     category = models.CharField(_("分类"), max_length=40, blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("检查项")
-        verbose_name_plural = _("检查项")
+        verbose_name = verbose_name_plural = _("检查项")
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
         return f"{self.code} {self.text}"
 
 
-class Inspection(TimeStampedModel):
+class Inspection(AuditedModel):
     class Kind(models.TextChoices):
         TOWNSHIP = "township", _("乡镇检查")
         POLICE = "police", _("派出所检查")
@@ -133,19 +125,10 @@ class Inspection(TimeStampedModel):
     inspectors = models.CharField(_("检查人员"), max_length=120)
     signed_by = models.CharField(_("被检查单位签字"), max_length=50, blank=True)
     notes = models.TextField(_("检查情况"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("录入人"),
-    )
-    history = HistoricalRecords(bases=[AuditedHistory])
+    recorded_by = entered_by_field(_("录入人"))
 
     class Meta:
-        verbose_name = _("检查记录")
-        verbose_name_plural = _("检查记录")
+        verbose_name = verbose_name_plural = _("检查记录")
         ordering = ["-inspected_on", "-id"]
         indexes = [
             models.Index(fields=["township", "inspected_on"]),
@@ -169,11 +152,10 @@ class ChecklistResult(models.Model):
     item = models.ForeignKey(ChecklistItem, models.PROTECT, related_name="+", verbose_name=_("检查项"))
     result = models.CharField(_("结果"), max_length=4, choices=Result.choices)
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
+    history = audited_history()
 
     class Meta:
-        verbose_name = _("检查项结果")
-        verbose_name_plural = _("检查项结果")
+        verbose_name = verbose_name_plural = _("检查项结果")
         ordering = ["inspection", "item__order"]
         constraints = [
             models.UniqueConstraint(fields=["inspection", "item"], name="result_unique_item"),
@@ -183,7 +165,7 @@ class ChecklistResult(models.Model):
         return f"{self.item.code}: {self.get_result_display()}"
 
 
-class Hazard(TimeStampedModel):
+class Hazard(AuditedModel):
     # Whose record its photos are (core.views.protected_media): township and premises lookups.
     media_scope = ("township_id", "premises_id")
 
@@ -220,11 +202,9 @@ class Hazard(TimeStampedModel):
         _("整改后照片"), upload_to=RandomName("hazards"), blank=True, validators=[validate_photo]
     )
     verified_on = models.DateField(_("销号日期"), null=True, blank=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("火灾隐患")
-        verbose_name_plural = _("火灾隐患")
+        verbose_name = verbose_name_plural = _("火灾隐患")
         ordering = ["deadline", "id"]
         constraints = [
             models.CheckConstraint(
@@ -257,7 +237,7 @@ class Hazard(TimeStampedModel):
         return f"{self.premises}：{self.description[:30]}"
 
 
-class Rectification(TimeStampedModel):
+class Rectification(AuditedModel):
     """隐患自除: what the unit did about a hazard, with evidence, awaiting a re-inspection."""
 
     media_scope = ("hazard__township_id", "hazard__premises_id")  # see Hazard.media_scope
@@ -269,26 +249,17 @@ class Rectification(TimeStampedModel):
     evidence = models.FileField(
         _("整改佐证"), upload_to=RandomName("rectifications"), blank=True, validators=[validate_document]
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("提交人"),
-    )
-    history = HistoricalRecords(bases=[AuditedHistory])
+    submitted_by = entered_by_field(_("提交人"))
 
     class Meta:
-        verbose_name = _("整改记录")
-        verbose_name_plural = _("整改记录")
+        verbose_name = verbose_name_plural = _("整改记录")
         ordering = ["hazard", "rectified_on", "id"]
 
     def __str__(self) -> str:
         return f"{self.rectified_on} {self.rectified_by}"
 
 
-class Reinspection(TimeStampedModel):
+class Reinspection(AuditedModel):
     """复查: a re-inspection either verifies the rectification or sends the hazard back."""
 
     hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="reinspections", verbose_name=_("隐患"))
@@ -299,26 +270,17 @@ class Reinspection(TimeStampedModel):
     inspectors = models.CharField(_("复查人员"), max_length=120)
     passed = models.BooleanField(_("复查合格"))
     note = models.TextField(_("复查意见"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("录入人"),
-    )
-    history = HistoricalRecords(bases=[AuditedHistory])
+    recorded_by = entered_by_field(_("录入人"))
 
     class Meta:
-        verbose_name = _("复查记录")
-        verbose_name_plural = _("复查记录")
+        verbose_name = verbose_name_plural = _("复查记录")
         ordering = ["hazard", "inspected_on", "id"]
 
     def __str__(self) -> str:
         return f"{self.inspected_on} {'合格' if self.passed else '不合格'}"
 
 
-class Accountability(TimeStampedModel):
+class Accountability(AuditedModel):
     """责任追究 decided after a fire or a missed deadline."""
 
     township = models.ForeignKey(
@@ -357,11 +319,9 @@ class Accountability(TimeStampedModel):
     sanction = models.CharField(_("处理结果"), max_length=200)
     decided_by = models.CharField(_("决定机关"), max_length=100)
     decided_on = models.DateField(_("决定日期"))
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("责任追究")
-        verbose_name_plural = _("责任追究")
+        verbose_name = verbose_name_plural = _("责任追究")
         ordering = ["-decided_on"]
         constraints = [
             models.CheckConstraint(
@@ -404,8 +364,7 @@ class HazardTally(models.Model):
     overdue_at_end = models.IntegerField(_("结束时逾期"), default=0)
 
     class Meta:
-        verbose_name = _("隐患统计")
-        verbose_name_plural = _("隐患统计")
+        verbose_name = verbose_name_plural = _("隐患统计")
         constraints = [
             models.UniqueConstraint(fields=["township", "campaign"], name="hazard_tally_once"),
         ]
@@ -426,8 +385,7 @@ class HazardDeadlineTally(models.Model):
     open = models.IntegerField(_("未销号"), default=0)
 
     class Meta:
-        verbose_name = _("隐患期限统计")
-        verbose_name_plural = _("隐患期限统计")
+        verbose_name = verbose_name_plural = _("隐患期限统计")
         constraints = [
             models.UniqueConstraint(
                 fields=["township", "campaign", "deadline"], name="hazard_deadline_tally_once"

@@ -1,16 +1,15 @@
-from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from core.models import AuditedHistory, TimeStampedModel
+from core.fields import entered_by_field
+from core.models import AuditedModel, audited_history
 from core.uploads import RandomName, validate_document
 from townships.models import County, Township
 
 
-class Meeting(TimeStampedModel):
+class Meeting(AuditedModel):
     county = models.ForeignKey(County, models.PROTECT, related_name="meetings", verbose_name=_("县"))
     title = models.CharField(_("会议名称"), max_length=200)
     held_at = models.DateTimeField(_("召开时间"))
@@ -21,11 +20,9 @@ class Meeting(TimeStampedModel):
     summary = models.TextField(_("会议纪要"), blank=True)
     source = models.CharField(_("来源"), max_length=200, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("会议")
-        verbose_name_plural = _("会议")
+        verbose_name = verbose_name_plural = _("会议")
         ordering = ["-held_at"]
         constraints = [
             models.UniqueConstraint(fields=["county", "title", "held_at"], name="meeting_unique"),
@@ -50,11 +47,10 @@ class Attendance(models.Model):
     venue = models.CharField(_("会场"), max_length=4, choices=Venue.choices)
     venue_name = models.CharField(_("会场名称"), max_length=120, blank=True)
     present = models.BooleanField(_("到会"), default=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
+    history = audited_history()
 
     class Meta:
-        verbose_name = _("参会")
-        verbose_name_plural = _("参会")
+        verbose_name = verbose_name_plural = _("参会")
         ordering = ["meeting", "venue", "unit"]
 
     def __str__(self) -> str:
@@ -71,18 +67,17 @@ class Statement(models.Model):
     kind = models.CharField(_("发言类型"), max_length=12, choices=Kind.choices)
     speaker = models.CharField(_("发言人"), max_length=50, blank=True)
     summary = models.TextField(_("发言摘要"))
-    history = HistoricalRecords(bases=[AuditedHistory])
+    history = audited_history()
 
     class Meta:
-        verbose_name = _("典型和表态发言")
-        verbose_name_plural = _("典型和表态发言")
+        verbose_name = verbose_name_plural = _("典型和表态发言")
         ordering = ["meeting", "id"]
 
     def __str__(self) -> str:
         return f"{self.township} {self.get_kind_display()}"
 
 
-class Directive(TimeStampedModel):
+class Directive(AuditedModel):
     class Category(models.TextChoices):
         RESPONSIBILITY = "responsibility", _("消防安全责任制")
         HAZARDS = "hazards", _("隐患自查自除")
@@ -102,11 +97,9 @@ class Directive(TimeStampedModel):
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
     text = models.TextField(_("工作要求"))
     priority = models.CharField(_("优先级"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("会议部署")
-        verbose_name_plural = _("会议部署")
+        verbose_name = verbose_name_plural = _("会议部署")
         ordering = ["meeting", "number"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "number"], name="directive_unique_number"),
@@ -116,7 +109,7 @@ class Directive(TimeStampedModel):
         return f"{self.number}. {self.get_category_display()}"
 
 
-class Assignment(TimeStampedModel):
+class Assignment(AuditedModel):
     class Status(models.TextChoices):
         ASSIGNED = "assigned", _("已分解")
         IN_PROGRESS = "in_progress", _("推进中")
@@ -135,11 +128,9 @@ class Assignment(TimeStampedModel):
         _("进度（%）"), default=0, validators=[MaxValueValidator(100)], editable=False
     )
     closed_on = models.DateField(_("完成日期"), null=True, blank=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("任务分解")
-        verbose_name_plural = _("任务分解")
+        verbose_name = verbose_name_plural = _("任务分解")
         ordering = ["deadline", "township"]
         constraints = [
             models.UniqueConstraint(fields=["directive", "township"], name="assignment_unique_township"),
@@ -155,7 +146,7 @@ class Assignment(TimeStampedModel):
         return f"{self.township}：{self.directive}"
 
 
-class ProgressReport(TimeStampedModel):
+class ProgressReport(AuditedModel):
     # Evidence belongs to a township's assignment, not to a premises (core.views.protected_media).
     media_scope = ("assignment__township_id", None)
 
@@ -168,19 +159,10 @@ class ProgressReport(TimeStampedModel):
     evidence = models.FileField(
         _("佐证材料"), upload_to=RandomName("progress"), blank=True, validators=[validate_document]
     )
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("报告人"),
-    )
-    history = HistoricalRecords(bases=[AuditedHistory])
+    reported_by = entered_by_field(_("报告人"))
 
     class Meta:
-        verbose_name = _("进展报告")
-        verbose_name_plural = _("进展报告")
+        verbose_name = verbose_name_plural = _("进展报告")
         ordering = ["assignment", "reported_on", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(percent__lte=100), name="progress_percent_max"),

@@ -2,29 +2,26 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from core.models import AuditedHistory, TimeStampedModel
+from core.fields import phone_field
+from core.models import AuditedModel, TimeStampedModel, audited_history
 from core.uploads import RandomName, validate_document
-from core.validators import phone_validator
 
 
-class County(TimeStampedModel):
+class County(AuditedModel):
     name = models.CharField(_("县名"), max_length=50, unique=True)
     code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("县")
-        verbose_name_plural = _("县")
+        verbose_name = verbose_name_plural = _("县")
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
 
 
-class Township(TimeStampedModel):
+class Township(AuditedModel):
     class Kind(models.TextChoices):
         TOWNSHIP = "township", _("乡")
         TOWN = "town", _("镇")
@@ -34,19 +31,13 @@ class Township(TimeStampedModel):
     name = models.CharField(_("名称"), max_length=50)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     principal_leader = models.CharField(_("主要领导"), max_length=50, blank=True)
-    principal_leader_phone = models.CharField(
-        _("主要领导电话"), max_length=20, blank=True, validators=[phone_validator]
-    )
+    principal_leader_phone = phone_field(_("主要领导电话"), blank=True)
     fire_deputy = models.CharField(_("分管消防副职"), max_length=50, blank=True)
-    fire_deputy_phone = models.CharField(
-        _("分管消防副职电话"), max_length=20, blank=True, validators=[phone_validator]
-    )
+    fire_deputy_phone = phone_field(_("分管消防副职电话"), blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("乡镇（街道办）")
-        verbose_name_plural = _("乡镇（街道办）")
+        verbose_name = verbose_name_plural = _("乡镇（街道办）")
         ordering = ["county", "name"]
         constraints = [
             models.UniqueConstraint(fields=["county", "name"], name="township_unique_name_in_county"),
@@ -63,13 +54,12 @@ class PoliceStation(TimeStampedModel):
         Township, related_name="police_stations", verbose_name=_("辖区乡镇"), blank=True
     )
     chief = models.CharField(_("所长"), max_length=50, blank=True)
-    phone = models.CharField(_("电话"), max_length=20, blank=True, validators=[phone_validator])
+    phone = phone_field(_("电话"), blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(bases=[AuditedHistory], m2m_fields=[townships])
+    history = audited_history(m2m_fields=[townships])
 
     class Meta:
-        verbose_name = _("派出所")
-        verbose_name_plural = _("派出所")
+        verbose_name = verbose_name_plural = _("派出所")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["county", "name"], name="policestation_unique_name"),
@@ -79,15 +69,13 @@ class PoliceStation(TimeStampedModel):
         return self.name
 
 
-class Grid(TimeStampedModel):
+class Grid(AuditedModel):
     township = models.ForeignKey(Township, models.PROTECT, related_name="grids", verbose_name=_("乡镇"))
     name = models.CharField(_("网格名称"), max_length=80)
     area_description = models.CharField(_("网格范围"), max_length=200, blank=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("网格")
-        verbose_name_plural = _("网格")
+        verbose_name = verbose_name_plural = _("网格")
         ordering = ["township", "name"]
         constraints = [
             models.UniqueConstraint(fields=["township", "name"], name="grid_unique_name_in_township"),
@@ -97,7 +85,7 @@ class Grid(TimeStampedModel):
         return f"{self.township.name}·{self.name}"
 
 
-class GridMember(TimeStampedModel):
+class GridMember(AuditedModel):
     class Role(models.TextChoices):
         CHIEF = "chief", _("网格长")
         MEMBER = "member", _("网格员")
@@ -105,20 +93,18 @@ class GridMember(TimeStampedModel):
     grid = models.ForeignKey(Grid, models.CASCADE, related_name="members", verbose_name=_("网格"))
     name = models.CharField(_("姓名"), max_length=50)
     role = models.CharField(_("职责"), max_length=10, choices=Role.choices, default=Role.MEMBER)
-    phone = models.CharField(_("电话"), max_length=20, validators=[phone_validator])
+    phone = phone_field(_("电话"))
     active = models.BooleanField(_("在岗"), default=True)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("网格员")
-        verbose_name_plural = _("网格员")
+        verbose_name = verbose_name_plural = _("网格员")
         ordering = ["grid", "role", "name"]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_role_display()}）"
 
 
-class Premises(TimeStampedModel):
+class Premises(AuditedModel):
     class Category(models.TextChoices):
         SHOP = "shop", _("商铺")
         FACTORY = "factory", _("工厂企业")
@@ -154,9 +140,9 @@ class Premises(TimeStampedModel):
     risk_level = models.CharField(_("风险等级"), max_length=10, choices=RiskLevel.choices)
     is_key_unit = models.BooleanField(_("消防安全重点单位"), default=False)
     responsible_person = models.CharField(_("消防安全责任人"), max_length=50)
-    responsible_phone = models.CharField(_("责任人电话"), max_length=20, validators=[phone_validator])
+    responsible_phone = phone_field(_("责任人电话"))
     manager = models.CharField(_("消防安全管理人"), max_length=50, blank=True)
-    manager_phone = models.CharField(_("管理人电话"), max_length=20, blank=True, validators=[phone_validator])
+    manager_phone = phone_field(_("管理人电话"), blank=True)
     last_inspected_on = models.DateField(_("最近检查日期"), null=True, blank=True)
     next_inspection_due = models.DateField(_("下次检查期限"), null=True, blank=True, db_index=True)
     responsible_user = models.ForeignKey(
@@ -168,11 +154,9 @@ class Premises(TimeStampedModel):
         verbose_name=_("责任人账号"),
     )
     is_demo = models.BooleanField(_("演示数据"), default=False)
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("社会单位（场所）")
-        verbose_name_plural = _("社会单位（场所）")
+        verbose_name = verbose_name_plural = _("社会单位（场所）")
         ordering = ["township", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -185,7 +169,7 @@ class Premises(TimeStampedModel):
         return self.name
 
 
-class ResponsibilityAgreement(TimeStampedModel):
+class ResponsibilityAgreement(AuditedModel):
     """消防安全目标责任书: who signed responsibility for what, per year."""
 
     media_scope = ("township_id", "premises_id")  # whose record its scan is (core.views.protected_media)
@@ -208,11 +192,9 @@ class ResponsibilityAgreement(TimeStampedModel):
     document = models.FileField(
         _("责任书扫描件"), upload_to=RandomName("agreements"), blank=True, validators=[validate_document]
     )
-    history = HistoricalRecords(bases=[AuditedHistory])
 
     class Meta:
-        verbose_name = _("消防安全责任书")
-        verbose_name_plural = _("消防安全责任书")
+        verbose_name = verbose_name_plural = _("消防安全责任书")
         ordering = ["-year", "township"]
         constraints = [
             models.CheckConstraint(
