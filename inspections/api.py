@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.answers import AnswerSerializer
+from core.answers import STAMPS, AnswerSerializer
 from core.api import write_routes
 from core.clock import local_today
 from core.exceptions import ApplicationError
@@ -77,8 +77,7 @@ class CampaignSerializer(AnswerSerializer):
             "starts_on",
             "ends_on",
             "description",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
 
 
@@ -112,8 +111,7 @@ class InspectionPlanSerializer(AnswerSerializer):
             "planned_count",
             "inspected_count",
             "percent",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
 
 
@@ -164,8 +162,7 @@ class InspectionSerializer(AnswerSerializer):
             "hazards",
             "hazard_count",
             "open_hazard_count",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
 
 
@@ -280,8 +277,7 @@ class AccountabilitySerializer(AnswerSerializer):
             "sanction",
             "decided_by",
             "decided_on",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
 
 
