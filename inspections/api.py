@@ -359,9 +359,11 @@ class InspectionRecordSerializer(serializers.Serializer):
     hazards = HazardInputSerializer(many=True, required=False, default=list)
 
     def validate_inspected_on(self, value):
-        # The service refuses it too; checked here so that the error names the field.
-        if value > services.local_today():
-            raise serializers.ValidationError(_("检查日期不能晚于今天。"))
+        # The service's rule, asked here too so that the error names the field.
+        try:
+            services.inspection_date_validate(inspected_on=value)
+        except ApplicationError as exc:
+            raise serializers.ValidationError(exc.message) from exc
         return value
 
     def validate(self, attrs):
