@@ -148,11 +148,16 @@ def _plan_incomplete(qs):
     ).filter(n_done__lt=F("n_planned"))
 
 
+def _falling_due(queryset, on: dt.date, days: int, field: str = "deadline"):
+    """The ids of `queryset` whose `field` falls within `days` days from `on`, both ends included:
+    what every "即将到期" reminder announces."""
+    window = {f"{field}__gte": on, f"{field}__lte": on + dt.timedelta(days=days)}
+    return queryset.filter(**window).values_list("id", flat=True)
+
+
 def _plan_due_candidates(on):
-    days = setting("REMINDER_PLAN_DUE_DAYS", 7)
-    return _plan_incomplete(
-        InspectionPlan.objects.filter(due_on__gte=on, due_on__lte=on + dt.timedelta(days=days))
-    ).values_list("id", flat=True)
+    plans = _plan_incomplete(InspectionPlan.objects.all())
+    return _falling_due(plans, on, setting("REMINDER_PLAN_DUE_DAYS", 7), field="due_on")
 
 
 def _plan_overdue_candidates(on):
@@ -183,12 +188,7 @@ def _plan_build(overdue: bool):
 
 
 def _hazard_near_candidates(on):
-    days = setting("REMINDER_HAZARD_NEAR_DAYS", 3)
-    return (
-        Hazard.objects.filter(hazard_open_q(on))
-        .filter(deadline__gte=on, deadline__lte=on + dt.timedelta(days=days))
-        .values_list("id", flat=True)
-    )
+    return _falling_due(Hazard.objects.filter(hazard_open_q(on)), on, setting("REMINDER_HAZARD_NEAR_DAYS", 3))
 
 
 def _hazard_overdue_candidates(on):
@@ -251,12 +251,8 @@ def _hazard_escalate_build(recipients: Callable[[Iterable[int]], dict[int, list[
 
 
 def _assignment_near_candidates(on):
-    days = setting("REMINDER_ASSIGNMENT_NEAR_DAYS", 3)
-    return (
-        Assignment.objects.exclude(assignment_closed_q(on))
-        .filter(deadline__gte=on, deadline__lte=on + dt.timedelta(days=days))
-        .values_list("id", flat=True)
-    )
+    assignments = Assignment.objects.exclude(assignment_closed_q(on))
+    return _falling_due(assignments, on, setting("REMINDER_ASSIGNMENT_NEAR_DAYS", 3))
 
 
 def _assignment_overdue_candidates(on):
