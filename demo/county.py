@@ -29,6 +29,7 @@ from firebrigade.models import (
     FireIncident,
     FundingCategory,
 )
+from inspections import selectors as inspection_selectors
 from inspections import services as inspection_services
 from inspections.models import Campaign, ChecklistItem, Hazard, Inspection
 from meetings import services as meeting_services
@@ -427,6 +428,21 @@ def _advance(hazard: Hazard, stage: str, when: dt.date) -> None:
     )
 
 
+def _township_plans(campaign, townships, premises, *, title: str, due_on: dt.date):
+    """Township by township (each plan made just before its inspections are recorded): its index, its
+    premises and its plan of `campaign` covering them all, titled "<township><title>"."""
+    for t_index, township in enumerate(townships.values()):
+        targets = premises[township.id]
+        plan = inspection_services.inspection_plan_create(
+            campaign=campaign,
+            township=township,
+            title=f"{township.name}{title}",
+            due_on=due_on,
+            premises=targets,
+        )
+        yield t_index, targets, plan
+
+
 STAGES = ["verified", "verified", "awaiting", "rectifying", "open", "rejected", "verified", "late"]
 
 
@@ -438,17 +454,12 @@ def _campaign_2021(county, townships, premises, checklist, rng) -> Campaign:
         starts_on=dt.date(2021, 11, 1),
         ends_on=dt.date(2022, 4, 30),
         description="自查隐患、自除隐患、自负责任；网格化管理；重点单位全覆盖检查。",
+        is_demo=True,
     )
-    Campaign.objects.filter(pk=campaign.pk).update(is_demo=True)
-    for t_index, township in enumerate(townships.values()):
-        targets = premises[township.id]
-        plan = inspection_services.inspection_plan_create(
-            campaign=campaign,
-            township=township,
-            title=f"{township.name}冬春火灾防控检查计划",
-            due_on=dt.date(2021, 12, 31),
-            premises=targets,
-        )
+    plans = _township_plans(
+        campaign, townships, premises, title="冬春火灾防控检查计划", due_on=dt.date(2021, 12, 31)
+    )
+    for t_index, targets, plan in plans:
         # Most townships inspect most of their premises; a few fall behind.
         done = len(targets) - (t_index % 4)
         for p_index, target in enumerate(targets[:done]):
@@ -471,8 +482,9 @@ def _incidents(townships, premises, brigades, campaign, rng) -> list[FireInciden
     shows the inspection, the unfixed hazard, and the accountability that followed."""
     township = townships["花园乡"]
     target = premises[township.id][3]  # the 农资仓库
+    checklist = inspection_selectors.checklist_items_active()
     before = _inspect(
-        target, dt.date(2021, 11, 12), _checklist_items(), rng, fail_codes=["JC03", "JC04"], deadline_days=10
+        target, dt.date(2021, 11, 12), checklist, rng, fail_codes=["JC03", "JC04"], deadline_days=10
     )
     hazard = before.hazards.order_by("id").first()
     brigade = brigades.get(township.id) or next(iter(brigades.values()))
@@ -536,10 +548,6 @@ def _incidents(townships, premises, brigades, campaign, rng) -> list[FireInciden
     return incidents
 
 
-def _checklist_items():
-    return list(ChecklistItem.objects.filter(is_active=True).order_by("order"))
-
-
 def _assignments(county, townships, rng) -> None:
     meeting = Meeting.objects.get(county=county, title__contains="推进会", held_at__year=2021)
     all_townships = list(townships.values())
@@ -588,18 +596,12 @@ def _current_season(county, townships, premises, checklist, rng) -> None:
         starts_on=starts_on,
         ends_on=dt.date(year + 1, 4, 30),
         description="持续推进冬春火灾防控，重点单位全覆盖检查。",
+        is_demo=True,
     )
-    Campaign.objects.filter(pk=campaign.pk).update(is_demo=True)
     span = max(1, (today - starts_on).days)
-    for t_index, township in enumerate(townships.values()):
-        targets = premises[township.id]
-        plan = inspection_services.inspection_plan_create(
-            campaign=campaign,
-            township=township,
-            title=f"{township.name}{year}年冬春检查计划",
-            due_on=min(dt.date(year + 1, 1, 15), campaign.ends_on),
-            premises=targets,
-        )
+    due_on = min(dt.date(year + 1, 1, 15), campaign.ends_on)
+    plans = _township_plans(campaign, townships, premises, title=f"{year}年冬春检查计划", due_on=due_on)
+    for t_index, targets, plan in plans:
         for p_index, target in enumerate(targets[: 2 + t_index % 5]):
             when = starts_on + dt.timedelta(days=(t_index + p_index * 3) % span)
             fail = [c for c, _, _ in CHECKLIST][

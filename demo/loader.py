@@ -75,6 +75,29 @@ DIRECTIVES = [
     ),
 ]
 
+# The townships that spoke: (township, kind of statement, summary).
+STATEMENTS = [
+    ("褚庙乡", Statement.Kind.TYPICAL, "介绍乡镇专职消防队建设和冬春火灾防控的经验做法。"),
+    ("北关镇", Statement.Kind.COMMITMENT, "表态按期完成专职消防队建设，落实装备和经费保障。"),
+]
+# Who attended for the county; each township's three attended at its own sub-venue.
+COUNTY_ATTENDANCE = [
+    {
+        "unit": "县政府",
+        "person": "王景义",
+        "position": "县委常委、常务副县长",
+        "venue": Attendance.Venue.MAIN,
+        "venue_name": "县政府主会场",
+    },
+    {
+        "unit": "县消防安全检查指导服务中心",
+        "person": "工作人员",
+        "venue": Attendance.Venue.SUB,
+        "venue_name": "指导中心分会场",
+    },
+]
+TOWNSHIP_ATTENDEES = ("有关负责人", "分管消防副职", "专职消防队长")
+
 MEETING_TITLE = "全县专职消防队伍建设暨冬春火灾防控工作推进会"
 
 
@@ -150,47 +173,22 @@ def _load_meeting(county: County, townships: dict[str, Township]) -> int:
         meeting_services.directive_add(
             meeting=meeting, category=category, priority=priority, text=text, by=None
         )
-    meeting_services.statement_record(
-        meeting=meeting,
-        township=townships["褚庙乡"],
-        kind=Statement.Kind.TYPICAL,
-        summary="介绍乡镇专职消防队建设和冬春火灾防控的经验做法。",
-        by=None,
-    )
-    meeting_services.statement_record(
-        meeting=meeting,
-        township=townships["北关镇"],
-        kind=Statement.Kind.COMMITMENT,
-        summary="表态按期完成专职消防队建设，落实装备和经费保障。",
-        by=None,
-    )
-    meeting_services.attendance_record(
-        meeting=meeting,
-        unit="县政府",
-        person="王景义",
-        position="县委常委、常务副县长",
-        venue=Attendance.Venue.MAIN,
-        venue_name="县政府主会场",
-        by=None,
-    )
-    meeting_services.attendance_record(
-        meeting=meeting,
-        unit="县消防安全检查指导服务中心",
-        person="工作人员",
-        venue=Attendance.Venue.SUB,
-        venue_name="指导中心分会场",
-        by=None,
-    )
-    for name, township in townships.items():
-        for position in ("有关负责人", "分管消防副职", "专职消防队长"):
-            meeting_services.attendance_record(
-                meeting=meeting,
-                township=township,
-                unit=name,
-                person=position,
-                position=position,
-                venue=Attendance.Venue.SUB,
-                venue_name=f"{name}分会场",
-                by=None,
-            )
+    for township, kind, summary in STATEMENTS:
+        meeting_services.statement_record(
+            meeting=meeting, township=townships[township], kind=kind, summary=summary, by=None
+        )
+    township_attendance = [
+        {
+            "township": township,
+            "unit": name,
+            "person": position,
+            "position": position,
+            "venue": Attendance.Venue.SUB,
+            "venue_name": f"{name}分会场",
+        }
+        for name, township in townships.items()
+        for position in TOWNSHIP_ATTENDEES
+    ]
+    for attendance in [*COUNTY_ATTENDANCE, *township_attendance]:
+        meeting_services.attendance_record(meeting=meeting, **attendance, by=None)
     return 1

@@ -77,8 +77,7 @@ class BrigadeSerializer(AnswerSerializer):
             "min_staff",
             "min_vehicles",
             "min_station_area_m2",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
 
 
@@ -155,8 +154,7 @@ class FundingAllocationSerializer(AnswerSerializer):
             "source",
             "note",
             "disbursements",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
 
 
@@ -180,8 +178,7 @@ class FireIncidentSerializer(AnswerSerializer):
             "responding_brigade_name",
             "arrival_minutes",
             "description",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
 
 

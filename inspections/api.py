@@ -21,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.answers import STAMPS, AnswerSerializer
 from core.api import write_routes
 from core.clock import local_today
 from core.exceptions import ApplicationError
@@ -63,10 +64,7 @@ def _as_field_error(field: str, check, **kwargs) -> None:
 # -- output serializers ---------------------------------------------------------------------------
 
 
-class CampaignSerializer(serializers.ModelSerializer):
-    county_name = serializers.CharField(source="county.name", read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-
+class CampaignSerializer(AnswerSerializer):
     class Meta:
         model = Campaign
         fields = [
@@ -79,18 +77,11 @@ class CampaignSerializer(serializers.ModelSerializer):
             "starts_on",
             "ends_on",
             "description",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
-        read_only_fields = fields
 
 
-class InspectionPlanSerializer(serializers.ModelSerializer):
-    campaign_name = serializers.CharField(source="campaign.name", read_only=True)
-    township_name = serializers.CharField(source="township.name", read_only=True)
-    police_station_name = serializers.CharField(
-        source="police_station.name", read_only=True, allow_null=True, default=None
-    )
+class InspectionPlanSerializer(AnswerSerializer):
     planned_count = serializers.IntegerField(read_only=True, help_text=_("计划检查的单位数。"))
     inspected_count = serializers.IntegerField(
         read_only=True, help_text=_("已按本计划检查的单位数（同一单位多次检查计一次）。")
@@ -120,37 +111,26 @@ class InspectionPlanSerializer(serializers.ModelSerializer):
             "planned_count",
             "inspected_count",
             "percent",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
-        read_only_fields = fields
 
 
-class ChecklistResultSerializer(serializers.ModelSerializer):
+class ChecklistResultSerializer(AnswerSerializer):
     item_code = serializers.CharField(source="item.code", read_only=True)
     item_text = serializers.CharField(source="item.text", read_only=True)
-    result_display = serializers.CharField(source="get_result_display", read_only=True)
 
     class Meta:
         model = ChecklistResult
         fields = ["id", "item", "item_code", "item_text", "result", "result_display", "note"]
-        read_only_fields = fields
 
 
-class HazardBriefSerializer(serializers.ModelSerializer):
+class HazardBriefSerializer(AnswerSerializer):
     class Meta:
         model = Hazard
         fields = ["id", "severity", "status", "description", "deadline", "verified_on"]
-        read_only_fields = fields
 
 
-class InspectionSerializer(serializers.ModelSerializer):
-    premises_name = serializers.CharField(source="premises.name", read_only=True)
-    township_name = serializers.CharField(source="township.name", read_only=True)
-    police_station_name = serializers.CharField(
-        source="police_station.name", read_only=True, allow_null=True, default=None
-    )
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+class InspectionSerializer(AnswerSerializer):
     recorded_by_name = serializers.CharField(
         source="recorded_by.username", read_only=True, allow_null=True, default=None
     )
@@ -182,10 +162,8 @@ class InspectionSerializer(serializers.ModelSerializer):
             "hazards",
             "hazard_count",
             "open_hazard_count",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
-        read_only_fields = fields
 
 
 class RectificationSerializer(FastRepresentationMixin, serializers.ModelSerializer):
@@ -281,12 +259,7 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class AccountabilitySerializer(serializers.ModelSerializer):
-    township_name = serializers.CharField(source="township.name", read_only=True)
-    premises_name = serializers.CharField(
-        source="premises.name", read_only=True, allow_null=True, default=None
-    )
-
+class AccountabilitySerializer(AnswerSerializer):
     class Meta:
         model = Accountability
         fields = [
@@ -304,10 +277,8 @@ class AccountabilitySerializer(serializers.ModelSerializer):
             "sanction",
             "decided_by",
             "decided_on",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
-        read_only_fields = fields
 
 
 # -- input serializers (validate shapes; the services own the rules) ------------------------------
@@ -388,9 +359,11 @@ class InspectionRecordSerializer(serializers.Serializer):
     hazards = HazardInputSerializer(many=True, required=False, default=list)
 
     def validate_inspected_on(self, value):
-        # The service refuses it too; checked here so that the error names the field.
-        if value > services.local_today():
-            raise serializers.ValidationError(_("检查日期不能晚于今天。"))
+        # The service's rule, asked here too so that the error names the field.
+        try:
+            services.inspection_date_validate(inspected_on=value)
+        except ApplicationError as exc:
+            raise serializers.ValidationError(exc.message) from exc
         return value
 
     def validate(self, attrs):
@@ -468,7 +441,6 @@ class CampaignViewSet(ServiceCreateMixin, ServiceViewSet):
     """冬春火灾防控 and 专项整治 campaigns. Every role reads those of its county; the guidance center opens
     them. No update or delete here (the admin corrects)."""
 
-    queryset = Campaign.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.campaign_list)
     serializer_class = CampaignSerializer
     input_serializers = {"create": CampaignCreateSerializer}
@@ -502,7 +474,6 @@ class InspectionPlanViewSet(ServiceCreateMixin, ServiceViewSet):
     """检查计划 with their progress (planned / inspected / percent), scoped by township. The guidance
     center and the township lead (for its own township) create them."""
 
-    queryset = InspectionPlan.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.inspection_plan_list)
     serializer_class = InspectionPlanSerializer
     input_serializers = {"create": InspectionPlanCreateSerializer}
@@ -520,7 +491,6 @@ class InspectionViewSet(ServiceCreateMixin, ServiceViewSet):
     kind); `kind` and `police_station` left out are the recorder's own. A record is not edited or
     deleted through the API."""
 
-    queryset = Inspection.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.inspection_list)
     serializer_class = InspectionSerializer
     input_serializers = {"create": InspectionRecordSerializer}
@@ -639,7 +609,6 @@ class ChecklistItemViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSe
     """检查项: every role reads the checklist; the guidance center maintains it. Items are retired with
     `is_active: false`, never deleted (recorded results refer to them)."""
 
-    queryset = ChecklistItem.objects.none()  # for the schema only: the selector checks the role
     selector = staticmethod(selectors.checklist_item_list)
     serializer_class = ChecklistItemSerializer
     create_service = staticmethod(services.checklist_item_create)
@@ -647,16 +616,13 @@ class ChecklistItemViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSe
     search_fields = ["code", "text", "category"]
     ordering_fields = ["order", "code", "category"]
     route_checks = write_routes(access.check_checklist_item_write)
-
-    def perform_service_update(self, instance, data):
-        services.checklist_item_update(item=instance, data=data, by=self.request.user)
+    update_service = staticmethod(services.checklist_item_update)
 
 
 class AccountabilityViewSet(ServiceCreateMixin, ServiceViewSet):
     """责任追究, scoped by township. Recorded by the guidance center or a county official (of the
     township's county); a decision is a record: no update or delete."""
 
-    queryset = Accountability.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.accountability_list)
     serializer_class = AccountabilitySerializer
     input_serializers = {"create": AccountabilityCreateSerializer}

@@ -244,13 +244,18 @@ def _police_station_covers(police_station, township) -> bool:
     return police_station.townships.filter(pk=township.pk).exists()
 
 
+def inspection_date_validate(*, inspected_on: dt.date) -> None:
+    """An inspection is recorded once it has taken place: not after today."""
+    if inspected_on > local_today():
+        raise ApplicationError(_("检查日期不能晚于今天。"))
+
+
 def inspection_validate(
     *, premises, kind: str, inspected_on: dt.date, plan=None, police_station=None
 ) -> None:
     """The rules on an inspection's header: not in the future; a plan of the premises' township
     that lists the premises; a police inspection names a police station covering the township."""
-    if inspected_on > local_today():
-        raise ApplicationError(_("检查日期不能晚于今天。"))
+    inspection_date_validate(inspected_on=inspected_on)
     township = premises.township
     if plan is not None:
         if plan.township_id != premises.township_id:

@@ -12,8 +12,8 @@ from core.clock import local_today
 from core.pages import LIST_ROLES
 from inspections import selectors as inspection_selectors
 from inspections.models import Campaign
-from leaders.dashboard import score
-from leaders.figures import campaign_period, township_figures
+from leaders.dashboard import scored_figures
+from leaders.figures import campaign_period
 
 
 class TownshipFiguresSerializer(serializers.Serializer):
@@ -81,9 +81,8 @@ class TownshipFiguresViewSet(viewsets.ViewSet):
         if campaign is None:
             return Response([])
         period = campaign_period(campaign, today=today)
-        rows = township_figures(user=request.user, period=period)
+        rows = scored_figures(user=request.user, period=period)
         for row in rows:
-            row.score = score(row)
             row.campaign, row.as_of = campaign.pk, period.as_of
         return Response(TownshipFiguresSerializer(rows, many=True).data)
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from inspections import selectors as inspection_selectors
 from inspections.models import Campaign
-from leaders.figures import TownshipFigures, campaign_period, county_total, township_figures
+from leaders.figures import Period, TownshipFigures, campaign_period, county_total, township_figures
 
 
 @dataclass
@@ -44,15 +44,21 @@ def score(row: TownshipFigures) -> float:
     return round(sum(parts) / len(parts), 1) if parts else 0.0
 
 
+def scored_figures(*, user, period: Period) -> list[TownshipFigures]:
+    """township_figures with each row's `score` set: what the dashboard ranks and the API answers."""
+    rows = township_figures(user=user, period=period)
+    for row in rows:
+        row.score = score(row)
+    return rows
+
+
 def county_dashboard(*, user, campaign: Campaign | None, on: dt.date) -> Dashboard:
     """Per township the user may see, the campaign's figures (leaders.figures.township_figures, as
     of `on` or the campaign's last day if earlier), ranked by `score`, and the county's totals."""
     dashboard = Dashboard(campaign=campaign, on=on)
     if campaign is None:
         return dashboard
-    rows = township_figures(user=user, period=campaign_period(campaign, today=on))
-    for row in rows:
-        row.score = score(row)
+    rows = scored_figures(user=user, period=campaign_period(campaign, today=on))
     ranked = sorted(rows, key=lambda r: (-r.score, r.name))
     for position, row in enumerate(ranked, start=1):
         row.rank = position

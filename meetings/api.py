@@ -15,7 +15,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.answers import AnswerSerializer
+from core.answers import STAMPS, AnswerSerializer
 from core.viewsets import ServiceCreateMixin, ServiceViewSet
 from meetings import access, selectors, services
 from meetings.filters import AssignmentFilter, DirectiveFilter, MeetingFilter, ProgressReportFilter
@@ -56,8 +56,7 @@ class MeetingSerializer(AnswerSerializer):
             "summary",
             "source",
             "directive_count",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
 
 
@@ -76,8 +75,7 @@ class DirectiveSerializer(AnswerSerializer):
             "text",
             "priority",
             "priority_display",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
 
 
@@ -110,8 +108,7 @@ class AssignmentSerializer(AnswerSerializer):
             "closed_on",
             "is_overdue",
             "is_closed_late",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
 
 

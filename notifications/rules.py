@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.conf import settings
 from django.db.models import Count, F
@@ -23,6 +24,7 @@ from firebrigade.models import EquipmentItem, FundingAllocation
 from inspections.models import Hazard, InspectionPlan
 from inspections.selectors import hazard_open_q, hazard_overdue_q
 from meetings.models import Assignment
+from meetings.selectors import assignment_closed_q, assignment_overdue_q
 from townships.models import Township
 
 
@@ -52,25 +54,25 @@ class Rule:
 # -- recipients ---------------------------------------------------------------------------------
 
 
-def township_lead_ids(township_ids: Iterable[int]) -> dict[int, list[int]]:
-    """Township id -> user ids of its fire leads (active users only)."""
+def _township_user_ids(township_ids: Iterable[int], **profile) -> dict[int, list[int]]:
+    """Township id -> ids of the active users of that township whose profile matches `profile`."""
     result: dict[int, list[int]] = defaultdict(list)
     rows = UserProfile.objects.filter(
-        role=Role.TOWNSHIP_LEAD, township_id__in=set(township_ids), user__is_active=True
+        township_id__in=set(township_ids), user__is_active=True, **profile
     ).values_list("township_id", "user_id")
     for township_id, user_id in rows:
         result[township_id].append(user_id)
     return result
+
+
+def township_lead_ids(township_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Township id -> user ids of its fire leads (active users only)."""
+    return _township_user_ids(township_ids, role=Role.TOWNSHIP_LEAD)
 
 
 def principal_leader_ids(township_ids: Iterable[int]) -> dict[int, list[int]]:
-    result: dict[int, list[int]] = defaultdict(list)
-    rows = UserProfile.objects.filter(
-        is_principal_leader=True, township_id__in=set(township_ids), user__is_active=True
-    ).values_list("township_id", "user_id")
-    for township_id, user_id in rows:
-        result[township_id].append(user_id)
-    return result
+    """Township id -> user ids of its principal leaders (active users only)."""
+    return _township_user_ids(township_ids, is_principal_leader=True)
 
 
 def county_official_ids(township_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -85,6 +87,27 @@ def county_official_ids(township_ids: Iterable[int]) -> dict[int, list[int]]:
     for township_id, county_id in county_of.items():
         result[township_id] = [u for c, u in officials if c is None or c == county_id]
     return result
+
+
+def leads_and_officials(township_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Township id -> its fire leads and its county's officials, each once."""
+    township_ids = set(township_ids)
+    leads, officials = township_lead_ids(township_ids), county_official_ids(township_ids)
+    return {t: list({*leads[t], *officials[t]}) for t in township_ids}
+
+
+def _to_each(
+    rows: list,
+    *,
+    recipients: Callable[[Iterable[int]], dict[int, list[int]]] = township_lead_ids,
+    township_of: Callable[[object], int] = attrgetter("township_id"),
+) -> Iterator[tuple[object, int]]:
+    """(row, user id) for every one of the `recipients` (by default the fire leads) of each row's
+    township: whom a batch reminds, looked up once for the batch."""
+    people = recipients(township_of(row) for row in rows)
+    for row in rows:
+        for user_id in people[township_of(row)]:
+            yield row, user_id
 
 
 def week_period(on: dt.date) -> str:
@@ -107,16 +130,14 @@ def _kickoff_build(ids, on):
         .select_related("campaign")
         .annotate(n_premises=Count("premises"))
     )
-    leads = township_lead_ids(p.township_id for p in plans)
-    for plan in plans:
-        for user_id in leads[plan.township_id]:
-            yield Draft(
-                user_id,
-                plan.id,
-                "kickoff",
-                f"{plan.campaign.name}启动：请按计划开展检查",
-                f"检查计划《{plan.title}》共 {plan.n_premises} 家单位，须于 {plan.due_on:%Y-%m-%d} 前完成检查。",
-            )
+    for plan, user_id in _to_each(plans):
+        yield Draft(
+            user_id,
+            plan.id,
+            "kickoff",
+            f"{plan.campaign.name}启动：请按计划开展检查",
+            f"检查计划《{plan.title}》共 {plan.n_premises} 家单位，须于 {plan.due_on:%Y-%m-%d} 前完成检查。",
+        )
 
 
 def _plan_incomplete(qs):
@@ -127,11 +148,16 @@ def _plan_incomplete(qs):
     ).filter(n_done__lt=F("n_planned"))
 
 
+def _falling_due(queryset, on: dt.date, days: int, field: str = "deadline"):
+    """The ids of `queryset` whose `field` falls within `days` days from `on`, both ends included:
+    what every "即将到期" reminder announces."""
+    window = {f"{field}__gte": on, f"{field}__lte": on + dt.timedelta(days=days)}
+    return queryset.filter(**window).values_list("id", flat=True)
+
+
 def _plan_due_candidates(on):
-    days = setting("REMINDER_PLAN_DUE_DAYS", 7)
-    return _plan_incomplete(
-        InspectionPlan.objects.filter(due_on__gte=on, due_on__lte=on + dt.timedelta(days=days))
-    ).values_list("id", flat=True)
+    plans = _plan_incomplete(InspectionPlan.objects.all())
+    return _falling_due(plans, on, setting("REMINDER_PLAN_DUE_DAYS", 7), field="due_on")
 
 
 def _plan_overdue_candidates(on):
@@ -143,8 +169,7 @@ def _plan_overdue_candidates(on):
 def _plan_build(overdue: bool):
     def build(ids, on):
         plans = list(_plan_incomplete(InspectionPlan.objects.filter(id__in=ids)).select_related("campaign"))
-        leads = township_lead_ids(p.township_id for p in plans)
-        for plan in plans:
+        for plan, user_id in _to_each(plans):
             left = plan.n_planned - plan.n_done
             if overdue:
                 period = week_period(on)
@@ -154,8 +179,7 @@ def _plan_build(overdue: bool):
                 period = "due"
                 title = f"检查计划即将到期：{plan.title}"
                 text = f"完成期限 {plan.due_on:%Y-%m-%d}，尚有 {left} 家单位未检查。"
-            for user_id in leads[plan.township_id]:
-                yield Draft(user_id, plan.id, period, title, text)
+            yield Draft(user_id, plan.id, period, title, text)
 
     return build
 
@@ -164,12 +188,7 @@ def _plan_build(overdue: bool):
 
 
 def _hazard_near_candidates(on):
-    days = setting("REMINDER_HAZARD_NEAR_DAYS", 3)
-    return (
-        Hazard.objects.filter(hazard_open_q(on))
-        .filter(deadline__gte=on, deadline__lte=on + dt.timedelta(days=days))
-        .values_list("id", flat=True)
-    )
+    return _falling_due(Hazard.objects.filter(hazard_open_q(on)), on, setting("REMINDER_HAZARD_NEAR_DAYS", 3))
 
 
 def _hazard_overdue_candidates(on):
@@ -190,76 +209,60 @@ def _hazards(ids):
 
 
 def _hazard_near_build(ids, on):
-    hazards = _hazards(ids)
-    leads = township_lead_ids(h.township_id for h in hazards)
-    for h in hazards:
-        for user_id in leads[h.township_id]:
-            yield Draft(
-                user_id,
-                h.id,
-                "near",
-                f"隐患整改即将到期：{h.premises.name}",
-                f"{h.get_severity_display()}“{h.description[:40]}”须于 {h.deadline:%Y-%m-%d} 前整改完毕。",
-            )
+    for h, user_id in _to_each(_hazards(ids)):
+        yield Draft(
+            user_id,
+            h.id,
+            "near",
+            f"隐患整改即将到期：{h.premises.name}",
+            f"{h.get_severity_display()}“{h.description[:40]}”须于 {h.deadline:%Y-%m-%d} 前整改完毕。",
+        )
 
 
 def _hazard_overdue_build(ids, on):
-    hazards = _hazards(ids)
-    leads = township_lead_ids(h.township_id for h in hazards)
-    for h in hazards:
-        late = (on - h.deadline).days
-        for user_id in leads[h.township_id]:
-            yield Draft(
-                user_id,
-                h.id,
-                week_period(on),
-                f"隐患整改逾期 {late} 天：{h.premises.name}",
-                f"{h.get_severity_display()}“{h.description[:40]}”整改期限 {h.deadline:%Y-%m-%d} 已过，"
-                f"当前状态：{h.get_status_display()}。",
-            )
+    for h, user_id in _to_each(_hazards(ids)):
+        yield Draft(
+            user_id,
+            h.id,
+            week_period(on),
+            f"隐患整改逾期 {(on - h.deadline).days} 天：{h.premises.name}",
+            f"{h.get_severity_display()}“{h.description[:40]}”整改期限 {h.deadline:%Y-%m-%d} 已过，"
+            f"当前状态：{h.get_status_display()}。",
+        )
 
 
 def _hazard_escalate_build(recipients: Callable[[Iterable[int]], dict[int, list[int]]], level: str):
     def build(ids, on):
-        hazards = _hazards(ids)
-        people = recipients(h.township_id for h in hazards)
-        for h in hazards:
+        for h, user_id in _to_each(_hazards(ids), recipients=recipients):
             late = (on - h.deadline).days
-            for user_id in people[h.township_id]:
-                yield Draft(
-                    user_id,
-                    h.id,
-                    "escalated",
-                    f"【升级督办·{level}】隐患逾期 {late} 天未整改：{h.premises.name}",
-                    f"{h.township.name}{h.premises.name}的{h.get_severity_display()}“{h.description[:40]}”"
-                    f"整改期限 {h.deadline:%Y-%m-%d}，已逾期 {late} 天，请督促整改并落实责任。",
-                )
+            yield Draft(
+                user_id,
+                h.id,
+                "escalated",
+                f"【升级督办·{level}】隐患逾期 {late} 天未整改：{h.premises.name}",
+                f"{h.township.name}{h.premises.name}的{h.get_severity_display()}“{h.description[:40]}”"
+                f"整改期限 {h.deadline:%Y-%m-%d}，已逾期 {late} 天，请督促整改并落实责任。",
+            )
 
     return build
 
 
+# Closed and overdue are the meetings app's one definition (the pages and the 通报 count the same).
+
+
 def _assignment_near_candidates(on):
-    days = setting("REMINDER_ASSIGNMENT_NEAR_DAYS", 3)
-    return (
-        Assignment.objects.exclude(status=Assignment.Status.CLOSED)
-        .filter(deadline__gte=on, deadline__lte=on + dt.timedelta(days=days))
-        .values_list("id", flat=True)
-    )
+    assignments = Assignment.objects.exclude(assignment_closed_q(on))
+    return _falling_due(assignments, on, setting("REMINDER_ASSIGNMENT_NEAR_DAYS", 3))
 
 
 def _assignment_overdue_candidates(on):
-    return (
-        Assignment.objects.exclude(status=Assignment.Status.CLOSED)
-        .filter(deadline__lt=on)
-        .values_list("id", flat=True)
-    )
+    return Assignment.objects.filter(assignment_overdue_q(on)).values_list("id", flat=True)
 
 
 def _assignment_build(overdue: bool):
     def build(ids, on):
         assignments = list(Assignment.objects.filter(id__in=ids).select_related("directive__meeting"))
-        leads = township_lead_ids(a.township_id for a in assignments)
-        for a in assignments:
+        for a, user_id in _to_each(assignments):
             what = f"{a.directive.get_category_display()}（{a.directive.meeting.title}）"
             if overdue:
                 period, title = week_period(on), f"会议任务逾期：{what}"
@@ -267,8 +270,7 @@ def _assignment_build(overdue: bool):
             else:
                 period, title = "near", f"会议任务即将到期：{what}"
                 text = f"完成时限 {a.deadline:%Y-%m-%d}，当前进度 {a.progress_percent}%，请及时报告进展。"
-            for user_id in leads[a.township_id]:
-                yield Draft(user_id, a.id, period, title, text)
+            yield Draft(user_id, a.id, period, title, text)
 
     return build
 
@@ -284,17 +286,15 @@ def _maintenance_candidates(on):
 
 def _maintenance_build(ids, on):
     items = list(EquipmentItem.objects.filter(id__in=ids).select_related("brigade", "equipment_type"))
-    leads = township_lead_ids(i.brigade.township_id for i in items)
-    for item in items:
-        for user_id in leads[item.brigade.township_id]:
-            yield Draft(
-                user_id,
-                item.id,
-                # A new maintenance cycle is a new period.
-                item.next_maintenance_on.isoformat(),
-                f"装备保养到期：{item.brigade.name}",
-                f"{item.equipment_type.name}×{item.quantity} 应于 {item.next_maintenance_on:%Y-%m-%d} 前保养。",
-            )
+    for item, user_id in _to_each(items, township_of=attrgetter("brigade.township_id")):
+        yield Draft(
+            user_id,
+            item.id,
+            # A new maintenance cycle is a new period.
+            item.next_maintenance_on.isoformat(),
+            f"装备保养到期：{item.brigade.name}",
+            f"{item.equipment_type.name}×{item.quantity} 应于 {item.next_maintenance_on:%Y-%m-%d} 前保养。",
+        )
 
 
 def last_quarter_end(on: dt.date) -> tuple[int, int]:
@@ -315,19 +315,15 @@ def _funding_candidates(on):
 def _funding_build(ids, on):
     year, quarter = last_quarter_end(on)
     allocations = list(FundingAllocation.objects.filter(id__in=ids).select_related("township"))
-    township_ids = [a.township_id for a in allocations]
-    leads = township_lead_ids(township_ids)
-    officials = county_official_ids(township_ids)
-    for a in allocations:
-        for user_id in {*leads[a.township_id], *officials[a.township_id]}:
-            yield Draft(
-                user_id,
-                a.id,
-                f"{year}-Q{quarter}",
-                f"经费未到位：{a.township.name}{a.year}年{a.get_category_display()}",
-                f"截至{year}年第{quarter}季度末，预算 {a.amount} 元，已到位 {a.disbursed_amount} 元，"
-                f"尚有 {a.amount - a.disbursed_amount} 元未到位。",
-            )
+    for a, user_id in _to_each(allocations, recipients=leads_and_officials):
+        yield Draft(
+            user_id,
+            a.id,
+            f"{year}-Q{quarter}",
+            f"经费未到位：{a.township.name}{a.year}年{a.get_category_display()}",
+            f"截至{year}年第{quarter}季度末，预算 {a.amount} 元，已到位 {a.disbursed_amount} 元，"
+            f"尚有 {a.amount - a.disbursed_amount} 元未到位。",
+        )
 
 
 RULES: dict[str, Rule] = {

@@ -15,7 +15,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.answers import AnswerSerializer
+from core.answers import STAMPS, AnswerSerializer
 from core.api import WRITE_ACTIONS, write_routes
 from core.viewsets import ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet
 from townships import access, selectors, services
@@ -47,8 +47,7 @@ class TownshipSerializer(AnswerSerializer):
             "grid_count",
             "premises_count",
             "high_risk_premises_count",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
 
 
@@ -74,8 +73,7 @@ class GridSerializer(AnswerSerializer):
             "members",
             "active_member_count",
             "premises_count",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
 
 
@@ -103,8 +101,7 @@ class PremisesSerializer(AnswerSerializer):
             "manager_phone",
             "last_inspected_on",
             "next_inspection_due",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
 
 
@@ -121,8 +118,7 @@ class PoliceStationSerializer(AnswerSerializer):
             "chief",
             "phone",
             "townships",
-            "created_at",
-            "updated_at",
+            *STAMPS,
         ]
 
 
