@@ -112,11 +112,6 @@ def instance_values(obj, names: Iterable[str]) -> dict:
     return {name: getattr(obj, name) for name in names}
 
 
-def adopt(obj, saved) -> None:
-    """Make the admin's unsaved instance the row a create service saved (pk, values, state)."""
-    copy_saved(target=obj, source=saved)
-
-
 class RuleCheckedForm(forms.ModelForm):
     """A model form that also runs a service-side rule check once the fields themselves are valid."""
 
@@ -153,11 +148,11 @@ class ServiceAdmin(AuditedAdmin):
     - `update_service(obj, form, by)`: `changed_values(obj, form, ALLOWED)` says what changed;
     - `delete_service(obj, by)`;
     - `inline_services = {Model: InlineServices(create, update, delete)}`, each `(obj, by)`
-      (`update` also gets the names of the changed fields).
+      (`update` also gets the names of the changed fields; `create` returns the saved row).
 
     A page whose row is written with the same steps as an inline's rows names them once instead:
     `writes = InlineServices(...)` gives create_service, update_service and delete_service (those
-    it has).
+    it has); `row_services(...)` makes them from services that take the row the usual way.
 
     `fixed_fields` are given when the row is created and read-only once it is saved (the rows filed
     under it, or the record it is, depend on them).
@@ -222,7 +217,8 @@ class ServiceAdmin(AuditedAdmin):
         for obj in formset.deleted_objects:
             steps.delete(obj, request.user)
         for obj in formset.new_objects:
-            steps.create(obj, request.user)
+            # The formset's row becomes the saved one (pk, values): its many-to-many rows follow.
+            copy_saved(target=obj, source=steps.create(obj, request.user))
         for obj, changed in formset.changed_objects:
             steps.update(obj, changed, request.user)
         formset.save_m2m()
@@ -230,11 +226,60 @@ class ServiceAdmin(AuditedAdmin):
 
 class InlineServices:
     """The services an inline's rows are written with (see ServiceAdmin.inline_services): `create(obj,
-    by)` makes `obj` the saved row (core.admin.adopt) and returns it, `update(obj, changed, by)`,
-    `delete(obj, by)`."""
+    by)` returns the row it saved, `update(obj, changed, by)`, `delete(obj, by)`."""
 
     def __init__(self, *, create, update, delete):
         self.create, self.update, self.delete = create, update, delete
+
+
+def row_services(
+    *,
+    row: str,
+    create: Callable | None = None,
+    fields: Iterable[str] = (),
+    update: Callable | None = None,
+    allowed: Iterable[str] = (),
+    delete: Callable | None = None,
+) -> InlineServices:
+    """The steps of a row whose services take it the usual way: `create(**<the row's values of
+    fields>, by=by)`, `update(<row>=obj, data=<its changed fields among allowed>, by=by)` and
+    `delete(<row>=obj, by=by)` (those given). Plain fields: a many-to-many one needs its form."""
+    fields, allowed = tuple(fields), frozenset(allowed)
+
+    def created(obj, by):
+        return create(**instance_values(obj, fields), by=by)
+
+    def updated(obj, changed, by):
+        update(**{row: obj}, data=instance_values(obj, allowed.intersection(changed)), by=by)
+
+    def deleted(obj, by):
+        delete(**{row: obj}, by=by)
+
+    return InlineServices(
+        create=created if create else None,
+        update=updated if update else None,
+        delete=deleted if delete else None,
+    )
+
+
+class RecordAdmin(ServiceAdmin):
+    """Rows a step of the process files (a disbursement, a rectification, a re-inspection): adding
+    one is the step's service, called with the add form's fields; a filed row is evidence, to be
+    viewed only. `recorded_fields`: what its page shows once filed (default: the form's fields)."""
+
+    step: Callable | None = None  # the service, e.g. staticmethod(services.disbursement_record)
+    recorded_fields: tuple[str, ...] = ()
+
+    def get_fields(self, request, obj=None):
+        if obj is None or not self.recorded_fields:
+            return super().get_fields(request, obj)
+        return list(self.recorded_fields)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def create_service(self, obj, form, by):
+        return self.step(**form.cleaned_data, by=by)
 
 
 # --- admin actions that run a service on every selected row ----------------------------------

@@ -14,14 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import (
     AuditedAdmin,
     InlineServices,
+    RecordAdmin,
     RecordInline,
     RuleCheckedForm,
     ServiceAdmin,
-    adopt,
     apply_to_each,
     changed_values,
     form_value,
     instance_values,
+    row_services,
 )
 from firebrigade import services
 from firebrigade.models import (
@@ -159,20 +160,8 @@ def equipment_delete(obj: EquipmentItem, by) -> None:
     services.equipment_item_delete(item=obj, by=by)
 
 
-def _adopting(create):
-    """An inline's create step: the service's row becomes the formset's object (pk, values)."""
-
-    def step(obj, by):
-        adopt(obj, create(obj, by))
-        return obj
-
-    return step
-
-
-MEMBER_STEPS = InlineServices(create=_adopting(member_create), update=member_update, delete=member_delete)
-EQUIPMENT_STEPS = InlineServices(
-    create=_adopting(equipment_create), update=equipment_update, delete=equipment_delete
-)
+MEMBER_STEPS = InlineServices(create=member_create, update=member_update, delete=member_delete)
+EQUIPMENT_STEPS = InlineServices(create=equipment_create, update=equipment_update, delete=equipment_delete)
 
 
 class BrigadeMemberInline(admin.TabularInline):
@@ -403,18 +392,14 @@ class FundingAllocationAdmin(ServiceAdmin):
             return "—"
         return f"{obj.disbursed_amount / obj.amount:.0%}"
 
-    def create_service(self, obj, form, by):
-        return services.funding_allocate(
-            **instance_values(obj, ["township", "year", "category", "amount", "source", "note"]), by=by
-        )
-
-    def update_service(self, obj, form, by):
-        services.funding_update(
-            allocation=obj, data=changed_values(obj, form, services.FUNDING_UPDATABLE_FIELDS), by=by
-        )
-
-    def delete_service(self, obj, by):
-        services.funding_allocation_delete(allocation=obj, by=by)
+    writes = row_services(
+        row="allocation",
+        create=services.funding_allocate,
+        fields=["township", "year", "category", "amount", "source", "note"],
+        update=services.funding_update,
+        allowed=services.FUNDING_UPDATABLE_FIELDS,
+        delete=services.funding_allocation_delete,
+    )
 
 
 class DisbursementForm(RuleCheckedForm):
@@ -431,28 +416,17 @@ class DisbursementForm(RuleCheckedForm):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(ServiceAdmin):
+class DisbursementAdmin(RecordAdmin):
     """Added through disbursement_record (so the budget holds); never changed or deleted here."""
 
     form = DisbursementForm
+    step = staticmethod(services.disbursement_record)
     list_display = ["allocation", "amount", "disbursed_on", "voucher_no", "recorded_by"]
     list_filter = ["allocation__year", "allocation__category", "allocation__township"]
     list_select_related = ["allocation__township", "recorded_by"]
     search_fields = ["voucher_no", "allocation__township__name"]
     autocomplete_fields = ["allocation"]
     date_hierarchy = "disbursed_on"
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def create_service(self, obj, form, by):
-        return services.disbursement_record(
-            allocation=obj.allocation,
-            amount=obj.amount,
-            disbursed_on=obj.disbursed_on,
-            voucher_no=obj.voucher_no,
-            by=by,
-        )
 
 
 # --- fire incidents -------------------------------------------------------------------------
@@ -496,18 +470,11 @@ class FireIncidentAdmin(ServiceAdmin):
     date_hierarchy = "occurred_at"
     fixed_fields = ["township"]
 
-    def create_service(self, obj, form, by):
-        return services.fire_incident_record(
-            township=obj.township,
-            **instance_values(obj, services.INCIDENT_FIELDS),
-            is_demo=obj.is_demo,
-            by=by,
-        )
-
-    def update_service(self, obj, form, by):
-        services.fire_incident_update(
-            incident=obj, data=changed_values(obj, form, services.INCIDENT_UPDATABLE_FIELDS), by=by
-        )
-
-    def delete_service(self, obj, by):
-        services.fire_incident_delete(incident=obj, by=by)
+    writes = row_services(
+        row="incident",
+        create=services.fire_incident_record,
+        fields=["township", *services.INCIDENT_FIELDS, "is_demo"],
+        update=services.fire_incident_update,
+        allowed=services.INCIDENT_UPDATABLE_FIELDS,
+        delete=services.fire_incident_delete,
+    )

@@ -7,10 +7,11 @@ Every row is written by the services with `by` = the importing user, so the acce
 (firebrigade.access) refuses a row as it refuses the API or a page: members and equipment are the
 brigade's township lead's or the center's, funding the center's."""
 
+from typing import Any
+
 from django.db.models import Max, OuterRef, Subquery
 
 from core.imports.base import (
-    CREATE,
     UNCHANGED,
     UPDATE,
     ImportContext,
@@ -78,6 +79,7 @@ class MembersKind(ImportKind):
     default_column = "姓名"
     match_rule = "按“消防队 + 姓名 + 入职日期”匹配已有队员：匹配到的更新，其余新增；填写离职日期即登记离职。"
     key_description = "消防队、姓名、入职日期相同"
+    match_keys = ("brigade", "name", "hired_on")
     columns = [
         *BRIGADE_COLUMNS,
         Column("姓名", "name", required=True, example="张强"),
@@ -124,63 +126,46 @@ class MembersKind(ImportKind):
             return None
         return (norm(row.values["brigade"]), norm(row.values["name"]), row.values["hired_on"])
 
+    def desired(self, row: ParsedRow) -> dict[str, Any]:
+        desired = super().desired(row)
+        matched = row.refs["member"]
+        if matched is not None and matched.left_on is None and row.values["left_on"] is not None:
+            # Leaving sets on_duty itself: the update carries only the other columns.
+            desired["on_duty"] = matched.on_duty
+        return desired
+
     def apply(self, ctx: ImportContext, unit: list[ParsedRow]) -> None:
         (row,) = unit
         values = row.values
-        desired = self.desired(row)
-        member = row.refs["member"]
-        if member is None:
-            member = services.brigade_member_add(
-                brigade=row.refs["brigade"],
-                name=values["name"],
-                hired_on=values["hired_on"],
-                by=ctx.by,
-                **desired,
-            )
-            if values["left_on"] is not None:
-                with refusal_column("离职日期"):
-                    services.brigade_member_leave(member=member, left_on=values["left_on"], by=ctx.by)
-            row.action = CREATE
-            return
-        if member.left_on is not None and values["left_on"] is None:
+        matched = row.refs["member"]
+        old_left_on = matched.left_on if matched is not None else None
+        if old_left_on is not None and values["left_on"] is None:
             raise ImportRefusal(
-                f"该队员已于 {member.left_on.isoformat()} 离职，离职记录不能通过导入撤销，请填写离职日期",
+                f"该队员已于 {old_left_on.isoformat()} 离职，离职记录不能通过导入撤销，请填写离职日期",
                 column="离职日期",
             )
-        old_left_on = member.left_on
-        if values["left_on"] is not None and old_left_on is None:
-            # Leaving sets on_duty itself: the update carries only the other columns.
-            desired["on_duty"] = member.on_duty
-        changed = self.record_changes(row, member, desired)
-        if changed:
-            services.brigade_member_update(member=member, data=changed, by=ctx.by)
+        member = self.create_or_update(
+            ctx,
+            row,
+            record="member",
+            create=services.brigade_member_add,
+            update=services.brigade_member_update,
+        )
         if values["left_on"] != old_left_on:
             # Either a first departure, or a different date, which the service refuses.
             with refusal_column("离职日期"):
                 services.brigade_member_leave(member=member, left_on=values["left_on"], by=ctx.by)
-            changed.update(set_changes(row, self, {"left_on": old_left_on}, {"left_on": values["left_on"]}))
-        row.action = UPDATE if changed else UNCHANGED
+            if matched is not None:
+                set_changes(row, self, {"left_on": old_left_on}, {"left_on": values["left_on"]})
+                row.action = UPDATE
 
     def export_queryset(self, queryset):
         return queryset.select_related("brigade__township").order_by(
             "brigade__township__name", "brigade__name", "name", "hired_on", "pk"
         )
 
-    def export_rows(self, queryset):
-        for m in self.export_queryset(queryset):
-            yield {
-                "township": m.brigade.township.name,
-                "brigade": m.brigade.name,
-                "name": m.name,
-                "role": m.role,
-                "hired_on": m.hired_on,
-                "phone": m.phone,
-                "certification": m.certification,
-                "certified_on": m.certified_on,
-                "contract_until": m.contract_until,
-                "on_duty": m.on_duty,
-                "left_on": m.left_on,
-            }
+    def export_values(self, record):
+        return {"township": record.brigade.township.name}
 
 
 @register
@@ -193,6 +178,7 @@ class EquipmentKind(ImportKind):
     default_column = "装备名称"
     match_rule = "按“消防队 + 装备名称”匹配已有装备：匹配到的更新数量、状况和保养日期，其余新增。"
     key_description = "消防队、装备名称相同"
+    match_keys = ("brigade", "equipment_type")
     columns = [
         *BRIGADE_COLUMNS,
         Column(
@@ -259,46 +245,28 @@ class EquipmentKind(ImportKind):
             return None
         return (norm(row.values["brigade"]), norm(row.values["equipment_type"]))
 
-    def apply(self, ctx: ImportContext, unit: list[ParsedRow]) -> None:
-        (row,) = unit
-        desired = self.desired(row)
-        item = row.refs["item"]
-        if item is None:
-            services.equipment_item_add(
-                brigade=row.refs["brigade"], equipment_type=row.refs["equipment_type"], by=ctx.by, **desired
-            )
-            row.action = CREATE
-            return
-        if desired["next_maintenance_on"] is None:
+    def desired(self, row: ParsedRow) -> dict[str, Any]:
+        desired = super().desired(row)
+        if row.refs["item"] is not None and desired["next_maintenance_on"] is None:
             # An empty cell means "from the type's interval", as the service computes it.
             desired["next_maintenance_on"] = services.equipment_next_maintenance(
                 equipment_type=row.refs["equipment_type"], last_maintained_on=desired["last_maintained_on"]
             )
-        changed = self.record_changes(row, item, desired)
-        if not changed:
-            row.action = UNCHANGED
-            return
-        services.equipment_item_update(item=item, data=changed, by=ctx.by)
-        row.action = UPDATE
+        return desired
+
+    def apply(self, ctx: ImportContext, unit: list[ParsedRow]) -> None:
+        (row,) = unit
+        self.create_or_update(
+            ctx, row, record="item", create=services.equipment_item_add, update=services.equipment_item_update
+        )
 
     def export_queryset(self, queryset):
         return queryset.select_related("brigade__township", "equipment_type").order_by(
             "brigade__township__name", "brigade__name", "equipment_type__name", "pk"
         )
 
-    def export_rows(self, queryset):
-        for item in self.export_queryset(queryset):
-            yield {
-                "township": item.brigade.township.name,
-                "brigade": item.brigade.name,
-                "equipment_type": item.equipment_type.name,
-                "quantity": item.quantity,
-                "condition": item.condition,
-                "acquired_on": item.acquired_on,
-                "last_maintained_on": item.last_maintained_on,
-                "next_maintenance_on": item.next_maintenance_on,
-                "note": item.note,
-            }
+    def export_values(self, record):
+        return {"township": record.brigade.township.name}
 
 
 DISBURSED = "已到位（元）"
@@ -317,6 +285,7 @@ class FundingKind(ImportKind):
         "“已到位（元）”填累计到位金额：比系统中多出的部分按“到位日期”登记为一笔到位记录；不填则不变，不能减少。"
     )
     key_description = "乡镇、年度、经费类别相同"
+    match_keys = ("township", "year", "category")
     key_column = "经费类别"
     columns = [
         Column("乡镇", "township", required=True, example="褚庙乡"),
@@ -368,26 +337,11 @@ class FundingKind(ImportKind):
         (row,) = unit
         # Even a row that changes nothing is refused to whom may not keep funding.
         access.check_funding_change(by=ctx.by)
-        values = row.values
-        desired = self.desired(row)
-        allocation = row.refs["allocation"]
-        if allocation is None:
-            allocation = services.funding_allocate(
-                township=row.refs["township"],
-                year=values["year"],
-                category=values["category"],
-                by=ctx.by,
-                **desired,
-            )
-            self.disburse(ctx, row, allocation)
-            row.action = CREATE
-            return
-        changed = self.record_changes(row, allocation, desired)
-        if changed:
-            services.funding_update(allocation=allocation, data=changed, by=ctx.by)
-        if self.disburse(ctx, row, allocation):
-            changed["disbursed"] = True
-        row.action = UPDATE if changed else UNCHANGED
+        allocation = self.create_or_update(
+            ctx, row, record="allocation", create=services.funding_allocate, update=services.funding_update
+        )
+        if self.disburse(ctx, row, allocation) and row.action == UNCHANGED:
+            row.action = UPDATE
 
     def disburse(self, ctx: ImportContext, row: ParsedRow, allocation: FundingAllocation) -> bool:
         """Record the increase of the cumulative 已到位 amount, if any. True when one was recorded."""
@@ -427,16 +381,9 @@ class FundingKind(ImportKind):
             .order_by("township__name", "-year", "category", "pk")
         )
 
-    def export_rows(self, queryset):
-        for a in self.export_queryset(queryset):
-            yield {
-                "township": a.township.name,
-                "year": a.year,
-                "category": a.category,
-                "amount": a.amount,
-                "source": a.source,
-                "note": a.note,
-                "disbursed": a.disbursed_amount,
-                "disbursed_on": a.last_disbursed_on,
-                "voucher_no": a.last_voucher_no or "",
-            }
+    def export_values(self, record):
+        return {
+            "disbursed": record.disbursed_amount,
+            "disbursed_on": record.last_disbursed_on,
+            "voucher_no": record.last_voucher_no,
+        }

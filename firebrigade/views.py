@@ -118,7 +118,7 @@ def brigade_list(request):
         "firebrigade/brigade_list.html",
         {
             "filter": filterset,
-            "page": page,
+            "page_obj": page,
             "rows": rows,
             "without_brigade": selectors.townships_without_brigade(user=request.user),
         },
@@ -317,7 +317,7 @@ def funding(request):
         {
             "year_form": year_form,
             "year": year,
-            "page": page,
+            "page_obj": page,
             "rows": rows,
             "totals": totals,
             "categories": [label for _value, label in categories],

@@ -15,14 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import (
     InlineServices,
     ReadOnlyAdmin,
+    RecordAdmin,
     RecordInline,
     RuleCheckedForm,
     ServiceAdmin,
-    adopt,
     apply_to_each,
     changed_values,
     form_value,
     instance_values,
+    row_services,
 )
 from core.exceptions import ApplicationError
 from inspections import services
@@ -121,11 +122,9 @@ PLAN_FIELDS = ("township", "police_station", "title", "due_on")
 
 
 def _plan_create(obj, by):
-    plan = services.inspection_plan_create(
+    return services.inspection_plan_create(
         campaign=obj.campaign, **instance_values(obj, PLAN_FIELDS), premises=obj.form_premises, by=by
     )
-    adopt(obj, plan)  # the inline's row is the saved one from now on
-    return plan
 
 
 def _plan_update(obj, changed, by):
@@ -164,16 +163,14 @@ class CampaignAdmin(ServiceAdmin):
     inline_services = {InspectionPlan: PLAN_SERVICES}
     fixed_fields = ["county"]  # its plans' townships are of that county
 
-    def create_service(self, obj, form, by):
-        fields = ["name", "kind", "starts_on", "ends_on", "description", "is_demo"]
-        return services.campaign_create(county=obj.county, **instance_values(obj, fields), by=by)
-
-    def update_service(self, obj, form, by):
-        data = changed_values(obj, form, services.CAMPAIGN_UPDATABLE_FIELDS)
-        services.campaign_update(campaign=obj, data=data, by=by)
-
-    def delete_service(self, obj, by):
-        services.campaign_delete(campaign=obj, by=by)
+    writes = row_services(
+        row="campaign",
+        create=services.campaign_create,
+        fields=["county", "name", "kind", "starts_on", "ends_on", "description", "is_demo"],
+        update=services.campaign_update,
+        allowed=services.CAMPAIGN_UPDATABLE_FIELDS,
+        delete=services.campaign_delete,
+    )
 
 
 class InspectionPlanForm(RuleCheckedForm):
@@ -232,12 +229,13 @@ class ChecklistItemAdmin(ServiceAdmin):
     list_filter = ["is_active", "category"]
     search_fields = ["code", "text", "category"]
 
-    def create_service(self, obj, form, by):
-        return services.checklist_item_create(**instance_values(obj, services.CHECKLIST_ITEM_FIELDS), by=by)
-
-    def update_service(self, obj, form, by):
-        data = changed_values(obj, form, services.CHECKLIST_ITEM_FIELDS)
-        services.checklist_item_update(item=obj, data=data, by=by)
+    writes = row_services(
+        row="item",
+        create=services.checklist_item_create,
+        fields=services.CHECKLIST_ITEM_FIELDS,
+        update=services.checklist_item_update,
+        allowed=services.CHECKLIST_ITEM_FIELDS,
+    )
 
 
 class ChecklistResultForm(RuleCheckedForm):
@@ -251,24 +249,14 @@ class ChecklistResultForm(RuleCheckedForm):
             services.checklist_item_active_validate(items=[item])
 
 
-def _result_create(obj, by):
-    result = services.checklist_result_create(
-        inspection=obj.inspection, **instance_values(obj, ["item", "result", "note"]), by=by
-    )
-    adopt(obj, result)
-    return result
-
-
-def _result_update(obj, changed, by):
-    data = instance_values(obj, set(changed) & services.RESULT_UPDATABLE_FIELDS)
-    services.checklist_result_update(result=obj, data=data, by=by)
-
-
-def _result_delete(obj, by):
-    services.checklist_result_delete(result=obj, by=by)
-
-
-RESULT_SERVICES = InlineServices(create=_result_create, update=_result_update, delete=_result_delete)
+RESULT_SERVICES = row_services(
+    row="result",
+    create=services.checklist_result_create,
+    fields=["inspection", "item", "result", "note"],
+    update=services.checklist_result_update,
+    allowed=services.RESULT_UPDATABLE_FIELDS,
+    delete=services.checklist_result_delete,
+)
 
 
 @admin.register(ChecklistResult)
@@ -343,14 +331,12 @@ HAZARD_FOUND_FIELDS = ("severity", "description", "deadline", "responsible_perso
 
 
 def _hazard_create(obj, by):
-    hazard = services.hazard_create(
+    return services.hazard_create(
         inspection=obj.inspection,
         **instance_values(obj, HAZARD_FOUND_FIELDS),
         photo_before=obj.photo_before or None,
         by=by,
     )
-    adopt(obj, hazard)
-    return hazard
 
 
 class HazardInline(admin.StackedInline):
@@ -580,24 +566,6 @@ class HazardAdmin(ServiceAdmin):
         )
 
 
-class LoopStepAdmin(ServiceAdmin):
-    """A step of the hazard loop (a rectification, a re-inspection): adding one is the step's service,
-    called with the form's fields; a recorded step is evidence, to be viewed only."""
-
-    step = None  # the service, e.g. staticmethod(services.hazard_rectify)
-    add_fields: tuple[str, ...] = ()
-    recorded_fields: tuple[str, ...] = ()
-
-    def get_fields(self, request, obj=None):
-        return list(self.add_fields if obj is None else self.recorded_fields)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def create_service(self, obj, form, by):
-        return self.step(**form.cleaned_data, by=by)
-
-
 class RectificationForm(RuleCheckedForm):
     photo_after = forms.ImageField(label=_("整改后照片"), required=False)
 
@@ -612,12 +580,11 @@ class RectificationForm(RuleCheckedForm):
 
 
 @admin.register(Rectification)
-class RectificationAdmin(LoopStepAdmin):
+class RectificationAdmin(RecordAdmin):
     """Adding here submits a rectification (hazard_rectify): the hazard awaits its re-inspection."""
 
     form = RectificationForm
     step = staticmethod(services.hazard_rectify)
-    add_fields = ("hazard", "rectified_on", "rectified_by", "measures", "evidence", "photo_after")
     recorded_fields = ("hazard", "rectified_on", "rectified_by", "measures", "evidence", "submitted_by")
     list_display = ["hazard", "rectified_on", "rectified_by", "submitted_by"]
     list_filter = ["rectified_on"]
@@ -642,12 +609,11 @@ class ReinspectionForm(RuleCheckedForm):
 
 
 @admin.register(Reinspection)
-class ReinspectionAdmin(LoopStepAdmin):
+class ReinspectionAdmin(RecordAdmin):
     """Adding here is the re-inspection (hazard_reinspect): the only way a hazard is verified."""
 
     form = ReinspectionForm
     step = staticmethod(services.hazard_reinspect)
-    add_fields = ("hazard", "inspected_on", "inspectors", "passed", "note")
     recorded_fields = (
         "hazard",
         "rectification",
@@ -699,14 +665,13 @@ class AccountabilityAdmin(ServiceAdmin):
     autocomplete_fields = ["township", "premises", "hazard", "incident", "assignment"]
     list_select_related = ["township"]
 
-    def create_service(self, obj, form, by):
-        return services.accountability_record(
-            **instance_values(obj, services.ACCOUNTABILITY_UPDATABLE_FIELDS), by=by
-        )
-
-    def update_service(self, obj, form, by):
-        data = changed_values(obj, form, services.ACCOUNTABILITY_UPDATABLE_FIELDS)
-        services.accountability_update(accountability=obj, data=data, by=by)
+    writes = row_services(
+        row="accountability",
+        create=services.accountability_record,
+        fields=services.ACCOUNTABILITY_FIELDS,
+        update=services.accountability_update,
+        allowed=services.ACCOUNTABILITY_UPDATABLE_FIELDS,
+    )
 
 
 class FiguresAdmin(ReadOnlyAdmin):

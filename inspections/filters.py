@@ -57,6 +57,18 @@ def within_campaign(queryset, campaign, *, date_field: str):
     )
 
 
+@extend_schema_field(OpenApiTypes.INT)  # a campaign id, as the API has always described it
+class WithinCampaignFilter(filters.ModelChoiceFilter):
+    """防控行动: the rows within a campaign (within_campaign), by their `date_field`."""
+
+    def __init__(self, *, date_field: str):
+        super().__init__(queryset=Campaign.objects.all(), label=_("防控行动"))
+        self.date_field = date_field
+
+    def filter(self, qs, value):
+        return within_campaign(qs, value, date_field=self.date_field)
+
+
 class CampaignFilter(filters.FilterSet):
     county = filters.ModelChoiceFilter(queryset=County.objects.all(), label=_("县"))
     kind = filters.ChoiceFilter(choices=Campaign.Kind.choices, label=_("类型"))
@@ -87,9 +99,7 @@ class InspectionFilter(filters.FilterSet):
     grid = grid_filter()
     premises = filters.ModelChoiceFilter(queryset=Premises.objects.all(), label=_("检查对象"))
     plan = filters.ModelChoiceFilter(queryset=InspectionPlan.objects.all(), label=_("检查计划"))
-    campaign = filters.ModelChoiceFilter(
-        queryset=Campaign.objects.all(), method="filter_campaign", label=_("防控行动")
-    )
+    campaign = WithinCampaignFilter(date_field="inspected_on")
     kind = filters.ChoiceFilter(choices=Inspection.Kind.choices, label=_("检查类型"))
     police_station = filters.ModelChoiceFilter(queryset=PoliceStation.objects.all(), label=_("派出所"))
     inspected_on_after, inspected_on_before = date_range("inspected_on", _("检查日期起"), _("检查日期止"))
@@ -98,19 +108,13 @@ class InspectionFilter(filters.FilterSet):
         model = Inspection
         fields = ["township", "premises", "plan", "kind", "police_station"]
 
-    @extend_schema_field(OpenApiTypes.INT)  # a campaign id; django-filter cannot tell through `method`
-    def filter_campaign(self, queryset, name, value):
-        return within_campaign(queryset, value, date_field="inspected_on")
-
 
 class HazardFilter(filters.FilterSet):
     township = VisibleTownshipFilter()
     grid = grid_filter()
     premises = filters.ModelChoiceFilter(queryset=Premises.objects.all(), label=_("单位"))
     inspection = filters.ModelChoiceFilter(queryset=Inspection.objects.all(), label=_("发现于检查"))
-    campaign = filters.ModelChoiceFilter(
-        queryset=Campaign.objects.all(), method="filter_campaign", label=_("防控行动")
-    )
+    campaign = WithinCampaignFilter(date_field="discovered_on")
     # distinct=False: a plain IN on the hazard's own column needs no SELECT DISTINCT (bench: 23 → 53 req/s).
     status = filters.MultipleChoiceFilter(
         choices=Hazard.Status.choices, label=_("状态"), distinct=False, widget=OneOrMany
@@ -125,10 +129,6 @@ class HazardFilter(filters.FilterSet):
     class Meta:
         model = Hazard
         fields = ["township", "premises", "inspection", "severity"]
-
-    @extend_schema_field(OpenApiTypes.INT)  # a campaign id; django-filter cannot tell through `method`
-    def filter_campaign(self, queryset, name, value):
-        return within_campaign(queryset, value, date_field="discovered_on")
 
     @staticmethod
     def _as_of_today(queryset, condition: Q, value: bool):

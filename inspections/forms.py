@@ -16,10 +16,27 @@ CHOOSE = ("", _("—请选择—"))
 FILE_AGAIN = _("如提交后页面提示有错误，请重新选择照片或文件（出于安全原因，浏览器不会保留已选的文件）。")
 
 
-def _not_in_future(value, message):
-    if value is not None and value > services.local_today():
-        raise ValidationError(message)
-    return value
+def date_until_today(label, *, late: str) -> forms.DateField:
+    """A date field, today unless the user changes it, that refuses a day after today (`late`)."""
+
+    def not_after_today(value) -> None:
+        if value > services.local_today():
+            raise ValidationError(late)
+
+    return forms.DateField(
+        label=label, widget=DATE, initial=services.local_today, validators=[not_after_today]
+    )
+
+
+def photo_field(label) -> forms.FileField:
+    """An optional photo (core.uploads.validate_photo says which files are)."""
+    return forms.FileField(
+        label=label,
+        required=False,
+        validators=[validate_photo],
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("JPG、PNG 或 WEBP，不超过 8 MB。"),
+    )
 
 
 def service_errors(exc: Exception) -> list[str]:
@@ -65,7 +82,7 @@ class InspectionForm(forms.Form):
         empty_label=_("（不属于检查计划）"),
         help_text=_("按检查计划检查的，请选择计划，计划进度才会更新。"),
     )
-    inspected_on = forms.DateField(label=_("检查日期"), widget=DATE)
+    inspected_on = date_until_today(_("检查日期"), late=_("检查日期不能晚于今天。"))
     inspectors = forms.CharField(
         label=_("检查人员"), max_length=120, help_text=_("多人用顿号分隔，例如：赵专干、钱网格员")
     )
@@ -97,7 +114,6 @@ class InspectionForm(forms.Form):
             self.fields["plan"].queryset = plan_qs
         else:
             del self.fields["plan"]
-        self.fields["inspected_on"].initial = services.local_today()
         for item in self.items:
             self.fields[f"result_{item.pk}"] = forms.ChoiceField(
                 label=item.text,
@@ -111,9 +127,6 @@ class InspectionForm(forms.Form):
     def item_rows(self):
         """(item, result field, note field) per checklist item, for the template."""
         return [(item, self[f"result_{item.pk}"], self[f"note_{item.pk}"]) for item in self.items]
-
-    def clean_inspected_on(self):
-        return _not_in_future(self.cleaned_data.get("inspected_on"), _("检查日期不能晚于今天。"))
 
     def cleaned_results(self) -> list[dict]:
         return [
@@ -138,13 +151,7 @@ class HazardForm(forms.Form):
     checklist_item = forms.ModelChoiceField(
         label=_("对应检查项"), queryset=None, required=False, empty_label=_("（无）")
     )
-    photo_before = forms.FileField(
-        label=_("整改前照片"),
-        required=False,
-        validators=[validate_photo],
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-        help_text=_("JPG、PNG 或 WEBP，不超过 8 MB。"),
-    )
+    photo_before = photo_field(_("整改前照片"))
 
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,9 +195,9 @@ HazardFormSet = forms.formset_factory(HazardForm, formset=BaseHazardFormSet, ext
 
 
 class RectifyForm(forms.Form):
-    """整改完成，申请复查 (hazard_rectify)."""
+    """整改完成，申请复查: its fields are hazard_rectify's arguments."""
 
-    rectified_on = forms.DateField(label=_("整改完成日期"), widget=DATE)
+    rectified_on = date_until_today(_("整改完成日期"), late=_("整改完成日期不能晚于今天。"))
     rectified_by = forms.CharField(label=_("整改人"), max_length=50)
     measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     evidence = forms.FileField(
@@ -199,26 +206,14 @@ class RectifyForm(forms.Form):
         validators=[validate_document],
         help_text=_("照片或 PDF，不超过 15 MB。"),
     )
-    photo_after = forms.FileField(
-        label=_("整改后照片"),
-        required=False,
-        validators=[validate_photo],
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-        help_text=_("JPG、PNG 或 WEBP，不超过 8 MB。"),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["rectified_on"].initial = services.local_today()
-
-    def clean_rectified_on(self):
-        return _not_in_future(self.cleaned_data.get("rectified_on"), _("整改完成日期不能晚于今天。"))
+    photo_after = photo_field(_("整改后照片"))
 
 
 class ReinspectForm(forms.Form):
-    """复查 (hazard_reinspect): passed verifies the hazard, failed sends it back to rectifying."""
+    """复查: its fields are hazard_reinspect's arguments; passed verifies the hazard, failed sends
+    it back to rectifying."""
 
-    inspected_on = forms.DateField(label=_("复查日期"), widget=DATE)
+    inspected_on = date_until_today(_("复查日期"), late=_("复查日期不能晚于今天。"))
     inspectors = forms.CharField(label=_("复查人员"), max_length=120)
     passed = forms.TypedChoiceField(
         label=_("复查结论"),
@@ -233,10 +228,3 @@ class ReinspectForm(forms.Form):
         max_length=2000,
         help_text=_("不合格时必须写明未整改到位的问题。"),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["inspected_on"].initial = services.local_today()
-
-    def clean_inspected_on(self):
-        return _not_in_future(self.cleaned_data.get("inspected_on"), _("复查日期不能晚于今天。"))

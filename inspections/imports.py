@@ -273,9 +273,7 @@ class InspectionsKind(ImportKind):
                     by=ctx.by,
                 )
         except REFUSALS as exc:
-            row.action = None
-            for column, message in self.refusal_errors(exc):
-                row.error(column, message)
+            self.refuse(row, exc)
             return False
         return True
 

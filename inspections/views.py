@@ -199,30 +199,13 @@ def _start(request, hazard):
 
 
 def _rectify(request, hazard, form):
-    data = form.cleaned_data
-    services.hazard_rectify(
-        hazard=hazard,
-        rectified_on=data["rectified_on"],
-        rectified_by=data["rectified_by"],
-        measures=data["measures"],
-        evidence=data.get("evidence"),
-        photo_after=data.get("photo_after"),
-        by=request.user,
-    )
+    services.hazard_rectify(hazard=hazard, **form.cleaned_data, by=request.user)
     return gettext("整改情况已提交，隐患进入“待复查”，等待复查销号。")
 
 
 def _reinspect(request, hazard, form):
-    data = form.cleaned_data
-    services.hazard_reinspect(
-        hazard=hazard,
-        inspected_on=data["inspected_on"],
-        inspectors=data["inspectors"],
-        passed=data["passed"],
-        note=data["note"],
-        by=request.user,
-    )
-    if data["passed"]:
+    services.hazard_reinspect(hazard=hazard, **form.cleaned_data, by=request.user)
+    if form.cleaned_data["passed"]:
         return gettext("复查合格，隐患已销号。")
     return gettext("复查不合格，隐患已退回整改。")
 

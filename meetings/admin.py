@@ -16,9 +16,9 @@ from core.admin import (
     RecordInline,
     RuleCheckedForm,
     ServiceAdmin,
-    adopt,
     apply_to_each,
     form_value,
+    row_services,
 )
 from meetings import access, services
 from meetings.models import Assignment, Attendance, Directive, Meeting, ProgressReport, Statement
@@ -231,20 +231,18 @@ class AssignmentActionForm(ActionForm):
 
 
 def _rows(entity: str, *, create, parent: str) -> InlineServices:
-    """The services a row of `entity` is written with: `create(<its parent and fields>, by)` (the saved
-    row becomes the admin's object), then, by the services' naming, `<entity>_update(row, data=<its
-    changed fields among <ENTITY>_FIELDS>, by)` and `<entity>_delete(row, by)`."""
+    """The services a row of `entity` is written with: `create(<its parent and fields>, by)`, then, by
+    the services' naming, `<entity>_update(<entity>=row, data=<its changed fields among
+    <ENTITY>_FIELDS>, by)` and `<entity>_delete(<entity>=row, by)`."""
     allowed = getattr(services, f"{entity.upper()}_FIELDS")
-    update, delete = getattr(services, f"{entity}_update"), getattr(services, f"{entity}_delete")
-
-    def created(obj, by):
-        adopt(obj, create(**{name: getattr(obj, name) for name in (parent, *allowed)}, by=by))
-        return obj
-
-    def updated(obj, changed, by):
-        return update(obj, data={name: getattr(obj, name) for name in changed if name in allowed}, by=by)
-
-    return InlineServices(create=created, update=updated, delete=lambda obj, by: delete(obj, by=by))
+    return row_services(
+        row=entity,
+        create=create,
+        fields=(parent, *allowed),
+        update=getattr(services, f"{entity}_update"),
+        allowed=allowed,
+        delete=getattr(services, f"{entity}_delete"),
+    )
 
 
 ROWS = {
@@ -263,8 +261,7 @@ def _assignment_create(obj, by):
         responsible_person=obj.responsible_person or None,
         by=by,
     )
-    adopt(obj, created)
-    return obj
+    return created
 
 
 # Existing assignment rows are read-only in the inline (no field can change, none is deleted): their

@@ -9,13 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
     AuditedAdmin,
-    InlineServices,
     RuleCheckedForm,
     ServiceAdmin,
-    adopt,
     changed_values,
     form_value,
     instance_values,
+    row_services,
 )
 from townships import access, services
 from townships.models import (
@@ -38,18 +37,13 @@ class CountyAdmin(AuditedAdmin):
     search_fields = ["name", "code"]
 
 
-def _grid_create(obj, by):
-    grid = services.grid_create(township=obj.township, **instance_values(obj, services.GRID_DETAILS), by=by)
-    adopt(obj, grid)  # an inline's row is the saved one from now on
-    return grid
-
-
-GRID_SERVICES = InlineServices(
-    create=_grid_create,
-    update=lambda obj, changed, by: services.grid_update(
-        grid=obj, data=instance_values(obj, set(changed) & set(services.GRID_DETAILS)), by=by
-    ),
-    delete=lambda obj, by: services.grid_delete(grid=obj, by=by),
+GRID_SERVICES = row_services(
+    row="grid",
+    create=services.grid_create,
+    fields=["township", *services.GRID_DETAILS],
+    update=services.grid_update,
+    allowed=services.GRID_DETAILS,
+    delete=services.grid_delete,
 )
 
 
@@ -80,13 +74,13 @@ class TownshipAdmin(ServiceAdmin):
     inline_services = {Grid: GRID_SERVICES}
     fixed_fields = ["county"]  # once registered, as in the API
 
-    def create_service(self, obj, form, by):
-        fields = [*services.TOWNSHIP_DETAILS, "is_demo"]
-        return services.township_create(county=obj.county, **instance_values(obj, fields), by=by)
-
-    def update_service(self, obj, form, by):
-        data = changed_values(obj, form, services.TOWNSHIP_UPDATABLE_FIELDS)
-        services.township_update(township=obj, data=data, by=by)
+    writes = row_services(
+        row="township",
+        create=services.township_create,
+        fields=["county", *services.TOWNSHIP_DETAILS, "is_demo"],
+        update=services.township_update,
+        allowed=services.TOWNSHIP_UPDATABLE_FIELDS,
+    )
 
 
 class PoliceStationForm(RuleCheckedForm):
@@ -131,22 +125,13 @@ class PoliceStationAdmin(ServiceAdmin):
 # --- grids ----------------------------------------------------------------------------------
 
 
-def _member_create(obj, by):
-    fields = [*services.GRID_MEMBER_DETAILS, "active"]
-    member = services.grid_member_add(grid=obj.grid, **instance_values(obj, fields), by=by)
-    adopt(obj, member)  # an inline's row is the saved one from now on
-    return member
-
-
-def _member_update(obj, changed, by):
-    data = instance_values(obj, set(changed) & services.GRID_MEMBER_UPDATABLE_FIELDS)
-    services.grid_member_update(member=obj, data=data, by=by)
-
-
-GRID_MEMBER_SERVICES = InlineServices(
-    create=_member_create,
-    update=_member_update,
-    delete=lambda obj, by: services.grid_member_remove(member=obj, by=by),
+GRID_MEMBER_SERVICES = row_services(
+    row="member",
+    create=services.grid_member_add,
+    fields=["grid", *services.GRID_MEMBER_DETAILS, "active"],
+    update=services.grid_member_update,
+    allowed=services.GRID_MEMBER_UPDATABLE_FIELDS,
+    delete=services.grid_member_remove,
 )
 
 
@@ -241,13 +226,13 @@ class PremisesAdmin(ServiceAdmin):
         form.by = request.user
         return form
 
-    def create_service(self, obj, form, by):
-        fields = services.PREMISES_UPDATABLE_FIELDS
-        return services.premises_create(township=obj.township, **instance_values(obj, fields), by=by)
-
-    def update_service(self, obj, form, by):
-        data = changed_values(obj, form, services.PREMISES_UPDATABLE_FIELDS)
-        services.premises_update(premises=obj, data=data, by=by)
+    writes = row_services(
+        row="premises",
+        create=services.premises_create,
+        fields=["township", *services.PREMISES_UPDATABLE_FIELDS],
+        update=services.premises_update,
+        allowed=services.PREMISES_UPDATABLE_FIELDS,
+    )
 
 
 # --- responsibility agreements --------------------------------------------------------------

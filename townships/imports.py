@@ -77,6 +77,7 @@ class PremisesKind(ImportKind):
     default_column = "单位名称"
     match_rule = "按“乡镇 + 单位名称 + 地址”匹配已有单位：匹配到的更新（只改有变化的列），其余新增。"
     key_description = "乡镇、单位名称、地址相同"
+    match_keys = MATCH_KEYS
     columns = [
         Column("乡镇", "township", required=True, help="单位所在乡镇（街道办）全称", example="褚庙乡"),
         Column(
@@ -157,12 +158,7 @@ class PremisesKind(ImportKind):
             try:
                 if premises is None:
                     row.refs["instance"] = services.premises_build(
-                        township=row.refs["township"],
-                        name=row.values["name"],
-                        address=row.values["address"],
-                        by=ctx.by,
-                        lookups=lookups,
-                        **self.desired(row),
+                        **self.identity(row), **self.desired(row), by=ctx.by, lookups=lookups
                     )
                     row.action = CREATE
                 elif changed:
@@ -189,43 +185,11 @@ class PremisesKind(ImportKind):
 
     def apply(self, ctx: ImportContext, unit: list[ParsedRow]) -> None:
         (row,) = unit
-        desired = self.desired(row)
-        premises = row.refs["premises"]
-        if premises is None:
-            services.premises_create(
-                township=row.refs["township"],
-                name=row.values["name"],
-                address=row.values["address"],
-                by=ctx.by,
-                **desired,
-            )
-            row.action = CREATE
-            return
-        changed = self.record_changes(row, premises, desired)
-        if not changed:
-            row.action = UNCHANGED
-            return
-        services.premises_update(premises=premises, data=changed, by=ctx.by)
-        row.action = UPDATE
+        self.create_or_update(
+            ctx, row, record="premises", create=services.premises_create, update=services.premises_update
+        )
 
     def export_queryset(self, queryset):
         return queryset.select_related("township", "grid", "police_station").order_by(
             "township__name", "name", "address", "pk"
         )
-
-    def export_rows(self, queryset):
-        for p in self.export_queryset(queryset):
-            yield {
-                "township": p.township.name,
-                "name": p.name,
-                "address": p.address,
-                "category": p.category,
-                "risk_level": p.risk_level,
-                "is_key_unit": p.is_key_unit,
-                "responsible_person": p.responsible_person,
-                "responsible_phone": p.responsible_phone,
-                "manager": p.manager,
-                "manager_phone": p.manager_phone,
-                "grid": p.grid.name if p.grid else "",
-                "police_station": p.police_station.name if p.police_station else "",
-            }

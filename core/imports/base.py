@@ -7,7 +7,7 @@ user's, a step that is the guidance center's) as it refuses the API or a page, i
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -161,7 +161,9 @@ class ImportKind:
     sheet: ClassVar[str]
     columns: ClassVar[list[Column]]
     match_rule: ClassVar[str]
-    # The columns a matched row's values may change (desired / record_changes).
+    # The columns that identify a row's record (identity), and those its values may change
+    # (desired / record_changes).
+    match_keys: ClassVar[tuple[str, ...]] = ()
     updated_keys: ClassVar[tuple[str, ...]] = ()
     notes: ClassVar[list[str]] = []
     # The column a refusal belongs to when nothing more precise is known.
@@ -231,6 +233,37 @@ class ImportKind:
         """Record on `row` what `desired` changes on `instance`; return the changed keys and values."""
         return set_changes(row, self, {key: getattr(instance, key) for key in desired}, desired)
 
+    def identity(self, row: ParsedRow) -> dict[str, Any]:
+        """The row's `match_keys`, as its record is created with them (a reference resolved in
+        row.refs, such as the township, instead of its name)."""
+        return {key: row.refs[key] if key in row.refs else row.values[key] for key in self.match_keys}
+
+    def create_or_update(
+        self,
+        ctx: ImportContext,
+        row: ParsedRow,
+        *,
+        record: str,
+        create: Callable[..., models.Model],
+        update: Callable[..., object],
+    ) -> models.Model:
+        """Write the row's record through its services. `record` names both the record the row
+        matched in row.refs (None: no match) and the update service's argument. No match:
+        `create(**identity, **desired, by)`; else `update(<record>=matched, data=changed, by)` with the
+        desired values that differ, recorded on the row (no call when none do). Sets row.action;
+        returns the created record or the matched one."""
+        matched = row.refs[record]
+        desired = self.desired(row)
+        if matched is None:
+            created = create(**self.identity(row), **desired, by=ctx.by)
+            row.action = CREATE
+            return created
+        changed = self.record_changes(row, matched, desired)
+        if changed:
+            update(**{record: matched}, data=changed, by=ctx.by)
+        row.action = UPDATE if changed else UNCHANGED
+        return matched
+
     def units(self, ctx: ImportContext, rows: list[ParsedRow]) -> list[list[ParsedRow]]:
         """Rows written together in one savepoint. Default: each row alone."""
         return [[row] for row in rows]
@@ -282,8 +315,21 @@ class ImportKind:
     def export_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
         return queryset
 
+    def export_values(self, record: models.Model) -> dict[str, Any]:
+        """The cells of the columns that are not `record`'s attribute of the same name. Default: none."""
+        return {}
+
     def export_rows(self, queryset: models.QuerySet) -> Iterator[dict[str, Any]]:
-        raise NotImplementedError
+        """Each record's cells by column key, as the import reads them back: the record's attribute
+        named as the column (a related record by its name), unless export_values gives the cell."""
+        for record in self.export_queryset(queryset):
+            values = self.export_values(record)
+            cells = {
+                column.key: _exported(getattr(record, column.key))
+                for column in self.columns
+                if column.key not in values
+            }
+            yield cells | values
 
     # --- refusals -----------------------------------------------------------------------------
 
@@ -354,6 +400,10 @@ def _comparable(value: Any) -> Any:
     if value == "":
         return None
     return value
+
+
+def _exported(value: Any) -> Any:
+    return value.name if isinstance(value, models.Model) else value
 
 
 def _display(column: Column, value: Any) -> str:
