@@ -658,6 +658,14 @@ def campaign_current(*, on: dt.date, county_id: int | None = None, user=None) ->
     return campaign_pick_current(campaigns.filter(starts_on__lte=on), on=on)
 
 
+def campaign_asked_or_current(*, user, campaign_id: int | None, on: dt.date) -> Campaign | None:
+    """The campaign a leaders' page or API is asked for (`campaign_id`, one of the user's counties';
+    Campaign.DoesNotExist when it is not), else the current one (campaign_current). One query."""
+    if campaign_id is not None:
+        return campaign_list(user=user).get(pk=campaign_id)
+    return campaign_current(on=on, user=user)
+
+
 def plan_attach_pending_premises(*, plans: list[InspectionPlan], limit: int = 10) -> list[InspectionPlan]:
     """Set on each plan `pending_premises` (the first `limit`, by name, of the premises it lists that
     have no inspection under the plan yet; only their id and name are loaded) and `pending_count`

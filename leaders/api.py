@@ -70,14 +70,12 @@ class TownshipFiguresViewSet(viewsets.ViewSet):
         today = local_today()
         query = FiguresQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        campaign_id = query.validated_data.get("campaign")
-        if campaign_id is not None:
-            try:
-                campaign = inspection_selectors.campaign_list(user=request.user).get(pk=campaign_id)
-            except Campaign.DoesNotExist as exc:
-                raise exceptions.NotFound(_("没有这个防控行动，或您无权查看。")) from exc
-        else:
-            campaign = inspection_selectors.campaign_current(on=today, user=request.user)
+        try:
+            campaign = inspection_selectors.campaign_asked_or_current(
+                user=request.user, campaign_id=query.validated_data.get("campaign"), on=today
+            )
+        except Campaign.DoesNotExist as exc:
+            raise exceptions.NotFound(_("没有这个防控行动，或您无权查看。")) from exc
         if campaign is None:
             return Response([])
         period = campaign_period(campaign, today=today)

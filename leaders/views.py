@@ -21,14 +21,13 @@ def county_dashboard(request):
     if user_role(request.user) not in DASHBOARD_ROLES:
         raise PermissionDenied
     on = local_today()
-    campaign_id = request.GET.get("campaign")
-    if campaign_id:
-        try:
-            campaign = dashboard.campaign_choices(user=request.user).get(pk=int(campaign_id))
-        except (ValueError, Campaign.DoesNotExist) as exc:
-            raise Http404 from exc
-    else:
-        campaign = inspection_selectors.campaign_current(on=on, user=request.user)
+    try:
+        campaign_id = int(request.GET["campaign"]) if request.GET.get("campaign") else None
+        campaign = inspection_selectors.campaign_asked_or_current(
+            user=request.user, campaign_id=campaign_id, on=on
+        )
+    except (ValueError, Campaign.DoesNotExist) as exc:
+        raise Http404 from exc
     # The figures are kept as they change (inspections.tallies): computed on every request.
     data = dashboard.county_dashboard(user=request.user, campaign=campaign, on=on)
     if request.GET.get("format") == "xlsx":
