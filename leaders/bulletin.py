@@ -197,6 +197,10 @@ class BrigadeSummary:
     short_staffed: list[str] = field(default_factory=list)  # township names
 
 
+# How many townships the 通报 names in a "most" list before ties with the last one named.
+NAMED_MOST = 5
+
+
 @dataclass
 class Bulletin:
     county: County
@@ -236,9 +240,14 @@ class Bulletin:
 
     @property
     def overdue_townships(self) -> list[str]:
-        """Townships with hazards past their deadline, most first."""
+        """The townships the 通报 names for hazards past their deadline, each with its count: the
+        NAMED_MOST with the most, and every township tied with the last of them (naming a township
+        is serious: a tie is never split), most first, then in the table's order."""
         rows = sorted((r for r in self.rows if r.hazards_overdue), key=lambda r: -r.hazards_overdue)
-        return [r.name for r in rows]
+        if len(rows) > NAMED_MOST:
+            least_named = rows[NAMED_MOST - 1].hazards_overdue
+            rows = [r for r in rows if r.hazards_overdue >= least_named]
+        return [f"{r.name}（{r.hazards_overdue}处）" for r in rows]
 
 
 def county_bulletin(

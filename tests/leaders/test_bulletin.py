@@ -315,3 +315,49 @@ def test_bar_chart_escapes_labels_and_draws_a_bar_per_value():
 def test_bar_chart_without_categories_says_so():
     svg = charts.horizontal_bar_chart(title="火灾", categories=[], series=[], empty_text="无火灾")
     assert "无火灾" in svg
+
+
+def _with_overdue(counts: dict[str, int]) -> bulletin_selectors.Bulletin:
+    day = dt.date(2026, 12, 1)
+    rows = [
+        bulletin_selectors.TownshipFigures(township_id=i, name=name, kind="", county_id=1)
+        for i, name in enumerate(counts)
+    ]
+    for row, n in zip(rows, counts.values(), strict=True):
+        row.hazards_overdue = n
+    return bulletin_selectors.Bulletin(
+        county=None, start=day, end=day, last_start=day, last_end=day, on=day, rows=rows
+    )
+
+
+def test_the_bulletin_never_splits_a_tie_when_it_names_townships_for_overdue_hazards():
+    # Seven townships with one overdue hazard each: naming five of them would single out five.
+    tied = _with_overdue({f"乡{i}": 1 for i in range(7)} | {"无逾期乡": 0})
+    assert len(tied.overdue_townships) == 7
+    assert "无逾期乡（0处）" not in tied.overdue_townships
+
+    ranked = _with_overdue({"甲": 4, "乙": 3, "丙": 3, "丁": 2, "戊": 1, "己": 1, "庚": 1, "辛": 0})
+    # Five with the most, and the townships tied with the fifth; most first, then in the table's order.
+    assert ranked.overdue_townships == [
+        "甲（4处）",
+        "乙（3处）",
+        "丙（3处）",
+        "丁（2处）",
+        "戊（1处）",
+        "己（1处）",
+        "庚（1处）",
+    ]
+
+    few = _with_overdue({"甲": 4, "乙": 2, "丙": 2, "丁": 1, "戊": 1, "己": 1})
+    assert few.overdue_townships == [
+        "甲（4处）",
+        "乙（2处）",
+        "丙（2处）",
+        "丁（1处）",
+        "戊（1处）",
+        "己（1处）",
+    ]
+
+    # No more than five when the fifth is not tied.
+    clear = _with_overdue({"甲": 6, "乙": 5, "丙": 4, "丁": 3, "戊": 2, "己": 1})
+    assert clear.overdue_townships == ["甲（6处）", "乙（5处）", "丙（4处）", "丁（3处）", "戊（2处）"]
