@@ -196,6 +196,11 @@ class BrigadeSummary:
     equipment_gap: int = 0  # items, all types together
     short_staffed: list[str] = field(default_factory=list)  # township names
 
+    @property
+    def brigades(self) -> int:
+        """Brigades of every status together: the total the 通报 states before its breakdown."""
+        return sum(n for _, n in self.by_status)
+
 
 # How many townships the 通报 names in a "most" list before ties with the last one named.
 NAMED_MOST = 5

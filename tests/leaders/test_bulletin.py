@@ -12,7 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from core.models import Role
-from firebrigade.models import FireIncident
+from firebrigade.models import Brigade, FireIncident
 from inspections.models import Hazard
 from inspections.selectors import campaign_current
 from inspections.services import local_today
@@ -361,3 +361,18 @@ def test_the_bulletin_never_splits_a_tie_when_it_names_townships_for_overdue_haz
     # No more than five when the fifth is not tied.
     clear = _with_overdue({"甲": 6, "乙": 5, "丙": 4, "丁": 3, "戊": 2, "己": 1})
     assert clear.overdue_townships == ["甲（6处）", "乙（5处）", "丙（4处）", "丁（3处）", "戊（2处）"]
+
+
+@pytest.mark.django_db
+def test_bulletin_states_the_brigades_total_before_its_breakdown_and_how_gaps_add_up(
+    client, official, county
+):
+    client.force_login(official)
+    page = client.get(PAGE, SEASON).content.decode()
+    match = re.search(r"共有乡镇专职消防队(\d+)个（([^）]*)）", page)
+    assert match, "the total and its breakdown"
+    total = int(match.group(1))
+    assert total == Brigade.objects.filter(township__county=county).count()
+    assert total == sum(int(n) for n in re.findall(r"(\d+)个", match.group(2)))
+    # 在岗 + 缺 need not equal 应配: a brigade staffed above its standard does not fill another's gap.
+    assert "一队超配不抵他队缺口" in page
