@@ -18,6 +18,7 @@ from operator import attrgetter
 
 from django.conf import settings
 from django.db.models import Count, F
+from django.urls import reverse
 
 from core.models import Role, UserProfile
 from firebrigade.models import EquipmentItem, FundingAllocation
@@ -115,6 +116,30 @@ def week_period(on: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
+# -- where a reminder leads: the page of what it is about -----------------------------------------
+
+
+def hazard_url(hazard_id: int) -> str:
+    return reverse("inspections:hazard-detail", args=[hazard_id])
+
+
+def assignment_url(assignment_id: int) -> str:
+    return reverse("meetings:assignment-detail", args=[assignment_id])
+
+
+def plan_url(plan) -> str:
+    """A plan has no page of its own: its township's page lists the premises it still has to inspect."""
+    return reverse("homes:township", args=[plan.township_id])
+
+
+def brigade_url(brigade_id: int) -> str:
+    return reverse("firebrigade:brigade-detail", args=[brigade_id])
+
+
+def funding_url(year: int) -> str:
+    return f"{reverse('firebrigade:funding')}?year={year}"
+
+
 # -- rules ----------------------------------------------------------------------------------------
 
 
@@ -137,6 +162,7 @@ def _kickoff_build(ids, on):
             "kickoff",
             f"{plan.campaign.name}启动：请按计划开展检查",
             f"检查计划《{plan.title}》共 {plan.n_premises} 家单位，须于 {plan.due_on:%Y-%m-%d} 前完成检查。",
+            plan_url(plan),
         )
 
 
@@ -179,7 +205,7 @@ def _plan_build(overdue: bool):
                 period = "due"
                 title = f"检查计划即将到期：{plan.title}"
                 text = f"完成期限 {plan.due_on:%Y-%m-%d}，尚有 {left} 家单位未检查。"
-            yield Draft(user_id, plan.id, period, title, text)
+            yield Draft(user_id, plan.id, period, title, text, plan_url(plan))
 
     return build
 
@@ -216,6 +242,7 @@ def _hazard_near_build(ids, on):
             "near",
             f"隐患整改即将到期：{h.premises.name}",
             f"{h.get_severity_display()}“{h.description[:40]}”须于 {h.deadline:%Y-%m-%d} 前整改完毕。",
+            hazard_url(h.id),
         )
 
 
@@ -228,6 +255,7 @@ def _hazard_overdue_build(ids, on):
             f"隐患整改逾期 {(on - h.deadline).days} 天：{h.premises.name}",
             f"{h.get_severity_display()}“{h.description[:40]}”整改期限 {h.deadline:%Y-%m-%d} 已过，"
             f"当前状态：{h.get_status_display()}。",
+            hazard_url(h.id),
         )
 
 
@@ -242,6 +270,7 @@ def _hazard_escalate_build(recipients: Callable[[Iterable[int]], dict[int, list[
                 f"【升级督办·{level}】隐患逾期 {late} 天未整改：{h.premises.name}",
                 f"{h.township.name}{h.premises.name}的{h.get_severity_display()}“{h.description[:40]}”"
                 f"整改期限 {h.deadline:%Y-%m-%d}，已逾期 {late} 天，请督促整改并落实责任。",
+                hazard_url(h.id),
             )
 
     return build
@@ -270,7 +299,7 @@ def _assignment_build(overdue: bool):
             else:
                 period, title = "near", f"会议任务即将到期：{what}"
                 text = f"完成时限 {a.deadline:%Y-%m-%d}，当前进度 {a.progress_percent}%，请及时报告进展。"
-            yield Draft(user_id, a.id, period, title, text)
+            yield Draft(user_id, a.id, period, title, text, assignment_url(a.id))
 
     return build
 
@@ -294,6 +323,7 @@ def _maintenance_build(ids, on):
             item.next_maintenance_on.isoformat(),
             f"装备保养到期：{item.brigade.name}",
             f"{item.equipment_type.name}×{item.quantity} 应于 {item.next_maintenance_on:%Y-%m-%d} 前保养。",
+            brigade_url(item.brigade_id),
         )
 
 
@@ -323,6 +353,7 @@ def _funding_build(ids, on):
             f"经费未到位：{a.township.name}{a.year}年{a.get_category_display()}",
             f"截至{year}年第{quarter}季度末，预算 {a.amount} 元，已到位 {a.disbursed_amount} 元，"
             f"尚有 {a.amount - a.disbursed_amount} 元未到位。",
+            funding_url(a.year),
         )
 
 

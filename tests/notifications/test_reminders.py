@@ -315,3 +315,37 @@ def test_setup_schedules_creates_the_beat_tasks_once_and_keeps_admin_edits():
     call_command("setup_schedules")
     assert PeriodicTask.objects.filter(task="reminders.dispatch").count() == 2
     assert not PeriodicTask.objects.get(pk=task.pk).enabled
+
+
+@pytest.mark.django_db
+def test_every_reminder_links_to_the_page_of_what_it_is_about_and_its_recipient_may_open_it(client):
+    township = f.TownshipFactory(name="褚庙乡")
+    _lead(township)
+    f.make_user(Role.COUNTY_OFFICIAL, county=township.county)
+    f.make_user(Role.TOWNSHIP_LEAD, township=township, is_principal_leader=True)
+    (hazard,) = _overdue_hazards(township, 1)
+    assignment = f.AssignmentFactory(township=township, deadline=DAY - dt.timedelta(days=2))
+    plan = f.InspectionPlanFactory(township=township, due_on=DAY + dt.timedelta(days=3))
+    plan.premises.add(f.PremisesFactory(township=township))
+    item = f.EquipmentItemFactory(brigade=f.BrigadeFactory(township=township), next_maintenance_on=DAY)
+    FundingAllocation.objects.create(township=township, year=2021, category="office", amount=Decimal(1000))
+    reminders.reminders_run(on=DAY)
+
+    expected = {
+        "hazard_overdue": f"/inspections/hazards/{hazard.pk}/",
+        "hazard_escalate_township": f"/inspections/hazards/{hazard.pk}/",
+        "hazard_escalate_county": f"/inspections/hazards/{hazard.pk}/",
+        "assignment_overdue": f"/meetings/assignments/{assignment.pk}/",
+        "campaign_kickoff": f"/townships/{township.pk}/",
+        "plan_due": f"/townships/{township.pk}/",
+        "maintenance_due": f"/brigades/{item.brigade_id}/",
+        "funding_not_disbursed": "/brigades/funding/?year=2021",
+    }
+    notifications = list(Notification.objects.select_related("recipient"))
+    assert {n.rule for n in notifications} == set(expected)
+    for n in notifications:
+        assert n.url == expected[n.rule], n.rule
+        client.force_login(n.recipient)
+        assert client.get(n.url).status_code == 200, (n.rule, n.recipient.profile.role)
+    inbox = client.get("/notifications/").content.decode()
+    assert 'data-testid="notification-link"' in inbox
