@@ -624,7 +624,8 @@ def _current_season(county, townships, premises, checklist, rng) -> None:
 
 
 def _users(townships, premises) -> int:
-    """One demo account per role, with one random password printed once by load_demo."""
+    """One demo account per role and 北关镇's principal leader, with one random password printed once
+    by load_demo."""
     if get_user_model().objects.filter(username="county").exists():
         return 0
     password = secrets.token_urlsafe(10)
@@ -634,6 +635,8 @@ def _users(townships, premises) -> int:
         ("county", Role.COUNTY_OFFICIAL, {"county": beiguan.county}),
         ("center", Role.GUIDANCE_CENTER, {"county": beiguan.county}),
         ("beiguan", Role.TOWNSHIP_LEAD, {"township": beiguan}),
+        # 北关镇's principal leader (主要领导): whom overdue hazards escalate to in the township.
+        ("beiguan_leader", Role.TOWNSHIP_LEAD, {"township": beiguan, "is_principal_leader": True}),
         ("chumiao", Role.TOWNSHIP_LEAD, {"township": chumiao}),
         ("police_beiguan", Role.POLICE_STATION, {"police_station": station}),
         ("market_beiguan", Role.PREMISES_RESPONSIBLE, {"premises": premises[beiguan.id][0]}),

@@ -1,11 +1,12 @@
 import pytest
 from django.core.management import call_command
 
-from core.models import Role
+from core.models import Notification, Role, UserProfile
 from demo.loader import demo_load
 from firebrigade.models import Brigade, FireIncident
 from inspections.models import Accountability, Hazard
 from meetings.models import Assignment, Directive, Meeting
+from notifications import services as reminders
 from tests import factories as f
 from townships.models import County, PoliceStation, Premises, Township
 
@@ -100,3 +101,12 @@ def test_trace_back_page_runs_a_fixed_number_of_queries(demo, client, django_ass
     premises = Hazard.objects.values_list("premises_id", flat=True).first()
     with django_assert_max_num_queries(20):
         assert client.get(f"/trace/premises/{premises}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_principal_leader_whom_overdue_hazards_escalate_to(demo):
+    leader = UserProfile.objects.select_related("user").get(user__username="beiguan_leader")
+    assert leader.is_principal_leader
+    assert leader.township.name == "北关镇"
+    reminders.reminders_run()
+    assert Notification.objects.filter(recipient=leader.user, rule="hazard_escalate_township").exists()
