@@ -10,5 +10,6 @@ class CoreConfig(AppConfig):
     def ready(self):
         # Loaded once the models are: each app's `signals` connects its receivers (core's: the
         # audit trail's IP address) and each app's importable kinds register themselves
-        # (core.imports.registry).
-        autodiscover_modules("signals", "imports")
+        # (core.imports.registry), and each app's `events` subscribes to what the services
+        # announce (core.events).
+        autodiscover_modules("signals", "imports", "events")

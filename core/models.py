@@ -104,12 +104,11 @@ class UserProfile(models.Model):
 
 class Notification(models.Model):
     """One reminder to one person. (rule, object, recipient, period) is the idempotency key:
-    however often beat fires or a batch is redelivered, a reminder exists once."""
+    however often beat fires or a batch is redelivered, a reminder exists once.
 
-    class EmailStatus(models.TextChoices):
-        NOT_NEEDED = "none", _("无需邮件")
-        PENDING = "pending", _("待发送")
-        SENT = "sent", _("已发送")
+    The row is the in-app inbox item. What leaves the site (email, group robots, SMS) is a delivery
+    of the notifications app: at once when `urgent`, otherwise in the person's daily digest;
+    `dispatched_at` says when it was handed to those channels."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications", verbose_name=_("接收人")
@@ -119,16 +118,21 @@ class Notification(models.Model):
     object_id = models.PositiveBigIntegerField(_("对象编号"))
     subject = GenericForeignKey("content_type", "object_id")
     period = models.CharField(_("周期"), max_length=20)
+    township = models.ForeignKey(
+        "townships.Township",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("乡镇"),
+    )
     title = models.CharField(_("标题"), max_length=200)
     text = models.TextField(_("内容"))
     url = models.CharField(_("链接"), max_length=200, blank=True)
+    urgent = models.BooleanField(_("立即推送"), default=False)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
-    email_status = models.CharField(
-        _("邮件状态"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.NOT_NEEDED
-    )
-    email_sent_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
-    email_attempts = models.PositiveSmallIntegerField(_("邮件尝试次数"), default=0)
+    dispatched_at = models.DateTimeField(_("推送时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("提醒")
@@ -142,9 +146,9 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"]),
             models.Index(
-                fields=["email_status"],
-                name="notification_email_pending",
-                condition=models.Q(email_status="pending"),
+                fields=["recipient"],
+                name="notification_undispatched",
+                condition=models.Q(dispatched_at__isnull=True),
             ),
         ]
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import events
 from core.clock import local_date, local_today  # noqa: F401 - also imported from here by pages
 from core.exceptions import ApplicationError
 from core.services import (
@@ -382,6 +383,8 @@ def inspection_record(
         record_save(result, by=by)
     found = [record_save(_hazard_build(inspection=inspection, data=data), by=by) for data in hazards]
     tallies.hazards_changed((None, tallies.HazardState.of(hazard)) for hazard in found)
+    if found:
+        events.publish(events.HAZARDS_FOUND, hazards=found, by=by)
     if plan is not None:
         tallies.plan_recount([plan.pk])
 
@@ -422,6 +425,7 @@ def hazard_create(
     )
     record_save(hazard, by=by)
     tallies.hazards_changed([(None, tallies.HazardState.of(hazard))])
+    events.publish(events.HAZARDS_FOUND, hazards=[hazard], by=by)
     return hazard
 
 
@@ -495,6 +499,9 @@ def hazard_update(*, hazard: Hazard, data: dict[str, Any], by=None) -> Hazard:
 
     model_update(hazard, data=data, allowed=HAZARD_UPDATABLE_FIELDS, by=by, check=check)
     tallies.hazards_changed([(before[0], tallies.HazardState.of(hazard))])  # a new severity
+    if hazard.severity == Hazard.Severity.MAJOR and not before[0].major:
+        # Reclassified as major: the county and the principal leaders hear of it as if just found.
+        events.publish(events.HAZARDS_FOUND, hazards=[hazard], by=by)
     return hazard
 
 
@@ -574,6 +581,7 @@ def hazard_rectify(
     if photo_after:
         hazard.photo_after = photo_after
     record_save(hazard, by=by)
+    events.publish(events.RECTIFICATION_SUBMITTED, rectification=rectification, by=by)
     return rectification
 
 
@@ -631,6 +639,8 @@ def hazard_reinspect(
         hazard.status = Hazard.Status.RECTIFYING
     record_save(hazard, by=by)
     tallies.hazards_changed([(before, tallies.HazardState.of(hazard))])
+    if not passed:
+        events.publish(events.REINSPECTION_FAILED, reinspection=reinspection, by=by)
     return reinspection
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from core import events
 from core.clock import local_date, local_today
 from core.exceptions import ApplicationError
 from core.services import model_update, record_delete, record_save
@@ -380,13 +381,15 @@ def directive_assign(
         )
         for township in unique.values()
     ]
-    return [
+    assignments = [
         record_save(
             Assignment(directive=directive, township=township, deadline=deadline, responsible_person=person),
             by=by,
         )
         for township, person in planned
     ]
+    events.publish(events.ASSIGNMENTS_ISSUED, assignments=assignments, by=by)
+    return assignments
 
 
 def _lock_assignment(assignment: Assignment) -> Assignment:
@@ -557,7 +560,9 @@ def assignment_extend_deadline(
     access.check_assignment_extend_deadline(by=by, assignment=assignment)
     reason = assignment_extend_deadline_check(assignment=assignment, new_deadline=new_deadline, reason=reason)
     assignment.deadline = new_deadline
-    return record_save(assignment, by=by, reason=reason)
+    record_save(assignment, by=by, reason=reason)
+    events.publish(events.ASSIGNMENT_DEADLINE_CHANGED, assignment=assignment, by=by)
+    return assignment
 
 
 def assignment_change_responsible_person_check(*, assignment: Assignment, responsible_person: str) -> str:

@@ -41,6 +41,7 @@ class Draft:
     title: str
     text: str
     url: str = ""
+    township_id: int | None = None  # what the digest groups by
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,10 @@ def _township_user_ids(township_ids: Iterable[int], **profile) -> dict[int, list
 
 
 def township_lead_ids(township_ids: Iterable[int]) -> dict[int, list[int]]:
-    """Township id -> user ids of its fire leads (active users only)."""
-    return _township_user_ids(township_ids, role=Role.TOWNSHIP_LEAD)
+    """Township id -> user ids of its fire leads (active users only). A principal leader's account
+    may carry the lead's role to see the township's pages; they are reached by the escalations and
+    the urgent events, not by every everyday reminder."""
+    return _township_user_ids(township_ids, role=Role.TOWNSHIP_LEAD, is_principal_leader=False)
 
 
 def principal_leader_ids(township_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -163,6 +166,7 @@ def _kickoff_build(ids, on):
             f"{plan.campaign.name}启动：请按计划开展检查",
             f"检查计划《{plan.title}》共 {plan.n_premises} 家单位，须于 {plan.due_on:%Y-%m-%d} 前完成检查。",
             plan_url(plan),
+            plan.township_id,
         )
 
 
@@ -205,7 +209,7 @@ def _plan_build(overdue: bool):
                 period = "due"
                 title = f"检查计划即将到期：{plan.title}"
                 text = f"完成期限 {plan.due_on:%Y-%m-%d}，尚有 {left} 家单位未检查。"
-            yield Draft(user_id, plan.id, period, title, text, plan_url(plan))
+            yield Draft(user_id, plan.id, period, title, text, plan_url(plan), plan.township_id)
 
     return build
 
@@ -243,6 +247,7 @@ def _hazard_near_build(ids, on):
             f"隐患整改即将到期：{h.premises.name}",
             f"{h.get_severity_display()}“{h.description[:40]}”须于 {h.deadline:%Y-%m-%d} 前整改完毕。",
             hazard_url(h.id),
+            h.township_id,
         )
 
 
@@ -256,6 +261,7 @@ def _hazard_overdue_build(ids, on):
             f"{h.get_severity_display()}“{h.description[:40]}”整改期限 {h.deadline:%Y-%m-%d} 已过，"
             f"当前状态：{h.get_status_display()}。",
             hazard_url(h.id),
+            h.township_id,
         )
 
 
@@ -271,6 +277,7 @@ def _hazard_escalate_build(recipients: Callable[[Iterable[int]], dict[int, list[
                 f"{h.township.name}{h.premises.name}的{h.get_severity_display()}“{h.description[:40]}”"
                 f"整改期限 {h.deadline:%Y-%m-%d}，已逾期 {late} 天，请督促整改并落实责任。",
                 hazard_url(h.id),
+                h.township_id,
             )
 
     return build
@@ -299,7 +306,7 @@ def _assignment_build(overdue: bool):
             else:
                 period, title = "near", f"会议任务即将到期：{what}"
                 text = f"完成时限 {a.deadline:%Y-%m-%d}，当前进度 {a.progress_percent}%，请及时报告进展。"
-            yield Draft(user_id, a.id, period, title, text, assignment_url(a.id))
+            yield Draft(user_id, a.id, period, title, text, assignment_url(a.id), a.township_id)
 
     return build
 
@@ -324,6 +331,7 @@ def _maintenance_build(ids, on):
             f"装备保养到期：{item.brigade.name}",
             f"{item.equipment_type.name}×{item.quantity} 应于 {item.next_maintenance_on:%Y-%m-%d} 前保养。",
             brigade_url(item.brigade_id),
+            item.brigade.township_id,
         )
 
 
@@ -354,6 +362,7 @@ def _funding_build(ids, on):
             f"截至{year}年第{quarter}季度末，预算 {a.amount} 元，已到位 {a.disbursed_amount} 元，"
             f"尚有 {a.amount - a.disbursed_amount} 元未到位。",
             funding_url(a.year),
+            a.township_id,
         )
 
 
@@ -403,6 +412,18 @@ RULES: dict[str, Rule] = {
         ),
     ]
 }
+
+
+# Reminders written when something happens (notifications.events), not by the daily run.
+EVENT_LABELS = {
+    "hazard_reported": "新发现隐患",
+    "hazard_major": "发现重大火灾隐患",
+    "rectification_submitted": "整改完成待复查",
+    "reinspection_failed": "复查不合格",
+    "assignment_issued": "新的会议任务",
+    "assignment_deadline_changed": "会议任务时限调整",
+}
+RULE_LABELS = {**{name: rule.label for name, rule in RULES.items()}, **EVENT_LABELS}
 
 
 def reminder_candidates(*, rule: str, on: dt.date) -> list[int]:

@@ -47,25 +47,48 @@ def reminders_dispatch(on: str | None = None) -> int:
 def reminders_evaluate(rule: str, object_ids: list[int], on: str) -> int:
     created = services.reminders_create(rule=rule, object_ids=object_ids, on=dt.date.fromisoformat(on))
     if created:
-        transaction.on_commit(_queue_emails)
+        transaction.on_commit(queue_deliveries)
     return created
 
 
-def _queue_emails() -> None:
-    # Best effort: if the broker is down the rows stay pending and the 5-minute beat sends them.
+def queue_deliveries() -> None:
+    """Ask a worker to send what is due now. Best effort: if the broker is down the deliveries stay
+    queued and the minute's sweep sends them."""
     try:
-        notifications_send_emails.delay()
+        deliveries_send.delay()
     except KombuOperationalError:
-        logger.warning("broker unavailable; pending reminder emails wait for the next outbox run")
+        logger.warning("broker unavailable; queued deliveries wait for the next sweep")
 
 
 @shared_task(
-    name="notifications.send_emails",
-    acks_late=True,
+    name="deliveries.send",
+    acks_late=True,  # a batch lost with its worker is taken up again: each delivery is leased
+    reject_on_worker_lost=True,
     autoretry_for=TRANSIENT,
     retry_backoff=True,
     max_retries=8,
     ignore_result=True,
 )
-def notifications_send_emails() -> int:
-    return services.notification_emails_send()
+def deliveries_send() -> int:
+    """Send one batch of due deliveries; when the batch was full, queue the next one."""
+    outcomes = services.deliveries_send()
+    handled = sum(outcomes.values())
+    if handled >= settings.DELIVERY_BATCH_SIZE:
+        queue_deliveries()
+    return handled
+
+
+@shared_task(name="deliveries.sweep", ignore_result=True)
+def deliveries_sweep() -> int:
+    """Every minute (beat): hand out what waits for people without a digest, then send what is due —
+    retries whose backoff has passed and deliveries abandoned by a dead worker."""
+    services.notifications_dispatch_pending()
+    return deliveries_send()
+
+
+@shared_task(name="digests.build", ignore_result=True)
+def digests_build() -> int:
+    made = services.digests_build()
+    if made:
+        queue_deliveries()
+    return made

@@ -1,6 +1,7 @@
 """Settings shared by every environment; everything secret or per-machine comes from the environment."""
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -297,6 +298,21 @@ REMINDER_ASSIGNMENT_NEAR_DAYS = int(os.environ.get("REMINDER_ASSIGNMENT_NEAR_DAY
 REMINDER_MAINTENANCE_DAYS = int(os.environ.get("REMINDER_MAINTENANCE_DAYS", "7"))
 REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "1000"))
 REMINDER_CHUNK_SIZE = int(os.environ.get("REMINDER_CHUNK_SIZE", "500"))
+
+# Deliveries (notifications.channels): email, group robots and SMS leave the site through these.
+# Links in messages read on phones must be absolute: the address users open the site with.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+DELIVERY_BATCH_SIZE = int(os.environ.get("DELIVERY_BATCH_SIZE", "200"))
+DELIVERY_THREADS = int(os.environ.get("DELIVERY_THREADS", "8"))  # requests in flight per worker
+DELIVERY_HTTP_TIMEOUT = float(os.environ.get("DELIVERY_HTTP_TIMEOUT", "5"))
+DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "6"))
+# Retry after base, 2×base, 4×base … seconds, at most DELIVERY_RETRY_MAX_SECONDS apart.
+DELIVERY_RETRY_BASE_SECONDS = float(os.environ.get("DELIVERY_RETRY_BASE_SECONDS", "60"))
+DELIVERY_RETRY_MAX_SECONDS = float(os.environ.get("DELIVERY_RETRY_MAX_SECONDS", "3600"))
+# A delivery claimed by a worker that died is taken up again after this long.
+DELIVERY_LEASE_SECONDS = float(os.environ.get("DELIVERY_LEASE_SECONDS", "120"))
+# Secrets kept out of the database: endpoint name -> secret, as JSON in the environment.
+CHANNEL_SECRETS = json.loads(os.environ.get("CHANNEL_SECRETS", "{}"))
 AXES_VERBOSE = False
 
 # The covering index on hazards is a PostgreSQL optimisation; on SQLite (make run) its key columns

@@ -15,8 +15,23 @@ SCHEDULES = [
         "task": "reminders.dispatch",
         "crontab": {"minute": "30", "hour": "13"},
     },
-    {"name": "发送待发提醒邮件（每 5 分钟）", "task": "notifications.send_emails", "every_minutes": 5},
+    {
+        "name": "每日提醒汇总推送（北京时间 08:00）",
+        "task": "digests.build",
+        "crontab": {"minute": "0", "hour": "8"},
+    },
+    {
+        "name": "补发提醒汇总（北京时间 14:00）",
+        "task": "digests.build",
+        "crontab": {"minute": "0", "hour": "14"},
+    },
+    # Retries whose backoff has passed, deliveries a dead worker left, reminders for people
+    # without a digest.
+    {"name": "发送到期消息（每分钟）", "task": "deliveries.sweep", "every_minutes": 1},
 ]
+
+# Tasks that no longer exist: their schedules are removed, or beat would send what no worker knows.
+RETIRED_TASKS = ["notifications.send_emails"]
 
 
 class Command(BaseCommand):
@@ -24,6 +39,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        for task in PeriodicTask.objects.filter(task__in=RETIRED_TASKS):
+            task.delete()
+            self.stdout.write(f"已删除过时的定时任务：{task.name}")
         for spec in SCHEDULES:
             if PeriodicTask.objects.filter(name=spec["name"]).exists():
                 self.stdout.write(f"已存在：{spec['name']}")

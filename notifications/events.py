@@ -1,0 +1,220 @@
+"""Reminders written when something happens, not by the daily run (core.events announces them):
+
+- hazards found → the township's fire leads (urgent when the unit reported it itself, by a
+  self-inspection; otherwise in their digest);
+- a major hazard found → the county officials and the township's principal leaders (urgent);
+- a rectification submitted → whoever must re-inspect: the township's fire leads, and the police
+  station whose inspection found it (urgent);
+- a re-inspection failed → the premises' responsible persons (urgent);
+- an assignment issued, or its deadline changed → the township's fire leads and principal leaders
+  (urgent).
+
+They are written in the transaction of the write that caused them (a refused or rolled-back write
+leaves none) and sent after it commits. The person who did it is not told about it. Records entered
+late (a hazard found more than EVENT_RECENT_DAYS ago, an assignment already past its deadline) are
+history being typed in: they remind nobody.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from core import events
+from core.clock import local_today
+from core.models import Role, UserProfile
+from inspections.models import Hazard, Inspection
+from meetings.models import Assignment
+from notifications import services, tasks
+from notifications.rules import (
+    Draft,
+    assignment_url,
+    county_official_ids,
+    hazard_url,
+    principal_leader_ids,
+    setting,
+    township_lead_ids,
+)
+
+
+def _recent(day: dt.date) -> bool:
+    return day >= local_today() - dt.timedelta(days=setting("EVENT_RECENT_DAYS", 7))
+
+
+def _write(rule: str, model: type, drafts: list[Draft], *, urgent: bool) -> None:
+    if drafts and services.notifications_write(rule=rule, model=model, drafts=drafts, urgent=urgent):
+        transaction.on_commit(tasks.queue_deliveries)
+
+
+def _people(by, *groups: Iterable[int]) -> list[int]:
+    """The user ids of every group, each once, without the person who did it."""
+    skip = getattr(by, "pk", None)
+    return sorted({u for group in groups for u in group if u != skip})
+
+
+def _hazard_line(h: Hazard) -> str:
+    return f"{h.township.name}{h.premises.name}：{h.get_severity_display()}“{h.description[:60]}”"
+
+
+def on_hazards_found(*, hazards: list[Hazard], by=None) -> None:
+    hazards = [h for h in hazards if _recent(h.discovered_on)]
+    if not hazards:
+        return
+    townships = {h.township_id for h in hazards}
+    leads = township_lead_ids(townships)
+    for self_reported in (True, False):
+        drafts = [
+            Draft(
+                user_id,
+                h.id,
+                "event",
+                f"{'单位自查上报隐患' if self_reported else '新发现隐患'}：{h.premises.name}",
+                f"{_hazard_line(h)}，整改期限 {h.deadline:%Y-%m-%d}，责任人 {h.responsible_person}。",
+                hazard_url(h.id),
+                h.township_id,
+            )
+            for h in hazards
+            if (h.inspection.kind == Inspection.Kind.SELF) == self_reported
+            for user_id in _people(by, leads[h.township_id])
+        ]
+        _write("hazard_reported", Hazard, drafts, urgent=self_reported)
+    major = [h for h in hazards if h.severity == Hazard.Severity.MAJOR]
+    if major:
+        officials, principals = county_official_ids(townships), principal_leader_ids(townships)
+        drafts = [
+            Draft(
+                user_id,
+                h.id,
+                "event",
+                f"【重大火灾隐患】{h.township.name}{h.premises.name}",
+                f"{_hazard_line(h)}，{h.discovered_on:%Y-%m-%d} 发现，整改期限 {h.deadline:%Y-%m-%d}。"
+                "请督促落实整改和防范措施。",
+                hazard_url(h.id),
+                h.township_id,
+            )
+            for h in major
+            for user_id in _people(by, officials[h.township_id], principals[h.township_id])
+        ]
+        _write("hazard_major", Hazard, drafts, urgent=True)
+
+
+def _police_user_ids(police_station_id: int | None) -> list[int]:
+    if police_station_id is None:
+        return []
+    return list(
+        UserProfile.objects.filter(
+            role=Role.POLICE_STATION, police_station_id=police_station_id, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+
+
+def on_rectification_submitted(*, rectification, by=None) -> None:
+    if not _recent(rectification.rectified_on):
+        return
+    h = rectification.hazard
+    people = _people(
+        by,
+        township_lead_ids([h.township_id])[h.township_id],
+        _police_user_ids(h.inspection.police_station_id),
+    )
+    drafts = [
+        Draft(
+            user_id,
+            h.id,
+            f"r{rectification.id}",
+            f"整改完成待复查：{h.premises.name}",
+            f"{_hazard_line(h)}已于 {rectification.rectified_on:%Y-%m-%d} 整改完成（{rectification.rectified_by}），"
+            "请组织复查。",
+            hazard_url(h.id),
+            h.township_id,
+        )
+        for user_id in people
+    ]
+    _write("rectification_submitted", Hazard, drafts, urgent=True)
+
+
+def _responsible_user_ids(premises) -> list[int]:
+    ids = set(
+        UserProfile.objects.filter(
+            role=Role.PREMISES_RESPONSIBLE, premises_id=premises.id, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+    if premises.responsible_user_id:
+        ids.add(premises.responsible_user_id)
+    return sorted(ids)
+
+
+def on_reinspection_failed(*, reinspection, by=None) -> None:
+    if not _recent(reinspection.inspected_on):
+        return
+    h = reinspection.hazard
+    drafts = [
+        Draft(
+            user_id,
+            h.id,
+            f"f{reinspection.id}",
+            f"复查不合格：{h.premises.name}",
+            f"{_hazard_line(h)} {reinspection.inspected_on:%Y-%m-%d} 复查不合格：{reinspection.note[:80]}。"
+            f"请继续整改，整改期限 {h.deadline:%Y-%m-%d}。",
+            hazard_url(h.id),
+            h.township_id,
+        )
+        for user_id in _people(by, _responsible_user_ids(h.premises))
+    ]
+    _write("reinspection_failed", Hazard, drafts, urgent=True)
+
+
+def _township_people(township_ids: set[int]) -> dict[int, list[int]]:
+    leads, principals = township_lead_ids(township_ids), principal_leader_ids(township_ids)
+    return {t: [*leads[t], *principals[t]] for t in township_ids}
+
+
+def _assignment_what(a: Assignment) -> str:
+    return f"{a.directive.get_category_display()}（{a.directive.meeting.title}）"
+
+
+def on_assignments_issued(*, assignments: list[Assignment], by=None) -> None:
+    today = local_today()
+    assignments = [a for a in assignments if a.deadline >= today]
+    people = _township_people({a.township_id for a in assignments})
+    drafts = [
+        Draft(
+            user_id,
+            a.id,
+            "event",
+            f"新的会议任务：{_assignment_what(a)}",
+            f"{a.directive.text[:80]}　完成时限 {a.deadline:%Y-%m-%d}，请按时报告进展。",
+            assignment_url(a.id),
+            a.township_id,
+        )
+        for a in assignments
+        for user_id in _people(by, people[a.township_id])
+    ]
+    _write("assignment_issued", Assignment, drafts, urgent=True)
+
+
+def on_assignment_deadline_changed(*, assignment: Assignment, by=None) -> None:
+    a = assignment
+    if a.deadline < local_today():
+        return
+    drafts = [
+        Draft(
+            user_id,
+            a.id,
+            f"d{a.deadline:%Y%m%d}",
+            f"会议任务时限调整：{_assignment_what(a)}",
+            f"完成时限调整为 {a.deadline:%Y-%m-%d}，当前进度 {a.progress_percent}%。",
+            assignment_url(a.id),
+            a.township_id,
+        )
+        for user_id in _people(by, _township_people({a.township_id})[a.township_id])
+    ]
+    _write("assignment_deadline_changed", Assignment, drafts, urgent=True)
+
+
+# Imported once the models are loaded (core.apps autodiscovers each app's `events`).
+events.subscribe(events.HAZARDS_FOUND, on_hazards_found)
+events.subscribe(events.RECTIFICATION_SUBMITTED, on_rectification_submitted)
+events.subscribe(events.REINSPECTION_FAILED, on_reinspection_failed)
+events.subscribe(events.ASSIGNMENTS_ISSUED, on_assignments_issued)
+events.subscribe(events.ASSIGNMENT_DEADLINE_CHANGED, on_assignment_deadline_changed)
