@@ -396,3 +396,57 @@ def test_a_worker_killed_during_a_batch_of_deliveries_sends_each_once_after_rest
     assert twice <= in_flight
     assert not (twice & sent_before)
     assert max(received.values()) <= 2
+
+
+def test_the_admin_never_shows_a_channels_key_or_secret_back(client):
+    center = f.make_user(Role.GUIDANCE_CENTER)
+    center.is_staff = center.is_superuser = True
+    center.save()
+    endpoint = ChannelEndpoint.objects.create(
+        kind="dingtalk",
+        name="县级工作群",
+        url=f"https://oapi.example.com/robot/send?access_token={WEBHOOK_KEY}",
+        secret=SECRET,
+    )
+    client.force_login(center)
+    listing = client.get("/admin/notifications/channelendpoint/").content.decode()
+    assert "县级工作群" in listing
+    assert "https://oapi.example.com/…" in listing
+    change = client.get(f"/admin/notifications/channelendpoint/{endpoint.pk}/change/").content.decode()
+    for secret in (WEBHOOK_KEY, SECRET):
+        assert secret not in listing
+        assert secret not in change
+
+    # Saving with the write-only fields left empty keeps what is stored.
+    answer = client.post(
+        f"/admin/notifications/channelendpoint/{endpoint.pk}/change/",
+        {"kind": "dingtalk", "name": "县级工作群（改）", "url": "", "secret": "", "enabled": "on"},
+    )
+    assert answer.status_code == 302
+    endpoint.refresh_from_db()
+    assert endpoint.name == "县级工作群（改）"
+    assert endpoint.url.endswith(WEBHOOK_KEY)
+    assert endpoint.secret == SECRET
+
+
+def test_the_center_sees_failures_in_the_admin_and_resends_them(client, server):
+    township = f.TownshipFactory()
+    lead = _person(Role.TOWNSHIP_LEAD, township=township)
+    _endpoints(server, township, kinds=["wecom"])
+    server.mode["/wecom"] = "http500"
+    _urgent(lead)
+    _send_all()
+    delivery = Delivery.objects.get()
+    center = f.make_user(Role.GUIDANCE_CENTER)
+    center.is_staff = center.is_superuser = True
+    center.save()
+    client.force_login(center)
+    page = client.get("/admin/notifications/delivery/?status__exact=given_up").content.decode()
+    assert "接口返回 HTTP 500" in page
+    answer = client.post(
+        "/admin/notifications/delivery/", {"action": "resend", "_selected_action": [delivery.pk]}, follow=True
+    )
+    assert "已重新排队 1 条" in answer.content.decode()
+    delivery.refresh_from_db()
+    assert delivery.status == "queued"
+    assert delivery.attempts == 0

@@ -282,6 +282,20 @@ def test_setup_schedules_creates_the_beat_tasks_once_and_keeps_admin_edits():
 
 
 @pytest.mark.django_db
+def test_every_scheduled_task_exists_and_the_retired_email_outbox_is_removed():
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    every5, _ = IntervalSchedule.objects.get_or_create(every=5, period=IntervalSchedule.MINUTES)
+    PeriodicTask.objects.create(
+        name="发送待发提醒邮件（每 5 分钟）", task="notifications.send_emails", interval=every5
+    )
+    call_command("setup_schedules")
+    scheduled = set(PeriodicTask.objects.values_list("task", flat=True))
+    assert scheduled == {"reminders.dispatch", "digests.build", "deliveries.sweep"}
+    assert scheduled <= set(celery_app.tasks)  # beat sends nothing a worker does not know
+
+
+@pytest.mark.django_db
 def test_every_reminder_links_to_the_page_of_what_it_is_about_and_its_recipient_may_open_it(client):
     township = f.TownshipFactory(name="褚庙乡")
     _lead(township)
