@@ -2,7 +2,8 @@
 
 - hazards found → the township's fire leads (urgent when the unit reported it itself, by a
   self-inspection; otherwise in their digest);
-- a major hazard found → the county officials and the township's principal leaders (urgent);
+- a major hazard found → the county officials, the guidance center and the township's principal
+  leaders (urgent);
 - a rectification submitted → whoever must re-inspect: the township's fire leads, and the police
   station whose inspection found it (urgent);
 - a re-inspection failed → the premises' responsible persons (urgent);
@@ -22,15 +23,16 @@ from django.db import transaction
 
 from core import events
 from core.clock import local_today
-from core.models import Role, UserProfile
 from inspections.models import Hazard, Inspection
 from meetings.models import Assignment
 from notifications import services, tasks
 from notifications.rules import (
     Draft,
     assignment_url,
-    county_official_ids,
+    county_supervisor_ids,
     hazard_url,
+    police_user_ids,
+    premises_user_ids,
     principal_leader_ids,
     setting,
     township_lead_ids,
@@ -80,7 +82,7 @@ def on_hazards_found(*, hazards: list[Hazard], by=None) -> None:
         _write("hazard_reported", Hazard, drafts, urgent=self_reported)
     major = [h for h in hazards if h.severity == Hazard.Severity.MAJOR]
     if major:
-        officials, principals = county_official_ids(townships), principal_leader_ids(townships)
+        officials, principals = county_supervisor_ids(townships), principal_leader_ids(townships)
         drafts = [
             Draft(
                 user_id,
@@ -98,24 +100,13 @@ def on_hazards_found(*, hazards: list[Hazard], by=None) -> None:
         _write("hazard_major", Hazard, drafts, urgent=True)
 
 
-def _police_user_ids(police_station_id: int | None) -> list[int]:
-    if police_station_id is None:
-        return []
-    return list(
-        UserProfile.objects.filter(
-            role=Role.POLICE_STATION, police_station_id=police_station_id, user__is_active=True
-        ).values_list("user_id", flat=True)
-    )
-
-
 def on_rectification_submitted(*, rectification, by=None) -> None:
     if not _recent(rectification.rectified_on):
         return
     h = rectification.hazard
+    station = h.inspection.police_station_id
     people = _people(
-        by,
-        township_lead_ids([h.township_id])[h.township_id],
-        _police_user_ids(h.inspection.police_station_id),
+        by, township_lead_ids([h.township_id])[h.township_id], police_user_ids([station])[station]
     )
     drafts = [
         Draft(
@@ -133,17 +124,6 @@ def on_rectification_submitted(*, rectification, by=None) -> None:
     _write("rectification_submitted", Hazard, drafts, urgent=True)
 
 
-def _responsible_user_ids(premises) -> list[int]:
-    ids = set(
-        UserProfile.objects.filter(
-            role=Role.PREMISES_RESPONSIBLE, premises_id=premises.id, user__is_active=True
-        ).values_list("user_id", flat=True)
-    )
-    if premises.responsible_user_id:
-        ids.add(premises.responsible_user_id)
-    return sorted(ids)
-
-
 def on_reinspection_failed(*, reinspection, by=None) -> None:
     if not _recent(reinspection.inspected_on):
         return
@@ -159,7 +139,7 @@ def on_reinspection_failed(*, reinspection, by=None) -> None:
             hazard_url(h.id),
             h.township_id,
         )
-        for user_id in _people(by, _responsible_user_ids(h.premises))
+        for user_id in _people(by, premises_user_ids([h.premises_id])[h.premises_id])
     ]
     _write("reinspection_failed", Hazard, drafts, urgent=True)
 

@@ -26,7 +26,7 @@ from inspections.models import Hazard, InspectionPlan
 from inspections.selectors import hazard_open_q, hazard_overdue_q
 from meetings.models import Assignment
 from meetings.selectors import assignment_closed_q, assignment_overdue_q
-from townships.models import Township
+from townships.models import Premises, Township
 
 
 def setting(name: str, default):
@@ -79,11 +79,13 @@ def principal_leader_ids(township_ids: Iterable[int]) -> dict[int, list[int]]:
     return _township_user_ids(township_ids, is_principal_leader=True)
 
 
-def county_official_ids(township_ids: Iterable[int]) -> dict[int, list[int]]:
+def county_official_ids(
+    township_ids: Iterable[int], roles: Iterable[str] = (Role.COUNTY_OFFICIAL,)
+) -> dict[int, list[int]]:
     """Township id -> county officials of its county (those without a county see every county)."""
     county_of = dict(Township.objects.filter(id__in=set(township_ids)).values_list("id", "county_id"))
     officials = list(
-        UserProfile.objects.filter(role=Role.COUNTY_OFFICIAL, user__is_active=True).values_list(
+        UserProfile.objects.filter(role__in=list(roles), user__is_active=True).values_list(
             "county_id", "user_id"
         )
     )
@@ -91,6 +93,51 @@ def county_official_ids(township_ids: Iterable[int]) -> dict[int, list[int]]:
     for township_id, county_id in county_of.items():
         result[township_id] = [u for c, u in officials if c is None or c == county_id]
     return result
+
+
+def premises_user_ids(premises_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Premises id -> its responsible persons' accounts: the profiles scoped to it and the account the
+    premises names as responsible (active users only)."""
+    premises_ids = set(premises_ids)
+    result: dict[int, set[int]] = defaultdict(set)
+    for premises_id, user_id in UserProfile.objects.filter(
+        role=Role.PREMISES_RESPONSIBLE, premises_id__in=premises_ids, user__is_active=True
+    ).values_list("premises_id", "user_id"):
+        result[premises_id].add(user_id)
+    for premises_id, user_id in Premises.objects.filter(
+        id__in=premises_ids, responsible_user__isnull=False, responsible_user__is_active=True
+    ).values_list("id", "responsible_user_id"):
+        result[premises_id].add(user_id)
+    return defaultdict(list, {k: sorted(v) for k, v in result.items()})
+
+
+def police_user_ids(station_ids: Iterable[int | None]) -> dict[int | None, list[int]]:
+    """Police station id -> its accounts (active users only); None -> nobody."""
+    result: dict[int | None, list[int]] = defaultdict(list)
+    for station_id, user_id in UserProfile.objects.filter(
+        role=Role.POLICE_STATION, police_station_id__in={s for s in station_ids if s}, user__is_active=True
+    ).values_list("police_station_id", "user_id"):
+        result[station_id].append(user_id)
+    return result
+
+
+def hazard_people(hazards: list) -> Iterator[tuple[object, int]]:
+    """(hazard, user id) for everyone who acts on a hazard before its deadline: the township's fire
+    leads, the unit's responsible persons (自查隐患、自除隐患、自负责任) and the police station whose
+    inspection found it (it re-inspects). Needs the hazards' `inspection` loaded."""
+    leads = township_lead_ids(h.township_id for h in hazards)
+    units = premises_user_ids(h.premises_id for h in hazards)
+    police = police_user_ids(h.inspection.police_station_id for h in hazards)
+    for h in hazards:
+        people = {*leads[h.township_id], *units[h.premises_id], *police[h.inspection.police_station_id]}
+        for user_id in sorted(people):
+            yield h, user_id
+
+
+def county_supervisor_ids(township_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Township id -> who supervises it for the county: its officials and the guidance center, which
+    guides the rectification of what is escalated or major."""
+    return county_official_ids(township_ids, roles=(Role.COUNTY_OFFICIAL, Role.GUIDANCE_CENTER))
 
 
 def leads_and_officials(township_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -235,11 +282,11 @@ def _hazard_escalate_candidates(on):
 
 
 def _hazards(ids):
-    return list(Hazard.objects.filter(id__in=ids).select_related("premises", "township"))
+    return list(Hazard.objects.filter(id__in=ids).select_related("premises", "township", "inspection"))
 
 
 def _hazard_near_build(ids, on):
-    for h, user_id in _to_each(_hazards(ids)):
+    for h, user_id in hazard_people(_hazards(ids)):
         yield Draft(
             user_id,
             h.id,
@@ -252,7 +299,7 @@ def _hazard_near_build(ids, on):
 
 
 def _hazard_overdue_build(ids, on):
-    for h, user_id in _to_each(_hazards(ids)):
+    for h, user_id in hazard_people(_hazards(ids)):
         yield Draft(
             user_id,
             h.id,
@@ -386,7 +433,7 @@ RULES: dict[str, Rule] = {
             "隐患逾期升级至县",
             Hazard,
             _hazard_escalate_candidates,
-            _hazard_escalate_build(county_official_ids, "县"),
+            _hazard_escalate_build(county_supervisor_ids, "县"),
         ),
         Rule(
             "assignment_near",

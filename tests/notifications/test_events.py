@@ -31,7 +31,10 @@ def county():
         user.save(update_fields=["email"])
         return user
 
+    station = f.PoliceStationFactory(county=county, name="北关派出所")
+    station.townships.add(township)
     people = {
+        "police": person(Role.POLICE_STATION, "police", police_station=station),
         "lead": person(Role.TOWNSHIP_LEAD, "lead", township=township),
         "principal": person(Role.TOWNSHIP_LEAD, "principal", township=township, is_principal_leader=True),
         "official": person(Role.COUNTY_OFFICIAL, "official", county=county),
@@ -85,13 +88,18 @@ def test_a_unit_reporting_a_hazard_reminds_its_township_lead_at_once(county):
 
 @pytest.mark.django_db
 def test_a_major_hazard_reaches_the_county_and_the_principal_leader(county):
-    _record(county, "center", severity="major")
+    _record(county, "police", severity="major")
     assert _reminded() == {
         ("hazard_reported", "lead", False),  # found by an inspection: the lead's digest
         ("hazard_major", "principal", True),
         ("hazard_major", "official", True),
+        ("hazard_major", "center", True),
     }
-    assert _emailed() == {("hazard_major", "principal"), ("hazard_major", "official")}
+    assert _emailed() == {
+        ("hazard_major", "principal"),
+        ("hazard_major", "official"),
+        ("hazard_major", "center"),
+    }
 
 
 @pytest.mark.django_db
@@ -100,7 +108,11 @@ def test_reclassifying_a_hazard_as_major_reaches_the_county(county):
     assert _reminded() == set()  # the lead found it: nobody else is told at once
     hazard = inspection.hazards.get()
     inspections.hazard_update(hazard=hazard, data={"severity": "major"}, by=county["lead"])
-    assert _reminded() == {("hazard_major", "principal", True), ("hazard_major", "official", True)}
+    assert _reminded() == {
+        ("hazard_major", "principal", True),
+        ("hazard_major", "official", True),
+        ("hazard_major", "center", True),
+    }
 
 
 @pytest.mark.django_db
@@ -134,6 +146,23 @@ def test_the_rectification_and_the_failed_reinspection_go_to_whoever_acts_next(c
         by=county["unit"],
     )
     assert Notification.objects.filter(rule="rectification_submitted").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_rectification_of_what_the_police_found_reaches_the_police_station_too(county):
+    hazard = _record(county, "police").hazards.get()
+    Notification.objects.all().delete()
+    inspections.hazard_rectify(
+        hazard=hazard,
+        rectified_on=local_today(),
+        rectified_by="王老板",
+        measures="清理通道",
+        by=county["unit"],
+    )
+    assert _reminded() == {
+        ("rectification_submitted", "lead", True),
+        ("rectification_submitted", "police", True),
+    }
 
 
 @pytest.mark.django_db

@@ -327,3 +327,31 @@ def test_every_reminder_links_to_the_page_of_what_it_is_about_and_its_recipient_
         assert client.get(n.url).status_code == 200, (n.rule, n.recipient.profile.role)
     inbox = client.get("/notifications/").content.decode()
     assert 'data-testid="notification-link"' in inbox
+
+
+@pytest.mark.django_db
+def test_a_hazards_deadline_reminds_the_unit_and_the_police_station_that_found_it():
+    township = f.TownshipFactory()
+    lead = _lead(township)
+    station = f.PoliceStationFactory(county=township.county)
+    station.townships.add(township)
+    police = f.make_user(Role.POLICE_STATION, police_station=station)
+    f.make_user(
+        Role.POLICE_STATION, police_station=f.PoliceStationFactory(county=township.county)
+    )  # not theirs
+    premises = f.PremisesFactory(township=township)
+    unit = f.make_user(Role.PREMISES_RESPONSIBLE, premises=premises)
+    inspection = f.InspectionFactory(
+        premises=premises, kind="police", police_station=station, inspected_on=dt.date(2021, 11, 20)
+    )
+    hazard = f.HazardFactory(inspection=inspection, deadline=dt.date(2021, 12, 1))
+    center = f.make_user(Role.GUIDANCE_CENTER)
+
+    reminders.reminders_run(on=DAY, rules=["hazard_overdue", "hazard_escalate_county"])
+    overdue = set(Notification.objects.filter(rule="hazard_overdue").values_list("recipient", flat=True))
+    assert overdue == {lead.pk, unit.pk, police.pk}
+    escalated = set(
+        Notification.objects.filter(rule="hazard_escalate_county").values_list("recipient", flat=True)
+    )
+    assert center.pk in escalated
+    assert all(n.object_id == hazard.pk for n in Notification.objects.all())
