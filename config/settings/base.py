@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("FIREBRIGADE_VAR_DIR", BASE_DIR / "var"))
@@ -216,6 +217,18 @@ CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One queue per kind of work, so a long import never delays reminders or messages. A worker takes
+# the queues it is started with (-Q); `make run` starts one worker for all of them, compose two.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "reminders.*": {"queue": "reminders"},
+    "digests.*": {"queue": "reminders"},
+    "deliveries.*": {"queue": "deliveries"},
+    "imports.*": {"queue": "imports"},
+}
+CELERY_WORKER_QUEUES = ("celery", "reminders", "deliveries", "imports")
+# Declared, so a worker started without -Q takes them all and a purge empties them all.
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_WORKER_QUEUES]
 # How long /healthz waits for the broker before calling it down.
 HEALTH_BROKER_TIMEOUT = float(os.environ.get("HEALTH_BROKER_TIMEOUT", "2"))
 
@@ -301,7 +314,7 @@ REMINDER_CHUNK_SIZE = int(os.environ.get("REMINDER_CHUNK_SIZE", "500"))
 
 # Deliveries (notifications.channels): email, group robots and SMS leave the site through these.
 # Links in messages read on phones must be absolute: the address users open the site with.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = (os.environ.get("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 DELIVERY_BATCH_SIZE = int(os.environ.get("DELIVERY_BATCH_SIZE", "200"))
 DELIVERY_THREADS = int(os.environ.get("DELIVERY_THREADS", "8"))  # requests in flight per worker
 DELIVERY_HTTP_TIMEOUT = float(os.environ.get("DELIVERY_HTTP_TIMEOUT", "5"))
@@ -312,7 +325,7 @@ DELIVERY_RETRY_MAX_SECONDS = float(os.environ.get("DELIVERY_RETRY_MAX_SECONDS", 
 # A delivery claimed by a worker that died is taken up again after this long.
 DELIVERY_LEASE_SECONDS = float(os.environ.get("DELIVERY_LEASE_SECONDS", "120"))
 # Secrets kept out of the database: endpoint name -> secret, as JSON in the environment.
-CHANNEL_SECRETS = json.loads(os.environ.get("CHANNEL_SECRETS", "{}"))
+CHANNEL_SECRETS = json.loads(os.environ.get("CHANNEL_SECRETS") or "{}")
 AXES_VERBOSE = False
 
 # The covering index on hazards is a PostgreSQL optimisation; on SQLite (make run) its key columns

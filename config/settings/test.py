@@ -1,6 +1,7 @@
 """pytest: real PostgreSQL and real Redis (started by `make test`)."""
 
 import os
+from pathlib import Path
 
 import dj_database_url
 
@@ -37,4 +38,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = VAR_DIR / "test-media"
+# A worker process started by a test stores and reads files where that test does.
+MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT") or VAR_DIR / "test-media")

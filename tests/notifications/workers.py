@@ -34,7 +34,8 @@ def worker_env(**extra: str) -> dict[str, str]:
     }
 
 
-def start_worker_process(env):
+def start_worker_process(env, queues: str = ""):
+    """A worker process; `queues` ("imports", "celery,reminders") as for `celery worker -Q`."""
     return subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
         [
             sys.executable,
@@ -50,6 +51,7 @@ def start_worker_process(env):
             "--without-heartbeat",
             "-n",
             f"crash{time.monotonic_ns()}@%h",
+            *(["-Q", queues] if queues else []),
         ],
         cwd=ROOT,
         env=env,
