@@ -29,6 +29,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("imports/", include("core.import_urls")),
     path("reports/", include("leaders.urls")),
+    path("assessments/", include("assessments.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
 ]

@@ -11,6 +11,7 @@ LINKS = {
     "brigades": ("/brigades/", _("专职队")),
     "incidents": ("/brigades/incidents/", _("火灾")),
     "bulletin": ("/reports/bulletin/", _("通报")),
+    "assessment": ("/assessments/", _("考核")),
     "imports": ("/imports/", _("导入")),
     "township": ("/townships/{township_id}/", _("本乡镇")),
     "record": ("/inspections/record/", _("录入检查")),
@@ -18,11 +19,11 @@ LINKS = {
     "police": ("/townships/police/", _("辖区单位")),
     "self": ("/inspections/self/", _("单位自查")),
 }
-COUNTY_MENU = ("dashboard", "meetings", "hazards", "brigades", "incidents", "bulletin")
+COUNTY_MENU = ("dashboard", "meetings", "hazards", "brigades", "incidents", "bulletin", "assessment")
 MENUS = {
     Role.COUNTY_OFFICIAL: COUNTY_MENU,
     Role.GUIDANCE_CENTER: (*COUNTY_MENU, "imports"),
-    Role.TOWNSHIP_LEAD: ("township", "record", "hazards", "brigades", "assignments", "imports"),
+    Role.TOWNSHIP_LEAD: ("township", "record", "hazards", "brigades", "assignments", "assessment", "imports"),
     Role.POLICE_STATION: ("police", "hazards"),
     Role.PREMISES_RESPONSIBLE: ("self",),
 }

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     # Above the domain apps: they read several of them (arrows only go down, see the README).
     "leaders",
     "notifications",
+    "assessments",
     "homes",
     "demo",
 ]

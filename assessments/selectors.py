@@ -1,0 +1,134 @@
+"""Reads of the assessment: a scheme's results per township and item, ranked with ties (并列).
+
+Before publication the automatic items are computed from the live figures (leaders.figures, what the
+dashboard shows) for whatever the reader may see — a live preview; once published they are the
+points frozen at publication, and every township of the county is shown."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from assessments import access
+from assessments.metrics import AutoScore, auto_score
+from assessments.models import AssessmentItem, AssessmentScheme, ItemScore
+from core.clock import local_today
+from core.scoping import visible_county_id
+from leaders.figures import Period, township_figures
+from townships.models import Township
+
+
+def scheme_list(*, user) -> QuerySet[AssessmentScheme]:
+    access.check_read(by=user)
+    county_id = visible_county_id(user)
+    if county_id is None and getattr(user, "profile", None) is not None and user.profile.township_id:
+        county_id = user.profile.township.county_id
+    schemes = AssessmentScheme.objects.select_related("county")
+    return schemes.filter(county_id=county_id) if county_id else schemes
+
+
+def scheme_period(scheme: AssessmentScheme, *, today: dt.date | None = None) -> Period:
+    """The assessed year, as of today while it runs (the campaign's plans for plan progress)."""
+    today = today or local_today()
+    start, end = dt.date(scheme.year, 1, 1), dt.date(scheme.year, 12, 31)
+    return Period(
+        county_id=scheme.county_id,
+        start=start,
+        end=end,
+        as_of=max(start, min(end, today)),
+        campaign=scheme.campaign,
+    )
+
+
+@dataclass
+class ItemResult:
+    item: AssessmentItem
+    auto: AutoScore | None = None
+    score: ItemScore | None = None
+
+    @property
+    def self_points(self) -> Decimal | None:
+        return self.auto.points if self.auto else (self.score.self_points if self.score else None)
+
+    @property
+    def center_points(self) -> Decimal | None:
+        return self.auto.points if self.auto else (self.score.center_points if self.score else None)
+
+    @property
+    def differs(self) -> bool:
+        """The township's and the center's scores of a manual item disagree."""
+        return None not in (self.self_points, self.center_points) and self.self_points != self.center_points
+
+
+@dataclass
+class TownshipResult:
+    township_id: int
+    name: str
+    items: list[ItemResult] = field(default_factory=list)
+    rank: int = 0
+    tied: bool = False
+
+    @property
+    def self_total(self) -> Decimal:
+        return sum((r.self_points or Decimal(0) for r in self.items), Decimal(0))
+
+    @property
+    def total(self) -> Decimal:
+        """What the ranking counts: the center's score (automatic items as computed)."""
+        return sum((r.center_points or Decimal(0) for r in self.items), Decimal(0))
+
+    @property
+    def differences(self) -> int:
+        return sum(1 for r in self.items if r.differs)
+
+    @property
+    def unscored(self) -> int:
+        return sum(1 for r in self.items if r.center_points is None)
+
+
+def rank(results: list[TownshipResult]) -> list[TownshipResult]:
+    """By total, highest first; equal totals share a rank (并列) and the next rank skips (1, 1, 3)."""
+    results.sort(key=lambda r: (-r.total, r.name))
+    for result in results:
+        result.rank = 1 + sum(1 for other in results if other.total > result.total)
+        result.tied = sum(1 for other in results if other.total == result.total) > 1
+    return results
+
+
+def scheme_results(*, scheme: AssessmentScheme, user, township_id: int | None = None) -> list[TownshipResult]:
+    """Every township the reader may see (one township with `township_id`), ranked."""
+    access.check_read(by=user, scheme=scheme, township_id=township_id)
+    items = list(scheme.items.all())
+    scores = {
+        (s.item_id, s.township_id): s
+        for s in ItemScore.objects.filter(item__scheme=scheme).select_related("self_by", "center_by")
+    }
+    if scheme.is_published:
+        townships = Township.objects.filter(county_id=scheme.county_id).order_by("name")
+        if township_id is not None:
+            townships = townships.filter(pk=township_id)
+        figures = {}
+        named = [(t.pk, t.name) for t in townships]
+    else:
+        rows = township_figures(
+            user=user,
+            period=scheme_period(scheme),
+            township_ids=[township_id] if township_id is not None else None,
+        )
+        figures = {row.township_id: row for row in rows}
+        named = [(row.township_id, row.name) for row in rows]
+    results = []
+    for tid, name in named:
+        result = TownshipResult(township_id=tid, name=name)
+        for item in items:
+            score = scores.get((item.pk, tid))
+            auto = None
+            if item.kind == AssessmentItem.Kind.AUTO:
+                if tid in figures:
+                    auto = auto_score(item, figures[tid])
+                elif score is not None and score.auto_points is not None:
+                    auto = AutoScore(score.auto_points, score.auto_basis)
+            result.items.append(ItemResult(item=item, auto=auto, score=score))
+        results.append(result)
+    return rank(results)
