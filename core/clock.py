@@ -25,3 +25,9 @@ def local_date(moment: dt.datetime) -> dt.date:
 def day_start(day: dt.date) -> dt.datetime:
     """The first moment of the county's calendar day `day` (for comparing with stored datetimes)."""
     return dt.datetime.combine(day, dt.time.min, tzinfo=county_tz())
+
+
+def chinese_date(day: dt.date) -> str:
+    """`day` as Chinese text writes it — the 通报, the trace-back's events — and as the pages show a
+    date in Chinese (zh-hans DATE_FORMAT, core/templatetags/display.py): 2021年11月1日."""
+    return f"{day.year}年{day.month}月{day.day}日"

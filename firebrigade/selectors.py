@@ -293,11 +293,6 @@ class FireFigures:
     injuries: int = 0
     loss: Decimal = Decimal(0)
 
-    @property
-    def loss_wan(self) -> Decimal:
-        """The loss in 万元, two decimals, as 通报 write money."""
-        return (self.loss / Decimal(10_000)).quantize(Decimal("0.01"))
-
     def add(self, other: "FireFigures") -> None:
         self.count += other.count
         self.deaths += other.deaths

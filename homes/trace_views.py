@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from core.scoping import can_see_record
+from core.templatetags.display import day
 from firebrigade.models import FireIncident
 from inspections import selectors as inspection_selectors
 from meetings import selectors as meeting_selectors
@@ -59,7 +60,7 @@ def _timeline(trace, *, incident=None) -> str:
         rows.append(
             _ROW.format(
                 css=once(css),
-                day=e.date.isoformat(),  # as |date:"Y-m-d"
+                day=day(e.date),  # as every page writes a date
                 title=once(e.title),
                 badges=(overdue_badge if overdue else "")
                 + (late_badge if is_hazard and e.hazard.verified_late else ""),

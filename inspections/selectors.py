@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Lag, NullIf, Round, RowNumber
 
-from core.clock import local_date, local_today
+from core.clock import chinese_date, local_date, local_today
 from core.filters import apply_filterset
 from core.models import Role
 from core.scoping import ALL, scope_queryset, user_role, visible_county_id, visible_township_ids
@@ -371,7 +371,7 @@ def _history_events(hazard: Hazard, records: list) -> list[TraceEvent]:
                 TraceEvent(
                     when,
                     "deadline_extended",
-                    f"整改期限由 {record.previous_deadline} 调整为 {record.deadline}"
+                    f"整改期限由 {chinese_date(record.previous_deadline)} 调整为 {chinese_date(record.deadline)}"
                     + (f"（{reason}）" if reason else ""),
                     user=record.history_user,
                     obj=record,
@@ -496,7 +496,7 @@ def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
                 hazard.discovered_on,
                 "hazard",
                 f"发现{severities.get(hazard.severity, hazard.severity)}：{hazard.description}（整改期限 "
-                f"{hazard.deadline}，责任人 {hazard.responsible_person}）",
+                f"{chinese_date(hazard.deadline)}，责任人 {hazard.responsible_person}）",
                 people=hazard.inspection.inspectors,
                 user=hazard.inspection.recorded_by,
                 obj=hazard,

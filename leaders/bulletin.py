@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from core.clock import local_date
+from core.clock import chinese_date, local_date
 from core.scoping import ALL, visible_county_id, visible_township_ids
 from firebrigade import selectors as brigade_selectors
 from firebrigade.models import Brigade, FireIncident
@@ -323,8 +323,6 @@ def _add_fires(bulletin: Bulletin, *, user) -> None:
     bulletin.notable_fires = list(
         incidents.filter(notable, township__county=bulletin.county).order_by("occurred_at", "id")
     )
-    for fire in bulletin.notable_fires:
-        fire.loss_wan = FireFigures(loss=fire.direct_loss).loss_wan
 
 
 def _add_brigades(bulletin: Bulletin) -> None:
@@ -380,7 +378,7 @@ def _add_overdue_assignments(bulletin: Bulletin, rows: dict[int, TownshipRow], *
         directive = a.directive
         label = f"第{directive.number}项"
         if several_meetings:
-            label = f"{local_date(directive.meeting.held_at):%Y-%m-%d}会议{label}"
+            label = f"{chinese_date(local_date(directive.meeting.held_at))}会议{label}"
         directives.setdefault(
             (directive.meeting.held_at, directive.meeting_id, directive.number),
             DirectiveRef(

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
-from core.clock import local_today
+from core.clock import chinese_date, local_today
 from core.models import Role
 from core.scoping import user_role
 from leaders import bulletin, charts
@@ -115,7 +115,7 @@ def _prepare(request):
 def _charts(data: bulletin.Bulletin) -> dict:
     names = [r.name for r in data.rows]
     hazards = charts.horizontal_bar_chart(
-        title=f"各乡镇（街道办）火灾隐患排查整改情况（{data.start:%Y.%m.%d}—{data.end:%Y.%m.%d}）",
+        title=f"各乡镇（街道办）火灾隐患排查整改情况（{chinese_date(data.start)}—{chinese_date(data.end)}）",
         categories=names,
         series=[
             charts.Series("发现隐患", [r.hazards_found for r in data.rows], FOUND),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.money import to_wan
 from inspections import selectors as inspection_selectors
 from inspections.models import Campaign
 from leaders.figures import Period, TownshipFigures, campaign_period, county_total, township_figures
@@ -71,31 +72,77 @@ def county_dashboard(*, user, campaign: Campaign | None, on: dt.date) -> Dashboa
     return dashboard
 
 
-# Columns of the table and of its xlsx export: (attribute, Chinese header).
-COLUMNS = [
-    ("rank", gettext_lazy("排名")),
-    ("name", gettext_lazy("乡镇（街道办）")),
-    ("brigade_status_label", gettext_lazy("专职队状态")),
-    ("active_staff", gettext_lazy("在岗队员")),
-    ("staff_gap", gettext_lazy("人员缺口")),
-    ("equipment_gap", gettext_lazy("装备缺口（件）")),
-    ("allocated", gettext_lazy("经费预算（元）")),
-    ("disbursed", gettext_lazy("已到位（元）")),
-    ("funding_ratio", gettext_lazy("到位率（%）")),
-    ("planned", gettext_lazy("计划检查（家）")),
-    ("inspected", gettext_lazy("已检查（家）")),
-    ("plan_percent", gettext_lazy("检查进度（%）")),
-    ("hazards_found", gettext_lazy("发现隐患")),
-    ("hazards_rectified", gettext_lazy("已整改销号")),
-    ("hazards_overdue", gettext_lazy("逾期未改")),
-    ("hazards_major", gettext_lazy("重大隐患")),
-    ("hazards_carried_open", gettext_lazy("往期未销号")),
-    ("rectification_rate", gettext_lazy("整改率（%）")),
-    ("incidents", gettext_lazy("本期火灾")),
-    ("incidents_last_season", gettext_lazy("上年同期火灾")),
-    ("assignments", gettext_lazy("会议任务")),
-    ("assignments_closed", gettext_lazy("已办结")),
-    ("assignments_overdue", gettext_lazy("逾期任务")),
-    ("assignment_rate", gettext_lazy("办结率（%）")),
-    ("score", gettext_lazy("综合得分")),
+# The table's columns in groups (group header or None, [(attribute, column header)]): the page heads
+# each group over its columns, so that 25 columns read (and print) as seven blocks.
+COLUMN_GROUPS = [
+    (None, [("rank", gettext_lazy("排名")), ("name", gettext_lazy("乡镇（街道办）"))]),
+    (
+        gettext_lazy("专职消防队"),
+        [
+            ("brigade_status_label", gettext_lazy("专职队状态")),
+            ("active_staff", gettext_lazy("在岗队员")),
+            ("staff_gap", gettext_lazy("人员缺口")),
+            ("equipment_gap", gettext_lazy("装备缺口（件）")),
+        ],
+    ),
+    (
+        gettext_lazy("人员和办公经费"),
+        [
+            ("allocated", gettext_lazy("经费预算（万元）")),
+            ("disbursed", gettext_lazy("已到位（万元）")),
+            ("funding_ratio", gettext_lazy("到位率（%）")),
+        ],
+    ),
+    (
+        gettext_lazy("检查计划"),
+        [
+            ("planned", gettext_lazy("计划检查（家）")),
+            ("inspected", gettext_lazy("已检查（家）")),
+            ("plan_percent", gettext_lazy("检查进度（%）")),
+        ],
+    ),
+    (
+        gettext_lazy("火灾隐患"),
+        [
+            ("hazards_found", gettext_lazy("发现隐患")),
+            ("hazards_rectified", gettext_lazy("已整改销号")),
+            ("hazards_overdue", gettext_lazy("逾期未改")),
+            ("hazards_major", gettext_lazy("重大隐患")),
+            ("hazards_carried_open", gettext_lazy("往期未销号")),
+            ("rectification_rate", gettext_lazy("整改率（%）")),
+        ],
+    ),
+    (
+        gettext_lazy("火灾"),
+        [("incidents", gettext_lazy("本期火灾")), ("incidents_last_season", gettext_lazy("上年同期火灾"))],
+    ),
+    (
+        gettext_lazy("会议任务"),
+        [
+            ("assignments", gettext_lazy("会议任务")),
+            ("assignments_closed", gettext_lazy("已办结")),
+            ("assignments_overdue", gettext_lazy("逾期任务")),
+            ("assignment_rate", gettext_lazy("办结率（%）")),
+        ],
+    ),
+    (None, [("score", gettext_lazy("综合得分"))]),
 ]
+
+# Columns of the table and of its xlsx export: (attribute, Chinese header).
+COLUMNS = [column for _group, columns in COLUMN_GROUPS for column in columns]
+
+# Money is written in 万元, on the page and in the export alike (the API keeps yuan).
+MONEY_COLUMNS = {"allocated", "disbursed"}
+
+
+def _cell(row: TownshipFigures, attr: str):
+    value = getattr(row, attr)
+    return to_wan(value) if attr in MONEY_COLUMNS else value
+
+
+def export_rows(data: Dashboard) -> list[list]:
+    """The table as the xlsx export writes it: a row per township in rank order, then the county."""
+    rows = [[_cell(r, attr) for attr, _header in COLUMNS] for r in data.rows]
+    if data.totals:
+        rows.append([_cell(data.totals, attr) if attr != "rank" else "" for attr, _header in COLUMNS])
+    return rows

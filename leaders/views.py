@@ -31,19 +31,36 @@ def county_dashboard(request):
     # The figures are kept as they change (inspections.tallies): computed on every request.
     data = dashboard.county_dashboard(user=request.user, campaign=campaign, on=on)
     if request.GET.get("format") == "xlsx":
-        rows = [[getattr(r, attr) for attr, _ in dashboard.COLUMNS] for r in data.rows]
-        if data.totals:
-            rows.append(
-                [getattr(data.totals, attr) if attr != "rank" else "" for attr, _ in dashboard.COLUMNS]
-            )
         return xlsx_response(
             filename=f"县级总览-{campaign.name if campaign else ''}",
             title="县级总览",
             headers=[str(h) for _, h in dashboard.COLUMNS],
-            rows=rows,
+            rows=dashboard.export_rows(data),
         )
-    by_name = sorted(data.rows, key=lambda r: r.name)
-    chart = {
+    return render(
+        request,
+        "dashboard/county.html",
+        {
+            "data": data,
+            "campaigns": dashboard.campaign_choices(user=request.user),
+            "chart": json.dumps(_chart(data.rows), ensure_ascii=False),
+            "column_groups": dashboard.COLUMN_GROUPS,
+            "columns": dashboard.COLUMNS,
+        },
+    )
+
+
+def _ranked(rows, *values):
+    """Rows for a horizontal bar chart: largest first (drawn on top), then by name."""
+    return sorted(rows, key=lambda r: (*(-(v(r) or 0) for v in values), r.name))
+
+
+def _chart(rows) -> dict:
+    """The three charts' data, each in its own order: a township's bar is found by its size."""
+    by_hazards = _ranked(rows, lambda r: r.hazards_found, lambda r: r.hazards_overdue)
+    by_progress = _ranked(rows, lambda r: r.plan_percent, lambda r: r.assignment_rate)
+    by_fires = _ranked(rows, lambda r: r.incidents, lambda r: r.incidents_last_season)
+    return {
         # Chart text comes from here so that it is translated with the page.
         "labels": {
             "hazards": gettext("各乡镇隐患整改情况"),
@@ -54,25 +71,23 @@ def county_dashboard(request):
             "plan": gettext("检查进度"),
             "assignment": gettext("任务办结率"),
             "incidents": gettext("火灾起数：本期与上年同期"),
-            "this_season": gettext("本期"),
-            "last_season": gettext("上年同期"),
+            "this_period": gettext("本期"),
+            "last_year": gettext("上年同期"),
         },
-        "townships": [r.name for r in by_name],
-        "found": [r.hazards_found for r in by_name],
-        "rectified": [r.hazards_rectified for r in by_name],
-        "overdue": [r.hazards_overdue for r in by_name],
-        "plan": [r.plan_percent or 0 for r in by_name],
-        "assignment": [r.assignment_rate or 0 for r in by_name],
-        "incidents": [r.incidents for r in by_name],
-        "incidents_last": [r.incidents_last_season for r in by_name],
+        "hazards": {
+            "townships": [r.name for r in by_hazards],
+            "found": [r.hazards_found for r in by_hazards],
+            "rectified": [r.hazards_rectified for r in by_hazards],
+            "overdue": [r.hazards_overdue for r in by_hazards],
+        },
+        "progress": {
+            "townships": [r.name for r in by_progress],
+            "plan": [r.plan_percent or 0 for r in by_progress],
+            "assignment": [r.assignment_rate or 0 for r in by_progress],
+        },
+        "incidents": {
+            "townships": [r.name for r in by_fires],
+            "this": [r.incidents for r in by_fires],
+            "last": [r.incidents_last_season for r in by_fires],
+        },
     }
-    return render(
-        request,
-        "dashboard/county.html",
-        {
-            "data": data,
-            "campaigns": dashboard.campaign_choices(user=request.user),
-            "chart": json.dumps(chart, ensure_ascii=False),
-            "columns": dashboard.COLUMNS,
-        },
-    )

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from core.clock import chinese_date
 from core.models import Notification, Role, UserProfile
 from demo.loader import demo_load
 from firebrigade.models import Brigade, FireIncident
@@ -63,7 +64,7 @@ def test_trace_back_of_the_demo_fire_lists_the_inspections_and_hazards_before_it
     assert hazards.count() >= 1
     for hazard in hazards:
         assert hazard.description in page
-    assert str(inspections.first().inspected_on) in page
+    assert chinese_date(inspections.first().inspected_on) in page  # as every page writes a date
     assert "（逾期）" in page  # the hazard left unfixed on the day of the fire
     assert "罚款人民币五万元" in page  # the accountability that followed
     assert "诫勉谈话" in page

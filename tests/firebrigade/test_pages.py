@@ -437,7 +437,13 @@ def test_funding_page_shows_allocated_vs_disbursed_per_township(client, world):
         Decimal("60000"),
         pytest.approx(33.3, abs=0.1),
     )
-    assert "2021 年度" in response.content.decode()
+    page = response.content.decode()
+    assert "2021 年度" in page
+    # Written in 万元, as on the dashboard and in the 通报.
+    assert "<b>18.00</b>" in page
+    assert '<td class="num">10.00</td>' in page
+    assert "金额单位：万元" in page
+    assert "100000" not in page
 
 
 def test_funding_page_is_scoped_and_exports_xlsx(client, world):

@@ -305,7 +305,7 @@ def test_premises_trace_shows_every_step_and_who_did_it(premises, user):
     assert {(e.kind, e.user) for e in from_history} == {("started", user), ("deadline_extended", user)}
     extended = next(e for e in from_history if e.kind == "deadline_extended")
     assert "线路需整体更换" in extended.title
-    assert "2021-12-05" in extended.title
+    assert "2021年12月5日" in extended.title
 
 
 # --- fixed query counts --------------------------------------------------------------------

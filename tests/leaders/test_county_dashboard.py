@@ -1,5 +1,7 @@
 import datetime as dt
 import io
+import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -172,3 +174,40 @@ def test_a_county_official_sees_only_their_countys_campaigns(client):
     assert campaign.name in page
     assert "睢县冬春火灾防控" not in page
     assert client.get(f"/dashboard/?campaign={other.pk}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_dashboard_writes_money_in_wan_yuan_on_the_page_and_in_the_export(client):
+    beiguan, _, campaign = _county()
+    brigade_services.funding_allocate(
+        township=beiguan, year=2021, category="equipment", amount=Decimal(1_234_567)
+    )  # with the 1000 of _county: 1,235,567 yuan
+    client.force_login(f.make_user(Role.COUNTY_OFFICIAL, county=beiguan.county))
+    page = client.get(f"/dashboard/?campaign={campaign.pk}").content.decode()
+    assert "<td>123.56</td>" in page
+    assert "1235567" not in page
+    assert "经费预算（万元）" in page
+    export = client.get(f"/dashboard/?campaign={campaign.pk}&format=xlsx")
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    column = rows[0].index("经费预算（万元）")
+    by_name = {row[1]: row for row in rows[1:]}
+    assert by_name["北关镇"][column] == pytest.approx(123.56)
+    assert by_name["褚庙乡"][column] == pytest.approx(0.1)
+    assert by_name["全县"][column] == pytest.approx(123.66)
+
+
+@pytest.mark.django_db
+def test_dashboard_charts_put_the_largest_township_first_and_head_every_column_group(client):
+    beiguan, _, campaign = _county()
+    client.force_login(f.make_user(Role.COUNTY_OFFICIAL, county=beiguan.county))
+    response = client.get(f"/dashboard/?campaign={campaign.pk}")
+    chart = json.loads(response.context["chart"])
+    assert chart["hazards"]["townships"] == ["北关镇", "褚庙乡"]
+    assert chart["hazards"]["found"] == [2, 0]
+    assert chart["labels"]["last_year"] == "上年同期"
+    page = response.content.decode()
+    for group in ("专职消防队", "人员和办公经费", "检查计划", "火灾隐患", "会议任务"):
+        assert '<th scope="colgroup" colspan="' in page
+        assert re.search(rf'<th scope="colgroup" colspan="\d">{group}</th>', page), group
+    # Every printed page is headed with the campaign (a CSS string: nothing can leave it).
+    assert "@top-left { content: " in page
