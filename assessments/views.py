@@ -3,7 +3,10 @@ self-assessment and the center's scores side by side (the forms to score are on 
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +17,7 @@ from core.access import allowed
 from core.exceptions import AccessDenied, ApplicationError
 from core.forms import add_service_error
 from core.models import Role
+from core.pdf import PdfUnavailableError, render_pdf, stylesheet
 from core.scoping import user_role
 from townships.models import Township
 
@@ -121,3 +125,27 @@ def scheme_publish(request, pk):
     else:
         messages.success(request, _("考核结果已发布。"))
     return redirect("assessments:scheme", pk=scheme.pk)
+
+
+def scheme_pdf(request, pk):
+    """The published result as a PDF (A4 landscape): the ranking with every item, ties 并列."""
+    scheme = _scheme(request, pk)
+    if not scheme.is_published:
+        messages.error(request, _("考核结果发布后才能导出 PDF。"))
+        return redirect("assessments:scheme", pk=scheme.pk)
+    context = {
+        "scheme": scheme,
+        "results": selectors.scheme_results(scheme=scheme, user=request.user),
+        "items": list(scheme.items.all()),
+        "stylesheet": stylesheet("css/assessment-pdf.css"),
+    }
+    html = render_to_string("assessments/pdf.html", context, request=request)
+    try:
+        document = render_pdf(html)
+    except PdfUnavailableError:
+        return render(request, "assessments/pdf_unavailable.html", context, status=503)
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=f"{scheme.title}.pdf"
+    )
+    return response

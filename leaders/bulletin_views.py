@@ -6,12 +6,9 @@ who see more than one county.
 """
 
 import datetime as dt
-import shutil
-import subprocess
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -21,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.clock import chinese_date, local_today
 from core.models import Role
+from core.pdf import PdfUnavailableError, render_pdf, stylesheet
 from core.scoping import user_role
 from leaders import bulletin, charts
 
@@ -154,52 +152,8 @@ def bulletin_page(request):
     return render(request, "bulletin/page.html", _context(request, form, scope, data), status=status)
 
 
-class PdfUnavailableError(Exception):
-    """WeasyPrint, its system libraries (Pango, HarfBuzz, fontconfig) or a Chinese font is missing."""
-
-
-_cjk_font_seen = False
-
-
-def _has_cjk_font() -> bool:
-    """Does fontconfig know a Chinese font? Without one the PDF would print empty boxes. A found font
-    is remembered; a missing one is looked for again next time (it may have been installed since).
-    True when fc-list itself is missing: nothing to tell, WeasyPrint then fails on its own if it must."""
-    global _cjk_font_seen
-    if _cjk_font_seen:
-        return True
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return True
-    try:
-        found = subprocess.run(  # noqa: S603 - fixed arguments, no user input
-            [fc_list, ":lang=zh-cn", "family"], capture_output=True, text=True, timeout=10, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return True
-    _cjk_font_seen = bool(found.stdout.strip())
-    return _cjk_font_seen
-
-
-def render_pdf(html: str) -> bytes:
-    """The PDF of `html`, fetching nothing from outside (the stylesheet is inlined)."""
-    try:
-        from weasyprint import HTML  # optional: the page works without it
-        from weasyprint.urls import URLFetcher
-    except (ImportError, OSError) as exc:  # OSError: Pango & co. cannot be loaded
-        raise PdfUnavailableError from exc
-    if not _has_cjk_font():
-        raise PdfUnavailableError
-    no_fetching = URLFetcher(allowed_protocols=())
-    return HTML(string=html, url_fetcher=no_fetching).write_pdf()
-
-
 def _stylesheet() -> str:
-    path = finders.find("css/bulletin.css")
-    if not path:
-        return ""
-    with open(path, encoding="utf-8") as css:
-        return css.read()
+    return stylesheet("css/bulletin.css")
 
 
 def bulletin_pdf(request):

@@ -3,6 +3,7 @@ township's and the center's scores stay apart, ties are 并列, a township sees 
 publication, publication freezes the figures, and every refusal writes nothing."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -230,3 +231,20 @@ def test_the_pages_score_and_rank(county, client):
     # 北关镇 20+10+6 = 36; 褚庙乡 20+2.5+6 = 28.5; 花园乡 20+0+8.5 = 28.5
     assert page.count("并列第2") == 2
     assert 'data-testid="publish"' not in page  # officials read; the center publishes
+
+
+def test_the_published_result_prints_to_pdf_with_every_township_and_tie(county, client):
+    pypdf = pytest.importorskip("pypdf")
+    scheme = county["scheme"]
+    client.force_login(county["center"])
+    assert client.get(f"/assessments/{scheme.pk}/pdf/").status_code == 302  # not before publication
+    for township, points in ((county["a"], 6), (county["b"], 6), (county["c"], Decimal("8.5"))):
+        services.center_score(item=county["publicity"], township=township, points=points, by=county["center"])
+    services.scheme_publish(scheme=scheme, by=county["center"])
+    response = client.get(f"/assessments/{scheme.pk}/pdf/")
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == "application/pdf"
+    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    for expected in ("2025年度消防工作考核", "北关镇", "褚庙乡", "花园乡", "并列第2", "尚未组建专职消防队"):
+        assert expected in text

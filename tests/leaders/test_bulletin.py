@@ -11,13 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 
+from core import pdf
 from core.models import Role
 from firebrigade.models import Brigade, FireIncident
 from inspections.models import Hazard
 from inspections.selectors import campaign_current
 from inspections.services import local_today
 from leaders import bulletin as bulletin_selectors
-from leaders import bulletin_views, charts
+from leaders import charts
 from meetings.models import Assignment
 from tests import factories as f
 from townships.models import County
@@ -280,7 +281,7 @@ def test_bulletin_pdf_answers_503_in_chinese_when_weasyprint_is_missing(client, 
 
 @pytest.mark.django_db
 def test_bulletin_pdf_answers_503_when_no_chinese_font_is_installed(client, official, monkeypatch):
-    monkeypatch.setattr(bulletin_views, "_has_cjk_font", lambda: False)
+    monkeypatch.setattr(pdf, "has_cjk_font", lambda: False)
     client.force_login(official)
     response = client.get(PDF, SEASON)
     assert response.status_code == 503
