@@ -248,3 +248,38 @@ def test_the_published_result_prints_to_pdf_with_every_township_and_tie(county, 
     text = "".join(page.extract_text() for page in reader.pages)
     for expected in ("2025年度消防工作考核", "北关镇", "褚庙乡", "花园乡", "并列第2", "尚未组建专职消防队"):
         assert expected in text
+
+
+def test_the_center_draws_up_a_scheme_in_the_admin(client):
+    county = f.CountyFactory(name="睢县")
+    center = f.make_user(Role.GUIDANCE_CENTER, username="admin_center")
+    center.is_staff = center.is_superuser = True
+    center.save()
+    client.force_login(center)
+    prefix = "items"
+    data = {
+        "county": county.pk,
+        "year": "2026",
+        "title": "2026年度消防工作考核",
+        f"{prefix}-TOTAL_FORMS": "2",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-0-order": "1",
+        f"{prefix}-0-title": "隐患按期整改",
+        f"{prefix}-0-points": "20",
+        f"{prefix}-0-kind": "auto",
+        f"{prefix}-0-metric": "hazards_overdue",
+        f"{prefix}-0-deduct_per_unit": "2",
+        f"{prefix}-1-order": "2",
+        f"{prefix}-1-title": "消防宣传",
+        f"{prefix}-1-points": "10",
+        f"{prefix}-1-kind": "manual",
+        f"{prefix}-1-deduct_per_unit": "0",
+        f"{prefix}-1-evidence_required": "on",
+    }
+    answer = client.post("/admin/assessments/assessmentscheme/add/", data)
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    scheme = AssessmentScheme.objects.get(year=2026)
+    assert [(i.title, i.kind, i.metric) for i in scheme.items.all()] == [
+        ("隐患按期整改", "auto", "hazards_overdue"),
+        ("消防宣传", "manual", ""),
+    ]
