@@ -15,7 +15,7 @@ from assessments.metrics import AutoScore, auto_score
 from assessments.models import AssessmentItem, AssessmentScheme, ItemScore
 from core.clock import local_today
 from core.scoping import visible_county_id
-from leaders.figures import Period, township_figures
+from leaders.figures import Period, campaign_period, township_figures
 from townships.models import Township
 
 
@@ -29,8 +29,11 @@ def scheme_list(*, user) -> QuerySet[AssessmentScheme]:
 
 
 def scheme_period(scheme: AssessmentScheme, *, today: dt.date | None = None) -> Period:
-    """The assessed year, as of today while it runs (the campaign's plans for plan progress)."""
+    """What a scheme assesses: the campaign it names (the dashboard ranks that campaign by it, with
+    the very same figures), else its year; as of today while it runs."""
     today = today or local_today()
+    if scheme.campaign is not None:
+        return campaign_period(scheme.campaign, today=today)
     start, end = dt.date(scheme.year, 1, 1), dt.date(scheme.year, 12, 31)
     return Period(
         county_id=scheme.county_id,
@@ -96,8 +99,11 @@ def rank(results: list[TownshipResult]) -> list[TownshipResult]:
     return results
 
 
-def scheme_results(*, scheme: AssessmentScheme, user, township_id: int | None = None) -> list[TownshipResult]:
-    """Every township the reader may see (one township with `township_id`), ranked."""
+def scheme_results(
+    *, scheme: AssessmentScheme, user, township_id: int | None = None, figures: list | None = None
+) -> list[TownshipResult]:
+    """Every township the reader may see (one township with `township_id`), ranked. `figures`: the
+    scheme period's township figures when the caller has them already (the dashboard)."""
     access.check_read(by=user, scheme=scheme, township_id=township_id)
     items = list(scheme.items.all())
     scores = {
@@ -111,11 +117,13 @@ def scheme_results(*, scheme: AssessmentScheme, user, township_id: int | None = 
         figures = {}
         named = [(t.pk, t.name) for t in townships]
     else:
-        rows = township_figures(
-            user=user,
-            period=scheme_period(scheme),
-            township_ids=[township_id] if township_id is not None else None,
-        )
+        rows = figures
+        if rows is None:
+            rows = township_figures(
+                user=user,
+                period=scheme_period(scheme),
+                township_ids=[township_id] if township_id is not None else None,
+            )
         figures = {row.township_id: row for row in rows}
         named = [(row.township_id, row.name) for row in rows]
     results = []

@@ -11,5 +11,6 @@ class CoreConfig(AppConfig):
         # Loaded once the models are: each app's `signals` connects its receivers (core's: the
         # audit trail's IP address) and each app's importable kinds register themselves
         # (core.imports.registry), and each app's `events` subscribes to what the services
-        # announce (core.events).
-        autodiscover_modules("signals", "imports", "events")
+        # announce (core.events); each app's `hooks` plugs into a lower app's extension points (the
+        # assessment into the dashboard's scoring).
+        autodiscover_modules("signals", "imports", "events", "hooks")

@@ -79,7 +79,7 @@ class TownshipFiguresViewSet(viewsets.ViewSet):
         if campaign is None:
             return Response([])
         period = campaign_period(campaign, today=today)
-        rows = scored_figures(user=request.user, period=period)
+        rows, _scoring = scored_figures(user=request.user, period=period)
         for row in rows:
             row.campaign, row.as_of = campaign.pk, period.as_of
         return Response(TownshipFiguresSerializer(rows, many=True).data)

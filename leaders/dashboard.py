@@ -5,6 +5,7 @@ this module only ranks them. A fixed number of queries whatever the size of the 
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ class Dashboard:
     on: dt.date
     rows: list[TownshipFigures] = field(default_factory=list)
     totals: TownshipFigures | None = None
+    scoring: "Scoring | None" = None
 
     @property
     def as_of(self) -> dt.date | None:
@@ -45,12 +47,51 @@ def score(row: TownshipFigures) -> float:
     return round(sum(parts) / len(parts), 1) if parts else 0.0
 
 
-def scored_figures(*, user, period: Period) -> list[TownshipFigures]:
-    """township_figures with each row's `score` set: what the dashboard ranks and the API answers."""
+@dataclass(frozen=True)
+class Scoring:
+    """What the scores of a period rest on, said on the page: the default formula, or a scheme."""
+
+    label: str
+    url: str = ""
+
+
+DEFAULT_SCORING = Scoring(
+    gettext_lazy(
+        "综合得分 = 检查进度、整改率、任务办结率、经费到位率的平均值（各 0–100；不适用的项目不计入）。"
+    )
+)
+
+# Apps above leaders plug their scoring in here (leaders cannot import them): the assessment ranks a
+# campaign it assesses by its scheme. Each scorer gets the period's rows; the first that scores them
+# (sets `score` and returns its Scoring) wins; none: the default formula.
+_scorers: list[Callable[..., Scoring | None]] = []
+
+
+def register_scorer(scorer: Callable[..., Scoring | None]) -> None:
+    if scorer not in _scorers:
+        _scorers.append(scorer)
+
+
+def scored_figures(*, user, period: Period) -> tuple[list[TownshipFigures], Scoring]:
+    """township_figures with each row's `score` set, and what the scores rest on: what the dashboard
+    ranks and the API answers."""
     rows = township_figures(user=user, period=period)
+    for scorer in _scorers:
+        scoring = scorer(user=user, period=period, rows=rows)
+        if scoring is not None:
+            return rows, scoring
     for row in rows:
         row.score = score(row)
-    return rows
+    return rows, DEFAULT_SCORING
+
+
+def rank(rows: list[TownshipFigures]) -> list[TownshipFigures]:
+    """By score, highest first; equal scores share a rank (并列) and the next rank skips (1, 1, 3)."""
+    ranked = sorted(rows, key=lambda r: (-r.score, r.name))
+    for row in ranked:
+        row.rank = 1 + sum(1 for other in ranked if other.score > row.score)
+        row.tied = sum(1 for other in ranked if other.score == row.score) > 1
+    return ranked
 
 
 def county_dashboard(*, user, campaign: Campaign | None, on: dt.date) -> Dashboard:
@@ -59,10 +100,8 @@ def county_dashboard(*, user, campaign: Campaign | None, on: dt.date) -> Dashboa
     dashboard = Dashboard(campaign=campaign, on=on)
     if campaign is None:
         return dashboard
-    rows = scored_figures(user=user, period=campaign_period(campaign, today=on))
-    ranked = sorted(rows, key=lambda r: (-r.score, r.name))
-    for position, row in enumerate(ranked, start=1):
-        row.rank = position
+    rows, dashboard.scoring = scored_figures(user=user, period=campaign_period(campaign, today=on))
+    ranked = rank(rows)
     dashboard.rows = ranked
     dashboard.totals = county_total(ranked)
     dashboard.totals.brigade_status_label = _("%(accepted)s/%(total)s 已验收") % {

@@ -117,6 +117,7 @@ class TownshipFigures:
     assignment_rate: float | None = None
     score: float = 0.0
     rank: int = 0
+    tied: bool = False  # another township has the same score (并列)
 
     @property
     def incidents(self) -> int | None:

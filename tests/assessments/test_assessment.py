@@ -283,3 +283,30 @@ def test_the_center_draws_up_a_scheme_in_the_admin(client):
         ("隐患按期整改", "auto", "hazards_overdue"),
         ("消防宣传", "manual", ""),
     ]
+
+
+def test_the_dashboard_ranks_a_campaign_its_scheme_assesses_by_the_scheme_and_says_so(county, client):
+    scheme = county["scheme"]
+    campaign = f.CampaignFactory(
+        county=scheme.county,
+        name="2024—2025年度冬春火灾防控",
+        starts_on=dt.date(2024, 11, 1),
+        ends_on=dt.date(2025, 4, 30),
+    )
+    client.force_login(county["official"])
+    page = client.get(f"/dashboard/?campaign={campaign.pk}").content.decode()
+    assert "检查进度、整改率、任务办结率、经费到位率的平均值" in page  # no scheme yet: the default formula
+
+    scheme.campaign = campaign
+    scheme.save()
+    for township, points in ((county["a"], 5), (county["b"], 5), (county["c"], Decimal("7.5"))):
+        services.center_score(item=county["publicity"], township=township, points=points, by=county["center"])
+    page = client.get(f"/dashboard/?campaign={campaign.pk}").content.decode()
+    assert "综合得分为《2025年度消防工作考核》的试算总分" in page
+    # 北关镇 20+10+5 = 35; 褚庙乡 20+2.5+5 = 27.5; 花园乡 20+0+7.5 = 27.5: the same totals as the assessment
+    assert page.count("并列第2") == 2
+    results = {r.name: r.total for r in selectors.scheme_results(scheme=scheme, user=county["official"])}
+    assert results == {"北关镇": Decimal("35.0"), "褚庙乡": Decimal("27.5"), "花园乡": Decimal("27.5")}
+    api = client.get(f"/api/v1/township-figures/?campaign={campaign.pk}").json()
+    rows = api["results"] if isinstance(api, dict) else api
+    assert {r["township_name"]: r["score"] for r in rows} == {"北关镇": 35.0, "褚庙乡": 27.5, "花园乡": 27.5}
