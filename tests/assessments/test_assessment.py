@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assessments import selectors, services
 from assessments.models import AssessmentItem, AssessmentScheme, ItemScore
@@ -310,3 +312,21 @@ def test_the_dashboard_ranks_a_campaign_its_scheme_assesses_by_the_scheme_and_sa
     api = client.get(f"/api/v1/township-figures/?campaign={campaign.pk}").json()
     rows = api["results"] if isinstance(api, dict) else api
     assert {r["township_name"]: r["score"] for r in rows} == {"北关镇": 35.0, "褚庙乡": 27.5, "花园乡": 27.5}
+
+
+def test_the_ranking_page_costs_the_same_queries_as_the_county_grows(county, client):
+    scheme = county["scheme"]
+    client.force_login(county["official"])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/assessments/{scheme.pk}/").status_code == 200
+        return len(captured)
+
+    small = queries()
+    for i in range(4):
+        township = f.TownshipFactory(county=scheme.county, name=f"新乡{i}")
+        f.BrigadeFactory(township=township, status="planned")
+        _overdue_hazard(township)
+        services.center_score(item=county["publicity"], township=township, points=3, by=county["center"])
+    assert queries() == small
