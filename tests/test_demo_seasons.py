@@ -25,7 +25,7 @@ from leaders.figures import campaign_period, township_figures
 from meetings.models import Assignment
 from meetings.selectors import assignment_overdue_q
 from notifications.services import reminders_run
-from townships.models import County, Premises
+from townships.models import County, Premises, Township
 
 # More than this many days late is more than a season: no figure of the demo may claim it.
 A_SEASON = 183
@@ -139,6 +139,30 @@ def test_no_reminder_of_the_demo_claims_more_than_a_season_late(demo_on):
         hazard_overdue_q(day), deadline__lte=day - dt.timedelta(days=7)
     ).values_list("township", flat=True):
         assert township_id in escalated
+
+
+@pytest.mark.django_db
+def test_no_page_the_county_reads_claims_more_than_a_season_late(demo_on, client):
+    """The 通报 once listed the 2021 tasks 逾期1798天 and the inbox hazards 逾期1797天."""
+    day, _ = demo_on
+    reminders_run(on=day)
+    client.force_login(_official())
+    beiguan = Township.objects.get(name="北关镇")
+    found = []
+    for url in [
+        "/dashboard/",
+        "/reports/bulletin/",
+        "/notifications/",
+        "/meetings/",
+        f"/townships/{beiguan.pk}/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        claims = [int(late) for late in re.findall(r"逾期\s*(\d+)\s*天", response.content.decode())]
+        assert max(claims, default=0) <= A_SEASON, url
+        found += claims
+    if day.month == 3:  # mid-season the 通报 and the inbox do list what is late
+        assert found
 
 
 @pytest.mark.django_db
