@@ -88,6 +88,13 @@ EQUIPMENT = [
     ("手提式灭火器", EquipmentType.Category.EXTINGUISHER, "具", 365, (20, 10, 10)),
     ("对讲机", EquipmentType.Category.COMMUNICATION, "部", 365, (8, 4, 2)),
 ]
+# A township's yearly budget for its brigade (yuan), by category.
+FUNDING_PLAN = {
+    FundingCategory.PERSONNEL: 360000,
+    FundingCategory.OFFICE: 60000,
+    FundingCategory.EQUIPMENT: 400000,
+}
+
 CHECKLIST = [
     ("JC01", "疏散通道、安全出口畅通", "疏散"),
     ("JC02", "灭火器配置齐全且在有效期内", "器材"),
@@ -354,13 +361,8 @@ def _brigades(townships, standards, types, rng) -> dict[int, Brigade]:
 
 
 def _funding(townships, rng) -> None:
-    plan = {
-        FundingCategory.PERSONNEL: 360000,
-        FundingCategory.OFFICE: 60000,
-        FundingCategory.EQUIPMENT: 400000,
-    }
     for index, township in enumerate(townships.values()):
-        for category, amount in plan.items():
+        for category, amount in FUNDING_PLAN.items():
             allocation = brigade_services.funding_allocate(
                 township=township, year=2021, category=category, amount=Decimal(amount), source="县财政"
             )
@@ -620,12 +622,6 @@ def _assignments(county, townships, rng) -> None:
 # closed, late, at its summing-up (总结), so no figure or reminder claims more than a season's lateness.
 STALE_DAYS = 120
 
-FUNDING_PLAN = {
-    FundingCategory.PERSONNEL: 360000,
-    FundingCategory.OFFICE: 60000,
-    FundingCategory.EQUIPMENT: 400000,
-}
-
 # The season's 推进会: (category, priority, text, deadline in days after the meeting, None: the end of
 # the next year).
 SEASON_DIRECTIVES = [
@@ -845,22 +841,29 @@ def _season_assignments(meeting: Meeting, townships, *, as_of: dt.date) -> None:
             stage = (index + directive.number) % 5
             if stage == 0:
                 continue  # not reported yet: overdue once its deadline has passed
-
-            def report(on, percent, text, assignment=assignment):
-                meeting_services.assignment_report_progress(
-                    assignment=assignment, reported_on=on, text=text, percent=percent, by=None
-                )
-
-            report(first_report, 40, "已召开专题会议部署，正在推进。")
+            _report(assignment, first_report, 40)
             late_on = deadline + dt.timedelta(days=15)
             if stage == 2 or (stage == 4 and late_on > as_of):
-                report(min(held_on + dt.timedelta(days=30), as_of), 80, "主要措施已落实，正在查漏补缺。")
+                _report(assignment, min(held_on + dt.timedelta(days=30), as_of), 80)
             elif stage >= 3:
                 done_on = (
                     late_on if stage == 4 else max(first_report, min(deadline - dt.timedelta(days=2), as_of))
                 )
-                report(done_on, 100, "各项措施已落实到位。")
+                _report(assignment, done_on, 100)
                 meeting_services.assignment_close(assignment=assignment, closed_on=done_on, by=None)
+
+
+REPORTS = {
+    40: "已召开专题会议部署，正在推进。",
+    80: "主要措施已落实，正在查漏补缺。",
+    100: "各项措施已落实到位。",
+}
+
+
+def _report(assignment: Assignment, on: dt.date, percent: int) -> None:
+    meeting_services.assignment_report_progress(
+        assignment=assignment, reported_on=on, text=REPORTS[percent], percent=percent, by=None
+    )
 
 
 def _season_fires(townships, starts_on: dt.date, *, as_of: dt.date) -> int:
@@ -939,9 +942,7 @@ def _close_stale(county, today: dt.date) -> None:
     for assignment in assignments:
         done_on = assignment.deadline + dt.timedelta(days=30 + assignment.pk % 30)
         done_on = min(max(done_on, assignment.last_report or done_on), today)
-        meeting_services.assignment_report_progress(
-            assignment=assignment, reported_on=done_on, text="各项措施已落实到位。", percent=100, by=None
-        )
+        _report(assignment, done_on, 100)
         meeting_services.assignment_close(assignment=assignment, closed_on=done_on, by=None)
 
 

@@ -106,8 +106,9 @@ MEETING_TITLE = "全县专职消防队伍建设暨冬春火灾防控工作推进
 
 @transaction.atomic
 def demo_load() -> dict[str, int]:
-    """Create the demo county if it is not there. Returns how many rows each step created
-    (all 0 on a rerun: every step is keyed on a natural key or skipped when its anchor exists)."""
+    """Create the demo county if it is not there, and the season of today (the county's clock) if it
+    is not there. Returns how many rows each step created (all 0 on a rerun the same season: every
+    step is keyed on a natural key or skipped when its anchor exists)."""
     created: dict[str, int] = {}
     county, c = County.objects.get_or_create(name=COUNTY_NAME, defaults={"code": "411421", "is_demo": True})
     created["county"] = int(c)
