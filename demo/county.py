@@ -685,33 +685,43 @@ def season_name(starts_on: dt.date) -> str:
     return f"{starts_on.year}—{starts_on.year + 1}年度冬春火灾防控"
 
 
+def season_meeting_title(starts_on: dt.date) -> str:
+    return f"{season_name(starts_on)}工作推进会"
+
+
 def _season(county, townships, today: dt.date) -> dict[str, int]:
-    """The season of `today` (season_of), made once: its campaign with inspections and hazards in
-    every state, its 推进会 with assignments in every state, its fires, this year's funding and the
-    equipment's upkeep; then whatever is older than STALE_DAYS is closed late. Dated up to `today`."""
+    """The season of `today` (season_of), made once, keyed on its 推进会: its campaign with
+    inspections and hazards in every state, its 推进会 with assignments in every state, its fires, this
+    year's funding and the equipment's upkeep; then whatever is older than STALE_DAYS is closed late.
+    Dated up to `today`. A demo database made before the season had its 推进会 keeps the campaign,
+    inspections and fires it has, and gains the rest."""
     starts_on, ends_on = season_of(today)
-    name = season_name(starts_on)
-    if starts_on.year <= 2021 or Campaign.objects.filter(county=county, name=name).exists():
+    title = season_meeting_title(starts_on)
+    if starts_on.year <= 2021 or Meeting.objects.filter(county=county, title=title).exists():
         return {}
     rng = random.Random(starts_on.year)  # noqa: S311 - demo data, not security
     as_of = min(today, ends_on)
-    premises = {t.id: list(Premises.objects.filter(township=t).order_by("id")) for t in townships.values()}
     checklist = _checklist()
     _season_funding(townships, years=sorted({starts_on.year, today.year}), today=today)
     _equipment_upkeep(county, today, rng)
-    campaign = inspection_services.campaign_create(
-        county=county,
-        name=name,
-        kind=Campaign.Kind.WINTER_SPRING,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        description="持续推进冬春火灾防控，重点单位全覆盖检查。",
-        is_demo=True,
-    )
-    _season_inspections(campaign, townships, premises, checklist, rng, as_of=as_of)
-    meeting = _season_meeting(county, townships, starts_on, as_of=as_of)
+    fires = 0
+    if not Campaign.objects.filter(county=county, name=season_name(starts_on)).exists():
+        campaign = inspection_services.campaign_create(
+            county=county,
+            name=season_name(starts_on),
+            kind=Campaign.Kind.WINTER_SPRING,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            description="持续推进冬春火灾防控，重点单位全覆盖检查。",
+            is_demo=True,
+        )
+        premises = {
+            t.id: list(Premises.objects.filter(township=t).order_by("id")) for t in townships.values()
+        }
+        _season_inspections(campaign, townships, premises, checklist, rng, as_of=as_of)
+        fires = _season_fires(townships, starts_on, as_of=as_of)
+    meeting = _season_meeting(county, townships, starts_on, title=title, as_of=as_of)
     _season_assignments(meeting, townships, as_of=as_of)
-    fires = _season_fires(townships, starts_on, as_of=as_of)
     routine = _routine_inspections(county, checklist, today)
     _close_stale(county, today)
     return {"season": 1, "season_fires": fires, "routine_inspections": routine}
@@ -790,12 +800,12 @@ def _season_inspections(campaign, townships, premises, checklist, rng, *, as_of:
                 _advance(hazard, stage, min(when + dt.timedelta(days=5), local_today()))
 
 
-def _season_meeting(county, townships, starts_on: dt.date, *, as_of: dt.date) -> Meeting:
+def _season_meeting(county, townships, starts_on: dt.date, *, title: str, as_of: dt.date) -> Meeting:
     """The season's 推进会, held on 11-17 as in the seed's year (or, early in the season, today)."""
     held_on = min(starts_on + dt.timedelta(days=16), as_of)
     meeting = meeting_services.meeting_create(
         county=county,
-        title=f"{starts_on.year}—{starts_on.year + 1}年度冬春火灾防控工作推进会",
+        title=title,
         held_at=dt.datetime.combine(held_on, dt.time(9, 0), tzinfo=SHANGHAI),
         chair="王景义",
         chair_title="县委常委、常务副县长",
