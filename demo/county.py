@@ -1,10 +1,18 @@
-"""The rest of the demo county: grids and premises, brigades in every state, funding, the
-2021—2022 winter-spring campaign with inspections and hazards in every state, fires with their
-trace-back and accountability, the seed meeting's directives assigned to every township, the
-current season, and one demo account per role.
+"""The rest of the demo county, in two eras.
+
+History, made once: grids and premises, brigades in every state, the 2021 funding, the 2021—2022
+winter-spring campaign and the seed meeting's directives assigned to every township — all closed by
+now, some late — and the fire whose trace-back shows the hazard left overdue before it.
+
+The present, made once per season and dated relative to the day the demo is loaded on (the county's
+clock, core.clock): the season of that day (season_of) with its campaign, inspections and hazards in
+every state, its own 推进会 with assignments in every state, its fires, this year's funding and the
+equipment's maintenance in a realistic spread. Nothing is left more than STALE_DAYS late, so no
+figure or reminder claims more than a season. Then one demo account per role and every township's
+principal leader.
 
 Everything is written through the services, so the demo obeys the same rules as real data.
-Random choices come from a fixed seed: every fresh load is the same county.
+Random choices come from fixed seeds: a fresh load on a given day is always the same county.
 """
 
 import datetime as dt
@@ -14,8 +22,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.db.models import Max, Q
 from django.utils import timezone
 
+from core.clock import local_today
 from core.models import Role
 from core.services import user_create_with_role
 from firebrigade import services as brigade_services
@@ -24,16 +34,20 @@ from firebrigade.models import (
     BrigadeClass,
     BrigadeMember,
     BrigadeStandard,
+    EquipmentItem,
     EquipmentRequirement,
     EquipmentType,
     FireIncident,
+    FundingAllocation,
     FundingCategory,
 )
 from inspections import selectors as inspection_selectors
 from inspections import services as inspection_services
 from inspections.models import Campaign, ChecklistItem, Hazard, Inspection
+from inspections.selectors import hazard_overdue_q
 from meetings import services as meeting_services
-from meetings.models import Meeting
+from meetings.models import Assignment, Attendance, Directive, Meeting, Statement
+from meetings.selectors import assignment_overdue_q
 from townships import services as township_services
 from townships.models import County, PoliceStation, Premises, Township
 
@@ -74,6 +88,13 @@ EQUIPMENT = [
     ("手提式灭火器", EquipmentType.Category.EXTINGUISHER, "具", 365, (20, 10, 10)),
     ("对讲机", EquipmentType.Category.COMMUNICATION, "部", 365, (8, 4, 2)),
 ]
+# A township's yearly budget for its brigade (yuan), by category.
+FUNDING_PLAN = {
+    FundingCategory.PERSONNEL: 360000,
+    FundingCategory.OFFICE: 60000,
+    FundingCategory.EQUIPMENT: 400000,
+}
+
 CHECKLIST = [
     ("JC01", "疏散通道、安全出口畅通", "疏散"),
     ("JC02", "灭火器配置齐全且在有效期内", "器材"),
@@ -127,9 +148,19 @@ def attach_rural_townships(county: County, townships: dict[str, Township]) -> No
         station.townships.add(township)
 
 
-def load(county: County, townships: dict[str, Township]) -> dict[str, int]:
-    if Campaign.objects.filter(county=county, name=CAMPAIGN_2021).exists():
-        return {}
+def load(county: County, townships: dict[str, Township], today: dt.date) -> dict[str, int]:
+    """The 2021 history (once), the season of `today` (once per season) and the demo accounts."""
+    created: dict[str, int] = {}
+    if not Campaign.objects.filter(county=county, name=CAMPAIGN_2021).exists():
+        created.update(_history(county, townships))
+    created.update(_season(county, townships, today))
+    created["demo_users"] = _users(townships)
+    return created
+
+
+def _history(county, townships) -> dict[str, int]:
+    """The seed's era: the 2021—2022 season and the 2021-11-17 meeting's tasks, all closed by now
+    (some late), with the fire whose trace-back shows the hazard left overdue before it."""
     rng = random.Random(20211117)  # noqa: S311 - demo data, not security
     standards, types = _standards()
     checklist = _checklist()
@@ -139,15 +170,12 @@ def load(county: County, townships: dict[str, Township]) -> dict[str, int]:
     campaign = _campaign_2021(county, townships, premises, checklist, rng)
     incidents = _incidents(townships, premises, brigades, campaign, rng)
     _assignments(county, townships, rng)
-    _current_season(county, townships, premises, checklist, rng)
-    users = _users(townships, premises)
     return {
         "premises": sum(len(p) for p in premises.values()),
         "brigades": len(brigades),
         "inspections": Inspection.objects.filter(township__county=county).count(),
         "hazards": Hazard.objects.filter(township__county=county).count(),
         "incidents": len(incidents),
-        "demo_users": users,
     }
 
 
@@ -333,13 +361,8 @@ def _brigades(townships, standards, types, rng) -> dict[int, Brigade]:
 
 
 def _funding(townships, rng) -> None:
-    plan = {
-        FundingCategory.PERSONNEL: 360000,
-        FundingCategory.OFFICE: 60000,
-        FundingCategory.EQUIPMENT: 400000,
-    }
     for index, township in enumerate(townships.values()):
-        for category, amount in plan.items():
+        for category, amount in FUNDING_PLAN.items():
             allocation = brigade_services.funding_allocate(
                 township=township, year=2021, category=category, amount=Decimal(amount), source="县财政"
             )
@@ -403,28 +426,33 @@ def _inspect(
 
 
 def _advance(hazard: Hazard, stage: str, when: dt.date) -> None:
-    """Move a hazard along the closed loop up to `stage`."""
+    """Move a hazard along the closed loop, from where it stands, up to `stage`: rectified on `when`
+    (unless it awaits its re-inspection already), re-inspected two days later or today if sooner."""
     if stage == "open":
         return
-    inspection_services.hazard_start_rectifying(hazard=hazard)
+    hazard.refresh_from_db(fields=["status"])
+    status = hazard.status
+    if status == Hazard.Status.OPEN:
+        inspection_services.hazard_start_rectifying(hazard=hazard)
+        status = Hazard.Status.RECTIFYING
     if stage == "rectifying":
         return
-    inspection_services.hazard_rectify(
-        hazard=hazard, rectified_on=when, rectified_by=hazard.responsible_person, measures="已按要求整改完毕"
-    )
+    if status == Hazard.Status.RECTIFYING:
+        inspection_services.hazard_rectify(
+            hazard=hazard,
+            rectified_on=when,
+            rectified_by=hazard.responsible_person,
+            measures="已按要求整改完毕",
+        )
     if stage == "awaiting":
         return
-    if stage == "rejected":
-        inspection_services.hazard_reinspect(
-            hazard=hazard,
-            inspected_on=when + dt.timedelta(days=2),
-            inspectors="乡镇消防专干",
-            passed=False,
-            note="复查发现仍有杂物堆放，整改不彻底",
-        )
-        return
+    passed = stage != "rejected"
     inspection_services.hazard_reinspect(
-        hazard=hazard, inspected_on=when + dt.timedelta(days=2), inspectors="乡镇消防专干", passed=True
+        hazard=hazard,
+        inspected_on=min(when + dt.timedelta(days=2), local_today()),
+        inspectors="乡镇消防专干",
+        passed=passed,
+        note="" if passed else "复查发现仍有杂物堆放，整改不彻底",
     )
 
 
@@ -443,7 +471,11 @@ def _township_plans(campaign, townships, premises, *, title: str, due_on: dt.dat
         yield t_index, targets, plan
 
 
-STAGES = ["verified", "verified", "awaiting", "rectifying", "open", "rejected", "verified", "late"]
+# How each hazard of the 2021 season ended: all verified by now, some late, one after a failed
+# re-inspection (the trace-back shows the whole loop).
+STAGES_2021 = ["verified", "verified", "late", "verified", "rejected", "verified", "late"]
+# Hazards of the current season, in every state of the loop.
+STAGES = ["verified", "open", "awaiting", "rectifying", "verified", "rejected", "late", "open"]
 
 
 def _campaign_2021(county, townships, premises, checklist, rng) -> Campaign:
@@ -460,20 +492,22 @@ def _campaign_2021(county, townships, premises, checklist, rng) -> Campaign:
         campaign, townships, premises, title="冬春火灾防控检查计划", due_on=dt.date(2021, 12, 31)
     )
     for t_index, targets, plan in plans:
-        # Most townships inspect most of their premises; a few fall behind.
-        done = len(targets) - (t_index % 4)
+        # Most townships inspected most of their premises; a few fell behind.
+        done = len(targets) - 2 - (t_index % 4)
         for p_index, target in enumerate(targets[:done]):
             when = dt.date(2021, 11, 8) + dt.timedelta(days=(t_index * 3 + p_index * 4) % 40)
             codes = [c for c, _, _ in CHECKLIST]
             fail = rng.sample(codes, k=(p_index + t_index) % 3)
             inspection = _inspect(target, when, checklist, rng, plan=plan, fail_codes=fail)
             for h_index, hazard in enumerate(inspection.hazards.order_by("id")):
-                stage = STAGES[(t_index + p_index + h_index) % len(STAGES)]
-                if stage == "late":
-                    # Fixed only after its deadline: verified late, a fact the trace-back shows.
-                    _advance(hazard, "verified", hazard.deadline + dt.timedelta(days=10))
-                else:
-                    _advance(hazard, stage, min(hazard.deadline, when + dt.timedelta(days=5)))
+                stage = STAGES_2021[(t_index + p_index + h_index) % len(STAGES_2021)]
+                if stage == "verified":
+                    _advance(hazard, "verified", min(hazard.deadline, when + dt.timedelta(days=5)))
+                    continue
+                if stage == "rejected":
+                    _advance(hazard, "rejected", when + dt.timedelta(days=5))
+                # Fixed only after its deadline: verified late, a fact the trace-back shows.
+                _advance(hazard, "verified", hazard.deadline + dt.timedelta(days=10 + h_index * 7))
     return campaign
 
 
@@ -525,6 +559,9 @@ def _incidents(townships, premises, brigades, campaign, rng) -> list[FireInciden
         decided_on=dt.date(2022, 2, 20),
         incident=incidents[0],
     )
+    # Ordered to stop business after the fire, the warehouse fixed both hazards, long after the deadline.
+    for late in before.hazards.order_by("id"):
+        _advance(late, "verified", dt.date(2022, 1, 25))
     causes = [
         FireIncident.Cause.HEATING,
         FireIncident.Cause.STRAW_BURNING,
@@ -549,6 +586,7 @@ def _incidents(townships, premises, brigades, campaign, rng) -> list[FireInciden
 
 
 def _assignments(county, townships, rng) -> None:
+    """The 2021 meeting's tasks, every one closed by now: most on time, some late (超期办结)."""
     meeting = Meeting.objects.get(county=county, title__contains="推进会", held_at__year=2021)
     all_townships = list(townships.values())
     for directive in meeting.directives.order_by("number"):
@@ -558,93 +596,419 @@ def _assignments(county, townships, rng) -> None:
         )
         for index, assignment in enumerate(assignments):
             stage = (index + directive.number) % 5
-            if stage == 0:
-                continue  # not yet reported: overdue once the deadline passed
-            meeting_services.assignment_report_progress(
-                assignment=assignment,
-                reported_on=dt.date(2021, 12, 1),
-                text="已召开专题会议部署，正在推进。",
-                percent=40,
-                by=None,
-            )
-            if stage >= 2:
+            if stage < 2:
                 meeting_services.assignment_report_progress(
                     assignment=assignment,
-                    reported_on=min(deadline, dt.date(2021, 12, 28)),
-                    text="各项措施已落实到位。",
-                    percent=100,
+                    reported_on=dt.date(2021, 12, 1),
+                    text="已召开专题会议部署，正在推进。",
+                    percent=40,
                     by=None,
                 )
-            if stage >= 3:
-                closed_on = (
-                    min(deadline, dt.date(2021, 12, 30)) if stage == 3 else deadline + dt.timedelta(days=20)
-                )
-                meeting_services.assignment_close(assignment=assignment, closed_on=closed_on, by=None)
+            # Stages 0 and 1 finished after the deadline (by 45 and 20 days); the rest on time.
+            done_on = (
+                deadline + dt.timedelta(days=(45, 20)[stage])
+                if stage < 2
+                else min(deadline, dt.date(2021, 12, 28))
+            )
+            meeting_services.assignment_report_progress(
+                assignment=assignment, reported_on=done_on, text="各项措施已落实到位。", percent=100, by=None
+            )
+            meeting_services.assignment_close(assignment=assignment, closed_on=done_on, by=None)
 
 
-def _current_season(county, townships, premises, checklist, rng) -> None:
-    """The season running today, so the dashboard's default view has live figures."""
-    today = timezone.localdate()
+# --- the season of the day the demo is loaded on ---------------------------------------------------
+
+# Nothing the demo leaves open is later than this many days: what an earlier season left over was
+# closed, late, at its summing-up (总结), so no figure or reminder claims more than a season's lateness.
+STALE_DAYS = 120
+
+# The season's 推进会: (category, priority, text, deadline in days after the meeting, None: the end of
+# the next year).
+SEASON_DIRECTIVES = [
+    (
+        Directive.Category.RESPONSIBILITY,
+        Directive.Priority.HIGH,
+        "压实乡镇（街道办）主要领导消防安全第一责任人责任，逐级签订年度消防安全目标责任书。",
+        30,
+    ),
+    (
+        Directive.Category.HAZARDS,
+        Directive.Priority.HIGH,
+        "重点单位冬春季节全覆盖检查，发现隐患限期整改，重大火灾隐患挂牌督办。",
+        44,
+    ),
+    (
+        Directive.Category.GRID,
+        Directive.Priority.NORMAL,
+        "网格员每月至少巡查一遍辖区场所，巡查发现的隐患纳入闭环管理。",
+        74,
+    ),
+    (
+        Directive.Category.BRIGADE,
+        Directive.Priority.HIGH,
+        "尚未验收的乡镇专职消防队按标准配齐执勤人员，于次年年底前完成建设和验收。",
+        None,  # the end of the next year: still running after the season, so summer has open tasks
+    ),
+    (
+        Directive.Category.EQUIPMENT,
+        Directive.Priority.NORMAL,
+        "消防车、手抬机动泵做好冬季防冻保养，装备保养记录完整。",
+        60,
+    ),
+    (
+        Directive.Category.FUNDING,
+        Directive.Priority.NORMAL,
+        "专职队伍人员和办公经费按半年拨付到位，不得挤占挪用。",
+        134,
+    ),
+    (
+        Directive.Category.GUIDANCE,
+        Directive.Priority.NORMAL,
+        "指导中心对各乡镇开展冬春火灾防控督导检查，每月通报一次。",
+        120,
+    ),
+]
+
+
+def season_of(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The winter-spring season (11-01 to 04-30) running on `today`, or else the last one that ended.
+
+    From May to October the county's current campaign is the season just over, as
+    inspections.selectors.campaign_pick_current decides (the latest that has started): the office
+    sums it up and is assessed on it until the next one starts on 11-01; none is created in advance.
+    """
     year = today.year if today.month >= 11 else today.year - 1
-    starts_on = dt.date(year, 11, 1)
-    if starts_on > today or year == 2021:
-        return
-    campaign = inspection_services.campaign_create(
-        county=county,
-        name=f"{year}—{year + 1}年度冬春火灾防控",
-        kind=Campaign.Kind.WINTER_SPRING,
-        starts_on=starts_on,
-        ends_on=dt.date(year + 1, 4, 30),
-        description="持续推进冬春火灾防控，重点单位全覆盖检查。",
-        is_demo=True,
-    )
-    span = max(1, (today - starts_on).days)
-    due_on = min(dt.date(year + 1, 1, 15), campaign.ends_on)
-    plans = _township_plans(campaign, townships, premises, title=f"{year}年冬春检查计划", due_on=due_on)
-    for t_index, targets, plan in plans:
-        for p_index, target in enumerate(targets[: 2 + t_index % 5]):
-            when = starts_on + dt.timedelta(days=(t_index + p_index * 3) % span)
-            fail = [c for c, _, _ in CHECKLIST][
-                (t_index + p_index) % 8 : (t_index + p_index) % 8 + p_index % 2
-            ]
-            inspection = _inspect(target, when, checklist, rng, plan=plan, fail_codes=fail, deadline_days=20)
-            for hazard in inspection.hazards.all():
-                if (t_index + p_index) % 3 == 0 and when + dt.timedelta(days=3) <= today:
-                    _advance(hazard, "verified", when + dt.timedelta(days=1))
-    for index, name in enumerate(["南华街道", "程庄镇"]):
-        brigade_services.fire_incident_record(
-            township=townships[name],
-            occurred_at=dt.datetime(year, 11, 1, 19, 0, tzinfo=SHANGHAI)
-            + dt.timedelta(days=min(index * 7, span - 1)),
-            address=f"{name}{person(index, 9)}家",
-            cause=FireIncident.Cause.HEATING,
-            direct_loss=Decimal(2000),
+    return dt.date(year, 11, 1), dt.date(year + 1, 4, 30)
+
+
+def season_name(starts_on: dt.date) -> str:
+    return f"{starts_on.year}—{starts_on.year + 1}年度冬春火灾防控"
+
+
+def season_meeting_title(starts_on: dt.date) -> str:
+    return f"{season_name(starts_on)}工作推进会"
+
+
+def _season(county, townships, today: dt.date) -> dict[str, int]:
+    """The season of `today` (season_of), made once, keyed on its 推进会: its campaign with
+    inspections and hazards in every state, its 推进会 with assignments in every state, its fires, this
+    year's funding and the equipment's upkeep; then whatever is older than STALE_DAYS is closed late.
+    Dated up to `today`. A demo database made before the season had its 推进会 keeps the campaign,
+    inspections and fires it has, and gains the rest."""
+    starts_on, ends_on = season_of(today)
+    title = season_meeting_title(starts_on)
+    if starts_on.year <= 2021 or Meeting.objects.filter(county=county, title=title).exists():
+        return {}
+    rng = random.Random(starts_on.year)  # noqa: S311 - demo data, not security
+    as_of = min(today, ends_on)
+    checklist = _checklist()
+    _season_funding(townships, years=sorted({starts_on.year, today.year}), today=today)
+    _equipment_upkeep(county, today, rng)
+    fires = 0
+    if not Campaign.objects.filter(county=county, name=season_name(starts_on)).exists():
+        campaign = inspection_services.campaign_create(
+            county=county,
+            name=season_name(starts_on),
+            kind=Campaign.Kind.WINTER_SPRING,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            description="持续推进冬春火灾防控，重点单位全覆盖检查。",
             is_demo=True,
         )
+        premises = {
+            t.id: list(Premises.objects.filter(township=t).order_by("id")) for t in townships.values()
+        }
+        _season_inspections(campaign, townships, premises, checklist, rng, as_of=as_of)
+        fires = _season_fires(townships, starts_on, as_of=as_of)
+    meeting = _season_meeting(county, townships, starts_on, title=title, as_of=as_of)
+    _season_assignments(meeting, townships, as_of=as_of)
+    routine = _routine_inspections(county, checklist, today)
+    _close_stale(county, today)
+    return {"season": 1, "season_fires": fires, "routine_inspections": routine}
 
 
-def _users(townships, premises) -> int:
-    """One demo account per role and 北关镇's principal leader, with one random password printed once
-    by load_demo."""
-    if get_user_model().objects.filter(username="county").exists():
-        return 0
-    password = secrets.token_urlsafe(10)
+def _season_funding(townships, *, years: list[int], today: dt.date) -> None:
+    """Each year's budget, paid in two halves (03-20 and 09-20) as far as today; some townships get
+    less than budgeted, which the quarter-end reminder then reports."""
+    for year in years:
+        for index, township in enumerate(townships.values()):
+            for category, amount in FUNDING_PLAN.items():
+                if FundingAllocation.objects.filter(township=township, year=year, category=category).exists():
+                    continue
+                allocation = brigade_services.funding_allocate(
+                    township=township, year=year, category=category, amount=Decimal(amount), source="县财政"
+                )
+                ratio = [1.0, 0.9, 0.75, 0.6, 0.5][(index + len(category)) % 5]
+                part = (Decimal(amount) * Decimal(str(ratio)) / 2).quantize(Decimal("0.01"))
+                for half, month in enumerate((3, 9)):
+                    paid_on = dt.date(year, month, 20)
+                    if paid_on > today:
+                        break
+                    brigade_services.disbursement_record(
+                        allocation=allocation,
+                        amount=part,
+                        disbursed_on=paid_on,
+                        voucher_no=f"MQ{year}-{index:02d}{half}{len(category)}",
+                        by=None,
+                    )
+
+
+def _equipment_upkeep(county, today: dt.date, rng) -> None:
+    """Maintenance in a realistic spread: most items serviced within their interval, some falling due
+    this week, a few up to three weeks late."""
+    items = (
+        EquipmentItem.objects.filter(brigade__township__county=county)
+        .exclude(condition=EquipmentItem.Condition.SCRAPPED)
+        .select_related("equipment_type")
+        .order_by("id")
+    )
+    for item in items:
+        back = rng.randint(0, item.equipment_type.maintenance_interval_days + 21)
+        maintained_on = today - dt.timedelta(days=back)
+        if item.last_maintained_on and maintained_on < item.last_maintained_on:
+            maintained_on = item.last_maintained_on
+        brigade_services.equipment_item_record_maintenance(item=item, maintained_on=maintained_on, by=None)
+
+
+def _season_inspections(campaign, townships, premises, checklist, rng, *, as_of: dt.date) -> None:
+    """Each township's plan for the season, inspected as far as the season has gone, the hazards
+    found in every state of the loop."""
+    starts_on = campaign.starts_on
+    span = (as_of - starts_on).days
+    progress = min(1.0, (span + 20) / 75)  # the plan is due 75 days in
+    plans = _township_plans(
+        campaign,
+        townships,
+        premises,
+        title=f"{starts_on.year}年冬春检查计划",
+        due_on=starts_on + dt.timedelta(days=75),
+    )
+    codes = [c for c, _, _ in CHECKLIST]
+    for t_index, targets, plan in plans:
+        done = max(2, round(len(targets) * progress)) - (t_index % 3 == 0)
+        for p_index, target in enumerate(targets[:done]):
+            when = starts_on + dt.timedelta(days=(t_index * 5 + p_index * 11) % (span + 1))
+            fail = rng.sample(codes, k=(p_index + t_index) % 3)
+            inspection = _inspect(target, when, checklist, rng, plan=plan, fail_codes=fail, deadline_days=20)
+            for h_index, hazard in enumerate(inspection.hazards.order_by("id")):
+                stage = STAGES[(t_index + p_index + h_index) % len(STAGES)]
+                if stage == "late":
+                    fixed_on = hazard.deadline + dt.timedelta(days=10)
+                    if fixed_on <= local_today():
+                        _advance(hazard, "verified", fixed_on)
+                    continue
+                _advance(hazard, stage, min(when + dt.timedelta(days=5), local_today()))
+
+
+def _season_meeting(county, townships, starts_on: dt.date, *, title: str, as_of: dt.date) -> Meeting:
+    """The season's 推进会, held on 11-17 as in the seed's year (or, early in the season, today)."""
+    held_on = min(starts_on + dt.timedelta(days=16), as_of)
+    meeting = meeting_services.meeting_create(
+        county=county,
+        title=title,
+        held_at=dt.datetime.combine(held_on, dt.time(9, 0), tzinfo=SHANGHAI),
+        chair="王景义",
+        chair_title="县委常委、常务副县长",
+        main_venue="县政府主会场",
+        sub_venues=[f"{n}分会场" for n in townships] + ["指导中心分会场"],
+        summary="会议通报上一年度冬春火灾防控和专职消防队建设情况，部署本年度冬春火灾防控工作。",
+        by=None,
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(is_demo=True)
+    meeting_services.attendance_record(
+        meeting=meeting,
+        unit="县政府",
+        person="王景义",
+        position="县委常委、常务副县长",
+        venue=Attendance.Venue.MAIN,
+        venue_name="县政府主会场",
+        by=None,
+    )
+    for name, kind, summary in [
+        ("城关镇", Statement.Kind.TYPICAL, "介绍网格员巡查发现隐患、限期整改销号的做法。"),
+        ("花园乡", Statement.Kind.COMMITMENT, "表态吸取火灾教训，本季度重点单位检查全覆盖。"),
+    ]:
+        meeting_services.statement_record(
+            meeting=meeting, township=townships[name], kind=kind, summary=summary, by=None
+        )
+    return meeting
+
+
+def _season_assignments(meeting: Meeting, townships, *, as_of: dt.date) -> None:
+    """Each directive assigned to every township, in every state: not reported yet, in progress,
+    closed on time, closed late once the deadline is far enough behind."""
+    held_on = meeting_services.meeting_date(meeting)
+    first_report = min(held_on + dt.timedelta(days=14), as_of)
+    for category, priority, text, days in SEASON_DIRECTIVES:
+        directive = meeting_services.directive_add(
+            meeting=meeting, category=category, priority=priority, text=text, by=None
+        )
+        deadline = dt.date(held_on.year + 1, 12, 31) if days is None else held_on + dt.timedelta(days=days)
+        assignments = meeting_services.directive_assign(
+            directive=directive, townships=list(townships.values()), deadline=deadline, by=None
+        )
+        for index, assignment in enumerate(assignments):
+            stage = (index + directive.number) % 5
+            if stage == 0:
+                continue  # not reported yet: overdue once its deadline has passed
+            _report(assignment, first_report, 40)
+            late_on = deadline + dt.timedelta(days=15)
+            if stage == 2 or (stage == 4 and late_on > as_of):
+                _report(assignment, min(held_on + dt.timedelta(days=30), as_of), 80)
+            elif stage >= 3:
+                done_on = (
+                    late_on if stage == 4 else max(first_report, min(deadline - dt.timedelta(days=2), as_of))
+                )
+                _report(assignment, done_on, 100)
+                meeting_services.assignment_close(assignment=assignment, closed_on=done_on, by=None)
+
+
+REPORTS = {
+    40: "已召开专题会议部署，正在推进。",
+    80: "主要措施已落实，正在查漏补缺。",
+    100: "各项措施已落实到位。",
+}
+
+
+def _report(assignment: Assignment, on: dt.date, percent: int) -> None:
+    meeting_services.assignment_report_progress(
+        assignment=assignment, reported_on=on, text=REPORTS[percent], percent=percent, by=None
+    )
+
+
+def _season_fires(townships, starts_on: dt.date, *, as_of: dt.date) -> int:
+    """A few fires of the season so far (heating, straw burning: its usual causes)."""
+    span = (as_of - starts_on).days
+    fires = [
+        ("南华街道", FireIncident.Cause.HEATING, 2000),
+        ("程庄镇", FireIncident.Cause.STRAW_BURNING, 800),
+        ("王桥镇", FireIncident.Cause.ELECTRICAL, 12000),
+        ("褚庙乡", FireIncident.Cause.HEATING, 3500),
+    ]
+    count = 0
+    for index, (name, cause, loss) in enumerate(fires):
+        occurred_at = dt.datetime.combine(
+            starts_on + dt.timedelta(days=span * (index + 1) // (len(fires) + 1)),
+            dt.time(19, 0),
+            tzinfo=SHANGHAI,
+        )
+        if occurred_at > timezone.now():
+            continue
+        brigade_services.fire_incident_record(
+            township=townships[name],
+            occurred_at=occurred_at,
+            address=f"{name}{person(index, 9)}家",
+            cause=cause,
+            direct_loss=Decimal(loss),
+            is_demo=True,
+        )
+        count += 1
+    return count
+
+
+def _routine_inspections(county, checklist, today: dt.date) -> int:
+    """Premises are inspected all year round (日常检查): any never inspected, or whose inspection is
+    more than STALE_DAYS overdue, gets one in the last weeks; some find a hazard, open or being fixed."""
+    stale = Premises.objects.filter(
+        Q(next_inspection_due__lt=today - dt.timedelta(days=STALE_DAYS))
+        | Q(next_inspection_due__isnull=True),
+        township__county=county,
+    ).order_by("id")
+    count = 0
+    for premises in stale:
+        when = today - dt.timedelta(days=3 + premises.pk % 40)
+        if premises.last_inspected_on and when <= premises.last_inspected_on:
+            when = premises.last_inspected_on + dt.timedelta(days=1)
+        fail = [CHECKLIST[premises.pk % len(CHECKLIST)][0]] if premises.pk % 3 == 0 else []
+        when = min(when, today)
+        inspection = _inspect(premises, when, checklist, None, fail_codes=fail, deadline_days=15)
+        for hazard in inspection.hazards.all():
+            stage = ("open", "rectifying", "awaiting")[premises.pk // 4 % 3]
+            _advance(hazard, stage, min(when + dt.timedelta(days=3), today))
+        count += 1
+    return count
+
+
+def _close_stale(county, today: dt.date) -> None:
+    """Close, late, what is more than STALE_DAYS past its deadline: the hazards (rectified and
+    verified a month or two after the deadline) and the meeting tasks (finished and closed then)."""
+    cutoff = today - dt.timedelta(days=STALE_DAYS)
+    hazards = (
+        Hazard.objects.filter(township__county=county)
+        .filter(hazard_overdue_q(today), deadline__lt=cutoff)
+        .annotate(last_check=Max("reinspections__inspected_on"), last_fix=Max("rectifications__rectified_on"))
+        .order_by("id")
+    )
+    for hazard in hazards:
+        fixed_on = hazard.deadline + dt.timedelta(days=30 + hazard.pk % 30)
+        fixed_on = max(fixed_on, hazard.last_check or fixed_on, hazard.last_fix or fixed_on)
+        _advance(hazard, "verified", min(fixed_on, today))
+    assignments = (
+        Assignment.objects.filter(directive__meeting__county=county)
+        .filter(assignment_overdue_q(today), deadline__lt=cutoff)
+        .annotate(last_report=Max("progress_reports__reported_on"))
+        .order_by("id")
+    )
+    for assignment in assignments:
+        done_on = assignment.deadline + dt.timedelta(days=30 + assignment.pk % 30)
+        done_on = min(max(done_on, assignment.last_report or done_on), today)
+        _report(assignment, done_on, 100)
+        meeting_services.assignment_close(assignment=assignment, closed_on=done_on, by=None)
+
+
+# Demo logins of the townships: "<login>_leader" is each one's principal leader (主要领导), whom
+# overdue hazards escalate to.
+LOGINS = {
+    "南华街道": "nanhua",
+    "绿洲街道": "lvzhou",
+    "城关镇": "chengguan",
+    "北关镇": "beiguan",
+    "人和镇": "renhe",
+    "龙塘镇": "longtang",
+    "程庄镇": "chengzhuang",
+    "王庄寨镇": "wangzhuangzhai",
+    "孙六镇": "sunliu",
+    "白云寺镇": "baiyunsi",
+    "庄子镇": "zhuangzi",
+    "王桥镇": "wangqiao",
+    "褚庙乡": "chumiao",
+    "花园乡": "huayuan",
+    "野岗乡": "yegang",
+    "老颜集乡": "laoyanji",
+    "伯党回族乡": "bodang",
+    "胡集回族乡": "huji",
+    "林七乡": "linqi",
+}
+
+
+def _users(townships) -> int:
+    """One demo account per role and every township's principal leader, those missing created with
+    one random password that load_demo prints once."""
     beiguan, chumiao = townships["北关镇"], townships["褚庙乡"]
-    station = PoliceStation.objects.get(name="北关派出所")
+    station = PoliceStation.objects.get(county=beiguan.county, name="北关派出所")
+    market = Premises.objects.filter(township=beiguan).order_by("id").first()
     specs = [
         ("county", Role.COUNTY_OFFICIAL, {"county": beiguan.county}),
         ("center", Role.GUIDANCE_CENTER, {"county": beiguan.county}),
         ("beiguan", Role.TOWNSHIP_LEAD, {"township": beiguan}),
-        # 北关镇's principal leader (主要领导): whom overdue hazards escalate to in the township.
-        ("beiguan_leader", Role.TOWNSHIP_LEAD, {"township": beiguan, "is_principal_leader": True}),
         ("chumiao", Role.TOWNSHIP_LEAD, {"township": chumiao}),
         ("police_beiguan", Role.POLICE_STATION, {"police_station": station}),
-        ("market_beiguan", Role.PREMISES_RESPONSIBLE, {"premises": premises[beiguan.id][0]}),
+        ("market_beiguan", Role.PREMISES_RESPONSIBLE, {"premises": market}),
+    ] + [
+        (f"{LOGINS[name]}_leader", Role.TOWNSHIP_LEAD, {"township": township, "is_principal_leader": True})
+        for name, township in townships.items()
     ]
-    for username, role, links in specs:
+    existing = set(
+        get_user_model().objects.filter(username__in=[s[0] for s in specs]).values_list("username", flat=True)
+    )
+    missing = [spec for spec in specs if spec[0] not in existing]
+    if not missing:
+        return 0
+    password = secrets.token_urlsafe(10)
+    for username, role, links in missing:
         user_create_with_role(username=username, role=role, password=password, **links)
     DEMO_PASSWORD.append(password)
-    return len(specs)
+    return len(missing)
 
 
 # load_demo prints this once, on the run that created the accounts.

@@ -1,6 +1,8 @@
-"""The demo county: Minquan county (民权县) and its 2021-11-17 推进会, from the seed report.
+"""The demo county: Minquan county (民权县) and its 2021-11-17 推进会, from the seed report, and the
+season of the day it is loaded on (demo.county).
 
-Everything here is marked is_demo and keyed on natural keys, so loading twice adds nothing.
+Everything here is marked is_demo and keyed on natural keys, so loading twice adds nothing; loading
+in a later season adds that season.
 """
 
 import datetime as dt
@@ -8,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from core.clock import local_today
 from demo import county as county_demo
 from meetings import services as meeting_services
 from meetings.models import Attendance, Directive, Meeting, Statement
@@ -103,8 +106,9 @@ MEETING_TITLE = "全县专职消防队伍建设暨冬春火灾防控工作推进
 
 @transaction.atomic
 def demo_load() -> dict[str, int]:
-    """Create the demo county if it is not there. Returns how many rows each step created
-    (all 0 on a rerun: every step is keyed on a natural key or skipped when its anchor exists)."""
+    """Create the demo county if it is not there, and the season of today (the county's clock) if it
+    is not there. Returns how many rows each step created (all 0 on a rerun the same season: every
+    step is keyed on a natural key or skipped when its anchor exists)."""
     created: dict[str, int] = {}
     county, c = County.objects.get_or_create(name=COUNTY_NAME, defaults={"code": "411421", "is_demo": True})
     created["county"] = int(c)
@@ -142,7 +146,7 @@ def demo_load() -> dict[str, int]:
     county_demo.attach_rural_townships(county, townships)
 
     created["meeting"] = _load_meeting(county, townships)
-    created.update(county_demo.load(county, townships))
+    created.update(county_demo.load(county, townships, local_today()))
     return created
 
 

@@ -1,12 +1,15 @@
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 
-from core.clock import chinese_date
+from core.clock import chinese_date, local_today
 from core.models import Notification, Role, UserProfile
 from demo.loader import demo_load
-from firebrigade.models import Brigade, FireIncident
-from inspections.models import Accountability, Hazard
-from meetings.models import Assignment, Directive, Meeting
+from firebrigade.models import Brigade, Disbursement, EquipmentItem, FireIncident, FundingAllocation
+from inspections.models import Accountability, Campaign, Hazard, Inspection
+from inspections.selectors import hazard_overdue_q
+from meetings.models import Assignment, Directive, Meeting, ProgressReport
 from notifications import services as reminders
 from tests import factories as f
 from townships.models import County, PoliceStation, Premises, Township
@@ -15,17 +18,29 @@ from townships.models import County, PoliceStation, Premises, Township
 @pytest.mark.django_db
 def test_demo_loader_creates_the_seed_county_and_is_idempotent(demo):
     assert demo["townships"] >= 19
-    models = (County, Township, PoliceStation, Premises, Meeting, Directive, Assignment, Hazard, Brigade)
+    models = (
+        County, Township, PoliceStation, Premises, Meeting, Directive, Assignment, ProgressReport, Hazard,
+        Campaign, Inspection, Brigade, FundingAllocation, Disbursement, FireIncident, UserProfile,
+    )  # fmt: skip
     counts = {m: m.objects.count() for m in models}
+    upkeep = set(EquipmentItem.objects.values_list("id", "last_maintained_on", "next_maintenance_on"))
+    states = set(Hazard.objects.values_list("id", "status")) | set(
+        Assignment.objects.values_list("id", "status")
+    )
     assert sum(demo_load().values()) == 0
     assert {m: m.objects.count() for m in models} == counts
+    assert set(EquipmentItem.objects.values_list("id", "last_maintained_on", "next_maintenance_on")) == upkeep
+    assert (
+        set(Hazard.objects.values_list("id", "status")) | set(Assignment.objects.values_list("id", "status"))
+        == states
+    )
 
     county = County.objects.get(name="民权县")
     assert county.is_demo
     names = set(county.townships.values_list("name", flat=True))
     assert {"褚庙乡", "北关镇", "花园乡"} <= names
     assert set(county.townships.values_list("kind", flat=True)) == {"township", "town", "subdistrict"}
-    meeting = Meeting.objects.get(title__contains="推进会")
+    meeting = Meeting.objects.get(title__contains="推进会", held_at__year=2021)
     assert meeting.chair == "王景义"
     assert meeting.held_at.date().isoformat() == "2021-11-17"
     assert meeting.statements.filter(township__name="褚庙乡", kind="typical").exists()
@@ -105,9 +120,42 @@ def test_trace_back_page_runs_a_fixed_number_of_queries(demo, client, django_ass
 
 
 @pytest.mark.django_db
-def test_the_demo_has_a_principal_leader_whom_overdue_hazards_escalate_to(demo):
+def test_every_demo_township_has_a_principal_leader_whom_overdue_hazards_escalate_to(demo):
     leader = UserProfile.objects.select_related("user").get(user__username="beiguan_leader")
     assert leader.is_principal_leader
     assert leader.township.name == "北关镇"
-    reminders.reminders_run()
-    assert Notification.objects.filter(recipient=leader.user, rule="hazard_escalate_township").exists()
+    leaders = UserProfile.objects.filter(is_principal_leader=True, user__is_active=True)
+    assert sorted(leaders.values_list("township__name", flat=True)) == sorted(
+        Township.objects.values_list("name", flat=True)
+    )
+    today = local_today()
+    reminders.reminders_run(on=today)
+    escalated = Notification.objects.filter(rule="hazard_escalate_township")
+    for hazard in Hazard.objects.filter(hazard_overdue_q(today), deadline__lte=today - dt.timedelta(days=7)):
+        assert escalated.filter(object_id=hazard.pk, recipient__profile__township=hazard.township).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_accounts_log_in_with_their_roles(demo, client):
+    """The accounts the README lists exist with their roles (their password is printed once, so the
+    test sets one to log in)."""
+    expected = {
+        "county": Role.COUNTY_OFFICIAL,
+        "center": Role.GUIDANCE_CENTER,
+        "beiguan": Role.TOWNSHIP_LEAD,
+        "chumiao": Role.TOWNSHIP_LEAD,
+        "police_beiguan": Role.POLICE_STATION,
+        "market_beiguan": Role.PREMISES_RESPONSIBLE,
+        "beiguan_leader": Role.TOWNSHIP_LEAD,
+        "huayuan_leader": Role.TOWNSHIP_LEAD,
+    }
+    profiles = UserProfile.objects.filter(user__username__in=expected).select_related("user")
+    assert {p.user.username: p.role for p in profiles} == expected
+    user = profiles.get(user__username="huayuan_leader").user
+    assert user.has_usable_password()
+    user.set_password("Demo-huayuan-2026!")
+    user.save()
+    login = {"username": "huayuan_leader", "password": "Demo-huayuan-2026!"}
+    assert client.post("/accounts/login/", login).status_code == 302
+    township = user.profile.township
+    assert client.get(f"/townships/{township.pk}/").status_code == 200

@@ -5,7 +5,7 @@ from demo.loader import demo_load
 
 
 class Command(BaseCommand):
-    help = "载入演示县（民权县）及 2021-11-17 推进会；可重复执行，不会重复添加。"
+    help = "载入演示县（民权县）、2021-11-17 推进会及当前防控季；可重复执行，不会重复添加。"
 
     def handle(self, *args, **options):
         created = demo_load()
@@ -16,9 +16,10 @@ class Command(BaseCommand):
             if DEMO_PASSWORD:
                 self.stdout.write(
                     self.style.SUCCESS(
-                        "演示账号（密码相同，只显示这一次）：county 县领导、center 指导中心、"
+                        "演示账号（本次新建的账号密码相同，只显示这一次）：county 县领导、center 指导中心、"
                         "beiguan 北关镇消防专干、chumiao 褚庙乡消防专干、police_beiguan 北关派出所、"
-                        f"market_beiguan 单位责任人；密码：{DEMO_PASSWORD[0]}"
+                        "market_beiguan 单位责任人、<乡镇拼音>_leader 各乡镇主要领导"
+                        f"（如 beiguan_leader、chumiao_leader）；密码：{DEMO_PASSWORD[0]}"
                     )
                 )
         else:
