@@ -12,6 +12,7 @@ from django.db import transaction
 
 from core.clock import local_today
 from demo import county as county_demo
+from demo import extras
 from meetings import services as meeting_services
 from meetings.models import Attendance, Directive, Meeting, Statement
 from townships.models import County, PoliceStation, Township
@@ -147,6 +148,8 @@ def demo_load() -> dict[str, int]:
 
     created["meeting"] = _load_meeting(county, townships)
     created.update(county_demo.load(county, townships, local_today()))
+    created["channels"] = extras.load_channels(county, townships)
+    created["assessment"] = extras.load_assessment(county, townships)
     return created
 
 

@@ -32,8 +32,8 @@ def _demo_dump(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
         created = demo_load()
         call_command(
-            "dumpdata", "townships", "firebrigade", "inspections", "meetings", "core", "auth.user",
-            "auth.group", natural_foreign=True, output=str(path), verbosity=0,
+            "dumpdata", "townships", "firebrigade", "inspections", "meetings", "core", "notifications",
+            "assessments", "auth.user", "auth.group", natural_foreign=True, output=str(path), verbosity=0,
         )  # fmt: skip
         _flush()
     return created, path

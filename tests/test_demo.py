@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
+from assessments.models import AssessmentScheme, ItemScore
 from core.clock import chinese_date, local_today
 from core.models import Notification, Role, UserProfile
 from demo.loader import demo_load
@@ -11,6 +12,7 @@ from inspections.models import Accountability, Campaign, Hazard, Inspection
 from inspections.selectors import hazard_overdue_q
 from meetings.models import Assignment, Directive, Meeting, ProgressReport
 from notifications import services as reminders
+from notifications.models import ChannelEndpoint
 from tests import factories as f
 from townships.models import County, PoliceStation, Premises, Township
 
@@ -159,3 +161,20 @@ def test_the_demo_accounts_log_in_with_their_roles(demo, client):
     assert client.post("/accounts/login/", login).status_code == 302
     township = user.profile.township
     assert client.get(f"/townships/{township.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_channels_send_nothing_and_its_season_is_assessed(demo, client):
+    endpoints = list(ChannelEndpoint.objects.all())
+    assert {e.kind for e in endpoints} == {"wecom", "dingtalk", "sms"}
+    assert not any(e.enabled for e in endpoints)
+    assert all(".invalid/" in e.url for e in endpoints)  # RFC 2606: never a real host
+
+    scheme = AssessmentScheme.objects.get()
+    assert scheme.campaign is not None
+    assert scheme.status == "draft"
+    assert ItemScore.objects.filter(item__scheme=scheme, self_points__isnull=False).exists()
+    assert ItemScore.objects.filter(item__scheme=scheme, center_points__isnull=False).exists()
+    client.force_login(f.UserFactory(username="county"))
+    page = client.get("/dashboard/").content.decode()
+    assert f"综合得分为《{scheme.title}》的试算总分" in page
