@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from assessments import access
 from assessments.metrics import AutoScore, auto_score
-from assessments.models import AssessmentItem, AssessmentScheme, ItemScore
+from assessments.models import AssessmentItem, AssessmentScheme, ItemScore, Metric
 from core.clock import local_today
 from core.scoping import visible_county_id
 from leaders.figures import Period, campaign_period, township_figures
@@ -49,6 +50,7 @@ class ItemResult:
     item: AssessmentItem
     auto: AutoScore | None = None
     score: ItemScore | None = None
+    records: str = ""  # where the records behind an automatic item's points are listed
 
     @property
     def self_points(self) -> Decimal | None:
@@ -137,6 +139,28 @@ def scheme_results(
                     auto = auto_score(item, figures[tid])
                 elif score is not None and score.auto_points is not None:
                     auto = AutoScore(score.auto_points, score.auto_basis)
-            result.items.append(ItemResult(item=item, auto=auto, score=score))
+            records = records_url(item, township_id=tid, scheme=scheme) if auto is not None else ""
+            result.items.append(ItemResult(item=item, auto=auto, score=score, records=records))
         results.append(result)
     return rank(results)
+
+
+def records_url(item: AssessmentItem, *, township_id: int, scheme: AssessmentScheme) -> str:
+    """The list of the records an automatic item's points rest on, for this township: where a
+    reader checks the figure (the hazards overdue, the brigade, the funding, the meeting tasks)."""
+    campaign = f"&campaign={scheme.campaign_id}" if scheme.campaign_id else ""
+    t = f"?township={township_id}"
+    hazards = reverse("inspections:hazard-list")
+    return {
+        Metric.BRIGADE_BUILT: f"{reverse('firebrigade:brigade-list')}{t}",
+        Metric.BRIGADE_STAFFED: f"{reverse('firebrigade:brigade-list')}{t}",
+        Metric.EQUIPMENT_GAP: f"{reverse('firebrigade:brigade-list')}{t}",
+        Metric.FUNDING_RATIO: f"{reverse('firebrigade:funding')}?year={scheme_period(scheme).funding_year}",
+        Metric.PLAN_PROGRESS: reverse("homes:township", args=[township_id]),
+        Metric.RECTIFICATION_RATE: f"{hazards}{t}{campaign}",
+        Metric.HAZARDS_OVERDUE: f"{hazards}{t}&overdue=true",
+        Metric.MAJOR_OPEN: f"{hazards}{t}&severity=major&open=true",
+        Metric.FIRES_UP: f"{reverse('firebrigade:incident-list')}{t}",
+        Metric.CASUALTIES: f"{reverse('firebrigade:incident-list')}{t}",
+        Metric.ASSIGNMENT_RATE: f"{reverse('meetings:assignment-list')}{t}",
+    }.get(item.metric, "")

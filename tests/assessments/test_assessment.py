@@ -4,6 +4,7 @@ publication, publication freezes the figures, and every refusal writes nothing."
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -330,3 +331,15 @@ def test_the_ranking_page_costs_the_same_queries_as_the_county_grows(county, cli
         _overdue_hazard(township)
         services.center_score(item=county["publicity"], township=township, points=3, by=county["center"])
     assert queries() == small
+
+
+def test_every_automatic_score_links_to_the_records_behind_it(county, client):
+    hazard = _overdue_hazard(county["a"])
+    client.force_login(county["official"])
+    page = client.get(f"/assessments/{county['scheme'].pk}/townships/{county['a'].pk}/").content.decode()
+    links = re.findall(r'href="([^"]+)" data-testid="records"', page)
+    assert len(links) == 2  # the two automatic items
+    for link in links:
+        assert client.get(link.replace("&amp;", "&")).status_code == 200
+    overdue = next(link for link in links if "overdue" in link).replace("&amp;", "&")
+    assert hazard.description in client.get(overdue).content.decode()
