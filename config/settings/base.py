@@ -220,6 +220,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # still "running" IMPORT_JOB_STALE_MINUTES after it started was interrupted and is ended as failed.
 IMPORT_JOB_TIME_LIMIT = int(os.environ.get("IMPORT_JOB_TIME_LIMIT", "1200"))
 IMPORT_JOB_STALE_MINUTES = int(os.environ.get("IMPORT_JOB_STALE_MINUTES", "30"))
+# No request body of the API nests deeper than this; a deeper one is refused before it is parsed.
+API_JSON_MAX_DEPTH = 32
 # How long /healthz waits for the broker before calling it down.
 HEALTH_BROKER_TIMEOUT = float(os.environ.get("HEALTH_BROKER_TIMEOUT", "2"))
 
@@ -233,6 +235,12 @@ REST_FRAMEWORK = {
         "core.api.RolePermission",
     ],
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
+    # JSON nested deeper than API_JSON_MAX_DEPTH is a 400 (core.api.JSONParser), not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
