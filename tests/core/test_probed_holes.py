@@ -69,3 +69,51 @@ def test_brackets_inside_strings_do_not_count_and_malformed_json_is_a_400(center
         response = client.post(f"{API}/checklist-items/", broken.encode("latin-1"), content_type=JSON)
         assert response.status_code == 400, broken
     assert not ChecklistItem.objects.filter(code="C10").exists()
+
+
+# -- the audit trail's client address ---------------------------------------------------------
+
+
+def _create_item(center, code: str, **headers):
+    response = _center_client(center).post(
+        f"{API}/checklist-items/",
+        {"code": code, "text": "灭火器在有效期内", "order": 1},
+        format="json",
+        **headers,
+    )
+    assert response.status_code == 201, response.content
+    return ChecklistItem.objects.get(code=code).history.get().ip_address
+
+
+def test_the_audit_trail_ignores_address_headers_when_no_proxy_is_trusted(center, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    spoofed = {"HTTP_X_REAL_IP": "203.0.113.77", "HTTP_X_FORWARDED_FOR": "203.0.113.78"}
+    assert _create_item(center, "C11", REMOTE_ADDR="192.0.2.10", **spoofed) == "192.0.2.10"
+
+
+@pytest.mark.parametrize(
+    "forwarded", ["not-an-ip", "[1.2.3.4, 5.6.7.8]", "9" * 300, "1.2.3.4:80", ", ,", "\x00"]
+)
+def test_a_malformed_forwarded_address_is_never_a_500(center, settings, forwarded):
+    settings.TRUSTED_PROXY_COUNT = 1
+    ip = _create_item(
+        center, "C12", REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR=forwarded, HTTP_X_REAL_IP=forwarded
+    )
+    assert ip == "192.0.2.10"  # the proxy's own address: the header told nothing usable
+
+
+def test_the_client_is_read_from_the_trusted_proxies_end_of_the_chain(center, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The client claimed 203.0.113.77; our one proxy appended the address it saw.
+    chain = {"HTTP_X_FORWARDED_FOR": "203.0.113.77, 198.51.100.7", "REMOTE_ADDR": "10.0.0.2"}
+    assert _create_item(center, "C13", **chain) == "198.51.100.7"
+    settings.TRUSTED_PROXY_COUNT = 2
+    assert _create_item(center, "C14", **chain) == "203.0.113.77"
+    settings.TRUSTED_PROXY_COUNT = 3  # a chain shorter than the proxies: the peer
+    assert _create_item(center, "C15", **chain) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.1.0.0/16"]  # a peer that is not our proxy: its header is not read
+    assert _create_item(center, "C16", **chain) == "10.0.0.2"
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    assert _create_item(center, "C17", **chain) == "198.51.100.7"
+    assert _create_item(center, "C18", REMOTE_ADDR="fe80::1%eth0") == "fe80::1"
