@@ -1,7 +1,10 @@
 """Holes found by probing a running server (issue 20), each through the door it was found at: a
 crafted request is refused with a 400 (never a 500) and writes nothing."""
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from core.models import Role
@@ -117,3 +120,76 @@ def test_the_client_is_read_from_the_trusted_proxies_end_of_the_chain(center, se
     settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
     assert _create_item(center, "C17", **chain) == "198.51.100.7"
     assert _create_item(center, "C18", REMOTE_ADDR="fe80::1%eth0") == "fe80::1"
+
+
+# -- xlsx with control characters ---------------------------------------------------------------
+
+CONTROL = "灭火器\x01过期\x1b两\x0b具"
+
+
+def _sheet_values(content: bytes) -> list[list]:
+    return [list(row) for row in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
+
+
+def test_control_characters_in_stored_data_are_cleaned_from_the_xlsx_export(center):
+    client = _center_client(center)
+    created = client.post(
+        f"{API}/checklist-items/?format=xlsx", {"code": "C20", "text": CONTROL, "order": 1}, format="json"
+    )
+    assert created.status_code == 201  # it was a 500 after saving the row
+    assert ChecklistItem.objects.get(code="C20").text == CONTROL  # stored as given
+    listed = client.get(f"{API}/checklist-items/?format=xlsx")
+    assert listed.status_code == 200
+    rows = _sheet_values(listed.content)
+    assert "灭火器过期两具" in rows[1]
+    detail = client.get(f"{API}/checklist-items/{ChecklistItem.objects.get(code='C20').pk}/?format=xlsx")
+    assert detail.status_code == 200
+
+
+def test_an_error_body_echoing_control_characters_renders_as_xlsx(center):
+    before = ChecklistItem.objects.count()
+    response = _center_client(center).post(
+        f"{API}/checklist-items/?format=xlsx",
+        {"code": "\x02" * 30, "text": "x", "order": "\x03"},
+        format="json",
+    )
+    assert response.status_code == 400
+    load_workbook(io.BytesIO(response.content))
+    assert ChecklistItem.objects.count() == before
+
+
+def test_control_characters_are_cleaned_from_the_import_layout_export(client, center):
+    county = f.CountyFactory()
+    township = f.TownshipFactory(county=county, name="褚庙乡")
+    f.PremisesFactory(township=township, name="福民\x07超市")
+    client.force_login(center)
+    response = client.get("/imports/export/premises.xlsx")
+    assert response.status_code == 200
+    assert "福民超市" in _sheet_values(response.content)[1]
+
+
+# -- datetime filters out of the database's range ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2021-11-20T00:00:00+16:00",
+        "2021-11-20T00:00:00-23:59",
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:00:00-02:00",
+    ],
+)
+def test_a_datetime_filter_the_database_cannot_take_is_a_400(center, value):
+    client = _center_client(center)
+    for name in ("created_at__gte", "created_at__lte"):
+        response = client.get(f"{API}/notifications/", {name: value})
+        assert response.status_code == 400, (name, value, response.content)
+        assert "时间超出范围" in response.content.decode()
+
+
+def test_a_datetime_filter_within_range_still_filters(center):
+    client = _center_client(center)
+    for value in ("2021-11-20T00:00:00+15:59", "2021-11-20T00:00:00-15:59", "2021-11-20T08:00:00Z"):
+        response = client.get(f"{API}/notifications/", {"created_at__gte": value})
+        assert response.status_code == 200, (value, response.content)
