@@ -225,6 +225,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # still "running" IMPORT_JOB_STALE_MINUTES after it started was interrupted and is ended as failed.
 IMPORT_JOB_TIME_LIMIT = int(os.environ.get("IMPORT_JOB_TIME_LIMIT", "1200"))
 IMPORT_JOB_STALE_MINUTES = int(os.environ.get("IMPORT_JOB_STALE_MINUTES", "30"))
+# A township lead extends a hazard's deadline by at most this many days at a time, this many times;
+# beyond, the guidance center extends (inspections.access.check_hazard_extend_deadline).
+HAZARD_EXTENSION_MAX_DAYS = int(os.environ.get("HAZARD_EXTENSION_MAX_DAYS", "90"))
+HAZARD_EXTENSION_MAX_COUNT = int(os.environ.get("HAZARD_EXTENSION_MAX_COUNT", "2"))
 # No request body of the API nests deeper than this; a deeper one is refused before it is parsed.
 API_JSON_MAX_DEPTH = 32
 # How long /healthz waits for the broker before calling it down.
