@@ -104,9 +104,9 @@ class JSONParser(parsers.JSONParser):
             text = stream.read().decode(encoding)
         except UnicodeDecodeError as exc:
             raise ParseError(gettext("JSON 格式错误：%(error)s") % {"error": exc}) from None
-        limit = settings.API_JSON_MAX_DEPTH
-        if json_depth(text) > limit:
-            raise ParseError(gettext("JSON 嵌套层数过多，不能超过 %(limit)d 层。") % {"limit": limit})
+        depth = settings.API_JSON_MAX_DEPTH
+        if json_depth(text) > depth:
+            raise ParseError(gettext("JSON 嵌套层数过多，不能超过 %(limit)d 层。") % {"limit": depth})
         strict = api_settings.STRICT_JSON
         try:
             return json.loads(text, parse_constant=json.strict_constant if strict else None)

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: a request larger than MAX_REQUEST_BYTES is a 413.
+    "core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -81,7 +83,9 @@ AUTHENTICATION_BACKENDS = [
 # Brute-force protection: 5 failures for a username from one address lock it for 30 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Locked by username (from any address: another address buys no more guesses) and by address (one
+# address guessing many usernames). The address is core.signals.client_ip's (trusted proxies only).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.views.lockout"
 # The client address (audit trail and lockout) is read by core.signals.client_ip: X-Forwarded-For is
@@ -229,6 +233,12 @@ IMPORT_JOB_STALE_MINUTES = int(os.environ.get("IMPORT_JOB_STALE_MINUTES", "30"))
 # beyond, the guidance center extends (inspections.access.check_hazard_extend_deadline).
 HAZARD_EXTENSION_MAX_DAYS = int(os.environ.get("HAZARD_EXTENSION_MAX_DAYS", "90"))
 HAZARD_EXTENSION_MAX_COUNT = int(os.environ.get("HAZARD_EXTENSION_MAX_COUNT", "2"))
+# The largest request body read at all (the proxy should cap at the same size): a hazard's photos or a
+# meeting's documents fit; anything larger is a 413 before it is read. Bodies held in memory (forms,
+# JSON) stop at DATA_UPLOAD_MAX_MEMORY_SIZE; uploaded files past FILE_UPLOAD_MAX_MEMORY_SIZE go to disk.
+MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", str(40 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # No request body of the API nests deeper than this; a deeper one is refused before it is parsed.
 API_JSON_MAX_DEPTH = 32
 # How long /healthz waits for the broker before calling it down.

@@ -79,10 +79,14 @@ def check_upload(*, name: str, size: int | None) -> None:
 
 def check_size(size: int | None) -> None:
     if size is not None and size > MAX_FILE_BYTES:
-        raise refuse(
-            f"文件过大（{size / 1024 / 1024:.1f} MB），不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB。"
-            "请删去多余的工作表、图片和格式，或把数据拆分为多个文件。"
-        )
+        raise file_too_large(size)
+
+
+def file_too_large(size: int) -> FileRefused:
+    return refuse(
+        f"文件过大（{size / 1024 / 1024:.1f} MB），不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB。"
+        "请删去多余的工作表、图片和格式，或把数据拆分为多个文件。"
+    )
 
 
 def _is_empty(value: Any) -> bool:

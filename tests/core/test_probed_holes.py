@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from core.models import Role
+from core.models import ImportJob, Role
 from inspections.models import ChecklistItem
 from tests import factories as f
 
@@ -193,3 +193,88 @@ def test_a_datetime_filter_within_range_still_filters(center):
     for value in ("2021-11-20T00:00:00+15:59", "2021-11-20T00:00:00-15:59", "2021-11-20T08:00:00Z"):
         response = client.get(f"{API}/notifications/", {"created_at__gte": value})
         assert response.status_code == 200, (value, response.content)
+
+
+# -- lockout by username and by address --------------------------------------------------------
+
+
+def _login(client, username, password, address):
+    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_another_address_buys_no_more_guesses_at_one_username(client, db):
+    f.UserFactory(username="lead")
+    for i in range(4):
+        assert _login(client, "lead", "wrong", f"192.0.2.{i + 1}").status_code == 200
+    assert _login(client, "lead", "wrong", "192.0.2.5").status_code == 429  # the fifth locks
+    response = _login(client, "lead", "a-long-test-password-1", "198.51.100.9")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_one_address_guessing_many_usernames_is_locked(client, db):
+    for name in ("a", "b", "c", "d", "e", "owner"):
+        f.UserFactory(username=name)
+    for name in ("a", "b", "c", "d", "e"):
+        _login(client, name, "wrong", "192.0.2.50")
+    assert _login(client, "owner", "a-long-test-password-1", "192.0.2.50").status_code == 429
+    # The owner, from its own address, is not locked out by someone else's guessing.
+    assert _login(client, "owner", "a-long-test-password-1", "198.51.100.9").status_code == 302
+
+
+def test_the_token_endpoint_locks_a_username_whatever_the_address(db):
+    f.UserFactory(username="robot")
+    client = APIClient()
+    for i in range(5):
+        client.post(
+            f"{API}/auth/token/", {"username": "robot", "password": "guess"}, REMOTE_ADDR=f"192.0.2.{i + 1}"
+        )
+    response = client.post(
+        f"{API}/auth/token/",
+        {"username": "robot", "password": "a-long-test-password-1"},
+        REMOTE_ADDR="203.0.113.1",
+    )
+    assert response.status_code == 429
+
+
+# -- request size cap --------------------------------------------------------------------------
+
+
+def test_a_request_declaring_a_huge_body_is_refused_before_it_is_read(center, settings):
+    """The declared length is 200 MB but only a few bytes follow: reading the body would fail, so a
+    413 shows it was never read."""
+    settings.MAX_REQUEST_BYTES = 40 * 1024 * 1024
+    before = ChecklistItem.objects.count()
+    response = _center_client(center).post(
+        f"{API}/checklist-items/",
+        '{"code": "C30", "text": "x"}',
+        content_type=JSON,
+        CONTENT_LENGTH=str(200 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assert response.json()["detail"] == "请求内容过大，不能超过 40 MB。"
+    assert ChecklistItem.objects.count() == before
+
+
+def test_a_json_body_past_the_memory_limit_is_a_413(center):
+    before = ChecklistItem.objects.count()
+    body = '{"code": "C31", "text": "' + "x" * (3 * 1024 * 1024) + '"}'
+    response = _center_client(center).post(f"{API}/checklist-items/", body, content_type=JSON)
+    assert response.status_code == 413
+    assert "请求内容过大，不能超过 2.5 MB" in response.json()["detail"]
+    assert ChecklistItem.objects.count() == before
+
+
+def test_an_oversized_import_upload_is_refused_before_it_is_read(client, db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(f.make_user(Role.GUIDANCE_CENTER, username="importer"))
+    response = client.post(
+        "/imports/",
+        b"--x--",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(30 * 1024 * 1024),  # under the site-wide cap, over the import's,
+    )
+    assert response.status_code == 413
+    assert "文件过大（30.0 MB），不能超过 5 MB" in response.content.decode()
+    assert not ImportJob.objects.exists()
+    assert not any(tmp_path.rglob("*"))
