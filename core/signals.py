@@ -5,6 +5,7 @@ from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
+USERNAME_MAX_LENGTH = 150  # django.contrib.auth's User.username
 # An X-Forwarded-For longer than this was not written by our proxies: not read.
 MAX_FORWARDED_CHARS = 1000
 
@@ -28,6 +29,17 @@ def client_ip(request) -> str | None:
     if len(chain) < count:
         return peer
     return _address(chain[-count]) or peer
+
+
+def lockout_username(request, credentials=None) -> str | None:
+    """The username the login lockout counts (AXES_USERNAME_CALLABLE): as axes reads it, cut to the
+    longest a username can be. Longer, no account has it, and axes's record of the attempt
+    (255 characters) refused it: a 500 on the token endpoint."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = getattr(request, "data", request.POST).get("username")
+    return username[:USERNAME_MAX_LENGTH] if isinstance(username, str) else username
 
 
 def _trusted_peer(peer: str | None) -> bool:

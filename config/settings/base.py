@@ -94,6 +94,7 @@ AXES_LOCKOUT_CALLABLE = "core.views.lockout"
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", os.environ.get("AXES_PROXY_COUNT", "0")))
 TRUSTED_PROXIES = [n.strip() for n in os.environ.get("TRUSTED_PROXIES", "").split(",") if n.strip()]
 AXES_CLIENT_IP_CALLABLE = "core.signals.client_ip"
+AXES_USERNAME_CALLABLE = "core.signals.lockout_username"
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))  # a working day
 SESSION_COOKIE_HTTPONLY = True

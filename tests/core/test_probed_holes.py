@@ -278,3 +278,12 @@ def test_an_oversized_import_upload_is_refused_before_it_is_read(client, db, set
     assert "文件过大（30.0 MB），不能超过 5 MB" in response.content.decode()
     assert not ImportJob.objects.exists()
     assert not any(tmp_path.rglob("*"))
+
+
+@pytest.mark.parametrize("door", ["/accounts/login/", f"{API}/auth/token/"])
+def test_a_username_longer_than_any_account_is_a_refused_login_not_a_500(client, db, door):
+    for _ in range(5):
+        response = client.post(door, {"username": "u" * 300, "password": "guess"})
+        assert response.status_code in (200, 400, 429), response.content[:200]
+    # Counted as the username cut to its longest possible form: the same name locks.
+    assert client.post(door, {"username": "u" * 150, "password": "guess"}).status_code == 429
