@@ -9,6 +9,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
+from rest_framework.settings import api_settings
 
 from core.views import lockout
 
@@ -17,6 +18,8 @@ class TokenView(ObtainAuthToken):
     """POST username/password, get a token for `Authorization: Token <key>`."""
 
     permission_classes = [AllowAny]
+    # ObtainAuthToken names DRF's own parsers: use the project's (JSON depth limited).
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     def post(self, request, *args, **kwargs):
         try:

@@ -1,9 +1,18 @@
-"""What every API viewset shares: the route gate (the apps' access policies), pagination, xlsx."""
+"""What every API viewset shares: the route gate (the apps' access policies), pagination, the JSON
+parser, xlsx."""
 
+import re
+from itertools import accumulate
+
+from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from rest_framework import permissions
+from rest_framework import parsers, permissions
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
+from rest_framework.settings import api_settings
+from rest_framework.utils import json
 
 from core.exports import xlsx_bytes
 from core.models import Role
@@ -72,6 +81,37 @@ class Pagination(PageNumberPagination):
         ):
             return None
         return super().paginate_queryset(queryset, request, view)
+
+
+# A string, or an unterminated one to the end (so that every match consumes: linear time).
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?', re.DOTALL)
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def json_depth(text: str) -> int:
+    """How deeply `text`'s arrays and objects nest (brackets inside strings do not count)."""
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(accumulate(1 if b in "[{" else -1 for b in brackets), default=0)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing (400) a body nested deeper than API_JSON_MAX_DEPTH before it is
+    parsed: `[` × 3000 made the parser recurse past Python's limit, a 500 on every JSON endpoint."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = stream.read().decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise ParseError(gettext("JSON 格式错误：%(error)s") % {"error": exc}) from None
+        depth = settings.API_JSON_MAX_DEPTH
+        if json_depth(text) > depth:
+            raise ParseError(gettext("JSON 嵌套层数过多，不能超过 %(limit)d 层。") % {"limit": depth})
+        strict = api_settings.STRICT_JSON
+        try:
+            return json.loads(text, parse_constant=json.strict_constant if strict else None)
+        except (ValueError, RecursionError) as exc:
+            raise ParseError(gettext("JSON 格式错误：%(error)s") % {"error": exc}) from None
 
 
 class XLSXRenderer(BaseRenderer):

@@ -1,7 +1,9 @@
 """How the API answers a refusal (settings: REST_FRAMEWORK["EXCEPTION_HANDLER"]). Kept apart from
 core.api, which DRF's settings load while rest_framework.views is still being imported."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,16 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         data = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):
+        # Django's cap on a body held in memory (DATA_UPLOAD_MAX_MEMORY_SIZE), said as the API does.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            {
+                "detail": _("请求内容过大，不能超过 %(limit)s MB。") % {"limit": f"{limit / 1024 / 1024:g}"},
+                "code": "too_large",
+            },
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, IntegrityError):

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -24,8 +25,17 @@ def _cell(value):
     return str(value)
 
 
+def clean_text(value):
+    """`value` without the control characters a worksheet cannot hold (openpyxl refuses them with
+    IllegalCharacterError: one stored in any row made the whole export a 500)."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def _safe_text(value):
     # A cell starting with = + - @ would run as a formula in Excel: keep text as text.
+    value = clean_text(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
@@ -35,7 +45,7 @@ def xlsx_bytes(*, title: str, headers: list[str], rows) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append(headers)
+    sheet.append([clean_text(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="B71C1C")

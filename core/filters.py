@@ -6,13 +6,18 @@ A township to filter by is one the user may see, judged the same way by every Fi
 (VisibleTownshipFilter): naming another is an invalid value, which the API answers with 400 and a
 page with 404 (core.pages.filtered_queryset)."""
 
+import datetime as dt
+from copy import deepcopy
 from types import SimpleNamespace
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_filters.fields import ModelChoiceField
+from django_filters.fields import IsoDateTimeField, ModelChoiceField
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.rest_framework import FilterSet as RestFilterSet
 
 from core.scoping import can_see_township, scope_queryset, township_model
 
@@ -88,3 +93,49 @@ class VisibleTownshipFilter(django_filters.ModelChoiceFilter):
     def field(self):
         self.extra["user"] = getattr(self.get_request(), "user", None)
         return super().field
+
+
+# PostgreSQL's timestamptz takes UTC offsets up to ±15:59; Python's datetime up to ±23:59. A filter
+# value between the two reached the database as a DataError, a 500.
+MAX_UTC_OFFSET = dt.timedelta(hours=15, minutes=59)
+
+
+def check_datetime_in_range(value: dt.datetime | None) -> dt.datetime | None:
+    """`value` if the database can compare with it; ValidationError (the API's 400) otherwise."""
+    if value is None:
+        return value
+    offset = value.utcoffset()
+    try:
+        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+            raise ValueError
+        value.astimezone(dt.UTC)  # years 1 and 9999 may leave the calendar once moved to UTC
+    except (ValueError, OverflowError):
+        raise ValidationError(
+            _("时间超出范围：时区偏移须在 ±15:59 以内，且日期在公元 1 年至 9999 年之间。"), code="invalid"
+        ) from None
+    return value
+
+
+class BoundedIsoDateTimeField(IsoDateTimeField):
+    def to_python(self, value):
+        return check_datetime_in_range(super().to_python(value))
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
+
+
+FILTER_DEFAULTS = deepcopy(RestFilterSet.FILTER_DEFAULTS)
+FILTER_DEFAULTS[models.DateTimeField] = {"filter_class": BoundedIsoDateTimeFilter}
+
+
+class FilterSet(RestFilterSet):
+    """The API's FilterSet for `filterset_fields`: a datetime the database cannot take is a 400."""
+
+    FILTER_DEFAULTS = FILTER_DEFAULTS
+
+
+class FilterBackend(DjangoFilterBackend):
+    """DRF's django-filter backend, building `filterset_fields` on FilterSet above."""
+
+    filterset_base = FilterSet

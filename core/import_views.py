@@ -22,11 +22,14 @@ from core.imports import tasks as _tasks  # noqa: F401 - registers the Celery ta
 from core.imports.base import ACTION_LABELS, can_import
 from core.imports.exporters import XLSX, export_queryset, export_xlsx, template_xlsx
 from core.imports.forms import ImportUploadForm
-from core.imports.reader import FileRefused
+from core.imports.reader import MAX_FILE_BYTES, FileRefused, file_too_large
 from core.imports.registry import KINDS
+from core.middleware import request_length
 from core.models import ImportJob
 
 ROWS_PER_PAGE = 100
+# An upload's request: the file and the form around it.
+MAX_UPLOAD_REQUEST_BYTES = MAX_FILE_BYTES + 64 * 1024
 ERRORS_SHOWN = 500
 
 
@@ -52,7 +55,12 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 def import_home(request):
     _require_importer(request)
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and request_length(request) > MAX_UPLOAD_REQUEST_BYTES:
+        # Refused before the body is read (it would be spooled to disk whole, then refused).
+        messages.error(request, str(file_too_large(request_length(request)).errors[0]))
+        form = ImportUploadForm(initial={"kind": request.GET.get("kind", "premises")})
+        status = 413
+    elif request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:

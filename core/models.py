@@ -204,6 +204,8 @@ class ImportJob(models.Model):
     error_count = models.PositiveIntegerField(_("错误"), default=0)
     result = models.JSONField(_("逐行结果"), default=dict, blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
+    # When the current action was claimed: a run older than IMPORT_JOB_STALE_MINUTES was interrupted.
+    started_at = models.DateTimeField(_("开始处理时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:

@@ -20,13 +20,14 @@ with only `by`: may this role ever do this?
 import inspect
 from typing import Any
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from core.filters import FilterBackend
 
-class SelectorFilterBackend(DjangoFilterBackend):
+
+class SelectorFilterBackend(FilterBackend):
     """The view's selector applied the view's `filterset_class` already (core.filters): this backend
     only describes the parameters in the schema."""
 
@@ -92,7 +93,7 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def filter_backends(self):
         backends = [filters.SearchFilter, filters.OrderingFilter]
         # Where the selector filters, the backend only documents; a custom get_queryset is filtered here.
-        return [SelectorFilterBackend if self.selector is not None else DjangoFilterBackend, *backends]
+        return [SelectorFilterBackend if self.selector is not None else FilterBackend, *backends]
 
     def get_serializer_class(self):
         return input_serializer_of(self) or self.serializer_class

@@ -20,8 +20,10 @@ The county's practice:
   the guidance center's.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.access import require
@@ -193,14 +195,34 @@ def check_hazard_reinspect(*, by, hazard=None) -> None:
         )
 
 
-def check_hazard_extend_deadline(*, by, hazard=None) -> None:
+def check_hazard_extend_deadline(*, by, hazard=None, new_deadline: dt.date | None = None) -> None:
     """Extend a hazard's deadline, or correct what was recorded about it (description, severity,
-    responsible person, photos): the guidance center and the township lead of its township."""
+    responsible person, photos): the guidance center and the township lead of its township.
+
+    An extension to `new_deadline` by a township lead is bounded, so that a township cannot take its
+    own hazards out of the overdue figures and escalation: at most HAZARD_EXTENSION_MAX_DAYS past the
+    current deadline, at most HAZARD_EXTENSION_MAX_COUNT times per hazard. Beyond, the guidance
+    center extends."""
     if by is None:
         return
     _require_role(by, EXTENDERS, _("只有本乡镇消防专干或指导中心可以延长整改期限和更正隐患。"))
     if hazard is not None:
         _require_township(by, hazard.township_id)
+    if hazard is None or new_deadline is None or user_role(by) == Role.GUIDANCE_CENTER:
+        return
+    max_count = settings.HAZARD_EXTENSION_MAX_COUNT
+    require(
+        hazard.deadline_extensions < max_count,
+        _("该隐患已延期 %(count)d 次，乡镇最多可延期 %(max)d 次；再次延期请报指导中心办理。")
+        % {"count": hazard.deadline_extensions, "max": max_count},
+    )
+    max_days = settings.HAZARD_EXTENSION_MAX_DAYS
+    latest = hazard.deadline + dt.timedelta(days=max_days)
+    require(
+        new_deadline <= latest,
+        _("乡镇每次最多延长 %(days)d 天（最晚至 %(latest)s）；更长的延期请报指导中心办理。")
+        % {"days": max_days, "latest": latest.isoformat()},
+    )
 
 
 # --- accountability -------------------------------------------------------------------------

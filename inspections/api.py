@@ -18,11 +18,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.answers import STAMPS, AnswerSerializer
-from core.api import write_routes
+from core.api import JSONParser, write_routes
 from core.clock import local_today
 from core.exceptions import ApplicationError
 from core.serializers import FastRepresentationMixin

@@ -191,6 +191,9 @@ class Hazard(AuditedModel):
     description = models.TextField(_("隐患描述"))
     discovered_on = models.DateField(_("发现日期"))
     deadline = models.DateField(_("整改期限"), db_index=True)
+    # How many times the deadline was extended: a township lead may extend it only so often
+    # (access.check_hazard_extend_deadline).
+    deadline_extensions = models.PositiveSmallIntegerField(_("延期次数"), default=0)
     status = models.CharField(
         _("状态"), max_length=24, choices=Status.choices, default=Status.OPEN, db_index=True
     )

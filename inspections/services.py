@@ -656,13 +656,15 @@ def hazard_extend_deadline_validate(*, hazard, new_deadline: dt.date, reason: st
 
 @transaction.atomic
 def hazard_extend_deadline(*, hazard, new_deadline: dt.date, reason: str, by=None) -> Hazard:
-    """Move a hazard's deadline later, with a reason kept as the history's change reason.
-    Not for verified hazards. Who may: access.check_hazard_extend_deadline. Locks the hazard row."""
+    """Move a hazard's deadline later, with a reason kept as the history's change reason, and count
+    the extension. Not for verified hazards. Who may, and how far (a township lead: bounded):
+    access.check_hazard_extend_deadline. Locks the hazard row."""
     hazard = _lock(hazard)
-    access.check_hazard_extend_deadline(by=by, hazard=hazard)
+    access.check_hazard_extend_deadline(by=by, hazard=hazard, new_deadline=new_deadline)
     hazard_extend_deadline_validate(hazard=hazard, new_deadline=new_deadline, reason=reason)
     before = tallies.HazardState.of(hazard)
     hazard.deadline = new_deadline
+    hazard.deadline_extensions += 1
     record_save(hazard, by=by, reason=_("延长整改期限：%(reason)s") % {"reason": reason.strip()})
     tallies.hazards_changed([(before, tallies.HazardState.of(hazard))])
     return hazard

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: a request larger than MAX_REQUEST_BYTES is a 413.
+    "core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -83,10 +85,18 @@ AUTHENTICATION_BACKENDS = [
 # Brute-force protection: 5 failures for a username from one address lock it for 30 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Locked by username (from any address: another address buys no more guesses) and by address (one
+# address guessing many usernames). The address is core.signals.client_ip's (trusted proxies only).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.views.lockout"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0"))
+# The client address (audit trail and lockout) is read by core.signals.client_ip: X-Forwarded-For is
+# trusted only from the number of proxies declared here (0: none, the peer's address is the client's),
+# and, if TRUSTED_PROXIES lists networks, only when the peer is in one of them.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", os.environ.get("AXES_PROXY_COUNT", "0")))
+TRUSTED_PROXIES = [n.strip() for n in os.environ.get("TRUSTED_PROXIES", "").split(",") if n.strip()]
+AXES_CLIENT_IP_CALLABLE = "core.signals.client_ip"
+AXES_USERNAME_CALLABLE = "core.signals.lockout_username"
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))  # a working day
 SESSION_COOKIE_HTTPONLY = True
@@ -230,6 +240,22 @@ CELERY_TASK_ROUTES = {
 CELERY_WORKER_QUEUES = ("celery", "reminders", "deliveries", "imports")
 # Declared, so a worker started without -Q takes them all and a purge empties them all.
 CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_WORKER_QUEUES]
+# An import run is stopped after IMPORT_JOB_TIME_LIMIT seconds (the worker's hard limit); a job
+# still "running" IMPORT_JOB_STALE_MINUTES after it started was interrupted and is ended as failed.
+IMPORT_JOB_TIME_LIMIT = int(os.environ.get("IMPORT_JOB_TIME_LIMIT", "1200"))
+IMPORT_JOB_STALE_MINUTES = int(os.environ.get("IMPORT_JOB_STALE_MINUTES", "30"))
+# A township lead extends a hazard's deadline by at most this many days at a time, this many times;
+# beyond, the guidance center extends (inspections.access.check_hazard_extend_deadline).
+HAZARD_EXTENSION_MAX_DAYS = int(os.environ.get("HAZARD_EXTENSION_MAX_DAYS", "90"))
+HAZARD_EXTENSION_MAX_COUNT = int(os.environ.get("HAZARD_EXTENSION_MAX_COUNT", "2"))
+# The largest request body read at all (the proxy should cap at the same size): a hazard's photos or a
+# meeting's documents fit; anything larger is a 413 before it is read. Bodies held in memory (forms,
+# JSON) stop at DATA_UPLOAD_MAX_MEMORY_SIZE; uploaded files past FILE_UPLOAD_MAX_MEMORY_SIZE go to disk.
+MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", str(40 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# No request body of the API nests deeper than this; a deeper one is refused before it is parsed.
+API_JSON_MAX_DEPTH = 32
 # How long /healthz waits for the broker before calling it down.
 HEALTH_BROKER_TIMEOUT = float(os.environ.get("HEALTH_BROKER_TIMEOUT", "2"))
 
@@ -243,8 +269,14 @@ REST_FRAMEWORK = {
         "core.api.RolePermission",
     ],
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
+    # JSON nested deeper than API_JSON_MAX_DEPTH is a 400 (core.api.JSONParser), not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

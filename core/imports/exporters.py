@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.exports import clean_text
 from core.imports.base import ImportKind
 from core.imports.columns import Column
 from core.imports.reader import MAX_FILE_BYTES, MAX_ROWS
@@ -92,7 +93,7 @@ def _write(cell, column: Column, value: Any) -> None:
         cell.value = float(Decimal(value))
         cell.number_format = "0.00"
     else:
-        cell.value = column.display(value) if column.type in ("bool", "choice") else str(value)
+        cell.value = clean_text(column.display(value) if column.type in ("bool", "choice") else str(value))
         # Text stays text: "=..." or "#N/A" typed as a name must not turn into a formula or an error.
         cell.data_type = "s"
 

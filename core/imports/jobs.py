@@ -1,11 +1,14 @@
 """Running one ImportJob's pending action (preview or confirm), here or on the worker: claimed with a
 guarded UPDATE, the outcome and progress kept on the job."""
 
+import datetime as dt
 import logging
 import time
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.imports.runner import ImportResult, run_import
 from core.models import ImportJob
@@ -18,7 +21,7 @@ def import_job_run(*, job_id: int, report_progress: bool = False) -> ImportJob |
     it or it is done (a redelivered task does nothing). Never raises for a bad file or row: the
     outcome is kept on the job."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING
+        status=ImportJob.Status.RUNNING, started_at=timezone.now()
     )
     if not claimed:
         return None
@@ -53,14 +56,35 @@ def import_job_run(*, job_id: int, report_progress: bool = False) -> ImportJob |
 
 
 def fail(job_id: int, message: str) -> None:
-    error = {"row": None, "column": None, "message": message, "text": message}
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.FAILED,
-        progress=100,
-        error_count=1,
-        finished_at=timezone.now(),
-        result={"errors": [error], "rows": []},
+    ImportJob.objects.filter(pk=job_id).update(**_failed(message))
+
+
+def import_jobs_end_stale(*, owner=None) -> int:
+    """End as failed every job (of `owner`, or anyone's) still "running" IMPORT_JOB_STALE_MINUTES
+    after it was claimed: its worker was killed or its request died (a crashed run ends itself).
+    Its transaction died with it, so nothing was written; its owner uploads the file again.
+    A guarded update: a run that ends meanwhile keeps its own outcome. Returns how many ended."""
+    cutoff = timezone.now() - dt.timedelta(minutes=settings.IMPORT_JOB_STALE_MINUTES)
+    jobs = ImportJob.objects.filter(status=ImportJob.Status.RUNNING, started_at__lt=cutoff)
+    if owner is not None:
+        jobs = jobs.filter(owner=owner)
+    ended = jobs.update(
+        **_failed(_("处理过程中断（超时或后台服务重启），未写入任何数据。请重新上传文件再试。"))
     )
+    if ended:
+        logger.warning("%s interrupted import job(s) ended as failed", ended)
+    return ended
+
+
+def _failed(message: str) -> dict:
+    error = {"row": None, "column": None, "message": message, "text": message}
+    return {
+        "status": ImportJob.Status.FAILED,
+        "progress": 100,
+        "error_count": 1,
+        "finished_at": timezone.now(),
+        "result": {"errors": [error], "rows": []},
+    }
 
 
 def _save_outcome(job: ImportJob, result: ImportResult) -> None:

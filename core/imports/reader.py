@@ -1,5 +1,10 @@
 """Reading an uploaded workbook: size, format, sheet name, headers and row count are checked before
-any row is looked at; a refused file raises FileRefused with every reason found."""
+any row is looked at; a refused file raises FileRefused with every reason found.
+
+A workbook is a zip: a small file can unpack to gigabytes (one 400 MB shared string in 410 KB drove
+a worker to 8.8 GB). Its members' unpacked sizes are checked before openpyxl parses any of them
+(zipfile stops at the size a member declares, so the declared size bounds what is read), and rows
+are counted as they are, not as the sheet's `<dimension>` declares them."""
 
 import zipfile
 from collections.abc import Iterator
@@ -8,12 +13,18 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 # Headers beyond this many columns are not read: a sheet is never that wide, a hostile file may be.
 MAX_HEADER_COLUMNS = 60
+# Unpacked, a full 5 MB, 20,000-row template is well under these; a hostile file is far over.
+MAX_UNPACKED_BYTES = 60 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 20 * 1024 * 1024
+# Excel's own limit for one cell; no column of any template needs a fraction of it.
+MAX_CELL_CHARS = 32_767
 CORRUPT = "文件已损坏，无法读取。请用 Excel/WPS 打开确认无误后重新保存为 .xlsx 再上传。"
 
 
@@ -68,10 +79,14 @@ def check_upload(*, name: str, size: int | None) -> None:
 
 def check_size(size: int | None) -> None:
     if size is not None and size > MAX_FILE_BYTES:
-        raise refuse(
-            f"文件过大（{size / 1024 / 1024:.1f} MB），不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB。"
-            "请删去多余的工作表、图片和格式，或把数据拆分为多个文件。"
-        )
+        raise file_too_large(size)
+
+
+def file_too_large(size: int) -> FileRefused:
+    return refuse(
+        f"文件过大（{size / 1024 / 1024:.1f} MB），不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB。"
+        "请删去多余的工作表、图片和格式，或把数据拆分为多个文件。"
+    )
 
 
 def _is_empty(value: Any) -> bool:
@@ -79,8 +94,9 @@ def _is_empty(value: Any) -> bool:
 
 
 @contextmanager
-def _open_sheet(fileobj: IO[bytes], *, sheet: str) -> Iterator[Any]:
-    """The read-only worksheet `sheet` of the workbook in `fileobj`; refuses what cannot be read."""
+def _open_sheet(fileobj: IO[bytes], *, sheet: str, count_rows: bool = True) -> Iterator[Any]:
+    """The read-only worksheet `sheet` of the workbook in `fileobj`; refuses what cannot be read.
+    With `count_rows`, its rows are read to the last one, whatever its `<dimension>` declares."""
     if hasattr(fileobj, "seek"):
         fileobj.seek(0, 2)
         check_size(fileobj.tell())
@@ -90,6 +106,8 @@ def _open_sheet(fileobj: IO[bytes], *, sheet: str) -> Iterator[Any]:
             "文件不是有效的 .xlsx 格式（Excel 2007 及以上的工作簿）。如果是 .xls 或 .csv 文件，"
             "请在 Excel/WPS 中“另存为”.xlsx 后再上传。"
         )
+    fileobj.seek(0)
+    check_unpacked_size(fileobj)
     fileobj.seek(0)
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=False)
@@ -102,7 +120,11 @@ def _open_sheet(fileobj: IO[bytes], *, sheet: str) -> Iterator[Any]:
                 f"找不到名为“{sheet}”的工作表（本文件的工作表：{found}）。"
                 f"请使用“{sheet}”导入模板，不要修改工作表名称。"
             )
-        yield workbook[sheet]
+        worksheet = workbook[sheet]
+        if count_rows:
+            # The declared <dimension> may under-state the rows (then read short) or be missing.
+            worksheet.reset_dimensions()
+        yield worksheet
     except FileRefused:
         raise
     except Exception:  # a part of the package is unreadable: corrupt
@@ -111,13 +133,35 @@ def _open_sheet(fileobj: IO[bytes], *, sheet: str) -> Iterator[Any]:
         workbook.close()
 
 
+def check_unpacked_size(fileobj: IO[bytes]) -> None:
+    """Refuse a workbook whose members unpack beyond MAX_UNPACKED_BYTES, or whose shared strings
+    (held in memory whole by openpyxl) beyond MAX_SHARED_STRINGS_BYTES, before parsing it."""
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise refuse(CORRUPT) from None
+    total = sum(member.file_size for member in members)
+    shared = sum(
+        member.file_size for member in members if member.filename.lower().endswith("sharedstrings.xml")
+    )
+    if total > MAX_UNPACKED_BYTES or shared > MAX_SHARED_STRINGS_BYTES:
+        raise refuse(
+            _(
+                "文件解压后过大（%(size).0f MB），不能超过 %(limit)d MB，可能含有超长文本或隐藏内容。"
+                "请只保留模板中的数据，或把数据拆分为多个文件。"
+            )
+            % {"size": total / 1024 / 1024, "limit": MAX_UNPACKED_BYTES // 1024 // 1024}
+        )
+
+
 def inspect_sheet(fileobj: IO[bytes], *, sheet: str, headers: list[str]) -> int | None:
     """Check the file, its sheet and headers without reading the rows; return the number of data
     rows the sheet declares (its dimension: an estimate, blank rows included), None if it does not.
 
     Refuses (FileRefused) as read_sheet does, except for the row count and empty sheets.
     """
-    with _open_sheet(fileobj, sheet=sheet) as worksheet:
+    with _open_sheet(fileobj, sheet=sheet, count_rows=False) as worksheet:
         _header_positions(worksheet, headers)
         return None if worksheet.max_row is None else max(0, worksheet.max_row - 1)
 
@@ -168,6 +212,14 @@ def _rows(worksheet, *, sheet: str, positions: dict[str, int], width: int) -> li
     rows: list[RawRow] = []
     for number, row in enumerate(worksheet.iter_rows(min_row=2, max_col=width), start=2):
         cells = {header: (row[i].value, row[i].data_type) for header, i in positions.items() if i < len(row)}
+        for header, (value, _type) in cells.items():
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                raise refuse(
+                    _("单元格内容过长（%(length)d 字），不能超过 %(limit)d 字，请删减后重新上传。")
+                    % {"length": len(value), "limit": MAX_CELL_CHARS},
+                    row=number,
+                    column=header,
+                )
         if all(_is_empty(value) for value, _ in cells.values()):
             continue
         if len(rows) >= MAX_ROWS:

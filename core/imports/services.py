@@ -17,7 +17,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from core.exceptions import ApplicationError
 from core.imports.base import can_import
-from core.imports.jobs import fail, import_job_run
+from core.imports.jobs import fail, import_job_run, import_jobs_end_stale
 from core.imports.reader import MAX_ROWS, FileRefused, check_upload, inspect_sheet, read_sheet
 from core.imports.registry import get_kind
 from core.imports.tasks import import_job_run_task
@@ -102,7 +102,9 @@ def _queue(job_id: int) -> None:
 
 def import_job_for(*, user, job_id: int, with_result: bool = True) -> ImportJob:
     """The job `job_id` if `user` owns it; ImportJob.DoesNotExist otherwise (views answer 404).
-    Without its row results (large) when `with_result` is false."""
+    Without its row results (large) when `with_result` is false. A run of the user's that was
+    interrupted is ended first, so it is shown failed, not running forever."""
+    import_jobs_end_stale(owner=user)
     queryset = ImportJob.objects.filter(owner=user)
     if not with_result:
         queryset = queryset.defer("result")
@@ -111,6 +113,7 @@ def import_job_for(*, user, job_id: int, with_result: bool = True) -> ImportJob:
 
 def import_job_list(*, user, limit: int = 20) -> list[ImportJob]:
     """The user's latest jobs, without their (large) row results."""
+    import_jobs_end_stale(owner=user)
     return list(ImportJob.objects.filter(owner=user).defer("result")[:limit])
 
 
@@ -122,4 +125,5 @@ __all__ = [
     "import_job_for",
     "import_job_list",
     "import_job_run",
+    "import_jobs_end_stale",
 ]
