@@ -291,7 +291,7 @@ def test_every_scheduled_task_exists_and_the_retired_email_outbox_is_removed():
     )
     call_command("setup_schedules")
     scheduled = set(PeriodicTask.objects.values_list("task", flat=True))
-    assert scheduled == {"reminders.dispatch", "digests.build", "deliveries.sweep"}
+    assert scheduled == {"reminders.dispatch", "digests.build", "deliveries.sweep", "imports.end_stale_jobs"}
     assert scheduled <= set(celery_app.tasks)  # beat sends nothing a worker does not know
 
 

@@ -28,6 +28,8 @@ SCHEDULES = [
     # Retries whose backoff has passed, deliveries a dead worker left, reminders for people
     # without a digest.
     {"name": "发送到期消息（每分钟）", "task": "deliveries.sweep", "every_minutes": 1},
+    # An import whose worker died stays "running": ended as failed, so it can be uploaded again.
+    {"name": "结束中断的导入（每 10 分钟）", "task": "imports.end_stale_jobs", "every_minutes": 10},
 ]
 
 # Tasks that no longer exist: their schedules are removed, or beat would send what no worker knows.
