@@ -15,6 +15,7 @@ admin.site.index_title = "乡镇专职消防队建设与冬春火灾防控"
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("notifications/", include("notifications.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

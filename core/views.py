@@ -7,14 +7,22 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import FileField, Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from core import health
 from core.scoping import can_see_record
 from core.uploads import RandomName
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """Browsers and chat apps ask for /favicon.ico before anyone logs in: the site's icon."""
+    return HttpResponseRedirect(static("favicon.ico"))
 
 
 @login_not_required

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.access import allowed
+from core.clock import local_today
 from core.exceptions import ApplicationError
 from core.pages import LIST_ROLES, list_page, roles_required, yes_no
 from inspections import access, selectors, services
@@ -157,11 +158,20 @@ def inspection_record(request):
             for message in service_errors(exc):
                 form.add_error(None, message)
         else:
-            messages.success(
-                request,
-                gettext("已登记“%(premises)s”的检查记录，发现隐患 %(count)d 处。")
-                % {"premises": inspection.premises.name, "count": inspection.hazards.count()},
-            )
+            hazards = list(inspection.hazards.all())
+            if inspection.kind == Inspection.Kind.SELF:
+                done = gettext("已登记“%(premises)s”的自查记录，发现隐患 %(count)d 处。")
+            else:
+                done = gettext("已登记“%(premises)s”的检查记录，发现隐患 %(count)d 处。")
+            messages.success(request, done % {"premises": inspection.premises.name, "count": len(hazards)})
+            late = [h for h in hazards if h.deadline < local_today()]
+            if late:
+                # Accepted (a deadline may be recorded after the fact), but it is overdue from the start.
+                messages.warning(
+                    request,
+                    gettext("注意：%(count)d 处隐患的整改期限早于今天，登记后即为逾期。")
+                    % {"count": len(late)},
+                )
             return redirect("home")
     return _render_record(request, form, formset, fixed=fixed, files_dropped=bool(request.FILES), status=400)
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -157,3 +158,13 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert commands == ["make test"]
     assert "make test" in readme
     assert "make run" in readme
+
+
+@pytest.mark.django_db
+def test_the_site_has_an_icon_before_login(client):
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 302
+    assert answer["Location"].endswith("favicon.ico")
+    assert "/accounts/login/" not in answer["Location"]
+    with open(finders.find("favicon.ico"), "rb") as icon:  # served with the static files
+        assert icon.read(4) == b"\x00\x00\x01\x00"  # an ICO file

@@ -361,3 +361,25 @@ def test_a_responsible_person_cannot_inspect_another_premises(
         response = client.post(URL, form_data(other_premises, items, today))
     assert response.status_code == 400
     assert not Inspection.objects.exists()
+
+
+def test_a_self_inspection_is_confirmed_as_one(client, responsible, premises, items, today):
+    client.force_login(responsible)
+    page = client.post(URL, form_data(premises, items, today), follow=True).content.decode()
+    assert f"已登记“{premises.name}”的自查记录" in page
+
+
+def test_a_deadline_already_past_is_accepted_with_a_warning(client, lead, premises, items, today):
+    client.force_login(lead)
+    data = form_data(
+        premises,
+        items,
+        today,
+        inspected_on=(today - dt.timedelta(days=20)).isoformat(),
+        **{"hazards-0-deadline": (today - dt.timedelta(days=5)).isoformat()},
+    )
+    page = client.post(URL, data, follow=True).content.decode()
+    assert "1 处隐患的整改期限早于今天，登记后即为逾期" in page
+    assert Hazard.objects.get().deadline < today  # accepted, not refused
+    on_time = client.post(URL, form_data(premises, items, today), follow=True).content.decode()
+    assert "整改期限早于今天" not in on_time
