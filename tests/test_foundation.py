@@ -66,7 +66,16 @@ def _all_plain_urls(resolver=None, prefix=""):
 
 
 # The token endpoint is public by design (POST only); every other API view answers 401/403.
-PUBLIC = {"/accounts/login/", "/healthz", "/admin/login/", "/i18n/setlang/", "/api/v1/auth/token/"}
+# Public on purpose: logging in, health, the language switch, the token endpoint, and the site icon
+# (browsers fetch it before login; it holds no data).
+PUBLIC = {
+    "/accounts/login/",
+    "/healthz",
+    "/admin/login/",
+    "/i18n/setlang/",
+    "/api/v1/auth/token/",
+    "/favicon.ico",
+}
 
 
 @pytest.mark.django_db
