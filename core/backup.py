@@ -83,7 +83,8 @@ def backup_create(*, output: Path | None = None) -> Path:
     engine = _engine()
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     output = Path(output or Path(settings.VAR_DIR) / "backups" / f"firebrigade-{stamp}.tar.gz")
-    output.parent.mkdir(parents=True, exist_ok=True)
+    # The archive holds password hashes, tokens and sessions: readable by its owner only.
+    output.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     manifest = {
         "engine": engine,
         "created_at": dt.datetime.now(dt.UTC).isoformat(),
@@ -100,7 +101,9 @@ def backup_create(*, output: Path | None = None) -> Path:
                 connection.connection.backup(target)
             finally:
                 target.close()
-        with tarfile.open(output, "w:gz") as tar:
+        descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # also when the file was there already
+        with os.fdopen(descriptor, "wb") as archive, tarfile.open(fileobj=archive, mode="w:gz") as tar:
             tar.add(dump, arcname=dump.name)
             media = Path(settings.MEDIA_ROOT)
             if media.exists():

@@ -1,4 +1,6 @@
 import io
+import stat
+import tarfile
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,7 +10,7 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 from PIL import Image
 
-from core.backup import table_counts
+from core.backup import MANIFEST, backup_create, table_counts
 from core.uploads import RandomName, validate_document, validate_photo
 from meetings.models import Meeting
 from tests import factories as f
@@ -146,3 +148,15 @@ def test_backup_then_wipe_then_restore_loses_nothing(tmp_path, demo):
 def test_restore_refuses_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="不存在"):
         call_command("restore", str(tmp_path / "none.tar.gz"), "--yes")
+
+
+@pytest.mark.django_db
+def test_a_backup_archive_is_readable_by_its_owner_only(tmp_path):
+    archive = tmp_path / "backups" / "b.tar.gz"
+    archive.parent.mkdir()
+    archive.write_bytes(b"an older file, world-readable")
+    archive.chmod(0o644)
+    backup_create(output=archive)
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    with tarfile.open(archive, "r:gz") as tar:  # and a real archive was written into it
+        assert MANIFEST in tar.getnames()
