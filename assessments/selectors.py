@@ -7,6 +7,7 @@ points frozen at publication, and every township of the county is shown."""
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -16,6 +17,7 @@ from assessments.metrics import AutoScore, auto_score
 from assessments.models import AssessmentItem, AssessmentScheme, ItemScore, Metric
 from core.clock import local_today
 from core.scoping import visible_county_id
+from leaders.dashboard import rank_by
 from leaders.figures import Period, campaign_period, township_figures
 from townships.models import Township
 
@@ -93,12 +95,8 @@ class TownshipResult:
 
 
 def rank(results: list[TownshipResult]) -> list[TownshipResult]:
-    """By total, highest first; equal totals share a rank (并列) and the next rank skips (1, 1, 3)."""
-    results.sort(key=lambda r: (-r.total, r.name))
-    for result in results:
-        result.rank = 1 + sum(1 for other in results if other.total > result.total)
-        result.tied = sum(1 for other in results if other.total == result.total) > 1
-    return results
+    """By total, with the dashboard's ranking rule (ties 并列)."""
+    return rank_by(results, attrgetter("total"))
 
 
 def scheme_results(

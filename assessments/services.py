@@ -15,11 +15,17 @@ from assessments.models import AssessmentItem, AssessmentScheme, ItemScore
 from core.exceptions import ApplicationError
 
 
-def _check_open(item: AssessmentItem) -> None:
-    # Read and locked here, not taken from `item`: a publication in between must be seen, and waited for.
-    scheme = AssessmentScheme.objects.select_for_update().get(pk=item.scheme_id)
+def _lock_unpublished(scheme_id: int) -> AssessmentScheme:
+    """The scheme, locked; refused once published. Read here, not taken from a caller's object: a
+    publication in between must be seen, and waited for."""
+    scheme = AssessmentScheme.objects.select_for_update().get(pk=scheme_id)
     if scheme.is_published:
         raise ApplicationError(_("考核结果已发布，不能再修改。"))
+    return scheme
+
+
+def _check_open(item: AssessmentItem) -> None:
+    _lock_unpublished(item.scheme_id)
     if item.kind != AssessmentItem.Kind.MANUAL:
         raise ApplicationError(_("“%(item)s”按实时数据自动计分，不能人工打分。") % {"item": item.title})
 
@@ -131,8 +137,7 @@ def scheme_save(*, scheme: AssessmentScheme, by=None) -> AssessmentScheme:
 def item_save(*, item: AssessmentItem, by=None) -> AssessmentItem:
     """Add or change an item of a scheme still being scored; an automatic item names its metric."""
     access.check_scheme_write(by=by)
-    if AssessmentScheme.objects.select_for_update().get(pk=item.scheme_id).is_published:
-        raise ApplicationError(_("考核结果已发布，不能再修改。"))
+    _lock_unpublished(item.scheme_id)
     if item.kind == AssessmentItem.Kind.AUTO and not item.metric:
         raise ApplicationError(_("自动计分的项目须选择计分依据。"))
     if item.kind == AssessmentItem.Kind.MANUAL:
@@ -145,6 +150,5 @@ def item_save(*, item: AssessmentItem, by=None) -> AssessmentItem:
 @transaction.atomic
 def item_delete(*, item: AssessmentItem, by=None) -> None:
     access.check_scheme_write(by=by)
-    if AssessmentScheme.objects.select_for_update().get(pk=item.scheme_id).is_published:
-        raise ApplicationError(_("考核结果已发布，不能再修改。"))
+    _lock_unpublished(item.scheme_id)
     item.delete()

@@ -7,6 +7,7 @@ this module only ranks them. A fixed number of queries whatever the size of the 
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -85,13 +86,20 @@ def scored_figures(*, user, period: Period) -> tuple[list[TownshipFigures], Scor
     return rows, DEFAULT_SCORING
 
 
-def rank(rows: list[TownshipFigures]) -> list[TownshipFigures]:
-    """By score, highest first; equal scores share a rank (并列) and the next rank skips (1, 1, 3)."""
-    ranked = sorted(rows, key=lambda r: (-r.score, r.name))
+def rank_by(rows: list, value: Callable) -> list:
+    """`rows` (each with a `name`) by `value(row)`, highest first, each given its `rank` and `tied`:
+    equal values share a rank (并列) and the next rank skips (1, 1, 3). The one ranking rule of the
+    dashboard, the API and the assessment."""
+    ranked = sorted(rows, key=lambda r: (-value(r), r.name))
     for row in ranked:
-        row.rank = 1 + sum(1 for other in ranked if other.score > row.score)
-        row.tied = sum(1 for other in ranked if other.score == row.score) > 1
+        row.rank = 1 + sum(1 for other in ranked if value(other) > value(row))
+        row.tied = sum(1 for other in ranked if value(other) == value(row)) > 1
     return ranked
+
+
+def rank(rows: list[TownshipFigures]) -> list[TownshipFigures]:
+    """By score (rank_by)."""
+    return rank_by(rows, attrgetter("score"))
 
 
 def county_dashboard(*, user, campaign: Campaign | None, on: dt.date) -> Dashboard:

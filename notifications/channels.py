@@ -39,8 +39,13 @@ def endpoint_secret(endpoint: ChannelEndpoint) -> str:
     return endpoint.secret or settings.CHANNEL_SECRETS.get(endpoint.name, "")
 
 
+def absolute_link(delivery: Delivery) -> str:
+    """The delivery's link as a phone opens it: a path of the site under SITE_URL."""
+    return f"{settings.SITE_URL}{delivery.url}" if delivery.url.startswith("/") else delivery.url
+
+
 def message_text(delivery: Delivery) -> str:
-    link = f"{settings.SITE_URL}{delivery.url}" if delivery.url.startswith("/") else delivery.url
+    link = absolute_link(delivery)
     return "\n".join(part for part in (delivery.title, delivery.text, link and f"查看：{link}") if part)
 
 
@@ -138,7 +143,7 @@ SMS_PARAM_MAX = 35
 
 
 def sms_template_param(delivery: Delivery) -> dict[str, str]:
-    link = f"{settings.SITE_URL}{delivery.url}" if delivery.url.startswith("/") else delivery.url
+    link = absolute_link(delivery)
     return {"title": delivery.title[:SMS_PARAM_MAX], "link": link[:200]}
 
 
