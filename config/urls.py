@@ -23,6 +23,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("media/<path:path>", core_views.protected_media, name="protected-media"),
     path("dashboard/", leader_views.county_dashboard, name="county-dashboard"),
+    path("map/", leader_views.county_map, name="county-map"),
     path("", include("homes.urls")),
     path("townships/", include("townships.urls")),
     path("inspections/", include("inspections.urls")),

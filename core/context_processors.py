@@ -6,6 +6,7 @@ from core.scoping import user_role
 # Every entry of the menu once (plain paths: each belongs to the app that serves it).
 LINKS = {
     "dashboard": ("/dashboard/", _("县级总览")),
+    "map": ("/map/", _("地图")),
     "meetings": ("/meetings/", _("会议部署")),
     "hazards": ("/inspections/hazards/", _("隐患")),
     "brigades": ("/brigades/", _("专职队")),
@@ -19,11 +20,20 @@ LINKS = {
     "police": ("/townships/police/", _("辖区单位")),
     "self": ("/inspections/self/", _("单位自查")),
 }
-COUNTY_MENU = ("dashboard", "meetings", "hazards", "brigades", "incidents", "bulletin", "assessment")
+COUNTY_MENU = ("dashboard", "map", "meetings", "hazards", "brigades", "incidents", "bulletin", "assessment")
 MENUS = {
     Role.COUNTY_OFFICIAL: COUNTY_MENU,
     Role.GUIDANCE_CENTER: (*COUNTY_MENU, "imports"),
-    Role.TOWNSHIP_LEAD: ("township", "record", "hazards", "brigades", "assignments", "assessment", "imports"),
+    Role.TOWNSHIP_LEAD: (
+        "township",
+        "record",
+        "hazards",
+        "brigades",
+        "assignments",
+        "assessment",
+        "map",
+        "imports",
+    ),
     Role.POLICE_STATION: ("police", "hazards"),
     Role.PREMISES_RESPONSIBLE: ("self",),
 }

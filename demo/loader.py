@@ -12,7 +12,7 @@ from django.db import transaction
 
 from core.clock import local_today
 from demo import county as county_demo
-from demo import extras
+from demo import extras, places
 from meetings import services as meeting_services
 from meetings.models import Attendance, Directive, Meeting, Statement
 from townships.models import County, PoliceStation, Township
@@ -150,6 +150,7 @@ def demo_load() -> dict[str, int]:
     created.update(county_demo.load(county, townships, local_today()))
     created["channels"] = extras.load_channels(county, townships)
     created["assessment"] = extras.load_assessment(county, townships)
+    created["places"] = places.load(county, townships)
     return created
 
 

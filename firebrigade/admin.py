@@ -250,6 +250,8 @@ class BrigadeForm(RuleCheckedForm):
             "station_address",
             "station_area_m2",
             "duty_phone",
+            "latitude",
+            "longitude",
             "also_serves",
             "is_demo",
         ]

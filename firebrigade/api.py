@@ -68,6 +68,8 @@ class BrigadeSerializer(AnswerSerializer):
             "station_address",
             "station_area_m2",
             "duty_phone",
+            "latitude",
+            "longitude",
             "construction_started_on",
             "established_on",
             "accepted_on",
@@ -184,7 +186,16 @@ class FireIncidentSerializer(AnswerSerializer):
 
 # -- input serializers (validate shapes; the services own the rules) ------------------------------
 
-BRIGADE_FIELDS = ["township", "name", "brigade_class", "station_address", "station_area_m2", "duty_phone"]
+BRIGADE_FIELDS = [
+    "township",
+    "name",
+    "brigade_class",
+    "station_address",
+    "station_area_m2",
+    "duty_phone",
+    "latitude",
+    "longitude",
+]
 
 
 class BrigadeInputSerializer(serializers.ModelSerializer):

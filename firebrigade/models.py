@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import phone_field
+from core.geo import latitude_field, location_constraints, longitude_field
 from core.models import AuditedModel, TimeStampedModel, audited_history
 from townships.models import Premises, Township
 
@@ -52,6 +53,8 @@ class Brigade(TimeStampedModel):
     )
     station_address = models.CharField(_("营房地址"), max_length=200, blank=True)
     station_area_m2 = models.PositiveIntegerField(_("营房面积（㎡）"), null=True, blank=True)
+    latitude = latitude_field(help_text=_("营房位置，用于地图和覆盖范围。"))
+    longitude = longitude_field()
     duty_phone = phone_field(_("值班电话"), blank=True)
     construction_started_on = models.DateField(_("开工日期"), null=True, blank=True)
     established_on = models.DateField(_("建成日期"), null=True, blank=True)
@@ -86,6 +89,7 @@ class Brigade(TimeStampedModel):
                 | Q(accepted_on__gte=F("established_on")),
                 name="brigade_accepted_after_established",
             ),
+            *location_constraints("brigade"),
         ]
 
     def __str__(self) -> str:

@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core import geo
 from core.clock import day_start
 from core.filters import apply_filterset
 from core.scoping import scope_queryset
@@ -498,3 +499,40 @@ def funding_totals(*, user, year: int) -> dict[str, Decimal]:
         disbursed=Coalesce(Sum("disbursed_amount"), Value(Decimal(0)), output_field=MONEY),
     )
     return totals
+
+
+# A brigade covers the premises around its station once it is built: planned and under
+# construction ones do not answer calls yet.
+COVERING_STATUSES = (Brigade.Status.ESTABLISHED, Brigade.Status.ACCEPTED)
+
+
+@dataclass(frozen=True)
+class CoveringBrigade:
+    id: int
+    name: str
+    township_id: int
+    place: geo.Point
+
+
+def covering_brigades(*, county_id: int) -> list[CoveringBrigade]:
+    """Every brigade of the county that covers premises (COVERING_STATUSES, with a located station),
+    whoever asks: whether a premises is covered is the county's figure, the same for every reader;
+    which brigades a reader may see named is brigade_list's."""
+    rows = (
+        Brigade.objects.filter(
+            township__county_id=county_id, status__in=COVERING_STATUSES, latitude__isnull=False
+        )
+        .order_by("pk")
+        .values_list("pk", "name", "township_id", "longitude", "latitude")
+    )
+    return [
+        CoveringBrigade(pk, name, township_id, geo.Point(float(lon), float(lat)))
+        for pk, name, township_id, lon, lat in rows
+    ]
+
+
+def nearest_covering(
+    place: geo.Point, brigades: list[CoveringBrigade]
+) -> tuple[float, CoveringBrigade] | None:
+    """(distance in km, brigade) of the covering brigade nearest to `place`; None without any."""
+    return geo.nearest(place, ((b.place, b) for b in brigades))

@@ -55,7 +55,17 @@ STATUS_ORDER = [
 ]
 
 BRIGADE_UPDATABLE_FIELDS = frozenset(
-    {"township", "name", "brigade_class", "station_address", "station_area_m2", "duty_phone", "is_demo"}
+    {
+        "township",
+        "name",
+        "brigade_class",
+        "station_address",
+        "station_area_m2",
+        "duty_phone",
+        "latitude",
+        "longitude",
+        "is_demo",
+    }
 )
 # A member's, an item's and a fire's own details, in the order the forms and the API show them.
 MEMBER_FIELDS = (
@@ -135,6 +145,8 @@ def brigade_create(
     duty_phone: str = "",
     also_serves: Iterable[Township] = (),
     is_demo: bool = False,
+    latitude=None,
+    longitude=None,
     by=None,
 ) -> Brigade:
     """Register a planned brigade for `township` (status 规划中). The guidance center's."""
@@ -148,6 +160,8 @@ def brigade_create(
         station_address=station_address,
         station_area_m2=station_area_m2,
         duty_phone=duty_phone,
+        latitude=latitude,
+        longitude=longitude,
         is_demo=is_demo,
     )
     record_save(brigade, by=by)

@@ -156,6 +156,9 @@ class InspectionSerializer(AnswerSerializer):
             "inspectors",
             "signed_by",
             "notes",
+            "latitude",
+            "longitude",
+            "location_accuracy_m",
             "recorded_by",
             "recorded_by_name",
             "results",
@@ -334,6 +337,14 @@ class HazardInputSerializer(serializers.Serializer):
     )
 
 
+class LocationInputSerializer(serializers.Serializer):
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180)
+    accuracy_m = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, help_text=_("定位精度（米）。")
+    )
+
+
 class InspectionRecordSerializer(serializers.Serializer):
     premises = serializers.PrimaryKeyRelatedField(queryset=Premises.objects.all(), help_text=_("检查对象。"))
     kind = serializers.ChoiceField(
@@ -357,6 +368,12 @@ class InspectionRecordSerializer(serializers.Serializer):
     )
     results = ChecklistResultInputSerializer(many=True, required=False, default=list)
     hazards = HazardInputSerializer(many=True, required=False, default=list)
+    location = LocationInputSerializer(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("检查时手机所在位置；单位尚未定位的，以此定位（精度100米以内）。"),
+    )
 
     def validate_inspected_on(self, value):
         # The service's rule, asked here too so that the error names the field.

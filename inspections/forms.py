@@ -90,6 +90,10 @@ class InspectionForm(forms.Form):
     notes = forms.CharField(
         label=_("检查情况"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+    # Filled by the phone (static/js/locate.js) where its user allows it; checked by the service.
+    latitude = forms.CharField(required=False, widget=forms.HiddenInput, max_length=32)
+    longitude = forms.CharField(required=False, widget=forms.HiddenInput, max_length=32)
+    accuracy_m = forms.CharField(required=False, widget=forms.HiddenInput, max_length=32)
 
     def __init__(self, *args, policy, premises_qs, plan_qs, station_qs, items, fixed_premises=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,6 +131,9 @@ class InspectionForm(forms.Form):
     def item_rows(self):
         """(item, result field, note field) per checklist item, for the template."""
         return [(item, self[f"result_{item.pk}"], self[f"note_{item.pk}"]) for item in self.items]
+
+    def cleaned_location(self) -> dict:
+        return {key: self.cleaned_data.get(key) for key in ("latitude", "longitude", "accuracy_m")}
 
     def cleaned_results(self) -> list[dict]:
         return [

@@ -3,6 +3,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import entered_by_field
+from core.geo import latitude_field, location_constraints, longitude_field
 from core.models import AuditedModel, TimeStampedModel, audited_history
 from core.uploads import RandomName, validate_document, validate_photo
 from firebrigade.models import FireIncident
@@ -126,10 +127,15 @@ class Inspection(AuditedModel):
     signed_by = models.CharField(_("被检查单位签字"), max_length=50, blank=True)
     notes = models.TextField(_("检查情况"), blank=True)
     recorded_by = entered_by_field(_("录入人"))
+    # Where the phone was when the inspection was recorded, if its user allowed it.
+    latitude = latitude_field()
+    longitude = longitude_field()
+    location_accuracy_m = models.PositiveIntegerField(_("定位精度（米）"), null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("检查记录")
         ordering = ["-inspected_on", "-id"]
+        constraints = [*location_constraints("inspection")]
         indexes = [
             models.Index(fields=["township", "inspected_on"]),
             # Plan progress: distinct premises inspected under a plan, index-only (113 → 31 ms).

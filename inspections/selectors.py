@@ -755,3 +755,35 @@ __all__ += [
     "plan_attach_pending_premises",
     "plan_choices",
 ]
+
+
+@dataclass
+class PremisesHazards:
+    """A premises' hazards still open as of a day: all, overdue, and major ones."""
+
+    open: int = 0
+    overdue: int = 0
+    major: int = 0
+
+
+def open_hazards_by_premises(*, user, on: dt.date, township_ids=None) -> dict[int, PremisesHazards]:
+    """Per premises with any hazard open as of `on` (definitions: open, overdue), among those the
+    user may see: how many are open, overdue and major. One query."""
+    qs = scope_queryset(
+        Hazard.objects.filter(hazard_open_q(on)),
+        user=user,
+        township_field="township",
+        premises_field="premises",
+    )
+    if township_ids is not None:
+        qs = qs.filter(township_id__in=township_ids)
+    rows = (
+        qs.order_by()
+        .values("premises_id")
+        .annotate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=hazard_overdue_q(on)),
+            major=Count("pk", filter=Q(severity=Hazard.Severity.MAJOR)),
+        )
+    )
+    return {row["premises_id"]: PremisesHazards(row["open"], row["overdue"], row["major"]) for row in rows}

@@ -10,12 +10,13 @@ helpers so that a refusal names the field it is about.
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import events
+from core import events, geo
 from core.clock import local_date, local_today  # noqa: F401 - also imported from here by pages
 from core.exceptions import ApplicationError
 from core.services import (
@@ -298,6 +299,35 @@ def hazard_deadline_validate(*, discovered_on: dt.date, deadline: dt.date) -> No
         raise ApplicationError(_("整改期限不能早于发现日期。"))
 
 
+# A phone reports its fix's accuracy in metres; beyond this it is not a place.
+LOCATION_ACCURACY_MAX_M = 100_000
+
+
+def inspection_location_validate(*, location: dict | None) -> tuple[geo.Point | None, int | None]:
+    """(point, accuracy in metres) of where an inspection was recorded, or (None, None) when no
+    place was given; refuses coordinates missing one half, not numbers or out of range."""
+    if not location or (location.get("latitude") in (None, "") and location.get("longitude") in (None, "")):
+        return None, None
+    try:
+        fix = geo.point(location.get("longitude"), location.get("latitude"))
+    except geo.LocationError as exc:
+        raise ApplicationError(_("检查地点：%(problem)s") % {"problem": exc.message}) from exc
+    accuracy = location.get("accuracy_m")
+    if accuracy in (None, ""):
+        return fix, None
+    try:
+        accuracy = round(float(accuracy))
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ApplicationError(_("定位精度须为米数。")) from exc
+    if not 0 <= accuracy <= LOCATION_ACCURACY_MAX_M:
+        raise ApplicationError(_("定位精度须在 0 到 %(max)d 米之间。") % {"max": LOCATION_ACCURACY_MAX_M})
+    return fix, accuracy
+
+
+def _degrees(value: float) -> Decimal:
+    return Decimal(str(round(value, 6)))
+
+
 def _hazard_build(*, inspection, data: dict) -> Hazard:
     hazard = Hazard(
         inspection=inspection,
@@ -329,10 +359,15 @@ def inspection_record(
     police_station=None,
     signed_by: str = "",
     notes: str = "",
+    location: dict | None = None,
     by=None,
 ) -> Inspection:
     """Record an inspection of `premises` with its checklist results and the hazards found, in one
     atomic write, then move the premises' inspection dates (townships service).
+
+    location: where the phone was, if its user allowed it — {"latitude", "longitude",
+    "accuracy_m": None}; kept on the inspection, and it places a premises that has no location yet
+    (townships.services.premises_place_from_fix). Coordinates out of range are refused.
 
     results: [{"item": ChecklistItem, "result": "pass"|"fail"|"na", "note": ""}]
     hazards: [{"severity", "description", "deadline", "responsible_person",
@@ -359,6 +394,7 @@ def inspection_record(
     checklist_item_active_validate(items=[h.get("checklist_item") for h in hazards])
     for data in hazards:
         hazard_deadline_validate(discovered_on=inspected_on, deadline=data["deadline"])
+    fix, accuracy_m = inspection_location_validate(location=location)
 
     if plan is not None:
         # Inspections under one plan are recorded one after another, so its count stays right.
@@ -374,6 +410,9 @@ def inspection_record(
         signed_by=signed_by,
         notes=notes,
         recorded_by=by,
+        latitude=None if fix is None else _degrees(fix.latitude),
+        longitude=None if fix is None else _degrees(fix.longitude),
+        location_accuracy_m=accuracy_m,
     )
     record_save(inspection, by=by)
     for data in results:
@@ -391,6 +430,8 @@ def inspection_record(
     if kind != Inspection.Kind.SELF:
         # A unit's own self-inspection does not replace the official one it is due.
         township_services.premises_record_inspection(premises=premises, inspected_on=inspected_on, by=by)
+    if fix is not None:
+        township_services.premises_place_from_fix(premises=premises, point=fix, accuracy_m=accuracy_m, by=by)
     return inspection
 
 

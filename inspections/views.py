@@ -152,6 +152,7 @@ def inspection_record(request):
                 police_station=data.get("police_station"),
                 signed_by=data["signed_by"],
                 notes=data["notes"],
+                location=form.cleaned_location(),
                 by=user,
             )
         except (ApplicationError, ValidationError) as exc:

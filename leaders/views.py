@@ -12,8 +12,13 @@ from core.scoping import user_role
 from inspections import selectors as inspection_selectors
 from inspections.models import Campaign
 from leaders import dashboard
+from leaders import map as county_maps
 
 DASHBOARD_ROLES = {Role.COUNTY_OFFICIAL, Role.GUIDANCE_CENTER}
+# The map is also a township lead's, of their own township (the selectors scope it).
+MAP_ROLES = {*DASHBOARD_ROLES, Role.TOWNSHIP_LEAD}
+# The page lists this many premises beyond cover; the Excel export lists them all.
+BEYOND_COVER_SHOWN = 200
 
 
 def county_dashboard(request):
@@ -91,3 +96,54 @@ def _chart(rows) -> dict:
             "last": [r.incidents_last_season for r in by_fires],
         },
     }
+
+
+def county_map(request):
+    """地图: the county's townships, premises by risk, open hazards, brigades and their coverage;
+    ?format=xlsx exports the premises no built brigade reaches."""
+    if user_role(request.user) not in MAP_ROLES:
+        raise PermissionDenied
+    try:
+        county_id = int(request.GET["county"]) if request.GET.get("county") else None
+    except ValueError as exc:
+        raise Http404 from exc
+    county = county_maps.county_choice(user=request.user, county_id=county_id)
+    if county is None:
+        raise Http404
+    data = county_maps.county_map(user=request.user, county=county, on=local_today())
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            filename=f"{county.name}-消防队覆盖不到的单位",
+            title=gettext("消防队覆盖不到的单位"),
+            headers=[
+                gettext("单位名称"),
+                gettext("乡镇（街道办）"),
+                gettext("风险等级"),
+                gettext("最近的已建成队伍"),
+                gettext("距离（公里）"),
+                gettext("经度"),
+                gettext("纬度"),
+            ],
+            rows=[
+                [
+                    p.name,
+                    p.township,
+                    str(p.risk_label),
+                    p.nearest_brigade or "",
+                    None if p.nearest_km is None else round(p.nearest_km, 1),
+                    p.place.longitude,
+                    p.place.latitude,
+                ]
+                for p in data.beyond_cover
+            ],
+        )
+    return render(
+        request,
+        "dashboard/map.html",
+        {
+            "data": data,
+            "chart": data.chart(),
+            "beyond_cover_shown": data.beyond_cover[:BEYOND_COVER_SHOWN],
+            "counties": county_maps.county_list(user=request.user),
+        },
+    )

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from assessments.models import AssessmentScheme, ItemScore
+from core import geo
 from core.clock import chinese_date, local_today
 from core.models import Notification, Role, UserProfile
 from demo.loader import demo_load
@@ -178,3 +179,22 @@ def test_the_demo_channels_send_nothing_and_its_season_is_assessed(demo, client)
     client.force_login(f.UserFactory(username="county"))
     page = client.get("/dashboard/").content.decode()
     assert f"综合得分为《{scheme.title}》的试算总分" in page
+
+
+@pytest.mark.django_db
+def test_the_demo_county_is_on_the_map_with_brigades_and_premises_beyond_cover(demo, client):
+    county = County.objects.get(name="民权县")
+    assert not Township.objects.filter(county=county, boundary__isnull=True).exists()
+    assert not Premises.objects.filter(township__county=county, is_demo=True, latitude__isnull=True).exists()
+    assert not Brigade.objects.filter(township__county=county, is_demo=True, latitude__isnull=True).exists()
+    # Each premises lies inside its own township's schematic area (its outline's frame).
+    for township in Township.objects.filter(county=county):
+        west, south, east, north = geo.bounds(geo.outer_rings(township.boundary))
+        for lon, lat in township.premises.values_list("longitude", "latitude"):
+            assert west < lon < east, township.name
+            assert south < lat < north, township.name
+    client.force_login(UserProfile.objects.get(role=Role.COUNTY_OFFICIAL).user)
+    page = client.get("/map/").content.decode()
+    assert "尚未上传边界" not in page
+    # Some premises lie beyond the built brigades' reach (林七乡 has none of its own).
+    assert "林七" in page.split('data-testid="beyond-cover"')[1]

@@ -3,8 +3,14 @@ police station, grid, grid member, premises or responsibility agreement is one t
 call with `by` = the admin user (core.admin.ServiceAdmin), so the access policy and the rules are
 the services'; the forms run the services' check helpers so a refused rule is a form error."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
@@ -16,6 +22,7 @@ from core.admin import (
     instance_values,
     row_services,
 )
+from core.exceptions import AccessDenied, ApplicationError
 from townships import access, services
 from townships.models import (
     County,
@@ -30,11 +37,79 @@ from townships.models import (
 # --- county / township / police station -----------------------------------------------------
 
 
+class BoundaryUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("乡镇边界文件（GeoJSON）"),
+        help_text=_(
+            "FeatureCollection，每个乡镇（街道办）一个 Polygon 或 MultiPolygon 要素，"
+            "properties.name 为乡镇名称（与系统中的名称一致）。坐标为 WGS-84 经纬度。"
+        ),
+    )
+
+
 @admin.register(County)
 class CountyAdmin(AuditedAdmin):
-    list_display = ["name", "code", "is_demo"]
+    list_display = ["name", "code", "brigade_coverage_km", "boundaries", "is_demo"]
     list_filter = ["is_demo"]
     search_fields = ["name", "code"]
+    readonly_fields = ["boundaries"]
+
+    @admin.display(description=_("乡镇边界"))
+    def boundaries(self, obj):
+        if obj.pk is None:
+            return "—"
+        drawn = obj.townships.filter(boundary__isnull=False).count()
+        return format_html(
+            '{} · <a href="{}">{}</a>',
+            _("已上传 %(drawn)d / %(total)d 个乡镇") % {"drawn": drawn, "total": obj.townships.count()},
+            reverse("admin:townships_county_boundaries", args=[obj.pk]),
+            _("上传乡镇边界"),
+        )
+
+    def get_urls(self):
+        upload = path(
+            "<int:object_id>/boundaries/",
+            self.admin_site.admin_view(self.boundaries_view),
+            name="townships_county_boundaries",
+        )
+        return [upload, *super().get_urls()]
+
+    def boundaries_view(self, request, object_id):
+        """Upload the county's township boundaries: one call to township_boundaries_upload, which
+        checks the whole file and writes all of it or nothing."""
+        county = get_object_or_404(County, pk=object_id)
+        if not self.has_change_permission(request, county):
+            raise PermissionDenied
+        form = BoundaryUploadForm(request.POST or None, request.FILES or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = services.township_boundaries_upload(
+                    county=county, content=form.cleaned_data["file"].read(), by=request.user
+                )
+            except AccessDenied as exc:
+                form.add_error(None, exc.message)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+                problems = exc.extra.get("problems", [])
+            else:
+                messages.success(request, _("已更新 %(count)d 个乡镇的边界。") % {"count": len(result.drawn)})
+                if result.left_out:
+                    messages.warning(
+                        request,
+                        _("文件未包含以下乡镇，其边界保持不变：%(names)s")
+                        % {"names": "、".join(result.left_out)},
+                    )
+                return redirect("admin:townships_county_change", county.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": county,
+            "title": _("上传乡镇边界：%(county)s") % {"county": county.name},
+            "form": form,
+            "problems": problems,
+        }
+        return TemplateResponse(request, "admin/townships/county/boundaries.html", context)
 
 
 GRID_SERVICES = row_services(

@@ -99,6 +99,8 @@ class PremisesSerializer(AnswerSerializer):
             "responsible_phone",
             "manager",
             "manager_phone",
+            "latitude",
+            "longitude",
             "last_inspected_on",
             "next_inspection_due",
             *STAMPS,

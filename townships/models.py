@@ -1,9 +1,13 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import phone_field
+from core.geo import latitude_field, location_constraints, longitude_field
 from core.models import AuditedModel, TimeStampedModel, audited_history
 from core.uploads import RandomName, validate_document
 
@@ -12,6 +16,14 @@ class County(AuditedModel):
     name = models.CharField(_("县名"), max_length=50, unique=True)
     code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
+    brigade_coverage_km = models.DecimalField(
+        _("消防队覆盖半径（公里）"),
+        max_digits=4,
+        decimal_places=1,
+        default=5,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal(50))],
+        help_text=_("地图上画出的每支已建成消防队的覆盖范围；离所有队伍都超过这个距离的单位列为“覆盖不到”。"),
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = _("县")
@@ -35,6 +47,9 @@ class Township(AuditedModel):
     fire_deputy = models.CharField(_("分管消防副职"), max_length=50, blank=True)
     fire_deputy_phone = phone_field(_("分管消防副职电话"), blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
+    # A GeoJSON Polygon or MultiPolygon, set only by uploading the county's boundaries
+    # (services.township_boundaries_upload), which checks it.
+    boundary = models.JSONField(_("边界（GeoJSON）"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("乡镇（街道办）")
@@ -145,6 +160,8 @@ class Premises(AuditedModel):
     manager_phone = phone_field(_("管理人电话"), blank=True)
     last_inspected_on = models.DateField(_("最近检查日期"), null=True, blank=True)
     next_inspection_due = models.DateField(_("下次检查期限"), null=True, blank=True, db_index=True)
+    latitude = latitude_field()
+    longitude = longitude_field()
     responsible_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -162,6 +179,7 @@ class Premises(AuditedModel):
             models.UniqueConstraint(
                 fields=["township", "name", "address"], name="premises_unique_in_township"
             ),
+            *location_constraints("premises"),
         ]
         indexes = [models.Index(fields=["township", "risk_level"])]
 

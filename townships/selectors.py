@@ -13,7 +13,7 @@ from townships.filters import GridFilter, PoliceStationFilter, PremisesFilter, T
 from townships.filters import grid_choices as grid_choices
 from townships.filters import police_station_choices as police_station_choices
 from townships.filters import township_choices as township_choices
-from townships.models import Grid, GridMember, PoliceStation, Premises, Township
+from townships.models import County, Grid, GridMember, PoliceStation, Premises, Township
 
 
 def township_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Township]:
@@ -82,3 +82,30 @@ def police_station_list(*, user, filters: dict[str, Any] | None = None) -> Query
             visible |= Q(county_id=county_id)
         qs = qs.filter(visible)
     return apply_filterset(PoliceStationFilter, qs, filters, user=user).order_by("name")
+
+
+def county_list(*, user) -> QuerySet[County]:
+    """Counties the user may see: a county official's own, the county of a township user's township,
+    every county for the guidance center."""
+    townships = scope_queryset(Township.objects.all(), user=user, township_field="pk")
+    return County.objects.filter(pk__in=townships.values("county_id")).order_by("name")
+
+
+def located_premises(*, user, township_ids=None) -> QuerySet[Premises]:
+    """Premises the user may see that have a place (latitude and longitude), with their township's
+    name; the map's points."""
+    qs = scope_queryset(
+        Premises.objects.filter(latitude__isnull=False),
+        user=user,
+        township_field="township",
+        premises_field="pk",
+    )
+    if township_ids is not None:
+        qs = qs.filter(township_id__in=township_ids)
+    return qs.select_related("township").order_by("township__name", "name", "pk")
+
+
+def county_townships(*, user, county) -> QuerySet[Township]:
+    """The townships of `county` the user may see, by name, with their boundaries."""
+    qs = scope_queryset(Township.objects.filter(county=county), user=user, township_field="pk")
+    return qs.only("pk", "name", "county_id", "boundary").order_by("name")

@@ -14,8 +14,10 @@ bulk with its history rows.
 """
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -26,6 +28,7 @@ from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core import geo
 from core.clock import local_today
 from core.exceptions import ApplicationError
 from core.services import (
@@ -85,6 +88,8 @@ PREMISES_DETAILS = (
     "responsible_phone",
     "manager",
     "manager_phone",
+    "latitude",
+    "longitude",
 )
 PREMISES_UPDATABLE_FIELDS = frozenset({*PREMISES_DETAILS, *access.CENTER_PREMISES_FIELDS})
 AGREEMENT_UPDATABLE_FIELDS = frozenset({"signatory", "counterparty", "scope", "signed_on", "document"})
@@ -127,6 +132,119 @@ def township_update(*, township: Township, data: dict[str, Any], by=None) -> Tow
     instance is brought up to date and returned."""
     access.check_township_change(by=by)
     return model_update(township, data=data, allowed=TOWNSHIP_UPDATABLE_FIELDS, by=by)
+
+
+# A county's township boundaries are a few MB at most; a larger file is not one.
+BOUNDARY_FILE_MAX_BYTES = 10 * 1024 * 1024
+# The property that names a feature's township, in the order they are looked for.
+BOUNDARY_NAME_KEYS = ("name", "名称", "NAME", "Name", "乡镇")
+
+
+@dataclass(frozen=True)
+class BoundaryUpload:
+    """What an upload of township boundaries set: the townships drawn, and the county's townships
+    the file left out (they keep the boundary they had)."""
+
+    drawn: list[str]
+    left_out: list[str]
+
+
+def _boundary_problems(collection, townships: dict[str, Township]) -> tuple[list[str], dict[int, dict]]:
+    """(every problem, by feature number; the geometry for each township id) of a FeatureCollection."""
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
+        return [_("文件须为 GeoJSON 的 FeatureCollection（要素集合）。")], {}
+    features = collection.get("features")
+    if not isinstance(features, list) or not features:
+        return [_("文件中没有任何要素（features）。")], {}
+    problems: list[str] = []
+    found: dict[int, dict] = {}
+    seen: dict[str, int] = {}
+    for number, feature in enumerate(features, start=1):
+        where = _("第 %(number)d 个要素") % {"number": number}
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(properties, dict):
+            properties = {}
+        name = next((properties[key] for key in BOUNDARY_NAME_KEYS if properties.get(key)), None)
+        if not isinstance(name, str) or not name.strip():
+            problems.append(_("%(where)s：缺少乡镇名称（properties.name）。") % {"where": where})
+            continue
+        name = name.strip()
+        where = _("第 %(number)d 个要素（%(name)s）") % {"number": number, "name": name}
+        township = townships.get(name)
+        if township is None:
+            problems.append(_("%(where)s：本县没有这个乡镇（街道办）。") % {"where": where})
+            continue
+        if name in seen:
+            problems.append(
+                _("%(where)s：与第 %(first)d 个要素重复。") % {"where": where, "first": seen[name]}
+            )
+            continue
+        seen[name] = number
+        problem = geo.geometry_problem(feature.get("geometry"))
+        if problem:
+            problems.append(_("%(where)s：%(problem)s") % {"where": where, "problem": problem})
+            continue
+        geometry = feature["geometry"]
+        found[township.pk] = {"type": geometry["type"], "coordinates": geometry["coordinates"]}
+    return problems, found
+
+
+@transaction.atomic
+def township_boundaries_upload(*, county: County, content: bytes, by=None) -> BoundaryUpload:
+    """Set the boundaries of `county`'s townships from a GeoJSON FeatureCollection (`content`, the
+    file's bytes): one Polygon or MultiPolygon feature per township, named by its `name` property.
+    The guidance center's. All or nothing: any problem (the file, a feature without a known
+    township name, a township twice, a geometry that is not an area) refuses the whole file with
+    every problem listed (ApplicationError, `extra["problems"]`), and nothing is written.
+    Townships the file leaves out keep their boundary and are reported."""
+    access.check_township_change(by=by)
+    if len(content) > BOUNDARY_FILE_MAX_BYTES:
+        raise ApplicationError(
+            _("文件超过 %(mb)d MB，不是乡镇边界文件。") % {"mb": BOUNDARY_FILE_MAX_BYTES // (1024 * 1024)}
+        )
+    try:
+        collection = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ApplicationError(_("文件不是 UTF-8 编码的 GeoJSON（JSON）文件。")) from exc
+    townships = {
+        t.name: t for t in Township.objects.select_for_update().filter(county=county).order_by("name")
+    }
+    problems, found = _boundary_problems(collection, townships)
+    if problems:
+        raise ApplicationError(
+            _("乡镇边界文件有 %(count)d 处问题，未作任何修改。") % {"count": len(problems)},
+            extra={"problems": problems},
+        )
+    drawn = []
+    for township in townships.values():
+        if township.pk in found and township.boundary != found[township.pk]:
+            township.boundary = found[township.pk]
+            record_step(township, target=township, by=by, fields=["boundary"])
+        if township.pk in found:
+            drawn.append(township.name)
+    left_out = [name for name, t in townships.items() if t.pk not in found]
+    return BoundaryUpload(drawn=drawn, left_out=left_out)
+
+
+# Fix from a phone's inspection coarser than this does not place the premises (metres).
+PREMISES_FIX_MAX_ACCURACY_M = 100
+
+
+def premises_place_from_fix(*, premises: Premises, point: geo.Point, accuracy_m: int | None, by=None) -> bool:
+    """Place a premises that has no location yet where an inspection of it was recorded on a phone
+    (a fix of `accuracy_m` metres or better, PREMISES_FIX_MAX_ACCURACY_M; an unknown accuracy is
+    taken as given, as an API client's coordinates are). A located premises is not moved by a fix:
+    its place is corrected on purpose (premises_update). A step of recording an inspection: who may
+    record it is the inspections policy's, so nothing is checked again here. True when placed."""
+    if accuracy_m is not None and accuracy_m > PREMISES_FIX_MAX_ACCURACY_M:
+        return False
+    locked = Premises.objects.select_for_update().get(pk=premises.pk)
+    if locked.latitude is not None:
+        return False
+    locked.latitude = Decimal(str(round(point.latitude, 6)))
+    locked.longitude = Decimal(str(round(point.longitude, 6)))
+    record_step(locked, target=premises, by=by, fields=["latitude", "longitude"])
+    return True
 
 
 @transaction.atomic
@@ -343,6 +461,9 @@ def premises_check_fields(*, premises: Premises, lookups: PremisesLookups | None
         try:
             if constraint in _KEYED_CONSTRAINTS and lookups.knows(constraint, premises):
                 _premises_check_key(constraint, premises, lookups, exclude=failed)
+            elif geo.is_location_constraint(constraint):
+                if not failed.intersection(("latitude", "longitude")):
+                    geo.location_check(premises, constraint)
             else:
                 constraint.validate(Premises, premises, exclude=failed)
         except ValidationError as exc:
@@ -392,6 +513,8 @@ def premises_build(
     manager_phone: str = "",
     responsible_user=None,
     is_demo: bool = False,
+    latitude=None,
+    longitude=None,
     by=None,
     lookups: PremisesLookups | None = None,
 ) -> Premises:
@@ -412,6 +535,8 @@ def premises_build(
         "manager_phone": manager_phone,
         "responsible_user": responsible_user,
         "is_demo": is_demo,
+        "latitude": latitude,
+        "longitude": longitude,
     }
     access.check_premises_create(by=by, township=township, data=values)
     premises_check_links(township=township, grid=grid, police_station=police_station, lookups=lookups)

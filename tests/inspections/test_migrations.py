@@ -9,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from inspections import services, tallies
 from inspections.models import Hazard, HazardTally
-from tests.factories import CampaignFactory, InspectionFactory
+from tests.factories import CampaignFactory, InspectionFactory, PremisesFactory
 
 
 @pytest.mark.django_db(transaction=True)
@@ -17,10 +17,18 @@ def test_migrating_a_database_with_hazards_fills_the_kept_figures():
     call_command("migrate", "inspections", "0003", verbosity=0)
     try:
         campaign = CampaignFactory(starts_on=dt.date(2021, 11, 1), ends_on=dt.date(2022, 4, 30))
-        inspection = InspectionFactory(inspected_on=dt.date(2021, 12, 1))
-        # The hazard as 0003 knew it (later migrations add columns today's model writes).
+        premises = PremisesFactory()
+        # The inspection and the hazard as 0003 knew them (later migrations add columns today's
+        # models write).
         old_state = MigrationExecutor(connection).loader.project_state(
             ("inspections", "0003_indexes_from_explain")
+        )
+        inspection = old_state.apps.get_model("inspections", "Inspection").objects.create(
+            premises_id=premises.pk,
+            township_id=premises.township_id,
+            kind="township",
+            inspected_on=dt.date(2021, 12, 1),
+            inspectors="赵专干",
         )
         old_state.apps.get_model("inspections", "Hazard").objects.create(
             inspection_id=inspection.pk,
@@ -33,9 +41,9 @@ def test_migrating_a_database_with_hazards_fills_the_kept_figures():
             discovered_on=dt.date(2021, 12, 1),
             deadline=dt.date(2021, 12, 10),
         )
-        assert inspection.township.county_id == campaign.county_id
+        assert premises.township.county_id == campaign.county_id
         call_command("migrate", "inspections", verbosity=0)
-        tally = HazardTally.objects.get(campaign=campaign, township=inspection.township)
+        tally = HazardTally.objects.get(campaign=campaign, township=premises.township)
         assert (tally.found, tally.rectified, tally.overdue_at_end) == (1, 0, 1)
         assert tallies.differences() == []
     finally:

@@ -3,6 +3,7 @@ query and refuse exactly as premises_create / premises_update (which call them) 
 writes what they accepted with its history rows."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -88,6 +89,10 @@ CREATE_REFUSALS = [
         id="key-taken-and-bad-phone",
     ),
     pytest.param({"name": "名" * 121, "address": "政府街18号"}, ValidationError, id="name-too-long"),
+    pytest.param({"latitude": Decimal("34.6")}, ValidationError, id="half-a-place"),
+    pytest.param(
+        {"latitude": Decimal("95"), "longitude": Decimal("115")}, ValidationError, id="latitude-out-of-range"
+    ),
     pytest.param({"township": "other", "grid": None, "police_station": None}, AccessDenied, id="foreign"),
     pytest.param({"is_demo": True}, AccessDenied, id="center-only-field"),
 ]
@@ -141,6 +146,7 @@ UPDATE_REFUSALS = [
     pytest.param({"police_station": "far_station"}, "lead", ApplicationError, id="station-not-covering"),
     pytest.param({"responsible_phone": "12345"}, "lead", ValidationError, id="bad-phone"),
     pytest.param({"risk_level": "extreme"}, "lead", ValidationError, id="unknown-risk-level"),
+    pytest.param({"longitude": Decimal("115")}, "lead", ValidationError, id="half-a-place"),
     pytest.param({"township": "other"}, "center", ApplicationError, id="moving-township"),
     pytest.param({"is_demo": True}, "lead", AccessDenied, id="center-only-field"),
 ]
