@@ -8,6 +8,7 @@ door before any input is read."""
 from collections.abc import Callable
 
 from core.exceptions import AccessDenied
+from core.scoping import user_role
 
 
 def allowed(check: Callable[..., None], **kwargs) -> bool:
@@ -17,6 +18,19 @@ def allowed(check: Callable[..., None], **kwargs) -> bool:
     except AccessDenied:
         return False
     return True
+
+
+def withhold(queryset, *, user, roles: frozenset):
+    """None of `queryset` for a role the app's access policy does not let read it (least privilege:
+    the app's `*_READ_WITHHELD` sets say who and why). A selector's last word on who reads."""
+    return queryset.none() if user_role(user) in roles else queryset
+
+
+def require_reader(by, roles: frozenset, message) -> None:
+    """Refuse a role that may not read a kind of record (the route gate and the pages ask this, so
+    that the refusal is a 403 in words, not an empty list)."""
+    if by is not None:
+        require(user_role(by) not in roles, message)
 
 
 def require(condition: bool, message) -> None:

@@ -22,6 +22,8 @@ ALL_ROLES = frozenset(Role.values)
 CENTER = frozenset({Role.GUIDANCE_CENTER})
 # The plain write routes of a viewset (no viewset routes a delete: records are deleted in the admin).
 WRITE_ACTIONS = ("create", "update", "partial_update")
+# The reads a policy may gate too, when a role may not read a kind of record at all (least privilege).
+READ_ACTIONS = ("list", "retrieve")
 
 
 def write_routes(check, *actions: str) -> dict:
@@ -37,7 +39,8 @@ class RolePermission(permissions.BasePermission):
     access policy (`<app>.access.check_*`, called with only `by`): may this user's role ever do this?
     A refusal is AccessDenied, a 403 in the policy's own words — the words the pages, the admin, the
     imports and the service give — and the service asks again about the object itself. Reads pass
-    (scoping limits what they see). A method the view does not route passes on to its 405. Only a
+    (scoping limits what they see), unless the view routes them to the policy's read check: a kind
+    of record a role may not read at all is a 403 in words, not an empty list. A method the view does not route passes on to its 405. Only a
     route that no policy check covers is gated by role: `action_roles[action]`, else `write_roles`
     for a write (the guidance center by default)."""
 

@@ -24,7 +24,7 @@ is read, in the same words.
 
 from django.utils.translation import gettext_lazy as _
 
-from core.access import require
+from core.access import require, require_reader
 from core.models import Role
 from core.scoping import can_see_township, user_role
 
@@ -46,6 +46,15 @@ CENTER_MOVES_CONSTRUCTION = _("消防队的开工、建成和验收由指导中�
 UPKEEP_KEEPERS_ONLY = _("只有本乡镇消防专干（分管副职）或指导中心可以修改消防队的队员和装备。")
 CENTER_KEEPS_FUNDING = _("经费预算和经费到位由指导中心登记。")
 INCIDENT_KEEPERS_ONLY = _("只有本乡镇消防专干（分管副职）或指导中心可以登记和更正火灾。")
+# Reading, by least privilege. Everyone in scope reads the brigades (name, status, station, duty
+# phone: what a police station needs at a fire) and the fires of its area. A brigade's members
+# (people and their phone numbers), its equipment and the townships' funding are the townships' and
+# the county's to keep: a police station, whose work is the premises of its area, reads none of them.
+MEMBERS_READ_WITHHELD = frozenset({Role.POLICE_STATION})
+EQUIPMENT_READ_WITHHELD = frozenset({Role.POLICE_STATION})
+FUNDING_READ_WITHHELD = frozenset({Role.POLICE_STATION})
+NOT_FOR_POLICE = _("派出所不查看消防队的队员、装备和乡镇经费；这些由乡镇和县里掌握。")
+
 CENTER_DELETES = _("只有指导中心可以删除记录；队员离职请登记离职，装备报废请把状况改为“报废”。")
 
 
@@ -109,3 +118,16 @@ def check_record_delete(*, by) -> None:
     """A record entered by mistake (brigade, member, item, budget, fire) is deleted by the guidance
     center; the process itself never deletes (members leave, equipment is scrapped)."""
     _require_center(by, CENTER_DELETES)
+
+
+def check_members_read(*, by, **_ignored) -> None:
+    """Read a brigade's members or its whole record page: not a police station."""
+    require_reader(by, MEMBERS_READ_WITHHELD, NOT_FOR_POLICE)
+
+
+def check_equipment_read(*, by, **_ignored) -> None:
+    require_reader(by, EQUIPMENT_READ_WITHHELD, NOT_FOR_POLICE)
+
+
+def check_funding_read(*, by, **_ignored) -> None:
+    require_reader(by, FUNDING_READ_WITHHELD, NOT_FOR_POLICE)

@@ -19,7 +19,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 
 from core.answers import STAMPS, AnswerSerializer
-from core.api import WRITE_ACTIONS, write_routes
+from core.api import READ_ACTIONS, WRITE_ACTIONS, write_routes
 from core.viewsets import ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet
 from firebrigade import access, selectors, services
 from firebrigade.filters import (
@@ -407,7 +407,10 @@ class BrigadeMemberViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSe
     filterset_class = BrigadeMemberFilter
     search_fields = ["name", "certification", "phone"]
     ordering_fields = ["name", "role", "hired_on", "contract_until", "brigade__name"]
-    route_checks = write_routes(access.check_brigade_upkeep, *WRITE_ACTIONS, "leave")
+    route_checks = {
+        **write_routes(access.check_brigade_upkeep, *WRITE_ACTIONS, "leave"),
+        **write_routes(access.check_members_read, *READ_ACTIONS),
+    }
     update_service = staticmethod(services.brigade_member_update)
 
     @action(detail=True, methods=["post"])
@@ -441,7 +444,10 @@ class EquipmentItemViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSe
     filterset_class = EquipmentItemFilter
     search_fields = ["equipment_type__name", "note", "brigade__name"]
     ordering_fields = ["next_maintenance_on", "last_maintained_on", "quantity", "equipment_type__name"]
-    route_checks = write_routes(access.check_brigade_upkeep, *WRITE_ACTIONS, "record_maintenance")
+    route_checks = {
+        **write_routes(access.check_brigade_upkeep, *WRITE_ACTIONS, "record_maintenance"),
+        **write_routes(access.check_equipment_read, *READ_ACTIONS),
+    }
     update_service = staticmethod(services.equipment_item_update)
 
     @action(detail=True, methods=["post"], url_path="record-maintenance")
@@ -465,7 +471,10 @@ class FundingAllocationViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceVi
     filterset_class = FundingAllocationFilter
     search_fields = ["township__name", "source", "note"]
     ordering_fields = ["year", "township__name", "category", "amount", "disbursed_amount", "ratio"]
-    route_checks = write_routes(access.check_funding_change, *WRITE_ACTIONS, "disburse")
+    route_checks = {
+        **write_routes(access.check_funding_change, *WRITE_ACTIONS, "disburse"),
+        **write_routes(access.check_funding_read, *READ_ACTIONS),
+    }
     update_service = staticmethod(services.funding_update)
 
     @extend_schema(responses={201: FundingAllocationSerializer})

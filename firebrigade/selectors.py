@@ -28,9 +28,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core import geo
+from core.access import withhold
 from core.clock import day_start
 from core.filters import apply_filterset
 from core.scoping import scope_queryset
+from firebrigade import access
 from firebrigade import filters as filtersets
 from firebrigade.models import (
     Brigade,
@@ -267,6 +269,7 @@ def funding_summary(*, user, year: int) -> QuerySet[Township]:
             output_field=DecimalField(),
         )
     )
+    qs = withhold(qs, user=user, roles=access.FUNDING_READ_WITHHELD)
     return scope_queryset(qs, user=user, township_field="pk").order_by("county__name", "name")
 
 
@@ -359,6 +362,7 @@ def brigade_member_list(*, user, filters: dict[str, Any] | None = None) -> Query
         user=user,
         township_field="brigade__township",
     )
+    qs = withhold(qs, user=user, roles=access.MEMBERS_READ_WITHHELD)
     qs = apply_filterset(filtersets.BrigadeMemberFilter, qs, filters, user=user)
     return qs.order_by("brigade__township__name", "brigade__name", "role", "name")
 
@@ -385,6 +389,7 @@ def equipment_item_list(*, user, filters: dict[str, Any] | None = None) -> Query
         user=user,
         township_field="brigade__township",
     )
+    qs = withhold(qs, user=user, roles=access.EQUIPMENT_READ_WITHHELD)
     qs = apply_filterset(filtersets.EquipmentItemFilter, qs, filters, user=user)
     return qs.order_by(
         "brigade__township__name", "brigade__name", "equipment_type__category", "equipment_type__name"
@@ -414,6 +419,7 @@ def funding_allocation_list(*, user, filters: dict[str, Any] | None = None) -> Q
         )
     )
     qs = scope_queryset(qs, user=user, township_field="township")
+    qs = withhold(qs, user=user, roles=access.FUNDING_READ_WITHHELD)
     qs = apply_filterset(filtersets.FundingAllocationFilter, qs, filters, user=user)
     return qs.order_by("-year", "township__name", "category")
 
@@ -468,9 +474,15 @@ def brigade_detail(*, user, brigade_id: int, on: dt.date) -> BrigadeDetail:
     """
     brigade = brigade_list(user=user).select_related("township__county").get(pk=brigade_id)
     gap = brigade_gaps_by_id(user=user, brigades=[brigade]).get(brigade.pk)
-    members = list(BrigadeMember.objects.filter(brigade=brigade).order_by("role", "name", "pk"))
+    members = list(
+        withhold(
+            BrigadeMember.objects.filter(brigade=brigade), user=user, roles=access.MEMBERS_READ_WITHHELD
+        ).order_by("role", "name", "pk")
+    )
     equipment = list(
-        EquipmentItem.objects.filter(brigade=brigade)
+        withhold(
+            EquipmentItem.objects.filter(brigade=brigade), user=user, roles=access.EQUIPMENT_READ_WITHHELD
+        )
         .select_related("equipment_type")
         .order_by("equipment_type__category", "equipment_type__name", "pk")
     )
@@ -492,8 +504,10 @@ def brigade_detail(*, user, brigade_id: int, on: dt.date) -> BrigadeDetail:
 
 def funding_totals(*, user, year: int) -> dict[str, Decimal]:
     """County totals (over the townships the user may see) of `year`: allocated, disbursed. One query."""
-    totals = scope_queryset(
-        FundingAllocation.objects.filter(year=year), user=user, township_field="township"
+    totals = withhold(
+        scope_queryset(FundingAllocation.objects.filter(year=year), user=user, township_field="township"),
+        user=user,
+        roles=access.FUNDING_READ_WITHHELD,
     ).aggregate(
         allocated=Coalesce(Sum("amount"), Value(Decimal(0)), output_field=MONEY),
         disbursed=Coalesce(Sum("disbursed_amount"), Value(Decimal(0)), output_field=MONEY),

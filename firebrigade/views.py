@@ -121,6 +121,8 @@ def brigade_list(request):
             "page_obj": page,
             "rows": rows,
             "without_brigade": selectors.townships_without_brigade(user=request.user),
+            "can_open_detail": allowed(access.check_members_read, by=request.user),
+            "can_read_funding": allowed(access.check_funding_read, by=request.user),
         },
     )
 
@@ -176,7 +178,9 @@ def _render_detail(request, detail, *, bound: dict | None = None, status: int = 
 @require_GET
 def brigade_detail(request, pk: int):
     """One brigade: status, what it lacks against its standard, members, equipment and, for the
-    township lead (or the guidance center), the forms that keep them."""
+    township lead (or the guidance center), the forms that keep them. Not a police station's
+    (access: members and equipment are withheld from it)."""
+    access.check_members_read(by=request.user)
     return _render_detail(request, _brigade_detail_or_404(request, pk))
 
 
@@ -271,6 +275,7 @@ def incident_list(request):
         template="firebrigade/incident_list.html",
         export_name=gettext_lazy("火灾"),
         columns=[*INCIDENT_COLUMNS, trace],
+        context={"can_read_funding": allowed(access.check_funding_read, by=request.user)},
     )
 
 
@@ -280,6 +285,7 @@ def incident_list(request):
 @require_GET
 def funding(request):
     """人员和办公经费: allocated vs disbursed per township, for one year."""
+    access.check_funding_read(by=request.user)
     year_form = FundingYearForm(request.GET or None)
     year = year_form.year_or_current()
     townships = selectors.funding_summary(user=request.user, year=year)

@@ -12,6 +12,7 @@ from core.scoping import can_see_record
 from core.templatetags.display import day
 from firebrigade.models import FireIncident
 from inspections import selectors as inspection_selectors
+from meetings import access as meeting_access
 from meetings import selectors as meeting_selectors
 from meetings.models import Assignment
 from townships.models import Premises
@@ -103,6 +104,7 @@ def incident_trace(request, pk: int):
 
 
 def assignment_trace(request, pk: int):
+    meeting_access.check_assignments_read(by=request.user)
     assignment = get_object_or_404(Assignment.objects.only("id", "township_id"), pk=pk)
     _ensure_visible(request.user, township_id=assignment.township_id)
     trace = meeting_selectors.assignment_trace(assignment=assignment)

@@ -50,6 +50,10 @@ REINSPECTORS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD, Role.POLICE_
 EXTENDERS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD})
 # 责任追究 is decided at county level.
 ACCOUNTABILITY_DECIDERS = frozenset({Role.GUIDANCE_CENTER, Role.COUNTY_OFFICIAL})
+# Reading: every role reads the inspections, hazards and 责任倒查 of what it may see. A police station
+# keeps them for the premises of its area: its own inspections are links of that chain, and a
+# decision may name it. (What it does not read — members, equipment, funding, assignments — is said
+# in those apps' access policies.)
 
 
 def _require_role(by, roles: frozenset, message) -> None:

@@ -9,6 +9,7 @@ from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
 from core.clock import local_today
+from core.models import Role
 from core.pages import LIST_ROLES
 from inspections import selectors as inspection_selectors
 from inspections.models import Campaign
@@ -60,7 +61,9 @@ class TownshipFiguresViewSet(viewsets.ViewSet):
     campaign of the user's counties): brigades, funding, plan progress, hazards, fires and meeting
     assignments, as the dashboard, the township page and the 通报 show them."""
 
-    action_roles = {"list": LIST_ROLES}
+    # Not a police station's: the figures hold the funding and the assignments withheld from it
+    # (firebrigade.access, meetings.access), which it would read as zeros.
+    action_roles = {"list": LIST_ROLES - {Role.POLICE_STATION}}
 
     @extend_schema(
         parameters=[OpenApiParameter("campaign", OpenApiTypes.INT, description=str(_("防控行动编号。")))],

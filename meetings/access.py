@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from core.access import require
+from core.access import require, require_reader
 from core.exceptions import AccessDenied
 from core.models import Role
 from core.scoping import ALL, user_role, visible_county_id, visible_township_ids
@@ -28,6 +28,11 @@ from core.scoping import ALL, user_role, visible_county_id, visible_township_ids
 COUNTY_OFFICE = frozenset({Role.COUNTY_OFFICIAL, Role.GUIDANCE_CENTER})
 # The roles that may ever report progress.
 REPORTERS = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
+
+# Reading, by least privilege. Meetings and directives are the county's orders, read county-wide.
+# Assignments and progress reports are the townships' work under them, read by the townships and the
+# county office: a police station (its work is the premises of its area) reads none of them.
+ASSIGNMENTS_READ_WITHHELD = frozenset({Role.POLICE_STATION})
 
 
 def _is_county_office_of(by, county_id: int | None) -> bool:
@@ -153,3 +158,8 @@ def check_assignment_change_responsible_person(*, by, assignment=None) -> None:
     _county_office(
         by, _assignment_county_id(assignment), _("只有本县消防工作办公室或指导中心可以更换责任人。")
     )
+
+
+def check_assignments_read(*, by, **_ignored) -> None:
+    """Read assignments and their progress reports: not a police station."""
+    require_reader(by, ASSIGNMENTS_READ_WITHHELD, _("派出所不查看乡镇的会议任务和进度报告。"))

@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.answers import STAMPS, AnswerSerializer
+from core.api import READ_ACTIONS, write_routes
 from core.viewsets import ServiceCreateMixin, ServiceViewSet
 from meetings import access, selectors, services
 from meetings.filters import AssignmentFilter, DirectiveFilter, MeetingFilter, ProgressReportFilter
@@ -268,6 +269,7 @@ class AssignmentViewSet(ServiceViewSet):
         "close": access.check_assignment_close,
         "reopen": access.check_assignment_reopen,
         "extend_deadline": access.check_assignment_extend_deadline,
+        **write_routes(access.check_assignments_read, *READ_ACTIONS),
     }
 
     @extend_schema(responses={201: ProgressReportSerializer})
@@ -308,7 +310,10 @@ class ProgressReportViewSet(ServiceCreateMixin, ServiceViewSet):
     search_fields = ["text"]
     ordering_fields = ["reported_on", "percent", "created_at"]
     create_service = staticmethod(services.assignment_report_progress)
-    route_checks = {"create": access.check_assignment_report_progress}
+    route_checks = {
+        "create": access.check_assignment_report_progress,
+        **write_routes(access.check_assignments_read, *READ_ACTIONS),
+    }
 
 
 ROUTES = [

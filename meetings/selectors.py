@@ -25,9 +25,11 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
+from core.access import withhold
 from core.clock import day_start, local_today
 from core.filters import apply_filterset
-from core.scoping import scope_queryset
+from core.scoping import scope_queryset, user_role
+from meetings import access
 from meetings.filters import AssignmentFilter, DirectiveFilter, MeetingFilter, ProgressReportFilter
 from meetings.models import Assignment, Directive, Meeting, ProgressReport
 from meetings.scoping import scope_by_county
@@ -83,6 +85,7 @@ def assignment_list(*, user, filters=None) -> QuerySet[Assignment]:
         user=user,
         township_field="township",
     )
+    queryset = withhold(queryset, user=user, roles=access.ASSIGNMENTS_READ_WITHHELD)
     queryset = apply_filterset(AssignmentFilter, _with_flags(queryset, on), filters, user=user)
     return queryset.order_by("deadline", "township__name", "directive__number", "id")
 
@@ -123,6 +126,7 @@ def progress_report_list(*, user, filters=None) -> QuerySet[ProgressReport]:
         user=user,
         township_field="assignment__township",
     )
+    queryset = withhold(queryset, user=user, roles=access.ASSIGNMENTS_READ_WITHHELD)
     queryset = apply_filterset(ProgressReportFilter, queryset, filters, user=user)
     return queryset.order_by("-reported_on", "-id")
 
@@ -145,6 +149,7 @@ def assignments_of_period(
         user=user,
         township_field="township",
     )
+    queryset = withhold(queryset, user=user, roles=access.ASSIGNMENTS_READ_WITHHELD)
     if county_id is not None:
         queryset = queryset.filter(township__county_id=county_id)
     if township_ids is not None:
@@ -178,6 +183,7 @@ def assignment_completion(*, user, meeting: Meeting | None = None, on: dt.date) 
     """Per township (that `user` may see and that holds assignments): total, closed, overdue,
     closed_late and completion_rate (closed / total, 0..1) as of `on`. One query."""
     queryset = scope_queryset(Assignment.objects.all(), user=user, township_field="township")
+    queryset = withhold(queryset, user=user, roles=access.ASSIGNMENTS_READ_WITHHELD)
     if meeting is not None:
         queryset = queryset.filter(directive__meeting=meeting)
     rows = (
@@ -238,6 +244,14 @@ def meeting_progress(*, user, meeting: Meeting, on: dt.date) -> MeetingProgress:
     if not townships:
         return MeetingProgress(meeting=meeting, on=on, townships=[], rows=[])
     directives = list(Directive.objects.filter(meeting=meeting).order_by("number"))
+    if user_role(user) in access.ASSIGNMENTS_READ_WITHHELD:
+        # It reads the meeting's directives, not the townships' assignments under them.
+        return MeetingProgress(
+            meeting=meeting,
+            on=on,
+            townships=[],
+            rows=[ProgressRow(directive=d, cells=[]) for d in directives],
+        )
     assignments = _with_flags(
         Assignment.objects.filter(directive__meeting=meeting, township__in=[t.pk for t in townships]),
         on,

@@ -89,6 +89,7 @@ def meeting_detail(request, pk: int):
 @require_GET
 def assignment_list(request):
     """任务分解 the user may see: by township, meeting, status, overdue and deadline."""
+    access.check_assignments_read(by=request.user)
     rows = selectors.assignment_list(user=request.user)
     return list_page(
         request,
@@ -101,6 +102,7 @@ def assignment_list(request):
 
 
 def _assignment_page_or_404(request, pk: int):
+    access.check_assignments_read(by=request.user)
     try:
         return selectors.assignment_page(user=request.user, assignment_id=pk)
     except Assignment.DoesNotExist as exc:
@@ -136,7 +138,9 @@ def assignment_detail(request, pk: int):
 def _post(request, pk: int, check, form_class, write, form_name: str, done: str):
     """A POST of the assignment page: the policy refuses (403, with its reason) before the form is
     read; `write(assignment=, **cleaned_data, by=)` is the one service call, whose refused rules show
-    on the form (400)."""
+    on the form (400). The role is asked first (the API's route gate does too), so that a role that
+    may never do it hears that reason, not that it may not read the page."""
+    check(by=request.user)
     page = _assignment_page_or_404(request, pk)
     check(by=request.user, assignment=page.assignment)
     form = form_class(request.POST, request.FILES)

@@ -277,12 +277,18 @@ def test_forms_are_shown_to_the_township_lead_and_the_center_only(client, world)
             assert (f'data-testid="{testid}"' in page) is shown, (role, testid)
 
 
-def test_police_station_of_another_township_gets_404_and_its_own_township_reads_only(client, world):
+def test_a_police_station_reads_the_brigades_but_not_their_members_equipment_or_funding(client, world):
+    """Least privilege (firebrigade.access): the brigades of its area, by name, status and duty phone;
+    not the members' names and phones, the equipment or the townships' funding."""
     login(client, world.users["police"])
-    assert client.get(detail_url(world.brigade)).status_code == 404
-    page = client.get(detail_url(world.other)).content.decode()
-    assert "北关镇专职消防队" in page
-    assert 'data-testid="member-add-form"' not in page
+    listed = client.get("/brigades/").content.decode()
+    assert "北关镇专职消防队" in listed
+    assert detail_url(world.other) not in listed  # no door it may not open
+    assert "/brigades/funding/" not in listed
+    for url in (detail_url(world.other), detail_url(world.brigade), "/brigades/funding/"):
+        refused = client.get(url)
+        assert refused.status_code == 403, url
+        assert "派出所不查看消防队的队员、装备和乡镇经费" in refused.content.decode()
 
 
 def test_row_links_preselect_the_item_in_the_update_form(client, world):

@@ -443,3 +443,17 @@ def test_meeting_pages_fit_a_390px_phone_without_sideways_scrolling(live_server,
             world.users["office"]: [meeting_url(world.meeting)],
         },
     )
+
+
+def test_a_police_station_reads_the_directives_but_not_the_townships_assignments(client, world):
+    """Least privilege (meetings.access): a meeting's directives are the county's orders; the
+    assignments and progress reports under them are the townships' work, not a police station's."""
+    login(client, world.users["police"])
+    page = client.get(meeting_url(world.meeting)).content.decode()
+    assert "加快完成乡镇专职消防队伍建设" in page
+    assert 'data-testid="progress-matrix"' not in page
+    assert assignment_url(world.a_bg) not in page
+    for url in (assignment_url(world.a_bg), "/meetings/assignments/", f"/trace/assignments/{world.a_bg.pk}/"):
+        refused = client.get(url)
+        assert refused.status_code == 403, url
+        assert "派出所不查看乡镇的会议任务和进度报告" in refused.content.decode()
