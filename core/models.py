@@ -217,3 +217,27 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.original_name}（{self.get_status_display()}）"
+
+
+class IdempotencyRecord(models.Model):
+    """An API POST sent with an `Idempotency-Key` (core.idempotency): claimed before the view runs,
+    then the answer it gave, so that a retry of the same request gets that answer again and writes
+    nothing. Kept a day."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("用户")
+    )
+    key = models.CharField(_("幂等键"), max_length=255)
+    fingerprint = models.CharField(_("请求摘要"), max_length=64)
+    # None while the first request is still being answered.
+    status_code = models.PositiveSmallIntegerField(_("应答状态"), null=True, blank=True)
+    content_type = models.CharField(_("应答类型"), max_length=100, blank=True)
+    content = models.BinaryField(_("应答内容"), blank=True, default=b"")
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("幂等请求")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_one_key_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

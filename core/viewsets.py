@@ -20,11 +20,16 @@ with only `by`: may this role ever do this?
 import inspect
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import filters, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from core.filters import FilterBackend
+from core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from core.idempotency import IdempotentMixin
 
 
 class SelectorFilterBackend(FilterBackend):
@@ -58,6 +63,25 @@ class ServiceSchema(AutoSchema):
         inputs = input_serializer_of(self.view)
         return inputs() if inputs is not None else super().get_request_serializer()
 
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self.method == "POST":
+            parameters = [
+                *parameters,
+                OpenApiParameter(
+                    IDEMPOTENCY_HEADER,
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    description=str(
+                        _(
+                            "可选。同一请求重发时带同一个键：返回第一次的应答，不重复写入；"
+                            "同一个键用于不同的请求返回 422。保留一天。"
+                        )
+                    ),
+                ),
+            ]
+        return parameters
+
     def get_response_serializers(self):
         if input_serializer_of(self.view) is not None:
             return self.view.serializer_class
@@ -73,7 +97,9 @@ class SchemaQueryset:
         return None if serializer_class is None else serializer_class.Meta.model.objects.none()
 
 
-class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ServiceViewSet(
+    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Reads: `selector(user=..., filters=...)` (or a `get_queryset` of the subclass's own), scoped;
     a list passes the query's parameters, which the selector filters through `filterset_class`.
     Writes: `input_serializers[action]` validates the request, one service call writes, and the

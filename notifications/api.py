@@ -5,7 +5,9 @@ from rest_framework.response import Response
 
 from core.answers import AnswerSerializer
 from core.api import ALL_ROLES
+from core.idempotency import IdempotentMixin
 from core.models import Notification
+from core.viewsets import ServiceSchema
 from notifications import selectors, services
 
 
@@ -21,9 +23,12 @@ class MarkReadSerializer(serializers.Serializer):
     )
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(
+    IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """My reminders (提醒). Everybody sees only their own."""
 
+    schema = ServiceSchema()  # documents Idempotency-Key on its POST
     serializer_class = NotificationSerializer
     queryset = Notification.objects.none()  # for the schema; get_queryset gives the real rows
     filterset_fields = {"rule": ["exact"], "read_at": ["isnull"], "created_at": ["gte", "lte"]}
