@@ -17,19 +17,48 @@ route names its check in `route_checks` (`{action: check}`; core.api.write_route
 with only `by`: may this role ever do this?
 """
 
+import hashlib
 import inspect
+import json
 from typing import Any
 
+from django.http import HttpResponseNotModified
+from django.utils.http import parse_etags
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework import exceptions, filters, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from core.filters import FilterBackend
 from core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from core.idempotency import IdempotentMixin
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = _("记录已被他人修改：请重新读取后再修改。")
+    default_code = "stale"
+
+
+def etag_of(data) -> str:
+    """A resource state's entity tag: its answer's data, canonical (the same whatever renderer
+    answers, JSON, the browsable API or xlsx)."""
+    body = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+
+
+def etag_matches(tag: str, header: str | None, *, weak: bool = True) -> bool:
+    """Whether an If-None-Match (weak comparison) or If-Match (strong) header names `tag`."""
+    if not header:
+        return False
+    tags = parse_etags(header)
+    if "*" in tags:
+        return True
+    if weak:
+        tags = [t.removeprefix("W/") for t in tags]
+    return tag in tags
 
 
 class SelectorFilterBackend(FilterBackend):
@@ -78,6 +107,26 @@ class ServiceSchema(AutoSchema):
                             "同一个键用于不同的请求返回 422。保留一天。"
                         )
                     ),
+                ),
+            ]
+        if self.method in ("PUT", "PATCH"):
+            parameters = [
+                *parameters,
+                OpenApiParameter(
+                    "If-Match",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    description=str(_("可选。读取时得到的 ETag：记录此后被他人修改的，返回 412，不作修改。")),
+                ),
+            ]
+        if self.method == "GET":
+            parameters = [
+                *parameters,
+                OpenApiParameter(
+                    "If-None-Match",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    description=str(_("可选。上次得到的 ETag：内容未变的，返回 304，不带内容。")),
                 ),
             ]
         return parameters
@@ -129,6 +178,24 @@ class ServiceViewSet(
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        """An answer that is a resource's state (GET, PUT, PATCH: 200) carries its ETag; a GET whose
+        If-None-Match names it is a 304 without a body."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if (
+            request.method in ("GET", "HEAD", "PUT", "PATCH")
+            and response.status_code == status.HTTP_200_OK
+            and isinstance(response, Response)
+            and response.data is not None
+        ):
+            tag = etag_of(response.data)
+            response["ETag"] = tag
+            if request.method in ("GET", "HEAD") and etag_matches(tag, request.headers.get("If-None-Match")):
+                unchanged = HttpResponseNotModified()
+                unchanged["ETag"] = tag
+                return unchanged
+        return response
+
     def answer(self, instance, *, status_code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=instance.pk)
         return Response(self.serializer_class(fresh, context=self.get_serializer_context()).data, status_code)
@@ -151,6 +218,7 @@ class ServiceUpdateMixin:
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         instance = self.get_update_object()
+        self.check_if_match(instance)
         data = self.validated_input(instance, partial=partial)
         self.perform_service_update(instance, data)
         return self.answer(instance)
@@ -161,6 +229,17 @@ class ServiceUpdateMixin:
 
     def get_update_object(self):
         return self.get_object()
+
+    def check_if_match(self, instance) -> None:
+        """`If-Match` (optional): the change is made only to the state the client read. A stale
+        tag — someone changed the record since — is a 412, and nothing is written."""
+        header = self.request.headers.get("If-Match")
+        if header is None or header.strip() == "*":
+            return
+        if not etag_matches(etag_of(self.answer(instance).data), header, weak=False):
+            raise PreconditionFailed(
+                {"detail": PreconditionFailed.default_detail, "code": PreconditionFailed.default_code}
+            )
 
     def perform_service_update(self, instance, data: dict[str, Any]) -> None:
         service = self.update_service
