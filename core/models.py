@@ -205,6 +205,9 @@ class ImportJob(models.Model):
     result = models.JSONField(_("逐行结果"), default=dict, blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
     # When the current action was claimed: a run older than IMPORT_JOB_STALE_MINUTES was interrupted.
+    # When its pending action (preview or confirm) was queued: a job queued long ago was lost on
+    # its way to a worker (core.imports.jobs.import_jobs_end_stale).
+    queued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)
     started_at = models.DateTimeField(_("开始处理时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 

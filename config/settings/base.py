@@ -244,6 +244,9 @@ CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_WORKER_QU
 # still "running" IMPORT_JOB_STALE_MINUTES after it started was interrupted and is ended as failed.
 IMPORT_JOB_TIME_LIMIT = int(os.environ.get("IMPORT_JOB_TIME_LIMIT", "1200"))
 IMPORT_JOB_STALE_MINUTES = int(os.environ.get("IMPORT_JOB_STALE_MINUTES", "30"))
+# A job still "queued" this long after it was queued was lost on its way to a worker (its queue is
+# served within minutes, however busy): ended as failed too.
+IMPORT_JOB_QUEUED_STALE_MINUTES = int(os.environ.get("IMPORT_JOB_QUEUED_STALE_MINUTES", "60"))
 # A township lead extends a hazard's deadline by at most this many days at a time, this many times;
 # beyond, the guidance center extends (inspections.access.check_hazard_extend_deadline).
 HAZARD_EXTENSION_MAX_DAYS = int(os.environ.get("HAZARD_EXTENSION_MAX_DAYS", "90"))

@@ -7,6 +7,7 @@ import time
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,13 +64,26 @@ def import_jobs_end_stale(*, owner=None) -> int:
     """End as failed every job (of `owner`, or anyone's) still "running" IMPORT_JOB_STALE_MINUTES
     after it was claimed: its worker was killed or its request died (a crashed run ends itself).
     Its transaction died with it, so nothing was written; its owner uploads the file again.
-    A guarded update: a run that ends meanwhile keeps its own outcome. Returns how many ended."""
-    cutoff = timezone.now() - dt.timedelta(minutes=settings.IMPORT_JOB_STALE_MINUTES)
-    jobs = ImportJob.objects.filter(status=ImportJob.Status.RUNNING, started_at__lt=cutoff)
+    Likewise a job still "queued" IMPORT_JOB_QUEUED_STALE_MINUTES after it was queued: its task was
+    lost on the way (a broker restarted without its queue), and no worker will ever claim it.
+    Guarded updates: a run that claims or ends a job meanwhile keeps its own outcome. Returns how
+    many ended."""
+    now = timezone.now()
+    running = ImportJob.objects.filter(
+        status=ImportJob.Status.RUNNING,
+        started_at__lt=now - dt.timedelta(minutes=settings.IMPORT_JOB_STALE_MINUTES),
+    )
+    queued_before = now - dt.timedelta(minutes=settings.IMPORT_JOB_QUEUED_STALE_MINUTES)
+    queued = ImportJob.objects.filter(status=ImportJob.Status.QUEUED).filter(
+        Q(queued_at__lt=queued_before) | Q(queued_at__isnull=True, created_at__lt=queued_before)
+    )
     if owner is not None:
-        jobs = jobs.filter(owner=owner)
-    ended = jobs.update(
+        running, queued = running.filter(owner=owner), queued.filter(owner=owner)
+    ended = running.update(
         **_failed(_("处理过程中断（超时或后台服务重启），未写入任何数据。请重新上传文件再试。"))
+    )
+    ended += queued.update(
+        **_failed(_("后台服务一直没有处理这个文件（可能已重启），未写入任何数据。请重新上传文件再试。"))
     )
     if ended:
         logger.warning("%s interrupted import job(s) ended as failed", ended)

@@ -12,6 +12,7 @@ import logging
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -54,6 +55,7 @@ def import_job_create(*, owner, kind: str, upload: UploadedFile) -> ImportJob:
         total_rows=total,
         status=ImportJob.Status.QUEUED,
         action=ImportJob.Action.PREVIEW,
+        queued_at=timezone.now(),
     )
     job.file.save("upload.xlsx", upload, save=False)
     job.save()
@@ -70,7 +72,11 @@ def import_job_confirm(*, job: ImportJob, by) -> ImportJob:
     if by is None or job.owner_id != by.pk:
         raise ApplicationError(_("只能确认自己上传的导入。"))
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW, error_count=0).update(
-        status=ImportJob.Status.QUEUED, action=ImportJob.Action.CONFIRM, progress=0, processed_rows=0
+        status=ImportJob.Status.QUEUED,
+        action=ImportJob.Action.CONFIRM,
+        progress=0,
+        processed_rows=0,
+        queued_at=timezone.now(),
     )
     if not claimed:
         job.refresh_from_db()

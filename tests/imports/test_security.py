@@ -230,3 +230,43 @@ def test_a_claimed_run_records_when_it_started(county):
     job.refresh_from_db()
     assert job.status == "preview"
     assert job.started_at is not None
+
+
+def test_a_job_whose_task_was_lost_on_the_way_ends_as_failed(settings, county, lead_client):
+    """A broker that restarted without its queue: the job stays "queued" and no worker will ever claim
+    it. The sweep ends it with a reason once it has waited IMPORT_JOB_QUEUED_STALE_MINUTES; a job
+    queued recently, or confirmed recently after an old upload, is left to its worker."""
+    settings.IMPORT_JOB_QUEUED_STALE_MINUTES = 60
+    now = timezone.now()
+    lost = ImportJob.objects.create(
+        owner=county.lead, kind="premises", file="imports/a.xlsx", status="queued"
+    )
+    ImportJob.objects.filter(pk=lost.pk).update(queued_at=now - dt.timedelta(minutes=61))
+    waiting = ImportJob.objects.create(
+        owner=county.lead, kind="premises", file="imports/b.xlsx", status="queued", queued_at=now
+    )
+    confirmed_now = ImportJob.objects.create(
+        owner=county.lead, kind="premises", file="imports/c.xlsx", status="queued", action="confirm"
+    )
+    ImportJob.objects.filter(pk=confirmed_now.pk).update(created_at=now - dt.timedelta(days=1), queued_at=now)
+    import_jobs_end_stale_task()
+    lost.refresh_from_db()
+    assert lost.status == "failed"
+    assert lost.finished_at is not None
+    assert "一直没有处理" in lost.result["errors"][0]["message"]
+    waiting.refresh_from_db()
+    confirmed_now.refresh_from_db()
+    assert (waiting.status, confirmed_now.status) == ("queued", "queued")
+    # Its owner sees why on the job's page and uploads again.
+    assert lead_client.get(f"/imports/{lost.pk}/status").json()["status"] == "failed"
+
+
+def test_uploading_and_confirming_record_when_the_job_was_queued(county, lead_client):
+    before = timezone.now()
+    upload(lead_client, "premises", xlsx("premises", [premises_row()]))
+    job = ImportJob.objects.get()
+    assert job.queued_at >= before
+    lead_client.post(f"/imports/{job.pk}/confirm")
+    job.refresh_from_db()
+    assert job.status == "confirmed"
+    assert job.queued_at >= before
