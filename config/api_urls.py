@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 
+from core.throttles import AddressThrottle, TokenThrottle
 from core.views import lockout
 
 
@@ -18,6 +19,7 @@ class TokenView(ObtainAuthToken):
     """POST username/password, get a token for `Authorization: Token <key>`."""
 
     permission_classes = [AllowAny]
+    throttle_classes = [AddressThrottle, TokenThrottle]
     # ObtainAuthToken names DRF's own parsers: use the project's (JSON depth limited).
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 

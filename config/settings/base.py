@@ -247,6 +247,8 @@ IMPORT_JOB_STALE_MINUTES = int(os.environ.get("IMPORT_JOB_STALE_MINUTES", "30"))
 # A job still "queued" this long after it was queued was lost on its way to a worker (its queue is
 # served within minutes, however busy): ended as failed too.
 IMPORT_JOB_QUEUED_STALE_MINUTES = int(os.environ.get("IMPORT_JOB_QUEUED_STALE_MINUTES", "60"))
+# Files one user may upload for import in an hour (core.imports.services.import_uploads_check).
+IMPORT_UPLOADS_PER_HOUR = int(os.environ.get("IMPORT_UPLOADS_PER_HOUR", "60"))
 # A township lead extends a hazard's deadline by at most this many days at a time, this many times;
 # beyond, the guidance center extends (inspections.access.check_hazard_extend_deadline).
 HAZARD_EXTENSION_MAX_DAYS = int(os.environ.get("HAZARD_EXTENSION_MAX_DAYS", "90"))
@@ -291,6 +293,14 @@ REST_FRAMEWORK = {
         "core.api.XLSXRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttles.AddressThrottle", "core.throttles.ExportThrottle"],
+}
+# Requests per client address (a county office's users share one), token requests per address,
+# Excel exports per user (core.throttles).
+API_THROTTLE_RATES = {
+    "address": os.environ.get("API_THROTTLE_ADDRESS", "3000/minute"),
+    "token": os.environ.get("API_THROTTLE_TOKEN", "30/hour"),
+    "export": os.environ.get("API_THROTTLE_EXPORT", "120/hour"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "firebrigade API",

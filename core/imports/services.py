@@ -7,9 +7,11 @@ confirmed | failed; each step is claimed with a guarded UPDATE, so a task delive
 clicks on 确认导入 run it once.
 """
 
+import datetime as dt
 import functools
 import logging
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +31,15 @@ logger = logging.getLogger(__name__)
 ASYNC_ROW_THRESHOLD = 500
 
 
+def import_uploads_check(*, owner) -> None:
+    """At most IMPORT_UPLOADS_PER_HOUR files an hour per user: each is read whole, and a
+    scripted flood of uploads would hold the workers from everyone else's."""
+    limit = settings.IMPORT_UPLOADS_PER_HOUR
+    since = timezone.now() - dt.timedelta(hours=1)
+    if ImportJob.objects.filter(owner=owner, created_at__gte=since).count() >= limit:
+        raise ApplicationError(_("每小时最多上传 %(n)d 个文件，请稍后再试。") % {"n": limit})
+
+
 def import_job_create(*, owner, kind: str, upload: UploadedFile) -> ImportJob:
     """Keep `upload` as a new ImportJob of `kind` owned by `owner` and preview it.
 
@@ -39,6 +50,7 @@ def import_job_create(*, owner, kind: str, upload: UploadedFile) -> ImportJob:
     """
     if not can_import(owner):
         raise ApplicationError(_("您的账号无权导入数据（仅限乡镇消防专干和指导中心）。"))
+    import_uploads_check(owner=owner)
     spec = get_kind(kind)
     check_upload(name=upload.name, size=upload.size)
     # A large file is only looked at here (sheet, headers, declared size): the worker reads its

@@ -270,3 +270,16 @@ def test_uploading_and_confirming_record_when_the_job_was_queued(county, lead_cl
     job.refresh_from_db()
     assert job.status == "confirmed"
     assert job.queued_at >= before
+
+
+def test_uploads_are_limited_per_user_and_hour(settings, county, lead_client):
+    settings.IMPORT_UPLOADS_PER_HOUR = 2
+    for _ in range(2):
+        assert upload(lead_client, "premises", xlsx("premises", [premises_row()])).status_code == 302
+    refused = upload(lead_client, "premises", xlsx("premises", [premises_row()]))
+    assert refused.status_code == 400
+    assert "每小时最多上传 2 个文件" in refused.content.decode()
+    assert ImportJob.objects.count() == 2
+    # An hour on, the lead uploads again.
+    ImportJob.objects.update(created_at=timezone.now() - dt.timedelta(minutes=61))
+    assert upload(lead_client, "premises", xlsx("premises", [premises_row()])).status_code == 302

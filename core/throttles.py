@@ -1,0 +1,44 @@
+"""Rate limits of the API (settings: REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]): a 429 with
+`Retry-After` beyond them. Rates come from settings.API_THROTTLE_RATES ("N/second|minute|hour|day"),
+read on each request so that a deployment (or a test) sets them.
+
+- per client address, every request (the address is core.signals.client_ip's: the trusted proxies'
+  word, never a client's claim) — generous, as a county office's users share one address;
+- per address, asking for a token (guessing passwords; the login lockout counts per user too);
+- per user, Excel exports (each reads every row its filters select).
+"""
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from core.signals import client_ip
+
+
+class _SettingsRate(SimpleRateThrottle):
+    def get_rate(self):
+        return settings.API_THROTTLE_RATES.get(self.scope)
+
+    def __init__(self):
+        # The rate is read per request (SimpleRateThrottle reads it once, at import).
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+
+
+class AddressThrottle(_SettingsRate):
+    scope = "address"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request._request) or "unknown"}
+
+
+class TokenThrottle(AddressThrottle):
+    scope = "token"
+
+
+class ExportThrottle(_SettingsRate):
+    scope = "export"
+
+    def get_cache_key(self, request, view):
+        if request.query_params.get("format") != "xlsx" or not request.user.is_authenticated:
+            return None  # not an export: not counted
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
