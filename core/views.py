@@ -1,4 +1,5 @@
 import functools
+import logging
 import mimetypes
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from core import health
 from core.scoping import can_see_record
 from core.uploads import RandomName
 
+logger = logging.getLogger(__name__)
+
 
 @login_not_required
 @require_GET
@@ -29,10 +32,17 @@ def favicon(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """For load balancers and operators: 200 when the database and broker answer, else 503."""
+    """For load balancers and operators: 200 when the database and broker answer, else 503. Why a
+    part is down (an exception's text: hosts, ports, versions) is logged, and shown only to staff
+    logged in; anyone else reads "down"."""
     db_ok, db_detail = health.database_ok()
     broker_ok, broker_detail = health.broker_ok()
     healthy = db_ok and broker_ok
+    if not healthy:
+        logger.warning("healthz: database %s; broker %s", db_detail, broker_detail)
+    if not request.user.is_staff:
+        db_detail = "ok" if db_ok else "down"
+        broker_detail = "ok" if broker_ok else "down"
     return JsonResponse(
         {
             "status": "ok" if healthy else "unhealthy",

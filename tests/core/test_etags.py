@@ -81,3 +81,13 @@ def test_the_schema_documents_the_precondition_headers(premises):
     schema = api(premises, "zhao").get(f"{API}/schema/").content.decode()
     assert "If-Match" in schema
     assert "If-None-Match" in schema
+
+
+@pytest.mark.parametrize(("language", "words"), [("zh-hans", "未找到该记录"), ("en", "Not found")])
+def test_a_record_out_of_reach_is_a_404_in_the_readers_language(premises, language, words):
+    other = f.PremisesFactory(township=f.TownshipFactory(name="褚庙乡"))
+    client = api(premises, "zhao")
+    response = client.get(f"{API}/premises/{other.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 404
+    assert words in response.json()["detail"]
+    assert "Premises" not in response.json()["detail"]
