@@ -265,9 +265,11 @@ API_JSON_MAX_DEPTH = 32
 HEALTH_BROKER_TIMEOUT = float(os.environ.get("HEALTH_BROKER_TIMEOUT", "2"))
 
 REST_FRAMEWORK = {
+    # Token first: its challenge (WWW-Authenticate: Token) makes missing or bad credentials a 401,
+    # as a client expects; a browser's session is still tried when no token is sent.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",

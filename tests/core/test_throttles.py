@@ -72,3 +72,16 @@ def test_excel_exports_are_limited_per_user_and_other_reads_are_not(settings):
     other = APIClient()
     other.force_login(users[1])
     assert other.get(f"{API}/townships/", {"format": "xlsx"}).status_code == 200
+
+
+def test_missing_or_bad_credentials_are_a_401_with_the_challenge():
+    anonymous = APIClient().get(f"{API}/townships/")
+    assert anonymous.status_code == 401
+    assert anonymous["WWW-Authenticate"] == "Token"
+    bad = APIClient().get(f"{API}/townships/", HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert bad.status_code == 401
+    assert bad["WWW-Authenticate"] == "Token"
+    # Logged in without a role: known, but refused (403).
+    no_role = APIClient()
+    no_role.force_login(f.UserFactory())
+    assert no_role.get(f"{API}/townships/").status_code == 403
