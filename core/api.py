@@ -8,9 +8,11 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers, permissions
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import NotAcceptable, ParseError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils import json
 
@@ -70,20 +72,45 @@ def _not_routed(request, view) -> bool:
 
 
 class Pagination(PageNumberPagination):
-    """Pages of 50 (page_size up to 500); an xlsx export takes every row the filters select."""
+    """Pages of 50 (page_size up to 500). An xlsx export takes the rows the filters select, up to
+    API_EXPORT_MAX_ROWS, and says so: `X-Export-Limit`, and `X-Export-Truncated: true` when there
+    were more (narrow the filters to get the rest)."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
-    export_limit = 100_000
 
     def paginate_queryset(self, queryset, request, view=None):
-        if (
+        self.export = (
             getattr(request, "accepted_renderer", None) is not None
             and request.accepted_renderer.format == "xlsx"
-        ):
-            return None
+        )
+        if self.export:
+            limit = settings.API_EXPORT_MAX_ROWS
+            rows = list(queryset[: limit + 1])
+            self.truncated = len(rows) > limit
+            return rows[:limit]
         return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        if getattr(self, "export", False):
+            response = Response(data)
+            response["X-Export-Limit"] = str(settings.API_EXPORT_MAX_ROWS)
+            if self.truncated:
+                response["X-Export-Truncated"] = "true"
+            return response
+        return super().get_paginated_response(data)
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """`?format=xlsx` is for reading (GET): on a write it is a 406 before anything is written, not a
+    spreadsheet of the written row or of an error."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        wanted = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        if wanted == XLSXRenderer.format and request.method not in ("GET", "HEAD"):
+            raise NotAcceptable(gettext("Excel 导出只用于读取（GET）。"))
+        return super().select_renderer(request, renderers, format_suffix)
 
 
 # A string, or an unterminated one to the end (so that every match consumes: linear time).

@@ -295,8 +295,11 @@ REST_FRAMEWORK = {
         "core.api.XLSXRenderer",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.ContentNegotiation",
     "DEFAULT_THROTTLE_CLASSES": ["core.throttles.AddressThrottle", "core.throttles.ExportThrottle"],
 }
+# Rows an API Excel export (?format=xlsx) holds at most; beyond, it says it was cut (core.api.Pagination).
+API_EXPORT_MAX_ROWS = int(os.environ.get("API_EXPORT_MAX_ROWS", "100000"))
 # Requests per client address (a county office's users share one), token requests per address,
 # Excel exports per user (core.throttles).
 API_THROTTLE_RATES = {

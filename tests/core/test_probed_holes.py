@@ -133,10 +133,16 @@ def _sheet_values(content: bytes) -> list[list]:
 
 def test_control_characters_in_stored_data_are_cleaned_from_the_xlsx_export(center):
     client = _center_client(center)
-    created = client.post(
+    # It was a 500 after saving the row; Excel is now for reading only: a 406 before any write.
+    asked_as_xlsx = client.post(
         f"{API}/checklist-items/?format=xlsx", {"code": "C20", "text": CONTROL, "order": 1}, format="json"
     )
-    assert created.status_code == 201  # it was a 500 after saving the row
+    assert asked_as_xlsx.status_code == 406
+    assert not ChecklistItem.objects.filter(code="C20").exists()
+    created = client.post(
+        f"{API}/checklist-items/", {"code": "C20", "text": CONTROL, "order": 1}, format="json"
+    )
+    assert created.status_code == 201
     assert ChecklistItem.objects.get(code="C20").text == CONTROL  # stored as given
     listed = client.get(f"{API}/checklist-items/?format=xlsx")
     assert listed.status_code == 200
@@ -146,15 +152,17 @@ def test_control_characters_in_stored_data_are_cleaned_from_the_xlsx_export(cent
     assert detail.status_code == 200
 
 
-def test_an_error_body_echoing_control_characters_renders_as_xlsx(center):
+def test_a_write_asking_for_xlsx_with_control_characters_is_refused_in_json(center):
+    """It rendered its error as a workbook and answered 500 on the control characters; a write does
+    not answer in Excel at all now: a 406 in JSON, nothing written."""
     before = ChecklistItem.objects.count()
     response = _center_client(center).post(
         f"{API}/checklist-items/?format=xlsx",
         {"code": "\x02" * 30, "text": "x", "order": "\x03"},
         format="json",
     )
-    assert response.status_code == 400
-    load_workbook(io.BytesIO(response.content))
+    assert response.status_code == 406
+    assert response["Content-Type"].startswith("application/json")
     assert ChecklistItem.objects.count() == before
 
 
