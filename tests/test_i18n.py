@@ -267,3 +267,16 @@ def test_english_catalogue_is_what_django_uses():
         assert translation.ngettext("共 %(n)s 支队伍", "共 %(n)s 支队伍", 2) % {"n": 2} == "2 brigades"
     with translation.override("zh-hans"):
         assert translation.gettext("重大火灾隐患") == "重大火灾隐患"
+
+
+@pytest.mark.django_db
+def test_a_chinese_form_label_ends_in_a_full_width_colon_and_an_english_one_in_a_colon():
+    township = f.TownshipFactory(name="北关镇")
+    f.PremisesFactory(township=township)
+    client = Client()
+    client.force_login(f.make_user(Role.TOWNSHIP_LEAD, township=township))
+    chinese = client.get("/inspections/record/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "检查人员：</label>" in chinese
+    assert "检查人员:</label>" not in chinese
+    english = client.get("/inspections/record/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Inspectors:</label>" in english
