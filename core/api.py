@@ -42,9 +42,9 @@ class RolePermission(permissions.BasePermission):
     A refusal is AccessDenied, a 403 in the policy's own words — the words the pages, the admin, the
     imports and the service give — and the service asks again about the object itself. Reads pass
     (scoping limits what they see), unless the view routes them to the policy's read check: a kind
-    of record a role may not read at all is a 403 in words, not an empty list. A method the view does not route passes on to its 405. Only a
-    route that no policy check covers is gated by role: `action_roles[action]`, else `write_roles`
-    for a write (the guidance center by default)."""
+    of record a role may not read at all is a 403 in words, not an empty list. A method the view
+    does not route passes on to its 405. Only a route that no policy check covers is gated by role:
+    `action_roles[action]`, else `write_roles` for a write (the guidance center by default)."""
 
     message = _("您的角色无权执行此操作。")
 

@@ -187,6 +187,9 @@ class ServiceViewSet(
             and response.status_code == status.HTTP_200_OK
             and isinstance(response, Response)
             and response.data is not None
+            # An export is a download, not a state to revalidate (and hashing 100,000 rows costs).
+            and getattr(request, "accepted_renderer", None) is not None
+            and request.accepted_renderer.format != "xlsx"
         ):
             tag = etag_of(response.data)
             response["ETag"] = tag
