@@ -280,3 +280,17 @@ def test_a_chinese_form_label_ends_in_a_full_width_colon_and_an_english_one_in_a
     assert "检查人员:</label>" not in chinese
     english = client.get("/inspections/record/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Inspectors:</label>" in english
+
+
+@pytest.mark.django_db
+def test_the_admin_index_names_its_sections_in_the_readers_language():
+    client = Client()
+    client.force_login(f.UserFactory(username="center-admin", is_superuser=True, is_staff=True))
+    chinese = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    for words in ("登录安全", "登录尝试", "登录失败记录", "登录日志", "账号与系统"):
+        assert words in chinese, words
+    for words in ("Access attempts", "Access failures", "Access logs", "公共"):
+        assert words not in chinese, words
+    english = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Access attempts" in english
+    assert "Login security" in english

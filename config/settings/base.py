@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "simple_history",
-    "axes",
+    "core.apps.LoginSecurityConfig",  # django-axes, named in Chinese
     "core",
     "townships",
     "firebrigade",
