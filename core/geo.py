@@ -121,6 +121,11 @@ def point(longitude, latitude) -> Point:
     return Point(lon, lat)
 
 
+def degrees(value: float) -> Decimal:
+    """A coordinate as the location fields store it (six decimals: about 0.1 m)."""
+    return Decimal(str(round(value, 6)))
+
+
 def distance_km(a: Point, b: Point) -> float:
     """Great-circle distance between two points, in kilometres."""
     lat1, lat2 = math.radians(a.latitude), math.radians(b.latitude)

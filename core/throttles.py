@@ -15,13 +15,10 @@ from core.signals import client_ip
 
 
 class _SettingsRate(SimpleRateThrottle):
+    # A throttle is made per request, and asks get_rate then: the rate is the settings' of the moment
+    # (DRF's own reads a copy of its settings taken at import).
     def get_rate(self):
         return settings.API_THROTTLE_RATES.get(self.scope)
-
-    def __init__(self):
-        # The rate is read per request (SimpleRateThrottle reads it once, at import).
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
 
 
 class AddressThrottle(_SettingsRate):

@@ -85,6 +85,20 @@ def input_serializer_of(view) -> type[serializers.Serializer] | None:
     return inputs.get(action)
 
 
+# The optional request headers the API honours, by method: (methods, header, what it does).
+REQUEST_HEADERS = [
+    (
+        ("POST",),
+        IDEMPOTENCY_HEADER,
+        _(
+            "可选。同一请求重发时带同一个键：返回第一次的应答，不重复写入；同一个键用于不同的请求返回 422。保留一天。"
+        ),
+    ),
+    (("PUT", "PATCH"), "If-Match", _("可选。读取时得到的 ETag：记录此后被他人修改的，返回 412，不作修改。")),
+    (("GET",), "If-None-Match", _("可选。上次得到的 ETag：内容未变的，返回 304，不带内容。")),
+]
+
+
 class ServiceSchema(AutoSchema):
     """Requests are described by the action's input serializer, answers by `serializer_class`."""
 
@@ -93,43 +107,14 @@ class ServiceSchema(AutoSchema):
         return inputs() if inputs is not None else super().get_request_serializer()
 
     def get_override_parameters(self):
-        parameters = super().get_override_parameters()
-        if self.method == "POST":
-            parameters = [
-                *parameters,
-                OpenApiParameter(
-                    IDEMPOTENCY_HEADER,
-                    OpenApiTypes.STR,
-                    OpenApiParameter.HEADER,
-                    description=str(
-                        _(
-                            "可选。同一请求重发时带同一个键：返回第一次的应答，不重复写入；"
-                            "同一个键用于不同的请求返回 422。保留一天。"
-                        )
-                    ),
-                ),
-            ]
-        if self.method in ("PUT", "PATCH"):
-            parameters = [
-                *parameters,
-                OpenApiParameter(
-                    "If-Match",
-                    OpenApiTypes.STR,
-                    OpenApiParameter.HEADER,
-                    description=str(_("可选。读取时得到的 ETag：记录此后被他人修改的，返回 412，不作修改。")),
-                ),
-            ]
-        if self.method == "GET":
-            parameters = [
-                *parameters,
-                OpenApiParameter(
-                    "If-None-Match",
-                    OpenApiTypes.STR,
-                    OpenApiParameter.HEADER,
-                    description=str(_("可选。上次得到的 ETag：内容未变的，返回 304，不带内容。")),
-                ),
-            ]
-        return parameters
+        headers = [(name, text) for methods, name, text in REQUEST_HEADERS if self.method in methods]
+        return [
+            *super().get_override_parameters(),
+            *(
+                OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.HEADER, description=str(text))
+                for name, text in headers
+            ),
+        ]
 
     def get_response_serializers(self):
         if input_serializer_of(self.view) is not None:

@@ -8,8 +8,8 @@ brigade is placed only while it has no place, so what a user corrected stays cor
 
 import json
 import random
-from decimal import Decimal
 
+from core import geo
 from firebrigade import services as brigade_services
 from firebrigade.models import Brigade
 from townships import services as township_services
@@ -75,10 +75,6 @@ def schematic_boundaries(names: list[str]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _degrees(value: float) -> Decimal:
-    return Decimal(str(round(value, 6)))
-
-
 def load(county: County, townships: dict[str, Township]) -> int:
     """Boundaries (once), then a place for every demo premises and brigade without one."""
     placed = 0
@@ -95,7 +91,7 @@ def load(county: County, townships: dict[str, Township]) -> int:
         rng = random.Random(f"premises-{premises.name}")  # noqa: S311 - demo data, not security
         lon, lat = _inside(rings[premises.township.name], rng.uniform(0.08, 0.92), rng.uniform(0.08, 0.92))
         township_services.premises_update(
-            premises=premises, data={"latitude": _degrees(lat), "longitude": _degrees(lon)}
+            premises=premises, data={"latitude": geo.degrees(lat), "longitude": geo.degrees(lon)}
         )
         placed += 1
     for brigade in Brigade.objects.filter(
@@ -104,7 +100,7 @@ def load(county: County, townships: dict[str, Township]) -> int:
         rng = random.Random(f"brigade-{brigade.name}")  # noqa: S311 - demo data, not security
         lon, lat = _inside(rings[brigade.township.name], rng.uniform(0.4, 0.6), rng.uniform(0.4, 0.6))
         brigade_services.brigade_update(
-            brigade=brigade, data={"latitude": _degrees(lat), "longitude": _degrees(lon)}
+            brigade=brigade, data={"latitude": geo.degrees(lat), "longitude": geo.degrees(lon)}
         )
         placed += 1
     return placed

@@ -243,18 +243,7 @@ class EquipmentItemAdmin(ServiceAdmin):
 class BrigadeForm(RuleCheckedForm):
     class Meta:
         model = Brigade
-        fields = [
-            "township",
-            "name",
-            "brigade_class",
-            "station_address",
-            "station_area_m2",
-            "duty_phone",
-            "latitude",
-            "longitude",
-            "also_serves",
-            "is_demo",
-        ]
+        fields = [*services.BRIGADE_DETAILS, "also_serves", "is_demo"]
 
     def check_rules(self) -> None:
         services.brigade_check_also_serves(

@@ -186,17 +186,6 @@ class FireIncidentSerializer(AnswerSerializer):
 
 # -- input serializers (validate shapes; the services own the rules) ------------------------------
 
-BRIGADE_FIELDS = [
-    "township",
-    "name",
-    "brigade_class",
-    "station_address",
-    "station_area_m2",
-    "duty_phone",
-    "latitude",
-    "longitude",
-]
-
 
 class BrigadeInputSerializer(serializers.ModelSerializer):
     also_serves = serializers.PrimaryKeyRelatedField(
@@ -205,7 +194,7 @@ class BrigadeInputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Brigade
-        fields = [*BRIGADE_FIELDS, "also_serves"]
+        fields = [*services.BRIGADE_DETAILS, "also_serves"]
 
 
 class DateInputSerializer(serializers.Serializer):

@@ -54,19 +54,19 @@ STATUS_ORDER = [
     Brigade.Status.ACCEPTED,
 ]
 
-BRIGADE_UPDATABLE_FIELDS = frozenset(
-    {
-        "township",
-        "name",
-        "brigade_class",
-        "station_address",
-        "station_area_m2",
-        "duty_phone",
-        "latitude",
-        "longitude",
-        "is_demo",
-    }
+# A brigade's own details, in the order the admin form and the API show them (both take their list
+# from here); status and its dates move only through the lifecycle services.
+BRIGADE_DETAILS = (
+    "township",
+    "name",
+    "brigade_class",
+    "station_address",
+    "station_area_m2",
+    "duty_phone",
+    "latitude",
+    "longitude",
 )
+BRIGADE_UPDATABLE_FIELDS = frozenset({*BRIGADE_DETAILS, "is_demo"})
 # A member's, an item's and a fire's own details, in the order the forms and the API show them.
 MEMBER_FIELDS = (
     "name",

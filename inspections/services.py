@@ -10,7 +10,6 @@ helpers so that a refusal names the field it is about.
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -324,10 +323,6 @@ def inspection_location_validate(*, location: dict | None) -> tuple[geo.Point | 
     return fix, accuracy
 
 
-def _degrees(value: float) -> Decimal:
-    return Decimal(str(round(value, 6)))
-
-
 def _hazard_build(*, inspection, data: dict) -> Hazard:
     hazard = Hazard(
         inspection=inspection,
@@ -410,8 +405,8 @@ def inspection_record(
         signed_by=signed_by,
         notes=notes,
         recorded_by=by,
-        latitude=None if fix is None else _degrees(fix.latitude),
-        longitude=None if fix is None else _degrees(fix.longitude),
+        latitude=None if fix is None else geo.degrees(fix.latitude),
+        longitude=None if fix is None else geo.degrees(fix.longitude),
         location_accuracy_m=accuracy_m,
     )
     record_save(inspection, by=by)

@@ -47,9 +47,12 @@ class MapBrigade:
     name: str
     township: str
     status: str
-    status_label: str
     place: geo.Point
     covers: bool
+
+    @property
+    def status_label(self) -> str:
+        return Brigade.Status(self.status).label
 
 
 @dataclass
@@ -172,7 +175,6 @@ def county_map(*, user, county: County, on: dt.date) -> CountyMap:
                 name=b.name,
                 township=b.township.name,
                 status=b.status,
-                status_label=Brigade.Status(b.status).label,
                 place=geo.Point(float(b.longitude), float(b.latitude)),
                 covers=b.status in brigade_selectors.COVERING_STATUSES,
             )
@@ -205,13 +207,9 @@ def county_map(*, user, county: County, on: dt.date) -> CountyMap:
     return result
 
 
-def county_list(*, user):
-    return township_selectors.county_list(user=user)
-
-
-def county_choice(*, user, county_id: int | None) -> County | None:
-    """The county the map shows: the one asked for among those the user may see, else the first."""
-    counties = township_selectors.county_list(user=user)
+def county_choice(*, counties, county_id: int | None) -> County | None:
+    """The county the map shows: the one asked for among `counties` (those the user may see:
+    townships.selectors.county_list), else the first."""
     if county_id is not None:
         return counties.filter(pk=county_id).first()
     return counties.first()

@@ -8,11 +8,13 @@ from django.utils.translation import gettext
 from core.clock import local_today
 from core.exports import xlsx_response
 from core.models import Role
+from core.pages import wants_xlsx
 from core.scoping import user_role
 from inspections import selectors as inspection_selectors
 from inspections.models import Campaign
 from leaders import dashboard
 from leaders import map as county_maps
+from townships import selectors as township_selectors
 
 DASHBOARD_ROLES = {Role.COUNTY_OFFICIAL, Role.GUIDANCE_CENTER}
 # The map is also a township lead's, of their own township (the selectors scope it).
@@ -35,7 +37,7 @@ def county_dashboard(request):
         raise Http404 from exc
     # The figures are kept as they change (inspections.tallies): computed on every request.
     data = dashboard.county_dashboard(user=request.user, campaign=campaign, on=on)
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         return xlsx_response(
             filename=f"县级总览-{campaign.name if campaign else ''}",
             title="县级总览",
@@ -107,11 +109,12 @@ def county_map(request):
         county_id = int(request.GET["county"]) if request.GET.get("county") else None
     except ValueError as exc:
         raise Http404 from exc
-    county = county_maps.county_choice(user=request.user, county_id=county_id)
+    counties = township_selectors.county_list(user=request.user)
+    county = county_maps.county_choice(counties=counties, county_id=county_id)
     if county is None:
         raise Http404
     data = county_maps.county_map(user=request.user, county=county, on=local_today())
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         return xlsx_response(
             filename=f"{county.name}-消防队覆盖不到的单位",
             title=gettext("消防队覆盖不到的单位"),
@@ -144,6 +147,6 @@ def county_map(request):
             "data": data,
             "chart": data.chart(),
             "beyond_cover_shown": data.beyond_cover[:BEYOND_COVER_SHOWN],
-            "counties": county_maps.county_list(user=request.user),
+            "counties": counties,
         },
     )

@@ -17,7 +17,6 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -241,8 +240,8 @@ def premises_place_from_fix(*, premises: Premises, point: geo.Point, accuracy_m:
     locked = Premises.objects.select_for_update().get(pk=premises.pk)
     if locked.latitude is not None:
         return False
-    locked.latitude = Decimal(str(round(point.latitude, 6)))
-    locked.longitude = Decimal(str(round(point.longitude, 6)))
+    locked.latitude = geo.degrees(point.latitude)
+    locked.longitude = geo.degrees(point.longitude)
     record_step(locked, target=premises, by=by, fields=["latitude", "longitude"])
     return True
 
