@@ -2,15 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from core import views as core_views
 from homes import views as home_views
 from leaders import views as leader_views
 
-admin.site.site_header = "消防安全检查指导服务中心 · 管理后台"
-admin.site.site_title = "firebrigade 管理后台"
-admin.site.index_title = "乡镇专职消防队建设与冬春火灾防控"
+admin.site.site_header = _("消防安全检查指导服务中心 · 管理后台")
+admin.site.site_title = _("firebrigade 管理后台")
+admin.site.index_title = _("乡镇专职消防队建设与冬春火灾防控")
 
 urlpatterns = [
     path("", home_views.home, name="home"),

@@ -4,7 +4,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import label_for_field, lookup_field
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from core.exceptions import AccessDenied, ApplicationError
 from core.exports import xlsx_response
@@ -54,9 +57,62 @@ class RecordInline(admin.TabularInline):
         return False
 
 
+DEMO_FLAG = "is_demo"
+
+
+class ChangeShownInWords(HistoricalRecordContextHelper):
+    """A field's change in the history as the reader's words: a choice by its label, yes / no, and
+    nothing as a dash, not the stored code ("under_construction", True, None)."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return _("是") if value else _("否")
+        if field.choices and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        return value
+
+
 class AuditedAdmin(SimpleHistoryAdmin):
     """Base of every domain ModelAdmin: history is shown, never reverted or edited. The audit
-    trail is evidence for 责任倒查, read-only for everyone, the guidance center included."""
+    trail is evidence for 责任倒查, read-only for everyone, the guidance center included.
+
+    The demo flag (演示数据) is shown — column, filter and form field — only where the table holds
+    demo rows: a county working with its own data never meets it."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ChangeShownInWords(self.model, historical_record)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        for record in historical_records:
+            # A write without a stated reason reads as blank, not as the word "None".
+            if record.history_change_reason is None:
+                record.history_change_reason = ""
+
+    def _demo_rows_present(self, request) -> bool:
+        seen = request.__dict__.setdefault("_demo_rows_present", {})
+        if self.model not in seen:
+            seen[self.model] = self.model._default_manager.filter(**{DEMO_FLAG: True}).exists()
+        return seen[self.model]
+
+    def _without_demo_flag(self, request, names):
+        names = list(names)
+        if DEMO_FLAG not in names or self._demo_rows_present(request):
+            return names
+        return [name for name in names if name != DEMO_FLAG]
+
+    def get_list_display(self, request):
+        return self._without_demo_flag(request, super().get_list_display(request))
+
+    def get_list_filter(self, request):
+        return self._without_demo_flag(request, super().get_list_filter(request))
+
+    def get_fields(self, request, obj=None):
+        return self._without_demo_flag(request, super().get_fields(request, obj))
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
@@ -64,7 +120,7 @@ class AuditedAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-@admin.action(description="导出所选为 Excel")
+@admin.action(description=gettext_lazy("导出所选为 Excel"))
 def export_selected_xlsx(modeladmin, request, queryset):
     """Every changelist can export what is selected, with the columns it shows."""
     fields = [f for f in modeladmin.get_list_display(request) if f != "action_checkbox"]

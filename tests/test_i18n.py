@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
+from django.views.defaults import server_error
 from rest_framework.test import APIClient
 
 from core.models import Role
@@ -294,3 +295,28 @@ def test_the_admin_index_names_its_sections_in_the_readers_language():
     english = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Access attempts" in english
     assert "Login security" in english
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "absent"),
+    [("en", "Something went wrong", "系统暂时出错"), ("zh-hans", "系统暂时出错", "Something went wrong")],
+)
+def test_the_server_error_page_is_in_the_readers_language(rf, language, expected, absent):
+    with translation.override(language):
+        response = server_error(rf.get("/dashboard/"))
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert expected in page
+    assert absent not in page
+    assert f'<html lang="{language}">' in page
+
+
+@pytest.mark.django_db
+def test_the_admin_titles_are_in_the_readers_language():
+    client = Client()
+    client.force_login(f.UserFactory(username="center-admin", is_superuser=True, is_staff=True))
+    english = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Administration" in english
+    assert "管理后台" not in english
+    chinese = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "消防安全检查指导服务中心 · 管理后台" in chinese
