@@ -55,6 +55,7 @@ services:
 	bin/ensure-services
 	bin/ensure-chromium
 	bin/ensure-pdf-libs
+	bin/ensure-gettext
 
 lint: dev-deps
 	$(BIN)/ruff check .
