@@ -113,9 +113,9 @@ def credentials(county_number: int, leads: int) -> dict:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
     from core.clock import local_today
+    from core.services import api_token_issue
     from inspections.models import Campaign
     from townships.models import County, Premises
 
@@ -140,13 +140,13 @@ def credentials(county_number: int, leads: int) -> dict:
             .order_by("id")
             .values_list("id", flat=True)[:50]
         )
-        token, _ = Token.objects.get_or_create(user=user)
+        _token, token_key = api_token_issue(user=user, by=user)
         lead_list.append(
             {
                 "username": user.username,
                 "township": township_id,
                 "cookie": cookie(user),
-                "token": f"Token {token.key}",
+                "token": f"Token {token_key}",
                 "premises": premises,
             }
         )

@@ -423,8 +423,8 @@ def dashboard_params(county, campaign, on: dt.date) -> dict:
 
 def targets(county_number: int) -> dict:
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
+    from core.services import api_token_issue
     from inspections.models import Campaign
     from inspections.selectors import campaign_current
     from townships.models import County, Premises
@@ -435,7 +435,7 @@ def targets(county_number: int) -> dict:
     on = local_today()
     lead = user_model.objects.select_related("profile__township").get(username=f"{prefix}_t01")
     township = lead.profile.township
-    token, _ = Token.objects.get_or_create(user=lead)
+    _token, token_key = api_token_issue(user=lead, by=lead)
     campaigns = Campaign.objects.filter(county=county, kind=Campaign.Kind.WINTER_SPRING, ends_on__lt=on)
     campaign = campaigns.order_by("-starts_on").first()
     current = campaign_current(on=on, county_id=county.pk)
@@ -445,7 +445,7 @@ def targets(county_number: int) -> dict:
         "township": township,
         "official": user_model.objects.get(username=f"{prefix}_county"),
         "lead": lead,
-        "token": token.key,
+        "token": token_key,
         "campaign": campaign,
         "current": current,
         "sample": sample,

@@ -5,35 +5,12 @@ import importlib.util
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
-from rest_framework.settings import api_settings
 
-from core.throttles import AddressThrottle, TokenThrottle
-from core.views import lockout
-
-
-class TokenView(ObtainAuthToken):
-    """POST username/password, get a token for `Authorization: Token <key>`."""
-
-    permission_classes = [AllowAny]
-    throttle_classes = [AddressThrottle, TokenThrottle]
-    # ObtainAuthToken names DRF's own parsers: use the project's (JSON depth limited).
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
-
-    def post(self, request, *args, **kwargs):
-        try:
-            return super().post(request, *args, **kwargs)
-        except ValidationError:
-            # django-axes marks the request it was given (DRF's wrapper), which its middleware never sees.
-            if getattr(request, "axes_locked_out", False):
-                return lockout(request._request)
-            raise
-
+from core.api_tokens import ApiTokenViewSet, TokenView
 
 router = DefaultRouter()
+router.register("auth/tokens", ApiTokenViewSet, basename="api-tokens")
 # Each app's api module contributes ROUTES = [(prefix, viewset, basename), ...].
 API_MODULES = [
     "townships.api",

@@ -7,7 +7,10 @@ door before any input is read."""
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
+
 from core.exceptions import AccessDenied
+from core.models import Role
 from core.scoping import user_role
 
 
@@ -37,3 +40,14 @@ def require(condition: bool, message) -> None:
     """Refuse with `message` unless `condition` holds."""
     if not condition:
         raise AccessDenied(message)
+
+
+def check_token_revoke(*, by, token=None) -> None:
+    """Anyone logged in may revoke their own API tokens (a lost phone); the guidance center, which
+    runs the accounts, anyone's. Without `token`: the route, open to every role."""
+    if by is None or token is None:
+        return
+    require(
+        token.user_id == by.pk or user_role(by) == Role.GUIDANCE_CENTER,
+        _("只能撤销自己的接口令牌；他人的令牌由县消防安全检查指导服务中心撤销。"),
+    )

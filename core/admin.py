@@ -6,12 +6,14 @@ from django.contrib.admin.utils import label_for_field, lookup_field
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from core import services
 from core.exceptions import AccessDenied, ApplicationError
 from core.exports import xlsx_response
-from core.models import ImportJob, UserProfile
+from core.models import ApiToken, ImportJob, UserProfile
 from core.services import copy_saved
 
 
@@ -374,3 +376,40 @@ def apply_to_each(
             done += 1
     if done:
         modeladmin.message_user(request, done_message % {"n": done}, level=messages.SUCCESS)
+
+
+# DRF's plain-text tokens are not used (core.models.ApiToken keeps digests): no empty page for them.
+admin.site.unregister(TokenProxy)
+
+
+@admin.action(description=gettext_lazy("撤销所选令牌"))
+def revoke_tokens(modeladmin, request, queryset):
+    apply_to_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda token: services.api_token_revoke(token=token, by=request.user),
+        done_message=_("已撤销 %(n)d 个令牌。"),
+    )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """The guidance center sees who holds API tokens, when each was last used, and revokes them
+    (a lost phone, a person who left). Keys are never shown: only their first characters."""
+
+    list_display = [
+        "prefix",
+        "user",
+        "name",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+        "revoked_by",
+    ]
+    list_filter = ["revoked_at", "expires_at"]
+    search_fields = ["user__username", "name", "prefix"]
+    list_select_related = ["user", "revoked_by"]
+    actions = [revoke_tokens]
+    deletable = False  # a revoked token stays, with who revoked it and when

@@ -244,3 +244,38 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class ApiToken(models.Model):
+    """A key for `Authorization: Token <key>`, given at `POST /api/v1/auth/token/`. Only its SHA-256
+    digest is kept (a copy of the database lets no one in) with the first characters to find it by.
+    It expires (API_TOKEN_TTL_DAYS) and can be revoked by its owner or the guidance center; each
+    login gets its own, so one phone's can be revoked without logging out the others."""
+
+    PREFIX_LENGTH = 10
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens", verbose_name=_("用户")
+    )
+    name = models.CharField(_("名称"), max_length=60, blank=True)
+    prefix = models.CharField(_("前缀"), max_length=PREFIX_LENGTH, db_index=True)
+    digest = models.CharField(_("摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("撤销人"),
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("接口令牌")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"

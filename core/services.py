@@ -1,17 +1,23 @@
-"""Writes that belong to no single domain app: users and their roles."""
+"""Writes that belong to no single domain app: users and their roles, API tokens."""
 
+import datetime as dt
+import secrets
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import access
 from core.exceptions import ApplicationError
-from core.models import Role, UserProfile
+from core.models import ApiToken, Role, UserProfile
+from core.selectors import api_token_digest
 
 
 @transaction.atomic
@@ -81,12 +87,13 @@ def user_create_with_role(
     )
     if role == Role.GUIDANCE_CENTER:
         group, _created = Group.objects.get_or_create(name="指导中心")
-        if not group.permissions.exists():
-            group.permissions.set(
-                Permission.objects.filter(
-                    content_type__app_label__in=["townships", "firebrigade", "inspections", "meetings"]
-                )
+        # The domain apps, and the API tokens it may revoke in the admin.
+        group.permissions.add(
+            *Permission.objects.filter(
+                models.Q(content_type__app_label__in=["townships", "firebrigade", "inspections", "meetings"])
+                | models.Q(content_type__app_label="core", content_type__model="apitoken")
             )
+        )
         user.groups.add(group)
     return user
 
@@ -185,3 +192,51 @@ def reference_record_save(
     for field, values in (many or {}).items():
         getattr(instance, field).set(values)
     return instance
+
+
+# -- API tokens -------------------------------------------------------------------------------------
+
+# A token's last use is written at most this often (not one write per request).
+TOKEN_USE_RECORDED_EVERY = dt.timedelta(minutes=5)
+
+
+def api_token_issue(*, user, name: str = "", by) -> tuple[ApiToken, str]:
+    """A new API key for `user`, valid API_TOKEN_TTL_DAYS: the token row and the key, which is
+    returned this once and never stored (only its digest)."""
+    key = secrets.token_hex(20)
+    token = ApiToken.objects.create(
+        user=user,
+        name=(name or "").strip()[: ApiToken._meta.get_field("name").max_length],
+        prefix=key[: ApiToken.PREFIX_LENGTH],
+        digest=api_token_digest(key),
+        expires_at=timezone.now() + dt.timedelta(days=settings.API_TOKEN_TTL_DAYS),
+    )
+    return token, key
+
+
+def api_token_refusal(token: ApiToken | None) -> str | None:
+    """Why a presented token lets no one in (None: it is good)."""
+    if token is None or token.revoked_at is not None or token.expires_at <= timezone.now():
+        return _("令牌无效、已过期或已撤销，请重新登录获取新令牌。")
+    if not token.user.is_active:
+        return _("该用户已停用。")
+    return None
+
+
+def api_token_used(token: ApiToken) -> None:
+    """Note that the token was used (for the owner's list: which phone is still active)."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RECORDED_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by) -> ApiToken:
+    """Revoke a token at once (its owner or the guidance center). Revoking twice changes nothing."""
+    access.check_token_revoke(by=by, token=token)
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at, token.revoked_by = timezone.now(), by
+        token.save(update_fields=["revoked_at", "revoked_by"])
+    return token

@@ -18,12 +18,12 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis.configuration import set_hypothesis_home_dir
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from config.wsgi import application
 from core.models import Role
+from core.services import api_token_issue
 from inspections import services as inspections_services
 from meetings import services as meetings_services
 from tests import factories as f
@@ -143,7 +143,7 @@ def center_token(db, in_process_wsgi) -> dict:
     """The data set, and the `Authorization` header of a guidance-center user (who may call everything)."""
     _seed()
     staff = f.make_user(Role.GUIDANCE_CENTER, username="schema-center")
-    return {"Authorization": f"Token {Token.objects.create(user=staff).key}"}
+    return {"Authorization": f"Token {api_token_issue(user=staff, by=staff)[1]}"}
 
 
 def test_the_served_schema_is_the_one_tested(center_token, in_process_wsgi):

@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connections
-from rest_framework.authtoken.models import Token
 
 from core.models import Role
+from core.services import api_token_issue
 from inspections.models import Hazard, Inspection, Rectification
 from tests import factories as f
 
@@ -43,7 +43,7 @@ def test_concurrent_writes_from_several_township_leads_all_land_and_nothing_erro
         township = f.TownshipFactory(county=county, name=f"并发乡{n}")
         user = f.make_user(Role.TOWNSHIP_LEAD, township=township)
         premises = [f.PremisesFactory(township=township).pk for _ in range(PREMISES_EACH)]
-        leads.append((Token.objects.create(user=user).key, premises))
+        leads.append((api_token_issue(user=user, by=user)[1], premises))
         token_of[township.pk] = leads[-1][0]
     connections.close_all()  # the server threads open their own
 

@@ -268,7 +268,7 @@ REST_FRAMEWORK = {
     # Token first: its challenge (WWW-Authenticate: Token) makes missing or bad credentials a 401,
     # as a client expects; a browser's session is still tried when no token is sent.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -300,6 +300,8 @@ REST_FRAMEWORK = {
 }
 # Rows an API Excel export (?format=xlsx) holds at most; beyond, it says it was cut (core.api.Pagination).
 API_EXPORT_MAX_ROWS = int(os.environ.get("API_EXPORT_MAX_ROWS", "100000"))
+# An API token (core.models.ApiToken) expires this many days after it was given.
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 # Requests per client address (a county office's users share one), token requests per address,
 # Excel exports per user (core.throttles).
 API_THROTTLE_RATES = {

@@ -14,10 +14,10 @@ from django.db import connections
 from django.test.client import encode_multipart
 from django.utils import timezone
 from PIL import Image
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.models import IdempotencyRecord, Role
+from core.services import api_token_issue
 from inspections import services as inspection_services
 from inspections.models import Hazard, Inspection, Rectification
 from inspections.services import local_today
@@ -203,7 +203,7 @@ def test_the_same_request_sent_at_once_from_several_threads_writes_once(live_ser
     township = f.TownshipFactory(name="北关镇")
     user = f.make_user(Role.TOWNSHIP_LEAD, township=township)
     premises = f.PremisesFactory(township=township)
-    token = Token.objects.create(user=user).key
+    token = api_token_issue(user=user, by=user)[1]
     body = json.dumps(inspection_body(premises)).encode()
     connections.close_all()  # the server threads open their own
 
