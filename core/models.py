@@ -106,6 +106,10 @@ class Notification(models.Model):
     """One reminder to one person. (rule, object, recipient, period) is the idempotency key:
     however often beat fires or a batch is redelivered, a reminder exists once.
 
+    Its title and text are written once in each language (`title`/`text` in Chinese, `title_en`/
+    `text_en` in English); what a reader sees is notifications.selectors.notification_title /
+    notification_text in the reader's language.
+
     The row is the in-app inbox item. What leaves the site (email, group robots, SMS) is a delivery
     of the notifications app: at once when `urgent`, otherwise in the person's daily digest;
     `dispatched_at` says when it was handed to those channels."""
@@ -128,6 +132,10 @@ class Notification(models.Model):
     )
     title = models.CharField(_("标题"), max_length=200)
     text = models.TextField(_("内容"))
+    # The same words in English, written with the Chinese; blank on rows written before English was
+    # stored, which then read in Chinese (notifications.selectors.notification_title / _text).
+    title_en = models.CharField(_("英文标题"), max_length=200, blank=True, default="")
+    text_en = models.TextField(_("英文内容"), blank=True, default="")
     url = models.CharField(_("链接"), max_length=200, blank=True)
     urgent = models.BooleanField(_("立即推送"), default=False)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import REFUSALS, ReadOnlyAdmin, refusal_text
 from core.exceptions import AccessDenied
 from core.models import Notification
-from notifications import services
+from notifications import selectors, services
 from notifications.models import ChannelEndpoint, ChannelPreference, Delivery
 
 
@@ -21,15 +21,20 @@ class NotificationAdmin(ReadOnlyAdmin):
         "recipient",
         "rule",
         "period",
-        "title",
+        "shown_title",
         "urgent",
         "read_at",
         "dispatched_at",
     ]
     list_filter = ["rule", "urgent", ("read_at", admin.EmptyFieldListFilter)]
-    search_fields = ["title", "recipient__username"]
+    search_fields = ["title", "title_en", "recipient__username"]
     date_hierarchy = "created_at"
     list_select_related = ["recipient"]
+
+    @admin.display(description=_("标题"), ordering="title")
+    def shown_title(self, obj):
+        """In the reader's language, like the inbox (the detail page shows both as stored)."""
+        return selectors.notification_title(obj)
 
 
 def masked_address(url: str) -> str:

@@ -12,9 +12,21 @@ from notifications import selectors, services
 
 
 class NotificationSerializer(AnswerSerializer):
+    """A reminder as the request's language (Accept-Language) reads it: its English title and text,
+    or the Chinese it was written in."""
+
+    title = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField()
+
     class Meta:
         model = Notification
         fields = ["id", "rule", "period", "title", "text", "url", "created_at", "read_at"]
+
+    def get_title(self, notification) -> str:
+        return selectors.notification_title(notification)
+
+    def get_text(self, notification) -> str:
+        return selectors.notification_text(notification)
 
 
 class MarkReadSerializer(serializers.Serializer):
@@ -33,7 +45,7 @@ class NotificationViewSet(
     queryset = Notification.objects.none()  # for the schema; get_queryset gives the real rows
     filterset_fields = {"rule": ["exact"], "read_at": ["isnull"], "created_at": ["gte", "lte"]}
     ordering_fields = ["created_at"]
-    search_fields = ["title", "text"]
+    search_fields = ["title", "text", "title_en", "text_en"]  # found in either language
     action_roles = {"mark_read": ALL_ROLES}
 
     def get_queryset(self):

@@ -8,6 +8,14 @@ the admin, and logged.
   (timestamp + HMAC-SHA256), @ by mobile;
 - SMS: the request shape of the common Chinese SMS HTTP APIs — template code and JSON template
   parameters, AccessKey ID and an HMAC-SHA1 signature over the sorted parameters.
+
+What leaves the site is written in one language, DELIVERY_LANGUAGE: the county's own (Chinese,
+settings.LANGUAGE_CODE). Deliveries go to the county's channels — a township's or the county's work
+group, where one message reaches everybody in it, and the county's SMS gateway whose templates are
+registered in Chinese — and the site stores no language per person (the pages follow each browser's
+cookie or Accept-Language), so there is no reader's language to follow. The inbox and the API show
+each reader a reminder in their own language; the deliveries, digests and the stored failure reasons
+(shown in the admin) are in DELIVERY_LANGUAGE.
 """
 
 import base64
@@ -26,8 +34,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils.translation import gettext as _
 
 from notifications.models import Channel, ChannelEndpoint, Delivery
+
+DELIVERY_LANGUAGE = settings.LANGUAGE_CODE
 
 
 class SendError(Exception):
@@ -46,7 +57,8 @@ def absolute_link(delivery: Delivery) -> str:
 
 def message_text(delivery: Delivery) -> str:
     link = absolute_link(delivery)
-    return "\n".join(part for part in (delivery.title, delivery.text, link and f"查看：{link}") if part)
+    see = link and _("查看：%(link)s") % {"link": link}
+    return "\n".join(part for part in (delivery.title, delivery.text, see) if part)
 
 
 def _post(url: str, *, body: bytes, content_type: str) -> dict:
@@ -58,36 +70,39 @@ def _post(url: str, *, body: bytes, content_type: str) -> dict:
         with urllib.request.urlopen(request, timeout=settings.DELIVERY_HTTP_TIMEOUT) as response:  # noqa: S310
             raw = response.read()
     except urllib.error.HTTPError as exc:
-        raise SendError(f"接口返回 HTTP {exc.code}") from None
+        raise SendError(_("接口返回 HTTP %(code)s") % {"code": exc.code}) from None
     except TimeoutError:
-        raise SendError("接口无应答（超时）") from None
+        raise SendError(_("接口无应答（超时）")) from None
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, TimeoutError | socket.timeout):
-            raise SendError("接口无应答（超时）") from None
-        raise SendError(f"无法连接接口（{type(reason).__name__}）") from None
+            raise SendError(_("接口无应答（超时）")) from None
+        raise SendError(_("无法连接接口（%(error)s）") % {"error": type(reason).__name__}) from None
     except (OSError, ValueError) as exc:
-        raise SendError(f"无法连接接口（{type(exc).__name__}）") from None
+        raise SendError(_("无法连接接口（%(error)s）") % {"error": type(exc).__name__}) from None
     try:
         answer = json.loads(raw)
     except ValueError:
-        raise SendError("接口应答不是 JSON") from None
+        raise SendError(_("接口应答不是 JSON")) from None
     if not isinstance(answer, dict):
-        raise SendError("接口应答格式不正确")
+        raise SendError(_("接口应答格式不正确"))
     return answer
 
 
 def _robot_answer(answer: dict, name: str) -> None:
     if answer.get("errcode") != 0:
         message = str(answer.get("errmsg", ""))[:120]
-        raise SendError(f"{name}返回 errcode {answer.get('errcode')}：{message}")
+        raise SendError(
+            _("%(robot)s返回 errcode %(code)s：%(message)s")
+            % {"robot": name, "code": answer.get("errcode"), "message": message}
+        )
 
 
 def send_email(delivery: Delivery, endpoint: ChannelEndpoint | None) -> None:
     try:
         send_mail(delivery.title, message_text(delivery), None, [delivery.address], fail_silently=False)
     except (OSError, smtplib.SMTPException) as exc:
-        raise SendError(f"邮件服务器未接收（{type(exc).__name__}）") from None
+        raise SendError(_("邮件服务器未接收（%(error)s）") % {"error": type(exc).__name__}) from None
 
 
 def wecom_payload(delivery: Delivery) -> dict:
@@ -99,7 +114,7 @@ def wecom_payload(delivery: Delivery) -> dict:
 
 def send_wecom(delivery: Delivery, endpoint: ChannelEndpoint) -> None:
     body = json.dumps(wecom_payload(delivery), ensure_ascii=False).encode()
-    _robot_answer(_post(endpoint.url, body=body, content_type="application/json"), "企业微信")
+    _robot_answer(_post(endpoint.url, body=body, content_type="application/json"), _("企业微信"))
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
@@ -124,7 +139,7 @@ def send_dingtalk(delivery: Delivery, endpoint: ChannelEndpoint) -> None:
     }
     body = json.dumps(payload, ensure_ascii=False).encode()
     url = dingtalk_url(endpoint.url, endpoint_secret(endpoint))
-    _robot_answer(_post(url, body=body, content_type="application/json"), "钉钉")
+    _robot_answer(_post(url, body=body, content_type="application/json"), _("钉钉"))
 
 
 def _percent(value: str) -> str:
@@ -174,7 +189,9 @@ def send_sms(delivery: Delivery, endpoint: ChannelEndpoint) -> None:
     answer = _post(endpoint.url, body=body, content_type="application/x-www-form-urlencoded")
     if answer.get("Code") != "OK":
         message = str(answer.get("Message", ""))[:120]
-        raise SendError(f"短信接口返回 {answer.get('Code')}：{message}")
+        raise SendError(
+            _("短信接口返回 %(code)s：%(message)s") % {"code": answer.get("Code"), "message": message}
+        )
 
 
 SENDERS: dict[str, Callable[[Delivery, ChannelEndpoint | None], None]] = {
@@ -189,5 +206,5 @@ def send(delivery: Delivery) -> None:
     """Send one delivery on its channel (no database access: safe in a worker thread)."""
     endpoint = delivery.endpoint
     if delivery.channel != Channel.EMAIL and (endpoint is None or not endpoint.enabled):
-        raise SendError("推送渠道已停用或已删除")
+        raise SendError(_("推送渠道已停用或已删除"))
     SENDERS[delivery.channel](delivery, endpoint)

@@ -14,12 +14,15 @@ They are written in the transaction of the write that caused them (a refused or 
 leaves none) and sent after it commits. The person who did it is not told about it. Records entered
 late (a hazard found more than EVENT_RECENT_DAYS ago, an assignment already past its deadline) are
 history being typed in: they remind nobody.
+
+Each reminder's title and text are written in Chinese and in English at once (rules.in_both).
 """
 
 import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core import events
 from core.clock import local_today
@@ -28,9 +31,11 @@ from meetings.models import Assignment
 from notifications import services, tasks
 from notifications.rules import (
     Draft,
-    assignment_url,
+    assignment_page,
+    assignment_what,
     county_supervisor_ids,
-    hazard_url,
+    drafts_of,
+    hazard_page,
     police_user_ids,
     premises_user_ids,
     principal_leader_ids,
@@ -55,7 +60,38 @@ def _people(by, *groups: Iterable[int]) -> list[int]:
 
 
 def _hazard_line(h: Hazard) -> str:
-    return f"{h.township.name}{h.premises.name}：{h.get_severity_display()}“{h.description[:60]}”"
+    """Where the hazard is and what it is, in the active language."""
+    return _("%(township)s%(premises)s：%(severity)s“%(description)s”") % {
+        "township": h.township.name,
+        "premises": h.premises.name,
+        "severity": h.get_severity_display(),
+        "description": h.description[:60],
+    }
+
+
+def _found_words(h: Hazard) -> tuple[str, str]:
+    if h.inspection.kind == Inspection.Kind.SELF:
+        title = _("单位自查上报隐患：%(premises)s")
+    else:
+        title = _("新发现隐患：%(premises)s")
+    return (
+        title % {"premises": h.premises.name},
+        _("%(hazard)s，整改期限 %(deadline)s，责任人 %(person)s。")
+        % {"hazard": _hazard_line(h), "deadline": f"{h.deadline:%Y-%m-%d}", "person": h.responsible_person},
+    )
+
+
+def _major_words(h: Hazard) -> tuple[str, str]:
+    return (
+        _("【重大火灾隐患】%(township)s%(premises)s")
+        % {"township": h.township.name, "premises": h.premises.name},
+        _("%(hazard)s，%(found)s 发现，整改期限 %(deadline)s。请督促落实整改和防范措施。")
+        % {
+            "hazard": _hazard_line(h),
+            "found": f"{h.discovered_on:%Y-%m-%d}",
+            "deadline": f"{h.deadline:%Y-%m-%d}",
+        },
+    )
 
 
 def on_hazards_found(*, hazards: list[Hazard], by=None) -> None:
@@ -65,38 +101,19 @@ def on_hazards_found(*, hazards: list[Hazard], by=None) -> None:
     townships = {h.township_id for h in hazards}
     leads = township_lead_ids(townships)
     for self_reported in (True, False):
-        drafts = [
-            Draft(
-                user_id,
-                h.id,
-                "event",
-                f"{'单位自查上报隐患' if self_reported else '新发现隐患'}：{h.premises.name}",
-                f"{_hazard_line(h)}，整改期限 {h.deadline:%Y-%m-%d}，责任人 {h.responsible_person}。",
-                hazard_url(h.id),
-                h.township_id,
-            )
-            for h in hazards
-            if (h.inspection.kind == Inspection.Kind.SELF) == self_reported
-            for user_id in _people(by, leads[h.township_id])
-        ]
+        found = [h for h in hazards if (h.inspection.kind == Inspection.Kind.SELF) == self_reported]
+        pairs = [(h, user_id) for h in found for user_id in _people(by, leads[h.township_id])]
+        drafts = list(drafts_of(pairs, _found_words, period="event", url=hazard_page))
         _write("hazard_reported", Hazard, drafts, urgent=self_reported)
     major = [h for h in hazards if h.severity == Hazard.Severity.MAJOR]
     if major:
         officials, principals = county_supervisor_ids(townships), principal_leader_ids(townships)
-        drafts = [
-            Draft(
-                user_id,
-                h.id,
-                "event",
-                f"【重大火灾隐患】{h.township.name}{h.premises.name}",
-                f"{_hazard_line(h)}，{h.discovered_on:%Y-%m-%d} 发现，整改期限 {h.deadline:%Y-%m-%d}。"
-                "请督促落实整改和防范措施。",
-                hazard_url(h.id),
-                h.township_id,
-            )
+        pairs = [
+            (h, user_id)
             for h in major
             for user_id in _people(by, officials[h.township_id], principals[h.township_id])
         ]
+        drafts = list(drafts_of(pairs, _major_words, period="event", url=hazard_page))
         _write("hazard_major", Hazard, drafts, urgent=True)
 
 
@@ -108,19 +125,19 @@ def on_rectification_submitted(*, rectification, by=None) -> None:
     people = _people(
         by, township_lead_ids([h.township_id])[h.township_id], police_user_ids([station])[station]
     )
-    drafts = [
-        Draft(
-            user_id,
-            h.id,
-            f"r{rectification.id}",
-            f"整改完成待复查：{h.premises.name}",
-            f"{_hazard_line(h)}已于 {rectification.rectified_on:%Y-%m-%d} 整改完成（{rectification.rectified_by}），"
-            "请组织复查。",
-            hazard_url(h.id),
-            h.township_id,
+
+    def words(h: Hazard) -> tuple[str, str]:
+        return (
+            _("整改完成待复查：%(premises)s") % {"premises": h.premises.name},
+            _("%(hazard)s已于 %(day)s 整改完成（%(by)s），请组织复查。")
+            % {
+                "hazard": _hazard_line(h),
+                "day": f"{rectification.rectified_on:%Y-%m-%d}",
+                "by": rectification.rectified_by,
+            },
         )
-        for user_id in people
-    ]
+
+    drafts = list(drafts_of([(h, u) for u in people], words, period=f"r{rectification.id}", url=hazard_page))
     _write("rectification_submitted", Hazard, drafts, urgent=True)
 
 
@@ -128,19 +145,21 @@ def on_reinspection_failed(*, reinspection, by=None) -> None:
     if not _recent(reinspection.inspected_on):
         return
     h = reinspection.hazard
-    drafts = [
-        Draft(
-            user_id,
-            h.id,
-            f"f{reinspection.id}",
-            f"复查不合格：{h.premises.name}",
-            f"{_hazard_line(h)} {reinspection.inspected_on:%Y-%m-%d} 复查不合格：{reinspection.note[:80]}。"
-            f"请继续整改，整改期限 {h.deadline:%Y-%m-%d}。",
-            hazard_url(h.id),
-            h.township_id,
+
+    def words(h: Hazard) -> tuple[str, str]:
+        return (
+            _("复查不合格：%(premises)s") % {"premises": h.premises.name},
+            _("%(hazard)s %(day)s 复查不合格：%(note)s。请继续整改，整改期限 %(deadline)s。")
+            % {
+                "hazard": _hazard_line(h),
+                "day": f"{reinspection.inspected_on:%Y-%m-%d}",
+                "note": reinspection.note[:80],
+                "deadline": f"{h.deadline:%Y-%m-%d}",
+            },
         )
-        for user_id in _people(by, premises_user_ids([h.premises_id])[h.premises_id])
-    ]
+
+    people = _people(by, premises_user_ids([h.premises_id])[h.premises_id])
+    drafts = list(drafts_of([(h, u) for u in people], words, period=f"f{reinspection.id}", url=hazard_page))
     _write("reinspection_failed", Hazard, drafts, urgent=True)
 
 
@@ -149,27 +168,28 @@ def _township_people(township_ids: set[int]) -> dict[int, list[int]]:
     return {t: [*leads[t], *principals[t]] for t in township_ids}
 
 
-def _assignment_what(a: Assignment) -> str:
-    return f"{a.directive.get_category_display()}（{a.directive.meeting.title}）"
+def _issued_words(a: Assignment) -> tuple[str, str]:
+    return (
+        _("新的会议任务：%(what)s") % {"what": assignment_what(a)},
+        _("%(directive)s　完成时限 %(deadline)s，请按时报告进展。")
+        % {"directive": a.directive.text[:80], "deadline": f"{a.deadline:%Y-%m-%d}"},
+    )
+
+
+def _deadline_changed_words(a: Assignment) -> tuple[str, str]:
+    return (
+        _("会议任务时限调整：%(what)s") % {"what": assignment_what(a)},
+        _("完成时限调整为 %(deadline)s，当前进度 %(percent)s%%。")
+        % {"deadline": f"{a.deadline:%Y-%m-%d}", "percent": a.progress_percent},
+    )
 
 
 def on_assignments_issued(*, assignments: list[Assignment], by=None) -> None:
     today = local_today()
     assignments = [a for a in assignments if a.deadline >= today]
     people = _township_people({a.township_id for a in assignments})
-    drafts = [
-        Draft(
-            user_id,
-            a.id,
-            "event",
-            f"新的会议任务：{_assignment_what(a)}",
-            f"{a.directive.text[:80]}　完成时限 {a.deadline:%Y-%m-%d}，请按时报告进展。",
-            assignment_url(a.id),
-            a.township_id,
-        )
-        for a in assignments
-        for user_id in _people(by, people[a.township_id])
-    ]
+    pairs = [(a, user_id) for a in assignments for user_id in _people(by, people[a.township_id])]
+    drafts = list(drafts_of(pairs, _issued_words, period="event", url=assignment_page))
     _write("assignment_issued", Assignment, drafts, urgent=True)
 
 
@@ -177,18 +197,11 @@ def on_assignment_deadline_changed(*, assignment: Assignment, by=None) -> None:
     a = assignment
     if a.deadline < local_today():
         return
-    drafts = [
-        Draft(
-            user_id,
-            a.id,
-            f"d{a.deadline:%Y%m%d}",
-            f"会议任务时限调整：{_assignment_what(a)}",
-            f"完成时限调整为 {a.deadline:%Y-%m-%d}，当前进度 {a.progress_percent}%。",
-            assignment_url(a.id),
-            a.township_id,
-        )
-        for user_id in _people(by, _township_people({a.township_id})[a.township_id])
-    ]
+    people = _people(by, _township_people({a.township_id})[a.township_id])
+    pairs = [(a, user_id) for user_id in people]
+    drafts = list(
+        drafts_of(pairs, _deadline_changed_words, period=f"d{a.deadline:%Y%m%d}", url=assignment_page)
+    )
     _write("assignment_deadline_changed", Assignment, drafts, urgent=True)
 
 

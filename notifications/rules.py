@@ -2,7 +2,12 @@
 
 A rule has two halves:
 - `candidates(on)`: the ids of the objects it concerns on local date `on` (one indexed query);
-- `build(ids, on)`: for a batch of those ids, the notifications as (recipient, object, period, text).
+- `build(ids, on)`: for a batch of those ids, the notifications as `Draft`s (recipient, object,
+  period, title and text, link).
+
+A reminder's title and text are written in both languages at once (`in_both`): the Chinese in
+`title`/`text`, the English in `title_en`/`text_en`, each rendered from the same translatable
+message with named parameters; the data in them (township, premises, plan names) stays as entered.
 
 `reminders_create(rule=..., object_ids=..., on=...)` writes a batch with the database's unique
 constraint as the idempotency key, so beat firing twice, a redelivered batch or a manual
@@ -19,6 +24,9 @@ from operator import attrgetter
 from django.conf import settings
 from django.db.models import Count, F
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.models import Role, UserProfile
 from firebrigade.models import EquipmentItem, FundingAllocation
@@ -38,16 +46,57 @@ class Draft:
     recipient_id: int
     object_id: int
     period: str
-    title: str
+    title: str  # Chinese
     text: str
     url: str = ""
     township_id: int | None = None  # what the digest groups by
+    title_en: str = ""  # blank: the reader of English sees the Chinese
+    text_en: str = ""
+
+
+# The languages a reminder is written in: the field suffix and the language code.
+WRITTEN_IN = {"": "zh-hans", "_en": "en"}
+
+
+def in_both(words: Callable[..., tuple[str, str]], *args) -> dict[str, str]:
+    """`words(*args)` -> (title, text), rendered once in each language: a Draft's title, text,
+    title_en and text_en (as keyword arguments)."""
+    result = {}
+    for suffix, language in WRITTEN_IN.items():
+        with translation.override(language):
+            title, text = words(*args)
+        result[f"title{suffix}"], result[f"text{suffix}"] = str(title), str(text)
+    return result
+
+
+def drafts_of(
+    pairs: Iterable[tuple[object, int]],
+    words: Callable[..., tuple[str, str]],
+    *args,
+    period: str | Callable[[object], str],
+    url: Callable[[object], str],
+    township_of: Callable[[object], int | None] = attrgetter("township_id"),
+) -> Iterator[Draft]:
+    """A Draft for each (row, user id) pair: about the row, to the user. The row's title and text,
+    `words(row, *args)`, are written once in both languages however many people it reminds."""
+    written: dict[int, dict[str, str]] = {}
+    for row, user_id in pairs:
+        if row.pk not in written:
+            written[row.pk] = in_both(words, row, *args)
+        yield Draft(
+            user_id,
+            row.pk,
+            period(row) if callable(period) else period,
+            url=url(row),
+            township_id=township_of(row),
+            **written[row.pk],
+        )
 
 
 @dataclass(frozen=True)
 class Rule:
     name: str
-    label: str
+    label: str  # lazy: read in the reader's language
     model: type
     candidates: Callable[[dt.date], Iterable[int]]
     build: Callable[[list[int], dt.date], Iterator[Draft]]
@@ -205,16 +254,15 @@ def _kickoff_build(ids, on):
         .select_related("campaign")
         .annotate(n_premises=Count("premises"))
     )
-    for plan, user_id in _to_each(plans):
-        yield Draft(
-            user_id,
-            plan.id,
-            "kickoff",
-            f"{plan.campaign.name}启动：请按计划开展检查",
-            f"检查计划《{plan.title}》共 {plan.n_premises} 家单位，须于 {plan.due_on:%Y-%m-%d} 前完成检查。",
-            plan_url(plan),
-            plan.township_id,
-        )
+    return drafts_of(_to_each(plans), _kickoff_words, period="kickoff", url=plan_url)
+
+
+def _kickoff_words(plan) -> tuple[str, str]:
+    return (
+        _("%(campaign)s启动：请按计划开展检查") % {"campaign": plan.campaign.name},
+        _("检查计划《%(plan)s》共 %(n)s 家单位，须于 %(due)s 前完成检查。")
+        % {"plan": plan.title, "n": plan.n_premises, "due": f"{plan.due_on:%Y-%m-%d}"},
+    )
 
 
 def _plan_incomplete(qs):
@@ -246,19 +294,23 @@ def _plan_overdue_candidates(on):
 def _plan_build(overdue: bool):
     def build(ids, on):
         plans = list(_plan_incomplete(InspectionPlan.objects.filter(id__in=ids)).select_related("campaign"))
-        for plan, user_id in _to_each(plans):
-            left = plan.n_planned - plan.n_done
-            if overdue:
-                period = week_period(on)
-                title = f"检查计划逾期：{plan.title}"
-                text = f"已超过完成期限 {plan.due_on:%Y-%m-%d}，尚有 {left} 家单位未检查。"
-            else:
-                period = "due"
-                title = f"检查计划即将到期：{plan.title}"
-                text = f"完成期限 {plan.due_on:%Y-%m-%d}，尚有 {left} 家单位未检查。"
-            yield Draft(user_id, plan.id, period, title, text, plan_url(plan), plan.township_id)
+        period = week_period(on) if overdue else "due"
+        return drafts_of(_to_each(plans), _plan_words, overdue, period=period, url=plan_url)
 
     return build
+
+
+def _plan_words(plan, overdue: bool) -> tuple[str, str]:
+    values = {"plan": plan.title, "due": f"{plan.due_on:%Y-%m-%d}", "n": plan.n_planned - plan.n_done}
+    if overdue:
+        return (
+            _("检查计划逾期：%(plan)s") % values,
+            _("已超过完成期限 %(due)s，尚有 %(n)s 家单位未检查。") % values,
+        )
+    return (
+        _("检查计划即将到期：%(plan)s") % values,
+        _("完成期限 %(due)s，尚有 %(n)s 家单位未检查。") % values,
+    )
 
 
 # Open and overdue are the inspections app's one definition (the dashboard and the 通报 count the same).
@@ -285,47 +337,90 @@ def _hazards(ids):
     return list(Hazard.objects.filter(id__in=ids).select_related("premises", "township", "inspection"))
 
 
+def _hazard_values(h, on: dt.date) -> dict:
+    """What the hazard reminders say about a hazard (the choice labels in the active language)."""
+    return {
+        "township": h.township.name,
+        "premises": h.premises.name,
+        "severity": h.get_severity_display(),
+        "status": h.get_status_display(),
+        "description": h.description[:40],
+        "deadline": f"{h.deadline:%Y-%m-%d}",
+        "days": (on - h.deadline).days,
+    }
+
+
+def hazard_page(h) -> str:
+    return hazard_url(h.id)
+
+
+def _hazard_near_words(h, on) -> tuple[str, str]:
+    values = _hazard_values(h, on)
+    return (
+        _("隐患整改即将到期：%(premises)s") % values,
+        _("%(severity)s“%(description)s”须于 %(deadline)s 前整改完毕。") % values,
+    )
+
+
 def _hazard_near_build(ids, on):
-    for h, user_id in hazard_people(_hazards(ids)):
-        yield Draft(
-            user_id,
-            h.id,
-            "near",
-            f"隐患整改即将到期：{h.premises.name}",
-            f"{h.get_severity_display()}“{h.description[:40]}”须于 {h.deadline:%Y-%m-%d} 前整改完毕。",
-            hazard_url(h.id),
-            h.township_id,
+    return drafts_of(hazard_people(_hazards(ids)), _hazard_near_words, on, period="near", url=hazard_page)
+
+
+def _hazard_overdue_words(h, on) -> tuple[str, str]:
+    values = _hazard_values(h, on)
+    return (
+        ngettext(
+            "隐患整改逾期 %(days)s 天：%(premises)s", "隐患整改逾期 %(days)s 天：%(premises)s", values["days"]
         )
+        % values,
+        _("%(severity)s“%(description)s”整改期限 %(deadline)s 已过，当前状态：%(status)s。") % values,
+    )
 
 
 def _hazard_overdue_build(ids, on):
-    for h, user_id in hazard_people(_hazards(ids)):
-        yield Draft(
-            user_id,
-            h.id,
-            week_period(on),
-            f"隐患整改逾期 {(on - h.deadline).days} 天：{h.premises.name}",
-            f"{h.get_severity_display()}“{h.description[:40]}”整改期限 {h.deadline:%Y-%m-%d} 已过，"
-            f"当前状态：{h.get_status_display()}。",
-            hazard_url(h.id),
-            h.township_id,
+    people = hazard_people(_hazards(ids))
+    return drafts_of(people, _hazard_overdue_words, on, period=week_period(on), url=hazard_page)
+
+
+def _escalated_to_township(days: int) -> str:
+    return ngettext(
+        "【升级督办·乡镇主要领导】隐患逾期 %(days)s 天未整改：%(premises)s",
+        "【升级督办·乡镇主要领导】隐患逾期 %(days)s 天未整改：%(premises)s",
+        days,
+    )
+
+
+def _escalated_to_county(days: int) -> str:
+    return ngettext(
+        "【升级督办·县】隐患逾期 %(days)s 天未整改：%(premises)s",
+        "【升级督办·县】隐患逾期 %(days)s 天未整改：%(premises)s",
+        days,
+    )
+
+
+def _hazard_escalate_build(
+    recipients: Callable[[Iterable[int]], dict[int, list[int]]], title: Callable[[int], str]
+):
+    """`title(days)`: the title's message, which says to whom the overdue hazard is escalated."""
+
+    def words(h, on) -> tuple[str, str]:
+        values = _hazard_values(h, on)
+        days = values["days"]
+        return (
+            title(days) % values,
+            ngettext(
+                "%(township)s%(premises)s的%(severity)s“%(description)s”整改期限 %(deadline)s，"
+                "已逾期 %(days)s 天，请督促整改并落实责任。",
+                "%(township)s%(premises)s的%(severity)s“%(description)s”整改期限 %(deadline)s，"
+                "已逾期 %(days)s 天，请督促整改并落实责任。",
+                days,
+            )
+            % values,
         )
 
-
-def _hazard_escalate_build(recipients: Callable[[Iterable[int]], dict[int, list[int]]], level: str):
     def build(ids, on):
-        for h, user_id in _to_each(_hazards(ids), recipients=recipients):
-            late = (on - h.deadline).days
-            yield Draft(
-                user_id,
-                h.id,
-                "escalated",
-                f"【升级督办·{level}】隐患逾期 {late} 天未整改：{h.premises.name}",
-                f"{h.township.name}{h.premises.name}的{h.get_severity_display()}“{h.description[:40]}”"
-                f"整改期限 {h.deadline:%Y-%m-%d}，已逾期 {late} 天，请督促整改并落实责任。",
-                hazard_url(h.id),
-                h.township_id,
-            )
+        people = _to_each(_hazards(ids), recipients=recipients)
+        return drafts_of(people, words, on, period="escalated", url=hazard_page)
 
     return build
 
@@ -342,18 +437,38 @@ def _assignment_overdue_candidates(on):
     return Assignment.objects.filter(assignment_overdue_q(on)).values_list("id", flat=True)
 
 
+def assignment_page(a) -> str:
+    return assignment_url(a.id)
+
+
+def assignment_what(a: Assignment) -> str:
+    """Which meeting task, in the active language: its category and its meeting."""
+    return _("%(category)s（%(meeting)s）") % {
+        "category": a.directive.get_category_display(),
+        "meeting": a.directive.meeting.title,
+    }
+
+
+def _assignment_words(a: Assignment, overdue: bool) -> tuple[str, str]:
+    values = {"what": assignment_what(a), "deadline": f"{a.deadline:%Y-%m-%d}", "percent": a.progress_percent}
+    if overdue:
+        return (
+            _("会议任务逾期：%(what)s") % values,
+            _("完成时限 %(deadline)s 已过，当前进度 %(percent)s%%。") % values,
+        )
+    return (
+        _("会议任务即将到期：%(what)s") % values,
+        _("完成时限 %(deadline)s，当前进度 %(percent)s%%，请及时报告进展。") % values,
+    )
+
+
 def _assignment_build(overdue: bool):
     def build(ids, on):
         assignments = list(Assignment.objects.filter(id__in=ids).select_related("directive__meeting"))
-        for a, user_id in _to_each(assignments):
-            what = f"{a.directive.get_category_display()}（{a.directive.meeting.title}）"
-            if overdue:
-                period, title = week_period(on), f"会议任务逾期：{what}"
-                text = f"完成时限 {a.deadline:%Y-%m-%d} 已过，当前进度 {a.progress_percent}%。"
-            else:
-                period, title = "near", f"会议任务即将到期：{what}"
-                text = f"完成时限 {a.deadline:%Y-%m-%d}，当前进度 {a.progress_percent}%，请及时报告进展。"
-            yield Draft(user_id, a.id, period, title, text, assignment_url(a.id), a.township_id)
+        period = week_period(on) if overdue else "near"
+        return drafts_of(
+            _to_each(assignments), _assignment_words, overdue, period=period, url=assignment_page
+        )
 
     return build
 
@@ -369,17 +484,26 @@ def _maintenance_candidates(on):
 
 def _maintenance_build(ids, on):
     items = list(EquipmentItem.objects.filter(id__in=ids).select_related("brigade", "equipment_type"))
-    for item, user_id in _to_each(items, township_of=attrgetter("brigade.township_id")):
-        yield Draft(
-            user_id,
-            item.id,
-            # A new maintenance cycle is a new period.
-            item.next_maintenance_on.isoformat(),
-            f"装备保养到期：{item.brigade.name}",
-            f"{item.equipment_type.name}×{item.quantity} 应于 {item.next_maintenance_on:%Y-%m-%d} 前保养。",
-            brigade_url(item.brigade_id),
-            item.brigade.township_id,
-        )
+    township_of = attrgetter("brigade.township_id")
+    return drafts_of(
+        _to_each(items, township_of=township_of),
+        _maintenance_words,
+        period=lambda item: item.next_maintenance_on.isoformat(),  # a new maintenance cycle: a new period
+        url=lambda item: brigade_url(item.brigade_id),
+        township_of=township_of,
+    )
+
+
+def _maintenance_words(item) -> tuple[str, str]:
+    return (
+        _("装备保养到期：%(brigade)s") % {"brigade": item.brigade.name},
+        _("%(equipment)s×%(quantity)s 应于 %(due)s 前保养。")
+        % {
+            "equipment": item.equipment_type.name,
+            "quantity": item.quantity,
+            "due": f"{item.next_maintenance_on:%Y-%m-%d}",
+        },
+    )
 
 
 def last_quarter_end(on: dt.date) -> tuple[int, int]:
@@ -400,59 +524,110 @@ def _funding_candidates(on):
 def _funding_build(ids, on):
     year, quarter = last_quarter_end(on)
     allocations = list(FundingAllocation.objects.filter(id__in=ids).select_related("township"))
-    for a, user_id in _to_each(allocations, recipients=leads_and_officials):
-        yield Draft(
-            user_id,
-            a.id,
-            f"{year}-Q{quarter}",
-            f"经费未到位：{a.township.name}{a.year}年{a.get_category_display()}",
-            f"截至{year}年第{quarter}季度末，预算 {a.amount} 元，已到位 {a.disbursed_amount} 元，"
-            f"尚有 {a.amount - a.disbursed_amount} 元未到位。",
-            funding_url(a.year),
-            a.township_id,
+    return drafts_of(
+        _to_each(allocations, recipients=leads_and_officials),
+        _funding_words,
+        year,
+        quarter,
+        period=f"{year}-Q{quarter}",
+        url=lambda a: funding_url(a.year),
+    )
+
+
+def _funding_words(a, year: int, quarter: int) -> tuple[str, str]:
+    return (
+        _("经费未到位：%(township)s%(year)s年%(category)s")
+        % {"township": a.township.name, "year": a.year, "category": a.get_category_display()},
+        _(
+            "截至%(year)s年第%(quarter)s季度末，预算 %(amount)s 元，已到位 %(disbursed)s 元，"
+            "尚有 %(left)s 元未到位。"
         )
+        % {
+            "year": year,
+            "quarter": quarter,
+            "amount": a.amount,
+            "disbursed": a.disbursed_amount,
+            "left": a.amount - a.disbursed_amount,
+        },
+    )
 
 
 RULES: dict[str, Rule] = {
     rule.name: rule
     for rule in [
-        Rule("campaign_kickoff", "防控行动启动", InspectionPlan, _kickoff_candidates, _kickoff_build),
-        Rule("plan_due", "检查计划即将到期", InspectionPlan, _plan_due_candidates, _plan_build(False)),
-        Rule("plan_overdue", "检查计划逾期", InspectionPlan, _plan_overdue_candidates, _plan_build(True)),
-        Rule("hazard_near", "隐患整改即将到期", Hazard, _hazard_near_candidates, _hazard_near_build),
-        Rule("hazard_overdue", "隐患整改逾期", Hazard, _hazard_overdue_candidates, _hazard_overdue_build),
+        Rule(
+            "campaign_kickoff",
+            gettext_lazy("防控行动启动"),
+            InspectionPlan,
+            _kickoff_candidates,
+            _kickoff_build,
+        ),
+        Rule(
+            "plan_due",
+            gettext_lazy("检查计划即将到期"),
+            InspectionPlan,
+            _plan_due_candidates,
+            _plan_build(False),
+        ),
+        Rule(
+            "plan_overdue",
+            gettext_lazy("检查计划逾期"),
+            InspectionPlan,
+            _plan_overdue_candidates,
+            _plan_build(True),
+        ),
+        Rule(
+            "hazard_near",
+            gettext_lazy("隐患整改即将到期"),
+            Hazard,
+            _hazard_near_candidates,
+            _hazard_near_build,
+        ),
+        Rule(
+            "hazard_overdue",
+            gettext_lazy("隐患整改逾期"),
+            Hazard,
+            _hazard_overdue_candidates,
+            _hazard_overdue_build,
+        ),
         Rule(
             "hazard_escalate_township",
-            "隐患逾期升级至乡镇主要领导",
+            gettext_lazy("隐患逾期升级至乡镇主要领导"),
             Hazard,
             _hazard_escalate_candidates,
-            _hazard_escalate_build(principal_leader_ids, "乡镇主要领导"),
+            _hazard_escalate_build(principal_leader_ids, _escalated_to_township),
         ),
         Rule(
             "hazard_escalate_county",
-            "隐患逾期升级至县",
+            gettext_lazy("隐患逾期升级至县"),
             Hazard,
             _hazard_escalate_candidates,
-            _hazard_escalate_build(county_supervisor_ids, "县"),
+            _hazard_escalate_build(county_supervisor_ids, _escalated_to_county),
         ),
         Rule(
             "assignment_near",
-            "会议任务即将到期",
+            gettext_lazy("会议任务即将到期"),
             Assignment,
             _assignment_near_candidates,
             _assignment_build(False),
         ),
         Rule(
             "assignment_overdue",
-            "会议任务逾期",
+            gettext_lazy("会议任务逾期"),
             Assignment,
             _assignment_overdue_candidates,
             _assignment_build(True),
         ),
-        Rule("maintenance_due", "装备保养到期", EquipmentItem, _maintenance_candidates, _maintenance_build),
+        Rule(
+            "maintenance_due",
+            gettext_lazy("装备保养到期"),
+            EquipmentItem,
+            _maintenance_candidates,
+            _maintenance_build,
+        ),
         Rule(
             "funding_not_disbursed",
-            "季度末经费未到位",
+            gettext_lazy("季度末经费未到位"),
             FundingAllocation,
             _funding_candidates,
             _funding_build,
@@ -463,13 +638,14 @@ RULES: dict[str, Rule] = {
 
 # Reminders written when something happens (notifications.events), not by the daily run.
 EVENT_LABELS = {
-    "hazard_reported": "新发现隐患",
-    "hazard_major": "发现重大火灾隐患",
-    "rectification_submitted": "整改完成待复查",
-    "reinspection_failed": "复查不合格",
-    "assignment_issued": "新的会议任务",
-    "assignment_deadline_changed": "会议任务时限调整",
+    "hazard_reported": gettext_lazy("新发现隐患"),
+    "hazard_major": gettext_lazy("发现重大火灾隐患"),
+    "rectification_submitted": gettext_lazy("整改完成待复查"),
+    "reinspection_failed": gettext_lazy("复查不合格"),
+    "assignment_issued": gettext_lazy("新的会议任务"),
+    "assignment_deadline_changed": gettext_lazy("会议任务时限调整"),
 }
+# Lazy: each reads in the language active where it is shown.
 RULE_LABELS = {**{name: rule.label for name, rule in RULES.items()}, **EVENT_LABELS}
 
 

@@ -6,9 +6,27 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils import translation
 
 from core.models import Notification, Role, UserProfile
 from notifications.models import ROBOTS, Channel, ChannelEndpoint, ChannelPreference, Delivery
+
+
+def _reads_english(language: str | None) -> bool:
+    return (language or translation.get_language() or "").lower().split("-")[0] == "en"
+
+
+def notification_title(n: Notification, language: str | None = None) -> str:
+    """A reminder's title as `language` (default: the active language, the reader's) reads it: its
+    English when the reader reads English and the reminder has one, else the Chinese it was written
+    in (rows written before English was stored have none). The inbox, the API, the admin and the
+    deliveries all read a reminder through this and `notification_text`."""
+    return (_reads_english(language) and n.title_en) or n.title
+
+
+def notification_text(n: Notification, language: str | None = None) -> str:
+    """A reminder's text in `language`, like `notification_title`."""
+    return (_reads_english(language) and n.text_en) or n.text
 
 
 def notification_list(*, user, rule: str = "", unread: bool = False) -> QuerySet[Notification]:

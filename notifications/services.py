@@ -22,8 +22,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.clock import local_today
 from core.exceptions import ApplicationError
@@ -59,6 +60,8 @@ def notifications_write(*, rule: str, model: type, drafts: Sequence[Draft], urge
                 township_id=d.township_id,
                 title=d.title[:200],
                 text=d.text,
+                title_en=d.title_en[:200],
+                text_en=d.text_en,
                 url=d.url,
                 urgent=urgent,
             )
@@ -135,6 +138,7 @@ def _deliveries_for(
 def notifications_dispatch(notifications: Iterable[Notification]) -> int:
     """Give each notification its own deliveries (urgent ones, and everything for people who chose no
     digest) and mark them handed out; the rest are left to `digests_build`. Returns deliveries made.
+    They say the reminder in the deliveries' language (channels.DELIVERY_LANGUAGE).
 
     A group robot posts one message for a notification's object however many of the group it
     concerns, @-mentioning each of them."""
@@ -154,8 +158,8 @@ def notifications_dispatch(notifications: Iterable[Notification]) -> int:
             route,
             key=notification_key(n),
             urgent=n.urgent,
-            title=n.title,
-            text=n.text,
+            title=selectors.notification_title(n, channels.DELIVERY_LANGUAGE),
+            text=selectors.notification_text(n, channels.DELIVERY_LANGUAGE),
             url=n.url,
             notification_id=n.id,
             recipient_id=n.recipient_id,
@@ -183,16 +187,25 @@ def notifications_dispatch_pending() -> int:
 
 
 def digest_text(rows: Sequence[Notification], *, on: dt.date) -> tuple[str, str]:
-    """One message for many reminders: how many of each kind, and in which townships."""
+    """One message for many reminders: how many of each kind, and in which townships. In the active
+    language: `digests_build` writes it in the deliveries' language (channels.DELIVERY_LANGUAGE)."""
     by_rule: dict[str, Counter] = defaultdict(Counter)
     for n in rows:
         by_rule[n.rule][n.township.name if n.township_id else ""] += 1
     lines = []
     for rule, townships in sorted(by_rule.items(), key=lambda item: -sum(item[1].values())):
-        where = "、".join(f"{name} {count} 条" for name, count in townships.most_common() if name)
-        label = RULE_LABELS.get(rule, rule)
-        lines.append(f"· {label}：{sum(townships.values())} 条" + (f"（{where}）" if where else ""))
-    title = f"消防工作提醒汇总（{on:%Y-%m-%d}）：共 {len(rows)} 条"
+        # Translators: what separates the townships of a list.
+        where = _("、").join(
+            _("%(township)s %(n)s 条") % {"township": name, "n": count}
+            for name, count in townships.most_common()
+            if name
+        )
+        values = {"label": RULE_LABELS.get(rule, rule), "n": sum(townships.values()), "where": where}
+        line = _("· %(label)s：%(n)s 条（%(where)s）") if where else _("· %(label)s：%(n)s 条")
+        lines.append(line % values)
+    title = ngettext(
+        "消防工作提醒汇总（%(day)s）：共 %(n)s 条", "消防工作提醒汇总（%(day)s）：共 %(n)s 条", len(rows)
+    ) % {"day": f"{on:%Y-%m-%d}", "n": len(rows)}
     return title, "\n".join(lines)
 
 
@@ -222,7 +235,8 @@ def digests_build(*, now: dt.datetime | None = None) -> int:
                 continue
             route = routes.get(recipient_id)
             if route is not None:
-                title, text = digest_text(rows, on=on)
+                with translation.override(channels.DELIVERY_LANGUAGE):
+                    title, text = digest_text(rows, on=on)
                 deliveries = _deliveries_for(
                     route,
                     key=f"d:{recipient_id}:{rows[-1].id}",
@@ -260,14 +274,16 @@ def _deliveries_claim(*, limit: int, now: dt.datetime) -> list[Delivery]:
 
 
 def _attempt(delivery: Delivery) -> str | None:
-    """Send one; None when the channel took it, else the reason (no database access: runs in a thread)."""
-    try:
-        channels.send(delivery)
-    except channels.SendError as exc:
-        return str(exc)
-    except Exception as exc:
-        logger.exception("delivery %s: unexpected error", delivery.pk)
-        return f"发送程序出错（{type(exc).__name__}）"
+    """Send one; None when the channel took it, else the reason (no database access: runs in a thread).
+    The message and the stored reason are in the deliveries' language (channels.DELIVERY_LANGUAGE)."""
+    with translation.override(channels.DELIVERY_LANGUAGE):
+        try:
+            channels.send(delivery)
+        except channels.SendError as exc:
+            return str(exc)
+        except Exception as exc:
+            logger.exception("delivery %s: unexpected error", delivery.pk)
+            return _("发送程序出错（%(error)s）") % {"error": type(exc).__name__}
     return None
 
 

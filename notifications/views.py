@@ -72,6 +72,6 @@ def notification_mark_read(request):
     try:
         ids = [int(i) for i in request.POST.getlist("id")] or None
     except ValueError:
-        return HttpResponseBadRequest("提醒编号不正确。")
+        return HttpResponseBadRequest(_("提醒编号不正确。"))
     services.notification_mark_read(user=request.user, notification_ids=ids)
     return redirect(_inbox_url(_filters(request.POST)))

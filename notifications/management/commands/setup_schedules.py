@@ -1,9 +1,12 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 # Declared in code; editable afterwards in the admin (django-celery-beat). Rerunning keeps edits
-# to the timing and only recreates a missing task.
+# to the timing and only recreates a missing task. A task's name is its identity (how a rerun finds
+# it), stored as written here: it is not translated, or a run in another language would add it twice.
 SCHEDULES = [
     {
         "name": "每日提醒评估（北京时间 07:30）",
@@ -37,19 +40,19 @@ RETIRED_TASKS = ["notifications.send_emails"]
 
 
 class Command(BaseCommand):
-    help = "创建定时任务（Celery beat）；已存在的保留其在后台的修改。"
+    help = gettext_lazy("创建定时任务（Celery beat）；已存在的保留其在后台的修改。")
 
     @transaction.atomic
     def handle(self, *args, **options):
         for task in PeriodicTask.objects.filter(task__in=RETIRED_TASKS):
             task.delete()
-            self.stdout.write(f"已删除过时的定时任务：{task.name}")
+            self.stdout.write(_("已删除过时的定时任务：%(name)s") % {"name": task.name})
         for spec in SCHEDULES:
             if PeriodicTask.objects.filter(name=spec["name"]).exists():
-                self.stdout.write(f"已存在：{spec['name']}")
+                self.stdout.write(_("已存在：%(name)s") % {"name": spec["name"]})
                 continue
             if "crontab" in spec:
-                crontab, _ = CrontabSchedule.objects.get_or_create(
+                crontab, _created = CrontabSchedule.objects.get_or_create(
                     **spec["crontab"],
                     day_of_week="*",
                     day_of_month="*",
@@ -58,8 +61,8 @@ class Command(BaseCommand):
                 )
                 PeriodicTask.objects.create(name=spec["name"], task=spec["task"], crontab=crontab)
             else:
-                interval, _ = IntervalSchedule.objects.get_or_create(
+                interval, _created = IntervalSchedule.objects.get_or_create(
                     every=spec["every_minutes"], period=IntervalSchedule.MINUTES
                 )
                 PeriodicTask.objects.create(name=spec["name"], task=spec["task"], interval=interval)
-            self.stdout.write(self.style.SUCCESS(f"已创建：{spec['name']}"))
+            self.stdout.write(self.style.SUCCESS(_("已创建：%(name)s") % {"name": spec["name"]}))
