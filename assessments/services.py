@@ -6,8 +6,9 @@ as computed that moment (with what they rest on) and needs every manual item sco
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments import access, selectors
@@ -87,8 +88,9 @@ def center_score(*, item: AssessmentItem, township, points, note: str = "", by=N
 
 @transaction.atomic
 def scheme_publish(*, scheme: AssessmentScheme, by=None) -> AssessmentScheme:
-    """Publish: every township's automatic points frozen as computed now; refused while a manual
-    item of some township has no score from the center, or when published already."""
+    """Publish: every township's automatic points frozen as computed now, with their basis in the
+    county's language (Chinese, whoever publishes: it is the record); refused while a manual item
+    of some township has no score from the center, or when published already."""
     access.check_scheme_write(by=by)
     scheme = AssessmentScheme.objects.select_for_update().get(pk=scheme.pk)
     if scheme.is_published:
@@ -97,7 +99,8 @@ def scheme_publish(*, scheme: AssessmentScheme, by=None) -> AssessmentScheme:
         raise ApplicationError(_("考核细则还没有考核项目。"))
     if by is None:  # the automatic items are computed as the center sees them: every township
         raise ApplicationError(_("发布须由指导中心的账号操作。"))
-    results = selectors.scheme_results(scheme=scheme, user=by)
+    with translation.override(settings.LANGUAGE_CODE):
+        results = selectors.scheme_results(scheme=scheme, user=by)
     missing = sum(r.unscored for r in results)
     if missing:
         raise ApplicationError(_("尚有 %(n)s 项人工评分未由指导中心考评，不能发布。") % {"n": missing})

@@ -28,11 +28,14 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Cast, Coalesce, Lag, NullIf, Round, RowNumber
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from core.clock import chinese_date, local_date, local_today
+from core.clock import local_date, local_today
 from core.filters import apply_filterset
 from core.models import Role
 from core.scoping import ALL, scope_queryset, user_role, visible_county_id, visible_township_ids
+from core.templatetags.display import day
 from inspections.definitions import (
     VERIFIED,
     hazard_open_q,
@@ -325,7 +328,8 @@ def hazard_trace_queryset(queryset: QuerySet[Hazard], *, on: dt.date | None = No
 
 @dataclass
 class TraceEvent:
-    """One line of a trace-back timeline."""
+    """One line of a trace-back timeline; `title` in the language active when it was made, its dates
+    written as the pages write them (core/templatetags/display.py)."""
 
     date: dt.date
     kind: str  # inspection / hazard / started / deadline_extended / rectification / reinspection / accountability
@@ -363,7 +367,9 @@ def _history_events(hazard: Hazard, records: list) -> list[TraceEvent]:
         when = local_date(record.history_date)
         if record.previous_status == Hazard.Status.OPEN and record.status == Hazard.Status.RECTIFYING:
             events.append(
-                TraceEvent(when, "started", "开始整改", user=record.history_user, obj=record, hazard=hazard)
+                TraceEvent(
+                    when, "started", _("开始整改"), user=record.history_user, obj=record, hazard=hazard
+                )
             )
         if record.previous_deadline is not None and record.deadline != record.previous_deadline:
             reason = record.history_change_reason or ""
@@ -371,8 +377,9 @@ def _history_events(hazard: Hazard, records: list) -> list[TraceEvent]:
                 TraceEvent(
                     when,
                     "deadline_extended",
-                    f"整改期限由 {chinese_date(record.previous_deadline)} 调整为 {chinese_date(record.deadline)}"
-                    + (f"（{reason}）" if reason else ""),
+                    _("整改期限由 %(old)s 调整为 %(new)s")
+                    % {"old": day(record.previous_deadline), "new": day(record.deadline)}
+                    + (_("（%(text)s）") % {"text": reason} if reason else ""),
                     user=record.history_user,
                     obj=record,
                     hazard=hazard,
@@ -484,7 +491,12 @@ def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
             TraceEvent(
                 inspection.inspected_on,
                 "inspection",
-                f"{kinds.get(inspection.kind, inspection.kind)}，发现隐患 {len(inspection.trace_hazards)} 处",
+                ngettext(
+                    "%(kind)s，发现隐患 %(n)s 处",
+                    "%(kind)s，发现隐患 %(n)s 处",
+                    len(inspection.trace_hazards),
+                )
+                % {"kind": kinds.get(inspection.kind, inspection.kind), "n": len(inspection.trace_hazards)},
                 people=inspection.inspectors,
                 user=inspection.recorded_by,
                 obj=inspection,
@@ -495,8 +507,13 @@ def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
             TraceEvent(
                 hazard.discovered_on,
                 "hazard",
-                f"发现{severities.get(hazard.severity, hazard.severity)}：{hazard.description}（整改期限 "
-                f"{chinese_date(hazard.deadline)}，责任人 {hazard.responsible_person}）",
+                _("发现%(severity)s：%(description)s（整改期限 %(deadline)s，责任人 %(person)s）")
+                % {
+                    "severity": severities.get(hazard.severity, hazard.severity),
+                    "description": hazard.description,
+                    "deadline": day(hazard.deadline),
+                    "person": hazard.responsible_person,
+                },
                 people=hazard.inspection.inspectors,
                 user=hazard.inspection.recorded_by,
                 obj=hazard,
@@ -509,7 +526,7 @@ def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
                 TraceEvent(
                     rectification.rectified_on,
                     "rectification",
-                    f"整改完成：{rectification.measures}",
+                    _("整改完成：%(measures)s") % {"measures": rectification.measures},
                     people=rectification.rectified_by,
                     user=rectification.submitted_by,
                     obj=rectification,
@@ -517,7 +534,10 @@ def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
                 )
             )
         for reinspection in hazard.trace_reinspections:
-            verdict = "复查合格，销号" if reinspection.passed else f"复查不合格：{reinspection.note}"
+            if reinspection.passed:
+                verdict = _("复查合格，销号")
+            else:
+                verdict = _("复查不合格：%(note)s") % {"note": reinspection.note}
             events.append(
                 TraceEvent(
                     reinspection.inspected_on,
@@ -534,7 +554,12 @@ def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
             TraceEvent(
                 accountability.decided_on,
                 "accountability",
-                f"责任追究：{accountability.person}（{accountability.unit}）{accountability.sanction}",
+                _("责任追究：%(person)s（%(unit)s）%(sanction)s")
+                % {
+                    "person": accountability.person,
+                    "unit": accountability.unit,
+                    "sanction": accountability.sanction,
+                },
                 people=accountability.decided_by,
                 obj=accountability,
                 hazard=accountability.hazard,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from firebrigade import tallies as brigade_tallies
 from inspections.definitions import hazard_overdue_q, hazard_rectified_q, hazard_verified_late_q
@@ -243,7 +244,8 @@ def plan_differences() -> list[str]:
         want = (planned.get(pk, 0), inspected.get(pk, 0))
         if (kept_planned, kept_inspected) != want:
             lines.append(
-                f"检查计划 {pk}：计划/已检查 记为 {kept_planned}/{kept_inspected}，应为 {want[0]}/{want[1]}"
+                _("检查计划 %(plan)s：计划/已检查 记为 %(kept)s，应为 %(want)s")
+                % {"plan": pk, "kept": f"{kept_planned}/{kept_inspected}", "want": f"{want[0]}/{want[1]}"}
             )
     return lines
 
@@ -259,12 +261,24 @@ def differences() -> list[str]:
         for name in TALLY_FIELDS:
             if want[name] != have[name]:
                 lines.append(
-                    f"隐患统计 乡镇 {key[0]} 行动 {key[1]} {name}：记为 {have[name]}，应为 {want[name]}"
+                    _("隐患统计 乡镇 %(township)s 行动 %(campaign)s %(name)s：记为 %(kept)s，应为 %(want)s")
+                    % {
+                        "township": key[0],
+                        "campaign": key[1],
+                        "name": name,
+                        "kept": have[name],
+                        "want": want[name],
+                    }
                 )
     for key in sorted(set(want_deadlines) | set(have_deadlines)):
         want, have = want_deadlines.get(key, 0), have_deadlines.get(key, 0)
         if want != have:
-            lines.append(f"隐患期限统计 乡镇 {key[0]} 行动 {key[1]} 期限 {key[2]}：记为 {have}，应为 {want}")
+            lines.append(
+                _(
+                    "隐患期限统计 乡镇 %(township)s 行动 %(campaign)s 期限 %(deadline)s：记为 %(kept)s，应为 %(want)s"
+                )
+                % {"township": key[0], "campaign": key[1], "deadline": key[2], "kept": have, "want": want}
+            )
     return lines + plan_differences() + brigade_tallies.differences()
 
 

@@ -5,6 +5,12 @@ Every township's figures are leaders.figures.township_figures' — the same func
 the township page and the API — for the period; this module adds what only the 通报 writes: fires by
 cause and the notable ones, brigade gaps in words, the overdue assignments named. A fixed number of
 queries whatever the size of the county or the length of the period.
+
+The text is written in the active language (Chinese by default, English for an English reader; the
+view can ask for either): every sentence is translated whole, numbers, dates (`day`) and money
+(`money_text`) written as that language writes them, and the sentences and lists joined as it joins
+them (core.text). Names — townships, brigades, people, premises, meetings — are data and stay as
+entered. Build and render the bulletin under the same language.
 """
 
 import datetime as dt
@@ -12,9 +18,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from core.clock import chinese_date, local_date
+from core.clock import local_date
+from core.money import money_text
 from core.scoping import ALL, visible_county_id, visible_township_ids
+from core.templatetags.display import day
+from core.text import is_chinese, listing, mark, sentences
 from firebrigade import selectors as brigade_selectors
 from firebrigade.models import Brigade, FireIncident
 from firebrigade.selectors import BrigadeGap, FireFigures, TownshipBrigadeGap
@@ -25,7 +36,6 @@ from meetings import selectors as meeting_selectors
 from meetings.models import Assignment
 from townships.models import County, Township
 
-ISSUER = "消防安全检查指导服务中心"  # the county's, named after it: 民权县消防安全检查指导服务中心
 # A fire is named in the text when someone was hurt or killed, or the loss reached this (yuan).
 NOTABLE_LOSS = Decimal(100_000)
 EARLIEST = dt.date(2000, 1, 1)  # no records before; keeps "a year before" a valid date
@@ -144,7 +154,7 @@ class OverdueItem:
     """An assignment open past its deadline at the end of the period."""
 
     assignment: Assignment
-    label: str  # 第3项, or 2021-11-17会议第3项 when several meetings are concerned
+    label: str  # 第3项, or 2021年11月17日会议第3项 when several meetings are concerned (item 3, ...)
     days: int  # past the deadline, at the end of the period
 
 
@@ -199,7 +209,7 @@ class BrigadeSummary:
     @property
     def brigades(self) -> int:
         """Brigades of every status together: the total the 通报 states before its breakdown."""
-        return sum(n for _, n in self.by_status)
+        return sum(n for _label, n in self.by_status)
 
 
 # How many townships the 通报 names in a "most" list before ties with the last one named.
@@ -215,7 +225,7 @@ class Bulletin:
     last_end: dt.date
     on: dt.date
     rows: list[TownshipRow] = field(default_factory=list)
-    fires: FireRow = field(default_factory=lambda: FireRow("全县"))
+    fires: FireRow = field(default_factory=lambda: FireRow(_("全县")))
     fires_by_cause: list[FireRow] = field(default_factory=list)
     notable_fires: list[FireIncident] = field(default_factory=list)
     brigades: BrigadeSummary = field(default_factory=BrigadeSummary)
@@ -225,11 +235,12 @@ class Bulletin:
 
     @property
     def title(self) -> str:
-        return f"{self.county.name}冬春火灾防控工作通报"
+        return _("%(county)s冬春火灾防控工作通报") % {"county": self.county.name}
 
     @property
     def issuer(self) -> str:
-        return f"{self.county.name}{ISSUER}"
+        """The county's guidance center, named after it: 民权县消防安全检查指导服务中心."""
+        return _("%(county)s消防安全检查指导服务中心") % {"county": self.county.name}
 
     @property
     def overdue_meetings(self) -> list[str]:
@@ -252,7 +263,190 @@ class Bulletin:
         if len(rows) > NAMED_MOST:
             least_named = rows[NAMED_MOST - 1].hazards_overdue
             rows = [r for r in rows if r.hazards_overdue >= least_named]
-        return [f"{r.name}（{r.hazards_overdue}处）" for r in rows]
+        return [_("%(township)s（%(n)s处）") % {"township": r.name, "n": r.hazards_overdue} for r in rows]
+
+    # --- the text, in the active language ---------------------------------------------------------
+
+    @property
+    def fires_text(self) -> str:
+        """一、火灾情况: the period's fires, the same dates a year before, the change, the causes."""
+        this, last, change = self.fires.this, self.fires.last, self.fires.change
+        if this.count:
+            now = _(
+                "通报期内，全县共发生%(fires)s，%(deaths)s，%(injuries)s，直接财产损失%(loss)s。"
+            ) % _counts(this)
+        else:
+            now = _("通报期内，全县未发生火灾。")
+        before = _("上年同期发生%(fires)s，%(deaths)s，%(injuries)s，直接财产损失%(loss)s；") % _counts(last)
+        return sentences(now, before, _change_text(change), self._causes_text())
+
+    def _causes_text(self) -> str:
+        causes = self.causes_this_period
+        if not causes:
+            return ""
+        named = listing(_("%(cause)s%(n)s起") % {"cause": c.label, "n": c.this.count} for c in causes)
+        return _("从起火原因看，%(causes)s。") % {"causes": named}
+
+    @property
+    def notable_fire_items(self) -> list[tuple[FireIncident, str, str]]:
+        """(fire, its clause, the punctuation after it) for each fire the text names: where and when
+        it broke out, the casualties, the loss. The page adds a link to its 责任倒查."""
+        items = []
+        for i, fire in enumerate(self.notable_fires):
+            if fire.deaths and fire.injuries:
+                harm = _("造成%(deaths)s人死亡、%(injuries)s人受伤，")
+            elif fire.deaths:
+                harm = _("造成%(deaths)s人死亡，")
+            elif fire.injuries:
+                harm = _("造成%(injuries)s人受伤，")
+            else:
+                harm = ""
+            harm %= {"deaths": fire.deaths, "injuries": fire.injuries}
+            text = _("%(date)s，%(township)s%(place)s发生%(cause)s，%(harm)s直接财产损失%(loss)s") % {
+                "date": day(fire.occurred_at, "short"),
+                "township": fire.township.name,
+                "place": fire.premises.name if fire.premises_id else fire.address,
+                "cause": fire.get_cause_display(),
+                "harm": harm,
+                "loss": money_text(fire.direct_loss),
+            }
+            items.append((fire, text, mark("。" if i == len(self.notable_fires) - 1 else "；")))
+        return items
+
+    @property
+    def brigades_text(self) -> str:
+        """二、专职消防队建设: the brigades by status, the townships without one, the gaps."""
+        s = self.brigades
+        breakdown = listing(_("%(status)s%(n)s个") % {"status": label, "n": n} for label, n in s.by_status)
+        first = ngettext(
+            "截至%(date)s，全县%(townships)s个乡镇（街道办）共有乡镇专职消防队%(brigades)s个%(breakdown)s；",
+            "截至%(date)s，全县%(townships)s个乡镇（街道办）共有乡镇专职消防队%(brigades)s个%(breakdown)s；",
+            s.brigades,
+        ) % {
+            "date": day(self.on),
+            "townships": s.townships,
+            "brigades": s.brigades,
+            "breakdown": _("（%(text)s）") % {"text": breakdown} if s.by_status else "",
+        }
+        if s.without_own and s.covered_by_shared:
+            own = ngettext(
+                "%(n)s个乡镇（街道办）尚未建立本级专职消防队，其中%(covered)s个由相邻乡镇消防队覆盖。",
+                "%(n)s个乡镇（街道办）尚未建立本级专职消防队，其中%(covered)s个由相邻乡镇消防队覆盖。",
+                s.without_own,
+            ) % {"n": s.without_own, "covered": s.covered_by_shared}
+        elif s.without_own:
+            own = ngettext(
+                "%(n)s个乡镇（街道办）尚未建立本级专职消防队。",
+                "%(n)s个乡镇（街道办）尚未建立本级专职消防队。",
+                s.without_own,
+            ) % {"n": s.without_own}
+        else:
+            own = _("各乡镇（街道办）均已建立专职消防队。")
+        gaps = _(
+            "对照建设标准，全县在岗执勤队员%(active)s人，应配%(required)s人，缺%(gap)s人；"
+            "完好消防车辆%(vehicles)s辆，缺%(vehicle_gap)s辆（缺口按各队分别计算，一队超配不抵他队缺口）；"
+            "各类装备缺口合计%(equipment)s件（套）。"
+        ) % {
+            "active": s.active_staff,
+            "required": s.min_staff,
+            "gap": s.staff_gap,
+            "vehicles": s.vehicles,
+            "vehicle_gap": s.vehicle_gap,
+            "equipment": s.equipment_gap,
+        }
+        short = ""
+        if s.short_staffed:
+            short = _("执勤人员未达标准的有：%(townships)s。") % {"townships": listing(s.short_staffed)}
+        return sentences(first, own, gaps, short)
+
+    @property
+    def hazards_text(self) -> str:
+        """三、隐患排查整改: found, major, rectified by the end, open, overdue; who has most overdue."""
+        t = self.totals
+        found = ngettext(
+            "通报期内，全县共排查发现火灾隐患%(found)s处，其中重大火灾隐患%(major)s处；截至%(date)s，"
+            "已整改销号%(rectified)s处，整改率%(rate)s%%；尚未整改%(open)s处（其中重大火灾隐患%(major_open)s处），"
+            "逾期未整改%(overdue)s处。",
+            "通报期内，全县共排查发现火灾隐患%(found)s处，其中重大火灾隐患%(major)s处；截至%(date)s，"
+            "已整改销号%(rectified)s处，整改率%(rate)s%%；尚未整改%(open)s处（其中重大火灾隐患%(major_open)s处），"
+            "逾期未整改%(overdue)s处。",
+            t.hazards_found,
+        ) % {
+            "found": t.hazards_found,
+            "major": t.hazards_major,
+            "date": day(self.end),
+            "rectified": t.hazards_rectified,
+            "rate": _or_dash(t.rectification_rate),
+            "open": t.hazards_open,
+            "major_open": t.hazards_major_open,
+            "overdue": t.hazards_overdue,
+        }
+        most = ""
+        if self.overdue_townships:
+            most = _("逾期未整改隐患较多的有（按逾期数，并列的一并列出）：%(townships)s。") % {
+                "townships": listing(self.overdue_townships)
+            }
+        return sentences(found, most)
+
+    @property
+    def assignments_text(self) -> str:
+        """四、会议任务落实: the period's assignments, closed, the rate, how many overdue."""
+        t = self.totals
+        total = ngettext(
+            "截至%(date)s，县政府会议部署分解到各乡镇（街道办）的工作任务共%(total)s项，已办结%(closed)s项，"
+            "办结率%(rate)s%%；",
+            "截至%(date)s，县政府会议部署分解到各乡镇（街道办）的工作任务共%(total)s项，已办结%(closed)s项，"
+            "办结率%(rate)s%%；",
+            t.assignments,
+        ) % {
+            "date": day(self.end),
+            "total": t.assignments,
+            "closed": t.assignments_closed,
+            "rate": _or_dash(t.assignment_rate),
+        }
+        if t.assignments_overdue:
+            overdue = ngettext(
+                "逾期未办结%(n)s项，现予以通报（见下表）。",
+                "逾期未办结%(n)s项，现予以通报（见下表）。",
+                t.assignments_overdue,
+            ) % {"n": t.assignments_overdue}
+        else:
+            overdue = _("无逾期未办结任务。")
+        return sentences(total, overdue)
+
+
+def _or_dash(value) -> str:
+    return "—" if value is None else str(value)
+
+
+def _counts(figures: FireFigures) -> dict[str, str]:
+    """A period's fires, deaths, injuries and loss, each with its unit, for a sentence."""
+    return {
+        "fires": ngettext("火灾%(n)s起", "火灾%(n)s起", figures.count) % {"n": figures.count},
+        "deaths": ngettext("死亡%(n)s人", "死亡%(n)s人", figures.deaths) % {"n": figures.deaths},
+        "injuries": ngettext("受伤%(n)s人", "受伤%(n)s人", figures.injuries) % {"n": figures.injuries},
+        "loss": money_text(figures.loss),
+    }
+
+
+def _change_text(change: Change) -> str:
+    """The number of fires against a year before: 持平, or up / down by how many (and what share)."""
+    if change.this == change.last:
+        return _("火灾起数与上年同期持平。")
+    values = {"n": change.diff, "percent": change.percent}
+    if change.this > change.last:
+        if change.percent is None:
+            return _("火灾起数同比上升%(n)s起。") % values
+        return _("火灾起数同比上升%(n)s起（%(percent)s%%）。") % values
+    if change.percent is None:
+        return _("火灾起数同比下降%(n)s起。") % values
+    return _("火灾起数同比下降%(n)s起（%(percent)s%%）。") % values
+
+
+def _with_unit(n: int, unit: str) -> str:
+    """A count with the equipment type's Chinese measure word (1辆); the bare number in English,
+    where the measure word has no place."""
+    return f"{n}{unit}" if is_chinese() else str(n)
 
 
 def county_bulletin(
@@ -340,8 +534,13 @@ def _add_brigades(bulletin: Bulletin) -> None:
                 BrigadeLine(
                     gap=b,
                     equipment_gap=sum(e.gap for e in missing),
-                    equipment_gap_text="、".join(
-                        f"{e.equipment_type.name}缺{e.gap}{e.equipment_type.unit}" for e in missing
+                    equipment_gap_text=listing(
+                        _("%(equipment)s缺%(count)s")
+                        % {
+                            "equipment": e.equipment_type.name,
+                            "count": _with_unit(e.gap, e.equipment_type.unit),
+                        }
+                        for e in missing
                     ),
                 )
             )
@@ -376,9 +575,12 @@ def _add_overdue_assignments(bulletin: Bulletin, rows: dict[int, TownshipRow], *
     directives = {}
     for a in overdue:
         directive = a.directive
-        label = f"第{directive.number}项"
+        label = _("第%(n)s项") % {"n": directive.number}
         if several_meetings:
-            label = f"{chinese_date(local_date(directive.meeting.held_at))}会议{label}"
+            label = _("%(date)s会议第%(n)s项") % {
+                "date": day(local_date(directive.meeting.held_at)),
+                "n": directive.number,
+            }
         directives.setdefault(
             (directive.meeting.held_at, directive.meeting_id, directive.number),
             DirectiveRef(

@@ -2,24 +2,31 @@
 
 County officials and the guidance center only. ?start=YYYY-MM-DD&end=YYYY-MM-DD (default: the
 current campaign, up to today; ?campaign=<id>: that campaign, up to today); &county=<id> for users
-who see more than one county.
+who see more than one county. In the reader's language; ?lang=zh-hans (or en) asks for the document
+in that language whatever the reader's, so an official reading English prints the Chinese 通报 the
+county sends out.
 """
 
 import datetime as dt
+from contextlib import nullcontext
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.clock import chinese_date, local_today
+from core.clock import local_today
 from core.models import Role
 from core.pdf import PdfUnavailableError, render_pdf, stylesheet
 from core.scoping import user_role
+from core.templatetags.display import day
 from leaders import bulletin, charts
 
 BULLETIN_ROLES = {Role.COUNTY_OFFICIAL, Role.GUIDANCE_CENTER}
@@ -113,43 +120,78 @@ def _prepare(request):
 def _charts(data: bulletin.Bulletin) -> dict:
     names = [r.name for r in data.rows]
     hazards = charts.horizontal_bar_chart(
-        title=f"各乡镇（街道办）火灾隐患排查整改情况（{chinese_date(data.start)}—{chinese_date(data.end)}）",
+        title=gettext("各乡镇（街道办）火灾隐患排查整改情况（%(start)s—%(end)s）")
+        % {"start": day(data.start), "end": day(data.end)},
         categories=names,
         series=[
-            charts.Series("发现隐患", [r.hazards_found for r in data.rows], FOUND),
-            charts.Series("已整改销号", [r.hazards_rectified for r in data.rows], RECTIFIED),
-            charts.Series("逾期未整改", [r.hazards_overdue for r in data.rows], OVERDUE),
+            charts.Series(gettext("发现隐患"), [r.hazards_found for r in data.rows], FOUND),
+            charts.Series(gettext("已整改销号"), [r.hazards_rectified for r in data.rows], RECTIFIED),
+            charts.Series(gettext("逾期未整改"), [r.hazards_overdue for r in data.rows], OVERDUE),
         ],
         bar=7,
     )
     causes = charts.horizontal_bar_chart(
-        title="火灾起数（按起火原因）",
+        title=gettext("火灾起数（按起火原因）"),
         categories=[c.label for c in data.fires_by_cause],
         series=[
-            charts.Series("本期", [c.this.count for c in data.fires_by_cause], THIS_PERIOD),
-            charts.Series("上年同期", [c.last.count for c in data.fires_by_cause], LAST_PERIOD),
+            charts.Series(gettext("本期"), [c.this.count for c in data.fires_by_cause], THIS_PERIOD),
+            charts.Series(gettext("上年同期"), [c.last.count for c in data.fires_by_cause], LAST_PERIOD),
         ],
-        empty_text="本期及上年同期均无火灾",
+        empty_text=gettext("本期及上年同期均无火灾"),
     )
     return {"hazards": hazards, "causes": causes}
 
 
 def _context(request, form, scope, data) -> dict:
-    context = {"form": form, "scope": scope, "data": data, "today": local_today()}
+    context = {
+        "form": form,
+        "scope": scope,
+        "data": data,
+        "today": local_today(),
+        "asked_language": _asked_language(request),
+    }
     if data is not None:
         query = {"start": data.start.strftime(DATE_FORMAT), "end": data.end.strftime(DATE_FORMAT)}
         if request.GET.get("county"):
             query["county"] = data.county.pk
+        # The same document in Chinese, for the county, when the reader reads another language.
+        context["chinese_query"] = urlencode({**query, "lang": CHINESE})
+        asked = _asked_language(request)
+        if asked:
+            query["lang"] = asked
         context["query"] = urlencode(query)
         context["charts"] = _charts(data)
     return context
 
 
+CHINESE = "zh-hans"
+
+
+def _asked_language(request) -> str | None:
+    """The language ?lang= asks for, when it is one of the site's; else None (the reader's)."""
+    asked = request.GET.get("lang")
+    return asked if asked in dict(settings.LANGUAGES) else None
+
+
+def _in_asked_language(request):
+    """Build and render the document in the ?lang= language (a context manager)."""
+    asked = _asked_language(request)
+    return translation.override(asked) if asked else nullcontext()
+
+
+def _said_in(response, request):
+    if _asked_language(request):
+        response["Content-Language"] = _asked_language(request)
+    return response
+
+
 def bulletin_page(request):
     """The printable 通报; bad dates → 400 with the form and its messages."""
-    form, scope, data = _prepare(request)
-    status = 400 if form.errors else 200
-    return render(request, "bulletin/page.html", _context(request, form, scope, data), status=status)
+    with _in_asked_language(request):
+        form, scope, data = _prepare(request)
+        status = 400 if form.errors else 200
+        response = render(request, "bulletin/page.html", _context(request, form, scope, data), status=status)
+        return _said_in(response, request)
 
 
 def _stylesheet() -> str:
@@ -158,6 +200,11 @@ def _stylesheet() -> str:
 
 def bulletin_pdf(request):
     """The same document as a PDF; 400 for bad dates, 503 when the PDF libraries are missing."""
+    with _in_asked_language(request):
+        return _said_in(_bulletin_pdf(request), request)
+
+
+def _bulletin_pdf(request):
     form, scope, data = _prepare(request)
     if data is None:
         status = 400 if form.errors else 200
@@ -169,6 +216,10 @@ def bulletin_pdf(request):
     except PdfUnavailableError:
         return render(request, "bulletin/pdf_unavailable.html", context, status=503)
     response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"{data.title}（{data.start:%Y%m%d}-{data.end:%Y%m%d}）.pdf"
+    filename = gettext("%(title)s（%(start)s-%(end)s）.pdf") % {
+        "title": data.title,
+        "start": f"{data.start:%Y%m%d}",
+        "end": f"{data.end:%Y%m%d}",
+    }
     response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=filename)
     return response

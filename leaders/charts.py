@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+from core.text import mark
 
 FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'WenQuanYi Micro Hei', sans-serif"
 INK, MUTED, GRID = "#222", "#666", "#ddd"
@@ -51,10 +54,13 @@ def horizontal_bar_chart(
     series: Sequence[Series],
     width: int = 640,
     bar: int = 9,
-    empty_text: str = "无数据",
+    empty_text: str | None = None,
 ) -> SafeString:
     """An SVG of `categories` (rows, top to bottom) × `series` (one bar each per row, with its
-    value at the end), a legend and a value axis. Every text is escaped."""
+    value at the end), a legend and a value axis; `empty_text` (default 无数据, translated) when
+    there is no category. Every text is escaped."""
+    empty_text = gettext("无数据") if empty_text is None else empty_text
+    colon = mark("：")  # in a bar's tooltip: 北关镇 发现隐患：3
     label_size, value_size = 12, 10
     label_width = max((_text_width(c, label_size) for c in categories), default=0) + 12
     top, bottom, right = 52, 26, 36
@@ -108,10 +114,11 @@ def horizontal_bar_chart(
         )
         for index, s in enumerate(series):
             value = s.values[row] or 0
+            tip = f"{category} {s.label}{colon}{_number(value)}"
             y = y0 + index * bar
             parts.append(
                 f'<rect x="{plot_left:.1f}" y="{y}" width="{x_of(value) - plot_left:.1f}" height="{bar - 1}" '
-                f'fill="{s.color}"><title>{escape(category)} {escape(s.label)}：{_number(value)}</title></rect>'
+                f'fill="{s.color}"><title>{escape(tip)}</title></rect>'
             )
             if value:
                 parts.append(

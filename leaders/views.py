@@ -38,9 +38,10 @@ def county_dashboard(request):
     # The figures are kept as they change (inspections.tallies): computed on every request.
     data = dashboard.county_dashboard(user=request.user, campaign=campaign, on=on)
     if wants_xlsx(request):
+        title = gettext("县级总览")
         return xlsx_response(
-            filename=f"县级总览-{campaign.name if campaign else ''}",
-            title="县级总览",
+            filename=f"{title}-{campaign.name if campaign else ''}",
+            title=title,
             headers=[str(h) for _, h in dashboard.COLUMNS],
             rows=dashboard.export_rows(data),
         )
@@ -115,9 +116,10 @@ def county_map(request):
         raise Http404
     data = county_maps.county_map(user=request.user, county=county, on=local_today())
     if wants_xlsx(request):
+        title = gettext("消防队覆盖不到的单位")
         return xlsx_response(
-            filename=f"{county.name}-消防队覆盖不到的单位",
-            title=gettext("消防队覆盖不到的单位"),
+            filename=f"{county.name}-{title}",
+            title=title,
             headers=[
                 gettext("单位名称"),
                 gettext("乡镇（街道办）"),

@@ -332,3 +332,61 @@ def test_trace_of_a_premises_without_records_says_so(premises, client):
     page = client.get(f"/trace/premises/{premises.pk}/").content.decode()
     assert '<tr><td colspan="4">暂无记录。</td></tr>' in page
     assert '<tr class="kind-' not in page
+
+
+HAN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+@pytest.mark.usefixtures("_chinese_afterwards")
+def test_trace_timeline_reads_in_english_for_an_english_reader(history, client):
+    """The timeline's phrases and dates are the reader's language; what people typed stays as typed."""
+    with translation.override("en"):
+        trace = selectors.premises_trace(premises=history, on=D(2022, 1, 1))
+    titles = [e.title for e in trace.events]
+    assert titles[:4] == [
+        "Township inspection, 2 hazards found",
+        "General hazard found: 安全出口堵塞 (rectification deadline 6 December 2021, responsible: 王老板)",
+        "Major fire hazard found: 电气线路私拉乱接 (rectification deadline 30 November 2021, responsible: 王老板)",
+        "Rectification deadline changed from 27 November 2021 to 5 December 2021 (延长整改期限：线路需整体更换)",
+    ]
+    assert "Re-inspection passed, closed" in titles
+    assert "Re-inspection failed: 未接地" in titles
+    assert "Rectified: 重新布线" in titles
+    assert "Accountability: 王老板 (褚庙乡供销超市), 警告" in titles
+    assert "Guidance center inspection, 1 hazard found" in titles
+
+    client.force_login(make_user(Role.GUIDANCE_CENTER))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/trace/premises/{history.pk}/").content.decode()
+    rows = re.findall(ROW, page)
+    assert len(rows) == len(PAGE_ROWS)
+    typed = {
+        "安全出口堵塞",
+        "电气线路私拉乱接",
+        "灭火器过期",
+        "重新布线",
+        "更换",
+        "接地",
+        "未接地",
+        "王老板",
+        "李电工",
+    }
+    typed |= {
+        "赵专干",
+        "钱网格员",
+        "县指导中心",
+        "县消防工作办公室",
+        "褚庙乡供销超市",
+        "褚庙乡供销超市负责人",
+        "警告",
+    }
+    typed |= {"延长整改期限：线路需整体更换", "延长整改期限：材料未到", "后台更正"}
+    for _css, day, title, _people, _user in rows:
+        assert not HAN.search(day), day
+        for words in sorted(typed, key=len, reverse=True):
+            title = title.replace(words, "")
+        assert not HAN.search(title), title
+    assert rows[0][1] == "20 November 2021"
+    summary = re.search(r'<ul class="summary">.*?</ul>', page, re.S).group(0)
+    assert not HAN.search(summary), summary
+    assert "3 inspections" in summary

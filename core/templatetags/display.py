@@ -1,8 +1,9 @@
 """How the pages write money and dates, once for every page, the 通报 and its PDF.
 
 {% load display %}: `{{ amount|wan_yuan }}` → "82.00" (万元, thousands separators, two decimals);
-`{{ day|day }}` → the one date format (zh-hans: 2026年12月3日); `{{ text|css_string }}` → a quoted
-CSS string (the campaign name in an @page header).
+`{{ amount|money }}` → the amount in a sentence, with its unit (82.00万元 / ¥820,000);
+`{{ names|listing }}` → 甲、乙 / 甲, 乙; `{{ day|day }}` → the one date format of the language (2026年12月3日 / 3 December 2026,
+core/formats); `{{ text|css_string }}` → a quoted CSS string (the campaign name in an @page header).
 """
 
 import datetime as dt
@@ -11,7 +12,7 @@ from django import template
 from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from core import money
+from core import money, text
 from core.clock import county_tz
 
 register = template.Library()
@@ -21,6 +22,12 @@ register = template.Library()
 def wan_yuan(amount) -> str:
     """`amount` (yuan) in 万元 with thousands separators: 820000 → "82.00"; None → "—"."""
     return money.wan_text(amount)
+
+
+@register.filter(name="money")
+def money_in_sentence(amount) -> str:
+    """`amount` (yuan) in a sentence, with its unit: 820000 → "82.00万元" / "¥820,000"; None → "—"."""
+    return money.money_text(amount)
 
 
 # A day without its year, where a cell is narrow (the progress matrix): DATE_FORMAT less the year.
@@ -55,6 +62,12 @@ def day_time(value) -> str:
     if value in (None, ""):
         return ""
     return formats.date_format(_local(value), "DATETIME_FORMAT")
+
+
+@register.filter
+def listing(items) -> str:
+    """`items` as a list inside a sentence of the active language: 甲、乙 / 甲, 乙 (core.text)."""
+    return text.listing(items)
 
 
 @register.filter

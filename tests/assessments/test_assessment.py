@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from assessments import selectors, services
 from assessments.models import AssessmentItem, AssessmentScheme, ItemScore
@@ -97,6 +98,27 @@ def test_automatic_items_follow_the_records(county):
     item = next(i for i in results["北关镇"].items if i.item == county["overdue"])
     assert item.center_points == 10
     assert item.auto.basis == "逾期未整改隐患 2 处，每处扣 5.0 分"
+
+
+def test_the_basis_of_automatic_points_is_in_the_readers_language_and_published_in_chinese(county):
+    _overdue_hazard(county["a"])
+    with translation.override("en"):
+        results = _by_name(selectors.scheme_results(scheme=county["scheme"], user=county["official"]))
+        overdue = next(i for i in results["北关镇"].items if i.item == county["overdue"])
+        assert overdue.auto.basis == "1 hazard past its rectification deadline, 5.0 points off for each"
+        brigade = next(i for i in results["花园乡"].items if i.item == county["brigade"])
+        assert brigade.auto.basis == "No full-time fire brigade formed yet"
+        for township in results.values():
+            for item in township.items:
+                assert not re.search(r"[\u4e00-\u9fff：，；]", item.auto.basis if item.auto else ""), item
+
+    # Published by an English reader, the basis is kept as the county's record: in Chinese.
+    for township, points in ((county["a"], 6), (county["b"], 6), (county["c"], Decimal("8.5"))):
+        services.center_score(item=county["publicity"], township=township, points=points, by=county["center"])
+    with translation.override("en"):
+        services.scheme_publish(scheme=county["scheme"], by=county["center"])
+    kept = ItemScore.objects.get(item=county["overdue"], township=county["a"])
+    assert kept.auto_basis == "逾期未整改隐患 1 处，每处扣 5.0 分"
 
 
 def test_a_manual_item_needs_evidence_and_the_two_scores_stay_apart(county):

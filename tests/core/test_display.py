@@ -61,8 +61,28 @@ def test_day_writes_the_one_date_format_of_the_language():
     assert render("{{ d|day_time }}", d=dt.datetime(2026, 1, 2, 9, 5, tzinfo=ZoneInfo("Asia/Shanghai"))) == (
         "2026年1月2日 09:05"
     )
+    with translation.override("en"):  # an English reader's: day, month in words, year (core/formats)
+        assert render("{{ d|day }}", d=day) == "3 December 2026"
+        assert render('{{ d|day:"short" }}', d=dt.date(2026, 9, 5)) == "5 September"
+        assert render("{{ d|day_time }}", d=late) == "4 December 2026 01:30"
+
+
+def test_money_in_a_sentence_carries_the_unit_of_the_language():
+    """The same amount as the tables' 万元, rounded to the hundred yuan: 万元 in Chinese, yuan in English."""
+    assert render("{{ a|money }}", a=Decimal(186000)) == "18.60万元"
+    assert render("{{ a|money }}", a=Decimal("123456789")) == "12,345.68万元"
+    assert render("{{ a|money }}", a=None) == "—"
     with translation.override("en"):
-        assert render("{{ d|day }}", d=day) == "Dec. 3, 2026"
+        assert render("{{ a|money }}", a=Decimal(186000)) == "¥186,000"
+        assert render("{{ a|money }}", a=Decimal("123456789")) == "¥123,456,800"
+        assert render("{{ a|money }}", a=Decimal("49")) == "¥0"
+        assert render("{{ a|wan_yuan }}", a=Decimal(186000)) == "18.60"  # a table's, under "(10,000 yuan)"
+
+
+def test_listing_joins_as_the_language_does():
+    assert render("{{ names|listing }}", names=["北关镇", "城关镇"]) == "北关镇、城关镇"
+    with translation.override("en"):
+        assert render("{{ names|listing }}", names=["北关镇", "城关镇"]) == "北关镇, 城关镇"
 
 
 def test_css_string_cannot_leave_the_string():

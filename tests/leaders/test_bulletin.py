@@ -4,24 +4,28 @@ import datetime as dt
 import io
 import re
 import sys
+from urllib.parse import unquote
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from core import pdf
 from core.models import Role
-from firebrigade.models import Brigade, FireIncident
+from firebrigade.models import Brigade, EquipmentType, FireIncident
 from inspections.models import Hazard
 from inspections.selectors import campaign_current
 from inspections.services import local_today
 from leaders import bulletin as bulletin_selectors
 from leaders import charts
-from meetings.models import Assignment
+from meetings.models import Assignment, Directive, Meeting
 from tests import factories as f
-from townships.models import County
+from townships.models import County, Premises
 
 PAGE, PDF = "/reports/bulletin/", "/reports/bulletin.pdf"
 SEASON = {"start": "2021-11-01", "end": "2022-04-30"}  # the demo's 2021—2022 campaign
@@ -380,3 +384,150 @@ def test_bulletin_states_the_brigades_total_before_its_breakdown_and_how_gaps_ad
     assert total == sum(int(n) for n in re.findall(r"(\d+)个", match.group(2)))
     # 在岗 + 缺 need not equal 应配: a brigade staffed above its standard does not fill another's gap.
     assert "一队超配不抵他队缺口" in page
+
+
+# --- in English, and the Chinese document from an English session ------------------------------
+
+HAN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")  # Han, CJK and full-width punctuation
+
+
+@pytest.fixture(autouse=True)
+def _restore_language():
+    """A request through LocaleMiddleware leaves its language active in this thread; put the
+    default back so later tests (which expect Chinese) are not affected."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def _english_client(client, user):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(user)
+    return client
+
+
+def _data_names(county) -> list[str]:
+    """Every name the 通报 may print as entered: data, not words to translate. Longest first, so
+    a township's name is not cut out of its brigade's."""
+    names = {county.name}
+    names |= set(county.townships.values_list("name", flat=True))
+    names |= set(Brigade.objects.values_list("name", flat=True))
+    names |= set(EquipmentType.objects.values_list("name", flat=True))
+    names |= set(Premises.objects.values_list("name", flat=True))
+    names |= set(FireIncident.objects.values_list("address", flat=True))
+    names |= set(Meeting.objects.values_list("title", flat=True))
+    names |= set(Directive.objects.values_list("text", flat=True))
+    names |= set(Assignment.objects.values_list("responsible_person", flat=True))
+    return sorted((n for n in names if n), key=len, reverse=True)
+
+
+def _words_left(html: str, names: list[str]) -> list[str]:
+    """The Chinese left in `html` once the data names are taken out (names may be escaped), each
+    with the text around it."""
+    for name in names:
+        html = html.replace(escape(name), " ").replace(name, " ")
+    return [html[max(0, m.start() - 40) : m.end() + 40] for m in HAN.finditer(html)]
+
+
+def _article(page: str) -> str:
+    match = re.search(r'<article class="bulletin".*?</article>', page, re.S)
+    assert match
+    return match.group(0)
+
+
+@pytest.mark.django_db
+def test_the_bulletin_reads_in_english_for_an_english_reader(client, official, county):
+    page = _english_client(client, official).get(PAGE, SEASON).content.decode()
+    article = _article(page)
+    left = _words_left(article, _data_names(county))
+    assert left == [], "\n".join(left)
+    assert "民权县 winter-spring fire prevention bulletin" in article
+    assert "(1 November 2021 – 30 April 2022)" in article
+    for heading in (
+        "1. Fires",
+        "2. Full-time fire brigade construction",
+        "3. Hazard inspection and rectification",
+        "4. Implementation of meeting tasks",
+        "5. Requirements for the next stage",
+    ):
+        assert heading in article, heading
+    # One format of each language: dates in words, money in yuan in a sentence, in 10,000 yuan in a table.
+    notable = re.search(r'data-testid="notable-fires">(.*?)</p>', page, re.S).group(1)
+    assert "with 1 injured" in notable
+    assert "¥186,000" in notable
+    assert "trace-back" in notable
+    assert "As of 30 April 2022," in article
+    assert "Direct loss (10,000 yuan)" in article
+    # The numbers are those of the Chinese document.
+    chinese = Client()
+    chinese.force_login(official)
+    chinese_page = chinese.get(PAGE, SEASON).content.decode()
+    assert re.findall(r'class="num[^"]*">([^<]*)<', article) == re.findall(
+        r'class="num[^"]*">([^<]*)<', _article(chinese_page)
+    )
+
+
+@pytest.mark.django_db
+def test_an_english_reader_prints_the_chinese_bulletin_for_the_county(client, official, county):
+    english = _english_client(client, official)
+    page = english.get(PAGE, SEASON).content.decode()
+    link = re.search(r'href="([^"]+)"[^>]*data-testid="bulletin-pdf-chinese"', page)
+    assert link, "the Chinese PDF offered"
+    assert "lang=zh-hans" in link.group(1)
+    assert "中文版" in page
+    chinese = english.get(PAGE, {**SEASON, "lang": "zh-hans"})
+    assert chinese["Content-Language"] == "zh-hans"
+    article = _article(chinese.content.decode())
+    assert "民权县冬春火灾防控工作通报" in article
+    assert "（2021年11月1日—2022年4月30日）" in article
+    assert "共有乡镇专职消防队" in article
+    assert "winter-spring" not in article
+    assert "As of" not in article
+    # The reader's own pages stay English: the choice is for this document only.
+    assert "winter-spring fire prevention bulletin" in english.get(PAGE, SEASON).content.decode()
+
+    # A Chinese reader gets Chinese, with no extra link.
+    client.cookies.pop(settings.LANGUAGE_COOKIE_NAME)
+    page = client.get(PAGE, SEASON).content.decode()
+    assert "民权县冬春火灾防控工作通报" in page
+    assert 'data-testid="bulletin-pdf-chinese"' not in page
+
+
+def _pdf_text(response) -> str:
+    assert response.status_code == 200, response.content[:500]
+    assert response.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(response.content))
+    return " ".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.mark.django_db
+def test_the_bulletin_pdf_is_english_for_an_english_reader_and_chinese_when_asked(
+    client, official, township_names
+):
+    english = _english_client(client, official)
+    response = english.get(PDF, SEASON)
+    assert "民权县 winter-spring fire prevention bulletin" in unquote(response["Content-Disposition"])
+    text = _pdf_text(response)
+    flat = re.sub(r"\s+", " ", text)
+    assert "winter-spring fire prevention bulletin" in flat
+    assert "1 November 2021" in flat
+    assert "Requirements for the next stage" in flat
+    assert "冬春火灾防控工作通报" not in re.sub(r"\s+", "", text)
+    assert [name for name in township_names if name not in re.sub(r"\s+", "", text)] == []
+
+    chinese = re.sub(r"\s+", "", _pdf_text(english.get(PDF, {**SEASON, "lang": "zh-hans"})))
+    assert "民权县冬春火灾防控工作通报" in chinese
+    assert "五、下一步要求" in chinese
+    assert "Requirementsforthenextstage" not in chinese
+
+
+def test_the_bulletin_text_joins_sentences_and_lists_as_each_language_does():
+    ranked = _with_overdue({"甲": 2, "乙": 1})
+    with translation.override("en"):
+        assert ranked.overdue_townships == ["甲 (2)", "乙 (1)"]
+        change = bulletin_selectors._change_text(bulletin_selectors.Change(this=3, last=2))
+        assert change == "the number of fires rose by 1 (50.0%) on the same period last year."
+    with translation.override("zh-hans"):
+        assert ranked.overdue_townships == ["甲（2处）", "乙（1处）"]
+        assert bulletin_selectors._change_text(bulletin_selectors.Change(this=1, last=2)) == (
+            "火灾起数同比下降1起（50.0%）。"
+        )

@@ -1,0 +1,30 @@
+"""Joining translated pieces into text, as each language writes it: Chinese runs sentences together
+and lists with 、 (顿号); English puts a space between sentences and a comma between items. For
+documents composed in code from translated sentences (the 通报)."""
+
+from django.conf import settings
+from django.utils import translation
+
+# Punctuation that ends or opens a piece of Chinese text, and its English.
+ENGLISH_MARKS = {"；": "; ", "。": ".", "：": ": ", "，": ", "}
+
+
+def is_chinese() -> bool:
+    """Whether the active language (the default when none is active) is Chinese."""
+    return (translation.get_language() or settings.LANGUAGE_CODE).lower().startswith("zh")
+
+
+def sentences(*parts: str) -> str:
+    """The non-empty `parts` (each a whole translated sentence or clause, with its punctuation) as
+    one paragraph: side by side in Chinese, a space between them in English."""
+    return ("" if is_chinese() else " ").join(p for p in parts if p)
+
+
+def listing(items) -> str:
+    """`items` as a list inside a sentence: 北关镇、城关镇 / 北关镇, 城关镇."""
+    return ("、" if is_chinese() else ", ").join(str(i) for i in items)
+
+
+def mark(chinese: str) -> str:
+    """A Chinese punctuation mark (；。：，) in the active language."""
+    return chinese if is_chinese() else ENGLISH_MARKS[chinese]
