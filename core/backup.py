@@ -20,6 +20,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 
@@ -29,7 +30,7 @@ MANIFEST = "manifest.json"
 def _engine() -> str:
     vendor = connection.vendor
     if vendor not in {"postgresql", "sqlite"}:
-        raise ApplicationError(f"不支持的数据库：{vendor}")
+        raise ApplicationError(_("不支持的数据库：%(vendor)s") % {"vendor": vendor})
     return vendor
 
 
@@ -45,7 +46,8 @@ def _pg_tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
         raise ApplicationError(
-            f"找不到 {name}：请安装 PostgreSQL 客户端（apt-get install postgresql-client）。"
+            _("找不到 %(tool)s：请安装 PostgreSQL 客户端（apt-get install postgresql-client）。")
+            % {"tool": name}
         )
     return path
 
@@ -61,7 +63,7 @@ def _pg_run(tool: str, *options: str, last: str | None = None) -> None:
         check=False,
     )
     if proc.returncode:
-        raise ApplicationError(f"{tool} 失败：{proc.stderr.strip()}")
+        raise ApplicationError(_("%(tool)s 失败：%(error)s") % {"tool": tool, "error": proc.stderr.strip()})
 
 
 def _pg_env() -> tuple[list[str], dict[str, str]]:
@@ -121,12 +123,15 @@ def backup_restore(*, archive: Path) -> dict[str, int]:
     engine = _engine()
     archive = Path(archive)
     if not archive.exists():
-        raise ApplicationError(f"备份文件不存在：{archive}")
+        raise ApplicationError(_("备份文件不存在：%(archive)s") % {"archive": archive})
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(archive, "r:gz") as tar:
         tar.extractall(tmp, filter="data")
         manifest = json.loads((Path(tmp) / MANIFEST).read_text())
         if manifest["engine"] != engine:
-            raise ApplicationError(f"备份来自 {manifest['engine']} 数据库，当前为 {engine}，不能直接恢复。")
+            raise ApplicationError(
+                _("备份来自 %(source)s 数据库，当前为 %(engine)s，不能直接恢复。")
+                % {"source": manifest["engine"], "engine": engine}
+            )
         connections.close_all()
         if engine == "postgresql":
             _pg_run(
@@ -150,6 +155,9 @@ def backup_restore(*, archive: Path) -> dict[str, int]:
     restored = table_counts()
     missing = {t: (n, restored.get(t)) for t, n in manifest["counts"].items() if restored.get(t) != n}
     if missing:
-        detail = "；".join(f"{t} 应有 {n} 行，恢复后 {m} 行" for t, (n, m) in missing.items())
-        raise ApplicationError(f"恢复后数据不一致：{detail}")
+        detail = _("；").join(
+            _("%(table)s 应有 %(expected)s 行，恢复后 %(found)s 行") % {"table": t, "expected": n, "found": m}
+            for t, (n, m) in missing.items()
+        )
+        raise ApplicationError(_("恢复后数据不一致：%(detail)s") % {"detail": detail})
     return restored

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,8 +21,10 @@ from core.exceptions import ApplicationError
 from core.imports import services
 from core.imports import tasks as _tasks  # noqa: F401 - registers the Celery task wherever URLs load
 from core.imports.base import ACTION_LABELS, can_import
+from core.imports.columns import column_title
 from core.imports.exporters import XLSX, export_queryset, export_xlsx, template_xlsx
 from core.imports.forms import ImportUploadForm
+from core.imports.jobs import result_errors
 from core.imports.reader import MAX_FILE_BYTES, FileRefused, file_too_large
 from core.imports.registry import KINDS
 from core.middleware import request_length
@@ -91,7 +94,7 @@ def template_download(request, kind: str):
     _require_importer(request)
     if kind not in KINDS:
         raise Http404
-    return _xlsx(template_xlsx(kind), f"{KINDS[kind].label}导入模板.xlsx")
+    return _xlsx(template_xlsx(kind), _("%(kind)s导入模板.xlsx") % {"kind": KINDS[kind].label})
 
 
 @require_GET
@@ -109,12 +112,13 @@ def import_detail(request, pk: int):
     _require_importer(request)
     job = _job(request, pk)
     result = job.result or {}
-    errors = result.get("errors", [])
+    errors = result_errors(result)
     rows = result.get("rows", [])
     only = request.GET.get("only")
     if only in ACTION_LABELS:
         rows = [row for row in rows if row["action"] == only]
     page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = [_row_lines(row) for row in page.object_list]
     return render(
         request,
         "imports/detail.html",
@@ -130,6 +134,24 @@ def import_detail(request, pk: int):
             "can_confirm": job.status == ImportJob.Status.PREVIEW and job.error_count == 0,
         },
     )
+
+
+def _row_lines(row: dict) -> dict:
+    """A kept row result with its errors and changes as lines in the reader's language (a column
+    named by its header and, in English, its meaning)."""
+    empty = _("（空）")
+    errors = [
+        _("%(column)s：%(message)s") % {"column": column_title(e["column"]), "message": e["message"]}
+        if e.get("column")
+        else e["message"]
+        for e in row.get("errors", [])
+    ]
+    changes = [
+        _("%(column)s：%(old)s → %(new)s")
+        % {"column": column_title(column), "old": old or empty, "new": new or empty}
+        for column, old, new in row.get("changes", [])
+    ]
+    return row | {"error_lines": errors, "change_lines": changes}
 
 
 @require_POST

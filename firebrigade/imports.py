@@ -10,6 +10,8 @@ brigade's township lead's or the center's, funding the center's."""
 from typing import Any
 
 from django.db.models import Max, OuterRef, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.imports.base import (
     UNCHANGED,
@@ -37,12 +39,14 @@ from firebrigade.models import (
 
 # The brigade a member or an item belongs to, named with its township.
 BRIGADE_COLUMNS = [
-    Column("乡镇", "township", required=True, help="消防队所属乡镇", example="褚庙乡"),
     Column(
-        "消防队",
+        gettext_noop("乡镇"), "township", required=True, help=gettext_lazy("消防队所属乡镇"), example="褚庙乡"
+    ),
+    Column(
+        gettext_noop("消防队"),
         "brigade",
         required=True,
-        help="系统中登记的队伍全称",
+        help=gettext_lazy("系统中登记的队伍全称"),
         example="褚庙乡专职消防队",
         width=22,
     ),
@@ -59,11 +63,13 @@ def resolve_brigade(ctx: ImportContext, row: ParsedRow) -> Brigade | None:
         return None
     brigade = ctx.cache["brigades"].get(norm(name))
     if brigade is None:
-        row.error("消防队", f"未知消防队“{name}”，请填写系统中登记的队伍全称")
+        row.error("消防队", _("未知消防队“%(name)s”，请填写系统中登记的队伍全称") % {"name": name})
         return None
     if township is not None and brigade.township_id != township.pk:
         row.error(
-            "消防队", f"消防队“{brigade.name}”不属于{township.name}（所属乡镇：{brigade.township.name}）"
+            "消防队",
+            _("消防队“%(brigade)s”不属于%(township)s（所属乡镇：%(own)s）")
+            % {"brigade": brigade.name, "township": township.name, "own": brigade.township.name},
         )
         return None
     return brigade
@@ -74,30 +80,58 @@ class MembersKind(ImportKind):
     model = BrigadeMember
     township_field = "brigade__township"
     name = "members"
-    label = "专职队员"
+    label = gettext_lazy("专职队员")
     sheet = "专职队员"
     default_column = "姓名"
-    match_rule = "按“消防队 + 姓名 + 入职日期”匹配已有队员：匹配到的更新，其余新增；填写离职日期即登记离职。"
-    key_description = "消防队、姓名、入职日期相同"
+    match_rule = gettext_lazy(
+        "按“消防队 + 姓名 + 入职日期”匹配已有队员：匹配到的更新，其余新增；填写离职日期即登记离职。"
+    )
+    key_description = gettext_lazy("消防队、姓名、入职日期相同")
     match_keys = ("brigade", "name", "hired_on")
     columns = [
         *BRIGADE_COLUMNS,
-        Column("姓名", "name", required=True, example="张强"),
-        Column("岗位", "role", "choice", required=True, choices=BrigadeMember.Role, example="战斗员"),
-        Column("入职日期", "hired_on", "date", required=True, help="不能晚于今天", example="2021-06-01"),
-        Column("电话", "phone", example="13903700002"),
-        Column("资格证书", "certification", example="消防员国家职业资格五级", width=22),
-        Column("取证日期", "certified_on", "date", example="2021-05-20"),
-        Column("合同到期", "contract_until", "date", example="2024-05-31"),
-        Column("在岗执勤", "on_duty", "bool", help="不填视为“是”；已填离职日期的视为“否”", example="是"),
-        Column("离职日期", "left_on", "date", help="队员离职时填写；离职记录登记后不能修改", example=""),
+        Column(gettext_noop("姓名"), "name", required=True, example="张强"),
+        Column(
+            gettext_noop("岗位"),
+            "role",
+            "choice",
+            required=True,
+            choices=BrigadeMember.Role,
+            example="战斗员",
+        ),
+        Column(
+            gettext_noop("入职日期"),
+            "hired_on",
+            "date",
+            required=True,
+            help=gettext_lazy("不能晚于今天"),
+            example="2021-06-01",
+        ),
+        Column(gettext_noop("电话"), "phone", example="13903700002"),
+        Column(gettext_noop("资格证书"), "certification", example="消防员国家职业资格五级", width=22),
+        Column(gettext_noop("取证日期"), "certified_on", "date", example="2021-05-20"),
+        Column(gettext_noop("合同到期"), "contract_until", "date", example="2024-05-31"),
+        Column(
+            gettext_noop("在岗执勤"),
+            "on_duty",
+            "bool",
+            help=gettext_lazy("不填视为“是”；已填离职日期的视为“否”"),
+            example="是",
+        ),
+        Column(
+            gettext_noop("离职日期"),
+            "left_on",
+            "date",
+            help=gettext_lazy("队员离职时填写；离职记录登记后不能修改"),
+            example="",
+        ),
     ]
     updated_keys = ("role", "phone", "certification", "certified_on", "contract_until", "on_duty")
 
     def check_row(self, row: ParsedRow) -> None:
         if row.values.get("left_on") is not None:
             if row.values.get("on_duty") is True:
-                row.error("在岗执勤", "已填写离职日期的队员不能在岗执勤，请填“否”")
+                row.error("在岗执勤", _("已填写离职日期的队员不能在岗执勤，请填“否”"))
             row.values["on_duty"] = False
         elif row.values.get("on_duty") is None:
             row.values["on_duty"] = True
@@ -117,7 +151,7 @@ class MembersKind(ImportKind):
                 matches = existing.get((brigade.pk, norm(row.values["name"]), row.values["hired_on"]), [])
                 if len(matches) > 1:
                     row.error(
-                        "姓名", "该队伍有多名同名且入职日期相同的队员，无法确定更新哪一位，请在系统中修改"
+                        "姓名", _("该队伍有多名同名且入职日期相同的队员，无法确定更新哪一位，请在系统中修改")
                     )
                 row.refs["member"] = matches[0] if matches else None
 
@@ -141,7 +175,8 @@ class MembersKind(ImportKind):
         old_left_on = matched.left_on if matched is not None else None
         if old_left_on is not None and values["left_on"] is None:
             raise ImportRefusal(
-                f"该队员已于 {old_left_on.isoformat()} 离职，离职记录不能通过导入撤销，请填写离职日期",
+                _("该队员已于 %(date)s 离职，离职记录不能通过导入撤销，请填写离职日期")
+                % {"date": old_left_on.isoformat()},
                 column="离职日期",
             )
         member = self.create_or_update(
@@ -173,41 +208,45 @@ class EquipmentKind(ImportKind):
     model = EquipmentItem
     township_field = "brigade__township"
     name = "equipment"
-    label = "消防装备"
+    label = gettext_lazy("消防装备")
     sheet = "消防装备"
     default_column = "装备名称"
-    match_rule = "按“消防队 + 装备名称”匹配已有装备：匹配到的更新数量、状况和保养日期，其余新增。"
-    key_description = "消防队、装备名称相同"
+    match_rule = gettext_lazy(
+        "按“消防队 + 装备名称”匹配已有装备：匹配到的更新数量、状况和保养日期，其余新增。"
+    )
+    key_description = gettext_lazy("消防队、装备名称相同")
     match_keys = ("brigade", "equipment_type")
     columns = [
         *BRIGADE_COLUMNS,
         Column(
-            "装备名称",
+            gettext_noop("装备名称"),
             "equipment_type",
             required=True,
-            help="系统装备类型表中的名称",
-            example="手抬机动消防泵",
+            help=gettext_lazy("系统装备类型表中的名称"),
+            example="手抬机动泵",
             width=20,
         ),
-        Column("数量", "quantity", "int", required=True, help="不能为负数", example=2),
         Column(
-            "状况",
+            gettext_noop("数量"), "quantity", "int", required=True, help=gettext_lazy("不能为负数"), example=2
+        ),
+        Column(
+            gettext_noop("状况"),
             "condition",
             "choice",
             choices=EquipmentItem.Condition,
-            help="不填视为“完好”",
+            help=gettext_lazy("不填视为“完好”"),
             example="完好",
         ),
-        Column("配备日期", "acquired_on", "date", example="2021-07-01"),
-        Column("上次保养", "last_maintained_on", "date", example="2021-10-15"),
+        Column(gettext_noop("配备日期"), "acquired_on", "date", example="2021-07-01"),
+        Column(gettext_noop("上次保养"), "last_maintained_on", "date", example="2021-10-15"),
         Column(
-            "下次保养",
+            gettext_noop("下次保养"),
             "next_maintenance_on",
             "date",
-            help="不填则按装备类型的保养周期从上次保养推算",
+            help=gettext_lazy("不填则按装备类型的保养周期从上次保养推算"),
             example="",
         ),
-        Column("备注", "note", example="", width=24),
+        Column(gettext_noop("备注"), "note", example="", width=24),
     ]
     updated_keys = services.EQUIPMENT_FIELDS
 
@@ -224,7 +263,10 @@ class EquipmentKind(ImportKind):
             type_name = row.values.get("equipment_type")
             row.refs["equipment_type"] = types.get(norm(type_name)) if type_name else None
             if type_name and row.refs["equipment_type"] is None:
-                row.error("装备名称", f"未知装备类型“{type_name}”，请填写系统装备类型表中的名称")
+                row.error(
+                    "装备名称",
+                    _("未知装备类型“%(name)s”，请填写系统装备类型表中的名称") % {"name": type_name},
+                )
         brigade_ids = {r.refs["brigade"].pk for r in rows if r.refs["brigade"] is not None}
         existing: dict[tuple[int, int], list[EquipmentItem]] = {}
         for item in EquipmentItem.objects.filter(brigade_id__in=brigade_ids).select_related("equipment_type"):
@@ -236,7 +278,7 @@ class EquipmentKind(ImportKind):
                 matches = existing.get((brigade.pk, equipment_type.pk), [])
                 if len(matches) > 1:
                     row.error(
-                        "装备名称", "该队伍有多条同类装备记录，无法确定更新哪一条，请在系统中合并后再导入"
+                        "装备名称", _("该队伍有多条同类装备记录，无法确定更新哪一条，请在系统中合并后再导入")
                     )
                 row.refs["item"] = matches[0] if matches else None
 
@@ -269,7 +311,7 @@ class EquipmentKind(ImportKind):
         return {"township": record.brigade.township.name}
 
 
-DISBURSED = "已到位（元）"
+DISBURSED = gettext_noop("已到位（元）")
 
 
 @register
@@ -277,37 +319,59 @@ class FundingKind(ImportKind):
     model = FundingAllocation
     township_field = "township"
     name = "funding"
-    label = "经费预算"
+    label = gettext_lazy("经费预算")
     sheet = "经费预算"
     default_column = "预算金额（元）"
-    match_rule = (
+    match_rule = gettext_lazy(
         "按“乡镇 + 年度 + 经费类别”匹配已有预算：匹配到的更新金额、来源和备注，其余新增。"
         "“已到位（元）”填累计到位金额：比系统中多出的部分按“到位日期”登记为一笔到位记录；不填则不变，不能减少。"
     )
-    key_description = "乡镇、年度、经费类别相同"
+    key_description = gettext_lazy("乡镇、年度、经费类别相同")
     match_keys = ("township", "year", "category")
     key_column = "经费类别"
     columns = [
-        Column("乡镇", "township", required=True, example="褚庙乡"),
-        Column("年度", "year", "year", required=True, example=2021),
-        Column("经费类别", "category", "choice", required=True, choices=FundingCategory, example="人员经费"),
+        Column(gettext_noop("乡镇"), "township", required=True, example="褚庙乡"),
+        Column(gettext_noop("年度"), "year", "year", required=True, example=2021),
         Column(
-            "预算金额（元）", "amount", "decimal", required=True, help="不能为负数", example=360000, width=16
+            gettext_noop("经费类别"),
+            "category",
+            "choice",
+            required=True,
+            choices=FundingCategory,
+            example="人员经费",
         ),
-        Column("资金来源", "source", example="县级财政", width=16),
-        Column("备注", "note", example="", width=24),
         Column(
-            DISBURSED, "disbursed", "decimal", help="累计已到位金额；不填表示不变", example=120000, width=14
+            gettext_noop("预算金额（元）"),
+            "amount",
+            "decimal",
+            required=True,
+            help=gettext_lazy("不能为负数"),
+            example=360000,
+            width=16,
+        ),
+        Column(gettext_noop("资金来源"), "source", example="县级财政", width=16),
+        Column(gettext_noop("备注"), "note", example="", width=24),
+        Column(
+            DISBURSED,
+            "disbursed",
+            "decimal",
+            help=gettext_lazy("累计已到位金额；不填表示不变"),
+            example="",
+            width=14,
         ),
         Column(
-            "到位日期",
+            gettext_noop("到位日期"),
             "disbursed_on",
             "date",
-            help="已到位金额增加时必填，不能晚于今天",
-            example="2021-10-20",
+            help=gettext_lazy("已到位金额增加时必填，不能晚于今天"),
+            example="",
         ),
         Column(
-            "凭证号", "voucher_no", help="本次到位的凭证号，可不填", example="民财拨〔2021〕88号", width=20
+            gettext_noop("凭证号"),
+            "voucher_no",
+            help=gettext_lazy("本次到位的凭证号，可不填"),
+            example="",
+            width=20,
         ),
     ]
     updated_keys = ("amount", "source", "note")
@@ -352,13 +416,17 @@ class FundingKind(ImportKind):
         increase = target - already
         if increase < 0:
             raise ImportRefusal(
-                f"已到位金额不能减少：系统中已登记到位 {already:.2f} 元，本行填写 {target:.2f} 元",
+                _("已到位金额不能减少：系统中已登记到位 %(already).2f 元，本行填写 %(target).2f 元")
+                % {"already": already, "target": target},
                 column=DISBURSED,
             )
         if increase == 0:
             return False
         if row.values.get("disbursed_on") is None:
-            raise ImportRefusal(f"已到位金额增加了 {increase:.2f} 元，请填写到位日期", column="到位日期")
+            raise ImportRefusal(
+                _("已到位金额增加了 %(increase).2f 元，请填写到位日期") % {"increase": increase},
+                column="到位日期",
+            )
         with refusal_column(DISBURSED):
             services.disbursement_record(
                 allocation=allocation,

@@ -11,6 +11,8 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.imports.base import (
     CREATE,
@@ -24,7 +26,7 @@ from core.imports.base import (
     ParsedRow,
     norm,
 )
-from core.imports.columns import Column
+from core.imports.columns import Column, column_title
 from core.imports.registry import register
 from inspections import services
 from inspections.models import ChecklistItem, ChecklistResult, Hazard, Inspection
@@ -44,62 +46,113 @@ class InspectionsKind(ImportKind):
     model = Inspection
     township_field = "township"
     name = "inspections"
-    label = "检查记录"
+    label = gettext_lazy("检查记录")
     sheet = "检查记录"
     default_column = "检查日期"
-    match_rule = (
+    match_rule = gettext_lazy(
         "同一单位、检查日期、检查类型、检查人员的各行是同一次检查：系统中没有的新增（含不合格检查项和隐患）；"
         "已有的检查不作修改，只新增其中尚未登记的隐患（按隐患描述判断）。"
     )
-    key_description = "同一次检查中的隐患描述相同（或同一次检查重复填写）"
+    key_description = gettext_lazy("同一次检查中的隐患描述相同（或同一次检查重复填写）")
     key_column = "隐患描述"
     notes = [
-        "每行一个隐患；一次检查发现多个隐患时填写多行，检查日期、类型、人员等各行相同。没有隐患的检查填一行，隐患各列留空。",
-        "不合格检查项填写检查项编号，多个用顿号“、”分隔，如 C01、C03。",
+        gettext_lazy(
+            "每行一个隐患；一次检查发现多个隐患时填写多行，检查日期、类型、人员等各行相同。没有隐患的检查填一行，隐患各列留空。"
+        ),
+        gettext_lazy("不合格检查项填写检查项编号，多个用顿号“、”分隔，如 C01、C03。"),
     ]
     columns = [
-        Column("乡镇", "township", required=True, example="褚庙乡"),
+        Column(gettext_noop("乡镇"), "township", required=True, example="褚庙乡"),
         Column(
-            "单位名称",
+            gettext_noop("单位名称"),
             "premises",
             required=True,
-            help="系统中已登记的单位名称",
+            help=gettext_lazy("系统中已登记的单位名称"),
             example="褚庙乡福民超市",
             width=24,
         ),
         Column(
-            "单位地址", "premises_address", help="同名单位有多个时必填", example="褚庙乡政府街18号", width=24
+            gettext_noop("单位地址"),
+            "premises_address",
+            help=gettext_lazy("同名单位有多个时必填"),
+            example="褚庙乡政府街18号",
+            width=24,
         ),
-        Column("检查日期", "inspected_on", "date", required=True, help="不能晚于今天", example="2021-11-20"),
         Column(
-            "检查类型", "kind", "choice", required=True, choices=Inspection.Kind, example="乡镇检查", width=16
+            gettext_noop("检查日期"),
+            "inspected_on",
+            "date",
+            required=True,
+            help=gettext_lazy("不能晚于今天"),
+            example="2021-11-20",
         ),
         Column(
-            "检查人员",
+            gettext_noop("检查类型"),
+            "kind",
+            "choice",
+            required=True,
+            choices=Inspection.Kind,
+            example="乡镇检查",
+            width=16,
+        ),
+        Column(
+            gettext_noop("检查人员"),
             "inspectors",
             required=True,
-            help="多人用顿号分隔",
+            help=gettext_lazy("多人用顿号分隔"),
             example="赵专干、钱网格员",
             width=20,
         ),
-        Column("派出所", "police_station", help="派出所检查时必填，须为辖区派出所", example=""),
-        Column("被检查单位签字", "signed_by", example="王福民"),
-        Column("检查情况", "notes", example="灭火器过期两具，疏散通道堆放杂物", width=30),
-        Column("不合格检查项", "failed_items", help="检查项编号，多个用顿号分隔", example="", width=16),
         Column(
-            "隐患描述", "description", help="本行登记的隐患；无隐患留空", example="疏散通道堆放杂物", width=30
+            gettext_noop("派出所"),
+            "police_station",
+            help=gettext_lazy("派出所检查时必填，须为辖区派出所"),
+            example="",
+        ),
+        Column(gettext_noop("被检查单位签字"), "signed_by", example="王福民"),
+        Column(gettext_noop("检查情况"), "notes", example="灭火器过期两具，疏散通道堆放杂物", width=30),
+        Column(
+            gettext_noop("不合格检查项"),
+            "failed_items",
+            help=gettext_lazy("检查项编号，多个用顿号分隔"),
+            example="",
+            width=16,
         ),
         Column(
-            "隐患等级",
+            gettext_noop("隐患描述"),
+            "description",
+            help=gettext_lazy("本行登记的隐患；无隐患留空"),
+            example="疏散通道堆放杂物",
+            width=30,
+        ),
+        Column(
+            gettext_noop("隐患等级"),
             "severity",
             "choice",
             choices=Hazard.Severity,
-            help="填写隐患时必填",
+            help=gettext_lazy("填写隐患时必填"),
             example="一般隐患",
         ),
-        Column("整改期限", "deadline", "date", help="填写隐患时必填，不能早于检查日期", example="2021-11-27"),
-        Column("整改责任人", "responsible_person", help="填写隐患时必填", example="王福民"),
-        Column("隐患对应检查项", "checklist_item", help="检查项编号，可不填", example="", width=16),
+        Column(
+            gettext_noop("整改期限"),
+            "deadline",
+            "date",
+            help=gettext_lazy("填写隐患时必填，不能早于检查日期"),
+            example="2021-11-27",
+        ),
+        Column(
+            gettext_noop("整改责任人"),
+            "responsible_person",
+            help=gettext_lazy("填写隐患时必填"),
+            example="王福民",
+        ),
+        Column(
+            gettext_noop("隐患对应检查项"),
+            "checklist_item",
+            help=gettext_lazy("检查项编号，可不填"),
+            example="",
+            width=16,
+        ),
     ]
 
     def check_row(self, row: ParsedRow) -> None:
@@ -109,9 +162,9 @@ class InspectionsKind(ImportKind):
                 if values.get(key) in (None, ""):
                     header = self.header(key)
                     if not row.errors_for(header):
-                        row.error(header, "填写隐患描述时必填")
+                        row.error(header, _("填写隐患描述时必填"))
         elif any(values.get(key) not in (None, "") for key in HAZARD_KEYS):
-            row.error("隐患描述", "填写了隐患等级、整改期限等隐患信息，但缺少隐患描述")
+            row.error("隐患描述", _("填写了隐患等级、整改期限等隐患信息，但缺少隐患描述"))
 
     def resolve(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
         items = {item.code: item for item in ChecklistItem.objects.all()}
@@ -134,19 +187,31 @@ class InspectionsKind(ImportKind):
                     row.refs["premises"] = found[0]
                 elif found:
                     row.error(
-                        "单位地址", f"{township.name}有多个名为“{values['premises']}”的单位，请填写单位地址"
+                        "单位地址",
+                        _("%(township)s有多个名为“%(name)s”的单位，请填写单位地址")
+                        % {"township": township.name, "name": values["premises"]},
                     )
-                else:
-                    where = f"（地址：{values['premises_address']}）" if address else ""
+                elif address:
                     row.error(
                         "单位名称",
-                        f"{township.name}没有名为“{values['premises']}”{where}的单位，请先导入或登记该单位",
+                        _("%(township)s没有名为“%(name)s”（地址：%(address)s）的单位，请先导入或登记该单位")
+                        % {
+                            "township": township.name,
+                            "name": values["premises"],
+                            "address": values["premises_address"],
+                        },
+                    )
+                else:
+                    row.error(
+                        "单位名称",
+                        _("%(township)s没有名为“%(name)s”的单位，请先导入或登记该单位")
+                        % {"township": township.name, "name": values["premises"]},
                     )
             row.refs["police_station"] = resolve_police_station(ctx, row, header="派出所", township=township)
             failed = []
             for code in _codes(values.get("failed_items")):
                 if code not in items:
-                    row.error("不合格检查项", f"未知检查项编号“{code}”")
+                    row.error("不合格检查项", _("未知检查项编号“%(code)s”") % {"code": code})
                 elif items[code] not in failed:
                     failed.append(items[code])
             row.refs["failed_items"] = failed
@@ -154,7 +219,9 @@ class InspectionsKind(ImportKind):
             if values.get("checklist_item"):
                 row.refs["checklist_item"] = items.get(values["checklist_item"])
                 if row.refs["checklist_item"] is None:
-                    row.error("隐患对应检查项", f"未知检查项编号“{values['checklist_item']}”")
+                    row.error(
+                        "隐患对应检查项", _("未知检查项编号“%(code)s”") % {"code": values["checklist_item"]}
+                    )
             kind = values.get("kind")
             label = f"{values.get('premises')} {values['inspected_on'] or ''} {Inspection.Kind(kind).label if kind else ''}"
             row.label = f"{label}：{values['description']}" if values.get("description") else label
@@ -224,7 +291,10 @@ class InspectionsKind(ImportKind):
                 if key not in first_seen:
                     first_seen[key] = (value, row.number)
                 elif first_seen[key][0] != value:
-                    row.error(self.header(key), f"与同一次检查的第 {first_seen[key][1]} 行填写不一致")
+                    row.error(
+                        self.header(key),
+                        _("与同一次检查的第 %(row)d 行填写不一致") % {"row": first_seen[key][1]},
+                    )
         for row in unit:
             row.refs["header"] = {key: seen[0] for key, seen in first_seen.items()}
 
@@ -234,7 +304,9 @@ class InspectionsKind(ImportKind):
         found = ctx.cache["existing_inspections"].get(self.group_key(first), [])
         if len(found) > 1:
             raise ImportRefusal(
-                "系统中已有多条相同的检查记录（同一单位、检查日期、检查类型和检查人员），无法确定对应哪一条",
+                _(
+                    "系统中已有多条相同的检查记录（同一单位、检查日期、检查类型和检查人员），无法确定对应哪一条"
+                ),
                 column="检查日期",
             )
         if found:
@@ -289,13 +361,14 @@ class InspectionsKind(ImportKind):
             for key, old in recorded.items():
                 new = row.refs["police_station"] if key == "police_station" else row.values.get(key)
                 if new not in (None, "") and new != old:
-                    row.error(self.header(key), "该检查已登记，检查记录的内容不能通过导入修改")
+                    row.error(self.header(key), _("该检查已登记，检查记录的内容不能通过导入修改"))
             extra = [item.code for item in row.refs["failed_items"] if item not in failed]
             if extra:
-                recorded_codes = "、".join(sorted(i.code for i in failed)) or "无"
+                recorded_codes = "、".join(sorted(i.code for i in failed)) or _("无")
                 row.error(
                     "不合格检查项",
-                    f"该检查已登记，不能通过导入增加检查项结果 {'、'.join(extra)}（已登记不合格项：{recorded_codes}）",
+                    _("该检查已登记，不能通过导入增加检查项结果 %(codes)s（已登记不合格项：%(recorded)s）")
+                    % {"codes": "、".join(extra), "recorded": recorded_codes},
                 )
             if not row.ok:
                 continue
@@ -318,7 +391,8 @@ class InspectionsKind(ImportKind):
             if differs:
                 row.error(
                     differs[0],
-                    f"该隐患已登记，{'、'.join(differs)}不能通过导入修改（延长整改期限请在隐患页面办理）",
+                    _("该隐患已登记，%(columns)s不能通过导入修改（延长整改期限请在隐患页面办理）")
+                    % {"columns": "、".join(column_title(header) for header in differs)},
                 )
             else:
                 row.action = UNCHANGED

@@ -7,6 +7,9 @@ Row by row (premises_create / premises_update) is the way back when the database
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
 from core.imports.base import (
     CREATE,
     REFUSALS,
@@ -59,10 +62,10 @@ def resolve_police_station(ctx: ImportContext, row: ParsedRow, *, header: str, t
     if township is not None:
         found = [s for s in found if s.county_id == township.county_id] or found
     if not found:
-        row.error(header, f"未知派出所“{name}”，请填写系统中的派出所全称")
+        row.error(header, _("未知派出所“%(name)s”，请填写系统中的派出所全称") % {"name": name})
         return None
     if len(found) > 1:
-        row.error(header, f"派出所名称“{name}”重名，无法确定是哪一个")
+        row.error(header, _("派出所名称“%(name)s”重名，无法确定是哪一个") % {"name": name})
         return None
     return found[0]
 
@@ -72,35 +75,83 @@ class PremisesKind(ImportKind):
     model = Premises
     township_field = "township"
     name = "premises"
-    label = "社会单位"
+    label = gettext_lazy("社会单位")
     sheet = "社会单位"
     default_column = "单位名称"
-    match_rule = "按“乡镇 + 单位名称 + 地址”匹配已有单位：匹配到的更新（只改有变化的列），其余新增。"
-    key_description = "乡镇、单位名称、地址相同"
+    match_rule = gettext_lazy(
+        "按“乡镇 + 单位名称 + 地址”匹配已有单位：匹配到的更新（只改有变化的列），其余新增。"
+    )
+    key_description = gettext_lazy("乡镇、单位名称、地址相同")
     match_keys = MATCH_KEYS
     columns = [
-        Column("乡镇", "township", required=True, help="单位所在乡镇（街道办）全称", example="褚庙乡"),
         Column(
-            "单位名称", "name", required=True, help="与营业执照或门头一致", example="褚庙乡福民超市", width=24
+            gettext_noop("乡镇"),
+            "township",
+            required=True,
+            help=gettext_lazy("单位所在乡镇（街道办）全称"),
+            example="褚庙乡",
         ),
-        Column("地址", "address", help="用于区分同名单位", example="褚庙乡政府街18号", width=28),
-        Column("类别", "category", "choice", required=True, choices=Premises.Category, example="商铺"),
         Column(
-            "风险等级", "risk_level", "choice", required=True, choices=Premises.RiskLevel, example="中风险"
+            gettext_noop("单位名称"),
+            "name",
+            required=True,
+            help=gettext_lazy("与营业执照或门头一致"),
+            example="褚庙乡福民超市",
+            width=24,
         ),
-        Column("消防安全重点单位", "is_key_unit", "bool", help="不填视为“否”", example="否"),
-        Column("消防安全责任人", "responsible_person", required=True, example="王福民"),
         Column(
-            "责任人电话",
+            gettext_noop("地址"),
+            "address",
+            help=gettext_lazy("用于区分同名单位"),
+            example="褚庙乡政府街18号",
+            width=28,
+        ),
+        Column(
+            gettext_noop("类别"),
+            "category",
+            "choice",
+            required=True,
+            choices=Premises.Category,
+            example="商铺",
+        ),
+        Column(
+            gettext_noop("风险等级"),
+            "risk_level",
+            "choice",
+            required=True,
+            choices=Premises.RiskLevel,
+            example="中风险",
+        ),
+        Column(
+            gettext_noop("消防安全重点单位"),
+            "is_key_unit",
+            "bool",
+            help=gettext_lazy("不填视为“否”"),
+            example="否",
+        ),
+        Column(gettext_noop("消防安全责任人"), "responsible_person", required=True, example="王福民"),
+        Column(
+            gettext_noop("责任人电话"),
             "responsible_phone",
             required=True,
-            help="手机或带区号的固定电话",
+            help=gettext_lazy("手机或带区号的固定电话"),
             example="13903700000",
         ),
-        Column("消防安全管理人", "manager", example="王小明"),
-        Column("管理人电话", "manager_phone", example="13903700001"),
-        Column("网格", "grid", help="本乡镇已登记的网格名称，可不填", example="第一网格"),
-        Column("辖区派出所", "police_station", help="辖区派出所全称，可不填", example="褚庙派出所", width=18),
+        Column(gettext_noop("消防安全管理人"), "manager", example="王小明"),
+        Column(gettext_noop("管理人电话"), "manager_phone", example="13903700001"),
+        Column(
+            gettext_noop("网格"),
+            "grid",
+            help=gettext_lazy("本乡镇已登记的网格名称，可不填"),
+            example="第1网格",
+        ),
+        Column(
+            gettext_noop("辖区派出所"),
+            "police_station",
+            help=gettext_lazy("辖区派出所全称，可不填"),
+            example="南华派出所",
+            width=18,
+        ),
     ]
     updated_keys = tuple(c.key for c in columns if c.key not in MATCH_KEYS)
 
@@ -120,7 +171,11 @@ class PremisesKind(ImportKind):
             if township is not None and grid_name:
                 row.refs["grid"] = grids.get((township.pk, norm(grid_name)))
                 if row.refs["grid"] is None:
-                    row.error("网格", f"{township.name}没有名为“{grid_name}”的网格，请先登记网格或不填")
+                    row.error(
+                        "网格",
+                        _("%(township)s没有名为“%(grid)s”的网格，请先登记网格或不填")
+                        % {"township": township.name, "grid": grid_name},
+                    )
             row.refs["police_station"] = resolve_police_station(
                 ctx, row, header="辖区派出所", township=township
             )

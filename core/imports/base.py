@@ -14,6 +14,9 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db import DataError, IntegrityError, models
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.exceptions import AccessDenied, ApplicationError
 from core.imports.columns import CellError, Column
@@ -24,7 +27,12 @@ from core.scoping import township_model, user_role
 IMPORT_ROLES = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
-ACTION_LABELS = {CREATE: "新增", UPDATE: "更新", UNCHANGED: "无变化", ERROR: "错误"}
+ACTION_LABELS = {
+    CREATE: gettext_lazy("新增"),
+    UPDATE: gettext_lazy("更新"),
+    UNCHANGED: gettext_lazy("无变化"),
+    ERROR: gettext_lazy("错误"),
+}
 
 
 def can_import(user) -> bool:
@@ -137,12 +145,15 @@ class ImportContext:
             return None
         found = self.townships_by_name.get(norm(name), [])
         if not found:
-            row.error(header, f"未知乡镇“{name}”，请填写系统中的乡镇（街道办）全称")
+            row.error(header, _("未知乡镇“%(name)s”，请填写系统中的乡镇（街道办）全称") % {"name": name})
             return None
         if len(found) > 1 and self.county_id is not None:
             found = [t for t in found if t.county_id == self.county_id] or found
         if len(found) > 1:
-            row.error(header, f"乡镇名称“{name}”在多个县重名，无法确定是哪一个，请联系指导中心导入")
+            row.error(
+                header,
+                _("乡镇名称“%(name)s”在多个县重名，无法确定是哪一个，请联系指导中心导入") % {"name": name},
+            )
             return None
         return found[0]
 
@@ -154,18 +165,19 @@ class ImportKind:
     """One importable kind: its sheet, its columns, and how a row is matched and written."""
 
     name: ClassVar[str]
-    label: ClassVar[str]
+    # What users read (translated); `sheet` and the columns' headers are the file format (Chinese).
+    label: ClassVar[str | Promise]
     # The model a kind writes and exports, and its lookup to a township (what the user may export).
     model: ClassVar[type[models.Model]]
     township_field: ClassVar[str]
     sheet: ClassVar[str]
     columns: ClassVar[list[Column]]
-    match_rule: ClassVar[str]
+    match_rule: ClassVar[str | Promise]
     # The columns that identify a row's record (identity), and those its values may change
     # (desired / record_changes).
     match_keys: ClassVar[tuple[str, ...]] = ()
     updated_keys: ClassVar[tuple[str, ...]] = ()
-    notes: ClassVar[list[str]] = []
+    notes: ClassVar[list[str | Promise]] = []
     # The column a refusal belongs to when nothing more precise is known.
     default_column: ClassVar[str | None] = None
 
@@ -191,12 +203,13 @@ class ImportKind:
             if data_type == "f":
                 row.error(
                     column.header,
-                    f"单元格是公式（{str(value)[:40]}），请改为直接填写数值（复制后“选择性粘贴 → 数值”）",
+                    _("单元格是公式（%(formula)s），请改为直接填写数值（复制后“选择性粘贴 → 数值”）")
+                    % {"formula": str(value)[:40]},
                 )
                 row.values[column.key] = None
                 continue
             if data_type == "e":
-                row.error(column.header, f"单元格是错误值（{value}），请改正")
+                row.error(column.header, _("单元格是错误值（%(value)s），请改正") % {"value": value})
                 row.values[column.key] = None
                 continue
             try:
@@ -206,7 +219,7 @@ class ImportKind:
                 parsed = None
             row.values[column.key] = parsed
             if column.required and (parsed is None or parsed == "") and not row.errors_for(column.header):
-                row.error(column.header, "必填，不能为空")
+                row.error(column.header, _("必填，不能为空"))
         self.check_row(row)
         return row
 
@@ -221,7 +234,7 @@ class ImportKind:
         """What makes a row a duplicate of an earlier one in the same file (None: cannot tell)."""
         raise NotImplementedError
 
-    key_description: ClassVar[str] = ""
+    key_description: ClassVar[str | Promise] = ""
     # The column a duplicate row is reported on (defaults to default_column).
     key_column: ClassVar[str | None] = None
 
@@ -340,13 +353,16 @@ class ImportKind:
         return None
 
     def guess_column(self, message: str) -> str | None:
-        """The column a service's message talks about: the header (or its unit-less form) that
-        appears earliest in the message, the longer one on a tie; else the kind's default."""
+        """The column a service's message talks about: the header (or its unit-less form, or in
+        English its meaning) that appears earliest in the message, the longer one on a tie; else the
+        kind's default."""
         best: tuple[int, int] | None = None
         found = None
+        folded = message.casefold()
         for column in self.columns:
-            for name in {column.header, column.short_header}:
-                position = message.find(name)
+            names = {column.header, column.short_header, _(column.header), _(column.short_header)}
+            for name in names:
+                position = folded.find(name.casefold())
                 if position >= 0 and (best is None or (position, -len(name)) < best):
                     best, found = (position, -len(name)), column.header
         return found or self.default_column
@@ -375,11 +391,18 @@ class ImportKind:
             return [(self.guess_column(text), text)]
         if isinstance(exc, IntegrityError):
             constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
-            detail = f"（约束 {constraint}）" if constraint else ""
-            return [(None, f"数据库拒绝写入这一行，可能与已有数据冲突{detail}")]
+            if constraint:
+                return [
+                    (
+                        None,
+                        _("数据库拒绝写入这一行，可能与已有数据冲突（约束 %(constraint)s）")
+                        % {"constraint": constraint},
+                    )
+                ]
+            return [(None, _("数据库拒绝写入这一行，可能与已有数据冲突"))]
         if isinstance(exc, ObjectDoesNotExist):
-            return [(None, "要更新的记录已被删除，请重新导入")]
-        return [(None, f"数据库拒绝写入这一行：{exc.__class__.__name__}")]
+            return [(None, _("要更新的记录已被删除，请重新导入"))]
+        return [(None, _("数据库拒绝写入这一行：%(error)s") % {"error": exc.__class__.__name__})]
 
 
 def set_changes(row: ParsedRow, kind: ImportKind, current: dict[str, Any], desired: dict[str, Any]) -> dict:

@@ -1,5 +1,11 @@
 """Running one ImportJob's pending action (preview or confirm), here or on the worker: claimed with a
-guarded UPDATE, the outcome and progress kept on the job."""
+guarded UPDATE, the outcome and progress kept on the job.
+
+Language: a run's messages (the reasons a row or the file was refused) are made in the language of
+the request that asked for it (passed to the worker with the task) and kept in the job's result as
+made; how they are framed ("Row N, column ...") follows whoever reads them (`result_errors`). A
+job ended by the system (interrupted, never picked up, crashed) keeps the message's source text
+and is translated when read, since no user's language is known then."""
 
 import datetime as dt
 import logging
@@ -8,19 +14,26 @@ import time
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core.imports.reader import RowError
 from core.imports.runner import ImportResult, run_import
 from core.models import ImportJob
 
 logger = logging.getLogger(__name__)
 
 
-def import_job_run(*, job_id: int, report_progress: bool = False) -> ImportJob | None:
+def import_job_run(
+    *, job_id: int, report_progress: bool = False, language: str | None = None
+) -> ImportJob | None:
     """Run the job's pending action (preview or confirm) if it is queued; None if another run has
     it or it is done (a redelivered task does nothing). Never raises for a bad file or row: the
-    outcome is kept on the job."""
+    outcome is kept on the job. Its messages are in `language` (None: the active one)."""
+    if language:
+        with translation.override(language):
+            return import_job_run(job_id=job_id, report_progress=report_progress)
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
         status=ImportJob.Status.RUNNING, started_at=timezone.now()
     )
@@ -46,7 +59,7 @@ def import_job_run(*, job_id: int, report_progress: bool = False) -> ImportJob |
             )
     except Exception:
         logger.exception("import job %s crashed", job_id)
-        fail(job_id, "处理文件时出现系统错误，未写入任何数据。请稍后重试或联系指导中心。")
+        fail(job_id, gettext_noop("处理文件时出现系统错误，未写入任何数据。请稍后重试或联系指导中心。"))
         return ImportJob.objects.get(pk=job_id)
     finally:
         if reporter is not None:
@@ -57,6 +70,7 @@ def import_job_run(*, job_id: int, report_progress: bool = False) -> ImportJob |
 
 
 def fail(job_id: int, message: str) -> None:
+    """End the job as failed with `message`: a source text (gettext_noop), translated when read."""
     ImportJob.objects.filter(pk=job_id).update(**_failed(message))
 
 
@@ -80,10 +94,12 @@ def import_jobs_end_stale(*, owner=None) -> int:
     if owner is not None:
         running, queued = running.filter(owner=owner), queued.filter(owner=owner)
     ended = running.update(
-        **_failed(_("处理过程中断（超时或后台服务重启），未写入任何数据。请重新上传文件再试。"))
+        **_failed(gettext_noop("处理过程中断（超时或后台服务重启），未写入任何数据。请重新上传文件再试。"))
     )
     ended += queued.update(
-        **_failed(_("后台服务一直没有处理这个文件（可能已重启），未写入任何数据。请重新上传文件再试。"))
+        **_failed(
+            gettext_noop("后台服务一直没有处理这个文件（可能已重启），未写入任何数据。请重新上传文件再试。")
+        )
     )
     if ended:
         logger.warning("%s interrupted import job(s) ended as failed", ended)
@@ -91,7 +107,8 @@ def import_jobs_end_stale(*, owner=None) -> int:
 
 
 def _failed(message: str) -> dict:
-    error = {"row": None, "column": None, "message": message, "text": message}
+    # "source": the message is a source text, translated when read (result_errors).
+    error = {"row": None, "column": None, "message": message, "text": message, "source": True}
     return {
         "status": ImportJob.Status.FAILED,
         "progress": 100,
@@ -99,6 +116,18 @@ def _failed(message: str) -> dict:
         "finished_at": timezone.now(),
         "result": {"errors": [error], "rows": []},
     }
+
+
+def result_errors(result: dict) -> list[dict]:
+    """The errors kept in a job's `result`, each with its `text` in the reader's language: the
+    frame ("Row N, column ...") translated now, the message as the run made it (a system's source
+    text translated now)."""
+    errors = []
+    for error in result.get("errors", []):
+        message = _(error["message"]) if error.get("source") else error["message"]
+        text = str(RowError(error.get("row"), error.get("column"), message))
+        errors.append(error | {"message": message, "text": text})
+    return errors
 
 
 def _save_outcome(job: ImportJob, result: ImportResult) -> None:

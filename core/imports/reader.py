@@ -14,7 +14,10 @@ from pathlib import PurePath
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import load_workbook
+
+from core.imports.columns import column_title
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -25,7 +28,7 @@ MAX_UNPACKED_BYTES = 60 * 1024 * 1024
 MAX_SHARED_STRINGS_BYTES = 20 * 1024 * 1024
 # Excel's own limit for one cell; no column of any template needs a fraction of it.
 MAX_CELL_CHARS = 32_767
-CORRUPT = "文件已损坏，无法读取。请用 Excel/WPS 打开确认无误后重新保存为 .xlsx 再上传。"
+CORRUPT = gettext_noop("文件已损坏，无法读取。请用 Excel/WPS 打开确认无误后重新保存为 .xlsx 再上传。")
 
 
 @dataclass(frozen=True)
@@ -37,11 +40,16 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        """The error as one line, framed in the reader's language (the message is as it was made)."""
         if self.row is None:
             return self.message
         if self.column:
-            return f"行 {self.row}，列 {self.column}：{self.message}"
-        return f"行 {self.row}：{self.message}"
+            return _("行 %(row)d，列 %(column)s：%(message)s") % {
+                "row": self.row,
+                "column": column_title(self.column),
+                "message": self.message,
+            }
+        return _("行 %(row)d：%(message)s") % {"row": self.row, "message": self.message}
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "message": self.message}
@@ -71,8 +79,10 @@ def check_upload(*, name: str, size: int | None) -> None:
     """Refuse a file that is not named .xlsx or is larger than MAX_FILE_BYTES, before reading it."""
     if PurePath(name or "").suffix.lower() != ".xlsx":
         raise refuse(
-            "只能导入 .xlsx 格式的 Excel 文件。如果是 .xls、.csv 或 WPS 文件，"
-            "请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）后再上传。"
+            _(
+                "只能导入 .xlsx 格式的 Excel 文件。如果是 .xls、.csv 或 WPS 文件，"
+                "请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）后再上传。"
+            )
         )
     check_size(size)
 
@@ -84,8 +94,11 @@ def check_size(size: int | None) -> None:
 
 def file_too_large(size: int) -> FileRefused:
     return refuse(
-        f"文件过大（{size / 1024 / 1024:.1f} MB），不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB。"
-        "请删去多余的工作表、图片和格式，或把数据拆分为多个文件。"
+        _(
+            "文件过大（%(size).1f MB），不能超过 %(limit)d MB。"
+            "请删去多余的工作表、图片和格式，或把数据拆分为多个文件。"
+        )
+        % {"size": size / 1024 / 1024, "limit": MAX_FILE_BYTES // 1024 // 1024}
     )
 
 
@@ -103,8 +116,10 @@ def _open_sheet(fileobj: IO[bytes], *, sheet: str, count_rows: bool = True) -> I
         fileobj.seek(0)
     if not zipfile.is_zipfile(fileobj):
         raise refuse(
-            "文件不是有效的 .xlsx 格式（Excel 2007 及以上的工作簿）。如果是 .xls 或 .csv 文件，"
-            "请在 Excel/WPS 中“另存为”.xlsx 后再上传。"
+            _(
+                "文件不是有效的 .xlsx 格式（Excel 2007 及以上的工作簿）。如果是 .xls 或 .csv 文件，"
+                "请在 Excel/WPS 中“另存为”.xlsx 后再上传。"
+            )
         )
     fileobj.seek(0)
     check_unpacked_size(fileobj)
@@ -112,13 +127,16 @@ def _open_sheet(fileobj: IO[bytes], *, sheet: str, count_rows: bool = True) -> I
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=False)
     except Exception:  # any failure to parse the package means a corrupt file
-        raise refuse(CORRUPT) from None
+        raise refuse(_(CORRUPT)) from None
     try:
         if sheet not in workbook.sheetnames:
-            found = "、".join(f"“{name}”" for name in workbook.sheetnames) or "无"
+            found = "、".join(f"“{name}”" for name in workbook.sheetnames) or _("无")
             raise refuse(
-                f"找不到名为“{sheet}”的工作表（本文件的工作表：{found}）。"
-                f"请使用“{sheet}”导入模板，不要修改工作表名称。"
+                _(
+                    "找不到名为“%(sheet)s”的工作表（本文件的工作表：%(found)s）。"
+                    "请使用“%(sheet)s”导入模板，不要修改工作表名称。"
+                )
+                % {"sheet": sheet, "found": found}
             )
         worksheet = workbook[sheet]
         if count_rows:
@@ -128,7 +146,7 @@ def _open_sheet(fileobj: IO[bytes], *, sheet: str, count_rows: bool = True) -> I
     except FileRefused:
         raise
     except Exception:  # a part of the package is unreadable: corrupt
-        raise refuse(CORRUPT) from None
+        raise refuse(_(CORRUPT)) from None
     finally:
         workbook.close()
 
@@ -140,7 +158,7 @@ def check_unpacked_size(fileobj: IO[bytes]) -> None:
         with zipfile.ZipFile(fileobj) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise refuse(CORRUPT) from None
+        raise refuse(_(CORRUPT)) from None
     total = sum(member.file_size for member in members)
     shared = sum(
         member.file_size for member in members if member.filename.lower().endswith("sharedstrings.xml")
@@ -193,13 +211,13 @@ def _header_positions(worksheet, headers: list[str]) -> tuple[dict[str, int], in
         if header is None:
             continue
         if header in positions:
-            errors.append(RowError(1, header, "表头重复出现"))
+            errors.append(RowError(1, header, _("表头重复出现")))
         elif header not in headers:
-            errors.append(RowError(1, header, "不是本模板的列，请使用导入模板的表头"))
+            errors.append(RowError(1, header, _("不是本模板的列，请使用导入模板的表头")))
         else:
             positions[header] = index
     errors.extend(
-        RowError(1, header, "缺少此列，请使用导入模板的表头（不要删除或改名）")
+        RowError(1, header, _("缺少此列，请使用导入模板的表头（不要删除或改名）"))
         for header in headers
         if header not in positions
     )
@@ -223,8 +241,11 @@ def _rows(worksheet, *, sheet: str, positions: dict[str, int], width: int) -> li
         if all(_is_empty(value) for value, _ in cells.values()):
             continue
         if len(rows) >= MAX_ROWS:
-            raise refuse(f"数据超过 {MAX_ROWS} 行（至第 {number} 行仍有数据），请拆分为多个文件分别导入。")
+            raise refuse(
+                _("数据超过 %(limit)d 行（至第 %(row)d 行仍有数据），请拆分为多个文件分别导入。")
+                % {"limit": MAX_ROWS, "row": number}
+            )
         rows.append(RawRow(number=number, cells=cells))
     if not rows:
-        raise refuse(f"工作表“{sheet}”中没有数据行：请从第 2 行起填写数据。")
+        raise refuse(_("工作表“%(sheet)s”中没有数据行：请从第 2 行起填写数据。") % {"sheet": sheet})
     return rows

@@ -2,6 +2,8 @@
 module with `@register`; CoreConfig.ready() loads those modules the way the admin finds `admin`
 modules (autodiscovery), so this framework imports no app."""
 
+from django.utils.translation import gettext as _
+
 from core.imports.base import ImportKind
 
 KINDS: dict[str, ImportKind] = {}
@@ -17,4 +19,6 @@ def get_kind(name: str) -> ImportKind:
     try:
         return KINDS[name]
     except KeyError:
-        raise ValueError(f"未知的导入类型：{name}（可选：{'、'.join(KINDS)}）") from None
+        raise ValueError(
+            _("未知的导入类型：%(name)s（可选：%(kinds)s）") % {"name": name, "kinds": "、".join(KINDS)}
+        ) from None

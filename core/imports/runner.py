@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.imports.base import (
     ACTION_LABELS,
@@ -66,12 +67,15 @@ class ImportResult:
         return [str(error) for error in self.errors]
 
     def summary(self) -> str:
-        text = f"新增 {self.created} 条，更新 {self.updated} 条，无变化 {self.unchanged} 条"
+        """The outcome in one line, in the reader's language."""
+        counts = {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+        text = _("新增 %(created)d 条，更新 %(updated)d 条，无变化 %(unchanged)d 条") % counts
+        errors = {"errors": len(self.errors)}
         if self.file_errors:
-            return f"{len(self.errors)} 个错误，文件未通过检查，未写入任何数据"
+            return _("%(errors)d 个错误，文件未通过检查，未写入任何数据") % errors
         if not self.ok:
-            return f"{len(self.errors)} 个错误，未写入任何数据（{text}）"
-        return f"{text}（预览，未写入）" if self.dry_run else text
+            return _("%(errors)d 个错误，未写入任何数据（%(counts)s）") % (errors | {"counts": text})
+        return _("%(counts)s（预览，未写入）") % {"counts": text} if self.dry_run else text
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -109,7 +113,7 @@ def run_import(
     result = ImportResult(kind=kind, dry_run=dry_run)
     if user is not None and not can_import(user):
         result.file_errors.append(
-            RowError(None, None, "您的账号无权导入数据（仅限乡镇消防专干和指导中心）。")
+            RowError(None, None, _("您的账号无权导入数据（仅限乡镇消防专干和指导中心）。"))
         )
         return result
     try:
@@ -180,7 +184,11 @@ def _write_in_bulk(
             _write_units(spec, ctx, rows, progress=progress)
         else:
             reasons = "；".join(message for _column, message in spec.refusal_errors(exc))
-            result.file_errors.append(RowError(None, None, f"写入时被数据库拒绝（{reasons}），请重新导入。"))
+            result.file_errors.append(
+                RowError(
+                    None, None, _("写入时被数据库拒绝（%(reasons)s），请重新导入。") % {"reasons": reasons}
+                )
+            )
 
 
 def _refuse_duplicates(spec, rows: list[ParsedRow]) -> None:
@@ -192,7 +200,8 @@ def _refuse_duplicates(spec, rows: list[ParsedRow]) -> None:
         if key in seen:
             row.error(
                 spec.key_column or spec.default_column,
-                f"与第 {seen[key]} 行重复（{spec.key_description}），同一文件中同一条数据只能出现一次",
+                _("与第 %(row)d 行重复（%(rule)s），同一文件中同一条数据只能出现一次")
+                % {"row": seen[key], "rule": spec.key_description},
             )
         else:
             seen[key] = row.number

@@ -14,8 +14,9 @@ import logging
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from core.exceptions import ApplicationError
@@ -105,17 +106,23 @@ def import_job_confirm(*, job: ImportJob, by) -> ImportJob:
 def _run_or_queue(job: ImportJob) -> None:
     if job.total_rows > ASYNC_ROW_THRESHOLD:
         # What Task.delay_on_commit does, plus a failed job (not a 500) when the broker is down.
-        transaction.on_commit(functools.partial(_queue, job.pk))
+        # The worker writes the job's messages in the language of the request that queued it.
+        transaction.on_commit(functools.partial(_queue, job.pk, translation.get_language()))
     else:
         import_job_run(job_id=job.pk)
 
 
-def _queue(job_id: int) -> None:
+def _queue(job_id: int, language: str | None = None) -> None:
     try:
-        import_job_run_task.delay(job_id)
+        import_job_run_task.delay(job_id, language)
     except KombuOperationalError:
         logger.warning("broker unavailable; import job %s not queued", job_id)
-        fail(job_id, "后台任务服务暂时不可用，文件未处理、未写入任何数据。请稍后重新上传，或联系指导中心。")
+        fail(
+            job_id,
+            gettext_noop(
+                "后台任务服务暂时不可用，文件未处理、未写入任何数据。请稍后重新上传，或联系指导中心。"
+            ),
+        )
 
 
 def import_job_for(*, user, job_id: int, with_result: bool = True) -> ImportJob:

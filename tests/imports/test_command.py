@@ -58,7 +58,7 @@ def test_the_command_imports_and_prints_the_summary(county, write, capsys):
 
     call_command("import_xlsx", "premises", path, verbosity=2)
     out = capsys.readouterr().out
-    assert "行 2：unchanged 褚庙乡·福民超市" in out
+    assert "行 2：无变化 褚庙乡·福民超市" in out
     assert "新增 0 条，更新 0 条，无变化 2 条" in out
 
 

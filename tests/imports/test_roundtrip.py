@@ -308,10 +308,3 @@ def test_each_template_has_the_fixed_sheet_headers_an_example_and_instructions(c
         guide = "\n".join(str(c.value) for row in workbook["填写说明"].iter_rows() for c in row if c.value)
         for column in spec.columns:
             assert column.header in guide
-
-
-def test_the_premises_template_example_previews_cleanly(county):
-    result = run_import(kind="premises", fileobj=io.BytesIO(template_xlsx("premises")), user=county.lead)
-    assert result.ok, result.error_lines()
-    assert result.created == 1
-    assert not Premises.objects.exists()
