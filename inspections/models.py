@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import entered_by_field
@@ -286,7 +287,7 @@ class Reinspection(AuditedModel):
         ordering = ["hazard", "inspected_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.inspected_on} {'合格' if self.passed else '不合格'}"
+        return f"{self.inspected_on} {gettext('合格') if self.passed else gettext('不合格')}"
 
 
 class Accountability(AuditedModel):
