@@ -11,6 +11,7 @@ from django.db.models import FileField, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
@@ -61,7 +62,11 @@ def lockout(request, original_response=None, credentials=None):
     context = {"username": get_client_username(request, credentials) or "", "minutes": minutes}
     if request.path_info.startswith("/api/"):
         return JsonResponse(
-            {"detail": f"登录失败次数过多，账号已暂时锁定，请 {minutes} 分钟后再试。", "code": "locked"},
+            {
+                "detail": gettext("登录失败次数过多，账号已暂时锁定，请 %(minutes)s 分钟后再试。")
+                % {"minutes": minutes},
+                "code": "locked",
+            },
             status=429,
         )
     return render(request, "registration/locked.html", context, status=429)

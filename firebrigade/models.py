@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import phone_field
@@ -274,7 +275,10 @@ class Disbursement(AuditedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.allocation} {self.amount} 元"
+        return gettext("%(allocation)s %(amount)s 元") % {
+            "allocation": self.allocation,
+            "amount": self.amount,
+        }
 
 
 class FireIncident(AuditedModel):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from firebrigade.models import Brigade, BrigadeMember, EquipmentItem, EquipmentType
 
@@ -56,7 +57,11 @@ def differences() -> list[str]:
         ~Q(active_staff=F("counted_staff")) | ~Q(good_vehicles=F("counted_vehicles"))
     )
     return [
-        f"专职队 {b.pk}：在岗队员/完好车辆 记为 {b.active_staff}/{b.good_vehicles}，"
-        f"应为 {b.counted_staff}/{b.counted_vehicles}"
+        _("专职队 %(id)s：在岗队员/完好车辆 记为 %(kept)s，应为 %(counted)s")
+        % {
+            "id": b.pk,
+            "kept": f"{b.active_staff}/{b.good_vehicles}",
+            "counted": f"{b.counted_staff}/{b.counted_vehicles}",
+        }
         for b in wrong.order_by("pk")
     ]

@@ -115,12 +115,6 @@ class Change:
         return abs(self.this - self.last)
 
     @property
-    def direction(self) -> str:
-        if self.this > self.last:
-            return "上升"
-        return "下降" if self.this < self.last else "持平"
-
-    @property
     def percent(self) -> float | None:
         return ratio(self.diff, self.last)
 

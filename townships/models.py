@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import phone_field
@@ -231,4 +232,7 @@ class ResponsibilityAgreement(AuditedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} {self.premises or self.township} 消防安全责任书"
+        return gettext("%(year)s %(party)s 消防安全责任书") % {
+            "year": self.year,
+            "party": self.premises or self.township,
+        }
