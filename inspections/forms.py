@@ -153,7 +153,9 @@ class HazardForm(forms.Form):
     description = forms.CharField(
         label=_("隐患描述"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
-    deadline = forms.DateField(label=_("整改期限"), widget=DATE, help_text=_("不得早于检查日期。"))
+    deadline = forms.DateField(
+        label=_("整改期限"), widget=DATE, help_text=_("不能早于发现日期（即本次检查日期）。")
+    )
     responsible_person = forms.CharField(label=_("整改责任人"), max_length=50)
     checklist_item = forms.ModelChoiceField(
         label=_("对应检查项"), queryset=None, required=False, empty_label=_("（无）")

@@ -345,3 +345,14 @@ def test_makemessages_finds_no_string_the_catalogue_lacks(tmp_path):
     entries = read_po(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")
     missing = [e["msgid"] for e in entries if "msgid" in e and not all(e["strs"].values())]
     assert not missing
+
+
+@pytest.mark.django_db
+def test_the_deadline_help_and_its_refusal_name_the_same_date():
+    township = f.TownshipFactory(name="北关镇")
+    f.PremisesFactory(township=township)
+    client = Client()
+    client.force_login(f.make_user(Role.TOWNSHIP_LEAD, township=township))
+    page = client.get("/inspections/record/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "不能早于发现日期" in page
+    assert "不得早于检查日期" not in page
