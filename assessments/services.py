@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from assessments import access, selectors
 from assessments.models import AssessmentItem, AssessmentScheme, ItemScore
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, ConflictError
 
 
 def _lock_unpublished(scheme_id: int) -> AssessmentScheme:
@@ -21,7 +21,7 @@ def _lock_unpublished(scheme_id: int) -> AssessmentScheme:
     publication in between must be seen, and waited for."""
     scheme = AssessmentScheme.objects.select_for_update().get(pk=scheme_id)
     if scheme.is_published:
-        raise ApplicationError(_("考核结果已发布，不能再修改。"))
+        raise ConflictError(_("考核结果已发布，不能再修改。"))
     return scheme
 
 
@@ -94,7 +94,7 @@ def scheme_publish(*, scheme: AssessmentScheme, by=None) -> AssessmentScheme:
     access.check_scheme_write(by=by)
     scheme = AssessmentScheme.objects.select_for_update().get(pk=scheme.pk)
     if scheme.is_published:
-        raise ApplicationError(_("考核结果已经发布。"))
+        raise ConflictError(_("考核结果已经发布。"))
     if not scheme.items.exists():
         raise ApplicationError(_("考核细则还没有考核项目。"))
     if by is None:  # the automatic items are computed as the center sees them: every township
@@ -130,7 +130,7 @@ def scheme_save(*, scheme: AssessmentScheme, by=None) -> AssessmentScheme:
         scheme.pk
         and AssessmentScheme.objects.filter(pk=scheme.pk, status=AssessmentScheme.Status.PUBLISHED).exists()
     ):
-        raise ApplicationError(_("考核结果已发布，不能再修改。"))
+        raise ConflictError(_("考核结果已发布，不能再修改。"))
     scheme.full_clean()
     scheme.save()
     return scheme

@@ -4,10 +4,22 @@ import importlib
 import importlib.util
 
 from django.urls import include, path
+from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from core.api_tokens import ApiTokenViewSet, TokenView
+
+
+class SchemaView(SpectacularAPIView):
+    """The schema in English whatever the reader's language: one document for client generators
+    (types are named after its titles and enums). The API's own answers follow Accept-Language."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override("en"):
+            response = super().dispatch(request, *args, **kwargs)
+            return response.render()
+
 
 router = DefaultRouter()
 router.register("auth/tokens", ApiTokenViewSet, basename="api-tokens")
@@ -28,7 +40,7 @@ for module_name in API_MODULES:
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
 ]

@@ -2,7 +2,7 @@
 token/` revokes the key the request carries (logging out a phone); `tokens/` lists the tokens one may
 see (one's own; the guidance center: everyone's), `DELETE tokens/{id}/` revokes one."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import NotAuthenticated, ValidationError
@@ -55,7 +55,7 @@ class TokenView(ObtainAuthToken):
     # ObtainAuthToken names DRF's own parsers: use the project's (JSON depth limited).
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
-    @extend_schema(responses={200: IssuedTokenSerializer})
+    @extend_schema(summary="Log in: a new API token", responses={200: IssuedTokenSerializer})
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         try:
@@ -72,7 +72,7 @@ class TokenView(ObtainAuthToken):
             IssuedTokenSerializer({"token": key, "id": token.pk, "expires_at": token.expires_at}).data
         )
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(summary="Log out: revoke the token sent", request=None, responses={204: None})
     def delete(self, request, *args, **kwargs):
         if not isinstance(request.auth, ApiToken):
             raise NotAuthenticated
@@ -80,6 +80,9 @@ class TokenView(ObtainAuthToken):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(
+    list=extend_schema(summary="List API tokens"), retrieve=extend_schema(summary="Get an API token")
+)
 class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Tokens one may see: one's own; the guidance center: everyone's. DELETE revokes (the row stays,
     with who revoked it and when)."""
@@ -93,7 +96,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return ApiToken.objects.none()
         return api_tokens_visible_to(self.request.user)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(summary="Revoke an API token", responses={204: None})
     def destroy(self, request, *args, **kwargs):
         services.api_token_revoke(token=self.get_object(), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -18,3 +18,9 @@ class AccessDenied(PermissionDenied):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+class ConflictError(ApplicationError):
+    """A step the record's state refuses now (a closed task reported on, a verified hazard extended)
+    or a conflict with other records (a plan that inspections were filed under, deleted): not a
+    mistake in what was sent, so the API answers 409, the pages show it like any refusal."""

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField, ModelChoiceField
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.rest_framework import FilterSet as RestFilterSet
+from rest_framework.filters import OrderingFilter as DRFOrderingFilter
 
 from core.scoping import can_see_township, scope_queryset, township_model
 
@@ -139,3 +140,17 @@ class FilterBackend(DjangoFilterBackend):
     """DRF's django-filter backend, building `filterset_fields` on FilterSet above."""
 
     filterset_base = FilterSet
+
+
+class OrderingFilter(DRFOrderingFilter):
+    """DRF's ordering, its schema listing the fields it takes (each also with "-", descending), so
+    that a generated client offers them instead of a free string."""
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        fields = getattr(view, "ordering_fields", None)
+        if isinstance(fields, list | tuple):
+            names = [name if isinstance(name, str) else name[0] for name in fields]
+            for parameter in parameters:
+                parameter["schema"] = {"type": "string", "enum": [*names, *(f"-{name}" for name in names)]}
+        return parameters

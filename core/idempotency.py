@@ -41,8 +41,8 @@ class StillAnswering(exceptions.APIException):
 
 
 def _refusal(kind: type[exceptions.APIException]) -> exceptions.APIException:
-    # The answer names its code, as the API's other refusals do ({detail, code}).
-    return kind({"detail": kind.default_detail, "code": kind.default_code})
+    # The envelope (core.api_errors) names its code: the class's own.
+    return kind()
 
 
 class Replay(Exception):  # noqa: N818 - not an error: the kept answer, given instead

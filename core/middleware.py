@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpResponse, JsonResponse
-from django.utils.translation import gettext as _
+
+from core.api_errors import error_body, too_large_message
 
 
 class SiteLoginRequiredMiddleware(LoginRequiredMiddleware):
@@ -40,9 +41,9 @@ def request_length(request) -> int:
 
 
 def too_large(request, limit: int) -> HttpResponse:
-    message = _("请求内容过大，不能超过 %(limit)s MB。") % {"limit": f"{limit / 1024 / 1024:g}"}
+    message = too_large_message(limit)
     if request.path_info.startswith("/api/"):
-        response = JsonResponse({"detail": message, "code": "too_large"}, status=413)
+        response = JsonResponse(error_body(code="too_large", detail=message), status=413)
     else:
         response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
     # The body was not read: the connection cannot carry another request.

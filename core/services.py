@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import access
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, ConflictError
 from core.models import ApiToken, Role, UserProfile
 from core.selectors import api_token_digest
 
@@ -41,7 +41,7 @@ def user_create_with_role(
         )
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
-        raise ApplicationError(_("用户名 %(username)s 已存在。") % {"username": username})
+        raise ConflictError(_("用户名 %(username)s 已存在。") % {"username": username})
     needs = {
         Role.TOWNSHIP_LEAD: ("township", township),
         Role.POLICE_STATION: ("police_station", police_station),

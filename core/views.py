@@ -16,6 +16,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from core import health
+from core.api_errors import error_body
 from core.scoping import can_see_record
 from core.uploads import RandomName
 
@@ -61,14 +62,13 @@ def lockout(request, original_response=None, credentials=None):
     minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
     context = {"username": get_client_username(request, credentials) or "", "minutes": minutes}
     if request.path_info.startswith("/api/"):
-        return JsonResponse(
-            {
-                "detail": gettext("登录失败次数过多，账号已暂时锁定，请 %(minutes)s 分钟后再试。")
-                % {"minutes": minutes},
-                "code": "locked",
-            },
-            status=429,
-        )
+        message = gettext("登录失败次数过多，账号已暂时锁定，请 %(minutes)s 分钟后再试。") % {
+            "minutes": minutes
+        }
+        response = JsonResponse(error_body(code="locked", detail=message), status=429)
+        if cool_off:
+            response["Retry-After"] = str(max(1, round(cool_off.total_seconds())))
+        return response
     return render(request, "registration/locked.html", context, status=429)
 
 

@@ -31,7 +31,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, filters, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from core.filters import FilterBackend
+from core.filters import FilterBackend, OrderingFilter
 from core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from core.idempotency import IdempotentMixin
 
@@ -151,7 +151,7 @@ class ServiceViewSet(
 
     @property
     def filter_backends(self):
-        backends = [filters.SearchFilter, filters.OrderingFilter]
+        backends = [filters.SearchFilter, OrderingFilter]
         # Where the selector filters, the backend only documents; a custom get_queryset is filtered here.
         return [SelectorFilterBackend if self.selector is not None else FilterBackend, *backends]
 

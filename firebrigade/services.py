@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.clock import local_today
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, ConflictError
 from core.services import (
     copy_saved,
     model_update,
@@ -233,7 +233,7 @@ def _lock_brigade_in_status(brigade: Brigade, *, expected: str, target: str, by)
         message = _(
             "%(brigade)s当前已是“%(current)s”，不能再转为“%(target)s”：建设状态只能向前推进，不能重复或回退。"
         ) % {"brigade": locked.name, "current": current.label, "target": target_label}
-    raise ApplicationError(message)
+    raise ConflictError(message)
 
 
 @transaction.atomic
@@ -427,7 +427,7 @@ def brigade_member_update(*, member: BrigadeMember, data: dict[str, Any], by=Non
     def check(locked: BrigadeMember) -> None:
         access.check_brigade_upkeep(by=by, brigade=locked.brigade)
         if locked.left_on is not None and locked.on_duty:
-            raise ApplicationError(_("%(name)s已离职，不能设为在岗执勤。") % {"name": locked.name})
+            raise ConflictError(_("%(name)s已离职，不能设为在岗执勤。") % {"name": locked.name})
         brigade_member_check_dates(
             hired_on=locked.hired_on, left_on=locked.left_on, contract_until=locked.contract_until
         )
@@ -440,7 +440,7 @@ def brigade_member_update(*, member: BrigadeMember, data: dict[str, Any], by=Non
 def brigade_member_check_leave(*, member: BrigadeMember, left_on: dt.date) -> None:
     """Refuse a second departure, a leaving date before hiring, or one in the future."""
     if member.left_on is not None:
-        raise ApplicationError(
+        raise ConflictError(
             _("%(name)s已于 %(date)s 离职，离职记录不能修改。")
             % {"name": member.name, "date": member.left_on.isoformat()}
         )
@@ -632,7 +632,7 @@ def funding_check_allocation(
     if exclude_pk is not None:
         existing = existing.exclude(pk=exclude_pk)
     if existing.exists():
-        raise ApplicationError(
+        raise ConflictError(
             _("%(township)s %(year)s 年度%(category)s预算已登记，请修改原预算。")
             % {"township": township.name, "year": year, "category": FundingCategory(category).label}
         )

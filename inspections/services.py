@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from core import events, geo
 from core.clock import local_date, local_today  # noqa: F401 - also imported from here by pages
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, ConflictError
 from core.services import (
     model_update,
     record_delete,
@@ -108,7 +108,7 @@ def campaign_delete(*, campaign: Campaign, by=None) -> None:
     access.check_campaign_write(by=by)
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if locked.plans.exists():
-        raise ApplicationError(_("防控行动“%(campaign)s”已有检查计划，不能删除。") % {"campaign": locked})
+        raise ConflictError(_("防控行动“%(campaign)s”已有检查计划，不能删除。") % {"campaign": locked})
     record_delete(locked, by=by)
 
 
@@ -202,7 +202,7 @@ def inspection_plan_update(*, plan: InspectionPlan, data: dict[str, Any], by=Non
 
 def inspection_plan_delete_validate(*, plan: InspectionPlan) -> None:
     if plan.inspections.exists():
-        raise ApplicationError(_("已有检查记录按检查计划“%(plan)s”登记，不能删除该计划。") % {"plan": plan})
+        raise ConflictError(_("已有检查记录按检查计划“%(plan)s”登记，不能删除该计划。") % {"plan": plan})
 
 
 @transaction.atomic
@@ -550,7 +550,7 @@ def _lock(hazard) -> Hazard:
 
 def hazard_start_rectifying_validate(*, hazard) -> None:
     if hazard.status != Hazard.Status.OPEN:
-        raise ApplicationError(
+        raise ConflictError(
             _("只有“待整改”的隐患才能开始整改（当前状态：%(status)s）。")
             % {"status": hazard.get_status_display()}
         )
@@ -571,7 +571,7 @@ def hazard_rectify_validate(*, hazard, rectified_on: dt.date) -> None:
     """A rectification is reported for an open or rectifying hazard, dated between the discovery
     (and the last failed re-inspection) and today."""
     if hazard.status not in (Hazard.Status.OPEN, Hazard.Status.RECTIFYING):
-        raise ApplicationError(
+        raise ConflictError(
             _("只有“待整改”或“整改中”的隐患才能提交整改（当前状态：%(status)s）。")
             % {"status": hazard.get_status_display()}
         )
@@ -626,7 +626,7 @@ def hazard_reinspect_validate(
 ) -> Rectification:
     """Returns the rectification the re-inspection checks (the latest one)."""
     if hazard.status != Hazard.Status.AWAITING_VERIFICATION:
-        raise ApplicationError(
+        raise ConflictError(
             _("只有“待复查”的隐患才能复查（当前状态：%(status)s）；隐患须先整改、后复查，复查合格方可销号。")
             % {"status": hazard.get_status_display()}
         )
@@ -682,7 +682,7 @@ def hazard_reinspect(
 
 def hazard_extend_deadline_validate(*, hazard, new_deadline: dt.date, reason: str) -> None:
     if hazard.status == Hazard.Status.VERIFIED:
-        raise ApplicationError(_("已复查销号的隐患不能再调整整改期限。"))
+        raise ConflictError(_("已复查销号的隐患不能再调整整改期限。"))
     hazard_deadline_validate(discovered_on=hazard.discovered_on, deadline=new_deadline)
     if new_deadline <= hazard.deadline:
         raise ApplicationError(_("新的整改期限应晚于原期限（%(date)s）。") % {"date": hazard.deadline})

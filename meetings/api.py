@@ -236,7 +236,7 @@ class DirectiveViewSet(ServiceCreateMixin, ServiceViewSet):
     route_checks = {"create": access.check_directive_change, "assign": access.check_directive_assign}
 
     @extend_schema(responses={201: AssignmentSerializer(many=True)})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None)  # all of them, not a page
     def assign(self, request, pk=None):
         """任务分解: one assignment per township, all or nothing."""
         created = services.directive_assign(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from core import events
 from core.clock import local_date, local_today
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, ConflictError
 from core.services import model_update, record_delete, record_save
 from meetings import access
 from meetings.models import Assignment, Attendance, Directive, Meeting, ProgressReport, Statement
@@ -137,7 +137,7 @@ def _delete(row, *, by, check) -> None:
 
 def _refuse_when_assigned(assignments, message) -> None:
     if assignments.exists():
-        raise ApplicationError(message)
+        raise ConflictError(message)
 
 
 @transaction.atomic
@@ -340,7 +340,7 @@ def directive_assign_check(
         )
     _check_township_in_county(township, meeting.county_id)
     if directive.pk and Assignment.objects.filter(directive=directive, township=township).exists():
-        raise ApplicationError(_("“%(name)s”已分解过这项部署。") % {"name": township.name})
+        raise ConflictError(_("“%(name)s”已分解过这项部署。") % {"name": township.name})
     person = (responsible_person or "").strip() or township.principal_leader.strip()
     if not person:
         raise ApplicationError(_("“%(name)s”未登记主要领导，请填写责任人。") % {"name": township.name})
@@ -412,7 +412,7 @@ def progress_report_check(*, assignment: Assignment, reported_on: dt.date, perce
     meeting, nor before the previous report.
     """
     if assignment.status == Assignment.Status.CLOSED:
-        raise ApplicationError(_("任务已办结，不能再报告进展。"))
+        raise ConflictError(_("任务已办结，不能再报告进展。"))
     if not 0 <= percent <= 100:
         raise ApplicationError(_("完成进度须在 0 到 100 之间。"))
     if reported_on > local_today():
@@ -482,7 +482,7 @@ def assignment_close_check(*, assignment: Assignment, closed_on: dt.date) -> Non
     """Rules for closing (办结): not closed yet; at least one progress report, the latest at 100%;
     closed_on neither in the future nor before that report; after a reopening, a new report."""
     if assignment.status == Assignment.Status.CLOSED:
-        raise ApplicationError(_("任务已经办结。"))
+        raise ConflictError(_("任务已经办结。"))
     latest = _latest_report(assignment)
     if latest is None:
         raise ApplicationError(_("没有进展报告的任务不能办结。"))
@@ -528,7 +528,7 @@ def assignment_reopen(*, assignment: Assignment, reason: str, by) -> Assignment:
     assignment = _lock_assignment(assignment)
     access.check_assignment_reopen(by=by, assignment=assignment)
     if assignment.status != Assignment.Status.CLOSED:
-        raise ApplicationError(_("只有已办结的任务才能重新打开。"))
+        raise ConflictError(_("只有已办结的任务才能重新打开。"))
     reason = _check_reason(reason)
     assignment.status = Assignment.Status.IN_PROGRESS
     assignment.closed_on = None
@@ -539,7 +539,7 @@ def assignment_extend_deadline_check(*, assignment: Assignment, new_deadline: dt
     """Rules for an extension (延期): an open assignment; a later deadline; a reason (≤ 100
     characters). Returns the cleaned reason."""
     if assignment.status == Assignment.Status.CLOSED:
-        raise ApplicationError(_("任务已办结，不能延期。"))
+        raise ConflictError(_("任务已办结，不能延期。"))
     if new_deadline <= assignment.deadline:
         raise ApplicationError(
             _("新的完成时限须晚于原时限 %(deadline)s。") % {"deadline": assignment.deadline.isoformat()}
@@ -569,7 +569,7 @@ def assignment_change_responsible_person_check(*, assignment: Assignment, respon
     """Rules for naming another responsible person: an open assignment (who answered for it at
     closing stays on record) and a name. Returns the cleaned name."""
     if assignment.status == Assignment.Status.CLOSED:
-        raise ApplicationError(_("任务已办结，不能更换责任人。"))
+        raise ConflictError(_("任务已办结，不能更换责任人。"))
     person = (responsible_person or "").strip()
     if not person:
         raise ApplicationError(_("请填写责任人。"))

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -35,6 +36,11 @@ class MarkReadSerializer(serializers.Serializer):
     )
 
 
+class MarkReadResultSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many reminders were marked read now.")
+    detail = serializers.CharField()
+
+
 class NotificationViewSet(
     IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -51,6 +57,7 @@ class NotificationViewSet(
     def get_queryset(self):
         return selectors.notification_list(user=self.request.user)
 
+    @extend_schema(request=MarkReadSerializer, responses={200: MarkReadResultSerializer})
     @action(detail=False, methods=["post"], serializer_class=MarkReadSerializer, url_path="mark-read")
     def mark_read(self, request):
         """Mark the given reminders (or all of mine) as read."""

@@ -53,3 +53,19 @@ def demo(_demo_dump, django_db_blocker):
             call_command("loaddata", str(path), verbosity=0)
         yield created
         _flush()
+
+
+@pytest.fixture
+def in_process_wsgi():
+    """Serve the real WSGI application inside the test's transaction: like Django's test client, keep
+    the request signals from closing the connection (which would end the transaction)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    from config.wsgi import application
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield application
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)

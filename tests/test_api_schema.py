@@ -13,8 +13,7 @@ import json
 import pytest
 import schemathesis
 from django.conf import settings
-from django.core import signals
-from django.db import close_old_connections
+from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis.configuration import set_hypothesis_home_dir
@@ -102,8 +101,9 @@ def _seed():
 def _generated_schema() -> dict:
     """The OpenAPI document /api/v1/schema/ serves, built by the same generator (no request, no
     database: the schema is collected with the tests, before any database exists)."""
-    document = SchemaGenerator().get_schema(request=None, public=True)
-    return json.loads(OpenApiJsonRenderer().render(document))
+    with translation.override("en"):  # as served (config.api_urls.SchemaView)
+        document = SchemaGenerator().get_schema(request=None, public=True)
+        return json.loads(OpenApiJsonRenderer().render(document))
 
 
 CONFIG = schemathesis.Config.from_dict(
@@ -125,17 +125,6 @@ CONFIG = schemathesis.Config.from_dict(
 # (it sets `Function._nodeid`, gone in pytest 9), so the schema is loaded at collection.
 schema = schemathesis.openapi.from_dict(_generated_schema(), config=CONFIG)
 schema.app = application  # calls go in process to the WSGI application, like `from_wsgi`
-
-
-@pytest.fixture
-def in_process_wsgi():
-    """Serve the real WSGI application inside the test's transaction: like Django's test client, keep
-    the request signals from closing the connection (which would end the transaction)."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield application
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -148,7 +148,7 @@ def test_api_service_refusal_follows_accept_language(accept_language, expected, 
     response = post_meeting_with_a_duplicate_sub_venue(client, county, **headers)
     assert response.status_code == 400, response.content
     body = response.json()
-    assert body == {"detail": expected, "code": "refused"}
+    assert body == {"type": "client_error", "code": "refused", "detail": expected, "errors": []}
     assert absent not in body["detail"]
     assert Meeting.objects.count() == 0
 

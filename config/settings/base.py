@@ -287,7 +287,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "core.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "core.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
@@ -320,6 +320,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation's refusals, each status with its Error component (core.api_errors' envelope).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api_schema.errors_in_schema",
+        "core.api_schema.schema_for_generators",
+    ],
+    # Inputs and answers as separate components: read-only fields are not asked for, files are binary.
+    "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "kind", "status", "category" or "role": name each choice set once.
     "ENUM_NAME_OVERRIDES": {
         "TownshipKindEnum": "townships.models.Township.Kind",

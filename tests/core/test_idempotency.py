@@ -22,6 +22,7 @@ from inspections import services as inspection_services
 from inspections.models import Hazard, Inspection, Rectification
 from inspections.services import local_today
 from tests import factories as f
+from tests.api_errors import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +137,7 @@ def test_a_key_is_kept_a_day(lead, premises):
 def test_a_key_that_is_not_one_is_a_400(lead, premises, key):
     response = post(api(lead), f"{API}/inspections/", inspection_body(premises), key)
     assert response.status_code == 400
-    assert "Idempotency-Key" in response.json()
+    assert "Idempotency-Key" in field_errors(response)
     assert not Inspection.objects.exists()
 
 

@@ -22,6 +22,7 @@ from firebrigade.models import (
     FireIncident,
     FundingAllocation,
 )
+from tests.api_errors import field_errors
 from tests.factories import (
     SHANGHAI,
     BrigadeFactory,
@@ -393,7 +394,7 @@ def test_each_role_lists_only_the_records_of_its_townships(world):
 def refused_filter(response, name):
     """A township, brigade or premises outside the scope is not a choice (as on the pages): 400."""
     assert response.status_code == 400, response.content
-    return list(response.json()) == [name]
+    return list(field_errors(response)) == [name]
 
 
 def test_beiguan_lead_cannot_filter_into_chumiao(world):
@@ -519,24 +520,24 @@ def test_guidance_center_registers_a_brigade_and_takes_it_to_acceptance(world):
 
 
 @pytest.mark.parametrize(
-    ("brigade", "verb", "payload", "message"),
+    ("brigade", "verb", "payload", "message", "status"),
     [
-        ("planned", "mark-established", {"established_on": "2021-12-01"}, "须先完成"),
-        ("planned", "accept", {"accepted_on": "2021-12-01"}, "须先完成"),
-        ("built", "start-construction", {"started_on": "2021-12-01"}, "不能重复或回退"),
-        ("building", "mark-established", {"established_on": "2021-04-01"}, "早于开工日期"),
-        ("building", "accept", {"accepted_on": "2021-12-01"}, "须先完成"),
-        ("built", "accept", {"accepted_on": "2099-12-01"}, "晚于今天"),
+        # A step out of order is refused by the brigade's state: 409; a wrong date is the input's: 400.
+        ("planned", "mark-established", {"established_on": "2021-12-01"}, "须先完成", 409),
+        ("planned", "accept", {"accepted_on": "2021-12-01"}, "须先完成", 409),
+        ("built", "start-construction", {"started_on": "2021-12-01"}, "不能重复或回退", 409),
+        ("building", "mark-established", {"established_on": "2021-04-01"}, "早于开工日期", 400),
+        ("building", "accept", {"accepted_on": "2021-12-01"}, "须先完成", 409),
+        ("built", "accept", {"accepted_on": "2099-12-01"}, "晚于今天", 400),
     ],
 )
-def test_brigade_state_refusals_are_400_with_the_reason_and_write_nothing(
-    world, brigade, verb, payload, message
-):
+def test_brigade_state_refusals_say_why_and_write_nothing(world, brigade, verb, payload, message, status):
     before = snapshot()
     response = client_for(world.users["center"]).post(
         f"{API}/brigades/{getattr(world, brigade).pk}/{verb}/", payload, format="json"
     )
-    assert response.status_code == 400, response.content
+    assert response.status_code == status, response.content
+    assert response.json()["code"] == {409: "conflict", 400: "refused"}[status]
     assert message in response.json()["detail"]
     assert snapshot() == before
 
@@ -586,7 +587,7 @@ def test_brigade_bad_input_is_400_naming_the_field(world):
         format="json",
     )
     assert response.status_code == 400
-    assert {"name", "brigade_class", "duty_phone"} <= set(response.json())
+    assert {"name", "brigade_class", "duty_phone"} <= set(field_errors(response))
     shared_with_itself = client.post(
         f"{API}/brigades/",
         {
@@ -625,10 +626,13 @@ def test_township_lead_adds_edits_and_releases_a_member(world):
     assert (left.json()["left_on"], left.json()["on_duty"]) == ("2021-12-31", False)
     before = snapshot()
     again = client.post(f"{API}/brigade-members/{member.pk}/leave/", {"left_on": "2022-01-05"}, format="json")
-    assert again.status_code == 400
+    assert again.status_code == 409  # the member's state refuses a second departure
+    assert again.json()["code"] == "conflict"
     assert "离职记录不能修改" in again.json()["detail"]
     back_on_duty = client.patch(f"{API}/brigade-members/{member.pk}/", {"on_duty": True}, format="json")
-    assert back_on_duty.status_code == 400
+    # A member who has left: the record's state refuses the step now (ConflictError).
+    assert back_on_duty.status_code == 409, back_on_duty.content
+    assert back_on_duty.json()["code"] == "conflict"
     assert "已离职" in back_on_duty.json()["detail"]
     assert snapshot() == before
 
@@ -649,7 +653,7 @@ def test_member_bad_input_is_400_naming_the_field(world, payload, field):
         f"{API}/brigade-members/", {**member_payload(world.built), **payload}, format="json"
     )
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in field_errors(response)
     assert snapshot() == before
 
 
@@ -720,7 +724,7 @@ def test_equipment_bad_input_is_400_naming_the_field(world, method, path, payloa
     before = snapshot()
     response = getattr(client_for(world.users["beiguan_lead"]), method)(url, payload, format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in field_errors(response)
     assert snapshot() == before
 
 
@@ -745,9 +749,10 @@ def test_equipment_rule_refusals_are_400_with_the_reason(world, path, payload, m
 def test_errors_are_chinese_by_default_and_english_on_request(world):
     client = client_for(world.users["beiguan_lead"])
     data = {"brigade": world.built.pk, "equipment_type": world.pump.pk, "quantity": -1}
-    zh = client.post(f"{API}/equipment/", data, format="json").json()
-    en = client.post(f"{API}/equipment/", data, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
-    assert en["quantity"] == ["Ensure this value is greater than or equal to 0."]
+    zh = field_errors(client.post(f"{API}/equipment/", data, format="json"))
+    en = field_errors(client.post(f"{API}/equipment/", data, format="json", HTTP_ACCEPT_LANGUAGE="en"))
+    assert en == {"quantity": ["Ensure this value is greater than or equal to 0."]}
+    assert list(zh) == ["quantity"]
     assert any("\u4e00" <= ch <= "\u9fff" for ch in zh["quantity"][0])
     denied = client_for(world.users["police"]).post(f"{API}/equipment/", data, format="json")
     assert (denied.status_code, denied.json()["detail"]) == (
@@ -846,7 +851,7 @@ def test_funding_bad_input_is_400_naming_the_field(world, path, payload, field):
     before = snapshot()
     response = client_for(world.users["center"]).post(url, payload, format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in field_errors(response)
     assert snapshot() == before
 
 
@@ -857,7 +862,8 @@ def test_a_second_allocation_of_the_same_category_is_refused(world):
         {"township": world.beiguan.pk, "year": 2021, "category": "personnel", "amount": "1000"},
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409  # a conflict with the budget already recorded
+    assert response.json()["code"] == "conflict"
     assert "预算已登记" in response.json()["detail"]
     assert snapshot() == before
 
@@ -929,9 +935,11 @@ def test_incident_bad_input_and_refusals_are_400(world, payload, where, text):
         f"{API}/incidents/", incident_payload(world.beiguan, **data), format="json"
     )
     assert response.status_code == 400, response.content
-    assert where in response.json()
-    if text:
-        assert text in response.json()[where]
+    if where == "detail":  # a rule of the service refused it: its reason, no field named
+        assert (response.json()["code"], response.json()["errors"]) == ("refused", [])
+        assert text in response.json()["detail"]
+    else:
+        assert where in field_errors(response)
     assert snapshot() == before
 
 
@@ -955,7 +963,7 @@ def test_incident_filters_by_township_date_range_and_cause(world):
     assert ids(client.get(url, {"search": "麦场"})) == [world.fire_bg_street.pk]
     bad = client.get(url, {"occurred_at_after": "元旦", "cause": "aliens"})
     assert bad.status_code == 400
-    assert {"occurred_at_after", "cause"} <= set(bad.json())
+    assert {"occurred_at_after", "cause"} <= set(field_errors(bad))
 
 
 def test_member_and_equipment_filters(world):
@@ -1054,12 +1062,13 @@ def test_schema_documents_the_firebrigade_endpoints(world):
         "/api/v1/incidents/",
     ):
         assert f"{path}:" in schema
+    # Inputs are components of their own (COMPONENT_SPLIT_REQUEST): an action's body is "<Name>Request".
     for component in (
-        "StartConstruction:",
-        "Accept:",
-        "Leave:",
-        "RecordMaintenance:",
-        "Disburse:",
+        "StartConstructionRequest:",
+        "AcceptRequest:",
+        "LeaveRequest:",
+        "RecordMaintenanceRequest:",
+        "DisburseRequest:",
         "FundingAllocation:",
     ):
-        assert component in schema
+        assert f"\n    {component}\n" in schema, component

@@ -122,7 +122,7 @@ def test_bulletin_figures_match_the_records_of_the_period(official, county):
     in_period = [i for i in fires if start <= timezone.localtime(i.occurred_at).date() <= end]
     assert data.fires.this.count == len(in_period) == 5
     assert data.fires.last.count == 0
-    assert data.fires.change.direction == "上升"
+    assert (data.fires.change.this, data.fires.change.last, data.fires.change.diff) == (5, 0, 5)  # 上升 5 起
     assert sum(c.this.count for c in data.fires_by_cause) == 5
     assert [fire.township.name for fire in data.notable_fires] == ["花园乡"]  # the one with an injury
 

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from core.models import Role
 from meetings import services
 from meetings.models import Assignment, Directive, Meeting, ProgressReport
+from tests.api_errors import field_errors, refused_fields
 from tests.factories import (
     AssignmentFactory,
     DirectiveFactory,
@@ -314,7 +315,7 @@ def test_each_role_lists_only_the_progress_reports_of_its_townships(world):
 def refused_choice(response, parameter):
     """A filter naming a record outside the user's scope: not one of the choices (400), no rows."""
     assert response.status_code == 400, response.content
-    assert parameter in response.json()
+    assert parameter in field_errors(response)
 
 
 def test_beiguan_lead_cannot_filter_into_chumiao(world):
@@ -455,10 +456,11 @@ def test_meeting_create_refusals_are_400_and_write_nothing(world):
         format="json",
     )
     assert same_sub_and_main.status_code == 400
+    assert same_sub_and_main.json()["code"] == "refused"
     assert "主会场同名" in same_sub_and_main.json()["detail"]
     missing = client.post(f"{API}/meetings/", {"county": world.county.pk}, format="json")
     assert missing.status_code == 400
-    assert {"title", "held_at", "chair", "main_venue"} <= set(missing.json())
+    assert {"title", "held_at", "chair", "main_venue"} <= refused_fields(missing)
     assert snapshot() == before
 
 
@@ -496,7 +498,8 @@ def test_assigning_a_township_twice_is_refused_and_writes_nothing(world):
         {"townships": [world.huayuan.pk, world.beiguan.pk], "deadline": "2022-01-15"},
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409  # a conflict with the assignment already made
+    assert response.json()["code"] == "conflict"
     assert "已分解过" in response.json()["detail"]
     assert snapshot() == before  # 花园乡 was not assigned either: all or nothing
 
@@ -595,28 +598,40 @@ def test_county_office_reopens_and_extends_with_reasons_in_history(world):
     assert (record.history_user, record.history_change_reason) == (office, "春节前后集中整治")
 
 
+REFUSED = (400, "refused")  # a rule of the county's process
+CONFLICT = (409, "conflict")  # a step the assignment's state refuses now
+
+
 @pytest.mark.parametrize(
-    ("path", "payload", "message"),
+    ("path", "payload", "message", "answer"),
     [
         (
             "a_bg/report-progress",
             {"reported_on": "2021-12-21", "text": "倒退", "percent": 40},
             "进度不能倒退",
+            REFUSED,
         ),
-        ("a_cm/close", {"closed_on": "2021-12-21"}, "完成 100% 后才能办结"),
-        ("a_bg/reopen", {"reason": "未办结"}, "只有已办结的任务"),
-        ("a_bg/extend-deadline", {"new_deadline": "2021-12-01", "reason": "提前"}, "须晚于原时限"),
-        ("closed_bg/report-progress", {"reported_on": "2021-12-21", "text": "x", "percent": 100}, "已办结"),
+        ("a_cm/close", {"closed_on": "2021-12-21"}, "完成 100% 后才能办结", REFUSED),
+        ("a_bg/reopen", {"reason": "未办结"}, "只有已办结的任务", CONFLICT),
+        ("a_bg/extend-deadline", {"new_deadline": "2021-12-01", "reason": "提前"}, "须晚于原时限", REFUSED),
+        (
+            "closed_bg/report-progress",
+            {"reported_on": "2021-12-21", "text": "x", "percent": 100},
+            "已办结",
+            CONFLICT,
+        ),
     ],
 )
-def test_service_refusals_are_400_with_the_reason_and_write_nothing(world, path, payload, message):
+def test_service_refusals_are_400_with_the_reason_and_write_nothing(world, path, payload, message, answer):
+    """Rule refusals are 400 ("refused"); state refusals 409 ("conflict"); both say why."""
     name, verb = path.split("/")
     before = snapshot()
     response = client_for(world.users["center"]).post(
         f"{API}/assignments/{getattr(world, name).pk}/{verb}/", payload, format="json"
     )
-    assert response.status_code == 400
+    assert (response.status_code, response.json()["code"]) == answer, response.content
     assert message in response.json()["detail"]
+    assert response.json()["errors"] == []
     assert snapshot() == before
 
 
@@ -668,7 +683,7 @@ def test_bad_input_is_400_naming_the_field_and_writes_nothing(world, path, paylo
         url, {k: fill(v) for k, v in payload.items()}, format="json"
     )
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in field_errors(response)
     assert snapshot() == before
 
 
@@ -676,15 +691,17 @@ def test_bad_filter_values_are_400_naming_the_parameter(world):
     client = client_for(world.users["center"])
     response = client.get(f"{API}/assignments/", {"deadline_after": "明天", "status": "lost"})
     assert response.status_code == 400
-    assert {"deadline_after", "status"} <= set(response.json())
+    assert {"deadline_after", "status"} <= set(field_errors(response))
 
 
 def test_errors_are_chinese_by_default_and_english_on_request(world):
     client = client_for(world.users["beiguan_lead"])
     url = f"{API}/assignments/{world.a_bg.pk}/report-progress/"
-    zh = client.post(url, {"text": "x", "percent": 150}, format="json").json()
-    en = client.post(url, {"text": "x", "percent": 150}, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
-    assert en["percent"] == ["Ensure this value is less than or equal to 100."]
+    zh = field_errors(client.post(url, {"text": "x", "percent": 150}, format="json"))
+    en = field_errors(
+        client.post(url, {"text": "x", "percent": 150}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    )
+    assert en == {"percent": ["Ensure this value is less than or equal to 100."]}
     assert any("\u4e00" <= ch <= "\u9fff" for ch in zh["percent"][0])
     denied = client_for(world.users["police"]).post(url, {"text": "x", "percent": 10}, format="json")
     assert denied.status_code == 403
@@ -793,5 +810,12 @@ def test_schema_documents_the_meetings_endpoints(world):
         "/api/v1/progress-reports/",
     ):
         assert f"{path}:" in schema
-    for component in ("DirectiveAssign:", "ProgressInput:", "ExtendDeadline:", "Reopen:", "Close:"):
+    # Inputs are their own components (COMPONENT_SPLIT_REQUEST): read-only fields are not asked for.
+    for component in (
+        "DirectiveAssignRequest:",
+        "ProgressInputRequest:",
+        "ExtendDeadlineRequest:",
+        "ReopenRequest:",
+        "CloseRequest:",
+    ):
         assert component in schema

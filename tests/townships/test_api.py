@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from core.models import Role
+from tests.api_errors import field_errors
 from tests.factories import (
     CountyFactory,
     GridFactory,
@@ -317,7 +318,7 @@ def test_beiguan_lead_cannot_filter_into_chumiao(world):
     ]:
         response = client.get(f"{API}/{endpoint}/", params)
         assert response.status_code == 400, (endpoint, params)
-        assert set(response.json()) == set(params)
+        assert set(field_errors(response)) == set(params)
     assert ids(client.get(f"{API}/premises/", {"search": "褚庙"})) == []
     assert ids(client.get(f"{API}/townships/", {"search": "褚庙"})) == []
 
@@ -522,15 +523,15 @@ def test_bad_input_is_400_naming_the_field_and_writes_nothing(world, path, paylo
     before = snapshot()
     response = client_for(world.users["center"]).post(url, data, format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in field_errors(response)
     assert snapshot() == before
 
 
 def test_errors_are_chinese_by_default_and_english_on_request(world):
     client = client_for(world.users["beiguan_lead"])
     data = premises_payload(world.beiguan, category="castle", responsible_phone="12345")
-    zh = client.post(f"{API}/premises/", data, format="json").json()
-    en = client.post(f"{API}/premises/", data, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
+    zh = field_errors(client.post(f"{API}/premises/", data, format="json"))
+    en = field_errors(client.post(f"{API}/premises/", data, format="json", HTTP_ACCEPT_LANGUAGE="en"))
     assert en["category"] == ['"castle" is not a valid choice.']
     assert any("\u4e00" <= ch <= "\u9fff" for ch in zh["category"][0])
     assert "11 位手机号" in zh["responsible_phone"][0]
@@ -553,7 +554,7 @@ def test_bad_filter_values_are_400_naming_the_parameter(world):
         f"{API}/premises/", {"risk_level": "extreme", "next_inspection_due_before": "下周", "township": "x"}
     )
     assert response.status_code == 400
-    assert {"risk_level", "next_inspection_due_before", "township"} <= set(response.json())
+    assert {"risk_level", "next_inspection_due_before", "township"} <= set(field_errors(response))
 
 
 # -- filters, search, ordering ------------------------------------------------------------------------
@@ -656,9 +657,9 @@ def test_schema_documents_the_townships_endpoints(world):
     ):
         assert f"{path}:" in schema
     for component in (
-        "PremisesCreate:",
-        "PatchedPremisesUpdate:",
-        "GridMemberInput:",
-        "PoliceStationCreate:",
+        "PremisesCreateRequest:",
+        "PatchedPremisesUpdateRequest:",
+        "GridMemberInputRequest:",
+        "PoliceStationCreateRequest:",
     ):
         assert component in schema
