@@ -9,6 +9,8 @@ from core import views as core_views
 from homes import views as home_views
 from leaders import views as leader_views
 
+handler404 = "core.views.page_not_found"
+
 admin.site.site_header = _("消防安全检查指导服务中心 · 管理后台")
 admin.site.site_title = _("firebrigade 管理后台")
 admin.site.index_title = _("乡镇专职消防队建设与冬春火灾防控")

@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -114,6 +115,10 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)  # its headers: WWW-Authenticate, Retry-After
     if response is None:
         return None  # not a refusal: a server error, left to Django (logged, the 500 page)
+    request = context.get("request")
+    if getattr(getattr(request, "accepted_renderer", None), "format", "json") != "json":
+        # A refusal is JSON even when the request asked for a workbook (?format=xlsx).
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
     if isinstance(exc, exceptions.ValidationError):
         errors = field_errors(exc.detail)
         detail = (

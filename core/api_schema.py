@@ -12,10 +12,8 @@ REFUSALS = {
     "400": (lambda method, op: True, _("输入有误（errors 逐项列出），或县里的流程规则不允许。")),
     "401": (lambda method, op: True, _("未登录，或令牌无效、已过期、已撤销（见 WWW-Authenticate）。")),
     "403": (lambda method, op: True, _("您的角色或范围不允许。")),
-    "404": (
-        lambda method, op: any(p.get("in") == "path" for p in op.get("parameters", [])),
-        _("未找到该记录，或您无权查看。"),
-    ),
+    # A record, a page past the last, or a format not offered.
+    "404": (lambda method, op: True, _("未找到该记录（或页码超出范围），或您无权查看。")),
     "406": (lambda method, op: method == "get", _("不能按所要求的格式答复（如写操作要求 Excel）。")),
     "409": (lambda method, op: method in WRITES, _("记录当前的状态不允许这一步，或与已有记录冲突。")),
     "412": (lambda method, op: method in {"put", "patch"}, _("If-Match 已过时：记录已被他人修改。")),
@@ -136,6 +134,10 @@ def schema_for_generators(result, generator, request, public):
             operation["parameters"] = parameters
             if not parameters:
                 del operation["parameters"]
+            if any(p["in"] == "header" and p["name"] == "If-None-Match" for p in parameters):
+                operation["responses"].setdefault(
+                    "304", {"description": "Not modified: If-None-Match names the current ETag (no body)."}
+                )
             for answer in operation["responses"].values():
                 content = answer.get("content", {})
                 if XLSX in content:

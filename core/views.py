@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect, JsonRespons
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import gettext
+from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
@@ -53,6 +54,16 @@ def healthz(request):
         },
         status=200 if healthy else 503,
     )
+
+
+def page_not_found(request, exception=None):
+    """settings.handler404: under /api/ a path that names nothing (an id that is not a number) is
+    answered like every API refusal, in JSON; pages get the 404 page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            error_body(code="not_found", detail=gettext("未找到该记录，或您无权查看。")), status=404
+        )
+    return defaults.page_not_found(request, exception)
 
 
 @login_not_required

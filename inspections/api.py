@@ -330,7 +330,7 @@ class ChecklistResultInputSerializer(serializers.Serializer):
 class HazardInputSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Hazard.Severity.choices)
     description = serializers.CharField()
-    deadline = serializers.DateField(help_text=_("整改期限，不能早于检查日期。"))
+    deadline = serializers.DateField(help_text=_("整改期限，不能早于发现日期（即本次检查日期）。"))
     responsible_person = serializers.CharField(max_length=50, help_text=_("整改责任人。"))
     checklist_item = serializers.PrimaryKeyRelatedField(
         queryset=ChecklistItem.objects.all(), required=False, allow_null=True, default=None

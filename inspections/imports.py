@@ -137,7 +137,7 @@ class InspectionsKind(ImportKind):
             gettext_noop("整改期限"),
             "deadline",
             "date",
-            help=gettext_lazy("填写隐患时必填，不能早于检查日期"),
+            help=gettext_lazy("填写隐患时必填，不能早于发现日期（即检查日期）"),
             example="2021-11-27",
         ),
         Column(

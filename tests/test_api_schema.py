@@ -1,15 +1,19 @@
 """Property-based test of the whole /api/v1/ against its own OpenAPI schema (schemathesis, in process).
 
-Every operation the schema documents (whatever apps have an API today) is called with a few generated
-requests, valid and invalid, as guidance-center staff through a token: no answer may be a server error
-(5xx) and every documented answer must match its documented schema. The data set holds one row of every
-kind, so lists and details have something to render. Bounded (a few examples per operation,
-derandomised, no example database) so that the suite stays fast and repeatable.
+Every operation the schema documents is called, as each role that uses the API (guidance center,
+township lead, police station, a premises' responsible person) through a token, with generated
+requests in every phase — the schema's examples, boundary cases (coverage), fuzzing — and in linked
+sequences (stateful: an id one answer gives, used by the next call). No answer may be a server error,
+and every answer's status, content type and body must be the documented ones. The data set holds one
+row of every kind, so lists and details have something to render. Bounded (a few examples per
+operation, a few sequences per role, derandomised, no example database) so that the suite stays
+repeatable and within a few minutes.
 """
 
 import datetime as dt
 import json
 
+import hypothesis
 import pytest
 import schemathesis
 from django.conf import settings
@@ -18,7 +22,11 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from config.wsgi import application
 from core.models import Role
@@ -27,8 +35,13 @@ from inspections import services as inspections_services
 from meetings import services as meetings_services
 from tests import factories as f
 from tests.inspections.factories import hazard_data
+from townships.models import PoliceStation, Premises, Township
 
 EXAMPLES_PER_OPERATION = 5
+# Linked sequences per role, and calls per sequence (the stateful phase's bound).
+STATEFUL_SEQUENCES, STATEFUL_STEPS = 25, 8
+# The roles that use the API (a county official reads what the center reads).
+API_ROLES = [Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD, Role.POLICE_STATION, Role.PREMISES_RESPONSIBLE]
 # Hypothesis keeps caches (constants, unicode data) in ./.hypothesis by default: keep them under var/.
 set_hypothesis_home_dir(settings.VAR_DIR / "hypothesis")
 
@@ -114,8 +127,8 @@ CONFIG = schemathesis.Config.from_dict(
             "database": "none",  # no example database: the fixed seed replays any failure
             "no-shrink": True,
         },
-        # The coverage phase would add dozens of boundary cases per operation; fuzzing is enough here.
-        "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+        # Every phase: examples, boundary cases (coverage), fuzzing, and linked sequences (stateful).
+        "phases": {"coverage": {"enabled": True}, "stateful": {"enabled": True}},
         # Fixtures are function-scoped on purpose (a fresh transaction per operation); requests have no
         # deadline (schemathesis sets Hypothesis' `deadline=None`), only the example count bounds the run.
         "suppress-health-check": ["all"],
@@ -127,21 +140,77 @@ schema = schemathesis.openapi.from_dict(_generated_schema(), config=CONFIG)
 schema.app = application  # calls go in process to the WSGI application, like `from_wsgi`
 
 
+def _token(user) -> dict:
+    return {"Authorization": f"Token {api_token_issue(user=user, by=user)[1]}"}
+
+
 @pytest.fixture
 def center_token(db, in_process_wsgi) -> dict:
     """The data set, and the `Authorization` header of a guidance-center user (who may call everything)."""
     _seed()
-    staff = f.make_user(Role.GUIDANCE_CENTER, username="schema-center")
-    return {"Authorization": f"Token {api_token_issue(user=staff, by=staff)[1]}"}
+    return _token(f.make_user(Role.GUIDANCE_CENTER, username="schema-center"))
+
+
+def _reader(role: str):
+    """A user of `role` scoped to the data set's 北关镇 (its township, police station, premises)."""
+    beiguan = Township.objects.get(name="北关镇")
+    links = {
+        Role.GUIDANCE_CENTER: {},
+        Role.COUNTY_OFFICIAL: {"county": beiguan.county},
+        Role.TOWNSHIP_LEAD: {"township": beiguan},
+        Role.POLICE_STATION: {"police_station": PoliceStation.objects.get(name="城关派出所")},
+        Role.PREMISES_RESPONSIBLE: {"premises": Premises.objects.get(name="北关镇供销超市")},
+    }[role]
+    return f.make_user(role, username=f"schema-{role}", **links)
+
+
+@pytest.fixture(params=API_ROLES)
+def role_token(request, db, in_process_wsgi) -> dict:
+    """The data set, and the `Authorization` header of a user of each role that writes through the API."""
+    _seed()
+    return _token(_reader(request.param))
 
 
 def test_the_served_schema_is_the_one_tested(center_token, in_process_wsgi):
     served = schemathesis.openapi.from_wsgi(
         "/api/v1/schema/?format=json", in_process_wsgi, headers=center_token, config=CONFIG
     )
-    assert served.raw_schema["paths"] == schema.raw_schema["paths"]
+    # Against a fresh copy: the stateful phase adds the links it infers to the tested schema's.
+    assert served.raw_schema["paths"] == _generated_schema()["paths"]
+
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 @schema.parametrize()
-def test_api_answers_generated_requests_without_server_error_and_as_documented(case, center_token):
-    case.call_and_validate(headers=center_token, checks=[not_a_server_error, response_schema_conformance])
+def test_api_answers_generated_requests_without_server_error_and_as_documented(case, role_token):
+    case.call_and_validate(headers=role_token, checks=CHECKS)
+
+
+# The stateful phase: sequences of calls where one answer feeds the next (the links schemathesis infers
+# from the schema: an id created by a POST used by the GET, PATCH and actions on that record).
+Workflow = schema.as_state_machine()
+
+
+@pytest.mark.parametrize("role", API_ROLES)
+def test_linked_calls_stay_documented_and_never_fail_on_the_server(role, db, in_process_wsgi):
+    _seed()
+    headers = _token(_reader(role))
+
+    class AsReader(Workflow):
+        def get_call_kwargs(self, case):
+            return {"headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    AsReader.run(
+        settings=hypothesis.settings(
+            max_examples=STATEFUL_SEQUENCES,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
+    )

@@ -215,3 +215,16 @@ def test_the_schema_documents_every_refusal_with_its_error_component(center):
             assert "409" in operation["responses"], (path, method)
         if method in ("put", "patch"):
             assert "412" in operation["responses"], (path, method)
+
+
+def test_an_api_path_that_names_nothing_is_a_json_404_and_a_page_path_the_404_page(center):
+    envelope(center.get(f"{API}/hazards/not-a-number/"), 404, "not_found")
+    page = center.get("/townships/not-a-page/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
+
+
+def test_a_refusal_is_json_even_when_a_workbook_was_asked_for(center):
+    response = center.get(f"{API}/hazards/?format=xlsx&deadline_after=not-a-date")
+    assert response["Content-Type"].startswith("application/json")
+    assert "deadline_after" in field_errors(response)
