@@ -116,8 +116,9 @@ def exception_handler(exc, context):
     if response is None:
         return None  # not a refusal: a server error, left to Django (logged, the 500 page)
     request = context.get("request")
-    if getattr(getattr(request, "accepted_renderer", None), "format", "json") != "json":
-        # A refusal is JSON even when the request asked for a workbook (?format=xlsx).
+    if getattr(getattr(request, "accepted_renderer", None), "format", None) == "xlsx":
+        # A refusal is JSON even when the request asked for a workbook (?format=xlsx); the browsable
+        # API keeps showing it on its page.
         request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
     if isinstance(exc, exceptions.ValidationError):
         errors = field_errors(exc.detail)

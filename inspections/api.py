@@ -414,6 +414,16 @@ class HazardRectifySerializer(serializers.Serializer):
     photo_after = serializers.FileField(required=False, help_text=_("整改后照片。"))
 
 
+class HazardCorrectSerializer(serializers.Serializer):
+    """What was recorded when the hazard was found, corrected or completed — the photo taken then
+    included (an inspection is recorded as JSON; its hazards' photos follow, one PATCH each)."""
+
+    severity = serializers.ChoiceField(choices=Hazard.Severity.choices, required=False)
+    description = serializers.CharField(required=False)
+    responsible_person = serializers.CharField(max_length=50, required=False, help_text=_("整改责任人。"))
+    photo_before = serializers.FileField(required=False, help_text=_("整改前照片（发现隐患时拍摄）。"))
+
+
 class HazardReinspectSerializer(serializers.Serializer):
     inspected_on = serializers.DateField(required=False, help_text=_("复查日期；不填为今天。"))
     inspectors = serializers.CharField(max_length=120, help_text=_("复查人员。"))
@@ -532,15 +542,21 @@ class InspectionViewSet(ServiceCreateMixin, ServiceViewSet):
 HAZARD_COLUMNS = [f.name for f in Hazard._meta.concrete_fields]
 
 
-class HazardViewSet(ServiceViewSet):
+class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
     """火灾隐患, scoped by township (a premises responsible person: its own unit's). Hazards are found by
     inspections (`POST /inspections/`); their state moves only through the actions below, each one
-    service call: open → rectifying → awaiting verification → verified, or back to rectifying."""
+    service call: open → rectifying → awaiting verification → verified, or back to rectifying.
+    PATCH corrects what was recorded when it was found and attaches the photo taken then (the
+    township's lead and the guidance center); the status and the deadline move only by the actions."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]  # a hazard is never replaced whole
+    update_service = staticmethod(services.hazard_update)
 
     queryset = Hazard.objects.none()  # for the schema only: the selector scopes every request
     selector = staticmethod(selectors.hazard_list)
     serializer_class = HazardSerializer
     input_serializers = {
+        "update": HazardCorrectSerializer,
         "rectify": HazardRectifySerializer,
         "reinspect": HazardReinspectSerializer,
         "extend_deadline": HazardExtendDeadlineSerializer,
@@ -549,6 +565,7 @@ class HazardViewSet(ServiceViewSet):
     search_fields = ["description", "premises__name", "responsible_person"]
     ordering_fields = ["deadline", "discovered_on", "status", "severity", "verified_on"]
     route_checks = {
+        "partial_update": access.check_hazard_extend_deadline,  # who corrects a hazard's record
         "start_rectifying": access.check_hazard_rectify,
         "rectify": access.check_hazard_rectify,
         "reinspect": access.check_hazard_reinspect,

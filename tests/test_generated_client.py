@@ -1,8 +1,8 @@
 """A Python client generated from the served schema (openapi-python-client) does what a phone app or
-a province platform would: logs in, lists hazards with a filter, records an inspection and retries
-it with the same idempotency key (one record), sends a rectification with a photo, and reads the
-documented error for an object outside its township. Calls go to the real WSGI application in
-process (httpx's WSGI transport)."""
+a province platform would: logs in, lists hazards with a filter, records an inspection and retries it
+with the same idempotency key (one record), sends the photo taken of its hazard and a rectification
+with its photo, and reads the documented error for an object outside its township. Calls go to the
+real WSGI application in process (httpx's WSGI transport)."""
 
 import datetime as dt
 import importlib
@@ -110,8 +110,21 @@ def test_a_generated_client_logs_in_lists_records_retries_and_is_refused_in_the_
     assert again.parsed.id == first.parsed.id
     assert Inspection.objects.filter(premises=premises, inspected_on=local_today()).count() == 1
 
-    # Rectify the new hazard with an after-photo (multipart).
+    # The photo taken when the hazard was found, sent after the inspection (multipart).
     new_hazard = Hazard.objects.get(description="灭火器过期")
+    correct = generated(".api.hazards.hazards_partial_update")
+    photographed = correct.sync_detailed(
+        new_hazard.pk,
+        client=api,
+        body=models.PatchedHazardCorrectRequest(
+            photo_before=types.File(payload=io.BytesIO(png()), file_name="found.png", mime_type="image/png")
+        ),
+    )
+    assert photographed.status_code == 200, photographed.content
+    new_hazard.refresh_from_db()
+    assert new_hazard.photo_before.name.startswith("hazards/")
+
+    # Rectify it with an after-photo (multipart).
     rectify = generated(".api.hazards.hazards_rectify_create")
     answer = rectify.sync_detailed(
         new_hazard.pk,

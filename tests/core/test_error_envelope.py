@@ -228,3 +228,10 @@ def test_a_refusal_is_json_even_when_a_workbook_was_asked_for(center):
     response = center.get(f"{API}/hazards/?format=xlsx&deadline_after=not-a-date")
     assert response["Content-Type"].startswith("application/json")
     assert "deadline_after" in field_errors(response)
+
+
+def test_the_browsable_api_shows_a_refusal_on_its_page(center):
+    response = center.get(f"{API}/hazards/999999/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    assert "not_found" in response.content.decode()
