@@ -1,6 +1,10 @@
-"""The refusals in the OpenAPI schema (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]): every operation
-lists the 4xx answers it can give, each with its own Error component — all of them the one envelope
-of core.api_errors — so a generated client has a type for every answer."""
+"""The OpenAPI schema as clients need it (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]):
+
+- `errors_in_schema`: every operation lists the 4xx answers it can give, each status with its own
+  Error component — all of them the one envelope of core.api_errors — so a generated client has a
+  type for every answer;
+- `schema_for_generators`: summaries, `format` and xlsx only where they apply, JSON or multipart
+  bodies, 304 on conditional reads, no Chinese titles in parameters."""
 
 from django.utils.translation import gettext_lazy as _
 
