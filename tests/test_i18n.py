@@ -274,16 +274,23 @@ def test_english_catalogue_is_what_django_uses():
         assert translation.gettext("重大火灾隐患") == "重大火灾隐患"
 
 
-@pytest.mark.django_db
-def test_a_chinese_form_label_ends_in_a_full_width_colon_and_an_english_one_in_a_colon():
+def inspection_form(*languages: str) -> list[str]:
+    """The phone's inspection form as a township lead reads it, in each language."""
     township = f.TownshipFactory(name="北关镇")
     f.PremisesFactory(township=township)
     client = Client()
     client.force_login(f.make_user(Role.TOWNSHIP_LEAD, township=township))
-    chinese = client.get("/inspections/record/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    return [
+        client.get("/inspections/record/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        for language in languages
+    ]
+
+
+@pytest.mark.django_db
+def test_a_chinese_form_label_ends_in_a_full_width_colon_and_an_english_one_in_a_colon():
+    chinese, english = inspection_form("zh-hans", "en")
     assert "检查人员：</label>" in chinese
     assert "检查人员:</label>" not in chinese
-    english = client.get("/inspections/record/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Inspectors:</label>" in english
 
 
@@ -349,10 +356,6 @@ def test_makemessages_finds_no_string_the_catalogue_lacks(tmp_path):
 
 @pytest.mark.django_db
 def test_the_deadline_help_and_its_refusal_name_the_same_date():
-    township = f.TownshipFactory(name="北关镇")
-    f.PremisesFactory(township=township)
-    client = Client()
-    client.force_login(f.make_user(Role.TOWNSHIP_LEAD, township=township))
-    page = client.get("/inspections/record/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    [page] = inspection_form("zh-hans")
     assert "不能早于发现日期" in page
     assert "不得早于检查日期" not in page
