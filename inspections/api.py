@@ -423,6 +423,20 @@ class HazardCorrectSerializer(serializers.Serializer):
     responsible_person = serializers.CharField(max_length=50, required=False, help_text=_("整改责任人。"))
     photo_before = serializers.FileField(required=False, help_text=_("整改前照片（发现隐患时拍摄）。"))
 
+    def validate(self, attrs):
+        # Anything else sent is refused by name, not ignored: the status and the deadline above all.
+        unknown = sorted(set(getattr(self, "initial_data", {})) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    name: _("不能在此修改：隐患的状态和整改期限只能通过整改、复查、延期等步骤改变。")
+                    if name in ("status", "deadline")
+                    else _("不能在此修改的字段。")
+                    for name in unknown
+                }
+            )
+        return attrs
+
 
 class HazardReinspectSerializer(serializers.Serializer):
     inspected_on = serializers.DateField(required=False, help_text=_("复查日期；不填为今天。"))

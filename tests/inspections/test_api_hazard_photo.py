@@ -75,3 +75,18 @@ def test_others_may_not_correct_a_hazard_and_nobody_replaces_one_whole(hazard):
     hazard.refresh_from_db()
     assert not hazard.photo_before
     assert hazard.description == "安全出口堵塞"
+
+
+def test_the_status_and_the_deadline_are_refused_by_name_and_nothing_changes(hazard):
+    lead = f.make_user(Role.TOWNSHIP_LEAD, township=hazard.township)
+    response = as_user(lead).patch(
+        f"/api/v1/hazards/{hazard.pk}/",
+        {"status": "verified", "deadline": "2099-01-01", "description": "改"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    assert set(field_errors(response)) == {"status", "deadline"}
+    assert "整改、复查、延期" in field_errors(response)["status"][0]
+    hazard.refresh_from_db()
+    assert (hazard.status, hazard.description) == (Hazard.Status.OPEN, "安全出口堵塞")
