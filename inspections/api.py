@@ -579,7 +579,8 @@ class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
     search_fields = ["description", "premises__name", "responsible_person"]
     ordering_fields = ["deadline", "discovered_on", "status", "severity", "verified_on"]
     route_checks = {
-        "partial_update": access.check_hazard_extend_deadline,  # who corrects a hazard's record
+        # Who corrects a hazard's record (PUT is not served: http_method_names answers it 405).
+        **write_routes(access.check_hazard_extend_deadline, "update", "partial_update"),
         "start_rectifying": access.check_hazard_rectify,
         "rectify": access.check_hazard_rectify,
         "reinspect": access.check_hazard_reinspect,
