@@ -28,7 +28,7 @@ REFUSALS = {
 }
 
 
-def error_component(status: str, description) -> dict:
+def error_component(description) -> dict:
     return {
         "type": "object",
         "description": str(description),
@@ -60,7 +60,7 @@ def error_component(status: str, description) -> dict:
 def errors_in_schema(result, generator, request, public):
     components = result.setdefault("components", {}).setdefault("schemas", {})
     for status, (_applies, description) in REFUSALS.items():
-        components[f"Error{status}"] = error_component(status, description)
+        components[f"Error{status}"] = error_component(description)
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:

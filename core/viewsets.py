@@ -225,9 +225,7 @@ class ServiceUpdateMixin:
         if header is None or header.strip() == "*":
             return
         if not etag_matches(etag_of(self.answer(instance).data), header, weak=False):
-            raise PreconditionFailed(
-                {"detail": PreconditionFailed.default_detail, "code": PreconditionFailed.default_code}
-            )
+            raise PreconditionFailed  # its code in the envelope (core.api_errors): the class's own
 
     def perform_service_update(self, instance, data: dict[str, Any]) -> None:
         service = self.update_service
