@@ -70,9 +70,9 @@ def server() -> dict:
 
 def admin(sql_statements: list[str]) -> None:
     """Run statements on the server's `postgres` database (CREATE / DROP DATABASE need autocommit)."""
-    import psycopg2
+    import psycopg
 
-    conn = psycopg2.connect(dbname="postgres", **server())
+    conn = psycopg.connect(dbname="postgres", **server())
     conn.autocommit = True
     try:
         with conn.cursor() as cursor:
@@ -83,9 +83,9 @@ def admin(sql_statements: list[str]) -> None:
 
 
 def database_exists(name: str) -> bool:
-    import psycopg2
+    import psycopg
 
-    conn = psycopg2.connect(dbname="postgres", **server())
+    conn = psycopg.connect(dbname="postgres", **server())
     try:
         with conn.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-import psycopg2
+import psycopg
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
@@ -45,7 +45,7 @@ def test_reminders_go_out_while_a_long_import_holds_its_worker(county, settings)
 
     # The import is made long: another session holds the premises table against writes.
     db = connection.settings_dict
-    blocker = psycopg2.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"])
+    blocker = psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"])
     env = worker_env(TEST_MEDIA_ROOT=str(settings.MEDIA_ROOT))
     imports_worker = start_worker_process(env, queues="imports")
     messages_worker = start_worker_process(env, queues="celery,reminders,deliveries")
