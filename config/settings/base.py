@@ -200,6 +200,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "firebrigade@localhost")
+# With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: one file per message here
+# (`make smoke` reads what the worker sent).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery. Embedded default: kombu's filesystem transport under var/, so no broker server is needed.

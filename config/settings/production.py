@@ -17,6 +17,8 @@ if not os.environ.get("ALLOWED_HOSTS"):
 # (TRUSTED_PROXY_COUNT), which sets X-Forwarded-Proto itself; served directly, a client could claim it.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT > 0 else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# The container healthcheck asks gunicorn itself, over plain HTTP, behind the proxy's back.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
