@@ -8,22 +8,32 @@ PORT ?= 8000
 DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production ALLOWED_HOSTS=fire.example.gov.cn \
 	SECRET_KEY=deploy-check-$(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))')
 
-.PHONY: run test lint deps dev-deps services demo assets clean
+.PHONY: run test smoke lint lock deps dev-deps services demo assets clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# Installed from the locks, every package pinned with its hashes (`make lock` writes them).
 $(VENV)/.deps: requirements.txt $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.dev-deps: requirements.txt requirements-dev.txt $(BIN)/python
-	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.txt
 	touch $@ $(VENV)/.deps
 
 deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
+
+# Re-lock after editing requirements.in or requirements-dev.in: the runtime first, then development
+# at the runtime's versions. Resolved against the public index only (no local wheel mirrors).
+lock: dev-deps
+	$(BIN)/pip install -q pip-tools==7.7.0
+	env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile -q --generate-hashes --allow-unsafe \
+		--strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile -q --generate-hashes --allow-unsafe \
+		--strip-extras --no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
 
 # Front-end libraries from npm, copied into static/vendor (git-ignored); served locally, never from a CDN.
 static/vendor/echarts.min.js: package.json package-lock.json
@@ -36,7 +46,8 @@ static/vendor/echarts.min.js: package.json package-lock.json
 
 assets: static/vendor/echarts.min.js
 
-demo: deps assets
+# Development runs (honcho starts web, worker and beat together) use the development environment.
+demo: dev-deps assets
 	@# PDF reports need Pango and a Chinese font; without them the printable page still works.
 	-bin/ensure-pdf-libs
 	mkdir -p var
@@ -56,6 +67,7 @@ services:
 	bin/ensure-chromium
 	bin/ensure-pdf-libs
 	bin/ensure-gettext
+	bin/ensure-caddy
 
 lint: dev-deps
 	$(BIN)/ruff check .
@@ -67,6 +79,12 @@ test: dev-deps assets services lint
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(DEPLOY_CHECK_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/pytest
+	$(MAKE) smoke
+
+# Production on this machine, as docker-compose.yml runs it (bin/serve, the Caddy proxy, production
+# settings), checked over HTTPS end to end; everything it starts is stopped (deploy/smoke.py).
+smoke: dev-deps assets services
+	$(BIN)/python deploy/smoke.py
 
 clean:
 	rm -rf $(VENV) var

@@ -4,7 +4,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -151,16 +150,6 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert proc.returncode != 0
     assert "SECRET_KEY" in proc.stderr
-
-
-def test_docker_compose_parses_and_names_the_services():
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    services = compose["services"]
-    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
-    assert "gunicorn" in services["web"]["command"]
-    assert services["worker"]["image"] == services["web"]["image"] == services["beat"]["image"]
-    assert "worker" in services["worker"]["command"]
-    assert "beat" in services["beat"]["command"]
 
 
 def test_ci_runs_exactly_the_readme_test_command():
