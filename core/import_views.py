@@ -132,6 +132,7 @@ def import_detail(request, pk: int):
             "action_labels": ACTION_LABELS,
             "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
             "can_confirm": job.status == ImportJob.Status.PREVIEW and job.error_count == 0,
+            "can_retry": services.import_job_retryable(job=job),
         },
     )
 
@@ -160,6 +161,18 @@ def import_confirm(request, pk: int):
     job = _job(request, pk)
     try:
         services.import_job_confirm(job=job, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("imports:detail", job.pk)
+
+
+@require_POST
+def import_retry(request, pk: int):
+    """重新运行: a job the system failed (interrupted, crashed) runs its step again from its kept file."""
+    _require_importer(request)
+    job = _job(request, pk, with_result=False)
+    try:
+        services.import_job_retry(job=job, by=request.user)
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     return redirect("imports:detail", job.pk)

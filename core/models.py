@@ -211,6 +211,9 @@ class ImportJob(models.Model):
     unchanged_count = models.PositiveIntegerField(_("无变化"), default=0)
     error_count = models.PositiveIntegerField(_("错误"), default=0)
     result = models.JSONField(_("逐行结果"), default=dict, blank=True)
+    # Failed for a system reason (interrupted, never picked up, crashed), not for its file or rows:
+    # the kept file can be run again as it is (core.imports.services.import_job_retry).
+    retryable = models.BooleanField(_("可重新运行"), default=False)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
     # When the current action was claimed: a run older than IMPORT_JOB_STALE_MINUTES was interrupted.
     # When its pending action (preview or confirm) was queued: a job queued long ago was lost on
@@ -224,6 +227,10 @@ class ImportJob(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="importjob_progress_max"),
+            models.CheckConstraint(
+                condition=models.Q(retryable=False) | models.Q(status="failed"),
+                name="importjob_retryable_only_failed",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,8 @@ Language: a run's messages (the reasons a row or the file was refused) are made 
 the request that asked for it (passed to the worker with the task) and kept in the job's result as
 made; how they are framed ("Row N, column ...") follows whoever reads them (`result_errors`). A
 job ended by the system (interrupted, never picked up, crashed) keeps the message's source text
-and is translated when read, since no user's language is known then."""
+and is translated when read, since no user's language is known then; it is marked `retryable`:
+nothing was wrong with its file, which can be run again as it is."""
 
 import datetime as dt
 import logging
@@ -70,14 +71,15 @@ def import_job_run(
 
 
 def fail(job_id: int, message: str) -> None:
-    """End the job as failed with `message`: a source text (gettext_noop), translated when read."""
+    """End the job as failed for a system reason with `message`: a source text (gettext_noop),
+    translated when read. Its file was not at fault, so the job can be run again."""
     ImportJob.objects.filter(pk=job_id).update(**_failed(message))
 
 
 def import_jobs_end_stale(*, owner=None) -> int:
     """End as failed every job (of `owner`, or anyone's) still "running" IMPORT_JOB_STALE_MINUTES
     after it was claimed: its worker was killed or its request died (a crashed run ends itself).
-    Its transaction died with it, so nothing was written; its owner uploads the file again.
+    Its transaction died with it, so nothing was written; its owner runs it again (retryable).
     Likewise a job still "queued" IMPORT_JOB_QUEUED_STALE_MINUTES after it was queued: its task was
     lost on the way (a broker restarted without its queue), and no worker will ever claim it.
     Guarded updates: a run that claims or ends a job meanwhile keeps its own outcome. Returns how
@@ -111,6 +113,7 @@ def _failed(message: str) -> dict:
     error = {"row": None, "column": None, "message": message, "text": message, "source": True}
     return {
         "status": ImportJob.Status.FAILED,
+        "retryable": True,
         "progress": 100,
         "error_count": 1,
         "finished_at": timezone.now(),
@@ -141,6 +144,8 @@ def _save_outcome(job: ImportJob, result: ImportResult) -> None:
     job.updated_count = result.updated
     job.unchanged_count = result.unchanged
     job.error_count = len(result.errors)
+    # A refused file or row is the file's fault; and a run outliving the stale sweep keeps its outcome.
+    job.retryable = False
     job.result = result.as_dict()
     if result.rows:
         job.total_rows = len(result.rows)  # the declared size was an estimate
@@ -154,6 +159,7 @@ def _save_outcome(job: ImportJob, result: ImportResult) -> None:
             "updated_count",
             "unchanged_count",
             "error_count",
+            "retryable",
             "result",
             "total_rows",
             "processed_rows",

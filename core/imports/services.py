@@ -4,7 +4,8 @@ Files of more than ASYNC_ROW_THRESHOLD rows run on the Celery worker (core.impor
 reports progress on the job; smaller files run within the request. A job moves
 queued → running → preview (no error) | failed, and after confirmation queued → running →
 confirmed | failed; each step is claimed with a guarded UPDATE, so a task delivered twice or two
-clicks on 确认导入 run it once.
+clicks on 确认导入 run it once. A job the system failed (interrupted, never picked up, crashed) is
+run again from its kept file, the same step, on its owner's 重新运行: failed → queued.
 """
 
 import datetime as dt
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, ConflictError
 from core.imports.base import can_import
 from core.imports.jobs import fail, import_job_run, import_jobs_end_stale
 from core.imports.reader import MAX_ROWS, FileRefused, check_upload, inspect_sheet, read_sheet
@@ -103,6 +104,62 @@ def import_job_confirm(*, job: ImportJob, by) -> ImportJob:
     return job
 
 
+def import_job_retryable(*, job: ImportJob) -> bool:
+    """Whether `job` can be run again as it is: it failed for a system reason (interrupted, never
+    picked up, crashed: jobs.fail), not because its file or rows were refused — that file would be
+    refused again — and its file is still kept."""
+    return (
+        job.status == ImportJob.Status.FAILED
+        and job.retryable
+        and bool(job.file.name)
+        and job.file.storage.exists(job.file.name)
+    )
+
+
+def import_job_retry(*, job: ImportJob, by) -> ImportJob:
+    """Run a job the system failed again from its kept file: the same kind and step (a failed
+    preview is previewed, a failed confirmation imported), queued like an upload. Only the owner.
+
+    Preconditions: `by` may import (views answer 403 otherwise); the run checks again, as every run
+    does, what `by` may write. Refuses a job that is not retryable (import_job_retryable). Claimed
+    with a guarded UPDATE, so two clicks queue it once.
+    """
+    if by is None or job.owner_id != by.pk:
+        raise ApplicationError(_("只能重新运行自己上传的导入。"))
+    claimed = import_job_retryable(job=job) and ImportJob.objects.filter(
+        pk=job.pk, status=ImportJob.Status.FAILED, retryable=True
+    ).update(
+        status=ImportJob.Status.QUEUED,
+        retryable=False,
+        progress=0,
+        processed_rows=0,
+        created_count=0,
+        updated_count=0,
+        unchanged_count=0,
+        error_count=0,
+        result={},
+        queued_at=timezone.now(),
+        started_at=None,
+        finished_at=None,
+    )
+    job.refresh_from_db()
+    if not claimed:
+        raise ConflictError(_retry_refusal(job))
+    _run_or_queue(job)
+    job.refresh_from_db()
+    return job
+
+
+def _retry_refusal(job: ImportJob) -> str:
+    if job.status == ImportJob.Status.FAILED and job.retryable:
+        return _("上传的文件已不在服务器上，不能重新运行，请重新上传。")
+    if job.status == ImportJob.Status.FAILED:
+        return _("这个文件因文件本身或数据行有错误而未通过，重新运行结果相同：请在 Excel 中改正后重新上传。")
+    return _("该文件当前为“%(status)s”，不能重新运行：只有处理中断或出现系统错误的导入才能重新运行。") % {
+        "status": job.get_status_display()
+    }
+
+
 def _run_or_queue(job: ImportJob) -> None:
     if job.total_rows > ASYNC_ROW_THRESHOLD:
         # What Task.delay_on_commit does, plus a failed job (not a 500) when the broker is down.
@@ -149,6 +206,8 @@ __all__ = [
     "import_job_create",
     "import_job_for",
     "import_job_list",
+    "import_job_retry",
+    "import_job_retryable",
     "import_job_run",
     "import_jobs_end_stale",
 ]
