@@ -19,11 +19,20 @@ from core.services import copy_saved
 
 @admin.register(UserProfile)
 class UserProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "county", "township", "police_station", "premises", "is_principal_leader"]
+    list_display = [
+        "user",
+        "role",
+        "county",
+        "township",
+        "police_station",
+        "premises",
+        "department",
+        "is_principal_leader",
+    ]
     list_filter = ["role", "is_principal_leader", "county"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "township__name"]
     raw_id_fields = ["user", "premises"]
-    list_select_related = ["user", "county", "township", "police_station", "premises"]
+    list_select_related = ["user", "county", "township", "police_station", "premises", "department"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -36,6 +36,10 @@ MENUS = {
     ),
     Role.POLICE_STATION: ("police", "hazards"),
     Role.PREMISES_RESPONSIBLE: ("self",),
+    # The hazards handed over to it and the major ones (inspections.selectors.visible_hazards).
+    Role.FIRE_RESCUE: ("hazards", "meetings"),
+    # Its own department's meeting tasks.
+    Role.COUNTY_DEPARTMENT: ("assignments", "meetings"),
 }
 
 

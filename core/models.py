@@ -52,6 +52,8 @@ class Role(models.TextChoices):
     TOWNSHIP_LEAD = "township_lead", _("乡镇消防专干/分管副职")
     POLICE_STATION = "police_station", _("派出所")
     PREMISES_RESPONSIBLE = "premises_responsible", _("单位消防安全责任人")
+    FIRE_RESCUE = "fire_rescue", _("县消防救援大队")
+    COUNTY_DEPARTMENT = "county_department", _("县直部门")
 
 
 def _scope_link(to: str, verbose_name, related_name: str = "user_profiles") -> models.ForeignKey:
@@ -73,6 +75,7 @@ class UserProfile(models.Model):
     township = _scope_link("townships.Township", _("乡镇"))
     police_station = _scope_link("townships.PoliceStation", _("派出所"))
     premises = _scope_link("townships.Premises", _("单位"))
+    department = _scope_link("townships.CountyDepartment", _("县直部门"))
     phone = models.CharField(_("电话"), max_length=20, blank=True)
     is_principal_leader = models.BooleanField(
         _("乡镇主要领导"),
@@ -95,6 +98,15 @@ class UserProfile(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(role="premises_responsible") | models.Q(premises__isnull=False),
                 name="profile_responsible_has_premises",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="county_department") | models.Q(department__isnull=False),
+                name="profile_department_has_department",
+            ),
+            # The fire rescue authority answers for one county: it reads that county's hazards only.
+            models.CheckConstraint(
+                condition=~models.Q(role="fire_rescue") | models.Q(county__isnull=False),
+                name="profile_fire_rescue_has_county",
             ),
         ]
 

@@ -67,6 +67,9 @@ def _visible_townships(user) -> QuerySet | set[int] | None:
         return covered.filter(policestation_id=profile.police_station_id).values("township_id")
     if profile.role == Role.PREMISES_RESPONSIBLE:
         return {profile.premises.township_id}
+    # The fire rescue authority and a county department see no township's records through here:
+    # what each reads is granted record by record by the app that keeps it (hazards handed over or
+    # major, a department's own assignments), so a list built on this scope shows them nothing.
     return set()
 
 
@@ -76,6 +79,14 @@ def visible_township_ids(user) -> set[int] | None:
     if isinstance(townships, QuerySet):
         return set(townships.values_list(townships.query.values_select[0], flat=True))
     return townships
+
+
+def user_department_id(user) -> int | None:
+    """The county department a department user answers for (None for every other role)."""
+    profile = _profile(user)
+    if profile is None or user.is_superuser or profile.role != Role.COUNTY_DEPARTMENT:
+        return None
+    return profile.department_id
 
 
 def visible_premises_ids(user) -> set[int] | None:

@@ -29,12 +29,14 @@ def user_create_with_role(
     township=None,
     police_station=None,
     premises=None,
+    department=None,
     county=None,
     is_principal_leader: bool = False,
     email: str = "",
 ):
     """Create a user with a role. Preconditions checked here: the role exists, the role has the link
-    that scopes it (township, police station or premises) and no other, the password is strong."""
+    that scopes it (township, police station, premises or county department) and no other, the fire
+    rescue authority its county, the password is strong."""
     if role not in Role.values:
         raise ApplicationError(
             _("未知角色：%(role)s。可选：%(roles)s") % {"role": role, "roles": "、".join(Role.values)}
@@ -42,29 +44,39 @@ def user_create_with_role(
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
         raise ConflictError(_("用户名 %(username)s 已存在。") % {"username": username})
+    links = {
+        "township": township,
+        "police_station": police_station,
+        "premises": premises,
+        "department": department,
+    }
     needs = {
-        Role.TOWNSHIP_LEAD: ("township", township),
-        Role.POLICE_STATION: ("police_station", police_station),
-        Role.PREMISES_RESPONSIBLE: ("premises", premises),
+        Role.TOWNSHIP_LEAD: "township",
+        Role.POLICE_STATION: "police_station",
+        Role.PREMISES_RESPONSIBLE: "premises",
+        Role.COUNTY_DEPARTMENT: "department",
     }
-    if role in needs and needs[role][1] is None:
+    what = {
+        "township": _("乡镇"),
+        "police_station": _("派出所"),
+        "premises": _("单位"),
+        "department": _("县直部门"),
+    }
+    if role in needs and links[needs[role]] is None:
         raise ApplicationError(
-            _("角色 %(role)s 必须指定所属%(what)s。")
-            % {
-                "role": Role(role).label,
-                "what": {"township": _("乡镇"), "police_station": _("派出所"), "premises": _("单位")}[
-                    needs[role][0]
-                ],
-            }
+            _("角色 %(role)s 必须指定所属%(what)s。") % {"role": Role(role).label, "what": what[needs[role]]}
         )
-    given = {
-        k
-        for k, v in {"township": township, "police_station": police_station, "premises": premises}.items()
-        if v
-    }
-    allowed = {needs[role][0]} if role in needs else set()
+    given = {name for name, link in links.items() if link}
+    allowed = {needs[role]} if role in needs else set()
     if given - allowed:
-        raise ApplicationError(_("角色 %(role)s 不能指定乡镇、派出所或单位。") % {"role": Role(role).label})
+        raise ApplicationError(
+            _("角色 %(role)s 不能指定乡镇、派出所、单位或县直部门。") % {"role": Role(role).label}
+        )
+    if county is None:
+        place = township or police_station or getattr(premises, "township", None) or department
+        county = getattr(place, "county", None)
+    if role == Role.FIRE_RESCUE and county is None:
+        raise ApplicationError(_("角色 %(role)s 必须指定所属县。") % {"role": Role(role).label})
     user = user_model(username=username, email=email)
     try:
         validate_password(password, user)
@@ -73,15 +85,13 @@ def user_create_with_role(
     user.set_password(password)
     user.is_staff = role == Role.GUIDANCE_CENTER
     user.save()
-    if county is None:
-        county = township or police_station or getattr(premises, "township", None)
-        county = getattr(county, "county", None)
     UserProfile.objects.create(
         user=user,
         role=role,
         township=township,
         police_station=police_station,
         premises=premises,
+        department=department,
         county=county,
         is_principal_leader=is_principal_leader,
     )

@@ -78,3 +78,18 @@ class RandomName:
 
     def __hash__(self):
         return hash(self.prefix)
+
+
+# Readers of files outside the township scope: model -> `may_read(user, pk) -> bool`, registered by
+# the app that grants a role records by some other rule (the fire rescue authority reads the hazards
+# handed over to it: inspections.apps). Asked only when the township scope says no.
+MEDIA_READERS: dict[type, "object"] = {}
+
+
+def media_reader_register(model: type, may_read) -> None:
+    MEDIA_READERS[model] = may_read
+
+
+def media_reader_allows(user, model: type, pk: int) -> bool:
+    may_read = MEDIA_READERS.get(model)
+    return may_read is not None and may_read(user, pk)

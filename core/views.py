@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from core import health
 from core.api_errors import error_body
 from core.scoping import can_see_record
-from core.uploads import RandomName
+from core.uploads import RandomName, media_reader_allows
 
 logger = logging.getLogger(__name__)
 
@@ -103,18 +103,19 @@ def _file_owners() -> dict[str, list[tuple[type, list[str]]]]:
     return owners
 
 
-def _owner(name: str) -> tuple[int, int | None, bool]:
-    """(township id, premises id, whether the record belongs to a premises) of the record that holds
-    the file `name`; Http404 if none."""
+def _owner(name: str) -> tuple[int, int | None, bool, type, int]:
+    """(township id, premises id, whether the record belongs to a premises, its model, its id) of the
+    record that holds the file `name`; Http404 if none."""
     for model, fields in _file_owners().get(name.split("/", 1)[0], []):
         township_lookup, premises_lookup = model.media_scope
         holds = Q()
         for field in fields:
             holds |= Q(**{field: name})
-        lookups = [township_lookup] + ([premises_lookup] if premises_lookup else [])
+        lookups = ["pk", township_lookup] + ([premises_lookup] if premises_lookup else [])
         row = model.objects.filter(holds).values_list(*lookups).first()
         if row is not None:
-            return row[0], (row[1] if premises_lookup else None), premises_lookup is not None
+            premises_id = row[2] if premises_lookup else None
+            return row[1], premises_id, premises_lookup is not None, model, row[0]
     raise Http404
 
 
@@ -125,10 +126,12 @@ def protected_media(request, path: str):
     full = (root / path).resolve()
     if root not in full.parents or not full.is_file():
         raise Http404
-    township_id, premises_id, of_premises = _owner(path)
+    township_id, premises_id, of_premises, model, pk = _owner(path)
     # A file of a township's record (an assignment's evidence) is not tied to a premises.
     premises = {"premises_id": premises_id} if of_premises else {}
-    if not can_see_record(request.user, township_id=township_id, **premises):
+    if not can_see_record(request.user, township_id=township_id, **premises) and not media_reader_allows(
+        request.user, model, pk
+    ):
         raise Http404
     content_type = mimetypes.guess_type(full.name)[0] or "application/octet-stream"
     response = FileResponse(full.open("rb"), content_type=content_type)

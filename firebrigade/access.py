@@ -53,6 +53,9 @@ INCIDENT_KEEPERS_ONLY = _("只有本乡镇消防专干（分管副职）或指�
 MEMBERS_READ_WITHHELD = frozenset({Role.POLICE_STATION})
 EQUIPMENT_READ_WITHHELD = frozenset({Role.POLICE_STATION})
 FUNDING_READ_WITHHELD = frozenset({Role.POLICE_STATION})
+# The fire rescue authority and a county department hold no township (core.scoping): brigades, fires,
+# members, equipment and funding are none of their work here, and they read none of them (empty
+# lists, not a refusal: their scope, not a rule of this app, leaves them out). They write nothing.
 NOT_FOR_POLICE = _("派出所不查看消防队的队员、装备和乡镇经费；这些由乡镇和县里掌握。")
 
 CENTER_DELETES = _("只有指导中心可以删除记录；队员离职请登记离职，装备报废请把状况改为“报废”。")

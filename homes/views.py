@@ -22,6 +22,10 @@ def home(request):
         return redirect("homes:police")
     if role == Role.PREMISES_RESPONSIBLE:
         return redirect("homes:self")
+    if role == Role.FIRE_RESCUE:
+        return redirect("inspections:hazard-list")
+    if role == Role.COUNTY_DEPARTMENT:
+        return redirect("meetings:assignment-list")
     return render(request, "home.html")
 
 

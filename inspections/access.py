@@ -50,6 +50,18 @@ REINSPECTORS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD, Role.POLICE_
 EXTENDERS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD})
 # 责任追究 is decided at county level.
 ACCOUNTABILITY_DECIDERS = frozenset({Role.GUIDANCE_CENTER, Role.COUNTY_OFFICIAL})
+# 移交消防救援机构: the township that cannot resolve a hazard (its lead), or the guidance center.
+HANDOVER_SENDERS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD})
+# What the fire rescue authority did with a hand-over (受理, 查处, 查封 …) and how it ended are its own
+# acts under the law: nobody else records them in its name, not even the guidance center.
+HANDOVER_HANDLERS = frozenset({Role.FIRE_RESCUE})
+# 挂牌督办 and 摘牌: the county (its officials and the guidance center), never a township.
+SUPERVISORS = frozenset({Role.GUIDANCE_CENTER, Role.COUNTY_OFFICIAL})
+# The fire rescue authority reads, of its own county, the hazards handed over to it and every major
+# hazard (重大火灾隐患 are the ones it is called to judge and supervise), with their hand-overs and
+# listings; nothing else of the campaign (inspections, plans, accountability): least privilege, as it
+# writes nothing of the townships' loop (inspections.selectors.visible_hazards). A county department
+# reads no hazard at all: its part in the campaign is its meeting tasks (meetings).
 # Reading: every role reads the inspections, hazards and 责任倒查 of what it may see. A police station
 # keeps them for the premises of its area: its own inspections are links of that chain, and a
 # decision may name it. (What it does not read — members, equipment, funding, assignments — is said
@@ -227,6 +239,45 @@ def check_hazard_extend_deadline(*, by, hazard=None, new_deadline: dt.date | Non
         _("乡镇每次最多延长 %(days)d 天（最晚至 %(latest)s）；更长的延期请报指导中心办理。")
         % {"days": max_days, "latest": latest.isoformat()},
     )
+
+
+# --- hand-over to the fire rescue authority, 挂牌督办 ----------------------------------------
+
+
+def _fire_rescue_of(by, county_id: int) -> bool:
+    return user_role(by) == Role.FIRE_RESCUE and by.profile.county_id == county_id
+
+
+def check_hazard_hand_over(*, by, hazard=None) -> None:
+    """Hand a hazard over to the fire rescue authority (移交): the township lead of its township, or
+    the guidance center."""
+    if by is None:
+        return
+    _require_role(
+        by, HANDOVER_SENDERS, _("只有本乡镇消防专干（分管副职）或指导中心可以将隐患移交消防救援机构。")
+    )
+    if hazard is not None:
+        _require_township(by, hazard.township_id)
+
+
+def check_handover_act(*, by, handover=None) -> None:
+    """Record an action on a hand-over, close it with its outcome or hand it back: the fire rescue
+    authority of the hazard's county, and nobody else."""
+    if by is None:
+        return
+    _require_role(by, HANDOVER_HANDLERS, _("只有县消防救援大队可以登记移交隐患的办理措施和结果。"))
+    if handover is not None:
+        require(_fire_rescue_of(by, handover.hazard.township.county_id), _("不能办理其他县移交的隐患。"))
+
+
+def check_hazard_supervise(*, by, hazard=None) -> None:
+    """List a major hazard for supervision (挂牌督办) or lift it (摘牌): a county official of the
+    hazard's county, or the guidance center."""
+    if by is None:
+        return
+    _require_role(by, SUPERVISORS, _("只有县领导（县消防工作办公室）或指导中心可以挂牌督办和摘牌。"))
+    if hazard is not None:
+        _require_township(by, hazard.township_id)
 
 
 # --- accountability -------------------------------------------------------------------------

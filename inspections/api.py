@@ -42,7 +42,10 @@ from inspections.models import (
     Campaign,
     ChecklistItem,
     ChecklistResult,
+    HandoverAction,
     Hazard,
+    HazardHandover,
+    HazardSupervision,
     Inspection,
     InspectionPlan,
     Rectification,
@@ -452,6 +455,108 @@ class HazardExtendDeadlineSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, help_text=_("延期理由。"))
 
 
+class HazardHandOverSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text=_("移交理由：乡镇为何无法解决。"))
+    evidence = serializers.FileField(help_text=_("移交材料（照片或 PDF）。"))
+    handed_over_on = serializers.DateField(required=False, help_text=_("移交日期；不填为今天。"))
+
+
+class HazardSuperviseSerializer(serializers.Serializer):
+    leader = serializers.CharField(max_length=50, help_text=_("督办责任领导。"))
+    leader_phone = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
+    deadline = serializers.DateField(help_text=_("督办期限。"))
+    requirement = serializers.CharField(
+        required=False, default="", allow_blank=True, help_text=_("督办要求。")
+    )
+    listed_on = serializers.DateField(required=False, help_text=_("挂牌日期；不填为今天。"))
+
+
+class HandoverActionSerializer(FastRepresentationMixin, serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = HandoverAction
+        fields = ["id", "kind", "kind_display", "taken_on", "note", "recorded_by", "created_at"]
+        read_only_fields = fields
+
+
+class HazardHandoverSerializer(serializers.ModelSerializer):
+    premises_name = serializers.CharField(source="hazard.premises.name", read_only=True)
+    township_name = serializers.CharField(source="hazard.township.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    evidence = serializers.FileField(read_only=True, allow_null=True)
+    actions = HandoverActionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = HazardHandover
+        fields = [
+            "id",
+            "hazard",
+            "premises_name",
+            "township_name",
+            "handed_over_on",
+            "reason",
+            "evidence",
+            "handed_over_by",
+            "status",
+            "status_display",
+            "actions",
+            "ended_on",
+            "outcome",
+            "ended_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class HandoverRecordActionSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=HandoverAction.Kind.choices, help_text=_("办理措施。"))
+    taken_on = serializers.DateField(required=False, help_text=_("日期；不填为今天。"))
+    note = serializers.CharField(required=False, default="", allow_blank=True, help_text=_("情况说明。"))
+
+
+class HandoverCloseSerializer(serializers.Serializer):
+    outcome = serializers.CharField(help_text=_("办理结果。"))
+    closed_on = serializers.DateField(required=False, help_text=_("办结日期；不填为今天。"))
+
+
+class HandoverReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text=_("退回理由。"))
+    returned_on = serializers.DateField(required=False, help_text=_("退回日期；不填为今天。"))
+
+
+class HazardSupervisionSerializer(serializers.ModelSerializer):
+    premises_name = serializers.CharField(source="hazard.premises.name", read_only=True)
+    township_name = serializers.CharField(source="hazard.township.name", read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True, help_text=_("仍在督办且已过督办期限。"))
+
+    class Meta:
+        model = HazardSupervision
+        fields = [
+            "id",
+            "hazard",
+            "premises_name",
+            "township_name",
+            "listed_on",
+            "leader",
+            "leader_phone",
+            "deadline",
+            "requirement",
+            "listed_by",
+            "is_overdue",
+            "lifted_on",
+            "lift_reason",
+            "lifted_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SupervisionLiftSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text=_("摘牌理由。"))
+    lifted_on = serializers.DateField(required=False, help_text=_("摘牌日期；不填为今天。"))
+
+
 class AccountabilityCreateSerializer(serializers.ModelSerializer):
     incident = serializers.PrimaryKeyRelatedField(
         queryset=FireIncident.objects.all(), required=False, allow_null=True, default=None
@@ -574,6 +679,8 @@ class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
         "rectify": HazardRectifySerializer,
         "reinspect": HazardReinspectSerializer,
         "extend_deadline": HazardExtendDeadlineSerializer,
+        "hand_over": HazardHandOverSerializer,
+        "supervise": HazardSuperviseSerializer,
     }
     filterset_class = HazardFilter
     search_fields = ["description", "premises__name", "responsible_person"]
@@ -585,6 +692,8 @@ class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
         "rectify": access.check_hazard_rectify,
         "reinspect": access.check_hazard_reinspect,
         "extend_deadline": access.check_hazard_extend_deadline,
+        "hand_over": access.check_hazard_hand_over,
+        "supervise": access.check_hazard_supervise,
     }
 
     def get_queryset(self):
@@ -653,6 +762,83 @@ class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
         )
         return self.answer(hazard)
 
+    @extend_schema(responses={200: HazardSerializer})
+    @action(detail=True, methods=["post"], url_path="hand-over", parser_classes=[MultiPartParser, FormParser])
+    def hand_over(self, request, pk=None):
+        """移交消防救援机构 (multipart, with the evidence file): a hazard its township cannot resolve."""
+        hazard = self.get_object()
+        services.hazard_hand_over(hazard=hazard, **self.validated_input(), by=request.user)
+        return self.answer(hazard)
+
+    @extend_schema(responses={200: HazardSerializer})
+    @action(detail=True, methods=["post"])
+    def supervise(self, request, pk=None):
+        """挂牌督办: list a major hazard for supervision with its responsible leader and deadline."""
+        hazard = self.get_object()
+        services.hazard_supervise(hazard=hazard, **self.validated_input(), by=request.user)
+        return self.answer(hazard)
+
+
+class HazardHandoverViewSet(ServiceViewSet):
+    """移交消防救援机构: hand-overs of the hazards the user may read (the fire rescue authority: every
+    one of its county). Made by `POST /hazards/{id}/hand-over/`; the authority alone records its
+    actions, closes a hand-over with its outcome or hands it back. Filter: status."""
+
+    selector = staticmethod(selectors.handover_list)
+    serializer_class = HazardHandoverSerializer
+    input_serializers = {
+        "record_action": HandoverRecordActionSerializer,
+        "close": HandoverCloseSerializer,
+        "hand_back": HandoverReturnSerializer,
+    }
+    ordering_fields = ["handed_over_on", "status"]
+    route_checks = write_routes(access.check_handover_act, "record_action", "close", "hand_back")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=HazardHandover.Status.values)]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: HazardHandoverSerializer})
+    @action(detail=True, methods=["post"], url_path="record-action")
+    def record_action(self, request, pk=None):
+        """登记办理措施 (已受理, 依法查处, 责令整改, 临时查封 …)."""
+        return self.act(services.handover_record_action)
+
+    @extend_schema(responses={200: HazardHandoverSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """办结, with the outcome."""
+        return self.act(services.handover_close)
+
+    @extend_schema(responses={200: HazardHandoverSerializer})
+    @action(detail=True, methods=["post"], url_path="hand-back")
+    def hand_back(self, request, pk=None):
+        """退回乡镇, with the reason."""
+        return self.act(services.handover_return)
+
+
+class HazardSupervisionViewSet(ServiceViewSet):
+    """挂牌督办 of the hazards the user may read, soonest deadline first. Listed by
+    `POST /hazards/{id}/supervise/`; lifted (摘牌) only by the county, with a reason. Filter: listed."""
+
+    selector = staticmethod(selectors.supervision_list)
+    serializer_class = HazardSupervisionSerializer
+    input_serializers = {"lift": SupervisionLiftSerializer}
+    ordering_fields = ["deadline", "listed_on"]
+    route_checks = {"lift": access.check_hazard_supervise}
+
+    @extend_schema(parameters=[OpenApiParameter("listed", OpenApiTypes.BOOL)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: HazardSupervisionSerializer})
+    @action(detail=True, methods=["post"])
+    def lift(self, request, pk=None):
+        """摘牌: the county lifts a listing, with a reason."""
+        return self.act(services.supervision_lift)
+
 
 class ChecklistItemViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
     """检查项: every role reads the checklist; the guidance center maintains it. Items are retired with
@@ -687,6 +873,8 @@ ROUTES = [
     ("inspection-plans", InspectionPlanViewSet, "inspection-plan"),
     ("inspections", InspectionViewSet, "inspection"),
     ("hazards", HazardViewSet, "hazard"),
+    ("hazard-handovers", HazardHandoverViewSet, "hazard-handover"),
+    ("hazard-supervisions", HazardSupervisionViewSet, "hazard-supervision"),
     ("checklist-items", ChecklistItemViewSet, "checklist-item"),
     ("accountabilities", AccountabilityViewSet, "accountability"),
 ]

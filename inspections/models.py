@@ -3,7 +3,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import entered_by_field
+from core.fields import entered_by_field, phone_field
 from core.geo import latitude_field, location_constraints, longitude_field
 from core.models import AuditedModel, TimeStampedModel, audited_history
 from core.uploads import RandomName, validate_document, validate_photo
@@ -288,6 +288,117 @@ class Reinspection(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.inspected_on} {gettext('合格') if self.passed else gettext('不合格')}"
+
+
+class HazardHandover(AuditedModel):
+    """移交消防救援机构: a hazard its township cannot resolve, handed over to the county fire rescue
+    authority with a reason and evidence. The authority records what it does (HandoverAction) and
+    ends it: closed with its outcome, or handed back to the township with why. The hazard's own loop
+    (rectification, re-inspection, 销号) goes on as before: a hand-over adds the authority's acts."""
+
+    media_scope = ("hazard__township_id", "hazard__premises_id")  # see Hazard.media_scope
+
+    class Status(models.TextChoices):
+        HANDED_OVER = "handed_over", _("已移交")
+        CLOSED = "closed", _("已办结")
+        RETURNED = "returned", _("已退回乡镇")
+
+    hazard = models.ForeignKey(Hazard, models.PROTECT, related_name="handovers", verbose_name=_("隐患"))
+    handed_over_on = models.DateField(_("移交日期"))
+    reason = models.TextField(_("移交理由"))
+    evidence = models.FileField(
+        _("移交材料"), upload_to=RandomName("handovers"), validators=[validate_document]
+    )
+    handed_over_by = entered_by_field(_("移交人"))
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.HANDED_OVER, db_index=True
+    )
+    ended_on = models.DateField(_("办结/退回日期"), null=True, blank=True)
+    # 办理结果 when closed; why it went back when returned.
+    outcome = models.TextField(_("办理结果"), blank=True)
+    ended_by = entered_by_field(_("办结/退回人"))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("隐患移交")
+        ordering = ["-handed_over_on", "-id"]
+        constraints = [
+            # Handed over once: again only after the authority handed it back.
+            models.UniqueConstraint(
+                fields=["hazard"], condition=~Q(status="returned"), name="handover_once_unless_returned"
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="handed_over") & Q(ended_on__isnull=True))
+                | (~Q(status="handed_over") & Q(ended_on__isnull=False) & ~Q(outcome="")),
+                name="handover_ended_with_date_and_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handed_over_on} {self.hazard}"
+
+
+class HandoverAction(AuditedModel):
+    """What the fire rescue authority did about a hand-over, step by step."""
+
+    class Kind(models.TextChoices):
+        ACCEPTED = "accepted", _("已受理")
+        INVESTIGATED = "investigated", _("依法查处")
+        ORDERED = "ordered", _("责令整改")
+        SEALED = "sealed", _("临时查封")
+        PENALISED = "penalised", _("行政处罚")
+        OTHER = "other", _("其他")
+
+    handover = models.ForeignKey(
+        HazardHandover, models.CASCADE, related_name="actions", verbose_name=_("隐患移交")
+    )
+    kind = models.CharField(_("措施"), max_length=14, choices=Kind.choices)
+    taken_on = models.DateField(_("日期"))
+    note = models.TextField(_("情况说明"), blank=True)
+    recorded_by = entered_by_field(_("录入人"))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("移交办理措施")
+        ordering = ["handover", "taken_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.taken_on} {self.get_kind_display()}"
+
+
+class HazardSupervision(AuditedModel):
+    """挂牌督办: a major hazard the county lists for supervision, with the leader who answers for it
+    and a deadline; lifted (摘牌) only by the county, with a reason. The leader is named as written
+    (a county or township leader rarely has an account), with a phone to reach them."""
+
+    hazard = models.ForeignKey(Hazard, models.PROTECT, related_name="supervisions", verbose_name=_("隐患"))
+    listed_on = models.DateField(_("挂牌日期"))
+    leader = models.CharField(_("督办责任领导"), max_length=50)
+    leader_phone = phone_field(_("责任领导电话"), blank=True)
+    deadline = models.DateField(_("督办期限"), db_index=True)
+    requirement = models.TextField(_("督办要求"), blank=True)
+    listed_by = entered_by_field(_("挂牌人"))
+    lifted_on = models.DateField(_("摘牌日期"), null=True, blank=True)
+    lift_reason = models.TextField(_("摘牌理由"), blank=True)
+    lifted_by = entered_by_field(_("摘牌人"))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("挂牌督办")
+        ordering = ["deadline", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hazard"], condition=Q(lifted_on__isnull=True), name="supervision_once_while_listed"
+            ),
+            models.CheckConstraint(
+                condition=(Q(lifted_on__isnull=True) & Q(lift_reason=""))
+                | (Q(lifted_on__isnull=False) & ~Q(lift_reason="")),
+                name="supervision_lifted_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__gte=F("listed_on")), name="supervision_deadline_after_listing"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hazard}（{self.leader}）"
 
 
 class Accountability(AuditedModel):

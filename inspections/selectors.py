@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import (
     BooleanField,
     Count,
@@ -55,8 +56,11 @@ from inspections.models import (
     Accountability,
     Campaign,
     ChecklistItem,
+    HandoverAction,
     Hazard,
     HazardDeadlineTally,
+    HazardHandover,
+    HazardSupervision,
     HazardTally,
     Inspection,
     InspectionPlan,
@@ -260,6 +264,33 @@ def hazard_figures(
 # --- lists ---------------------------------------------------------------------------------
 
 
+def visible_hazards(user) -> QuerySet[Hazard]:
+    """Hazards `user` may read: those of the townships (and premises) in its scope; for the fire
+    rescue authority, of its county, those ever handed over to it and every major hazard (the
+    hazards it answers for: access.FIRE_RESCUE_READS)."""
+    if user_role(user) == Role.FIRE_RESCUE:
+        handed_over = HazardHandover.objects.filter(hazard=OuterRef("pk"))
+        return Hazard.objects.filter(township__county_id=visible_county_id(user)).filter(
+            Q(severity=Hazard.Severity.MAJOR) | Exists(handed_over)
+        )
+    return scope_queryset(
+        Hazard.objects.all(), user=user, township_field="township", premises_field="premises"
+    )
+
+
+def hazard_file_readable(user, pk: int) -> bool:
+    """May `user` read a file of hazard `pk` (its photos)? As it may read the hazard."""
+    return visible_hazards(user).filter(pk=pk).exists()
+
+
+def rectification_file_readable(user, pk: int) -> bool:
+    return visible_hazards(user).filter(rectifications=pk).exists()
+
+
+def handover_file_readable(user, pk: int) -> bool:
+    return visible_hazards(user).filter(handovers=pk).exists()
+
+
 def hazard_list(*, user, filters=None) -> QuerySet[Hazard]:
     """Hazards the user may see, each annotated with `is_overdue` (today, local date) and
     `verified_late`, narrowed by `filters` in the language of inspections.filters.HazardFilter:
@@ -267,8 +298,7 @@ def hazard_list(*, user, filters=None) -> QuerySet[Hazard]:
     county), status (one or a list), severity, rectified / open / overdue (as of today),
     discovered_on_after / _before, deadline_after / _before. An invalid value: ValidationError."""
     today = local_today()
-    qs = scope_queryset(Hazard.objects.all(), user=user, township_field="township", premises_field="premises")
-    qs = apply_filterset(HazardFilter, qs, filters, user=user)
+    qs = apply_filterset(HazardFilter, visible_hazards(user), filters, user=user)
     return hazard_flags(
         qs.select_related("premises", "premises__grid", "township", "inspection", "checklist_item"), on=today
     )
@@ -332,7 +362,10 @@ class TraceEvent:
     written as the pages write them (core/templatetags/display.py)."""
 
     date: dt.date
-    kind: str  # inspection / hazard / started / deadline_extended / rectification / reinspection / accountability
+    # inspection / hazard / started / deadline_extended / rectification / reinspection / handover /
+    # handover_action / handover_closed / handover_returned / supervised / supervision_lifted /
+    # accountability
+    kind: str
     title: str
     people: str = ""  # the named inspectors / rectifier
     user: object = None  # the account that recorded it
@@ -388,6 +421,86 @@ def _history_events(hazard: Hazard, records: list) -> list[TraceEvent]:
     return events
 
 
+def _handover_events(handovers, actions, hazards_by_id: dict, users: dict) -> list[TraceEvent]:
+    """A hand-over to the fire rescue authority, each of its actions and how it ended."""
+    events = []
+    kinds = dict(HandoverAction.Kind.choices)
+    by_id = {handover.pk: handover for handover in handovers}
+    for handover in handovers:
+        hazard = hazards_by_id.get(handover.hazard_id)
+        events.append(
+            TraceEvent(
+                handover.handed_over_on,
+                "handover",
+                _("移交消防救援机构：%(reason)s") % {"reason": handover.reason},
+                user=users.get(handover.handed_over_by_id),
+                obj=handover,
+                hazard=hazard,
+            )
+        )
+        if handover.status == HazardHandover.Status.CLOSED:
+            title = _("消防救援机构办结：%(outcome)s") % {"outcome": handover.outcome}
+        elif handover.status == HazardHandover.Status.RETURNED:
+            title = _("消防救援机构退回乡镇：%(reason)s") % {"reason": handover.outcome}
+        else:
+            continue
+        events.append(
+            TraceEvent(
+                handover.ended_on,
+                f"handover_{handover.status}",
+                title,
+                user=users.get(handover.ended_by_id),
+                obj=handover,
+                hazard=hazard,
+            )
+        )
+    for action in actions:
+        handover = by_id.get(action.handover_id)
+        note = _("（%(text)s）") % {"text": action.note} if action.note else ""
+        events.append(
+            TraceEvent(
+                action.taken_on,
+                "handover_action",
+                _("消防救援机构：%(kind)s") % {"kind": kinds.get(action.kind, action.kind)} + note,
+                user=users.get(action.recorded_by_id),
+                obj=action,
+                hazard=hazards_by_id.get(handover.hazard_id) if handover else None,
+            )
+        )
+    return events
+
+
+def _supervision_events(supervisions, hazards_by_id: dict, users: dict) -> list[TraceEvent]:
+    """A major hazard listed for supervision (挂牌督办) and lifted (摘牌)."""
+    events = []
+    for supervision in supervisions:
+        hazard = hazards_by_id.get(supervision.hazard_id)
+        events.append(
+            TraceEvent(
+                supervision.listed_on,
+                "supervised",
+                _("挂牌督办：责任领导 %(leader)s，督办期限 %(deadline)s")
+                % {"leader": supervision.leader, "deadline": day(supervision.deadline)},
+                people=supervision.leader,
+                user=users.get(supervision.listed_by_id),
+                obj=supervision,
+                hazard=hazard,
+            )
+        )
+        if supervision.lifted_on is not None:
+            events.append(
+                TraceEvent(
+                    supervision.lifted_on,
+                    "supervision_lifted",
+                    _("摘牌：%(reason)s") % {"reason": supervision.lift_reason},
+                    user=users.get(supervision.lifted_by_id),
+                    obj=supervision,
+                    hazard=hazard,
+                )
+            )
+    return events
+
+
 def _by_hazard(rows) -> dict[int, list]:
     grouped: dict[int, list] = {}
     for row in rows:
@@ -401,7 +514,8 @@ def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
     of `on`, `trace_rectifications` and `trace_reinspections` with who, deadline extensions and the
     start of rectification from the history), every accountability decision, and one timeline
     ordered by date. Seven queries whatever the number of records (six when no account recorded
-    any of it). The caller checks that the user may see the premises.
+    any of it), three more for hand-overs, their actions and 挂牌督办. The caller checks that the
+    user may see the premises.
 
     A long history has thousands of rows, so each table is read once and the rows are tied together
     here (prefetch_related would clone a queryset per hazard, select_related re-create the same
@@ -441,9 +555,23 @@ def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
         .select_related("incident", "hazard")
         .order_by("decided_on", "id")
     )
+    handovers = list(
+        HazardHandover.objects.filter(hazard__premises=premises).order_by("handed_over_on", "id")
+    )
+    handover_actions = list(
+        HandoverAction.objects.filter(handover__hazard__premises=premises).order_by("taken_on", "id")
+    )
+    supervisions = list(
+        HazardSupervision.objects.filter(hazard__premises=premises).order_by("listed_on", "id")
+    )
     user_ids = {i.recorded_by_id for i in inspections}
     user_ids.update(r.submitted_by_id for r in rectifications)
     user_ids.update(r.recorded_by_id for r in reinspections)
+    user_ids.update(h.handed_over_by_id for h in handovers)
+    user_ids.update(h.ended_by_id for h in handovers)
+    user_ids.update(a.recorded_by_id for a in handover_actions)
+    user_ids.update(s.listed_by_id for s in supervisions)
+    user_ids.update(s.lifted_by_id for s in supervisions)
     user_ids.discard(None)
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids)}  # no query when empty
 
@@ -549,6 +677,9 @@ def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
                     hazard=hazard,
                 )
             )
+    hazards_by_id = {hazard.pk: hazard for hazard in hazards}
+    events.extend(_handover_events(handovers, handover_actions, hazards_by_id, users))
+    events.extend(_supervision_events(supervisions, hazards_by_id, users))
     for accountability in accountabilities:
         events.append(
             TraceEvent(
@@ -565,8 +696,21 @@ def premises_trace(*, premises, on: dt.date | None = None) -> PremisesTrace:
                 hazard=accountability.hazard,
             )
         )
-    order = {"inspection": 0, "hazard": 1, "started": 2, "deadline_extended": 3, "rectification": 4}
-    events.sort(key=lambda e: (e.date, order.get(e.kind, 5)))
+    order = {
+        "inspection": 0,
+        "hazard": 1,
+        "started": 2,
+        "deadline_extended": 3,
+        "rectification": 4,
+        "reinspection": 5,
+        "supervised": 6,
+        "handover": 6,
+        "handover_action": 7,
+        "handover_closed": 8,
+        "handover_returned": 8,
+        "supervision_lifted": 8,
+    }
+    events.sort(key=lambda e: (e.date, order.get(e.kind, 9)))
     return PremisesTrace(
         premises=premises,
         on=on,
@@ -768,17 +912,73 @@ def hazard_due_list(
 def hazard_detail_queryset(*, user) -> QuerySet[Hazard]:
     """Hazards the user may see, decorated for the hazard page: who found it, its rectifications
     and re-inspections (prefetched), `is_overdue` and `verified_late`. Three queries for one row."""
-    qs = scope_queryset(Hazard.objects.all(), user=user, township_field="township", premises_field="premises")
-    return hazard_trace_queryset(qs).select_related("township", "premises__grid", "premises__police_station")
+    return (
+        hazard_trace_queryset(visible_hazards(user))
+        .select_related("township", "premises__grid", "premises__police_station")
+        .prefetch_related(
+            Prefetch(
+                "handovers",
+                queryset=HazardHandover.objects.select_related("handed_over_by", "ended_by").order_by(
+                    "handed_over_on", "id"
+                ),
+            ),
+            Prefetch("handovers__actions", queryset=HandoverAction.objects.order_by("taken_on", "id")),
+            Prefetch("supervisions", queryset=HazardSupervision.objects.order_by("listed_on", "id")),
+        )
+    )
+
+
+def _choice_filter(filters, name: str, choices) -> str | None:
+    """The value of `filters[name]` when given: one of `choices`, else a ValidationError naming it."""
+    value = (filters or {}).get(name) or None
+    if value is not None and value not in choices:
+        raise ValidationError({name: [_("无效的选项：%(value)s") % {"value": value}]})
+    return value
+
+
+def handover_list(*, user, filters=None) -> QuerySet[HazardHandover]:
+    """Hand-overs of the hazards `user` may read (the fire rescue authority: every one of its county),
+    newest first, narrowed by `filters`: status (handed_over / closed / returned); with their
+    hazard, premises, township and actions."""
+    qs = HazardHandover.objects.filter(hazard__in=visible_hazards(user).values("pk"))
+    status = _choice_filter(filters, "status", HazardHandover.Status.values)
+    if status:
+        qs = qs.filter(status=status)
+    return (
+        qs.select_related("hazard__premises", "hazard__township")
+        .prefetch_related(Prefetch("actions", queryset=HandoverAction.objects.order_by("taken_on", "id")))
+        .order_by("-handed_over_on", "-id")
+    )
+
+
+def supervision_list(*, user, filters=None) -> QuerySet[HazardSupervision]:
+    """挂牌督办 of the hazards `user` may read, soonest deadline first, narrowed by `filters`: listed
+    ("true": still listed, "false": lifted). Each with `is_overdue` (still listed, deadline past)."""
+    qs = HazardSupervision.objects.filter(hazard__in=visible_hazards(user).values("pk"))
+    listed = _choice_filter(filters, "listed", ("true", "false"))
+    if listed is not None:
+        qs = qs.filter(lifted_on__isnull=listed == "true")
+    return (
+        qs.select_related("hazard__premises", "hazard__township")
+        .annotate(
+            is_overdue=ExpressionWrapper(
+                Q(lifted_on__isnull=True, deadline__lt=local_today()), output_field=BooleanField()
+            )
+        )
+        .order_by("deadline", "id")
+    )
 
 
 __all__ += [
     "campaign_current",
     "checklist_items_active",
+    "handover_list",
     "hazard_detail_queryset",
     "hazard_due_list",
     "plan_attach_pending_premises",
     "plan_choices",
+    "supervision_list",
+    "visible_hazards",
 ]
 
 

@@ -31,7 +31,10 @@ from inspections.models import (
     Campaign,
     ChecklistItem,
     ChecklistResult,
+    HandoverAction,
     Hazard,
+    HazardHandover,
+    HazardSupervision,
     Inspection,
     InspectionPlan,
     Rectification,
@@ -704,6 +707,203 @@ def hazard_extend_deadline(*, hazard, new_deadline: dt.date, reason: str, by=Non
     record_save(hazard, by=by, reason=_("延长整改期限：%(reason)s") % {"reason": reason.strip()})
     tallies.hazards_changed([(before, tallies.HazardState.of(hazard))])
     return hazard
+
+
+# --- hand-over to the fire rescue authority (移交) ---------------------------------------------
+
+
+def _not_in_future(day: dt.date, what) -> None:
+    if day > local_today():
+        raise ApplicationError(_("%(what)s不能晚于今天。") % {"what": what})
+
+
+def hazard_hand_over_validate(*, hazard, reason: str, evidence, handed_over_on: dt.date) -> None:
+    """A hazard still being rectified (open or rectifying) is handed over once, with a reason and
+    evidence; again only after the authority handed it back."""
+    if hazard.status not in (Hazard.Status.OPEN, Hazard.Status.RECTIFYING):
+        raise ConflictError(
+            _("只有“待整改”或“整改中”的隐患才能移交消防救援机构（当前状态：%(status)s）。")
+            % {"status": hazard.get_status_display()}
+        )
+    if hazard.handovers.exclude(status=HazardHandover.Status.RETURNED).exists():
+        raise ConflictError(_("该隐患已移交消防救援机构，不能重复移交。"))
+    if not reason.strip():
+        raise ApplicationError(_("移交消防救援机构必须说明理由（乡镇为何无法解决）。"))
+    if not evidence:
+        raise ApplicationError(_("移交消防救援机构必须附上材料（照片或 PDF）。"))
+    if handed_over_on < hazard.discovered_on:
+        raise ApplicationError(_("移交日期不能早于隐患发现日期。"))
+    _not_in_future(handed_over_on, _("移交日期"))
+
+
+@transaction.atomic
+def hazard_hand_over(
+    *, hazard, reason: str, evidence, handed_over_on: dt.date | None = None, by=None
+) -> HazardHandover:
+    """Hand a hazard the township cannot resolve over to the county fire rescue authority
+    (access.check_hazard_hand_over). The hazard's loop goes on; the authority now acts on it too.
+    Locks the hazard row (two hand-overs at once: the second waits, then is refused)."""
+    hazard = _lock(hazard)
+    access.check_hazard_hand_over(by=by, hazard=hazard)
+    handed_over_on = handed_over_on or local_today()
+    hazard_hand_over_validate(hazard=hazard, reason=reason, evidence=evidence, handed_over_on=handed_over_on)
+    handover = HazardHandover(
+        hazard=hazard,
+        handed_over_on=handed_over_on,
+        reason=reason.strip(),
+        evidence=evidence,
+        handed_over_by=by,
+    )
+    return record_save(handover, by=by)
+
+
+def _lock_handover(handover) -> HazardHandover:
+    return HazardHandover.objects.select_for_update().select_related("hazard__township").get(pk=handover.pk)
+
+
+def _handover_open(handover: HazardHandover) -> None:
+    if handover.status != HazardHandover.Status.HANDED_OVER:
+        raise ConflictError(_("该移交已%(status)s，不能再办理。") % {"status": handover.get_status_display()})
+
+
+def _handover_day(handover: HazardHandover, day: dt.date | None, what) -> dt.date:
+    day = day or local_today()
+    if day < handover.handed_over_on:
+        raise ApplicationError(_("%(what)s不能早于移交日期。") % {"what": what})
+    _not_in_future(day, what)
+    return day
+
+
+@transaction.atomic
+def handover_record_action(
+    *, handover, kind: str, taken_on: dt.date | None = None, note: str = "", by=None
+) -> HandoverAction:
+    """The fire rescue authority records what it did (已受理, 依法查处, 责令整改, 临时查封 …) on an open
+    hand-over (access.check_handover_act). Locks the hand-over row."""
+    handover = _lock_handover(handover)
+    access.check_handover_act(by=by, handover=handover)
+    _handover_open(handover)
+    if kind not in HandoverAction.Kind.values:
+        raise ApplicationError(_("未知的办理措施：%(kind)s。") % {"kind": kind})
+    if kind == HandoverAction.Kind.OTHER and not note.strip():
+        raise ApplicationError(_("措施为“其他”时必须写明情况。"))
+    taken_on = _handover_day(handover, taken_on, _("措施日期"))
+    action = HandoverAction(
+        handover=handover, kind=kind, taken_on=taken_on, note=note.strip(), recorded_by=by
+    )
+    return record_save(action, by=by)
+
+
+def _handover_end(handover, *, status: str, text: str, day: dt.date | None, by, refusal) -> HazardHandover:
+    handover = _lock_handover(handover)
+    access.check_handover_act(by=by, handover=handover)
+    _handover_open(handover)
+    if not text.strip():
+        raise ApplicationError(refusal)
+    handover.ended_on = _handover_day(handover, day, _("办结或退回日期"))
+    handover.status = status
+    handover.outcome = text.strip()
+    handover.ended_by = by
+    return record_save(handover, by=by)
+
+
+@transaction.atomic
+def handover_close(*, handover, outcome: str, closed_on: dt.date | None = None, by=None) -> HazardHandover:
+    """The fire rescue authority closes a hand-over with its outcome (办理结果). Locks the row."""
+    return _handover_end(
+        handover,
+        status=HazardHandover.Status.CLOSED,
+        text=outcome,
+        day=closed_on,
+        by=by,
+        refusal=_("办结移交必须写明办理结果。"),
+    )
+
+
+@transaction.atomic
+def handover_return(*, handover, reason: str, returned_on: dt.date | None = None, by=None) -> HazardHandover:
+    """The fire rescue authority hands a hazard back to its township, saying why; the township may
+    hand it over again later. Locks the row."""
+    return _handover_end(
+        handover,
+        status=HazardHandover.Status.RETURNED,
+        text=reason,
+        day=returned_on,
+        by=by,
+        refusal=_("退回乡镇必须说明理由。"),
+    )
+
+
+# --- 挂牌督办 -------------------------------------------------------------------------------
+
+
+def hazard_supervise_validate(*, hazard, leader: str, deadline: dt.date, listed_on: dt.date) -> None:
+    """Only a major hazard not yet verified and not already listed; a leader who answers for it and
+    a deadline from the listing day on."""
+    if hazard.severity != Hazard.Severity.MAJOR:
+        raise ConflictError(_("只有重大火灾隐患才能挂牌督办。"))
+    if hazard.status == Hazard.Status.VERIFIED:
+        raise ConflictError(_("已复查销号的隐患不能挂牌督办。"))
+    if hazard.supervisions.filter(lifted_on__isnull=True).exists():
+        raise ConflictError(_("该隐患已挂牌督办，不能重复挂牌。"))
+    if not leader.strip():
+        raise ApplicationError(_("挂牌督办必须明确督办责任领导。"))
+    _not_in_future(listed_on, _("挂牌日期"))
+    if deadline < listed_on:
+        raise ApplicationError(_("督办期限不能早于挂牌日期。"))
+
+
+@transaction.atomic
+def hazard_supervise(
+    *,
+    hazard,
+    leader: str,
+    deadline: dt.date,
+    leader_phone: str = "",
+    requirement: str = "",
+    listed_on: dt.date | None = None,
+    by=None,
+) -> HazardSupervision:
+    """List a major hazard for supervision (挂牌督办) with its responsible leader and deadline
+    (access.check_hazard_supervise). Its deadline is reminded and escalated (notifications rule
+    `supervision_due`), the county lists it and the 通报 names it. Locks the hazard row."""
+    hazard = _lock(hazard)
+    access.check_hazard_supervise(by=by, hazard=hazard)
+    listed_on = listed_on or local_today()
+    hazard_supervise_validate(hazard=hazard, leader=leader, deadline=deadline, listed_on=listed_on)
+    supervision = HazardSupervision(
+        hazard=hazard,
+        listed_on=listed_on,
+        leader=leader.strip(),
+        leader_phone=leader_phone.strip(),
+        deadline=deadline,
+        requirement=requirement.strip(),
+        listed_by=by,
+    )
+    return record_save(supervision, by=by)
+
+
+@transaction.atomic
+def supervision_lift(
+    *, supervision, reason: str, lifted_on: dt.date | None = None, by=None
+) -> HazardSupervision:
+    """Lift a listing (摘牌): the county only, with a reason kept on the record. Locks the row."""
+    supervision = (
+        HazardSupervision.objects.select_for_update().select_related("hazard").get(pk=supervision.pk)
+    )
+    access.check_hazard_supervise(by=by, hazard=supervision.hazard)
+    if supervision.lifted_on is not None:
+        raise ConflictError(_("该隐患已摘牌。"))
+    if not reason.strip():
+        raise ApplicationError(_("摘牌必须说明理由。"))
+    lifted_on = lifted_on or local_today()
+    if lifted_on < supervision.listed_on:
+        raise ApplicationError(_("摘牌日期不能早于挂牌日期。"))
+    _not_in_future(lifted_on, _("摘牌日期"))
+    supervision.lifted_on = lifted_on
+    supervision.lift_reason = reason.strip()
+    supervision.lifted_by = by
+    return record_save(supervision, by=by)
 
 
 # --- accountability ------------------------------------------------------------------------

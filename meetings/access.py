@@ -31,8 +31,11 @@ REPORTERS = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
 
 # Reading, by least privilege. Meetings and directives are the county's orders, read county-wide.
 # Assignments and progress reports are the townships' work under them, read by the townships and the
-# county office: a police station (its work is the premises of its area) reads none of them.
-ASSIGNMENTS_READ_WITHHELD = frozenset({Role.POLICE_STATION})
+# county office: a police station (its work is the premises of its area) reads none of them, nor does
+# the fire rescue authority (it answers for hazards, not for the meetings' tasks). A county department
+# reads only its own department's assignments and their reports (meetings.scoping): its duty, not the
+# townships' ranking material.
+ASSIGNMENTS_READ_WITHHELD = frozenset({Role.POLICE_STATION, Role.FIRE_RESCUE})
 
 
 def _is_county_office_of(by, county_id: int | None) -> bool:
@@ -162,4 +165,4 @@ def check_assignment_change_responsible_person(*, by, assignment=None) -> None:
 
 def check_assignments_read(*, by, **_ignored) -> None:
     """Read assignments and their progress reports: not a police station."""
-    require_reader(by, ASSIGNMENTS_READ_WITHHELD, _("派出所不查看乡镇的会议任务和进度报告。"))
+    require_reader(by, ASSIGNMENTS_READ_WITHHELD, _("派出所和消防救援大队不查看乡镇的会议任务和进度报告。"))

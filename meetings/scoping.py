@@ -9,6 +9,11 @@ from core.scoping import ALL, scope_queryset, user_role, visible_county_id, visi
 from meetings.models import Assignment, Directive, Meeting
 from townships.models import County, Township
 
+# Users of the county itself: their county is their profile's, not their townships'. A county
+# department and the fire rescue authority hold no township; they read their county's meetings and
+# directives (the county's orders, read county-wide like every role).
+COUNTY_LEVEL = frozenset({Role.COUNTY_OFFICIAL, Role.COUNTY_DEPARTMENT, Role.FIRE_RESCUE})
+
 
 def scope_by_county(queryset: QuerySet, *, user, county_id_field: str) -> QuerySet:
     """Rows of the counties `user` sees (`county_id_field`: the lookup of the row's county id): a
@@ -17,7 +22,7 @@ def scope_by_county(queryset: QuerySet, *, user, county_id_field: str) -> QueryS
     township_ids = visible_township_ids(user)
     if township_ids is ALL:
         return queryset
-    if user_role(user) == Role.COUNTY_OFFICIAL and visible_county_id(user) is not None:
+    if user_role(user) in COUNTY_LEVEL and visible_county_id(user) is not None:
         return queryset.filter(**{county_id_field: visible_county_id(user)})
     counties = Township.objects.filter(pk__in=township_ids).values("county_id")
     return queryset.filter(**{f"{county_id_field}__in": counties})

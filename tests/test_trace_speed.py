@@ -173,12 +173,12 @@ def test_trace_page_runs_the_same_queries_however_long_the_history(history, clie
     url = f"/trace/premises/{history.pk}/"
     assert client.get(url).status_code == 200  # warm the session and the user's profile
     small = _queries(lambda: client.get(url))
-    assert _queries(lambda: selectors.premises_trace(premises=history)) == 7
+    assert _queries(lambda: selectors.premises_trace(premises=history)) == 10  # 7 + hand-overs, actions, 督办
     _grow(history, by=make_user(Role.GUIDANCE_CENTER, username="sun"), n=5)
     _grow(history, by=None, n=2)
     large = _queries(lambda: client.get(url))
     assert large == small
-    assert _queries(lambda: selectors.premises_trace(premises=history)) == 7
+    assert _queries(lambda: selectors.premises_trace(premises=history)) == 10  # 7 + hand-overs, actions, 督办
     assert client.get(url).content.decode().count('<tr class="kind-') == 19 + 7 + 14 * 5
 
 

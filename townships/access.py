@@ -22,6 +22,10 @@ from core.scoping import can_see_township, user_role
 from townships.models import Premises
 
 CENTER = frozenset({Role.GUIDANCE_CENTER})
+# Reading: whoever holds a township reads its places (core.scoping). The fire rescue authority and a
+# county department hold none and read no township's grids or premises lists: what they need of a
+# premises comes with the record they handle (a handed-over hazard names its premises). Neither writes
+# here: the places are the townships' and the center's to keep.
 # A township's own lead writes its grids and premises; the guidance center writes everything.
 TOWNSHIP_WRITERS = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
 
@@ -29,6 +33,7 @@ TOWNSHIP_WRITERS = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
 TOWNSHIP_EDITORS = CENTER
 POLICE_STATION_EDITORS = CENTER
 AGREEMENT_EDITORS = CENTER
+DEPARTMENT_EDITORS = CENTER
 GRID_EDITORS = TOWNSHIP_WRITERS
 PREMISES_EDITORS = TOWNSHIP_WRITERS
 
@@ -57,6 +62,14 @@ def check_township_change(*, by) -> None:
     if _system(by):
         return
     _require_role(by, TOWNSHIP_EDITORS, _("只有县消防指导中心可以登记和修改乡镇（街道办）。"))
+
+
+def check_department_change(*, by) -> None:
+    """Register a county department (县直部门) or rename it: the guidance center only (it runs the
+    accounts that are scoped to one)."""
+    if _system(by):
+        return
+    _require_role(by, DEPARTMENT_EDITORS, _("只有县消防指导中心可以登记和修改县直部门。"))
 
 
 def check_police_station_change(*, by) -> None:

@@ -26,6 +26,7 @@ from core.exceptions import AccessDenied, ApplicationError
 from townships import access, services
 from townships.models import (
     County,
+    CountyDepartment,
     Grid,
     GridMember,
     PoliceStation,
@@ -120,6 +121,24 @@ GRID_SERVICES = row_services(
     allowed=services.GRID_DETAILS,
     delete=services.grid_delete,
 )
+
+
+@admin.register(CountyDepartment)
+class CountyDepartmentAdmin(ServiceAdmin):
+    fields = ["county", "name", "is_demo"]
+    list_display = ["name", "county", "is_demo"]
+    list_filter = ["county", "is_demo"]
+    list_select_related = ["county"]
+    search_fields = ["name"]
+    autocomplete_fields = ["county"]
+    fixed_fields = ["county"]
+    writes = row_services(
+        row="department",
+        create=services.department_create,
+        fields=["county", "name", "is_demo"],
+        update=services.department_update,
+        allowed=services.DEPARTMENT_UPDATABLE_FIELDS,
+    )
 
 
 class GridInline(admin.TabularInline):

@@ -34,6 +34,25 @@ class County(AuditedModel):
         return self.name
 
 
+class CountyDepartment(AuditedModel):
+    """县直部门: a department of the county government (指导中心, 财政局, 公安局, …). It can be given
+    assignments of a meeting like a township, and its users report on them (meetings)."""
+
+    county = models.ForeignKey(County, models.PROTECT, related_name="departments", verbose_name=_("县"))
+    name = models.CharField(_("部门名称"), max_length=60)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("县直部门")
+        ordering = ["county", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="department_unique_name_in_county"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Township(AuditedModel):
     class Kind(models.TextChoices):
         TOWNSHIP = "township", _("乡")

@@ -42,6 +42,7 @@ from core.signals import client_ip
 from townships import access
 from townships.models import (
     County,
+    CountyDepartment,
     Grid,
     GridMember,
     PoliceStation,
@@ -131,6 +132,23 @@ def township_update(*, township: Township, data: dict[str, Any], by=None) -> Tow
     instance is brought up to date and returned."""
     access.check_township_change(by=by)
     return model_update(township, data=data, allowed=TOWNSHIP_UPDATABLE_FIELDS, by=by)
+
+
+DEPARTMENT_UPDATABLE_FIELDS = frozenset({"name", "is_demo"})
+
+
+@transaction.atomic
+def department_create(*, county: County, name: str, is_demo: bool = False, by=None) -> CountyDepartment:
+    """Register a county department (县直部门); its name must be new in the county."""
+    access.check_department_change(by=by)
+    return record_save(CountyDepartment(county=county, name=name, is_demo=is_demo), by=by)
+
+
+@transaction.atomic
+def department_update(*, department: CountyDepartment, data: dict[str, Any], by=None) -> CountyDepartment:
+    """Rename a county department (keys of DEPARTMENT_UPDATABLE_FIELDS); its county is fixed."""
+    access.check_department_change(by=by)
+    return model_update(department, data=data, allowed=DEPARTMENT_UPDATABLE_FIELDS, by=by)
 
 
 # A county's township boundaries are a few MB at most; a larger file is not one.

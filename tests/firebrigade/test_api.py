@@ -38,6 +38,7 @@ from tests.factories import (
     UserFactory,
     make_user,
 )
+from tests.role_matrix import outsider_users, with_outsiders
 
 from .factories import class2_standard, equip_vehicles, established_brigade, staff
 
@@ -119,6 +120,7 @@ def world():
         "police": make_user(Role.POLICE_STATION, username="police", police_station=station),
         "responsible": make_user(Role.PREMISES_RESPONSIBLE, username="boss", premises=premises_bg),
         "no_role": UserFactory(username="nobody"),
+        **outsider_users(county),
     }
     return SimpleNamespace(
         users=users,
@@ -176,8 +178,10 @@ def incident_payload(township, **extra):
 ROLES = ["center", "office", "beiguan_lead", "chumiao_lead", "police", "responsible", "no_role"]
 
 
-def expect(*codes):
-    return dict(zip(ROLES, codes, strict=True))
+def expect(*codes, **outsiders):
+    """Each role's answer; the fire rescue authority's and a county department's when they differ
+    from an outsider's (tests.role_matrix.with_outsiders)."""
+    return {**dict(zip(ROLES, codes, strict=True)), **outsiders}
 
 
 READ_ALL = expect(200, 200, 200, 200, 200, 200, 403)
@@ -257,7 +261,10 @@ MATRIX = {
         ),
     ),
     ("equipment-types", "list"): (READ_ALL, lambda c, w: c.get(f"{API}/equipment-types/")),
-    ("equipment-types", "retrieve"): (READ_ALL, lambda c, w: c.get(f"{API}/equipment-types/{w.pump.pk}/")),
+    ("equipment-types", "retrieve"): (
+        expect(200, 200, 200, 200, 200, 200, 403, fire_rescue=200, department=200),  # reference data
+        lambda c, w: c.get(f"{API}/equipment-types/{w.pump.pk}/"),
+    ),
     ("equipment-types", "create"): (
         NOT_ROUTED,
         lambda c, w: c.post(
@@ -339,8 +346,9 @@ def test_role_matrix(world, endpoint, verb):
     Each role's request runs in a savepoint rolled back afterwards, so all roles start from the same world.
     """
     expected, send = MATRIX[(endpoint, verb)]
+    expected = with_outsiders(expected, verb)
     got, wrote = {}, {}
-    for role in ROLES:
+    for role in expected:
         with transaction.atomic():
             before = snapshot()
             got[role] = send(client_for(world.users[role]), world).status_code

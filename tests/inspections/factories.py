@@ -1,14 +1,21 @@
 """Builders for the inspections tests: records written through the services, as the app writes them."""
 
 import datetime as dt
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from inspections import services
 from inspections.models import (
     Accountability,
     Campaign,
     ChecklistResult,
+    HandoverAction,
     Hazard,
     HazardDeadlineTally,
+    HazardHandover,
+    HazardSupervision,
     HazardTally,
     Inspection,
     InspectionPlan,
@@ -28,6 +35,9 @@ MODELS = (
     Rectification,
     Reinspection,
     Accountability,
+    HazardHandover,
+    HandoverAction,
+    HazardSupervision,
 )
 # The figures the services keep (no history of their own): a refused write changes none.
 FIGURES = (HazardTally, HazardDeadlineTally)
@@ -105,3 +115,10 @@ def snapshot() -> dict:
     )
     counts["hazard_states"] = sorted(Hazard.objects.values_list("pk", "status", "deadline", "verified_on"))
     return counts
+
+
+def evidence_file(name: str = "移交材料.png"):
+    """A small PNG, as a phone's photo arrives (checked by content, like any upload)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from core.models import Role
 from inspections import services
-from inspections.models import Accountability, ChecklistItem, Inspection, InspectionPlan
+from inspections.models import Accountability, ChecklistItem, Hazard, Inspection, InspectionPlan
 from tests.api_errors import field_errors, refused_fields
 from tests.factories import (
     CampaignFactory,
@@ -27,8 +27,9 @@ from tests.factories import (
     UserFactory,
     make_user,
 )
+from tests.role_matrix import outsider_users, with_outsiders
 
-from .factories import INSPECTED_ON, hazard_data, record_inspection
+from .factories import INSPECTED_ON, evidence_file, hazard_data, record_inspection
 from .factories import snapshot as inspections_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +92,7 @@ def world(county):
         "police": make_user(Role.POLICE_STATION, username="police", police_station=station),
         "responsible": make_user(Role.PREMISES_RESPONSIBLE, username="boss", premises=p_bg),
         "no_role": UserFactory(username="nobody"),
+        **outsider_users(county),
     }
     campaign = CampaignFactory(county=county)
     items = [
@@ -204,8 +206,10 @@ def inspection_payload(w, **overrides):
 ROLES = ["center", "office", "beiguan_lead", "chumiao_lead", "police", "responsible", "no_role"]
 
 
-def expect(*codes):
-    return dict(zip(ROLES, codes, strict=True))
+def expect(*codes, **outsiders):
+    """Each role's answer; the fire rescue authority's and a county department's when they differ
+    from an outsider's (tests.role_matrix.with_outsiders)."""
+    return {**dict(zip(ROLES, codes, strict=True)), **outsiders}
 
 
 READ_ALL = expect(200, 200, 200, 200, 200, 200, 403)
@@ -329,7 +333,7 @@ MATRIX = {
     ),
     ("checklist-items", "list"): (READ_ALL, lambda c, w: c.get(f"{API}/checklist-items/")),
     ("checklist-items", "retrieve"): (
-        READ_ALL,
+        expect(200, 200, 200, 200, 200, 200, 403, fire_rescue=200, department=200),  # the county's checklist
         lambda c, w: c.get(f"{API}/checklist-items/{w.items[0].pk}/"),
     ),
     ("checklist-items", "create"): (
@@ -388,8 +392,9 @@ def test_role_matrix(world, endpoint, verb):
     Each role's request runs in a savepoint rolled back afterwards: all roles start from the same world.
     """
     expected, send = MATRIX[(endpoint, verb)]
+    expected = with_outsiders(expected, verb)
     got, wrote = {}, {}
-    for role in ROLES:
+    for role in expected:
         with transaction.atomic():
             before = snapshot()
             got[role] = send(client_for(world.users[role]), world).status_code
@@ -397,6 +402,139 @@ def test_role_matrix(world, endpoint, verb):
             transaction.set_rollback(True)
     assert got == expected
     assert wrote == {role: verb not in ("list", "retrieve") and code < 400 for role, code in expected.items()}
+
+
+# -- hand-over (移交) and 挂牌督办: role × endpoint × action --------------------------------------------
+
+
+@pytest.fixture
+def escalated(world):
+    """The world, and in 北关镇 (p_bg2) two major hazards found by its lead: h_major, handed over to
+    the fire rescue authority (ho) and listed for supervision (sv), and h_major2, neither yet."""
+    w = world
+    inspection = record_inspection(
+        premises=w.p_bg2,
+        hazards=[
+            hazard_data(severity=Hazard.Severity.MAJOR, description="仓库电线私拉乱接"),
+            hazard_data(severity=Hazard.Severity.MAJOR, description="仓库与住人混设"),
+        ],
+        by=w.users["beiguan_lead"],
+    )
+    w.h_major, w.h_major2 = inspection.hazards.order_by("pk")
+    w.ho = services.hazard_hand_over(
+        hazard=w.h_major, reason="乡镇无执法权", evidence=evidence_file(), by=w.users["beiguan_lead"]
+    )
+    w.sv = services.hazard_supervise(
+        hazard=w.h_major, leader="王景义", deadline=TODAY + dt.timedelta(days=30), by=w.users["office"]
+    )
+    return w
+
+
+# Only the fire rescue authority acts on a hand-over; only the county lists and lifts.
+FIRE_RESCUE_ACTS = expect(403, 403, 403, 403, 403, 403, 403, fire_rescue=200)
+COUNTY_SUPERVISES = expect(200, 200, 403, 403, 403, 403, 403)
+# A record on 北关镇's p_bg2 (not the responsible person's premises), major and handed over.
+READ_MAJOR_BG = expect(200, 200, 200, 404, 200, 404, 403, fire_rescue=200)
+
+ESCALATION_MATRIX = {
+    ("hazards", "retrieve-major"): (READ_MAJOR_BG, lambda c, w: c.get(f"{API}/hazards/{w.h_major2.pk}/")),
+    ("hazards", "hand-over"): (
+        expect(200, 403, 200, 404, 403, 403, 403),
+        lambda c, w: c.post(
+            f"{API}/hazards/{w.h_bg.pk}/hand-over/",
+            {"reason": "单位拒不整改，乡镇无执法权", "evidence": evidence_file()},
+            format="multipart",
+        ),
+    ),
+    ("hazards", "supervise"): (
+        COUNTY_SUPERVISES,
+        lambda c, w: c.post(
+            f"{API}/hazards/{w.h_major2.pk}/supervise/",
+            {
+                "leader": "王景义",
+                "leader_phone": "13800000000",
+                "deadline": str(TODAY + dt.timedelta(days=20)),
+            },
+            format="json",
+        ),
+    ),
+    ("hazard-handovers", "list"): (READ_ALL, lambda c, w: c.get(f"{API}/hazard-handovers/")),
+    ("hazard-handovers", "retrieve"): (
+        READ_MAJOR_BG,
+        lambda c, w: c.get(f"{API}/hazard-handovers/{w.ho.pk}/"),
+    ),
+    ("hazard-handovers", "record-action"): (
+        FIRE_RESCUE_ACTS,
+        lambda c, w: c.post(
+            f"{API}/hazard-handovers/{w.ho.pk}/record-action/", {"kind": "accepted"}, format="json"
+        ),
+    ),
+    ("hazard-handovers", "close"): (
+        FIRE_RESCUE_ACTS,
+        lambda c, w: c.post(
+            f"{API}/hazard-handovers/{w.ho.pk}/close/", {"outcome": "责令停业整改，已整改完毕"}, format="json"
+        ),
+    ),
+    ("hazard-handovers", "hand-back"): (
+        FIRE_RESCUE_ACTS,
+        lambda c, w: c.post(
+            f"{API}/hazard-handovers/{w.ho.pk}/hand-back/",
+            {"reason": "属一般隐患，由乡镇督促整改"},
+            format="json",
+        ),
+    ),
+    ("hazard-supervisions", "list"): (READ_ALL, lambda c, w: c.get(f"{API}/hazard-supervisions/")),
+    ("hazard-supervisions", "retrieve"): (
+        READ_MAJOR_BG,
+        lambda c, w: c.get(f"{API}/hazard-supervisions/{w.sv.pk}/"),
+    ),
+    ("hazard-supervisions", "lift"): (
+        COUNTY_SUPERVISES,
+        lambda c, w: c.post(
+            f"{API}/hazard-supervisions/{w.sv.pk}/lift/", {"reason": "已整改销号"}, format="json"
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize(("endpoint", "verb"), list(ESCALATION_MATRIX))
+def test_escalation_role_matrix(escalated, endpoint, verb):
+    """As test_role_matrix, for the hand-over to the fire rescue authority and 挂牌督办."""
+    expected, send = ESCALATION_MATRIX[(endpoint, verb)]
+    verb = "retrieve" if verb.startswith("retrieve") else verb
+    expected = with_outsiders(expected, verb)
+    got, wrote = {}, {}
+    for role in expected:
+        with transaction.atomic():
+            before = snapshot()
+            got[role] = send(client_for(escalated.users[role]), escalated).status_code
+            wrote[role] = snapshot() != before
+            transaction.set_rollback(True)
+    assert got == expected
+    assert wrote == {role: verb not in ("list", "retrieve") and code < 400 for role, code in expected.items()}
+
+
+def test_fire_rescue_lists_handed_over_and_major_hazards_of_its_county_only(escalated):
+    w = escalated
+    client = client_for(w.users["fire_rescue"])
+    assert sorted(ids(client.get(f"{API}/hazards/"))) == sorted([w.h_major.pk, w.h_major2.pk])
+    assert ids(client.get(f"{API}/hazard-handovers/")) == [w.ho.pk]
+    assert ids(client.get(f"{API}/inspections/")) == []
+    # Another county's fire rescue authority sees none of it.
+    other = make_user(Role.FIRE_RESCUE, county=TownshipFactory(name="外县乡", county__name="宁陵县").county)
+    assert ids(client_for(other).get(f"{API}/hazards/")) == []
+    assert ids(client_for(other).get(f"{API}/hazard-handovers/")) == []
+    # A county department reads no hazard at all.
+    assert ids(client_for(w.users["department"]).get(f"{API}/hazards/")) == []
+
+
+def test_fire_rescue_reads_the_evidence_of_a_hand_over_and_the_department_does_not(escalated):
+    w = escalated
+    url = w.ho.evidence.url
+    assert client_for(w.users["fire_rescue"]).get(url).status_code == 200
+    assert client_for(w.users["beiguan_lead"]).get(url).status_code == 200
+    assert client_for(w.users["department"]).get(url).status_code == 404
+    assert client_for(w.users["chumiao_lead"]).get(url).status_code == 404
 
 
 # -- what each role sees ----------------------------------------------------------------------------

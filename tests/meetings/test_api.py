@@ -24,6 +24,7 @@ from tests.factories import (
     UserFactory,
     make_user,
 )
+from tests.role_matrix import outsider_users, with_outsiders
 
 from .factories import ProgressReportFactory
 
@@ -72,6 +73,7 @@ def world(county, beiguan, chumiao, huayuan, meeting, directive, office, lead):
             Role.PREMISES_RESPONSIBLE, username="boss", premises=PremisesFactory(township=beiguan)
         ),
         "no_role": UserFactory(username="nobody"),
+        **outsider_users(county),
     }
     a_bg, a_cm = services.directive_assign(
         directive=directive, townships=[beiguan, chumiao], deadline=DEADLINE, by=None
@@ -121,16 +123,20 @@ def ids(response):
 ROLES = ["center", "office", "beiguan_lead", "chumiao_lead", "police", "responsible", "no_role"]
 
 
-def expect(*codes):
-    return dict(zip(ROLES, codes, strict=True))
+def expect(*codes, **outsiders):
+    """Each role's answer; the fire rescue authority's and a county department's when they differ
+    from an outsider's (tests.role_matrix.with_outsiders)."""
+    return {**dict(zip(ROLES, codes, strict=True)), **outsiders}
 
 
-READ_ALL = expect(200, 200, 200, 200, 200, 200, 403)
+# Meetings and directives are the county's orders: the fire rescue authority and a department read them.
+READ_ALL = expect(200, 200, 200, 200, 200, 200, 403, fire_rescue=200, department=200)
 # Objects of 北关镇: 褚庙乡's lead and a responsible person (who sees only own-premises records) get 404.
 READ_BEIGUAN = expect(200, 200, 200, 404, 200, 404, 403)
 # Assignments and progress reports are withheld from a police station (meetings.access): 403 in words.
-READ_ALL_BUT_POLICE = expect(200, 200, 200, 200, 403, 200, 403)
-READ_BEIGUAN_BUT_POLICE = expect(200, 200, 200, 404, 403, 404, 403)
+# The fire rescue authority too; a department reads only its own department's (none of 北关镇's).
+READ_ALL_BUT_POLICE = expect(200, 200, 200, 200, 403, 200, 403, fire_rescue=403)
+READ_BEIGUAN_BUT_POLICE = expect(200, 200, 200, 404, 403, 404, 403, fire_rescue=403)
 COUNTY_OFFICE_WRITES = expect(201, 201, 403, 403, 403, 403, 403)
 COUNTY_OFFICE_ACTION = expect(200, 200, 403, 403, 403, 403, 403)
 # A method the resource does not route: 405 for every role (no rule to refuse; no write happens).
@@ -270,8 +276,9 @@ def test_role_matrix(world, endpoint, verb):
     (built once per endpoint and verb, which keeps the matrix fast).
     """
     expected, send = MATRIX[(endpoint, verb)]
+    expected = with_outsiders(expected, verb)
     got, wrote = {}, {}
-    for role in ROLES:
+    for role in expected:
         with transaction.atomic():
             before = snapshot()
             got[role] = send(client_for(world.users[role]), world).status_code
@@ -298,7 +305,7 @@ def test_each_role_lists_only_the_assignments_of_its_townships(world):
         assert sorted(ids(client_for(world.users[role]).get(f"{API}/assignments/"))) == assignment_ids, role
     refused = client_for(world.users["police"]).get(f"{API}/assignments/")
     assert refused.status_code == 403
-    assert "派出所不查看乡镇的会议任务" in refused.json()["detail"]
+    assert "不查看乡镇的会议任务" in refused.json()["detail"]
 
 
 def test_each_role_lists_only_the_progress_reports_of_its_townships(world):

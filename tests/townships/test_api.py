@@ -21,6 +21,7 @@ from tests.factories import (
     UserFactory,
     make_user,
 )
+from tests.role_matrix import outsider_users, with_outsiders
 from townships.models import Grid, GridMember, PoliceStation, Premises, Township
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +72,7 @@ def world():
         "police": make_user(Role.POLICE_STATION, username="police", police_station=chengguan),
         "responsible": make_user(Role.PREMISES_RESPONSIBLE, username="boss", premises=p_bg),
         "no_role": UserFactory(username="nobody"),
+        **outsider_users(county),
     }
     return SimpleNamespace(
         users=users,
@@ -120,8 +122,10 @@ def premises_payload(township, grid=None, **extra):
 ROLES = ["center", "office", "beiguan_lead", "chumiao_lead", "police", "responsible", "no_role"]
 
 
-def expect(*codes):
-    return dict(zip(ROLES, codes, strict=True))
+def expect(*codes, **outsiders):
+    """Each role's answer; the fire rescue authority's and a county department's when they differ
+    from an outsider's (tests.role_matrix.with_outsiders)."""
+    return {**dict(zip(ROLES, codes, strict=True)), **outsiders}
 
 
 READ_ALL = expect(200, 200, 200, 200, 200, 200, 403)
@@ -228,8 +232,9 @@ def test_role_matrix(world, endpoint, verb):
     Each role's request runs in a savepoint rolled back afterwards, so all roles start from the same world.
     """
     expected, send = MATRIX[(endpoint, verb)]
+    expected = with_outsiders(expected, verb)
     got, wrote = {}, {}
-    for role in ROLES:
+    for role in expected:
         with transaction.atomic():
             before = snapshot()
             got[role] = send(client_for(world.users[role]), world).status_code
