@@ -30,7 +30,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.models import Role, UserProfile
 from firebrigade.models import EquipmentItem, FundingAllocation
-from inspections.models import Hazard, InspectionPlan
+from inspections.definitions import VERIFIED as VERIFIED_STATUS
+from inspections.models import Hazard, HazardSupervision, InspectionPlan
 from inspections.selectors import hazard_open_q, hazard_overdue_q
 from meetings.models import Assignment
 from meetings.selectors import assignment_closed_q, assignment_overdue_q
@@ -425,6 +426,76 @@ def _hazard_escalate_build(
     return build
 
 
+# 挂牌督办: a listed major hazard's supervision deadline near or passed, while it is still listed and
+# not verified. It reaches the township (its leads and principal leaders) and the county that listed
+# it (officials and the guidance center): a listing is the county's own escalation.
+
+
+def _supervision_open(on):
+    return HazardSupervision.objects.filter(lifted_on__isnull=True).exclude(hazard__status=VERIFIED_STATUS)
+
+
+def _supervision_candidates(on):
+    days = setting("REMINDER_SUPERVISION_NEAR_DAYS", 3)
+    return (
+        _supervision_open(on).filter(deadline__lte=on + dt.timedelta(days=days)).values_list("id", flat=True)
+    )
+
+
+def _supervision_people(township_ids: Iterable[int]) -> dict[int, list[int]]:
+    township_ids = set(township_ids)
+    leads, principals = township_lead_ids(township_ids), principal_leader_ids(township_ids)
+    county = county_supervisor_ids(township_ids)
+    return {t: sorted({*leads[t], *principals[t], *county[t]}) for t in township_ids}
+
+
+def _supervision_words(s, on) -> tuple[str, str]:
+    values = {
+        "township": s.hazard.township.name,
+        "premises": s.hazard.premises.name,
+        "description": s.hazard.description[:40],
+        "leader": s.leader,
+        "deadline": f"{s.deadline:%Y-%m-%d}",
+        "days": (on - s.deadline).days,
+    }
+    if s.deadline < on:
+        return (
+            ngettext(
+                "【挂牌督办】逾期 %(days)s 天：%(premises)s",
+                "【挂牌督办】逾期 %(days)s 天：%(premises)s",
+                values["days"],
+            )
+            % values,
+            _(
+                "%(township)s%(premises)s的重大火灾隐患“%(description)s”督办期限 %(deadline)s 已过，责任领导 %(leader)s，请立即督促整改。"
+            )
+            % values,
+        )
+    return (
+        _("【挂牌督办】即将到期：%(premises)s") % values,
+        _(
+            "%(township)s%(premises)s的重大火灾隐患“%(description)s”督办期限 %(deadline)s，责任领导 %(leader)s，请按期整改销号。"
+        )
+        % values,
+    )
+
+
+def _supervision_build(ids, on):
+    rows = list(
+        HazardSupervision.objects.filter(id__in=ids).select_related("hazard__premises", "hazard__township")
+    )
+    township_of = attrgetter("hazard.township_id")
+    return drafts_of(
+        _to_each(rows, recipients=_supervision_people, township_of=township_of),
+        _supervision_words,
+        on,
+        # Once before the deadline, then weekly while it is overdue.
+        period=lambda s: "near" if s.deadline >= on else week_period(on),
+        url=lambda s: hazard_url(s.hazard_id),
+        township_of=township_of,
+    )
+
+
 # Closed and overdue are the meetings app's one definition (the pages and the 通报 count the same).
 
 
@@ -603,6 +674,13 @@ RULES: dict[str, Rule] = {
             Hazard,
             _hazard_escalate_candidates,
             _hazard_escalate_build(county_supervisor_ids, _escalated_to_county),
+        ),
+        Rule(
+            "supervision_due",
+            gettext_lazy("挂牌督办期限临近或逾期"),
+            HazardSupervision,
+            _supervision_candidates,
+            _supervision_build,
         ),
         Rule(
             "assignment_near",

@@ -174,6 +174,16 @@ def test_every_rule_writes_english_and_its_label_is_english():
         deadline=DAY + dt.timedelta(days=1),
     )
 
+    major = f.HazardFactory(
+        inspection=f.InspectionFactory(premises=f.PremisesFactory(township=township, name="褚庙乡烟花仓库")),
+        severity="major",
+        description="仓库与住人混设",
+        deadline=DAY + dt.timedelta(days=20),
+    )
+    inspections.hazard_supervise(
+        hazard=major, leader="王景义", deadline=DAY + dt.timedelta(days=1), listed_on=DAY
+    )
+
     first = services.reminders_run(on=DAY)
     assert all(first[rule] for rule in first), first  # every rule had something to say
     data = [
@@ -182,6 +192,9 @@ def test_every_rule_writes_english_and_its_label_is_english():
         "电气线路私拉乱接",
         near.premises.name,
         near.description,
+        major.premises.name,
+        major.description,
+        "王景义",
         "2021—2022年度冬春火灾防控",
         plan.title,
         overdue_plan.title,
