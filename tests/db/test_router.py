@@ -55,6 +55,18 @@ def test_a_replica_url_adds_a_replica_never_waited_for_long_that_tests_mirror():
     assert replica["TEST"] == {"MIRROR": "default"}
 
 
+def test_production_keeps_connections_or_pools_them_when_a_pool_size_is_given():
+    kept = databases("production", **PRODUCTION, DATABASE_REPLICA_URL=REPLICA_URL)
+    for alias in ("default", "replica"):
+        assert kept[alias]["CONN_MAX_AGE"] == 60
+        assert kept[alias]["CONN_HEALTH_CHECKS"] is True
+        assert "pool" not in (kept[alias]["OPTIONS"] or {})
+    pooled = databases("production", **PRODUCTION, DATABASE_REPLICA_URL=REPLICA_URL, DB_POOL_MAX_SIZE="8")
+    assert pooled["default"]["CONN_MAX_AGE"] == pooled["replica"]["CONN_MAX_AGE"] == 0  # Django refuses both
+    assert pooled["default"]["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 8, "timeout": 10.0}
+    assert pooled["replica"]["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 8, "timeout": 2}
+
+
 def test_without_a_replica_the_middleware_drops_out_and_the_router_has_no_opinion():
     assert db_router.REPLICA not in connections
     with pytest.raises(MiddlewareNotUsed):
