@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0011_importjob_retryable'),
-        ('townships', '0004_county_departments'),
+        ('townships', '0005_county_departments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('townships', '0003_map_locations'),
+        ('townships', '0004_inspection_schedule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
