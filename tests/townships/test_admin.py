@@ -13,7 +13,7 @@ from tests.factories import (
     TownshipFactory,
     UserFactory,
 )
-from townships.models import Grid, Premises, ResponsibilityAgreement, SensitivePeriod
+from townships.models import CountyDepartment, Grid, Premises, ResponsibilityAgreement, SensitivePeriod
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +40,7 @@ def one_of_each():
     SensitivePeriod.objects.create(
         county=township.county, name="春节", starts_on=dt.date(2022, 1, 25), ends_on=dt.date(2022, 2, 15)
     )
+    CountyDepartment.objects.create(county=township.county, name="财政局")
 
 
 def _models():
