@@ -951,18 +951,23 @@ def handover_list(*, user, filters=None) -> QuerySet[HazardHandover]:
     )
 
 
-def supervision_list(*, user, filters=None) -> QuerySet[HazardSupervision]:
+def supervision_list(*, user, filters=None, on: dt.date | None = None) -> QuerySet[HazardSupervision]:
     """挂牌督办 of the hazards `user` may read, soonest deadline first, narrowed by `filters`: listed
-    ("true": still listed, "false": lifted). Each with `is_overdue` (still listed, deadline past)."""
+    ("true": listed on `on`, "false": not, i.e. lifted by then or listed later). `on` is today unless
+    given (the 通报 reads the listings as of its last day). Each with `is_overdue`: listed on `on`,
+    its deadline passed and its hazard not verified by then."""
+    on = on or local_today()
     qs = HazardSupervision.objects.filter(hazard__in=visible_hazards(user).values("pk"))
+    listed_q = Q(listed_on__lte=on) & (Q(lifted_on__isnull=True) | Q(lifted_on__gt=on))
     listed = _choice_filter(filters, "listed", ("true", "false"))
     if listed is not None:
-        qs = qs.filter(lifted_on__isnull=listed == "true")
+        qs = qs.filter(listed_q if listed == "true" else ~listed_q)
+    not_verified = Q(hazard__verified_on__isnull=True) | Q(hazard__verified_on__gt=on)
     return (
         qs.select_related("hazard__premises", "hazard__township")
         .annotate(
             is_overdue=ExpressionWrapper(
-                Q(lifted_on__isnull=True, deadline__lt=local_today()), output_field=BooleanField()
+                listed_q & Q(deadline__lt=on) & not_verified, output_field=BooleanField()
             )
         )
         .order_by("deadline", "id")

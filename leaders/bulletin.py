@@ -30,7 +30,7 @@ from firebrigade import selectors as brigade_selectors
 from firebrigade.models import Brigade, FireIncident
 from firebrigade.selectors import BrigadeGap, FireFigures, TownshipBrigadeGap
 from inspections import selectors as inspection_selectors
-from inspections.models import Campaign
+from inspections.models import Campaign, HazardSupervision
 from leaders.figures import Period, TownshipFigures, county_total, ratio, township_figures, year_before
 from meetings import selectors as meeting_selectors
 from meetings.models import Assignment
@@ -153,6 +153,18 @@ class OverdueItem:
 
 
 @dataclass(frozen=True)
+class SupervisedHazard:
+    """A major hazard listed for supervision (挂牌督办) at the end of the period."""
+
+    supervision: HazardSupervision
+    days_overdue: int  # past the supervision deadline at the end of the period, unverified; else 0
+
+    @property
+    def hazard(self):
+        return self.supervision.hazard
+
+
+@dataclass(frozen=True)
 class DirectiveRef:
     """A directive named by the overdue list: what 第N项 was."""
 
@@ -226,6 +238,7 @@ class Bulletin:
     totals: TownshipFigures | None = None
     overdue_assignments: list[Assignment] = field(default_factory=list)
     overdue_directives: list[DirectiveRef] = field(default_factory=list)
+    supervised: list[SupervisedHazard] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -243,6 +256,10 @@ class Bulletin:
     @property
     def several_overdue_meetings(self) -> bool:
         return len(self.overdue_meetings) > 1
+
+    @property
+    def supervised_overdue(self) -> int:
+        return sum(1 for s in self.supervised if s.days_overdue)
 
     @property
     def causes_this_period(self) -> list[FireRow]:
@@ -380,7 +397,51 @@ class Bulletin:
             most = _("逾期未整改隐患较多的有（按逾期数，并列的一并列出）：%(townships)s。") % {
                 "townships": listing(self.overdue_townships)
             }
-        return sentences(found, most)
+        return sentences(found, most, self._supervised_text())
+
+    def _supervised_text(self) -> str:
+        """The listings (挂牌督办) at the end of the period and how many are past their deadline;
+        nothing when none is listed."""
+        n, overdue = len(self.supervised), self.supervised_overdue
+        if not n:
+            return ""
+        values = {"date": day(self.end), "n": n, "overdue": overdue}
+        if overdue:
+            return (
+                ngettext(
+                    "截至%(date)s，全县挂牌督办重大火灾隐患%(n)s处，其中超过督办期限仍未整改销号%(overdue)s处（见下表）。",
+                    "截至%(date)s，全县挂牌督办重大火灾隐患%(n)s处，其中超过督办期限仍未整改销号%(overdue)s处（见下表）。",
+                    n,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "截至%(date)s，全县挂牌督办重大火灾隐患%(n)s处，均在督办期限内（见下表）。",
+                "截至%(date)s，全县挂牌督办重大火灾隐患%(n)s处，均在督办期限内（见下表）。",
+                n,
+            )
+            % values
+        )
+
+    @property
+    def hazards_requirement_text(self) -> str:
+        """五（二）: the listings are named only when there are some; the 通报 claims no 挂牌督办 the
+        county has not made."""
+        if self.supervised:
+            return ngettext(
+                "（二）加快隐患整改销号。对逾期未整改的火灾隐患，要逐一明确整改责任人、整改措施和整改时限，确保按期整改销号；"
+                "已挂牌督办的%(n)s处重大火灾隐患，督办责任领导要盯紧督办期限，整改销号后方可摘牌；"
+                "整改不力、酿成火灾的，依法依规严肃追究相关人员责任。",
+                "（二）加快隐患整改销号。对逾期未整改的火灾隐患，要逐一明确整改责任人、整改措施和整改时限，确保按期整改销号；"
+                "已挂牌督办的%(n)s处重大火灾隐患，督办责任领导要盯紧督办期限，整改销号后方可摘牌；"
+                "整改不力、酿成火灾的，依法依规严肃追究相关人员责任。",
+                len(self.supervised),
+            ) % {"n": len(self.supervised)}
+        return _(
+            "（二）加快隐患整改销号。对逾期未整改的火灾隐患，要逐一明确整改责任人、整改措施和整改时限，确保按期整改销号；"
+            "整改不力、酿成火灾的，依法依规严肃追究相关人员责任。"
+        )
 
     @property
     def assignments_text(self) -> str:
@@ -486,7 +547,21 @@ def county_bulletin(
     _add_fires(bulletin, user=user)
     _add_brigades(bulletin)
     _add_overdue_assignments(bulletin, rows, user=user)
+    _add_supervised(bulletin, rows, user=user)
     return bulletin
+
+
+def _add_supervised(bulletin: Bulletin, rows: dict[int, TownshipRow], *, user) -> None:
+    """The hazards listed for supervision on the period's last day (inspections.selectors
+    .supervision_list: the county's list and the reminders read the same records), overdue first."""
+    end = bulletin.end
+    listed = inspection_selectors.supervision_list(user=user, filters={"listed": "true"}, on=end).filter(
+        hazard__township_id__in=list(rows)
+    )
+    bulletin.supervised = [
+        SupervisedHazard(supervision=s, days_overdue=(end - s.deadline).days if s.is_overdue else 0)
+        for s in listed
+    ]
 
 
 def _add_fires(bulletin: Bulletin, *, user) -> None:
