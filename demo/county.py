@@ -151,6 +151,7 @@ def attach_rural_townships(county: County, townships: dict[str, Township]) -> No
 def load(county: County, townships: dict[str, Township], today: dt.date) -> dict[str, int]:
     """The 2021 history (once), the season of `today` (once per season) and the demo accounts."""
     created: dict[str, int] = {}
+    created["departments"] = _departments(county)
     if not Campaign.objects.filter(county=county, name=CAMPAIGN_2021).exists():
         created.update(_history(county, townships))
     created.update(_season(county, townships, today))
@@ -585,14 +586,36 @@ def _incidents(townships, premises, brigades, campaign, rng) -> list[FireInciden
     return incidents
 
 
+# County departments (县直部门) the demo's meetings give tasks to.
+CENTER = "县消防安全检查指导服务中心"
+DEPARTMENTS = [CENTER, "县财政局", "县公安局"]
+# The 2021 meeting's directive 8 (the center to give the townships technical guidance) is the
+# center's own duty: it goes to the center, not to the townships.
+CENTER_DIRECTIVE = 8
+
+
+def _departments(county) -> int:
+    """The county departments, those missing created through the service."""
+    existing = set(county.departments.values_list("name", flat=True))
+    missing = [name for name in DEPARTMENTS if name not in existing]
+    for name in missing:
+        township_services.department_create(county=county, name=name, is_demo=True, by=None)
+    return len(missing)
+
+
 def _assignments(county, townships, rng) -> None:
     """The 2021 meeting's tasks, every one closed by now: most on time, some late (超期办结)."""
     meeting = Meeting.objects.get(county=county, title__contains="推进会", held_at__year=2021)
     all_townships = list(townships.values())
+    center = county.departments.get(name=CENTER)
     for directive in meeting.directives.order_by("number"):
         deadline = dt.date(2021, 12, 31) if directive.priority == "high" else dt.date(2022, 3, 31)
+        if directive.number == CENTER_DIRECTIVE:
+            holders = {"departments": [center], "responsible_person": "中心主任"}
+        else:
+            holders = {"townships": all_townships}
         assignments = meeting_services.directive_assign(
-            directive=directive, townships=all_townships, deadline=deadline, by=None
+            directive=directive, deadline=deadline, by=None, **holders
         )
         for index, assignment in enumerate(assignments):
             stage = (index + directive.number) % 5

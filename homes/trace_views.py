@@ -14,7 +14,6 @@ from firebrigade.models import FireIncident
 from inspections import selectors as inspection_selectors
 from meetings import access as meeting_access
 from meetings import selectors as meeting_selectors
-from meetings.models import Assignment
 from townships.models import Premises
 
 
@@ -105,8 +104,8 @@ def incident_trace(request, pk: int):
 
 def assignment_trace(request, pk: int):
     meeting_access.check_assignments_read(by=request.user)
-    assignment = get_object_or_404(Assignment.objects.only("id", "township_id"), pk=pk)
-    _ensure_visible(request.user, township_id=assignment.township_id)
+    # A township's or a county department's: seen as the assignment list shows it.
+    assignment = get_object_or_404(meeting_selectors.assignment_list(user=request.user), pk=pk)
     trace = meeting_selectors.assignment_trace(assignment=assignment)
     accountabilities = list(assignment.accountabilities.order_by("decided_on", "id"))
     return render(request, "trace/assignment.html", {"trace": trace, "accountabilities": accountabilities})

@@ -7,9 +7,10 @@ the demo, a data migration) and may do everything; a superuser counts as the gui
 - 推进会, its attendance and statements, its directives and their 任务分解, an assignment's deadline
   and responsible person, reopening: the county office (县领导/县消防工作办公室) of the meeting's county,
   or the guidance center.
-- Progress reports: the township lead (消防专干/分管副职) of the assignment's township, or the center.
-- Closing (办结): the township lead of the assignment's township, the county office of the meeting's
-  county, or the center.
+- Progress reports: the township lead (消防专干/分管副职) of the assignment's township, a user of the
+  county department (县直部门) that holds it, or the center.
+- Closing (办结): the township lead of the assignment's township, a user of the department that holds
+  it, the county office of the meeting's county, or the center.
 
 Checks that take an object accept None for it: then they answer for `by`'s role alone (may this role
 ever do it?), which is how the API's route gate (core.api.RolePermission) asks before reading any input.
@@ -22,12 +23,10 @@ from django.utils.translation import gettext as _
 from core.access import require, require_reader
 from core.exceptions import AccessDenied
 from core.models import Role
-from core.scoping import ALL, user_role, visible_county_id, visible_township_ids
+from core.scoping import ALL, user_department_id, user_role, visible_county_id, visible_township_ids
 
 # The roles that may ever write meetings, directives and assignments.
 COUNTY_OFFICE = frozenset({Role.COUNTY_OFFICIAL, Role.GUIDANCE_CENTER})
-# The roles that may ever report progress.
-REPORTERS = frozenset({Role.TOWNSHIP_LEAD, Role.GUIDANCE_CENTER})
 
 # Reading, by least privilege. Meetings and directives are the county's orders, read county-wide.
 # Assignments and progress reports are the townships' work under them, read by the townships and the
@@ -51,6 +50,21 @@ def _is_lead_of(by, township_id: int | None) -> bool:
     if user_role(by) != Role.TOWNSHIP_LEAD:
         return False
     return township_id is None or by.profile.township_id == township_id
+
+
+def _holds(by, assignment) -> bool:
+    """`by` answers for `assignment` (any of the role's when None): the lead of its township or a
+    user of its county department."""
+    role = user_role(by)
+    if role == Role.TOWNSHIP_LEAD:
+        return assignment is None or (
+            assignment.township_id is not None and _is_lead_of(by, assignment.township_id)
+        )
+    if role == Role.COUNTY_DEPARTMENT:
+        return assignment is None or (
+            assignment.department_id is not None and user_department_id(by) == assignment.department_id
+        )
+    return False
 
 
 def _county_office(by, county_id: int | None, message) -> None:
@@ -104,8 +118,9 @@ def check_directive_change(*, by, meeting=None) -> None:
 
 
 def check_directive_assign(*, by, directive=None, townships: Iterable = ()) -> None:
-    """A directive is broken down to townships (任务分解) by the county office of the meeting's county,
-    or by the guidance center, and only to townships `by` may see."""
+    """A directive is broken down to townships and county departments (任务分解) by the county office
+    of the meeting's county, or by the guidance center, and only to townships `by` may see (the
+    departments are the meeting's county's: meetings.services.directive_assign_check)."""
     county_id = None if directive is None else directive.meeting.county_id
     _county_office(by, county_id, _("只有本县消防工作办公室或指导中心可以分解任务。"))
     _townships_in_scope(by, townships)
@@ -115,27 +130,24 @@ def check_directive_assign(*, by, directive=None, townships: Iterable = ()) -> N
 
 
 def check_assignment_report_progress(*, by, assignment=None) -> None:
-    """Progress on an assignment is reported by the township lead of its township, or by the
-    guidance center for it."""
+    """Progress on an assignment is reported by the township lead of its township or a user of the
+    county department that holds it, or by the guidance center for it."""
     if by is None:
         return
-    role = user_role(by)
-    township_id = None if assignment is None else assignment.township_id
     require(
-        role in REPORTERS and (role == Role.GUIDANCE_CENTER or _is_lead_of(by, township_id)),
-        _("只有本乡镇消防专干（分管副职）或指导中心可以报告任务进展。"),
+        user_role(by) == Role.GUIDANCE_CENTER or _holds(by, assignment),
+        _("只有承担任务的乡镇消防专干（分管副职）、县直部门或指导中心可以报告任务进展。"),
     )
 
 
 def check_assignment_close(*, by, assignment=None) -> None:
-    """An assignment is closed (办结) by the township lead of its township, by the county office of
-    the meeting's county, or by the guidance center."""
+    """An assignment is closed (办结) by the township lead of its township or a user of the county
+    department that holds it, by the county office of the meeting's county, or by the guidance center."""
     if by is None:
         return
-    township_id = None if assignment is None else assignment.township_id
     require(
-        _is_lead_of(by, township_id) or _is_county_office_of(by, _assignment_county_id(assignment)),
-        _("只有本乡镇、县消防工作办公室或指导中心可以办结任务。"),
+        _holds(by, assignment) or _is_county_office_of(by, _assignment_county_id(assignment)),
+        _("只有承担任务的乡镇、县直部门、县消防工作办公室或指导中心可以办结任务。"),
     )
 
 

@@ -85,11 +85,12 @@ def _check_assign(form, directive) -> None:
     cleaned = form.cleaned_data
     if directive is None or directive.meeting_id is None:
         return
-    if cleaned.get("township") is None or cleaned.get("deadline") is None:
+    if cleaned.get("deadline") is None:
         return
     cleaned["responsible_person"] = services.directive_assign_check(
         directive=directive,
-        township=cleaned["township"],
+        township=cleaned.get("township"),
+        department=cleaned.get("department"),
         deadline=cleaned["deadline"],
         responsible_person=cleaned.get("responsible_person"),
     )
@@ -157,12 +158,12 @@ class AssignmentInlineForm(ChildForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            for name in ("township", "deadline", "responsible_person"):
+            for name in ("township", "department", "deadline", "responsible_person"):
                 if name in self.fields:
                     self.fields[name].disabled = True
         elif "responsible_person" in self.fields:
             self.fields["responsible_person"].required = False
-            self.fields["responsible_person"].help_text = _("留空则为该乡镇主要领导。")
+            self.fields["responsible_person"].help_text = _("留空则为该乡镇主要领导；县直部门须填写。")
 
     def check_row(self, parent) -> None:
         if self.instance.pk is None:
@@ -181,7 +182,7 @@ class AssignmentForm(UserForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None and "responsible_person" in self.fields:
             self.fields["responsible_person"].required = False
-            self.fields["responsible_person"].help_text = _("留空则为该乡镇主要领导。")
+            self.fields["responsible_person"].help_text = _("留空则为该乡镇主要领导；县直部门须填写。")
 
     def check_rules(self) -> None:
         by, cleaned, assignment = self.request_user, self.cleaned_data, self.instance
@@ -256,7 +257,8 @@ ROWS = {
 def _assignment_create(obj, by):
     [created] = services.directive_assign(
         directive=obj.directive,
-        townships=[obj.township],
+        townships=[obj.township] if obj.township_id else [],
+        departments=[obj.department] if obj.department_id else [],
         deadline=obj.deadline,
         responsible_person=obj.responsible_person or None,
         by=by,
@@ -316,9 +318,9 @@ class AssignmentInline(admin.TabularInline):
     model = Assignment
     form = AssignmentInlineForm
     formset = ParentFormSet
-    fields = ["township", "deadline", "responsible_person", *STATE_FIELDS]
+    fields = ["township", "department", "deadline", "responsible_person", *STATE_FIELDS]
     readonly_fields = STATE_FIELDS
-    autocomplete_fields = ["township"]
+    autocomplete_fields = ["township", "department"]
     show_change_link = True
     can_delete = False  # an assignment is part of the record that 责任倒查 reads
     extra = 0
@@ -414,6 +416,7 @@ class AssignmentAdmin(MeetingsAdmin):
     actions = ["close_selected", "reopen_selected"]
     list_display = [
         "township",
+        "department",
         "directive",
         "meeting",
         "deadline",
@@ -427,11 +430,18 @@ class AssignmentAdmin(MeetingsAdmin):
         "directive__category",
         "directive__meeting",
         ("township", admin.RelatedOnlyFieldListFilter),
+        ("department", admin.RelatedOnlyFieldListFilter),
     ]
-    search_fields = ["township__name", "responsible_person", "directive__text", "directive__meeting__title"]
+    search_fields = [
+        "township__name",
+        "department__name",
+        "responsible_person",
+        "directive__text",
+        "directive__meeting__title",
+    ]
     date_hierarchy = "deadline"
-    autocomplete_fields = ["directive", "township"]
-    list_select_related = ["township", "directive__meeting"]
+    autocomplete_fields = ["directive", "township", "department"]
+    list_select_related = ["township", "department", "directive__meeting"]
     inlines = [ProgressReportInline]
     writes = ASSIGNMENT_ROWS  # added here too; the page's edits are the two services below
 
@@ -441,18 +451,26 @@ class AssignmentAdmin(MeetingsAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["directive", "township", "deadline", "responsible_person"]
+            return ["directive", "township", "department", "deadline", "responsible_person"]
         if obj.status == Assignment.Status.CLOSED:
-            return ["directive", "township", "deadline", "responsible_person", *STATE_FIELDS]
-        return ["directive", "township", "deadline", "extension_reason", "responsible_person", *STATE_FIELDS]
+            return ["directive", "township", "department", "deadline", "responsible_person", *STATE_FIELDS]
+        return [
+            "directive",
+            "township",
+            "department",
+            "deadline",
+            "extension_reason",
+            "responsible_person",
+            *STATE_FIELDS,
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return STATE_FIELDS
         if obj.status == Assignment.Status.CLOSED:
             # A closed assignment is a record; reopening it is an action of the county office.
-            return ["directive", "township", "deadline", "responsible_person", *STATE_FIELDS]
-        return ["directive", "township", *STATE_FIELDS]
+            return ["directive", "township", "department", "deadline", "responsible_person", *STATE_FIELDS]
+        return ["directive", "township", "department", *STATE_FIELDS]
 
     @staticmethod
     def update_service(obj, form, by):

@@ -21,7 +21,7 @@ from core.viewsets import ServiceCreateMixin, ServiceViewSet
 from meetings import access, selectors, services
 from meetings.filters import AssignmentFilter, DirectiveFilter, MeetingFilter, ProgressReportFilter
 from meetings.models import Assignment, Directive, Meeting, ProgressReport
-from townships.models import Township
+from townships.models import CountyDepartment, Township
 
 
 class SubVenuesField(serializers.ListField):
@@ -101,6 +101,8 @@ class AssignmentSerializer(AnswerSerializer):
             "directive_text",
             "township",
             "township_name",
+            "department",
+            "department_name",
             "deadline",
             "responsible_person",
             "status",
@@ -114,8 +116,12 @@ class AssignmentSerializer(AnswerSerializer):
 
 
 class ProgressReportSerializer(AnswerSerializer):
-    township = serializers.IntegerField(source="assignment.township_id", read_only=True)
-    township_name = serializers.CharField(source="assignment.township.name", read_only=True)
+    township = serializers.IntegerField(source="assignment.township_id", read_only=True, allow_null=True)
+    township_name = serializers.CharField(source="assignment.township.name", read_only=True, allow_null=True)
+    department = serializers.IntegerField(source="assignment.department_id", read_only=True, allow_null=True)
+    department_name = serializers.CharField(
+        source="assignment.department.name", read_only=True, allow_null=True
+    )
     directive = serializers.IntegerField(source="assignment.directive_id", read_only=True)
     directive_number = serializers.IntegerField(source="assignment.directive.number", read_only=True)
     meeting = serializers.IntegerField(source="assignment.directive.meeting_id", read_only=True)
@@ -128,6 +134,8 @@ class ProgressReportSerializer(AnswerSerializer):
             "assignment",
             "township",
             "township_name",
+            "department",
+            "department_name",
             "directive",
             "directive_number",
             "meeting",
@@ -171,12 +179,26 @@ class DirectiveCreateSerializer(serializers.ModelSerializer):
 
 class DirectiveAssignSerializer(serializers.Serializer):
     townships = serializers.PrimaryKeyRelatedField(
-        queryset=Township.objects.all(), many=True, allow_empty=False, help_text=_("乡镇编号列表。")
+        queryset=Township.objects.all(), many=True, required=False, help_text=_("乡镇编号列表。")
+    )
+    departments = serializers.PrimaryKeyRelatedField(
+        queryset=CountyDepartment.objects.all(),
+        many=True,
+        required=False,
+        help_text=_("县直部门编号列表；乡镇和县直部门至少选一个。"),
     )
     deadline = serializers.DateField(help_text=_("完成时限。"))
     responsible_person = serializers.CharField(
-        max_length=50, required=False, allow_blank=True, help_text=_("责任人；不填则为各乡镇主要领导。")
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        help_text=_("责任人；不填则为各乡镇主要领导（分解给县直部门时必填）。"),
     )
+
+    def validate(self, attrs):
+        if not attrs.get("townships") and not attrs.get("departments"):
+            raise serializers.ValidationError({"townships": [_("请至少选择一个乡镇或县直部门。")]})
+        return attrs
 
 
 class ProgressInputSerializer(serializers.Serializer):
@@ -224,7 +246,7 @@ class MeetingViewSet(ServiceCreateMixin, ServiceViewSet):
 
 class DirectiveViewSet(ServiceCreateMixin, ServiceViewSet):
     """会议部署. Every role reads those of its county's meetings; the county office adds them and breaks
-    them down to townships (`assign`)."""
+    them down to townships and county departments (`assign`)."""
 
     selector = staticmethod(selectors.directive_list)
     serializer_class = DirectiveSerializer
@@ -238,7 +260,7 @@ class DirectiveViewSet(ServiceCreateMixin, ServiceViewSet):
     @extend_schema(responses={201: AssignmentSerializer(many=True)})
     @action(detail=True, methods=["post"], pagination_class=None)  # all of them, not a page
     def assign(self, request, pk=None):
-        """任务分解: one assignment per township, all or nothing."""
+        """任务分解: one assignment per township and per county department, all or nothing."""
         created = services.directive_assign(
             directive=self.get_object(), **self.validated_input(), by=request.user
         )
@@ -250,7 +272,7 @@ class DirectiveViewSet(ServiceCreateMixin, ServiceViewSet):
 
 
 class AssignmentViewSet(ServiceViewSet):
-    """任务分解, scoped by township. Assignments come from `directives/{id}/assign/`; their state moves
+    """任务分解, scoped by township or county department. Assignments come from `directives/{id}/assign/`; their state moves
     only through the actions below."""
 
     selector = staticmethod(selectors.assignment_list)
@@ -262,7 +284,7 @@ class AssignmentViewSet(ServiceViewSet):
         "extend_deadline": ExtendDeadlineSerializer,
     }
     filterset_class = AssignmentFilter
-    search_fields = ["responsible_person", "directive__text", "township__name"]
+    search_fields = ["responsible_person", "directive__text", "township__name", "department__name"]
     ordering_fields = ["deadline", "status", "progress_percent", "township__name", "closed_on"]
     route_checks = {
         "report_progress": access.check_assignment_report_progress,
@@ -275,7 +297,8 @@ class AssignmentViewSet(ServiceViewSet):
     @extend_schema(responses={201: ProgressReportSerializer})
     @action(detail=True, methods=["post"], url_path="report-progress")
     def report_progress(self, request, pk=None):
-        """报告进展 (the township lead of the assignment's township, or the guidance center)."""
+        """报告进展 (the township lead of the assignment's township or a user of its county department,
+        or the guidance center)."""
         report = services.assignment_report_progress(
             assignment=self.get_object(), **self.validated_input(), by=request.user
         )
@@ -285,7 +308,8 @@ class AssignmentViewSet(ServiceViewSet):
 
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        """办结 (the county office, or the township lead of the assignment's township)."""
+        """办结 (the county office, the township lead of the assignment's township or a user of its county
+        department)."""
         return self.act(services.assignment_close)
 
     @action(detail=True, methods=["post"])
@@ -300,7 +324,7 @@ class AssignmentViewSet(ServiceViewSet):
 
 
 class ProgressReportViewSet(ServiceCreateMixin, ServiceViewSet):
-    """进展报告, scoped by the assignment's township. Created like `assignments/{id}/report-progress/`;
+    """进展报告, scoped by the assignment's township or county department. Created like `assignments/{id}/report-progress/`;
     a report is a record: no update or delete."""
 
     selector = staticmethod(selectors.progress_report_list)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.fields import entered_by_field
 from core.models import AuditedModel, audited_history
 from core.uploads import RandomName, validate_document
-from townships.models import County, Township
+from townships.models import County, CountyDepartment, Township
 
 
 class Meeting(AuditedModel):
@@ -118,7 +118,19 @@ class Assignment(AuditedModel):
     directive = models.ForeignKey(
         Directive, models.CASCADE, related_name="assignments", verbose_name=_("会议部署")
     )
-    township = models.ForeignKey(Township, models.PROTECT, related_name="assignments", verbose_name=_("乡镇"))
+    # Held by a township or by a county department (县直部门), never both: the townships' figures and
+    # ranking count only the townships' (meetings.selectors).
+    township = models.ForeignKey(
+        Township, models.PROTECT, null=True, blank=True, related_name="assignments", verbose_name=_("乡镇")
+    )
+    department = models.ForeignKey(
+        CountyDepartment,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("县直部门"),
+    )
     deadline = models.DateField(_("完成时限"), db_index=True)
     responsible_person = models.CharField(_("责任人"), max_length=50)
     status = models.CharField(
@@ -134,6 +146,12 @@ class Assignment(AuditedModel):
         ordering = ["deadline", "township"]
         constraints = [
             models.UniqueConstraint(fields=["directive", "township"], name="assignment_unique_township"),
+            models.UniqueConstraint(fields=["directive", "department"], name="assignment_unique_department"),
+            models.CheckConstraint(
+                condition=(Q(township__isnull=False) & Q(department__isnull=True))
+                | (Q(township__isnull=True) & Q(department__isnull=False)),
+                name="assignment_township_or_department",
+            ),
             models.CheckConstraint(condition=Q(progress_percent__lte=100), name="assignment_percent_max"),
             models.CheckConstraint(
                 condition=(Q(status="closed") & Q(closed_on__isnull=False))
@@ -143,7 +161,12 @@ class Assignment(AuditedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.township}：{self.directive}"
+        return f"{self.holder}：{self.directive}"
+
+    @property
+    def holder(self) -> Township | CountyDepartment:
+        """The township or county department that answers for it."""
+        return self.township if self.township_id else self.department
 
 
 class ProgressReport(AuditedModel):

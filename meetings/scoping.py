@@ -1,11 +1,19 @@
 """Which meetings, directives and assignments a user sees, built on core.scoping. Meetings and their
-directives are county-wide; assignments and progress reports belong to a township. The selectors
-read through these and the filters offer them as choices, so both see the same rows."""
+directives are county-wide; assignments and progress reports belong to a township or to a county
+department (县直部门). The selectors read through these and the filters offer them as choices, so
+both see the same rows."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from core.models import Role
-from core.scoping import ALL, scope_queryset, user_role, visible_county_id, visible_township_ids
+from core.scoping import (
+    ALL,
+    scope_queryset,
+    user_department_id,
+    user_role,
+    visible_county_id,
+    visible_township_ids,
+)
 from meetings.models import Assignment, Directive, Meeting
 from townships.models import County, Township
 
@@ -40,5 +48,27 @@ def visible_directives(user) -> QuerySet[Directive]:
     return scope_by_county(Directive.objects.all(), user=user, county_id_field="meeting__county_id")
 
 
+def scope_assignments(queryset: QuerySet, *, user, prefix: str = "") -> QuerySet:
+    """Rows of `queryset` tied to an assignment `user` sees (`prefix`: the lookup path to the
+    assignment, e.g. "assignment__"): a county department's user those of its department; a county
+    official those of their county, townships' and departments' alike; the guidance center all;
+    everybody else those of the townships they see (core.scoping), never a department's."""
+    role = user_role(user)
+    if role == Role.COUNTY_DEPARTMENT:
+        department_id = user_department_id(user)
+        return (
+            queryset.filter(**{f"{prefix}department_id": department_id}) if department_id else queryset.none()
+        )
+    if visible_township_ids(user) is ALL:
+        return queryset
+    county_id = visible_county_id(user)
+    if role == Role.COUNTY_OFFICIAL and county_id is not None:
+        return queryset.filter(
+            Q(**{f"{prefix}township__county_id": county_id})
+            | Q(**{f"{prefix}department__county_id": county_id})
+        )
+    return scope_queryset(queryset, user=user, township_field=f"{prefix}township")
+
+
 def visible_assignments(user) -> QuerySet[Assignment]:
-    return scope_queryset(Assignment.objects.all(), user=user, township_field="township")
+    return scope_assignments(Assignment.objects.all(), user=user)

@@ -32,7 +32,7 @@ from core.scoping import scope_queryset, user_role
 from meetings import access
 from meetings.filters import AssignmentFilter, DirectiveFilter, MeetingFilter, ProgressReportFilter
 from meetings.models import Assignment, Directive, Meeting, ProgressReport
-from meetings.scoping import scope_by_county
+from meetings.scoping import scope_assignments, scope_by_county
 from townships.models import Township
 
 CLOSED = Assignment.Status.CLOSED
@@ -73,21 +73,20 @@ def _split_on(filters) -> tuple[dt.date, object]:
 
 
 def assignment_list(*, user, filters=None) -> QuerySet[Assignment]:
-    """Assignments `user` may see, with `is_overdue` / `is_closed_late` annotated as of `on`.
+    """Assignments `user` may see (a township's or a county department's: meetings.scoping), with
+    `is_overdue` / `is_closed_late` annotated as of `on`.
 
     filters: those of meetings.filters.AssignmentFilter (township, meeting, directive: instances or
     ids; status; overdue; deadline_after / deadline_before), and `on`: the date the flags and the
     overdue filter refer to (default today in Asia/Shanghai).
     """
     on, filters = _split_on(filters)
-    queryset = scope_queryset(
-        Assignment.objects.select_related("directive__meeting", "township"),
-        user=user,
-        township_field="township",
+    queryset = scope_assignments(
+        Assignment.objects.select_related("directive__meeting", "township", "department"), user=user
     )
     queryset = withhold(queryset, user=user, roles=access.ASSIGNMENTS_READ_WITHHELD)
     queryset = apply_filterset(AssignmentFilter, _with_flags(queryset, on), filters, user=user)
-    return queryset.order_by("deadline", "township__name", "directive__number", "id")
+    return queryset.order_by("deadline", "township__name", "department__name", "directive__number", "id")
 
 
 def meeting_list(*, user, filters=None) -> QuerySet[Meeting]:
@@ -114,17 +113,17 @@ def directive_list(*, user, filters=None) -> QuerySet[Directive]:
 
 
 def progress_report_list(*, user, filters=None) -> QuerySet[ProgressReport]:
-    """Progress reports `user` may see (scoped by the assignment's township), newest first.
+    """Progress reports `user` may see (those of the assignments it sees), newest first.
 
     filters: those of meetings.filters.ProgressReportFilter (assignment, township, meeting,
     directive, reported_on_after / reported_on_before).
     """
-    queryset = scope_queryset(
+    queryset = scope_assignments(
         ProgressReport.objects.select_related(
-            "assignment__directive__meeting", "assignment__township", "reported_by"
+            "assignment__directive__meeting", "assignment__township", "assignment__department", "reported_by"
         ),
         user=user,
-        township_field="assignment__township",
+        prefix="assignment__",
     )
     queryset = withhold(queryset, user=user, roles=access.ASSIGNMENTS_READ_WITHHELD)
     queryset = apply_filterset(ProgressReportFilter, queryset, filters, user=user)
@@ -140,12 +139,13 @@ def assignments_of_period(
     end: dt.date | None = None,
     township_ids=None,
 ) -> QuerySet[Assignment]:
-    """The assignments a period answers for, that `user` may see (of `county_id`, among
+    """The townships' assignments a period answers for, that `user` may see (of `county_id`, among
     `township_ids` when given): given at meetings held by `end` and not closed before `start` (work
     done earlier belongs to an earlier period; work still open carries over), with `is_overdue` /
-    `is_closed_late` as of `on`."""
+    `is_closed_late` as of `on`. A county department's assignments are not a township's: the
+    townships' figures, ranking and 通报 never count them."""
     queryset = scope_queryset(
-        Assignment.objects.select_related("directive__meeting", "township"),
+        Assignment.objects.filter(township__isnull=False).select_related("directive__meeting", "township"),
         user=user,
         township_field="township",
     )
@@ -181,8 +181,11 @@ def assignment_figures(**period) -> dict[int, dict]:
 
 def assignment_completion(*, user, meeting: Meeting | None = None, on: dt.date) -> list[dict]:
     """Per township (that `user` may see and that holds assignments): total, closed, overdue,
-    closed_late and completion_rate (closed / total, 0..1) as of `on`. One query."""
-    queryset = scope_queryset(Assignment.objects.all(), user=user, township_field="township")
+    closed_late and completion_rate (closed / total, 0..1) as of `on`; a department's assignments
+    are no township's. One query."""
+    queryset = scope_queryset(
+        Assignment.objects.filter(township__isnull=False), user=user, township_field="township"
+    )
     queryset = withhold(queryset, user=user, roles=access.ASSIGNMENTS_READ_WITHHELD)
     if meeting is not None:
         queryset = queryset.filter(directive__meeting=meeting)
@@ -305,7 +308,7 @@ class AssignmentTrace:
     assignment: Assignment
     directive: Directive
     meeting: Meeting
-    township: Township
+    township: Township | None  # None for a county department's assignment (`assignment.holder`)
     original_deadline: dt.date
     deadline: dt.date
     deadline_changes: list[DeadlineChange]
@@ -352,12 +355,12 @@ def assignment_trace(*, assignment: Assignment, on: dt.date | None = None) -> As
     every deadline (original and extensions, with who and why), every progress report with who
     filed it and when, the closing (who, when) and whether it was late.
 
-    Scoping is the caller's job (check `core.scoping.can_see_township` before calling).
+    Scoping is the caller's job (find the assignment through `assignment_list` first).
     """
     on = on or local_today()
-    assignment = Assignment.objects.select_related("directive__meeting__county", "township").get(
-        pk=assignment.pk
-    )
+    assignment = Assignment.objects.select_related(
+        "directive__meeting__county", "township", "department"
+    ).get(pk=assignment.pk)
     reports = list(
         ProgressReport.objects.filter(assignment_id=assignment.pk)
         .select_related("reported_by")

@@ -23,7 +23,7 @@ from core.exceptions import ApplicationError, ConflictError
 from core.services import model_update, record_delete, record_save
 from meetings import access
 from meetings.models import Assignment, Attendance, Directive, Meeting, ProgressReport, Statement
-from townships.models import County, Township
+from townships.models import County, CountyDepartment, Township
 
 # What the admin may change on a row after it was entered (everything else is fixed or has its own
 # service: an assignment's deadline, responsible person and state).
@@ -322,28 +322,44 @@ def directive_delete(directive: Directive, *, by) -> None:
 def directive_assign_check(
     *,
     directive: Directive,
-    township: Township,
+    township: Township | None = None,
+    department: CountyDepartment | None = None,
     deadline: dt.date,
     responsible_person: str | None = None,
 ) -> str:
-    """Rules for assigning `directive` to one township; returns the responsible person to store.
+    """Rules for assigning `directive` to one township or one county department (exactly one of them);
+    returns the responsible person to store.
 
-    The deadline is not before the meeting date; the township is in the meeting's county and does
-    not hold this directive already; the responsible person defaults to the township's principal
-    leader (主要领导, "亲自抓、负总责") and must not end up empty.
+    The deadline is not before the meeting date; the township or department is of the meeting's
+    county and does not hold this directive already; the responsible person defaults to a township's
+    principal leader (主要领导, "亲自抓、负总责"), is named for a department (it has no leader on record)
+    and must not end up empty.
     """
+    if (township is None) == (department is None):
+        raise ApplicationError(_("一项任务只能分解给一个乡镇或一个县直部门。"))
     meeting = directive.meeting
     if deadline < meeting_date(meeting):
         raise ApplicationError(
             _("完成时限 %(deadline)s 早于会议日期 %(date)s。")
             % {"deadline": deadline.isoformat(), "date": meeting_date(meeting).isoformat()}
         )
-    _check_township_in_county(township, meeting.county_id)
-    if directive.pk and Assignment.objects.filter(directive=directive, township=township).exists():
-        raise ConflictError(_("“%(name)s”已分解过这项部署。") % {"name": township.name})
-    person = (responsible_person or "").strip() or township.principal_leader.strip()
+    if township is not None:
+        _check_township_in_county(township, meeting.county_id)
+        held = {"township": township}
+        default_person = township.principal_leader.strip()
+        missing = _("“%(name)s”未登记主要领导，请填写责任人。")
+    else:
+        if department.county_id != meeting.county_id:
+            raise ApplicationError(_("“%(name)s”不属于本次会议所在的县。") % {"name": department.name})
+        held = {"department": department}
+        default_person = ""
+        missing = _("请填写“%(name)s”的责任人。")
+    holder = township or department
+    if directive.pk and Assignment.objects.filter(directive=directive, **held).exists():
+        raise ConflictError(_("“%(name)s”已分解过这项部署。") % {"name": holder.name})
+    person = (responsible_person or "").strip() or default_person
     if not person:
-        raise ApplicationError(_("“%(name)s”未登记主要领导，请填写责任人。") % {"name": township.name})
+        raise ApplicationError(missing % {"name": holder.name})
     return person
 
 
@@ -351,42 +367,47 @@ def directive_assign_check(
 def directive_assign(
     *,
     directive: Directive,
-    townships: Sequence[Township],
+    townships: Sequence[Township] = (),
+    departments: Sequence[CountyDepartment] = (),
     deadline: dt.date,
     responsible_person: str | None = None,
     by,
 ) -> list[Assignment]:
-    """Break a directive down (任务分解): one Assignment per township, all or nothing.
+    """Break a directive down (任务分解): one Assignment per township and per county department, all
+    or nothing.
 
-    Access: access.check_directive_assign (every township within `by`'s scope). Rules per township:
-    see `directive_assign_check`. A township listed twice is assigned once. Locks the directive so
-    concurrent assignments of it are checked one after the other.
+    Access: access.check_directive_assign (every township within `by`'s scope). Rules per township or
+    department: see `directive_assign_check`. One listed twice is assigned once. Locks the directive
+    so concurrent assignments of it are checked one after the other.
     """
     unique: dict[int, Township] = {}
     for township in townships:
         unique.setdefault(township.pk, township)
+    unique_departments: dict[int, CountyDepartment] = {}
+    for department in departments:
+        unique_departments.setdefault(department.pk, department)
     directive = Directive.objects.select_for_update().select_related("meeting").get(pk=directive.pk)
     access.check_directive_assign(by=by, directive=directive, townships=unique.values())
-    if not unique:
-        raise ApplicationError(_("请至少选择一个乡镇。"))
+    if not unique and not unique_departments:
+        raise ApplicationError(_("请至少选择一个乡镇或县直部门。"))
+    holders = [{"township": t} for t in unique.values()] + [
+        {"department": d} for d in unique_departments.values()
+    ]
     planned = [
         (
-            township,
+            holder,
             directive_assign_check(
-                directive=directive,
-                township=township,
-                deadline=deadline,
-                responsible_person=responsible_person,
+                directive=directive, deadline=deadline, responsible_person=responsible_person, **holder
             ),
         )
-        for township in unique.values()
+        for holder in holders
     ]
     assignments = [
         record_save(
-            Assignment(directive=directive, township=township, deadline=deadline, responsible_person=person),
+            Assignment(directive=directive, deadline=deadline, responsible_person=person, **holder),
             by=by,
         )
-        for township, person in planned
+        for holder, person in planned
     ]
     events.publish(events.ASSIGNMENTS_ISSUED, assignments=assignments, by=by)
     return assignments
@@ -395,7 +416,7 @@ def directive_assign(
 def _lock_assignment(assignment: Assignment) -> Assignment:
     return (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("directive__meeting", "township")
+        .select_related("directive__meeting", "township", "department")
         .get(pk=assignment.pk)
     )
 

@@ -51,7 +51,7 @@ ASSIGNMENT_COLUMNS = [
     (gettext_lazy("部署序号"), lambda a: a.directive.number),
     (gettext_lazy("类别"), lambda a: a.directive.get_category_display()),
     (gettext_lazy("工作要求"), lambda a: a.directive.text),
-    (gettext_lazy("乡镇"), lambda a: a.township.name),
+    (gettext_lazy("责任单位"), lambda a: a.holder.name),
     (gettext_lazy("责任人"), lambda a: a.responsible_person),
     (gettext_lazy("完成时限"), lambda a: a.deadline),
     (gettext_lazy("状态"), lambda a: a.get_status_display()),

@@ -7,8 +7,8 @@
 - a rectification submitted → whoever must re-inspect: the township's fire leads, and the police
   station whose inspection found it (urgent);
 - a re-inspection failed → the premises' responsible persons (urgent);
-- an assignment issued, or its deadline changed → the township's fire leads and principal leaders
-  (urgent).
+- an assignment issued, or its deadline changed → the township's fire leads and principal leaders,
+  or the users of the county department that holds it (urgent).
 
 They are written in the transaction of the write that caused them (a refused or rolled-back write
 leaves none) and sent after it commits. The person who did it is not told about it. Records entered
@@ -31,6 +31,7 @@ from meetings.models import Assignment
 from notifications import services, tasks
 from notifications.rules import (
     Draft,
+    assignment_holders,
     assignment_page,
     assignment_what,
     county_supervisor_ids,
@@ -187,8 +188,8 @@ def _deadline_changed_words(a: Assignment) -> tuple[str, str]:
 def on_assignments_issued(*, assignments: list[Assignment], by=None) -> None:
     today = local_today()
     assignments = [a for a in assignments if a.deadline >= today]
-    people = _township_people({a.township_id for a in assignments})
-    pairs = [(a, user_id) for a in assignments for user_id in _people(by, people[a.township_id])]
+    holders = assignment_holders(assignments, township_people=_township_people)
+    pairs = [(a, user_id) for a, user_id in holders if user_id != getattr(by, "pk", None)]
     drafts = list(drafts_of(pairs, _issued_words, period="event", url=assignment_page))
     _write("assignment_issued", Assignment, drafts, urgent=True)
 
@@ -197,8 +198,8 @@ def on_assignment_deadline_changed(*, assignment: Assignment, by=None) -> None:
     a = assignment
     if a.deadline < local_today():
         return
-    people = _people(by, _township_people({a.township_id})[a.township_id])
-    pairs = [(a, user_id) for user_id in people]
+    holders = assignment_holders([a], township_people=_township_people)
+    pairs = [(a, user_id) for a, user_id in holders if user_id != getattr(by, "pk", None)]
     drafts = list(
         drafts_of(pairs, _deadline_changed_words, period=f"d{a.deadline:%Y%m%d}", url=assignment_page)
     )

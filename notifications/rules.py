@@ -197,6 +197,31 @@ def leads_and_officials(township_ids: Iterable[int]) -> dict[int, list[int]]:
     return {t: list({*leads[t], *officials[t]}) for t in township_ids}
 
 
+def department_user_ids(department_ids: Iterable[int]) -> dict[int, list[int]]:
+    """County department id -> user ids of its active department users (县直部门)."""
+    result: dict[int, list[int]] = defaultdict(list)
+    rows = UserProfile.objects.filter(
+        department_id__in=set(department_ids), role=Role.COUNTY_DEPARTMENT, user__is_active=True
+    ).values_list("department_id", "user_id")
+    for department_id, user_id in rows.order_by("user_id"):
+        result[department_id].append(user_id)
+    return result
+
+
+def assignment_holders(
+    assignments: list, *, township_people: Callable[[Iterable[int]], dict[int, list[int]]] = township_lead_ids
+) -> Iterator[tuple[object, int]]:
+    """(assignment, user id) for whoever answers for each assignment: `township_people` of its
+    township (by default the fire leads), or the users of its county department. One look-up each
+    for the batch."""
+    townships = township_people({a.township_id for a in assignments if a.township_id is not None})
+    departments = department_user_ids({a.department_id for a in assignments if a.department_id is not None})
+    for a in assignments:
+        people = townships[a.township_id] if a.township_id is not None else departments[a.department_id]
+        for user_id in people:
+            yield a, user_id
+
+
 def _to_each(
     rows: list,
     *,
@@ -538,7 +563,7 @@ def _assignment_build(overdue: bool):
         assignments = list(Assignment.objects.filter(id__in=ids).select_related("directive__meeting"))
         period = week_period(on) if overdue else "near"
         return drafts_of(
-            _to_each(assignments), _assignment_words, overdue, period=period, url=assignment_page
+            assignment_holders(assignments), _assignment_words, overdue, period=period, url=assignment_page
         )
 
     return build

@@ -49,7 +49,11 @@ def test_demo_loader_creates_the_seed_county_and_is_idempotent(demo):
     assert meeting.statements.filter(township__name="褚庙乡", kind="typical").exists()
     assert meeting.statements.filter(township__name="北关镇", kind="commitment").exists()
     assert set(meeting.directives.values_list("category", flat=True)) == set(Directive.Category.values)
-    assert Assignment.objects.filter(directive__meeting=meeting).count() == 8 * len(names)
+    # Directive 8 is the guidance center's own duty: its department holds it, not the townships.
+    assert Assignment.objects.filter(directive__meeting=meeting).count() == 7 * len(names) + 1
+    assert Assignment.objects.get(directive__meeting=meeting, directive__number=8).department.name == (
+        "县消防安全检查指导服务中心"
+    )
 
 
 @pytest.mark.django_db

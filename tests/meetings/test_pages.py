@@ -456,4 +456,4 @@ def test_a_police_station_reads_the_directives_but_not_the_townships_assignments
     for url in (assignment_url(world.a_bg), "/meetings/assignments/", f"/trace/assignments/{world.a_bg.pk}/"):
         refused = client.get(url)
         assert refused.status_code == 403, url
-        assert "派出所不查看乡镇的会议任务和进度报告" in refused.content.decode()
+        assert "不查看乡镇的会议任务和进度报告" in refused.content.decode()
