@@ -22,6 +22,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -43,7 +44,15 @@ from firebrigade.models import (
 )
 from inspections import selectors as inspection_selectors
 from inspections import services as inspection_services
-from inspections.models import Campaign, ChecklistItem, Hazard, Inspection
+from inspections.models import (
+    Campaign,
+    ChecklistItem,
+    HandoverAction,
+    Hazard,
+    HazardHandover,
+    HazardSupervision,
+    Inspection,
+)
 from inspections.selectors import hazard_overdue_q
 from meetings import services as meeting_services
 from meetings.models import Assignment, Attendance, Directive, Meeting, Statement
@@ -156,6 +165,8 @@ def load(county: County, townships: dict[str, Township], today: dt.date) -> dict
         created.update(_history(county, townships))
     created.update(_season(county, townships, today))
     created["demo_users"] = _users(townships)
+    created["handovers"] = _handover(county, today)
+    created["supervisions"] = _supervision(county, today)
     return created
 
 
@@ -586,9 +597,10 @@ def _incidents(townships, premises, brigades, campaign, rng) -> list[FireInciden
     return incidents
 
 
-# County departments (县直部门) the demo's meetings give tasks to.
+# County departments (县直部门) the demo's meetings give tasks to, each with a demo account (_users).
 CENTER = "县消防安全检查指导服务中心"
 DEPARTMENTS = [CENTER, "县财政局", "县公安局"]
+DEPARTMENT_LOGINS = {CENTER: "dept_center", "县财政局": "dept_finance", "县公安局": "dept_police"}
 # The 2021 meeting's directive 8 (the center to give the townships technical guidance) is the
 # center's own duty: it goes to the center, not to the townships.
 CENTER_DIRECTIVE = 8
@@ -1040,17 +1052,29 @@ def _users(townships) -> int:
     beiguan, chumiao = townships["北关镇"], townships["褚庙乡"]
     station = PoliceStation.objects.get(county=beiguan.county, name="北关派出所")
     market = Premises.objects.filter(township=beiguan).order_by("id").first()
-    specs = [
-        ("county", Role.COUNTY_OFFICIAL, {"county": beiguan.county}),
-        ("center", Role.GUIDANCE_CENTER, {"county": beiguan.county}),
-        ("beiguan", Role.TOWNSHIP_LEAD, {"township": beiguan}),
-        ("chumiao", Role.TOWNSHIP_LEAD, {"township": chumiao}),
-        ("police_beiguan", Role.POLICE_STATION, {"police_station": station}),
-        ("market_beiguan", Role.PREMISES_RESPONSIBLE, {"premises": market}),
-    ] + [
-        (f"{LOGINS[name]}_leader", Role.TOWNSHIP_LEAD, {"township": township, "is_principal_leader": True})
-        for name, township in townships.items()
-    ]
+    specs = (
+        [
+            ("county", Role.COUNTY_OFFICIAL, {"county": beiguan.county}),
+            ("center", Role.GUIDANCE_CENTER, {"county": beiguan.county}),
+            ("beiguan", Role.TOWNSHIP_LEAD, {"township": beiguan}),
+            ("chumiao", Role.TOWNSHIP_LEAD, {"township": chumiao}),
+            ("police_beiguan", Role.POLICE_STATION, {"police_station": station}),
+            ("market_beiguan", Role.PREMISES_RESPONSIBLE, {"premises": market}),
+            ("fire_rescue", Role.FIRE_RESCUE, {"county": beiguan.county}),
+        ]
+        + [
+            (login, Role.COUNTY_DEPARTMENT, {"department": beiguan.county.departments.get(name=name)})
+            for name, login in DEPARTMENT_LOGINS.items()
+        ]
+        + [
+            (
+                f"{LOGINS[name]}_leader",
+                Role.TOWNSHIP_LEAD,
+                {"township": township, "is_principal_leader": True},
+            )
+            for name, township in townships.items()
+        ]
+    )
     existing = set(
         get_user_model().objects.filter(username__in=[s[0] for s in specs]).values_list("username", flat=True)
     )
@@ -1062,6 +1086,71 @@ def _users(townships) -> int:
         user_create_with_role(username=username, role=role, password=password, **links)
     DEMO_PASSWORD.append(password)
     return len(missing)
+
+
+def _demo_user(username: str):
+    return get_user_model().objects.get(username=username)
+
+
+def _open_hazards(county):
+    """The county's hazards still in the townships' hands (待整改 / 整改中), oldest first."""
+    return Hazard.objects.filter(
+        township__county=county, status__in=[Hazard.Status.OPEN, Hazard.Status.RECTIFYING]
+    ).order_by("discovered_on", "id")
+
+
+def _handover(county, today: dt.date) -> int:
+    """One hazard 北关镇 could not resolve, handed over (移交) by its lead to the county fire rescue
+    authority, which ordered it rectified and closed the hand-over: once (skipped when the county has
+    any hand-over, or no open hazard in 北关镇)."""
+    if HazardHandover.objects.filter(hazard__township__county=county).exists():
+        return 0
+    hazard = _open_hazards(county).filter(township__name="北关镇").first()
+    if hazard is None:
+        return 0
+    handed_over_on = min(today, hazard.discovered_on + dt.timedelta(days=3))
+    handover = inspection_services.hazard_hand_over(
+        hazard=hazard,
+        reason="经营者拒不整改，乡镇无执法手段，移交消防救援大队依法处理。",
+        evidence=ContentFile(b"%PDF-1.4\n% demo\n", name="移交材料.pdf"),
+        handed_over_on=handed_over_on,
+        by=_demo_user("beiguan"),
+    )
+    fire_rescue = _demo_user("fire_rescue")
+    inspection_services.handover_record_action(
+        handover=handover,
+        kind=HandoverAction.Kind.ORDERED,
+        taken_on=handed_over_on,
+        note="下发责令限期改正通知书。",
+        by=fire_rescue,
+    )
+    inspection_services.handover_close(
+        handover=handover,
+        outcome="已责令限期改正，移交乡镇跟踪复查。",
+        closed_on=handed_over_on,
+        by=fire_rescue,
+    )
+    return 1
+
+
+def _supervision(county, today: dt.date) -> int:
+    """One open major hazard listed for supervision (挂牌督办) by the county, its deadline ahead: once
+    (skipped when the county has any listing, or no open major hazard)."""
+    if HazardSupervision.objects.filter(hazard__township__county=county).exists():
+        return 0
+    hazard = _open_hazards(county).filter(severity=Hazard.Severity.MAJOR).last()
+    if hazard is None:
+        return 0
+    inspection_services.hazard_supervise(
+        hazard=hazard,
+        leader=hazard.township.principal_leader or "王景义",
+        leader_phone=hazard.township.principal_leader_phone,
+        deadline=today + dt.timedelta(days=15),
+        requirement="十五日内整改销号，逾期约谈乡镇主要领导。",
+        listed_on=today,
+        by=_demo_user("county"),
+    )
+    return 1
 
 
 # load_demo prints this once, on the run that created the accounts.

@@ -9,7 +9,15 @@ from core.clock import chinese_date, local_today
 from core.models import Notification, Role, UserProfile
 from demo.loader import demo_load
 from firebrigade.models import Brigade, Disbursement, EquipmentItem, FireIncident, FundingAllocation
-from inspections.models import Accountability, Campaign, Hazard, Inspection
+from inspections.models import (
+    Accountability,
+    Campaign,
+    HandoverAction,
+    Hazard,
+    HazardHandover,
+    HazardSupervision,
+    Inspection,
+)
 from inspections.selectors import hazard_overdue_q
 from meetings.models import Assignment, Directive, Meeting, ProgressReport
 from notifications import services as reminders
@@ -153,6 +161,10 @@ def test_the_demo_accounts_log_in_with_their_roles(demo, client):
         "chumiao": Role.TOWNSHIP_LEAD,
         "police_beiguan": Role.POLICE_STATION,
         "market_beiguan": Role.PREMISES_RESPONSIBLE,
+        "fire_rescue": Role.FIRE_RESCUE,
+        "dept_center": Role.COUNTY_DEPARTMENT,
+        "dept_finance": Role.COUNTY_DEPARTMENT,
+        "dept_police": Role.COUNTY_DEPARTMENT,
         "beiguan_leader": Role.TOWNSHIP_LEAD,
         "huayuan_leader": Role.TOWNSHIP_LEAD,
     }
@@ -166,6 +178,45 @@ def test_the_demo_accounts_log_in_with_their_roles(demo, client):
     assert client.post("/accounts/login/", login).status_code == 302
     township = user.profile.township
     assert client.get(f"/townships/{township.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_county_departments_fire_rescue_hand_over_and_listing(demo, client):
+    """The county departments each with an account, the 2021 directive 8 on the guidance center's
+    department's list; a hazard handed over to the fire rescue authority, acted on and closed; a
+    major hazard listed for supervision. Written through the services, by the demo accounts."""
+    county = County.objects.get(name="民权县")
+    departments = {
+        p.user.username: p.department.name
+        for p in UserProfile.objects.filter(role=Role.COUNTY_DEPARTMENT).select_related("user", "department")
+    }
+    assert departments == {
+        "dept_center": "县消防安全检查指导服务中心",
+        "dept_finance": "县财政局",
+        "dept_police": "县公安局",
+    }
+    assert set(county.departments.values_list("name", flat=True)) == set(departments.values())
+    assert UserProfile.objects.get(user__username="fire_rescue").county == county
+    center_tasks = Assignment.objects.filter(department__name="县消防安全检查指导服务中心")
+    assert [a.directive.number for a in center_tasks] == [8]
+
+    handover = HazardHandover.objects.get(hazard__township__county=county)
+    assert handover.status == HazardHandover.Status.CLOSED
+    assert handover.handed_over_by.username == "beiguan"
+    assert handover.ended_by.username == "fire_rescue"
+    assert handover.outcome
+    assert [a.kind for a in handover.actions.all()] == [HandoverAction.Kind.ORDERED]
+    listing = HazardSupervision.objects.get(hazard__township__county=county)
+    assert listing.lifted_on is None
+    assert listing.hazard.severity == Hazard.Severity.MAJOR
+    assert listing.deadline > local_today()
+
+    # What each account reads: the authority its hand-over, the department its own task.
+    client.force_login(UserProfile.objects.get(user__username="fire_rescue").user)
+    assert client.get(f"/inspections/hazards/{handover.hazard_id}/").status_code == 200
+    client.force_login(UserProfile.objects.get(user__username="dept_center").user)
+    page = client.get("/meetings/assignments/").content.decode()
+    assert f"/meetings/assignments/{center_tasks.get().pk}/" in page
 
 
 @pytest.mark.django_db
