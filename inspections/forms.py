@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ApplicationError
 from core.uploads import validate_document, validate_photo
+from core.validators import phone_validator
 from inspections import services
-from inspections.models import ChecklistResult, Hazard, Inspection
+from inspections.models import ChecklistResult, HandoverAction, Hazard, Inspection
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CHOOSE = ("", _("—请选择—"))
@@ -237,3 +238,63 @@ class ReinspectForm(forms.Form):
         max_length=2000,
         help_text=_("不合格时必须写明未整改到位的问题。"),
     )
+
+
+# --- hand-over and 挂牌督办 (their fields are the services' arguments) ----------------------------
+
+
+class HandOverForm(forms.Form):
+    """移交消防救援机构: why the township cannot resolve it, with material (hazard_hand_over)."""
+
+    handed_over_on = date_until_today(_("移交日期"), late=_("移交日期不能晚于今天。"))
+    reason = forms.CharField(
+        label=_("移交理由（乡镇为何无法解决）"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    evidence = forms.FileField(
+        label=_("移交材料（照片或 PDF）"),
+        validators=[validate_document],
+        help_text=_("照片或 PDF，不超过 15 MB。"),
+    )
+
+
+class HandoverActionForm(forms.Form):
+    """消防救援大队登记办理措施 (handover_record_action)."""
+
+    kind = forms.ChoiceField(label=_("办理措施"), choices=[CHOOSE, *HandoverAction.Kind.choices])
+    taken_on = date_until_today(_("措施日期"), late=_("措施日期不能晚于今天。"))
+    note = forms.CharField(
+        label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class HandoverCloseForm(forms.Form):
+    """办结移交, with its outcome (handover_close)."""
+
+    closed_on = date_until_today(_("办结日期"), late=_("办结日期不能晚于今天。"))
+    outcome = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class HandoverReturnForm(forms.Form):
+    """退回乡镇, with why (handover_return)."""
+
+    returned_on = date_until_today(_("退回日期"), late=_("退回日期不能晚于今天。"))
+    reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class SuperviseForm(forms.Form):
+    """挂牌督办 a major hazard (hazard_supervise)."""
+
+    leader = forms.CharField(label=_("督办责任领导"), max_length=50)
+    leader_phone = forms.CharField(
+        label=_("责任领导电话"), max_length=20, required=False, validators=[phone_validator]
+    )
+    deadline = forms.DateField(label=_("督办期限"), widget=DATE)
+    requirement = forms.CharField(
+        label=_("督办要求"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class LiftForm(forms.Form):
+    """摘牌, with a reason (supervision_lift)."""
+
+    reason = forms.CharField(label=_("摘牌理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

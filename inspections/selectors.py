@@ -974,12 +974,25 @@ def supervision_list(*, user, filters=None, on: dt.date | None = None) -> QueryS
     )
 
 
+def hazard_open_handover(hazard: Hazard) -> HazardHandover | None:
+    """The hazard's hand-over the fire rescue authority has still to act on, if any (from the
+    prefetched `handovers` of hazard_detail_queryset)."""
+    return next((h for h in hazard.handovers.all() if h.status == HazardHandover.Status.HANDED_OVER), None)
+
+
+def hazard_listing(hazard: Hazard) -> HazardSupervision | None:
+    """The hazard's 挂牌督办 in force (not lifted), if any (from the prefetched `supervisions`)."""
+    return next((s for s in hazard.supervisions.all() if s.lifted_on is None), None)
+
+
 __all__ += [
     "campaign_current",
     "checklist_items_active",
     "handover_list",
     "hazard_detail_queryset",
     "hazard_due_list",
+    "hazard_listing",
+    "hazard_open_handover",
     "plan_attach_pending_premises",
     "plan_choices",
     "supervision_list",

@@ -8,4 +8,5 @@ urlpatterns = [
     path("record/", views.inspection_record, name="record"),
     path("hazards/", views.hazard_list, name="hazard-list"),
     path("hazards/<int:pk>/", views.hazard_detail, name="hazard-detail"),
+    path("supervisions/", views.supervision_list, name="supervision-list"),
 ]

@@ -1,12 +1,17 @@
 """Pages of the campaign: the inspection and hazard lists, recording an inspection (checklist and
 hazards), the hazard page with the closed loop (start, rectification evidence = request for a
-re-inspection, re-inspection).
+re-inspection, re-inspection), the hand-over to the fire rescue authority and its acts, 挂牌督办 and
+摘牌; the county's list of 挂牌督办.
 
 Views translate HTTP ↔ forms and call a selector or one service. Scope comes from the selectors (a
 record outside it: 404); what a role may write is inspections.access' policy, which the services
 enforce (403 with the reason); the pages ask the same policy which forms and buttons to show.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
@@ -16,15 +21,23 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access import allowed
 from core.clock import local_today
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, ConflictError
+from core.models import Role
 from core.pages import LIST_ROLES, list_page, roles_required, yes_no
+from core.scoping import user_role
 from inspections import access, selectors, services
 from inspections.forms import (
     FILE_AGAIN,
+    HandoverActionForm,
+    HandoverCloseForm,
+    HandOverForm,
+    HandoverReturnForm,
     HazardFormSet,
     InspectionForm,
+    LiftForm,
     RectifyForm,
     ReinspectForm,
+    SuperviseForm,
     service_errors,
 )
 from inspections.models import Inspection
@@ -73,7 +86,8 @@ def inspection_list(request):
     )
 
 
-@roles_required(LIST_ROLES)
+# The fire rescue authority lands here (homes.views.home): the hazards handed over to it and the major ones.
+@roles_required(LIST_ROLES | {Role.FIRE_RESCUE})
 def hazard_list(request):
     return list_page(
         request,
@@ -82,6 +96,27 @@ def hazard_list(request):
         template="inspections/hazard_list.html",
         export_name=_("火灾隐患"),
         columns=HAZARD_COLUMNS,
+        context={"supervision_link": user_role(request.user) in SUPERVISION_ROLES},
+    )
+
+
+# The county's list of 挂牌督办: who listed them follows them.
+SUPERVISION_ROLES = frozenset({Role.COUNTY_OFFICIAL, Role.GUIDANCE_CENTER})
+SUPERVISION_SHOWN = {"true": "true", "false": "false", "all": None}
+
+
+@roles_required(SUPERVISION_ROLES)
+def supervision_list(request):
+    """挂牌督办 of the hazards the user may read (inspections.selectors.supervision_list), soonest
+    deadline first, overdue ones marked: ?listed=true (default: in force), false (lifted) or all."""
+    shown = request.GET.get("listed", "true")
+    if shown not in SUPERVISION_SHOWN:
+        raise Http404
+    rows = selectors.supervision_list(user=request.user, filters={"listed": SUPERVISION_SHOWN[shown]})
+    return render(
+        request,
+        "inspections/supervision_list.html",
+        {"rows": list(rows), "shown": shown},
     )
 
 
@@ -221,48 +256,102 @@ def _reinspect(request, hazard, form):
     return gettext("复查不合格，隐患已退回整改。")
 
 
-# The steps of the loop on the hazard page, and the rule of the access policy that lets a user take each.
+def _acting_on_handover(hazard):
+    handover = selectors.hazard_open_handover(hazard)
+    if handover is None:
+        raise ConflictError(gettext("该隐患没有待办理的移交。"))
+    return handover
+
+
+def _hand_over(request, hazard, form):
+    services.hazard_hand_over(hazard=hazard, **form.cleaned_data, by=request.user)
+    return gettext("隐患已移交消防救援机构。")
+
+
+def _handover_action(request, hazard, form):
+    services.handover_record_action(
+        handover=_acting_on_handover(hazard), **form.cleaned_data, by=request.user
+    )
+    return gettext("办理措施已登记。")
+
+
+def _handover_close(request, hazard, form):
+    services.handover_close(handover=_acting_on_handover(hazard), **form.cleaned_data, by=request.user)
+    return gettext("移交已办结。")
+
+
+def _handover_return(request, hazard, form):
+    services.handover_return(handover=_acting_on_handover(hazard), **form.cleaned_data, by=request.user)
+    return gettext("移交已退回乡镇。")
+
+
+def _supervise(request, hazard, form):
+    services.hazard_supervise(hazard=hazard, **form.cleaned_data, by=request.user)
+    return gettext("隐患已挂牌督办。")
+
+
+def _lift(request, hazard, form):
+    listing = selectors.hazard_listing(hazard)
+    if listing is None:
+        raise ConflictError(gettext("该隐患没有在督办中的挂牌。"))
+    services.supervision_lift(supervision=listing, **form.cleaned_data, by=request.user)
+    return gettext("已摘牌。")
+
+
+def _check_handover_act(*, by, hazard) -> None:
+    access.check_handover_act(by=by, handover=selectors.hazard_open_handover(hazard))
+
+
+@dataclass(frozen=True)
+class HazardStep:
+    """A step the hazard page offers: the access rule that lets a user take it, its form (None: a
+    button) and what it does (one service call; returns the message shown after it)."""
+
+    check: Callable
+    form: type[forms.Form] | None
+    run: Callable
+
+
+# The steps of the hazard page: the loop, the hand-over to the fire rescue authority and 挂牌督办.
 HAZARD_START, HAZARD_RECTIFY, HAZARD_REINSPECT = "start", "rectify", "reinspect"
-HAZARD_STEP_CHECKS = {
-    HAZARD_START: access.check_hazard_rectify,
-    HAZARD_RECTIFY: access.check_hazard_rectify,
-    HAZARD_REINSPECT: access.check_hazard_reinspect,
+HAZARD_STEPS = {
+    HAZARD_START: HazardStep(
+        access.check_hazard_rectify, None, lambda request, hazard, form: _start(request, hazard)
+    ),
+    HAZARD_RECTIFY: HazardStep(access.check_hazard_rectify, RectifyForm, _rectify),
+    HAZARD_REINSPECT: HazardStep(access.check_hazard_reinspect, ReinspectForm, _reinspect),
+    "hand_over": HazardStep(access.check_hazard_hand_over, HandOverForm, _hand_over),
+    "handover_action": HazardStep(_check_handover_act, HandoverActionForm, _handover_action),
+    "handover_close": HazardStep(_check_handover_act, HandoverCloseForm, _handover_close),
+    "handover_return": HazardStep(_check_handover_act, HandoverReturnForm, _handover_return),
+    "supervise": HazardStep(access.check_hazard_supervise, SuperviseForm, _supervise),
+    "lift": HazardStep(access.check_hazard_supervise, LiftForm, _lift),
 }
 
 
 def hazard_detail(request, pk: int):
-    """A hazard with its history, and the steps of the loop the user may take (POST `action`:
-    start / rectify / reinspect). Out of scope: 404; a step the user may not take: 403 with the
-    policy's reason, before the step's form is read."""
+    """A hazard with its history, and the steps the user may take (POST `action`, a key of
+    HAZARD_STEPS): the loop, the hand-over and the fire rescue authority's acts on it, 挂牌督办 and
+    摘牌. Out of scope: 404; a step the user may not take: 403 with the policy's reason, before the
+    step's form is read; a refused step: 400 with the service's reason, nothing written."""
     hazard = get_object_or_404(selectors.hazard_detail_queryset(user=request.user), pk=pk)
-    may = {
-        step for step, check in HAZARD_STEP_CHECKS.items() if allowed(check, by=request.user, hazard=hazard)
-    }
-    forms = {
-        HAZARD_RECTIFY: RectifyForm(prefix="rectify"),
-        HAZARD_REINSPECT: ReinspectForm(prefix="reinspect"),
-    }
+    may = {name for name, step in HAZARD_STEPS.items() if allowed(step.check, by=request.user, hazard=hazard)}
+    forms_by_step = {name: step.form(prefix=name) for name, step in HAZARD_STEPS.items() if step.form}
     errors: list[str] = []
     action = None
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
-        if action not in HAZARD_STEP_CHECKS:
+        if action not in HAZARD_STEPS:
             return HttpResponseBadRequest(gettext("未知的操作。"))
-        HAZARD_STEP_CHECKS[action](by=request.user, hazard=hazard)
+        step = HAZARD_STEPS[action]
+        step.check(by=request.user, hazard=hazard)
         form = None
-        if action == HAZARD_RECTIFY:
-            form = forms[action] = RectifyForm(request.POST, request.FILES, prefix="rectify")
-        elif action == HAZARD_REINSPECT:
-            form = forms[action] = ReinspectForm(request.POST, prefix="reinspect")
+        if step.form is not None:
+            form = forms_by_step[action] = step.form(request.POST, request.FILES, prefix=action)
         if form is None or form.is_valid():
-            step = {
-                HAZARD_START: lambda: _start(request, hazard),
-                HAZARD_RECTIFY: lambda: _rectify(request, hazard, form),
-                HAZARD_REINSPECT: lambda: _reinspect(request, hazard, form),
-            }[action]
             try:
-                done = step()
+                done = step.run(request, hazard, form)
             except (ApplicationError, ValidationError) as exc:
                 errors = service_errors(exc)
             else:
@@ -275,8 +364,11 @@ def hazard_detail(request, pk: int):
         {
             "hazard": hazard,
             "allowed": may,
-            "rectify_form": forms[HAZARD_RECTIFY],
-            "reinspect_form": forms[HAZARD_REINSPECT],
+            "rectify_form": forms_by_step[HAZARD_RECTIFY],
+            "reinspect_form": forms_by_step[HAZARD_REINSPECT],
+            "forms": forms_by_step,
+            "open_handover": selectors.hazard_open_handover(hazard),
+            "listing": selectors.hazard_listing(hazard),
             "action": action,
             "errors": errors,
             "files_dropped": bool(request.FILES),
