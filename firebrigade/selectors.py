@@ -11,11 +11,13 @@ from typing import Any
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
     F,
+    JSONField,
     OuterRef,
     Prefetch,
     Q,
@@ -25,7 +27,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, JSONObject
 
 from core import geo
 from core.access import withhold
@@ -75,15 +77,26 @@ def brigade_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Bri
     return _with_figures(qs).order_by("township__name", "name")
 
 
+# A brigade's class's standard (its id and minimums) as one JSON value, read with the brigade: a
+# subquery on the few standards rather than a query of its own or four subqueries.
+STANDARD_FIELDS = ("min_staff", "min_vehicles", "min_station_area_m2")
+
+
+def _with_standard(qs: QuerySet[Brigade]) -> QuerySet[Brigade]:
+    standard = BrigadeStandard.objects.filter(brigade_class=OuterRef("brigade_class")).values(
+        figures=JSONObject(pk="pk", **{name: name for name in STANDARD_FIELDS})
+    )[:1]
+    return qs.annotate(standard_figures=Subquery(standard, output_field=JSONField()))
+
+
 def _attach_standards(brigades: list[Brigade]) -> None:
-    """Set on each brigade what _with_figures annotates (standard_id and the minimums of its class's
-    standard, None without one), from the few standards read once: cheaper than four subqueries."""
-    standards = {s.brigade_class: s for s in BrigadeStandard.objects.all()} if brigades else {}
+    """Set on each brigade (read through _with_standard) what _with_figures annotates: standard_id
+    and the minimums of its class's standard, None without one."""
     for brigade in brigades:
-        standard = standards.get(brigade.brigade_class)
-        brigade.standard_id = standard.pk if standard else None
-        for name in ("min_staff", "min_vehicles", "min_station_area_m2"):
-            setattr(brigade, name, getattr(standard, name) if standard else None)
+        standard = brigade.standard_figures or {}
+        brigade.standard_id = standard.get("pk")
+        for name in STANDARD_FIELDS:
+            setattr(brigade, name, standard.get(name))
 
 
 def _gap(required: int | None, held: int | None) -> int | None:
@@ -123,23 +136,36 @@ class TownshipBrigadeGap:
     township: Township
     brigades: list[BrigadeGap] = field(default_factory=list)  # the township's own brigades
     shared_brigades: list[Brigade] = field(default_factory=list)  # others' brigades that also serve it
+    columns: dict = field(default_factory=dict)  # the values of township_brigade_gaps' `columns`
 
     @property
     def has_brigade(self) -> bool:
         return bool(self.brigades or self.shared_brigades)
 
 
-def township_brigade_gaps(*, user, township_ids=None, equipment: bool = True) -> list[TownshipBrigadeGap]:
+def township_brigade_gaps(
+    *, user, township_ids=None, equipment: bool = True, columns: dict | None = None
+) -> list[TownshipBrigadeGap]:
     """Per township the user may see (optionally only `township_ids`): its brigades' status, active
     staff against the standard minimum, good vehicles, station area, and for every equipment type
     the standard requires the quantity held in good condition and the gap. Five queries (one when
     no township is seen, four when only one is); two fewer with `equipment=False` (then every
     `equipment` is empty).
+
+    `columns`: {name: expression over the township} read with the townships (other apps' figures
+    as subqueries on OuterRef("pk"), so that a page reads all of a township's in one row): each
+    row's `columns` holds their values.
     """
     townships_qs = scope_queryset(Township.objects.all(), user=user, township_field="pk")
     if township_ids is not None:
         townships_qs = townships_qs.filter(pk__in=township_ids)
-    townships = list(townships_qs.select_related("county").order_by("county__name", "name"))
+    # Prefixed: a figure's name may be a relation's ("hazards").
+    names = {f"column_{name}": name for name in columns or {}}
+    townships = list(
+        townships_qs.annotate(**{key: columns[name] for key, name in names.items()})
+        .select_related("county")
+        .order_by("county__name", "name")
+    )
     if not townships:
         return []
 
@@ -151,14 +177,16 @@ def township_brigade_gaps(*, user, township_ids=None, equipment: bool = True) ->
         township_pks = [pk]
         serves = Brigade.also_serves.through.objects.filter(brigade=OuterRef("pk"), township_id=pk)
         both = list(
-            Brigade.objects.filter(Q(township_id=pk) | Exists(serves))
+            _with_standard(Brigade.objects.filter(Q(township_id=pk) | Exists(serves)))
             .annotate(serves_township=Exists(serves))
             .order_by("name", "pk")
         )
         brigades = [b for b in both if b.township_id == pk]
         shared[pk] = [b for b in both if b.serves_township]
     else:
-        brigades = list(Brigade.objects.filter(township__in=township_pks).order_by("township_id", "name"))
+        brigades = list(
+            _with_standard(Brigade.objects.filter(township__in=township_pks)).order_by("township_id", "name")
+        )
         shared_links = (
             Brigade.also_serves.through.objects.filter(township__in=township_pks)
             .select_related("brigade")
@@ -193,7 +221,10 @@ def township_brigade_gaps(*, user, township_ids=None, equipment: bool = True) ->
     for requirement in requirements:
         requirements_by_class.setdefault(requirement.standard.brigade_class, []).append(requirement)
 
-    rows = {t.pk: TownshipBrigadeGap(township=t) for t in townships}
+    rows = {
+        t.pk: TownshipBrigadeGap(township=t, columns={name: getattr(t, key) for key, name in names.items()})
+        for t in townships
+    }
     for brigade in brigades:
         equipment_gaps = []
         for requirement in requirements_by_class.get(brigade.brigade_class, []):
@@ -271,6 +302,26 @@ def funding_summary(*, user, year: int) -> QuerySet[Township]:
     )
     qs = withhold(qs, user=user, roles=access.FUNDING_READ_WITHHELD)
     return scope_queryset(qs, user=user, township_field="pk").order_by("county__name", "name")
+
+
+def funding_column(*, user, year: int) -> Subquery:
+    """For a township query already scoped to `user` (OuterRef("pk")): funding_summary's `year`
+    allocated and disbursed of the township, as JSON {"allocated", "disbursed"} of decimal strings
+    (exact yuan); NULL without an allocation (and for a role that does not read funding). A column,
+    so that a page reads a township's figures in one row."""
+    money = {
+        name: Cast(Coalesce(Sum(field), Value(Decimal(0)), output_field=MONEY), CharField())
+        for name, field in (("allocated", "amount"), ("disbursed", "disbursed_amount"))
+    }
+    allocations = withhold(
+        FundingAllocation.objects.filter(township_id=OuterRef("pk"), year=year),
+        user=user,
+        roles=access.FUNDING_READ_WITHHELD,
+    )
+    rows = (
+        allocations.order_by().values("township_id").annotate(figures=JSONObject(**money)).values("figures")
+    )
+    return Subquery(rows, output_field=JSONField())
 
 
 def incident_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[FireIncident]:
