@@ -6,10 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import F, Q
+from django.utils.text import Truncator
 
 from core.clock import local_today
 from core.models import Role
 from core.scoping import scope_queryset, user_role, visible_premises_ids
+from core.templatetags.display import day
 from firebrigade.models import EquipmentItem
 from inspections import selectors as inspection_selectors
 from inspections.models import Hazard
@@ -135,6 +137,10 @@ def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | Non
     _set_labels(home.hazards_near, "status", Hazard.Status.choices)
     _set_labels(home.hazards_near, "severity", Hazard.Severity.choices)
     _set_labels(home.assignments, "status", Assignment.Status.choices)
+    # What the template would work out per row, once here (the to-do is most of the page's rows).
+    for hazard in home.hazards_near:
+        hazard.title = f"{hazard.premises.name}：{Truncator(hazard.description).chars(40)}"
+        hazard.deadline_text = day(hazard.deadline)
     return home
 
 
@@ -154,7 +160,8 @@ def _set_labels(rows: list, field: str, choices) -> None:
 class TownshipHome:
     """What `township_home` returns (a plain class: the figures are filled in step by step). The
     to-do rows carry only the columns the page shows (any other loads on access, a query each) and
-    the labels of their choices (`status_label`, the hazards' `severity_label`)."""
+    the labels of their choices (`status_label`, the hazards' `severity_label`); the hazards also
+    their `title` (premises: description, cut at 40 characters) and `deadline_text` (`day`)."""
 
     def __init__(self, *, township: Township, on: dt.date):
         self.township = township
