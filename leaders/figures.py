@@ -17,6 +17,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy
 
+from core.clock import local_today
+from core.scoping import user_role
 from firebrigade import selectors as brigade_selectors
 from firebrigade.models import Brigade
 from firebrigade.selectors import FireFigures, TownshipBrigadeGap
@@ -225,7 +227,24 @@ def _within(period: Period) -> dict:
 def _figure_columns(*, user, period: Period, parts) -> tuple[dict, bool]:
     """The columns of a township's row for the funding, plans, kept hazard figures and assignments of
     `parts` (each from the app that owns the figure), and whether the hazards must be counted
-    instead (a period the kept figures cannot say)."""
+    instead (a period the kept figures cannot say).
+
+    Built once per role (the user matters only as that: who may read funding and assignments),
+    period, parts and day, and kept for the process: building them took longer than the query.
+    They are only read (a query they go into copies them)."""
+    key = (user_role(user), period, frozenset(parts), local_today())
+    built = _built_columns.get(key)
+    if built is None:
+        if len(_built_columns) >= 256:  # a day's periods and roles fit; older days go
+            _built_columns.clear()
+        built = _built_columns[key] = _build_columns(user=user, period=period, parts=parts)
+    return built
+
+
+_built_columns: dict[tuple, tuple[dict, bool]] = {}
+
+
+def _build_columns(*, user, period: Period, parts) -> tuple[dict, bool]:
     columns = {}
     if "funding" in parts:
         columns["funding"] = brigade_selectors.funding_column(user=user, year=period.funding_year)
