@@ -230,17 +230,20 @@ class Loader:
             buffer.write("\n")
             n += 1
             if n >= self.CHUNK:
-                buffer.seek(0)
-                self.cursor.copy_expert(sql, buffer)
+                self._send(sql, buffer)
                 total += n
                 buffer, n = io.StringIO(), 0
         if n:
-            buffer.seek(0)
-            self.cursor.copy_expert(sql, buffer)
+            self._send(sql, buffer)
             total += n
         self.counts[table] = self.counts.get(table, 0) + total
         self.seconds[table] = self.seconds.get(table, 0.0) + time.perf_counter() - started
         return total
+
+    def _send(self, sql: str, buffer: io.StringIO) -> None:
+        # psycopg 3: COPY through the cursor's copy() context (psycopg2's copy_expert is gone).
+        with self.cursor.copy(sql) as copy:
+            copy.write(buffer.getvalue())
 
     def fix_sequences(self) -> None:
         for model in self.next_id:
