@@ -186,6 +186,8 @@ class FireIncidentFactory(factory.django.DjangoModelFactory):
 
     township = factory.SubFactory(TownshipFactory)
     occurred_at = dt.datetime(2022, 1, 15, 20, 30, tzinfo=SHANGHAI)
+    # Reported within the hour, in time whatever the grade (a late one is made on purpose).
+    reported_at = factory.LazyAttribute(lambda o: o.occurred_at + dt.timedelta(hours=1))
     address = "测试村"
     cause = fb.FireIncident.Cause.ELECTRICAL
 
