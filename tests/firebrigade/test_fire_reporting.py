@@ -523,3 +523,10 @@ def test_the_list_page_shows_grade_and_late_flag(world):
     assert "一般火灾" in text
     late_only = client.get("/brigades/incidents/", {"late": "true"}).context["page_obj"].object_list
     assert [row.is_late_report for row in late_only] == [True]
+
+
+def test_the_trace_back_page_of_a_fire_shows_its_grade_and_late_report(world):
+    fire = record(world.beiguan, deaths=3, reported_at=FIRE + 3 * HOUR)
+    text = page_for(world.office).get(f"/trace/incidents/{fire.pk}/").content.decode()
+    assert "较大火灾" in text
+    assert '<strong class="late">迟报</strong>' in text
