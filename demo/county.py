@@ -49,7 +49,7 @@ from meetings import services as meeting_services
 from meetings.models import Assignment, Attendance, Directive, Meeting, Statement
 from meetings.selectors import assignment_overdue_q
 from townships import services as township_services
-from townships.models import County, PoliceStation, Premises, Township
+from townships.models import County, PoliceStation, Premises, SensitivePeriod, Township
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CAMPAIGN_2021 = "2021—2022年度冬春火灾防控"
@@ -708,6 +708,7 @@ def _season(county, townships, today: dt.date) -> dict[str, int]:
         return {}
     rng = random.Random(starts_on.year)  # noqa: S311 - demo data, not security
     as_of = min(today, ends_on)
+    _sensitive_periods(county, starts_on)
     checklist = _checklist()
     _season_funding(townships, years=sorted({starts_on.year, today.year}), today=today)
     _equipment_upkeep(county, today, rng)
@@ -732,6 +733,35 @@ def _season(county, townships, today: dt.date) -> dict[str, int]:
     routine = _routine_inspections(county, checklist, today)
     _close_stale(county, today)
     return {"season": 1, "season_fires": fires, "routine_inspections": routine}
+
+
+# 春节 (the first day of the lunar year), for the season's sensitive periods.
+SPRING_FESTIVAL = {
+    2022: dt.date(2022, 2, 1),
+    2023: dt.date(2023, 1, 22),
+    2024: dt.date(2024, 2, 10),
+    2025: dt.date(2025, 1, 29),
+    2026: dt.date(2026, 2, 17),
+    2027: dt.date(2027, 2, 6),
+    2028: dt.date(2028, 1, 26),
+    2029: dt.date(2029, 2, 13),
+    2030: dt.date(2030, 2, 3),
+}
+
+
+def _sensitive_periods(county, starts_on: dt.date) -> None:
+    """The season's 元旦, 春节 (a week before to 元宵) and 全国两会: high-risk premises every 7 days."""
+    year = starts_on.year + 1
+    periods = [("元旦", dt.date(starts_on.year, 12, 28), dt.date(year, 1, 3))]
+    if year in SPRING_FESTIVAL:
+        festival = SPRING_FESTIVAL[year]
+        periods.append(("春节", festival - dt.timedelta(days=7), festival + dt.timedelta(days=14)))
+    periods.append(("全国两会", dt.date(year, 3, 1), dt.date(year, 3, 15)))
+    for name, begins, ends in periods:
+        if not SensitivePeriod.objects.filter(county=county, name=name, starts_on=begins).exists():
+            township_services.sensitive_period_create(
+                county=county, name=name, starts_on=begins, ends_on=ends, high_risk_days=7
+            )
 
 
 def _season_funding(townships, *, years: list[int], today: dt.date) -> None:
