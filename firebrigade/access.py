@@ -121,7 +121,8 @@ def check_incident_change(*, by, township=None, premises=None) -> None:
 
 def check_incident_report_time(*, by, **_ignored) -> None:
     """The time a fire was reported is stamped when the township reports it in the system; only the
-    guidance center types one in (a report that came on paper or by phone) or corrects it."""
+    guidance center types one in (a report that came on paper or by phone) or corrects it, and
+    corrects the time of a fire once reported (the two decide whether the report was late)."""
     _require_center(by, CENTER_SETS_REPORT_TIME)
 
 

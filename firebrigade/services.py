@@ -887,14 +887,21 @@ def fire_incident_record(
 def fire_incident_update(*, incident: FireIncident, data: dict[str, Any], by=None) -> FireIncident:
     """Correct a recorded fire (INCIDENT_UPDATABLE_FIELDS; the township is fixed; its lead or the
     center) and grade it again. Locks the row. The time reported is the guidance center's to change
-    (check_incident_report_time)."""
-    stored_reported_at = (
-        FireIncident.objects.select_for_update().values_list("reported_at", flat=True).get(pk=incident.pk)
+    (check_incident_report_time); so is the time of a fire already reported, which would otherwise
+    turn a late report into one on time."""
+    stored_reported_at, stored_occurred_at = (
+        FireIncident.objects.select_for_update().values_list("reported_at", "occurred_at").get(pk=incident.pk)
     )
 
     def check(locked: FireIncident) -> None:
         access.check_incident_change(by=by, township=locked.township, premises=locked.premises)
         if "reported_at" in data and data["reported_at"] != stored_reported_at:
+            access.check_incident_report_time(by=by)
+        if (
+            stored_reported_at is not None
+            and "occurred_at" in data
+            and data["occurred_at"] != stored_occurred_at
+        ):
             access.check_incident_report_time(by=by)
         fire_incident_check(
             township=locked.township,

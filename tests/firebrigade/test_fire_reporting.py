@@ -259,6 +259,28 @@ def test_only_the_center_types_in_a_time_reported(world):
     assert len(snapshot()[0]) == len(before[0]) + 1
 
 
+def test_once_reported_the_time_of_the_fire_is_the_centers_to_correct(world):
+    fire = record(world.beiguan, reported_at=FIRE + 30 * HOUR, by=world.center)
+    assert late_row(fire).is_late_report is True
+    before = snapshot()
+
+    with pytest.raises(PermissionDenied):
+        services.fire_incident_update(
+            incident=fire, data={"occurred_at": FIRE + 20 * HOUR}, by=world.beiguan_lead
+        )
+
+    assert snapshot() == before
+    assert late_row(fire).is_late_report is True
+    services.fire_incident_update(incident=fire, data={"occurred_at": FIRE + 20 * HOUR}, by=world.center)
+    assert late_row(fire).is_late_report is False
+    # Before the fire is reported its lead still corrects the time.
+    unreported = record(world.beiguan, reported_at=None, by=world.center)
+    services.fire_incident_update(
+        incident=unreported, data={"occurred_at": FIRE + HOUR}, by=world.beiguan_lead
+    )
+    assert FireIncident.objects.get(pk=unreported.pk).occurred_at == FIRE + HOUR
+
+
 def test_a_lead_reports_a_fire_the_county_recorded_first_once(world):
     fire = record(world.beiguan, reported_at=None, by=world.center)
     with pytest.raises(PermissionDenied):
