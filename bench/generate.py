@@ -230,18 +230,18 @@ class Loader:
             buffer.write("\n")
             n += 1
             if n >= self.CHUNK:
-                self._send(sql, buffer)
+                self._copy(sql, buffer)
                 total += n
                 buffer, n = io.StringIO(), 0
         if n:
-            self._send(sql, buffer)
+            self._copy(sql, buffer)
             total += n
         self.counts[table] = self.counts.get(table, 0) + total
         self.seconds[table] = self.seconds.get(table, 0.0) + time.perf_counter() - started
         return total
 
-    def _send(self, sql: str, buffer: io.StringIO) -> None:
-        # psycopg 3: COPY through the cursor's copy() context (psycopg2's copy_expert is gone).
+    def _copy(self, sql: str, buffer: io.StringIO) -> None:
+        """COPY ... FROM STDIN (text format) with the buffer's rows (psycopg 3's copy protocol)."""
         with self.cursor.copy(sql) as copy:
             copy.write(buffer.getvalue())
 

@@ -49,7 +49,7 @@ from meetings import services as meeting_services
 from meetings.models import Assignment, Attendance, Directive, Meeting, Statement
 from meetings.selectors import assignment_overdue_q
 from townships import services as township_services
-from townships.models import County, PoliceStation, Premises, Township
+from townships.models import County, PoliceStation, Premises, SensitivePeriod, Township
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CAMPAIGN_2021 = "2021—2022年度冬春火灾防控"
@@ -527,10 +527,13 @@ def _incidents(townships, premises, brigades, campaign, rng) -> list[FireInciden
             township=township,
             premises=target,
             occurred_at=dt.datetime(2022, 1, 9, 21, 40, tzinfo=SHANGHAI),
+            reported_at=dt.datetime(2022, 1, 9, 23, 5, tzinfo=SHANGHAI),
             address=target.address,
             cause=FireIncident.Cause.ELECTRICAL,
             injuries=1,
+            serious_injuries=1,
             direct_loss=Decimal("186000"),
+            burned_area_m2=Decimal("320"),
             responding_brigade=brigade,
             arrival_minutes=14,
             description="仓库内私拉电线短路引燃化肥包装物，专职消防队到场扑救。",
@@ -570,10 +573,14 @@ def _incidents(townships, premises, brigades, campaign, rng) -> list[FireInciden
     ]
     for index, name in enumerate(["北关镇", "褚庙乡", "人和镇", "龙塘镇"]):
         t = townships[name]
+        occurred_at = dt.datetime(2021, 12, 3 + index * 9, 14, 5, tzinfo=SHANGHAI)
+        # 褚庙乡 reported its fire two days later (迟报: an ordinary fire is due within 24 hours).
+        delay = dt.timedelta(days=1, hours=19, minutes=25) if name == "褚庙乡" else dt.timedelta(hours=2)
         incidents.append(
             brigade_services.fire_incident_record(
                 township=t,
-                occurred_at=dt.datetime(2021, 12, 3 + index * 9, 14, 5, tzinfo=SHANGHAI),
+                occurred_at=occurred_at,
+                reported_at=occurred_at + delay,
                 address=f"{name}{person(index, 3)}家",
                 cause=causes[index],
                 direct_loss=Decimal(3000 + index * 2500),
@@ -701,6 +708,7 @@ def _season(county, townships, today: dt.date) -> dict[str, int]:
         return {}
     rng = random.Random(starts_on.year)  # noqa: S311 - demo data, not security
     as_of = min(today, ends_on)
+    _sensitive_periods(county, starts_on)
     checklist = _checklist()
     _season_funding(townships, years=sorted({starts_on.year, today.year}), today=today)
     _equipment_upkeep(county, today, rng)
@@ -725,6 +733,35 @@ def _season(county, townships, today: dt.date) -> dict[str, int]:
     routine = _routine_inspections(county, checklist, today)
     _close_stale(county, today)
     return {"season": 1, "season_fires": fires, "routine_inspections": routine}
+
+
+# 春节 (the first day of the lunar year), for the season's sensitive periods.
+SPRING_FESTIVAL = {
+    2022: dt.date(2022, 2, 1),
+    2023: dt.date(2023, 1, 22),
+    2024: dt.date(2024, 2, 10),
+    2025: dt.date(2025, 1, 29),
+    2026: dt.date(2026, 2, 17),
+    2027: dt.date(2027, 2, 6),
+    2028: dt.date(2028, 1, 26),
+    2029: dt.date(2029, 2, 13),
+    2030: dt.date(2030, 2, 3),
+}
+
+
+def _sensitive_periods(county, starts_on: dt.date) -> None:
+    """The season's 元旦, 春节 (a week before to 元宵) and 全国两会: high-risk premises every 7 days."""
+    year = starts_on.year + 1
+    periods = [("元旦", dt.date(starts_on.year, 12, 28), dt.date(year, 1, 3))]
+    if year in SPRING_FESTIVAL:
+        festival = SPRING_FESTIVAL[year]
+        periods.append(("春节", festival - dt.timedelta(days=7), festival + dt.timedelta(days=14)))
+    periods.append(("全国两会", dt.date(year, 3, 1), dt.date(year, 3, 15)))
+    for name, begins, ends in periods:
+        if not SensitivePeriod.objects.filter(county=county, name=name, starts_on=begins).exists():
+            township_services.sensitive_period_create(
+                county=county, name=name, starts_on=begins, ends_on=ends, high_risk_days=7
+            )
 
 
 def _season_funding(townships, *, years: list[int], today: dt.date) -> None:
@@ -897,6 +934,7 @@ def _season_fires(townships, starts_on: dt.date, *, as_of: dt.date) -> int:
         brigade_services.fire_incident_record(
             township=townships[name],
             occurred_at=occurred_at,
+            reported_at=min(occurred_at + dt.timedelta(hours=1, minutes=30), timezone.now()),
             address=f"{name}{person(index, 9)}家",
             cause=cause,
             direct_loss=Decimal(loss),

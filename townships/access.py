@@ -59,6 +59,14 @@ def check_township_change(*, by) -> None:
     _require_role(by, TOWNSHIP_EDITORS, _("只有县消防指导中心可以登记和修改乡镇（街道办）。"))
 
 
+def check_schedule_change(*, by) -> None:
+    """Set a county's inspection intervals and sensitive periods: the guidance center only (they
+    reschedule every premises of the county)."""
+    if _system(by):
+        return
+    _require_role(by, CENTER, _("只有县消防指导中心可以设置检查周期和重点时段。"))
+
+
 def check_police_station_change(*, by) -> None:
     """Register a police station, change its details or the townships it covers: the guidance
     center only."""

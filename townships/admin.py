@@ -14,7 +14,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
-    AuditedAdmin,
     RuleCheckedForm,
     ServiceAdmin,
     changed_values,
@@ -31,6 +30,7 @@ from townships.models import (
     PoliceStation,
     Premises,
     ResponsibilityAgreement,
+    SensitivePeriod,
     Township,
 )
 
@@ -47,12 +47,65 @@ class BoundaryUploadForm(forms.Form):
     )
 
 
+COUNTY_SERVICES = row_services(
+    row="county",
+    create=services.county_create,
+    fields=[*services.COUNTY_DETAILS, "is_demo"],
+    update=services.county_update,
+    allowed=services.COUNTY_UPDATABLE_FIELDS,
+)
+
+
+SENSITIVE_PERIOD_SERVICES = row_services(
+    row="period",
+    create=services.sensitive_period_create,
+    fields=["county", *services.SENSITIVE_PERIOD_DETAILS],
+    update=services.sensitive_period_update,
+    allowed=services.SENSITIVE_PERIOD_DETAILS,
+    delete=services.sensitive_period_delete,
+)
+
+
+class SensitivePeriodInline(admin.TabularInline):
+    """元旦, 春节, 两会 …: high-risk premises are inspected more often while one lasts."""
+
+    model = SensitivePeriod
+    fields = list(services.SENSITIVE_PERIOD_DETAILS)
+    extra = 0
+
+
+@admin.register(SensitivePeriod)
+class SensitivePeriodAdmin(ServiceAdmin):
+    fields = ["county", *services.SENSITIVE_PERIOD_DETAILS]
+    list_display = ["name", "county", "starts_on", "ends_on", "high_risk_days"]
+    list_filter = ["county", "name"]
+    date_hierarchy = "starts_on"
+    writes = SENSITIVE_PERIOD_SERVICES
+    fixed_fields = ["county"]
+
+
 @admin.register(County)
-class CountyAdmin(AuditedAdmin):
+class CountyAdmin(ServiceAdmin):
+    fieldsets = [
+        (None, {"fields": ["name", "code", "brigade_coverage_km", "is_demo", "boundaries"]}),
+        (
+            _("检查周期"),
+            {
+                "fields": ["inspection_days_high", "inspection_days_medium", "inspection_days_low"],
+                "description": _(
+                    "单位上次检查后多少天内须再次检查；修改后全县单位的下次检查期限随即重新计算。"
+                    "重点时段（元旦、春节、全国两会等）内高风险单位检查更密，见下表。"
+                ),
+            },
+        ),
+    ]
     list_display = ["name", "code", "brigade_coverage_km", "boundaries", "is_demo"]
     list_filter = ["is_demo"]
     search_fields = ["name", "code"]
     readonly_fields = ["boundaries"]
+    writes = COUNTY_SERVICES
+    inlines = [SensitivePeriodInline]
+    inline_services = {SensitivePeriod: SENSITIVE_PERIOD_SERVICES}
 
     @admin.display(description=_("乡镇边界"))
     def boundaries(self, obj):

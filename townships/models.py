@@ -13,6 +13,12 @@ from core.models import AuditedModel, TimeStampedModel, audited_history
 from core.uploads import RandomName, validate_document
 
 
+def _interval_field(verbose_name, default: int) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        verbose_name, default=default, validators=[MinValueValidator(1), MaxValueValidator(366)]
+    )
+
+
 class County(AuditedModel):
     name = models.CharField(_("县名"), max_length=50, unique=True)
     code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
@@ -25,6 +31,11 @@ class County(AuditedModel):
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal(50))],
         help_text=_("地图上画出的每支已建成消防队的覆盖范围；离所有队伍都超过这个距离的单位列为“覆盖不到”。"),
     )
+    # Days between inspections by risk level (townships.services.inspection_due_date); the guidance
+    # center sets them, and a change reschedules every premises of the county.
+    inspection_days_high = _interval_field(_("高风险单位检查周期（天）"), 30)
+    inspection_days_medium = _interval_field(_("中风险单位检查周期（天）"), 90)
+    inspection_days_low = _interval_field(_("低风险单位检查周期（天）"), 180)
 
     class Meta:
         verbose_name = verbose_name_plural = _("县")
@@ -32,6 +43,36 @@ class County(AuditedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SensitivePeriod(AuditedModel):
+    """A time of heightened risk (元旦, 春节, 全国两会 …) when high-risk premises are inspected more
+    often: each is due at the period's start at the latest, then every `high_risk_days` until it
+    ends (townships.services.inspection_due_date)."""
+
+    county = models.ForeignKey(County, models.CASCADE, related_name="sensitive_periods", verbose_name=_("县"))
+    name = models.CharField(_("名称"), max_length=50, help_text=_("如：元旦、春节、全国两会。"))
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    high_risk_days = models.PositiveSmallIntegerField(
+        _("期间高风险单位检查周期（天）"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("期间内高风险单位每隔多少天至少检查一次；期间开始时尚未检查的，开始当天即到期。"),
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("重点时段")
+        ordering = ["county", "starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="sensitive_period_ends_after_start"
+            ),
+            models.UniqueConstraint(fields=["county", "name", "starts_on"], name="sensitive_period_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.starts_on:%Y-%m-%d}—{self.ends_on:%Y-%m-%d}）"
 
 
 class Township(AuditedModel):

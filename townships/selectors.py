@@ -2,6 +2,8 @@
 resource's one FilterSet (townships.filters). Fixed query counts."""
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -13,7 +15,50 @@ from townships.filters import GridFilter, PoliceStationFilter, PremisesFilter, T
 from townships.filters import grid_choices as grid_choices
 from townships.filters import police_station_choices as police_station_choices
 from townships.filters import township_choices as township_choices
-from townships.models import County, Grid, GridMember, PoliceStation, Premises, Township
+from townships.models import County, Grid, GridMember, PoliceStation, Premises, SensitivePeriod, Township
+
+# Days between inspections by risk level when a county has set none (townships.models.County).
+DEFAULT_INSPECTION_DAYS: Mapping[str, int] = {
+    Premises.RiskLevel.HIGH: 30,
+    Premises.RiskLevel.MEDIUM: 90,
+    Premises.RiskLevel.LOW: 180,
+}
+
+
+@dataclass(frozen=True)
+class InspectionSchedule:
+    """A county's inspection rhythm: days between inspections by risk level, and its sensitive
+    periods as (starts_on, ends_on, days between inspections of high-risk premises within)."""
+
+    days: Mapping[str, int]
+    periods: tuple[tuple[dt.date, dt.date, int], ...] = ()
+
+
+DEFAULT_SCHEDULE = InspectionSchedule(days=DEFAULT_INSPECTION_DAYS)
+
+
+def inspection_schedule(
+    *, county_id: int | None = None, township_id: int | None = None
+) -> InspectionSchedule:
+    """The inspection schedule of a county (or of a township's county), in two queries."""
+    counties = County.objects.all()
+    counties = (
+        counties.filter(pk=county_id) if county_id is not None else counties.filter(townships=township_id)
+    )
+    row = counties.values(
+        "pk", "inspection_days_high", "inspection_days_medium", "inspection_days_low"
+    ).first()
+    if row is None:
+        return DEFAULT_SCHEDULE
+    periods = SensitivePeriod.objects.filter(county_id=row["pk"]).order_by("starts_on")
+    return InspectionSchedule(
+        days={
+            Premises.RiskLevel.HIGH: row["inspection_days_high"],
+            Premises.RiskLevel.MEDIUM: row["inspection_days_medium"],
+            Premises.RiskLevel.LOW: row["inspection_days_low"],
+        },
+        periods=tuple(periods.values_list("starts_on", "ends_on", "high_risk_days")),
+    )
 
 
 def township_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Township]:

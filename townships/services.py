@@ -47,15 +47,14 @@ from townships.models import (
     PoliceStation,
     Premises,
     ResponsibilityAgreement,
+    SensitivePeriod,
     Township,
 )
-
-# Higher risk, more frequent inspection (days between inspections, by Premises.RiskLevel).
-INSPECTION_INTERVAL_DAYS: dict[str, int] = {
-    Premises.RiskLevel.HIGH: 30,
-    Premises.RiskLevel.MEDIUM: 90,
-    Premises.RiskLevel.LOW: 180,
-}
+from townships.selectors import (
+    DEFAULT_SCHEDULE,
+    InspectionSchedule,
+    inspection_schedule,
+)
 
 # The fields each door writes (API inputs, admin forms, the import take their lists from here).
 # A township's county, a station's county, a grid's township and a premises' township are fixed
@@ -309,15 +308,110 @@ def police_station_check_coverage(*, police_station: PoliceStation, townships: I
 # --- premises -------------------------------------------------------------------------------
 
 
-def inspection_due_date(*, risk_level: str, inspected_on: dt.date | None) -> dt.date | None:
-    """Next inspection date for a premises of `risk_level` last inspected on `inspected_on`."""
+def inspection_due_date(
+    *, risk_level: str, inspected_on: dt.date | None, schedule: InspectionSchedule = DEFAULT_SCHEDULE
+) -> dt.date | None:
+    """Next inspection date for a premises of `risk_level` last inspected on `inspected_on`, by its
+    county's `schedule`: the interval of its risk level; for a high-risk premises, sooner where a
+    sensitive period comes first — due on the period's first day at the latest, then every
+    period's days while it lasts (a date past the period's end is not brought forward)."""
     if inspected_on is None:
         return None
     try:
-        days = INSPECTION_INTERVAL_DAYS[risk_level]
+        days = schedule.days[risk_level]
     except KeyError:
         raise ApplicationError(_("未知的风险等级：%(level)s") % {"level": risk_level}) from None
-    return inspected_on + dt.timedelta(days=days)
+    due = inspected_on + dt.timedelta(days=days)
+    if risk_level == Premises.RiskLevel.HIGH:
+        for starts_on, ends_on, period_days in schedule.periods:
+            if ends_on < inspected_on:
+                continue
+            tightened = max(inspected_on + dt.timedelta(days=period_days), starts_on)
+            if tightened <= ends_on and tightened < due:
+                due = tightened
+    return due
+
+
+# --- the county's inspection schedule (the guidance center's) --------------------------------
+
+COUNTY_SCHEDULE_FIELDS = frozenset({"inspection_days_high", "inspection_days_medium", "inspection_days_low"})
+COUNTY_DETAILS = ("name", "code", "brigade_coverage_km", *sorted(COUNTY_SCHEDULE_FIELDS))
+COUNTY_UPDATABLE_FIELDS = frozenset({*COUNTY_DETAILS, "is_demo"})
+SENSITIVE_PERIOD_DETAILS = ("name", "starts_on", "ends_on", "high_risk_days")
+
+
+@transaction.atomic
+def county_create(*, by=None, **details: Any) -> County:
+    """Register a county (keys of COUNTY_UPDATABLE_FIELDS): the guidance center only."""
+    access.check_township_change(by=by)
+    refuse_unknown_fields(details, COUNTY_UPDATABLE_FIELDS)
+    return record_save(County(**details), by=by)
+
+
+@transaction.atomic
+def county_update(*, county: County, data: dict[str, Any], by=None) -> County:
+    """Change a county's details (keys of COUNTY_UPDATABLE_FIELDS). New inspection intervals
+    reschedule every premises of the county, in the same transaction."""
+    if COUNTY_SCHEDULE_FIELDS.intersection(data):
+        access.check_schedule_change(by=by)
+    access.check_township_change(by=by)
+    before = {name: getattr(county, name) for name in COUNTY_SCHEDULE_FIELDS}
+    model_update(county, data=data, allowed=COUNTY_UPDATABLE_FIELDS, by=by)
+    if any(getattr(county, name) != before[name] for name in COUNTY_SCHEDULE_FIELDS):
+        premises_reschedule(county_id=county.pk)
+    return county
+
+
+@transaction.atomic
+def sensitive_period_create(*, county: County, by=None, **details: Any) -> SensitivePeriod:
+    """Add a sensitive period (keys of SENSITIVE_PERIOD_DETAILS) and reschedule the county's
+    high-risk premises."""
+    access.check_schedule_change(by=by)
+    refuse_unknown_fields(details, frozenset(SENSITIVE_PERIOD_DETAILS))
+    period = record_save(SensitivePeriod(county=county, **details), by=by)
+    premises_reschedule(county_id=county.pk)
+    return period
+
+
+@transaction.atomic
+def sensitive_period_update(*, period: SensitivePeriod, data: dict[str, Any], by=None) -> SensitivePeriod:
+    access.check_schedule_change(by=by)
+    model_update(period, data=data, allowed=frozenset(SENSITIVE_PERIOD_DETAILS), by=by)
+    premises_reschedule(county_id=period.county_id)
+    return period
+
+
+@transaction.atomic
+def sensitive_period_delete(*, period: SensitivePeriod, by=None) -> None:
+    access.check_schedule_change(by=by)
+    county_id = period.county_id
+    record_delete(period, by=by)
+    premises_reschedule(county_id=county_id)
+
+
+def premises_reschedule(*, county_id: int) -> int:
+    """Recompute next_inspection_due of every inspected premises of the county by its schedule, in
+    bulk; returns how many moved. No history row per premises: the change of the rule is recorded
+    in the county's (or the period's) history, and thousands of rows saying the same would bury
+    the premises' own changes."""
+    schedule = inspection_schedule(county_id=county_id)
+    moved = []
+    premises = (
+        Premises.objects.filter(township__county_id=county_id, last_inspected_on__isnull=False)
+        .only("pk", "risk_level", "last_inspected_on", "next_inspection_due")
+        .order_by("pk")
+    )
+    for row in premises.iterator(chunk_size=BULK_BATCH):
+        if row.risk_level not in schedule.days:
+            continue  # an unknown level is the field check's to name, not this step's
+        due = inspection_due_date(
+            risk_level=row.risk_level, inspected_on=row.last_inspected_on, schedule=schedule
+        )
+        if due != row.next_inspection_due:
+            row.next_inspection_due = due
+            moved.append(row)
+    Premises.objects.bulk_update(moved, ["next_inspection_due"], batch_size=BULK_BATCH)
+    return len(moved)
 
 
 @dataclass
@@ -335,6 +429,13 @@ class PremisesLookups:
     township_ids: frozenset[int]
     coverage: set[tuple[int, int]]
     taken: dict[str, dict[tuple, Any]] = field(default_factory=dict)
+    schedules: dict[int, InspectionSchedule] = field(default_factory=dict)
+
+    def schedule(self, county_id: int) -> InspectionSchedule:
+        """The county's inspection schedule, read once per county."""
+        if county_id not in self.schedules:
+            self.schedules[county_id] = inspection_schedule(county_id=county_id)
+        return self.schedules[county_id]
 
     def covers(self, *, police_station: PoliceStation, township: Township) -> bool | None:
         """Whether the station covers the township; None when these lookups cannot tell."""
@@ -594,13 +695,25 @@ def premises_revise(
     )
     # An unknown level is left to the field check, which names the field.
     if "risk_level" in data and premises.risk_level in Premises.RiskLevel.values:
-        premises.next_inspection_due = inspection_due_date(
-            risk_level=premises.risk_level, inspected_on=premises.last_inspected_on
-        )
+        premises.next_inspection_due = _due_after(premises, lookups=lookups)
     premises_check_fields(premises=premises, lookups=lookups)
     if lookups is not None:
         lookups.claim(premises, previous)
     return premises
+
+
+def _due_after(premises: Premises, *, lookups: PremisesLookups | None = None) -> dt.date | None:
+    """The premises' next inspection from its last one, by its county's schedule (read only when
+    it was ever inspected; from `lookups` when given)."""
+    if premises.last_inspected_on is None:
+        return None
+    if lookups is not None:
+        schedule = lookups.schedule(premises.township.county_id)
+    else:
+        schedule = inspection_schedule(township_id=premises.township_id)
+    return inspection_due_date(
+        risk_level=premises.risk_level, inspected_on=premises.last_inspected_on, schedule=schedule
+    )
 
 
 @transaction.atomic
@@ -671,7 +784,7 @@ def premises_record_inspection(*, premises: Premises, inspected_on: dt.date, by=
     A step of recording an inspection (inspections.services): who may record it is the inspections
     policy's, applied to `by` by that service, so nothing is checked again here.
     last_inspected_on never moves backwards: an inspection older than the last one recorded leaves
-    the schedule as it is. next_inspection_due = last inspection + INSPECTION_INTERVAL_DAYS[risk].
+    the schedule as it is. next_inspection_due: inspection_due_date by the county's schedule.
     Refuses a date in the future. The passed instance is brought up to date and returned.
     """
     if inspected_on > local_today():
@@ -682,7 +795,11 @@ def premises_record_inspection(*, premises: Premises, inspected_on: dt.date, by=
     last = locked.last_inspected_on
     if last is None or inspected_on > last:
         last = inspected_on
-    due = inspection_due_date(risk_level=locked.risk_level, inspected_on=last)
+    due = inspection_due_date(
+        risk_level=locked.risk_level,
+        inspected_on=last,
+        schedule=inspection_schedule(township_id=locked.township_id),
+    )
     if (last, due) != (locked.last_inspected_on, locked.next_inspection_due):
         locked.last_inspected_on, locked.next_inspection_due = last, due
         locked._history_user = by
@@ -699,9 +816,7 @@ def premises_set_risk_level(*, premises: Premises, risk_level: str, by=None) -> 
         raise ApplicationError(_("未知的风险等级：%(level)s") % {"level": risk_level})
     locked = Premises.objects.select_for_update().get(pk=premises.pk)
     locked.risk_level = risk_level
-    locked.next_inspection_due = inspection_due_date(
-        risk_level=risk_level, inspected_on=locked.last_inspected_on
-    )
+    locked.next_inspection_due = _due_after(locked)
     record_step(locked, target=premises, by=by, fields=["risk_level", "next_inspection_due"])
     return premises
 

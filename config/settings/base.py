@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Every view needs a login unless marked @login_not_required (login, /healthz).
     "core.middleware.SiteLoginRequiredMiddleware",
+    # Below the login check (whose reads stay on the primary): sends the leaders' read-only pages to
+    # the replica when one is configured (core.db_router), else drops out of the stack.
+    "core.db_router.ReplicaMiddleware",
     # Last: turns a lockout raised during login into the "account locked" page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -135,6 +138,45 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A streaming replica of the primary (docs/deploy-replica.md). With DATABASE_REPLICA_URL set, the read-only
+# pages of REPLICA_VIEWS and every Excel export (?format=xlsx) read from it; writes, and a user's pages for
+# REPLICA_STICKY_SECONDS after they wrote, use the primary; a replica that does not answer within
+# REPLICA_CONNECT_TIMEOUT seconds is left alone for REPLICA_RETRY_SECONDS (core.db_router).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+REPLICA_CONNECT_TIMEOUT = int(os.environ.get("REPLICA_CONNECT_TIMEOUT", "2"))  # libpq's least is 2
+REPLICA_STICKY_SECONDS = int(os.environ.get("REPLICA_STICKY_SECONDS", "10"))
+REPLICA_RETRY_SECONDS = int(os.environ.get("REPLICA_RETRY_SECONDS", "30"))
+
+
+def replica_database(url: str) -> dict:
+    """The "replica" alias for `url`: a short connect timeout (a page never waits long for it), and in
+    tests a mirror of "default" (the same test database, seen through replication)."""
+    database = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
+    database["OPTIONS"] = {**database.get("OPTIONS", {}), "connect_timeout": REPLICA_CONNECT_TIMEOUT}
+    database["TEST"] = {"MIRROR": "default"}
+    return database
+
+
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = replica_database(DATABASE_REPLICA_URL)
+# Without a "replica" alias the router has no opinion and its middleware drops out: only "default".
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+# Read-only GET pages and API reads of the leaders' figures, a second's lag harmless (URL names).
+REPLICA_VIEWS = [
+    "county-dashboard",
+    "county-map",
+    "bulletin:page",
+    "bulletin:pdf",
+    "assessments:list",
+    "assessments:scheme",
+    "assessments:pdf",
+    "homes:township",
+    "homes:trace-premises",
+    "homes:trace-incident",
+    "homes:trace-assignment",
+    "township-figures-list",
+]
 
 # Django's cache (for what libraries keep in it: no page or figure of the app is cached — the county's
 # figures are kept by the services, inspections.tallies). Redis when CACHE_URL is set, else files

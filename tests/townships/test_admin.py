@@ -13,7 +13,7 @@ from tests.factories import (
     TownshipFactory,
     UserFactory,
 )
-from townships.models import Grid, Premises, ResponsibilityAgreement
+from townships.models import Grid, Premises, ResponsibilityAgreement, SensitivePeriod
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,9 @@ def one_of_each():
     GridMemberFactory(grid=premises.grid)
     ResponsibilityAgreementFactory(township=township, premises=premises)
     ResponsibilityAgreementFactory(township=township)
+    SensitivePeriod.objects.create(
+        county=township.county, name="春节", starts_on=dt.date(2022, 1, 25), ends_on=dt.date(2022, 2, 15)
+    )
 
 
 def _models():

@@ -15,7 +15,7 @@ from tests.factories import (
     UserFactory,
     make_user,
 )
-from townships import services
+from townships import selectors, services
 from townships.models import Grid, GridMember, Premises, ResponsibilityAgreement
 
 pytestmark = pytest.mark.django_db
@@ -159,7 +159,7 @@ def test_recording_an_inspection_schedules_the_next_by_risk_level(risk_level, da
 
 
 def test_higher_risk_means_more_frequent_inspection():
-    intervals = services.INSPECTION_INTERVAL_DAYS
+    intervals = selectors.DEFAULT_INSPECTION_DAYS
     assert intervals[RISK.HIGH] < intervals[RISK.MEDIUM] < intervals[RISK.LOW]
 
 
