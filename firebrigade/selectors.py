@@ -10,13 +10,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
+    DateTimeField,
     DecimalField,
+    DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     JSONField,
     OuterRef,
     Prefetch,
@@ -28,6 +32,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, JSONObject
+from django.utils import timezone
 
 from core import geo
 from core.access import withhold
@@ -37,6 +42,7 @@ from core.scoping import scope_queryset
 from firebrigade import access
 from firebrigade import filters as filtersets
 from firebrigade.models import (
+    DEFAULT_REPORT_HOURS,
     Brigade,
     BrigadeMember,
     BrigadeStandard,
@@ -44,7 +50,9 @@ from firebrigade.models import (
     EquipmentItem,
     EquipmentRequirement,
     EquipmentType,
+    FireGrade,
     FireIncident,
+    FireReportingRule,
     FundingAllocation,
     FundingCategory,
 )
@@ -324,18 +332,101 @@ def funding_column(*, user, year: int) -> Subquery:
     return Subquery(rows, output_field=JSONField())
 
 
-def incident_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[FireIncident]:
-    """Fires the user may see (a premises' responsible person: fires at their premises), newest first.
-
-    filters: those of firebrigade.filters.FireIncidentFilter (township, premises, responding_brigade,
-    cause, date_from / date_to = occurred_at_after / occurred_at_before: local dates, both inclusive).
-    """
-    qs = scope_queryset(
+def _visible_incidents(user) -> QuerySet[FireIncident]:
+    return scope_queryset(
         FireIncident.objects.select_related("township", "premises", "responding_brigade"),
         user=user,
         township_field="township",
         premises_field="premises",
     )
+
+
+def _report_hours():
+    """The hours a fire's township had to report it: the guidance center's FireReportingRule of its
+    grade (hours_with_deaths when anyone died), else DEFAULT_REPORT_HOURS. An expression over the
+    outer fire: the rules are read where the fires are, in the same query."""
+    rule = FireReportingRule.objects.filter(grade=OuterRef("grade"))
+
+    def default(index: int) -> Case:
+        return Case(
+            *(When(grade=grade, then=Value(hours[index])) for grade, hours in DEFAULT_REPORT_HOURS.items()),
+            output_field=IntegerField(),
+        )
+
+    return Case(
+        When(deaths__gt=0, then=Coalesce(Subquery(rule.values("hours_with_deaths")[:1]), default(1))),
+        default=Coalesce(Subquery(rule.values("hours")[:1]), default(0)),
+        output_field=IntegerField(),
+    )
+
+
+def with_report_deadline(
+    qs: QuerySet[FireIncident], *, now: dt.datetime | None = None
+) -> QuerySet[FireIncident]:
+    """Fires annotated with the reporting rule, the one definition of a late report (迟报):
+
+    - report_hours: the hours allowed (_report_hours);
+    - report_deadline: occurred_at + report_hours;
+    - is_late_report: reported after the deadline (reporting exactly at it is in time), or not
+      reported yet and the deadline passed before `now` (default: this moment).
+    """
+    now = now or timezone.now()
+    return qs.annotate(
+        report_hours=_report_hours(),
+        report_deadline=ExpressionWrapper(
+            F("occurred_at")
+            + ExpressionWrapper(
+                F("report_hours") * Value(dt.timedelta(hours=1)), output_field=DurationField()
+            ),
+            output_field=DateTimeField(),
+        ),
+    ).annotate(
+        is_late_report=Case(
+            When(Q(reported_at__gt=F("report_deadline")), then=Value(True)),
+            When(Q(reported_at__isnull=True, report_deadline__lt=Value(now)), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ReportRule:
+    grade: str
+    label: str
+    hours: int
+    hours_with_deaths: int
+
+
+def report_rules() -> list[ReportRule]:
+    """The reporting deadline of each grade as in force (the guidance center's FireReportingRule, else
+    DEFAULT_REPORT_HOURS), to show to whoever reports: the figures _report_hours applies. One query."""
+    rules = {rule.grade: rule for rule in FireReportingRule.objects.all()}
+    shown = []
+    for grade, (hours, with_deaths) in DEFAULT_REPORT_HOURS.items():
+        rule = rules.get(grade)
+        shown.append(
+            ReportRule(
+                grade=grade,
+                label=str(FireGrade(grade).label),
+                hours=rule.hours if rule else hours,
+                hours_with_deaths=rule.hours_with_deaths if rule else with_deaths,
+            )
+        )
+    return shown
+
+
+def incident_list(
+    *, user, filters: dict[str, Any] | None = None, now: dt.datetime | None = None
+) -> QuerySet[FireIncident]:
+    """Fires the user may see (a premises' responsible person: fires at their premises), newest first,
+    with their reporting deadline and late flag (with_report_deadline, as of `now`).
+
+    filters: those of firebrigade.filters.FireIncidentFilter (township, premises, responding_brigade,
+    cause, grade, late, date_from / date_to = occurred_at_after / occurred_at_before: local dates,
+    both inclusive).
+    """
+    qs = with_report_deadline(_visible_incidents(user), now=now)
     return apply_filterset(filtersets.FireIncidentFilter, qs, filters, user=user).order_by("-occurred_at")
 
 
@@ -371,7 +462,7 @@ def fire_figures(
     township, the cause), summed for each named period (start, end: the county's calendar days, both
     inclusive): {group: {period name: FireFigures}}. Groups with no fire in any period are absent.
     One query."""
-    incidents = incident_list(user=user)
+    incidents = _visible_incidents(user)
     if county_id is not None:
         incidents = incidents.filter(township__county_id=county_id)
     within = {name: _occurred_within(*period) for name, period in periods.items()}

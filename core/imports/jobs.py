@@ -60,7 +60,12 @@ def import_job_run(
             )
     except Exception:
         logger.exception("import job %s crashed", job_id)
-        fail(job_id, gettext_noop("处理文件时出现系统错误，未写入任何数据。请稍后重试或联系指导中心。"))
+        fail(
+            job_id,
+            gettext_noop(
+                "处理文件时出现系统错误，未写入任何数据。文件已保存：请稍后点“重新运行”，或联系指导中心。"
+            ),
+        )
         return ImportJob.objects.get(pk=job_id)
     finally:
         if reporter is not None:
@@ -68,6 +73,16 @@ def import_job_run(
     if not result.committed:
         _save_outcome(job, result)
     return job
+
+
+# What jobs ended by the system said before they could be run again: kept on old jobs, and still
+# translated when read.
+EARLIER_MESSAGES = (
+    gettext_noop("处理文件时出现系统错误，未写入任何数据。请稍后重试或联系指导中心。"),
+    gettext_noop("处理过程中断（超时或后台服务重启），未写入任何数据。请重新上传文件再试。"),
+    gettext_noop("后台服务一直没有处理这个文件（可能已重启），未写入任何数据。请重新上传文件再试。"),
+    gettext_noop("后台任务服务暂时不可用，文件未处理、未写入任何数据。请稍后重新上传，或联系指导中心。"),
+)
 
 
 def fail(job_id: int, message: str) -> None:
@@ -96,11 +111,15 @@ def import_jobs_end_stale(*, owner=None) -> int:
     if owner is not None:
         running, queued = running.filter(owner=owner), queued.filter(owner=owner)
     ended = running.update(
-        **_failed(gettext_noop("处理过程中断（超时或后台服务重启），未写入任何数据。请重新上传文件再试。"))
+        **_failed(
+            gettext_noop("处理过程中断（超时或后台服务重启），未写入任何数据。文件已保存，可点“重新运行”。")
+        )
     )
     ended += queued.update(
         **_failed(
-            gettext_noop("后台服务一直没有处理这个文件（可能已重启），未写入任何数据。请重新上传文件再试。")
+            gettext_noop(
+                "后台服务一直没有处理这个文件（可能已重启），未写入任何数据。文件已保存，可点“重新运行”。"
+            )
         )
     )
     if ended:

@@ -177,7 +177,7 @@ def _queue(job_id: int, language: str | None = None) -> None:
         fail(
             job_id,
             gettext_noop(
-                "后台任务服务暂时不可用，文件未处理、未写入任何数据。请稍后重新上传，或联系指导中心。"
+                "后台任务服务暂时不可用，文件未处理、未写入任何数据。文件已保存：请稍后点“重新运行”，或联系指导中心。"
             ),
         )
 
