@@ -5,6 +5,7 @@ import re
 from itertools import accumulate
 
 from django.conf import settings
+from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers, permissions
@@ -19,6 +20,7 @@ from rest_framework.utils import json
 from core.exports import xlsx_bytes
 from core.models import Role
 from core.scoping import user_role
+from core.serializers import ValuesQuery
 
 ALL_ROLES = frozenset(Role.values)
 CENTER = frozenset({Role.GUIDANCE_CENTER})
@@ -71,11 +73,34 @@ def _not_routed(request, view) -> bool:
     return action_map is not None and request.method.lower() not in action_map
 
 
+class Paginator(DjangoPaginator):
+    """Django's paginator; a page of a list read as values (core.serializers.ValuesQuery) is read with
+    the list's count in one query — the count asked apart only when the page has no rows."""
+
+    def page(self, number):
+        rows = self.object_list
+        if isinstance(rows, ValuesQuery) and "count" not in self.__dict__ and _whole(number):
+            number = int(number)
+            bottom = (number - 1) * self.per_page
+            read = rows.page(bottom, bottom + self.per_page) if number >= 1 else None
+            if read is not None:
+                self.__dict__["count"] = read[1]  # the cached_property, as Django would fill it
+                if self.orphans and bottom + self.per_page + self.orphans >= read[1]:
+                    return super().page(number)  # the orphans join this page: Django's slicing
+                return self._get_page(read[0], number, self)
+        return super().page(number)
+
+
+def _whole(number) -> bool:
+    return isinstance(number, int) or (isinstance(number, str) and number.isascii() and number.isdigit())
+
+
 class Pagination(PageNumberPagination):
     """Pages of 50 (page_size up to 500). An xlsx export takes the rows the filters select, up to
     API_EXPORT_MAX_ROWS, and says so: `X-Export-Limit`, and `X-Export-Truncated: true` when there
     were more (narrow the filters to get the rest)."""
 
+    django_paginator_class = Paginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500

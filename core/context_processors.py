@@ -16,6 +16,7 @@ LINKS = {
     "imports": ("/imports/", _("导入")),
     "township": ("/townships/{township_id}/", _("本乡镇")),
     "record": ("/inspections/record/", _("录入检查")),
+    "fire_report": ("/brigades/incidents/report/", _("火灾上报")),
     "assignments": ("/meetings/assignments/", _("会议任务")),
     "police": ("/townships/police/", _("辖区单位")),
     "self": ("/inspections/self/", _("单位自查")),
@@ -27,6 +28,7 @@ MENUS = {
     Role.TOWNSHIP_LEAD: (
         "township",
         "record",
+        "fire_report",
         "hazards",
         "brigades",
         "assignments",

@@ -7,6 +7,7 @@ A township to filter by is one the user may see, judged the same way by every Fi
 page with 404 (core.pages.filtered_queryset)."""
 
 import datetime as dt
+import functools
 from copy import deepcopy
 from types import SimpleNamespace
 
@@ -32,10 +33,35 @@ def apply_filterset(filterset_class, queryset: QuerySet, filters, *, user, stric
     """
     if not filters:
         return queryset
+    filterset_class = _narrowed(filterset_class, _named(filterset_class, filters))
     filterset = filterset_class(data=filters, queryset=queryset, request=SimpleNamespace(user=user))
     if strict and not filterset.is_valid():
         raise ValidationError(filterset.errors)
     return filterset.qs
+
+
+def _named(filterset_class, filters) -> frozenset[str]:
+    """The filters `filters` names: by their own name, or a widget's suffixed one (`<name>_min`);
+    and every required filter (its absence is an error)."""
+    names = filterset_class.base_filters
+    keys = list(filters)
+    return frozenset(
+        name
+        for name, f in names.items()
+        if name in filters or f.extra.get("required") or any(k.startswith(f"{name}_") for k in keys)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _narrowed(filterset_class, names: frozenset[str]):
+    """`filterset_class` with only the filters in `names`. A filter given no value filters nothing,
+    but its form field was built all the same (a deep copy, a choice queryset): on a list asked with
+    two filters of fifteen, most of the time spent filtering (bench: ~4 ms of a hazard list)."""
+    if len(names) == len(filterset_class.base_filters):
+        return filterset_class
+    narrowed = type(filterset_class.__name__, (filterset_class,), {"__module__": filterset_class.__module__})
+    narrowed.base_filters = {n: f for n, f in filterset_class.base_filters.items() if n in names}
+    return narrowed
 
 
 def date_range(

@@ -2,18 +2,26 @@
 
 DRF's generic field-by-field `to_representation` looks every attribute up through `get_attribute`
 (calling `inspect.signature` on each `get_*_display`), localizes each datetime through the request's
-time zone machinery and re-evaluates nested serializers per row: for a list of 50 rows with nested
-lists that was most of the request. `FastRepresentation` reads the serializer's own declared fields
-once per serializer instance and turns each into a plain function of the row; its output is DRF's
-(a test compares the two, field by field, in both languages).
-"""
+time zone machinery and re-evaluates nested serializers per row. Two writers compiled from the
+serializer's own declared fields, each giving DRF's output (tests compare them, in both languages):
 
+- `FastRepresentation`: one model instance (a detail, a written row) as a plain function of the row;
+- `ValuesRows`: a list page read with values() — no model instance built, its nested lists
+  aggregated by PostgreSQL in the same query — for a serializer declaring `ValuesRowsMixin`."""
+
+import datetime as dt
+import json
 from collections.abc import Callable
+from decimal import Decimal
 from operator import attrgetter
+from types import SimpleNamespace
 from typing import Any
 
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
-from django.utils import timezone
+from django.db.models import F, Func, OuterRef, Prefetch, Subquery, TextField
+from django.utils import timezone, translation
 from rest_framework import ISO_8601, relations, serializers
 from rest_framework import fields as drf
 from rest_framework.settings import api_settings
@@ -117,3 +125,469 @@ class FastRepresentationMixin:
 
     def to_representation(self, instance: models.Model) -> dict:
         return FastRepresentation.of(self)(instance)
+
+
+# -- lists read as values ---------------------------------------------------------------------------
+#
+# A list row built as a model instance costs more than its database time: the instance, the related
+# instances select_related joins, one prefetch query per nested list and a manager per row and list.
+# `ValuesRows` compiles a serializer's declared readable fields once into the lookups of one
+# `values_list()` query — its nested lists aggregated by PostgreSQL as JSON in the same query — and
+# one writer per field giving what DRF gives for that field. A field it cannot write exactly (a
+# relation shown other than by its id, a model property or method, a nested object) is refused when
+# the serializer class is created, so a field added to the serializer either shows in the fast list
+# or stops the API from starting; tests compare the two writers' output row by row.
+
+_SKIP = object()  # DRF leaves a field out of the row (a read-only field without a default or null)
+
+
+class _Env:
+    """What a request's rows are written with: its time zone, its request (for absolute file URLs),
+    its language (choice labels) and a serializer instance (for SerializerMethodFields)."""
+
+    def __init__(self, serializer_class, context: dict):
+        self.zone = timezone.get_current_timezone()
+        self.request = context.get("request")
+        self.language = translation.get_language()
+        self.serializer = serializer_class(context=context)
+        self._labels: dict = {}
+
+    def labels(self, model_field) -> dict:
+        labels = self._labels.get(model_field)
+        if labels is None:
+            labels = self._labels[model_field] = _labels(model_field, self.language)
+        return labels
+
+
+_LABELS: dict = {}
+
+
+def _labels(model_field, language) -> dict:
+    """`get_<field>_display`'s labels, in `language` (the active one), kept per language."""
+    key = (model_field, language)
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = _LABELS[key] = {value: str(label) for value, label in model_field.flatchoices}
+    return labels
+
+
+def _refuse(serializer_class, field_name: str, why: str):
+    return ImproperlyConfigured(
+        f"{serializer_class.__name__}.{field_name}: {why}; the list read as values (core.serializers."
+        "ValuesRows) cannot write it as DRF would — declare it differently or drop ValuesRowsMixin."
+    )
+
+
+# How a value comes out of PostgreSQL's JSON (a nested list's row) as values() would give it.
+_FROM_JSON = [
+    (models.DateTimeField, dt.datetime.fromisoformat),
+    (models.DateField, dt.date.fromisoformat),
+    (models.DecimalField, lambda v: v if isinstance(v, Decimal) else Decimal(v)),
+    (models.FloatField, float),
+    (models.FileField, None),
+    (models.BooleanField, None),
+    (models.IntegerField, None),
+    (models.AutoField, None),
+    (models.CharField, None),
+    (models.TextField, None),
+]
+
+
+def _json_decoder(model_field):
+    for kind, decode in _FROM_JSON:
+        if isinstance(model_field, kind):
+            return decode
+    return _SKIP  # not written exactly from JSON
+
+
+def _stock(field, kind) -> bool:
+    """Whether `field` writes a value as DRF's `kind` does (its class does not override it)."""
+    return isinstance(field, kind) and type(field).to_representation is kind.to_representation
+
+
+def _converter(field, model_field):
+    """The field's writing of a value that is not None, as a function of the request's `_Env`."""
+    if isinstance(field, relations.PrimaryKeyRelatedField):
+        return lambda env: lambda v: v
+    if isinstance(field, drf.FileField):
+        storage = model_field.storage
+        use_url = getattr(field, "use_url", api_settings.UPLOADED_FILES_USE_URL)
+
+        def file(env):
+            request = env.request
+
+            def write(name):
+                if not name:
+                    return None
+                if not use_url:
+                    return name
+                url = storage.url(name)
+                return request.build_absolute_uri(url) if request is not None else url
+
+            return write
+
+        return file
+    if _stock(field, drf.ChoiceField):
+        strings = field.choice_strings_to_values
+        return lambda env: lambda v: v if v == "" else strings.get(str(v), v)
+    if _stock(field, drf.CharField):
+        return lambda env: str
+    if _stock(field, drf.IntegerField):
+        return lambda env: int
+    if _stock(field, drf.BooleanField):
+        return lambda env: lambda v: v if v is True or v is False else field.to_representation(v)
+    iso = ISO_8601
+    if _stock(field, drf.DateTimeField) and getattr(field, "format", api_settings.DATETIME_FORMAT) == iso:
+        if hasattr(field, "timezone"):
+            return lambda env: field.to_representation
+
+        def datetime(env):
+            zone = env.zone
+
+            def write(v):
+                if timezone.is_naive(v):
+                    return field.to_representation(v)
+                text = v.astimezone(zone).isoformat()
+                return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+            return write
+
+        return datetime
+    if _stock(field, drf.DateField) and getattr(field, "format", api_settings.DATE_FORMAT) == iso:
+        return lambda env: lambda v: v.isoformat() if v else None
+    return lambda env: field.to_representation
+
+
+class _Leaf:
+    """One declared field read from the row's columns: `lookup` gives its value; `guards` are the
+    nullable relations on its path (None when the row has no such related row, as DRF finds it)."""
+
+    def __init__(self, name, lookup, guards, convert, missing, decode):
+        self.name, self.lookup, self.guards = name, lookup, guards
+        self.convert, self.missing, self.decode = convert, missing, decode
+
+    def lookups(self) -> list[str]:
+        return [self.lookup, *self.guards]
+
+    def bind(self, env, index):
+        at, guards = index[self.lookup], [index[g] for g in self.guards]
+        convert, missing = self.convert(env), self.missing
+        if missing is not _SKIP and missing is not None:
+            missing = convert(missing)  # a declared default, written as DRF writes it
+        if not guards:
+            return lambda row: None if (v := row[at]) is None else convert(v)
+
+        def write(row):
+            for g in guards:
+                if row[g] is None:
+                    return missing
+            v = row[at]
+            return None if v is None else convert(v)
+
+        return write
+
+
+class _Method:
+    """A SerializerMethodField: the serializer's method called with the row's columns and
+    annotations as attributes (values as values() gives them: a file is its name, a relation its id)."""
+
+    def __init__(self, name, method_name):
+        self.name, self.method_name = name, method_name
+
+    def lookups(self) -> list[str]:
+        return []
+
+    def bind(self, env, index):
+        method = getattr(env.serializer, self.method_name)
+        attributes = [(name, index[name]) for name in index.proxy]  # the row's columns by name
+        return lambda row: method(SimpleNamespace(**{name: row[i] for name, i in attributes}))
+
+
+class _Nested:
+    """A nested list (`many=True` over a reverse foreign key): its rows aggregated by PostgreSQL into
+    one JSON array per row (the prefetch the queryset declares for it gives the filter and order)."""
+
+    def __init__(self, name, accessor, child: "ValuesRows", relation):
+        self.name, self.accessor, self.child, self.relation = name, accessor, child, relation
+        self.alias = f"values_rows_{name}"
+        self.built: dict[tuple, Subquery] = {}
+
+    def lookups(self) -> list[str]:
+        return [self.alias]
+
+    def annotation(self, queryset):
+        related = self.relation.related_model
+        prefetch = next(
+            (
+                p
+                for p in queryset._prefetch_related_lookups
+                if isinstance(p, Prefetch) and p.prefetch_through == self.accessor and p.to_attr is None
+            ),
+            None,
+        )
+        rows = prefetch.queryset if prefetch is not None and prefetch.queryset is not None else None
+        rows = related._default_manager.all() if rows is None else rows
+        order = tuple(rows.query.order_by) or (
+            tuple(related._meta.ordering) if rows.query.default_ordering else ()
+        )
+        # Rows only ordered (the usual prefetch): the subquery is built once per ordering.
+        plain = not rows.query.where and not rows.query.annotations and all(isinstance(o, str) for o in order)
+        if plain and order in self.built:
+            return self.built[order]
+        key = self.relation.field.name
+        rows = rows.filter(**{key: OuterRef(self.relation.field.target_field.attname)}).order_by()
+        columns = Func(*(F(lookup) for lookup in self.child.lookups), function="JSONB_BUILD_ARRAY")
+        aggregate = JSONBAgg(columns, order_by=[*order, "pk"])
+        rows = rows.values(key).annotate(values_rows=aggregate).values("values_rows")
+        subquery = Subquery(rows, output_field=TextField())  # parsed by json.loads (decimals exact)
+        if plain:
+            self.built[order] = subquery
+        return subquery
+
+    def bind(self, env, index):
+        at, write = index[self.alias], self.child.writer(env)
+        loads = json.loads
+        return lambda row: [] if (v := row[at]) is None else write(loads(v, parse_float=Decimal))
+
+
+class _Index(dict):
+    """Lookup → position in the row, and the columns a method field's row proxy carries."""
+
+    proxy: list[str]
+
+
+class ValuesQuery:
+    """A list's rows as values (what a paginator slices) and their number, counted on the list's own
+    queryset: without the joins and subqueries that only the written columns need. `page()` reads a
+    page and the number in one query (core.api.Pagination)."""
+
+    def __init__(self, rows: models.QuerySet, *, counted: models.QuerySet, columns: list[str]):
+        self.rows, self.counted, self.columns = rows, counted, columns
+        self.values = rows.values_list(*columns)
+
+    @property
+    def ordered(self) -> bool:
+        return self.values.ordered
+
+    def count(self) -> int:
+        return self.counted.count()
+
+    def page(self, bottom: int, top: int) -> tuple[list, int] | None:
+        """Rows `bottom` to `top` and how many there are in all, in one query (the number an InitPlan
+        of PostgreSQL's, counted once); None when there are no such rows or the count cannot be
+        written as one plain COUNT (a DISTINCT, a GROUP BY, a union): ask `count()`."""
+        query = self.counted.query
+        if query.distinct or query.combinator or query.group_by is not None or query.is_sliced:
+            return None
+        if any(getattr(a, "contains_aggregate", False) for a in query.annotations.values()):
+            return None
+        number = Func(F("pk"), function="COUNT", output_field=models.IntegerField())
+        count = Subquery(self.counted.order_by().values(values_rows_count=number))
+        rows = list(
+            self.rows.annotate(values_rows_count=count).values_list(*self.columns, "values_rows_count")[
+                bottom:top
+            ]
+        )
+        return (rows, rows[0][-1]) if rows else None
+
+    def __getitem__(self, key):
+        return self.values[key]
+
+    def __iter__(self):
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+class ValuesRows:
+    """A serializer's rows read with `values_list()`: `queryset(qs)` gives the query (the nested
+    lists aggregated in it), `write(rows, context)` the dicts DRF's `serializer.data` would be."""
+
+    def __init__(self, serializer_class, *, nested: bool = False):
+        self.serializer_class = serializer_class
+        self.model = serializer_class.Meta.model
+        self.nested = nested
+        self.fields = [self._compile(f) for f in serializer_class()._readable_fields]
+        lookups: list[str] = []
+        for compiled in self.fields:
+            lookups += [lookup for lookup in compiled.lookups() if lookup not in lookups]
+        self.has_methods = any(isinstance(f, _Method) for f in self.fields)
+        if self.has_methods:  # a method sees the row's columns (and annotations: see queryset())
+            columns = [f.attname if f.is_relation else f.name for f in self.model._meta.concrete_fields]
+            lookups += [column for column in columns if column not in lookups]
+        self.lookups = lookups
+        if nested:
+            self.decoders = [self._decoder(lookup) for lookup in lookups]
+
+    # -- compiling ---------------------------------------------------------------------------------
+
+    def _compile(self, field):
+        name, cls = field.field_name, self.serializer_class
+        if isinstance(field, serializers.ListSerializer):
+            if self.nested:
+                raise _refuse(cls, name, "a list nested in a nested list")
+            try:
+                relation = self.model._meta.get_field(field.source)
+            except FieldDoesNotExist:
+                relation = None
+            if relation is None or not relation.one_to_many or relation.concrete:
+                raise _refuse(cls, name, "a nested list not over a reverse foreign key")
+            child = type(field.child)
+            if getattr(getattr(child, "Meta", None), "model", None) is not relation.related_model:
+                raise _refuse(cls, name, "a nested serializer of another model")
+            return _Nested(name, field.source, ValuesRows(child, nested=True), relation)
+        if isinstance(field, serializers.BaseSerializer):
+            raise _refuse(cls, name, "a nested object")
+        if isinstance(field, serializers.SerializerMethodField):
+            if self.nested:
+                raise _refuse(cls, name, "a method field in a nested list")
+            return _Method(name, field.method_name)
+        if field.source == "*":
+            raise _refuse(cls, name, "source='*'")
+        if isinstance(field, relations.RelatedField | relations.ManyRelatedField) and not isinstance(
+            field, relations.PrimaryKeyRelatedField
+        ):
+            raise _refuse(cls, name, "a relation shown other than by its id")
+        if isinstance(field, relations.PrimaryKeyRelatedField) and field.pk_field is not None:
+            raise _refuse(cls, name, "a primary key written through pk_field")
+        lookup, guards, model_field, display = self._path(field)
+        if isinstance(field, relations.PrimaryKeyRelatedField) != bool(
+            model_field and model_field.is_relation
+        ):
+            raise _refuse(cls, name, "a relation and its field do not match")
+        if isinstance(field, drf.FileField) and not isinstance(model_field, models.FileField):
+            raise _refuse(cls, name, "a file field not over a model's file field")
+        convert = _converter(field, model_field)
+        if display is not None:
+            # get_<field>_display: the label in the request's language, then written as the field does.
+            label_convert = convert
+            convert = lambda env: (  # noqa: E731
+                lambda labels, write: lambda v: write(labels.get(v, v))
+            )(env.labels(display), label_convert(env))
+        if field.default is not drf.empty:
+            missing = field.default
+            if callable(missing):
+                raise _refuse(cls, name, "a callable default")
+        elif field.allow_null:
+            missing = None
+        elif not field.required:
+            missing = _SKIP
+        else:
+            missing = None
+        decode = self._decoder_of(model_field, name) if self.nested else None
+        return _Leaf(name, lookup, guards, convert, missing, decode)
+
+    def _path(self, field):
+        """The field's source as a values() lookup: (lookup, guard lookups, the model field or None
+        for an annotation, the choices field of get_<f>_display or None)."""
+        cls, name = self.serializer_class, field.field_name
+        model, steps, guards, display = self.model, field.source.split("."), [], None
+        for i, step in enumerate(steps):
+            last = i == len(steps) - 1
+            if last and step.startswith("get_") and step.endswith("_display"):
+                try:
+                    display = model._meta.get_field(step[4 : -len("_display")])
+                except FieldDoesNotExist:
+                    raise _refuse(cls, name, f"{step} is not a choice field's label") from None
+                if not display.choices:
+                    raise _refuse(cls, name, f"{step} is not a choice field's label")
+                steps[i] = display.name
+                return "__".join(steps), guards, display, display
+            try:
+                model_field = model._meta.get_field(step)
+            except FieldDoesNotExist:
+                model_field = None
+            if last and model_field is not None and model_field.is_relation and step != model_field.name:
+                # A foreign key's attname (`grid_id`): its value is the related row's key.
+                return "__".join(steps), guards, model_field.target_field, None
+            if model_field is None:
+                if i == 0 and last:
+                    return step, guards, None, None  # an annotation: queryset() checks it is there
+                raise _refuse(cls, name, f"{'.'.join(steps[: i + 1])} is not a model field")
+            if last:
+                if not model_field.concrete:
+                    raise _refuse(cls, name, f"{field.source} is not a column")
+                return "__".join(steps), guards, model_field, None
+            if not (model_field.many_to_one or model_field.one_to_one) or not model_field.concrete:
+                raise _refuse(cls, name, f"{step} is not a forward relation")
+            if model_field.null:
+                guards.append("__".join(steps[: i + 1]))
+            model = model_field.related_model
+        raise AssertionError("unreachable")
+
+    def _decoder_of(self, model_field, name):
+        if model_field is None:
+            raise _refuse(self.serializer_class, name, "an annotation in a nested list")
+        decode = _json_decoder(model_field.target_field if model_field.is_relation else model_field)
+        if decode is _SKIP:
+            raise _refuse(self.serializer_class, name, f"a {type(model_field).__name__} in a nested list")
+        return decode
+
+    def _decoder(self, lookup):
+        for compiled in self.fields:
+            if isinstance(compiled, _Leaf) and compiled.lookup == lookup:
+                return compiled.decode
+        return None  # a guard: only ever compared with None
+
+    # -- reading and writing -----------------------------------------------------------------------
+
+    def queryset(self, queryset: models.QuerySet) -> ValuesQuery:
+        """`queryset` (a list's rows, filtered and ordered) read as the tuples `write` takes."""
+        annotations = [a for a in queryset.query.annotations if not a.startswith("values_rows_")]
+        for compiled in self.fields:
+            lookup = getattr(compiled, "lookup", "")
+            if lookup and "__" not in lookup and lookup not in annotations and not self._is_field(lookup):
+                raise _refuse(self.serializer_class, compiled.name, f"{lookup} is not annotated")
+        nested = {f.alias: f.annotation(queryset) for f in self.fields if isinstance(f, _Nested)}
+        columns = list(self.lookups)
+        if self.has_methods:
+            columns += [a for a in annotations if a not in columns]
+        rows = queryset.prefetch_related(None).annotate(**nested)
+        return ValuesQuery(rows, counted=queryset, columns=columns)
+
+    def _is_field(self, name) -> bool:
+        try:
+            self.model._meta.get_field(name)  # a name or a foreign key's attname
+        except FieldDoesNotExist:
+            return False
+        return True
+
+    def writer(self, env: _Env, columns: list[str] | None = None) -> Callable[[list], list[dict]]:
+        """The rows' writer for one request (a nested list's rows come as JSON arrays)."""
+        columns = self.lookups if columns is None else columns
+        index = _Index((column, i) for i, column in enumerate(columns))
+        index.proxy = [c for c in columns if "__" not in c and not c.startswith("values_rows_")]
+        writers = [(f.name, f.bind(env, index)) for f in self.fields]
+        skippable = [f.name for f in self.fields if isinstance(f, _Leaf) and f.missing is _SKIP and f.guards]
+        decoders = [(i, d) for i, d in enumerate(getattr(self, "decoders", [])) if d is not None]
+
+        def write(rows):
+            out = []
+            for row in rows:
+                for i, decode in decoders:
+                    if row[i] is not None:
+                        row[i] = decode(row[i])
+                data = {name: write(row) for name, write in writers}
+                for name in skippable:
+                    if data[name] is _SKIP:
+                        del data[name]
+                out.append(data)
+            return out
+
+        return write
+
+    def write(self, rows, *, context: dict, columns: list[str]) -> list[dict]:
+        """`rows` (tuples of `columns`, as `queryset` gave them) as `serializer_class(many=True).data`."""
+        return self.writer(_Env(self.serializer_class, context), columns)(rows)
+
+
+class ValuesRowsMixin(FastRepresentationMixin):
+    """For a read-only ModelSerializer whose lists are read with values() (core.viewsets): compiled
+    when the class is created, so a field the values path cannot write exactly stops the start."""
+
+    values_rows: ValuesRows
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.values_rows = ValuesRows(cls)

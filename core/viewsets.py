@@ -158,6 +158,18 @@ class ServiceViewSet(
     def get_serializer_class(self):
         return input_serializer_of(self) or self.serializer_class
 
+    def list(self, request, *args, **kwargs):
+        """A serializer that declares its lists read as values (core.serializers.ValuesRowsMixin):
+        the page's rows in one query, no model instance built; else DRF's list."""
+        rows = getattr(self.serializer_class, "values_rows", None)
+        if rows is None:
+            return super().list(request, *args, **kwargs)
+        values = rows.queryset(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(values)
+        context = self.get_serializer_context()
+        data = rows.write(values if page is None else page, context=context, columns=values.columns)
+        return Response(data) if page is None else self.get_paginated_response(data)
+
     def validated_input(self, instance=None, *, partial: bool = False) -> dict[str, Any]:
         serializer = self.get_serializer(instance, data=self.request.data, partial=partial)
         serializer.is_valid(raise_exception=True)

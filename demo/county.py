@@ -539,10 +539,13 @@ def _incidents(townships, premises, brigades, campaign, rng) -> list[FireInciden
             township=township,
             premises=target,
             occurred_at=dt.datetime(2022, 1, 9, 21, 40, tzinfo=SHANGHAI),
+            reported_at=dt.datetime(2022, 1, 9, 23, 5, tzinfo=SHANGHAI),
             address=target.address,
             cause=FireIncident.Cause.ELECTRICAL,
             injuries=1,
+            serious_injuries=1,
             direct_loss=Decimal("186000"),
+            burned_area_m2=Decimal("320"),
             responding_brigade=brigade,
             arrival_minutes=14,
             description="仓库内私拉电线短路引燃化肥包装物，专职消防队到场扑救。",
@@ -582,10 +585,14 @@ def _incidents(townships, premises, brigades, campaign, rng) -> list[FireInciden
     ]
     for index, name in enumerate(["北关镇", "褚庙乡", "人和镇", "龙塘镇"]):
         t = townships[name]
+        occurred_at = dt.datetime(2021, 12, 3 + index * 9, 14, 5, tzinfo=SHANGHAI)
+        # 褚庙乡 reported its fire two days later (迟报: an ordinary fire is due within 24 hours).
+        delay = dt.timedelta(days=1, hours=19, minutes=25) if name == "褚庙乡" else dt.timedelta(hours=2)
         incidents.append(
             brigade_services.fire_incident_record(
                 township=t,
-                occurred_at=dt.datetime(2021, 12, 3 + index * 9, 14, 5, tzinfo=SHANGHAI),
+                occurred_at=occurred_at,
+                reported_at=occurred_at + delay,
                 address=f"{name}{person(index, 3)}家",
                 cause=causes[index],
                 direct_loss=Decimal(3000 + index * 2500),
@@ -962,6 +969,7 @@ def _season_fires(townships, starts_on: dt.date, *, as_of: dt.date) -> int:
         brigade_services.fire_incident_record(
             township=townships[name],
             occurred_at=occurred_at,
+            reported_at=min(occurred_at + dt.timedelta(hours=1, minutes=30), timezone.now()),
             address=f"{name}{person(index, 9)}家",
             cause=cause,
             direct_loss=Decimal(loss),

@@ -18,7 +18,9 @@ is read, in the same words.
 | members: add, change, leave                        | the brigade's township lead, the center     |
 | equipment: add, change, record maintenance         | the brigade's township lead, the center     |
 | funding: allocate, change, record a disbursement   | the guidance center                         |
-| fires: record, correct                             | the township's lead, the guidance center    |
+| fires: record, correct, report (报告)              | the township's lead, the guidance center    |
+| fires: set or correct the time reported            | the guidance center (paper reports)         |
+| fires: the reporting deadlines                     | the guidance center (admin)                 |
 | delete a record entered by mistake (admin)         | the guidance center                         |
 """
 
@@ -46,6 +48,9 @@ CENTER_MOVES_CONSTRUCTION = _("消防队的开工、建成和验收由指导中�
 UPKEEP_KEEPERS_ONLY = _("只有本乡镇消防专干（分管副职）或指导中心可以修改消防队的队员和装备。")
 CENTER_KEEPS_FUNDING = _("经费预算和经费到位由指导中心登记。")
 INCIDENT_KEEPERS_ONLY = _("只有本乡镇消防专干（分管副职）或指导中心可以登记和更正火灾。")
+CENTER_SETS_REPORT_TIME = _(
+    "报告时间在乡镇上报时由系统自动记录，不能填写或修改；纸质报告的报告时间由指导中心登记和更正。"
+)
 # Reading, by least privilege. Everyone in scope reads the brigades (name, status, station, duty
 # phone: what a police station needs at a fire) and the fires of its area. A brigade's members
 # (people and their phone numbers), its equipment and the townships' funding are the townships' and
@@ -115,6 +120,13 @@ def check_incident_change(*, by, township=None, premises=None) -> None:
     _require_township_keeper(by, getattr(township, "pk", None), INCIDENT_KEEPERS_ONLY)
     if premises is not None:
         _require_township_keeper(by, premises.township_id, INCIDENT_KEEPERS_ONLY)
+
+
+def check_incident_report_time(*, by, **_ignored) -> None:
+    """The time a fire was reported is stamped when the township reports it in the system; only the
+    guidance center types one in (a report that came on paper or by phone) or corrects it, and
+    corrects the time of a fire once reported (the two decide whether the report was late)."""
+    _require_center(by, CENTER_SETS_REPORT_TIME)
 
 
 def check_record_delete(*, by) -> None:

@@ -34,6 +34,7 @@ from firebrigade.models import (
     EquipmentRequirement,
     EquipmentType,
     FireIncident,
+    FireReportingRule,
     FundingAllocation,
 )
 
@@ -423,6 +424,18 @@ class DisbursementAdmin(RecordAdmin):
 # --- fire incidents -------------------------------------------------------------------------
 
 
+@admin.register(FireReportingRule)
+class FireReportingRuleAdmin(AuditedAdmin):
+    """The reporting deadlines, per grade: reference data the guidance center edits. A grade has one
+    rule; without one it follows the defaults (firebrigade.models.DEFAULT_REPORT_HOURS), so rules are
+    changed, not deleted."""
+
+    list_display = ["grade", "hours", "hours_with_deaths", "note"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class FireIncidentForm(RuleCheckedForm):
     class Meta:
         model = FireIncident
@@ -436,17 +449,25 @@ class FireIncidentForm(RuleCheckedForm):
             deaths=form_value(self, "deaths"),
             injuries=form_value(self, "injuries"),
             direct_loss=form_value(self, "direct_loss"),
+            serious_injuries=form_value(self, "serious_injuries"),
+            burned_area_m2=form_value(self, "burned_area_m2"),
+            reported_at=form_value(self, "reported_at"),
         )
 
 
 @admin.register(FireIncident)
 class FireIncidentAdmin(ServiceAdmin):
+    """The grade is the services' (fire_grade), shown, never typed; the time reported is the one of a
+    report on paper or by phone (blank: the township has not reported yet)."""
+
     form = FireIncidentForm
     list_display = [
         "occurred_at",
+        "reported_at",
         "township",
         "address",
         "premises",
+        "grade",
         "cause",
         "deaths",
         "injuries",
@@ -454,7 +475,8 @@ class FireIncidentAdmin(ServiceAdmin):
         "responding_brigade",
         "arrival_minutes",
     ]
-    list_filter = ["cause", "township", "is_demo"]
+    readonly_fields = ["grade"]
+    list_filter = ["grade", "cause", "township", "is_demo"]
     list_select_related = ["township", "premises", "responding_brigade"]
     search_fields = ["address", "description", "premises__name", "township__name"]
     autocomplete_fields = ["township", "premises", "responding_brigade"]

@@ -161,6 +161,16 @@ class FundingAllocationSerializer(AnswerSerializer):
 
 
 class FireIncidentSerializer(AnswerSerializer):
+    report_hours = serializers.IntegerField(
+        read_only=True, help_text=_("报告时限（小时），按火灾等级和有无死亡。")
+    )
+    report_deadline = serializers.DateTimeField(
+        read_only=True, help_text=_("应报告时间 = 起火时间 + 报告时限。")
+    )
+    is_late_report = serializers.BooleanField(
+        read_only=True, help_text=_("迟报：报告时间晚于应报告时间，或已过应报告时间仍未报告。")
+    )
+
     class Meta:
         model = FireIncident
         fields = [
@@ -170,12 +180,20 @@ class FireIncidentSerializer(AnswerSerializer):
             "premises",
             "premises_name",
             "occurred_at",
+            "reported_at",
+            "report_hours",
+            "report_deadline",
+            "is_late_report",
+            "grade",
+            "grade_display",
             "address",
             "cause",
             "cause_display",
             "deaths",
             "injuries",
+            "serious_injuries",
             "direct_loss",
+            "burned_area_m2",
             "responding_brigade",
             "responding_brigade_name",
             "arrival_minutes",
@@ -307,23 +325,39 @@ class DisburseSerializer(DateInputSerializer):
 INCIDENT_FIELDS = list(services.INCIDENT_FIELDS)
 
 
+REPORTED_AT_HELP = _(
+    "报告时间：不填为登记时刻（乡镇上报）。只有指导中心可以填写（纸质或电话报告），填空值表示乡镇尚未报告。"
+)
+INCIDENT_INPUT_KWARGS = {
+    "direct_loss": {"min_value": 0},
+    "burned_area_m2": {"min_value": 0},
+    "reported_at": {"help_text": REPORTED_AT_HELP},
+}
+
+
 class FireIncidentCreateSerializer(serializers.ModelSerializer):
+    """The grade is computed from the casualties and the loss; the time reported is stamped."""
+
     class Meta:
         model = FireIncident
         fields = ["township", *INCIDENT_FIELDS]
         extra_kwargs = {
-            "direct_loss": {"min_value": 0},
+            **INCIDENT_INPUT_KWARGS,
             "responding_brigade": {"help_text": _("出动队伍，可以是支援的外乡镇队伍。")},
         }
 
 
 class FireIncidentUpdateSerializer(serializers.ModelSerializer):
-    """The township of a recorded fire is fixed."""
+    """The township of a recorded fire is fixed; its grade follows the corrected figures."""
 
     class Meta:
         model = FireIncident
         fields = INCIDENT_FIELDS
-        extra_kwargs = {"direct_loss": {"min_value": 0}}
+        extra_kwargs = INCIDENT_INPUT_KWARGS
+
+
+class EmptyInputSerializer(serializers.Serializer):
+    """A step that takes no input."""
 
 
 # -- viewsets -------------------------------------------------------------------------------------
@@ -474,18 +508,39 @@ class FundingAllocationViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceVi
 
 
 class FireIncidentViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
-    """火灾, newest first, scoped by township (a premises' responsible person: fires at their premises).
-    The township's lead records and corrects its township's fires; the guidance center any."""
+    """火灾, newest first, scoped by township (a premises' responsible person: fires at their premises),
+    each with its grade (火灾等级, from the casualties and the loss), the time reported, the reporting
+    deadline and whether it was reported late (迟报). The township's lead records (= reports) and
+    corrects its township's fires, and reports (`report`) one the county recorded before it did;
+    the guidance center any, and only it sets the time of a report made on paper."""
 
     selector = staticmethod(selectors.incident_list)
     create_service = staticmethod(services.fire_incident_record)
     serializer_class = FireIncidentSerializer
-    input_serializers = {"create": FireIncidentCreateSerializer, "update": FireIncidentUpdateSerializer}
+    input_serializers = {
+        "create": FireIncidentCreateSerializer,
+        "update": FireIncidentUpdateSerializer,
+        "report": EmptyInputSerializer,
+    }
     filterset_class = FireIncidentFilter
     search_fields = ["address", "description", "premises__name"]
-    ordering_fields = ["occurred_at", "direct_loss", "deaths", "injuries", "arrival_minutes"]
-    route_checks = write_routes(access.check_incident_change)
+    ordering_fields = [
+        "occurred_at",
+        "reported_at",
+        "report_deadline",
+        "direct_loss",
+        "deaths",
+        "injuries",
+        "arrival_minutes",
+    ]
+    route_checks = write_routes(access.check_incident_change, *WRITE_ACTIONS, "report")
     update_service = staticmethod(services.fire_incident_update)
+
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        """报告: the township reports a fire the county recorded before it did; the time reported is
+        this moment. Refused (409) once reported."""
+        return self.act(services.fire_incident_report)
 
 
 ROUTES = [

@@ -19,6 +19,7 @@ from firebrigade.models import (
     BrigadeMember,
     EquipmentItem,
     EquipmentType,
+    FireGrade,
     FireIncident,
     FundingAllocation,
     FundingCategory,
@@ -145,6 +146,9 @@ class FireIncidentFilter(filters.FilterSet):
     # A brigade from another township may have come to help: any brigade narrows the fires seen.
     responding_brigade = filters.ModelChoiceFilter(queryset=Brigade.objects.all(), label=_("出动队伍"))
     cause = filters.ChoiceFilter(choices=FireIncident.Cause.choices, label=_("起火原因"))
+    grade = filters.ChoiceFilter(choices=FireGrade.choices, label=_("火灾等级"))
+    # The selector's annotation (firebrigade.selectors.with_report_deadline): reported late or overdue.
+    late = filters.BooleanFilter(field_name="is_late_report", label=_("迟报"))
     occurred_at_after, occurred_at_before = date_range(
         "occurred_at", _("起火日期起"), _("起火日期止"), of_datetime=True
     )
@@ -153,5 +157,5 @@ class FireIncidentFilter(filters.FilterSet):
 
     class Meta:
         model = FireIncident
-        fields = ["township", "premises", "responding_brigade", "cause"]
+        fields = ["township", "premises", "responding_brigade", "cause", "grade"]
         form = date_range_form(("occurred_at_after", "occurred_at_before"), ("date_from", "date_to"))

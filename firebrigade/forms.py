@@ -1,4 +1,5 @@
-"""Forms of the brigade pages: a township lead keeps the members and equipment of the brigade.
+"""Forms of the brigade pages: a township lead keeps the members and equipment of the brigade, and
+reports its township's fires.
 
 Forms check the input (required, formats, not in the future, a choice among this brigade's own
 members or items); the rules of the process are the services' (firebrigade.services), whose
@@ -12,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ApplicationError
 from core.forms import DateInput, PlainLabels
+from core.scoping import scope_queryset
 from firebrigade import services
-from firebrigade.models import BrigadeMember, EquipmentItem, EquipmentType
+from firebrigade.models import Brigade, BrigadeMember, EquipmentItem, EquipmentType, FireIncident
+from townships.models import Premises, Township
 
 
 def not_in_future(value):
@@ -148,3 +151,86 @@ class EquipmentMaintenanceForm(_ItemChoiceForm):
         choices=[("", _("不变")), *EquipmentItem.Condition.choices],
         required=False,
     )
+
+
+NUMBER = {"inputmode": "numeric", "min": 0}
+DECIMAL = {"inputmode": "decimal", "min": 0, "step": "any"}
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The phone's date-and-time picker; read in the county's time zone (the project's TIME_ZONE)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class FireReportForm(PlainLabels, forms.ModelForm):
+    """fire_incident_record from the fire report page (火灾上报). A township lead reports a fire of their
+    own township (no township to choose; premises among their township's); the guidance center
+    chooses the township. The time reported is stamped by the service, the grade computed by it."""
+
+    class Meta:
+        model = FireIncident
+        fields = [
+            "township",
+            "occurred_at",
+            "address",
+            "premises",
+            "cause",
+            "deaths",
+            "injuries",
+            "serious_injuries",
+            "direct_loss",
+            "burned_area_m2",
+            "responding_brigade",
+            "arrival_minutes",
+            "description",
+        ]
+        widgets = {
+            "occurred_at": DateTimeInput,
+            "deaths": forms.NumberInput(attrs=NUMBER),
+            "injuries": forms.NumberInput(attrs=NUMBER),
+            "serious_injuries": forms.NumberInput(attrs=NUMBER),
+            "direct_loss": forms.NumberInput(attrs=DECIMAL),
+            "burned_area_m2": forms.NumberInput(attrs=DECIMAL),
+            "arrival_minutes": forms.NumberInput(attrs=NUMBER),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "occurred_at": _("北京时间。"),
+            "direct_loss": _("按火灾直接财产损失统计，单位：元。"),
+            "responding_brigade": _("可以是前来支援的外乡镇队伍。"),
+        }
+
+    def __init__(self, *args, user, township: Township | None, **kwargs):
+        """`township`: the lead's own (fixed); None lets the user choose among those they see."""
+        super().__init__(*args, **kwargs)
+        self.fixed_township = township
+        premises = scope_queryset(
+            Premises.objects.all(), user=user, township_field="township", premises_field="pk"
+        )
+        if township is not None:
+            del self.fields["township"]
+            premises = premises.filter(township=township)
+            county_id = township.county_id
+        else:
+            townships = scope_queryset(Township.objects.all(), user=user, township_field="pk")
+            self.fields["township"].queryset = townships.order_by("name")
+            self.fields["township"].empty_label = _("请选择乡镇")
+            county_id = None
+        self.fields["premises"].queryset = premises.order_by("name")
+        self.fields["premises"].empty_label = _("不是社会单位（如住宅、田野）")
+        brigades = Brigade.objects.order_by("name")
+        if county_id is not None:
+            brigades = brigades.filter(township__county_id=county_id)
+        self.fields["responding_brigade"].queryset = brigades
+        self.fields["responding_brigade"].empty_label = _("未出动专职消防队")
+        self.fields["cause"].choices = [("", _("请选择起火原因")), *FireIncident.Cause.choices]
+
+    def service_kwargs(self) -> dict:
+        """fire_incident_record's arguments (`by` aside)."""
+        data = dict(self.cleaned_data)
+        data["township"] = self.fixed_township or data["township"]
+        return data

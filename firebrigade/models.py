@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -281,6 +283,77 @@ class Disbursement(AuditedModel):
         }
 
 
+class FireGrade(models.TextChoices):
+    """火灾等级 (公安部 2007 火灾等级标准)."""
+
+    GENERAL = "general", _("一般火灾")
+    LARGER = "larger", _("较大火灾")
+    MAJOR = "major", _("重大火灾")
+    ESPECIALLY_MAJOR = "especially_major", _("特别重大火灾")
+
+
+# The national grading: the least deaths, seriously injured and direct loss (yuan) that make a fire
+# of each grade above 一般, highest first; any one suffices. The standard's "以上" includes the number.
+# The grading service (firebrigade.services.fire_grade) and the database constraint both read this.
+GRADE_THRESHOLDS = (
+    (FireGrade.ESPECIALLY_MAJOR, 30, 100, Decimal(100_000_000)),
+    (FireGrade.MAJOR, 10, 50, Decimal(50_000_000)),
+    (FireGrade.LARGER, 3, 10, Decimal(10_000_000)),
+)
+
+
+def _reaches(deaths: int, serious: int, loss: Decimal) -> Q:
+    return Q(deaths__gte=deaths) | Q(serious_injuries__gte=serious) | Q(direct_loss__gte=loss)
+
+
+def _grade_follows_figures() -> Q:
+    """The grade a row holds is the one its deaths, seriously injured and loss give."""
+    condition = Q()
+    above = None  # reaches a higher grade
+    for grade, *least in GRADE_THRESHOLDS:
+        reaches = _reaches(*least)
+        condition |= Q(grade=grade) & reaches & (~above if above is not None else Q())
+        above = reaches if above is None else above | reaches
+    return condition | (Q(grade=FireGrade.GENERAL) & ~above)
+
+
+# The hours a township has to report a fire to the county, by grade: (any fire, a fire with deaths),
+# until the guidance center sets its own (FireReportingRule). Ordinary fires by the next day; fires
+# with deaths and 较大 and above at once (within 1–2 hours), as the national reporting rules require.
+DEFAULT_REPORT_HOURS = {
+    FireGrade.GENERAL: (24, 2),
+    FireGrade.LARGER: (2, 2),
+    FireGrade.MAJOR: (1, 1),
+    FireGrade.ESPECIALLY_MAJOR: (1, 1),
+}
+
+
+class FireReportingRule(AuditedModel):
+    """How many hours after a fire of a grade the township must have reported it to the county. The
+    guidance center edits the figures; a grade without a row follows DEFAULT_REPORT_HOURS."""
+
+    grade = models.CharField(_("火灾等级"), max_length=20, choices=FireGrade.choices, unique=True)
+    hours = models.PositiveSmallIntegerField(
+        _("报告时限（小时）"), validators=[MinValueValidator(1)], help_text=_("从起火时间起算。")
+    )
+    hours_with_deaths = models.PositiveSmallIntegerField(
+        _("有人员死亡时报告时限（小时）"), validators=[MinValueValidator(1)]
+    )
+    note = models.CharField(_("依据"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("火灾报告时限")
+        ordering = ["grade"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gte=1) & Q(hours_with_deaths__gte=1), name="report_rule_hours_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_grade_display()
+
+
 class FireIncident(AuditedModel):
     class Cause(models.TextChoices):
         ELECTRICAL = "electrical", _("电气火灾")
@@ -308,9 +381,30 @@ class FireIncident(AuditedModel):
     occurred_at = models.DateTimeField(_("起火时间"), db_index=True)
     address = models.CharField(_("起火地点"), max_length=200)
     cause = models.CharField(_("起火原因"), max_length=20, choices=Cause.choices)
+    reported_at = models.DateTimeField(
+        _("报告时间"),
+        null=True,
+        blank=True,
+        help_text=_("乡镇向县里报告的时间。在系统中上报时自动记录；空白表示乡镇尚未报告。"),
+    )
     deaths = models.PositiveSmallIntegerField(_("死亡人数"), default=0)
     injuries = models.PositiveSmallIntegerField(_("受伤人数"), default=0)
+    serious_injuries = models.PositiveSmallIntegerField(
+        _("其中重伤人数"), default=0, help_text=_("计入受伤人数，用于确定火灾等级。")
+    )
     direct_loss = models.DecimalField(_("直接财产损失（元）"), max_digits=14, decimal_places=2, default=0)
+    burned_area_m2 = models.DecimalField(
+        _("过火面积（㎡）"), max_digits=10, decimal_places=1, null=True, blank=True
+    )
+    # Set by the services from the casualties and the loss (fire_grade), never typed in.
+    grade = models.CharField(
+        _("火灾等级"),
+        max_length=20,
+        choices=FireGrade.choices,
+        default=FireGrade.GENERAL,
+        editable=False,
+        db_index=True,
+    )
     responding_brigade = models.ForeignKey(
         Brigade,
         models.SET_NULL,
@@ -328,6 +422,22 @@ class FireIncident(AuditedModel):
         ordering = ["-occurred_at"]
         constraints = [
             models.CheckConstraint(condition=Q(direct_loss__gte=0), name="incident_loss_nonneg"),
+            models.CheckConstraint(
+                condition=Q(serious_injuries__lte=F("injuries")),
+                name="incident_serious_within_injured",
+                violation_error_message=_("重伤人数不能多于受伤人数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(burned_area_m2__isnull=True) | Q(burned_area_m2__gte=0),
+                name="incident_burned_area_nonneg",
+                violation_error_message=_("过火面积不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(reported_at__isnull=True) | Q(reported_at__gte=F("occurred_at")),
+                name="incident_reported_after_fire",
+                violation_error_message=_("报告时间不能早于起火时间。"),
+            ),
+            models.CheckConstraint(condition=_grade_follows_figures(), name="incident_grade_follows_figures"),
         ]
 
     def __str__(self) -> str:

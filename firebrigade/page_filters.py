@@ -6,15 +6,26 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import DateFilter
+from django_filters.widgets import BooleanWidget
 
 from core.forms import DateInput
 from firebrigade.filters import BrigadeFilter, FireIncidentFilter
 
 
+class YesNoSelect(BooleanWidget):
+    """A true / false filter as a <select>: "全部" and the page's own word for each answer."""
+
+    def __init__(self, *, yes, no):
+        super().__init__()
+        self.choices = [("", _("全部")), ("true", yes), ("false", no)]
+
+
 class PageFilterMixin:
-    """`shown`: the filters the page offers, each with its empty label (None: not a list)."""
+    """`shown`: the filters the page offers, each with its empty label (None: not a list); `yes_no`:
+    a true / false filter's words for true and false."""
 
     shown: dict[str, str | None] = {}
+    yes_no: dict[str, tuple] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -22,6 +33,9 @@ class PageFilterMixin:
             one.__dict__.pop("_field", None)  # built again with the page's widget and empty label
             if name not in self.shown:
                 one.extra["widget"] = forms.HiddenInput
+            elif name in self.yes_no:
+                yes, no = self.yes_no[name]
+                one.extra["widget"] = YesNoSelect(yes=yes, no=no)
             elif isinstance(one, DateFilter):
                 one.extra["widget"] = DateInput
             elif self.shown[name] is not None:
@@ -33,7 +47,15 @@ class BrigadePageFilter(PageFilterMixin, BrigadeFilter):
 
 
 class IncidentPageFilter(PageFilterMixin, FireIncidentFilter):
-    shown = {"township": _("全部乡镇"), "date_from": None, "date_to": None, "cause": _("全部原因")}
+    shown = {
+        "township": _("全部乡镇"),
+        "date_from": None,
+        "date_to": None,
+        "cause": _("全部原因"),
+        "grade": _("全部等级"),
+        "late": None,
+    }
+    yes_no = {"late": (_("迟报"), _("按时报告"))}
 
 
 class FundingYearForm(forms.Form):

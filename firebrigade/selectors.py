@@ -10,12 +10,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Case,
+    CharField,
     Count,
+    DateTimeField,
     DecimalField,
+    DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
+    JSONField,
     OuterRef,
     Prefetch,
     Q,
@@ -25,7 +31,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, JSONObject
+from django.utils import timezone
 
 from core import geo
 from core.access import withhold
@@ -35,6 +42,7 @@ from core.scoping import scope_queryset
 from firebrigade import access
 from firebrigade import filters as filtersets
 from firebrigade.models import (
+    DEFAULT_REPORT_HOURS,
     Brigade,
     BrigadeMember,
     BrigadeStandard,
@@ -42,7 +50,9 @@ from firebrigade.models import (
     EquipmentItem,
     EquipmentRequirement,
     EquipmentType,
+    FireGrade,
     FireIncident,
+    FireReportingRule,
     FundingAllocation,
     FundingCategory,
 )
@@ -75,15 +85,26 @@ def brigade_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Bri
     return _with_figures(qs).order_by("township__name", "name")
 
 
+# A brigade's class's standard (its id and minimums) as one JSON value, read with the brigade: a
+# subquery on the few standards rather than a query of its own or four subqueries.
+STANDARD_FIELDS = ("min_staff", "min_vehicles", "min_station_area_m2")
+
+
+def _with_standard(qs: QuerySet[Brigade]) -> QuerySet[Brigade]:
+    standard = BrigadeStandard.objects.filter(brigade_class=OuterRef("brigade_class")).values(
+        figures=JSONObject(pk="pk", **{name: name for name in STANDARD_FIELDS})
+    )[:1]
+    return qs.annotate(standard_figures=Subquery(standard, output_field=JSONField()))
+
+
 def _attach_standards(brigades: list[Brigade]) -> None:
-    """Set on each brigade what _with_figures annotates (standard_id and the minimums of its class's
-    standard, None without one), from the few standards read once: cheaper than four subqueries."""
-    standards = {s.brigade_class: s for s in BrigadeStandard.objects.all()} if brigades else {}
+    """Set on each brigade (read through _with_standard) what _with_figures annotates: standard_id
+    and the minimums of its class's standard, None without one."""
     for brigade in brigades:
-        standard = standards.get(brigade.brigade_class)
-        brigade.standard_id = standard.pk if standard else None
-        for name in ("min_staff", "min_vehicles", "min_station_area_m2"):
-            setattr(brigade, name, getattr(standard, name) if standard else None)
+        standard = brigade.standard_figures or {}
+        brigade.standard_id = standard.get("pk")
+        for name in STANDARD_FIELDS:
+            setattr(brigade, name, standard.get(name))
 
 
 def _gap(required: int | None, held: int | None) -> int | None:
@@ -123,23 +144,36 @@ class TownshipBrigadeGap:
     township: Township
     brigades: list[BrigadeGap] = field(default_factory=list)  # the township's own brigades
     shared_brigades: list[Brigade] = field(default_factory=list)  # others' brigades that also serve it
+    columns: dict = field(default_factory=dict)  # the values of township_brigade_gaps' `columns`
 
     @property
     def has_brigade(self) -> bool:
         return bool(self.brigades or self.shared_brigades)
 
 
-def township_brigade_gaps(*, user, township_ids=None, equipment: bool = True) -> list[TownshipBrigadeGap]:
+def township_brigade_gaps(
+    *, user, township_ids=None, equipment: bool = True, columns: dict | None = None
+) -> list[TownshipBrigadeGap]:
     """Per township the user may see (optionally only `township_ids`): its brigades' status, active
     staff against the standard minimum, good vehicles, station area, and for every equipment type
     the standard requires the quantity held in good condition and the gap. Five queries (one when
     no township is seen, four when only one is); two fewer with `equipment=False` (then every
     `equipment` is empty).
+
+    `columns`: {name: expression over the township} read with the townships (other apps' figures
+    as subqueries on OuterRef("pk"), so that a page reads all of a township's in one row): each
+    row's `columns` holds their values.
     """
     townships_qs = scope_queryset(Township.objects.all(), user=user, township_field="pk")
     if township_ids is not None:
         townships_qs = townships_qs.filter(pk__in=township_ids)
-    townships = list(townships_qs.select_related("county").order_by("county__name", "name"))
+    # Prefixed: a figure's name may be a relation's ("hazards").
+    names = {f"column_{name}": name for name in columns or {}}
+    townships = list(
+        townships_qs.annotate(**{key: columns[name] for key, name in names.items()})
+        .select_related("county")
+        .order_by("county__name", "name")
+    )
     if not townships:
         return []
 
@@ -151,14 +185,16 @@ def township_brigade_gaps(*, user, township_ids=None, equipment: bool = True) ->
         township_pks = [pk]
         serves = Brigade.also_serves.through.objects.filter(brigade=OuterRef("pk"), township_id=pk)
         both = list(
-            Brigade.objects.filter(Q(township_id=pk) | Exists(serves))
+            _with_standard(Brigade.objects.filter(Q(township_id=pk) | Exists(serves)))
             .annotate(serves_township=Exists(serves))
             .order_by("name", "pk")
         )
         brigades = [b for b in both if b.township_id == pk]
         shared[pk] = [b for b in both if b.serves_township]
     else:
-        brigades = list(Brigade.objects.filter(township__in=township_pks).order_by("township_id", "name"))
+        brigades = list(
+            _with_standard(Brigade.objects.filter(township__in=township_pks)).order_by("township_id", "name")
+        )
         shared_links = (
             Brigade.also_serves.through.objects.filter(township__in=township_pks)
             .select_related("brigade")
@@ -193,7 +229,10 @@ def township_brigade_gaps(*, user, township_ids=None, equipment: bool = True) ->
     for requirement in requirements:
         requirements_by_class.setdefault(requirement.standard.brigade_class, []).append(requirement)
 
-    rows = {t.pk: TownshipBrigadeGap(township=t) for t in townships}
+    rows = {
+        t.pk: TownshipBrigadeGap(township=t, columns={name: getattr(t, key) for key, name in names.items()})
+        for t in townships
+    }
     for brigade in brigades:
         equipment_gaps = []
         for requirement in requirements_by_class.get(brigade.brigade_class, []):
@@ -273,18 +312,121 @@ def funding_summary(*, user, year: int) -> QuerySet[Township]:
     return scope_queryset(qs, user=user, township_field="pk").order_by("county__name", "name")
 
 
-def incident_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[FireIncident]:
-    """Fires the user may see (a premises' responsible person: fires at their premises), newest first.
+def funding_column(*, user, year: int) -> Subquery:
+    """For a township query already scoped to `user` (OuterRef("pk")): funding_summary's `year`
+    allocated and disbursed of the township, as JSON {"allocated", "disbursed"} of decimal strings
+    (exact yuan); NULL without an allocation (and for a role that does not read funding). A column,
+    so that a page reads a township's figures in one row."""
+    money = {
+        name: Cast(Coalesce(Sum(field), Value(Decimal(0)), output_field=MONEY), CharField())
+        for name, field in (("allocated", "amount"), ("disbursed", "disbursed_amount"))
+    }
+    allocations = withhold(
+        FundingAllocation.objects.filter(township_id=OuterRef("pk"), year=year),
+        user=user,
+        roles=access.FUNDING_READ_WITHHELD,
+    )
+    rows = (
+        allocations.order_by().values("township_id").annotate(figures=JSONObject(**money)).values("figures")
+    )
+    return Subquery(rows, output_field=JSONField())
 
-    filters: those of firebrigade.filters.FireIncidentFilter (township, premises, responding_brigade,
-    cause, date_from / date_to = occurred_at_after / occurred_at_before: local dates, both inclusive).
-    """
-    qs = scope_queryset(
+
+def _visible_incidents(user) -> QuerySet[FireIncident]:
+    return scope_queryset(
         FireIncident.objects.select_related("township", "premises", "responding_brigade"),
         user=user,
         township_field="township",
         premises_field="premises",
     )
+
+
+def _report_hours():
+    """The hours a fire's township had to report it: the guidance center's FireReportingRule of its
+    grade (hours_with_deaths when anyone died), else DEFAULT_REPORT_HOURS. An expression over the
+    outer fire: the rules are read where the fires are, in the same query."""
+    rule = FireReportingRule.objects.filter(grade=OuterRef("grade"))
+
+    def default(index: int) -> Case:
+        return Case(
+            *(When(grade=grade, then=Value(hours[index])) for grade, hours in DEFAULT_REPORT_HOURS.items()),
+            output_field=IntegerField(),
+        )
+
+    return Case(
+        When(deaths__gt=0, then=Coalesce(Subquery(rule.values("hours_with_deaths")[:1]), default(1))),
+        default=Coalesce(Subquery(rule.values("hours")[:1]), default(0)),
+        output_field=IntegerField(),
+    )
+
+
+def with_report_deadline(
+    qs: QuerySet[FireIncident], *, now: dt.datetime | None = None
+) -> QuerySet[FireIncident]:
+    """Fires annotated with the reporting rule, the one definition of a late report (迟报):
+
+    - report_hours: the hours allowed (_report_hours);
+    - report_deadline: occurred_at + report_hours;
+    - is_late_report: reported after the deadline (reporting exactly at it is in time), or not
+      reported yet and the deadline passed before `now` (default: this moment).
+    """
+    now = now or timezone.now()
+    return qs.annotate(
+        report_hours=_report_hours(),
+        report_deadline=ExpressionWrapper(
+            F("occurred_at")
+            + ExpressionWrapper(
+                F("report_hours") * Value(dt.timedelta(hours=1)), output_field=DurationField()
+            ),
+            output_field=DateTimeField(),
+        ),
+    ).annotate(
+        is_late_report=Case(
+            When(Q(reported_at__gt=F("report_deadline")), then=Value(True)),
+            When(Q(reported_at__isnull=True, report_deadline__lt=Value(now)), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ReportRule:
+    grade: str
+    label: str
+    hours: int
+    hours_with_deaths: int
+
+
+def report_rules() -> list[ReportRule]:
+    """The reporting deadline of each grade as in force (the guidance center's FireReportingRule, else
+    DEFAULT_REPORT_HOURS), to show to whoever reports: the figures _report_hours applies. One query."""
+    rules = {rule.grade: rule for rule in FireReportingRule.objects.all()}
+    shown = []
+    for grade, (hours, with_deaths) in DEFAULT_REPORT_HOURS.items():
+        rule = rules.get(grade)
+        shown.append(
+            ReportRule(
+                grade=grade,
+                label=str(FireGrade(grade).label),
+                hours=rule.hours if rule else hours,
+                hours_with_deaths=rule.hours_with_deaths if rule else with_deaths,
+            )
+        )
+    return shown
+
+
+def incident_list(
+    *, user, filters: dict[str, Any] | None = None, now: dt.datetime | None = None
+) -> QuerySet[FireIncident]:
+    """Fires the user may see (a premises' responsible person: fires at their premises), newest first,
+    with their reporting deadline and late flag (with_report_deadline, as of `now`).
+
+    filters: those of firebrigade.filters.FireIncidentFilter (township, premises, responding_brigade,
+    cause, grade, late, date_from / date_to = occurred_at_after / occurred_at_before: local dates,
+    both inclusive).
+    """
+    qs = with_report_deadline(_visible_incidents(user), now=now)
     return apply_filterset(filtersets.FireIncidentFilter, qs, filters, user=user).order_by("-occurred_at")
 
 
@@ -320,7 +462,7 @@ def fire_figures(
     township, the cause), summed for each named period (start, end: the county's calendar days, both
     inclusive): {group: {period name: FireFigures}}. Groups with no fire in any period are absent.
     One query."""
-    incidents = incident_list(user=user)
+    incidents = _visible_incidents(user)
     if county_id is not None:
         incidents = incidents.filter(township__county_id=county_id)
     within = {name: _occurred_within(*period) for name, period in periods.items()}

@@ -19,7 +19,7 @@ from django.db.models import Model, ProtectedError, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.clock import local_today
+from core.clock import county_tz, local_today
 from core.exceptions import ApplicationError, ConflictError
 from core.services import (
     copy_saved,
@@ -31,6 +31,7 @@ from core.services import (
 )
 from firebrigade import access, tallies
 from firebrigade.models import (
+    GRADE_THRESHOLDS,
     Brigade,
     BrigadeClass,
     BrigadeMember,
@@ -38,6 +39,7 @@ from firebrigade.models import (
     Disbursement,
     EquipmentItem,
     EquipmentType,
+    FireGrade,
     FireIncident,
     FundingAllocation,
     FundingCategory,
@@ -89,11 +91,14 @@ EQUIPMENT_FIELDS = (
 INCIDENT_FIELDS = (
     "premises",
     "occurred_at",
+    "reported_at",
     "address",
     "cause",
     "deaths",
     "injuries",
+    "serious_injuries",
     "direct_loss",
+    "burned_area_m2",
     "responding_brigade",
     "arrival_minutes",
     "description",
@@ -743,6 +748,26 @@ def funding_allocation_delete(*, allocation: FundingAllocation, by) -> None:
 # --- fire incidents -------------------------------------------------------------------------
 
 
+class _ReportedNow:
+    """fire_incident_record's default `reported_at`: the moment the fire is recorded."""
+
+    def __repr__(self) -> str:
+        return "REPORTED_NOW"
+
+
+REPORTED_NOW = _ReportedNow()
+
+
+def fire_grade(*, deaths: int, serious_injuries: int, direct_loss: Decimal) -> str:
+    """火灾等级 by the national standard (公安部 2007; models.GRADE_THRESHOLDS): the highest grade that
+    any one of the deaths, the seriously injured or the direct loss (yuan) reaches, "以上" including
+    the number; 一般火灾 below all three."""
+    for grade, least_deaths, least_serious, least_loss in GRADE_THRESHOLDS:
+        if deaths >= least_deaths or serious_injuries >= least_serious or Decimal(direct_loss) >= least_loss:
+            return grade
+    return FireGrade.GENERAL
+
+
 def fire_incident_check(
     *,
     township: Township | None,
@@ -751,22 +776,47 @@ def fire_incident_check(
     deaths: int | None = 0,
     injuries: int | None = 0,
     direct_loss: Decimal | None = Decimal(0),
+    serious_injuries: int | None = 0,
+    burned_area_m2: Decimal | None = None,
+    reported_at: dt.datetime | None = None,
 ) -> None:
-    """Casualties and loss are not negative; the premises is in the township; not in the future."""
-    if (deaths is not None and deaths < 0) or (injuries is not None and injuries < 0):
+    """Casualties, loss and burned area are not negative, the seriously injured are among the
+    injured; the premises is in the township; the fire is not in the future, and it was not reported
+    before it broke out nor later than now."""
+    if any(n is not None and n < 0 for n in (deaths, injuries, serious_injuries)):
         raise ApplicationError(_("伤亡人数不能为负数。"))
+    if serious_injuries and injuries is not None and serious_injuries > injuries:
+        raise ApplicationError(
+            _("重伤人数（%(serious)s）不能多于受伤人数（%(injured)s）。")
+            % {"serious": serious_injuries, "injured": injuries}
+        )
     if direct_loss is not None and direct_loss < 0:
         raise ApplicationError(_("直接财产损失不能为负数。"))
+    if burned_area_m2 is not None and burned_area_m2 < 0:
+        raise ApplicationError(_("过火面积不能为负数。"))
     if township is not None and premises is not None and premises.township_id != township.pk:
         raise ApplicationError(
             _("起火单位“%(premises)s”不在%(township)s。")
             % {"premises": premises.name, "township": township.name}
         )
-    if occurred_at is not None:
-        if timezone.is_naive(occurred_at):
-            raise ApplicationError(_("起火时间须带时区。"))
-        if occurred_at > timezone.now():
-            raise ApplicationError(_("起火时间晚于当前时间，不能登记未发生的火灾。"))
+    now = timezone.now()
+    for moment in (occurred_at, reported_at):
+        if moment is not None and timezone.is_naive(moment):
+            raise ApplicationError(_("起火时间和报告时间须带时区。"))
+    if occurred_at is not None and occurred_at > now:
+        raise ApplicationError(_("起火时间晚于当前时间，不能登记未发生的火灾。"))
+    if reported_at is not None:
+        if reported_at > now:
+            raise ApplicationError(_("报告时间晚于当前时间。"))
+        if occurred_at is not None and reported_at < occurred_at:
+            raise ApplicationError(
+                _("报告时间 %(reported)s 早于起火时间 %(occurred)s。")
+                % {"reported": _local_minute(reported_at), "occurred": _local_minute(occurred_at)}
+            )
+
+
+def _local_minute(moment: dt.datetime) -> str:
+    return timezone.localtime(moment, timezone=county_tz()).strftime("%Y-%m-%d %H:%M")
 
 
 @transaction.atomic
@@ -779,16 +829,28 @@ def fire_incident_record(
     premises: Premises | None = None,
     deaths: int = 0,
     injuries: int = 0,
+    serious_injuries: int = 0,
     direct_loss: Decimal = Decimal(0),
+    burned_area_m2: Decimal | None = None,
     responding_brigade: Brigade | None = None,
     arrival_minutes: int | None = None,
     description: str = "",
+    reported_at: "dt.datetime | _ReportedNow | None" = REPORTED_NOW,
     is_demo: bool = False,
     by=None,
 ) -> FireIncident:
-    """Record a fire in `township` (its lead or the center). The responding brigade may come from
-    any township (support)."""
+    """Record a fire in `township` (its lead or the center), graded by fire_grade. The responding
+    brigade may come from any township (support).
+
+    `reported_at` is by default this moment: the township reports its fire by recording it. Only the
+    guidance center (or the system, by=None) gives another: the time a report came on paper or by
+    phone, or None — the township has not reported it yet (the county learned of it otherwise).
+    """
     access.check_incident_change(by=by, township=township, premises=premises)
+    if reported_at is REPORTED_NOW:
+        reported_at = timezone.now()
+    else:
+        access.check_incident_report_time(by=by)
     fire_incident_check(
         township=township,
         premises=premises,
@@ -796,16 +858,23 @@ def fire_incident_record(
         deaths=deaths,
         injuries=injuries,
         direct_loss=direct_loss,
+        serious_injuries=serious_injuries,
+        burned_area_m2=burned_area_m2,
+        reported_at=reported_at,
     )
     incident = FireIncident(
         township=township,
         premises=premises,
         occurred_at=occurred_at,
+        reported_at=reported_at,
         address=address,
         cause=cause,
         deaths=deaths,
         injuries=injuries,
+        serious_injuries=serious_injuries,
         direct_loss=direct_loss,
+        burned_area_m2=burned_area_m2,
+        grade=fire_grade(deaths=deaths, serious_injuries=serious_injuries, direct_loss=direct_loss),
         responding_brigade=responding_brigade,
         arrival_minutes=arrival_minutes,
         description=description,
@@ -817,10 +886,23 @@ def fire_incident_record(
 @transaction.atomic
 def fire_incident_update(*, incident: FireIncident, data: dict[str, Any], by=None) -> FireIncident:
     """Correct a recorded fire (INCIDENT_UPDATABLE_FIELDS; the township is fixed; its lead or the
-    center). Locks the row."""
+    center) and grade it again. Locks the row. The time reported is the guidance center's to change
+    (check_incident_report_time); so is the time of a fire already reported, which would otherwise
+    turn a late report into one on time."""
+    stored_reported_at, stored_occurred_at = (
+        FireIncident.objects.select_for_update().values_list("reported_at", "occurred_at").get(pk=incident.pk)
+    )
 
     def check(locked: FireIncident) -> None:
         access.check_incident_change(by=by, township=locked.township, premises=locked.premises)
+        if "reported_at" in data and data["reported_at"] != stored_reported_at:
+            access.check_incident_report_time(by=by)
+        if (
+            stored_reported_at is not None
+            and "occurred_at" in data
+            and data["occurred_at"] != stored_occurred_at
+        ):
+            access.check_incident_report_time(by=by)
         fire_incident_check(
             township=locked.township,
             premises=locked.premises,
@@ -828,9 +910,31 @@ def fire_incident_update(*, incident: FireIncident, data: dict[str, Any], by=Non
             deaths=locked.deaths,
             injuries=locked.injuries,
             direct_loss=locked.direct_loss,
+            serious_injuries=locked.serious_injuries,
+            burned_area_m2=locked.burned_area_m2,
+            reported_at=locked.reported_at,
+        )
+        locked.grade = fire_grade(
+            deaths=locked.deaths, serious_injuries=locked.serious_injuries, direct_loss=locked.direct_loss
         )
 
     return model_update(incident, data=data, allowed=INCIDENT_UPDATABLE_FIELDS, by=by, check=check)
+
+
+@transaction.atomic
+def fire_incident_report(*, incident: FireIncident, by) -> FireIncident:
+    """The township reports to the county a fire the county recorded before it did (reported_at
+    empty): the time reported is this moment. Its lead or the center; refused once reported. Locks
+    the row."""
+    locked = FireIncident.objects.select_for_update().select_related("township").get(pk=incident.pk)
+    access.check_incident_change(by=by, township=locked.township, premises=locked.premises)
+    if locked.reported_at is not None:
+        raise ConflictError(
+            _("该火灾已于 %(reported)s 报告。") % {"reported": _local_minute(locked.reported_at)}
+        )
+    locked.reported_at = timezone.now()
+    record_step(locked, target=incident, by=by, fields=["reported_at"])
+    return incident
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ app_name = "firebrigade"
 urlpatterns = [
     path("", views.brigade_list, name="brigade-list"),
     path("incidents/", views.incident_list, name="incident-list"),
+    path("incidents/report/", views.incident_report, name="incident-report"),
     path("funding/", views.funding, name="funding"),
     path("<int:pk>/", views.brigade_detail, name="brigade-detail"),
     path("<int:pk>/members/add/", views.brigade_member_add, name="brigade-member-add"),

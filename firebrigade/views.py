@@ -15,13 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import allowed
 from core.exceptions import ApplicationError
 from core.exports import xlsx_response
 from core.forms import add_service_error
-from core.pages import filtered_queryset, list_page, paginate, wants_xlsx
+from core.models import Role
+from core.pages import filtered_queryset, list_page, paginate, wants_xlsx, yes_no
+from core.scoping import user_role
 from firebrigade import access, forms, selectors, services
 from firebrigade.models import Brigade, FundingCategory
 from firebrigade.page_filters import BrigadePageFilter, FundingYearForm, IncidentPageFilter
@@ -247,23 +249,33 @@ equipment_item_record_maintenance = _brigade_form_view(
 # --- fire incidents -------------------------------------------------------------------------
 
 
+# The columns of the county's fire statistics as it reports them upward (the national fire
+# statistics' fields that the county keeps), in the order of the statistics form.
 INCIDENT_COLUMNS = [
     (gettext_lazy("起火时间"), lambda i: i.occurred_at),
     (gettext_lazy("乡镇"), lambda i: i.township.name),
-    (gettext_lazy("起火单位"), lambda i: i.premises.name if i.premises else ""),
     (gettext_lazy("起火地点"), lambda i: i.address),
+    (gettext_lazy("起火单位"), lambda i: i.premises.name if i.premises else ""),
+    (gettext_lazy("起火场所类型"), lambda i: i.premises.get_category_display() if i.premises else ""),
+    (gettext_lazy("火灾等级"), lambda i: i.get_grade_display()),
     (gettext_lazy("起火原因"), lambda i: i.get_cause_display()),
-    (gettext_lazy("死亡"), lambda i: i.deaths),
-    (gettext_lazy("受伤"), lambda i: i.injuries),
+    (gettext_lazy("死亡人数"), lambda i: i.deaths),
+    (gettext_lazy("受伤人数"), lambda i: i.injuries),
+    (gettext_lazy("其中重伤人数"), lambda i: i.serious_injuries),
     (gettext_lazy("直接财产损失（元）"), lambda i: i.direct_loss),
-    (gettext_lazy("出动队伍"), lambda i: i.responding_brigade.name if i.responding_brigade else ""),
+    (gettext_lazy("过火面积（㎡）"), lambda i: i.burned_area_m2),
+    (gettext_lazy("报告时间"), lambda i: i.reported_at),
+    (gettext_lazy("报告时限（小时）"), lambda i: i.report_hours),
+    (gettext_lazy("是否迟报"), lambda i: yes_no(i.is_late_report)),
+    (gettext_lazy("出动专职队"), lambda i: i.responding_brigade.name if i.responding_brigade else ""),
     (gettext_lazy("到场用时（分钟）"), lambda i: i.arrival_minutes),
 ]
 
 
 @require_GET
 def incident_list(request):
-    """火灾: by township, date range and cause; each row leads to its 责任倒查 page."""
+    """火灾: by township, date range, cause, grade and late reporting; each row leads to its 责任倒查
+    page. ?format=xlsx: the fire statistics (INCIDENT_COLUMNS) of every filtered row."""
     trace = (
         gettext_lazy("责任倒查"),
         lambda i: request.build_absolute_uri(reverse("homes:trace-incident", args=[i.pk])),
@@ -275,8 +287,59 @@ def incident_list(request):
         template="firebrigade/incident_list.html",
         export_name=gettext_lazy("火灾"),
         columns=[*INCIDENT_COLUMNS, trace],
-        context={"can_read_funding": allowed(access.check_funding_read, by=request.user)},
+        context={
+            "can_read_funding": allowed(access.check_funding_read, by=request.user),
+            "can_report": allowed(access.check_incident_change, by=request.user),
+        },
     )
+
+
+def _own_township(user):
+    """A township lead's township (their reports are of it alone); None for the guidance center."""
+    return user.profile.township if user_role(user) == Role.TOWNSHIP_LEAD else None
+
+
+@require_http_methods(["GET", "POST"])
+def incident_report(request):
+    """火灾上报: a township lead reports a fire of their own township from a phone (the guidance center
+    may record one for any township). One call to fire_incident_record: the time reported is this
+    moment, the grade follows the casualties and the loss. Anyone else: 403 with the reason."""
+    access.check_incident_change(by=request.user)
+    township = _own_township(request.user)
+    data = request.POST if request.method == "POST" else None
+    form = forms.FireReportForm(data, user=request.user, township=township)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                incident = services.fire_incident_record(**form.service_kwargs(), by=request.user)
+            except (ApplicationError, ValidationError) as exc:
+                add_service_error(form, exc)
+            else:
+                _report_messages(request, incident)
+                return redirect(f"{reverse('firebrigade:incident-list')}?township={incident.township_id}")
+        return _render_report(request, form, township, status=400)
+    return _render_report(request, form, township)
+
+
+def _render_report(request, form, township, *, status: int = 200):
+    context = {"form": form, "township": township, "rules": selectors.report_rules()}
+    return render(request, "firebrigade/incident_report.html", context, status=status)
+
+
+def _report_messages(request, incident) -> None:
+    """What was recorded, read back through the selector: the grade, and a late report said so."""
+    row = selectors.incident_list(user=request.user).get(pk=incident.pk)
+    messages.success(
+        request,
+        _("已上报%(township)s火灾（%(grade)s）。")
+        % {"township": row.township.name, "grade": row.get_grade_display()},
+    )
+    if row.is_late_report:
+        messages.warning(
+            request,
+            _("按规定%(grade)s应在起火后 %(hours)s 小时内报告，本次为迟报。")
+            % {"grade": row.get_grade_display(), "hours": row.report_hours},
+        )
 
 
 # --- funding --------------------------------------------------------------------------------

@@ -6,10 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import F, Q
+from django.utils.text import Truncator
 
 from core.clock import local_today
 from core.models import Role
 from core.scoping import scope_queryset, user_role, visible_premises_ids
+from core.templatetags.display import day
 from firebrigade.models import EquipmentItem
 from inspections import selectors as inspection_selectors
 from inspections.models import Hazard
@@ -34,27 +36,38 @@ def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | Non
     or past, assignments not closed due within 7 days or past, equipment (not scrapped) whose next
     maintenance is within 7 days or past.
     """
-    township = (
-        township_selectors.township_choices(user=user).select_related("county").filter(pk=township_id).first()
-    )
-    if township is None:
+    # The township's county's campaigns, to choose from; the current one is picked among them by the
+    # one rule. Read before the township: its row comes with its figures (leaders.figures).
+    campaigns = list(inspection_selectors.campaign_list(user=user).filter(county__townships=township_id))
+    current_campaign = inspection_selectors.campaign_pick_current(campaigns, on=on)
+    campaign = current_campaign
+    if campaign_id is not None:
+        campaign = next((c for c in campaigns if c.pk == campaign_id), None)
+        if campaign is None:
+            return None
+    if campaign is not None:
+        period = campaign_period(campaign, today=on)
+    else:  # no campaign yet: today alone, and what earlier days left open
+        county_id = (
+            township_selectors.township_choices(user=user)
+            .filter(pk=township_id)
+            .values_list("county_id", flat=True)
+            .first()
+        )
+        if county_id is None:
+            return None
+        period = Period(county_id=county_id, start=on, end=on, as_of=on)
+    # The parts the page shows (not equipment, funding, fires: the dashboard's and the 通报's). None
+    # when the user may not see the township.
+    figures = township_figures(user=user, period=period, township_ids=[township_id], parts=HOME_PARTS)
+    if not figures:
         return None
+    (township_row,) = figures
+    township = township_row.brigade_gap.township
     week = on + dt.timedelta(days=7)
     home = TownshipHome(township=township, on=on)
-    # The county's campaigns, to choose from; the current one is picked among them by the one rule.
-    home.campaigns = list(inspection_selectors.campaign_list(user=user).filter(county_id=township.county_id))
-    home.current_campaign = inspection_selectors.campaign_pick_current(home.campaigns, on=on)
-    home.campaign = home.current_campaign
-    if campaign_id is not None:
-        home.campaign = next((c for c in home.campaigns if c.pk == campaign_id), None)
-        if home.campaign is None:
-            return None
-    if home.campaign is not None:
-        period = campaign_period(home.campaign, today=on)
-    else:  # no campaign yet: today alone, and what earlier days left open
-        period = Period(county_id=township.county_id, start=on, end=on, as_of=on)
-    # The parts the page shows (not equipment, funding, fires: the dashboard's and the 通报's).
-    (home.figures,) = township_figures(user=user, period=period, township_ids=[township.pk], parts=HOME_PARTS)
+    home.campaigns, home.current_campaign, home.campaign = campaigns, current_campaign, campaign
+    home.figures = township_row
     home.as_of = period.as_of
 
     if home.current_campaign is not None:
@@ -124,6 +137,10 @@ def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | Non
     _set_labels(home.hazards_near, "status", Hazard.Status.choices)
     _set_labels(home.hazards_near, "severity", Hazard.Severity.choices)
     _set_labels(home.assignments, "status", Assignment.Status.choices)
+    # What the template would work out per row, once here (the to-do is most of the page's rows).
+    for hazard in home.hazards_near:
+        hazard.title = f"{hazard.premises.name}：{Truncator(hazard.description).chars(40)}"
+        hazard.deadline_text = day(hazard.deadline)
     return home
 
 
@@ -143,7 +160,8 @@ def _set_labels(rows: list, field: str, choices) -> None:
 class TownshipHome:
     """What `township_home` returns (a plain class: the figures are filled in step by step). The
     to-do rows carry only the columns the page shows (any other loads on access, a query each) and
-    the labels of their choices (`status_label`, the hazards' `severity_label`)."""
+    the labels of their choices (`status_label`, the hazards' `severity_label`); the hazards also
+    their `title` (premises: description, cut at 40 characters) and `deadline_text` (`day`)."""
 
     def __init__(self, *, township: Township, on: dt.date):
         self.township = township

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from core.scoping import can_see_record
 from core.templatetags.display import day
+from firebrigade import selectors as brigade_selectors
 from firebrigade.models import FireIncident
 from inspections import selectors as inspection_selectors
 from meetings import access as meeting_access
@@ -84,7 +85,10 @@ def premises_trace(request, pk: int):
 
 def incident_trace(request, pk: int):
     incident = get_object_or_404(
-        FireIncident.objects.select_related("township", "premises", "responding_brigade"), pk=pk
+        brigade_selectors.with_report_deadline(
+            FireIncident.objects.select_related("township", "premises", "responding_brigade")
+        ),
+        pk=pk,
     )
     _ensure_visible(request.user, township_id=incident.township_id, premises_id=incident.premises_id)
     trace = inspection_selectors.incident_trace(incident=incident)

@@ -14,11 +14,11 @@ from django.db.models import (
     BooleanField,
     Count,
     DecimalField,
-    Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
     IntegerField,
+    JSONField,
     OuterRef,
     Prefetch,
     Q,
@@ -28,7 +28,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, Lag, NullIf, Round, RowNumber
+from django.db.models.functions import Cast, Coalesce, JSONObject, Lag, NullIf, Round
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -105,6 +105,20 @@ def plan_progress(*, user, campaign) -> QuerySet[InspectionPlan]:
         InspectionPlan.objects.filter(campaign=campaign), user=user, township_field="township"
     )
     return _with_progress(plans).order_by("township__name", "due_on", "title")
+
+
+def plan_totals_column(*, campaign) -> Subquery:
+    """For a township query (OuterRef("pk")): the planned and inspected counts of its plans of
+    `campaign` summed (plan_progress's, kept by the services), as JSON {"planned", "inspected"};
+    NULL without a plan. A column, so that a page reads a township's figures in one row."""
+    plans = (
+        InspectionPlan.objects.filter(campaign=campaign, township_id=OuterRef("pk"))
+        .order_by()
+        .values("township_id")
+        .annotate(figures=JSONObject(planned=Sum("planned_count"), inspected=Sum("inspected_count")))
+        .values("figures")
+    )
+    return Subquery(plans, output_field=JSONField())
 
 
 # --- what the county counts: rectified / open / overdue are defined in inspections.definitions
@@ -203,35 +217,60 @@ def campaign_hazard_figures(*, user, campaign: Campaign, on: dt.date, township_i
     and hazard_carried_open count from the hazards themselves: found, rectified, open, overdue,
     major, major_open, carried_open. Townships with none are absent. None when the kept figures
     cannot say (as of a day before today while the campaign still ran then): count instead.
-    Two queries (one for a campaign over), whatever the number of hazards."""
+    One query, whatever the number of hazards."""
+    column = campaign_hazard_column(campaign=campaign, on=on)
+    if column is None:
+        return None
+    townships = scope_queryset(
+        Township.objects.filter(county_id=campaign.county_id), user=user, township_field="pk"
+    )
+    if township_ids is not None:
+        townships = townships.filter(pk__in=township_ids)
+    rows = townships.annotate(figures=column).values_list("pk", "figures")
+    return {pk: figures for pk, figures in rows if figures is not None}
+
+
+def campaign_hazard_column(*, campaign: Campaign, on: dt.date) -> Subquery | None:
+    """For a township query (OuterRef("pk")): campaign_hazard_figures' figures of the township as
+    JSON (NULL without any), or None when the kept figures cannot say (count instead)."""
     as_of = min(on, campaign.ends_on)
     if as_of < campaign.ends_on and as_of < local_today():
         return None
-    rows = scope_queryset(HazardTally.objects.filter(campaign=campaign), user=user, township_field="township")
-    late = scope_queryset(
-        HazardDeadlineTally.objects.filter(campaign=campaign, deadline__lt=as_of),
-        user=user,
-        township_field="township",
-    )
-    if township_ids is not None:
-        rows, late = rows.filter(township_id__in=township_ids), late.filter(township_id__in=township_ids)
-    overdue = None
-    if as_of < campaign.ends_on:  # running: overdue by today, summed over the deadlines before it
-        overdue = dict(
-            late.order_by().values("township_id").annotate(n=Sum("open")).values_list("township_id", "n")
+    if as_of < campaign.ends_on:
+        # Running: overdue by today, the open hazards of the deadlines before it summed (a deadline
+        # row exists only for found hazards, so only beside a tally row).
+        late = (
+            HazardDeadlineTally.objects.filter(
+                campaign=campaign, township_id=OuterRef("township_id"), deadline__lt=as_of
+            )
+            .order_by()
+            .values("township_id")
+            .annotate(n=Sum("open"))
+            .values("n")
         )
-    figures = {}
-    for t in rows:
-        figures[t.township_id] = {
-            "found": t.found,
-            "rectified": t.rectified,
-            "open": t.found - t.rectified,
-            "overdue": t.overdue_at_end if overdue is None else overdue.get(t.township_id, 0),
-            "major": t.major,
-            "major_open": t.major - t.major_rectified,
-            "carried_open": t.carried_open,
-        }
-    return figures
+        overdue = Coalesce(Subquery(late, output_field=IntegerField()), 0)
+    else:
+        overdue = F("overdue_at_end")
+    tally = HazardTally.objects.filter(campaign=campaign, township_id=OuterRef("pk")).values(
+        figures=JSONObject(
+            found="found",
+            rectified="rectified",
+            open=F("found") - F("rectified"),
+            overdue=overdue,
+            major="major",
+            major_open=F("major") - F("major_rectified"),
+            carried_open="carried_open",
+        )
+    )
+    return Subquery(tally, output_field=JSONField())
+
+
+def hazard_figures_column(*, on: dt.date, start: dt.date, end: dt.date, campaign=None) -> Subquery | None:
+    """hazard_figures as a column of a township query (campaign_hazard_column) when it reads the kept
+    figures; None when it counts (a period other than the campaign's, or a day they cannot say)."""
+    if campaign is not None and (start, end) == (campaign.starts_on, campaign.ends_on):
+        return campaign_hazard_column(campaign=campaign, on=on)
+    return None
 
 
 HAZARD_FIGURES = ("found", "rectified", "open", "overdue", "major", "major_open", "carried_open")
@@ -737,12 +776,13 @@ def campaign_list(*, user, filters=None) -> QuerySet[Campaign]:
     a county official's own county, and for everybody else the counties of their townships.
     Filters (inspections.filters.CampaignFilter): county, kind, active_on."""
     qs = Campaign.objects.select_related("county")
-    township_ids = visible_township_ids(user)
-    if township_ids is not ALL:
-        county_id = visible_county_id(user) if user_role(user) == Role.COUNTY_OFFICIAL else None
-        if county_id is not None:
-            qs = qs.filter(county_id=county_id)
-        else:
+    # A county official's county is on the profile: their townships are not read to find it.
+    county_id = visible_county_id(user) if user_role(user) == Role.COUNTY_OFFICIAL else None
+    if county_id is not None:
+        qs = qs.filter(county_id=county_id)
+    else:
+        township_ids = visible_township_ids(user)
+        if township_ids is not ALL:
             qs = qs.filter(county_id__in=Township.objects.filter(pk__in=township_ids).values("county_id"))
     qs = apply_filterset(CampaignFilter, qs, filters, user=user)
     return qs.order_by("-starts_on", "id")
@@ -797,6 +837,7 @@ __all__ = [
     "inspection_list",
     "inspection_plan_list",
     "plan_progress",
+    "plan_totals_column",
     "premises_trace",
 ]
 
@@ -827,12 +868,22 @@ def campaign_current(*, on: dt.date, county_id: int | None = None, user=None) ->
     return campaign_pick_current(campaigns.filter(starts_on__lte=on), on=on)
 
 
-def campaign_asked_or_current(*, user, campaign_id: int | None, on: dt.date) -> Campaign | None:
+def campaign_asked_or_current(
+    *, user, campaign_id: int | None, on: dt.date, campaigns: list[Campaign] | None = None
+) -> Campaign | None:
     """The campaign a leaders' page or API is asked for (`campaign_id`, one of the user's counties';
-    Campaign.DoesNotExist when it is not), else the current one (campaign_current). One query."""
+    Campaign.DoesNotExist when it is not), else the current one (campaign_current). One query, none
+    when given `campaigns`: every campaign of campaign_list(user=user), as a page listing them has."""
+    if campaigns is None:
+        if campaign_id is not None:
+            return campaign_list(user=user).get(pk=campaign_id)
+        return campaign_current(on=on, user=user)
     if campaign_id is not None:
-        return campaign_list(user=user).get(pk=campaign_id)
-    return campaign_current(on=on, user=user)
+        for campaign in campaigns:
+            if campaign.pk == campaign_id:
+                return campaign
+        raise Campaign.DoesNotExist
+    return campaign_pick_current(campaigns, on=on)
 
 
 def plan_attach_pending_premises(*, plans: list[InspectionPlan], limit: int = 10) -> list[InspectionPlan]:
@@ -844,33 +895,38 @@ def plan_attach_pending_premises(*, plans: list[InspectionPlan], limit: int = 10
     by_plan: dict[int, list] = {plan.pk: [] for plan in plans}
     counts: dict[int, int] = dict.fromkeys(by_plan, 0)
     if by_plan:
-        through = InspectionPlan.premises.through
-        done = Inspection.objects.filter(
-            plan_id=OuterRef("inspectionplan_id"), premises_id=OuterRef("premises_id")
+        # Written as SQL: the ORM's window-then-filter wrapping took longer to compile than to run.
+        # A raw queryset still reads from the database the router picks.
+        rows = Premises.objects.raw(
+            _PENDING_SQL.format(plans=", ".join(["%s"] * len(by_plan))), [*by_plan, limit]
         )
-        rows = (
-            through.objects.filter(inspectionplan_id__in=list(by_plan))
-            .filter(~Exists(done))
-            .annotate(
-                position=Window(
-                    RowNumber(),
-                    partition_by=[F("inspectionplan_id")],
-                    order_by=[F("premises__name").asc(), F("premises_id").asc()],
-                ),
-                pending_total=Window(Count("id"), partition_by=[F("inspectionplan_id")]),
-            )
-            .filter(position__lte=limit)
-            .select_related("premises")
-            .only("inspectionplan_id", "premises__name")
-            .order_by("inspectionplan_id", "position")
-        )
-        for row in rows:
-            by_plan[row.inspectionplan_id].append(row.premises)
-            counts[row.inspectionplan_id] = row.pending_total
+        for premises in rows:
+            by_plan[premises.plan_id].append(premises)
+            counts[premises.plan_id] = premises.pending_total
     for plan in plans:
         plan.pending_premises = by_plan[plan.pk]
         plan.pending_count = counts[plan.pk]
     return plans
+
+
+# Per plan: its premises without an inspection under it, numbered by name, and how many there are
+# (table names from our models, values bound).
+_THROUGH, _PREMISES, _INSPECTION = (
+    InspectionPlan.premises.through._meta.db_table,
+    Premises._meta.db_table,
+    Inspection._meta.db_table,
+)
+_PENDING_SQL = f"""
+SELECT id, name, plan_id, pending_total FROM (
+  SELECT p.id, p.name, pp.inspectionplan_id AS plan_id,
+    ROW_NUMBER() OVER (PARTITION BY pp.inspectionplan_id ORDER BY p.name, pp.premises_id) AS place,
+    COUNT(*) OVER (PARTITION BY pp.inspectionplan_id) AS pending_total
+  FROM {_THROUGH} pp JOIN {_PREMISES} p ON p.id = pp.premises_id
+  WHERE pp.inspectionplan_id IN ({{plans}}) AND NOT EXISTS (
+    SELECT 1 FROM {_INSPECTION} i WHERE i.plan_id = pp.inspectionplan_id AND i.premises_id = pp.premises_id
+  )
+) pending WHERE place <= %s ORDER BY plan_id, place
+"""  # noqa: S608
 
 
 def plan_choices(*, user, premises=None, on: dt.date | None = None) -> QuerySet[InspectionPlan]:

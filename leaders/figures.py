@@ -17,6 +17,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy
 
+from core.clock import local_today
+from core.scoping import user_role
 from firebrigade import selectors as brigade_selectors
 from firebrigade.models import Brigade
 from firebrigade.selectors import FireFigures, TownshipBrigadeGap
@@ -153,18 +155,25 @@ PARTS = {
 
 
 def township_figures(
-    *, user, period: Period, township_ids=None, parts: frozenset[str] | set[str] = frozenset(PARTS)
+    *,
+    user,
+    period: Period,
+    township_ids=None,
+    parts: frozenset[str] | set[str] = frozenset(PARTS),
 ) -> list[TownshipFigures]:
     """Per township of the period's county that `user` may see (and among `township_ids`): its
     brigades against the standard, and of `parts` (default all): the equipment gap, the funding of
     the period's first year, plan progress (of the period's campaign), hazards found in the period
     and their state with those carried over, fires in the period and the same dates a year before,
     and the assignments the period answers for. By county and name; a fixed number of queries
-    whatever the size of the county."""
+    whatever the size of the county: funding, plans, kept hazard figures and assignments are read
+    with the townships, each app's figures a column of the township's row. Each row's
+    `brigade_gap.township` is the township (with its county)."""
     if township_ids is None:
         township_ids = Township.objects.filter(county_id=period.county_id).values("pk")
+    columns, count_hazards = _figure_columns(user=user, period=period, parts=parts)
     gaps = brigade_selectors.township_brigade_gaps(
-        user=user, township_ids=township_ids, equipment="equipment" in parts
+        user=user, township_ids=township_ids, equipment="equipment" in parts, columns=columns
     )
     rows: dict[int, TownshipFigures] = {}
     for gap in gaps:
@@ -197,21 +206,16 @@ def township_figures(
             for name in PARTS[part]:
                 setattr(row, name, None)
 
-    if "funding" in parts:
-        for t in brigade_selectors.funding_summary(user=user, year=period.funding_year).filter(
-            pk__in=list(rows)
-        ):
-            r = rows[t.pk]
-            r.allocated, r.disbursed = t.allocated, t.disbursed
-            r.funding_ratio = ratio(t.disbursed, t.allocated)
-    if "plans" in parts:
-        _add_plans(rows, user=user, period=period)
-    if "hazards" in parts:
-        _add_hazards(rows, user=user, period=period)
+    for row in rows.values():
+        _set_columns(row, row.brigade_gap.columns, parts=parts, columns=columns)
+    if count_hazards:
+        hazards = inspection_selectors.hazard_figures(
+            user=user, township_ids=list(rows), campaign=period.campaign, **_within(period)
+        )
+        for township_id, h in hazards.items():
+            _set_hazards(rows[township_id], h)
     if "fires" in parts:
         _add_fires(rows, user=user, period=period)
-    if "assignments" in parts:
-        _add_assignments(rows, user=user, period=period)
     return list(rows.values())
 
 
@@ -220,28 +224,74 @@ def _within(period: Period) -> dict:
     return {"on": period.as_of, "county_id": period.county_id, "start": period.start, "end": period.end}
 
 
-def _add_plans(rows: dict[int, TownshipFigures], *, user, period: Period) -> None:
-    if period.campaign is not None:
-        for plan in inspection_selectors.plan_progress(user=user, campaign=period.campaign).filter(
-            township_id__in=list(rows)
-        ):
-            r = rows[plan.township_id]
-            r.planned += plan.planned_count
-            r.inspected += plan.inspected_count
-    for r in rows.values():
+def _figure_columns(*, user, period: Period, parts) -> tuple[dict, bool]:
+    """The columns of a township's row for the funding, plans, kept hazard figures and assignments of
+    `parts` (each from the app that owns the figure), and whether the hazards must be counted
+    instead (a period the kept figures cannot say).
+
+    Built once per role (the user matters only as that: who may read funding and assignments),
+    period, parts and day, and kept for the process: building them took longer than the query.
+    They are only read (a query they go into copies them)."""
+    key = (user_role(user), period, frozenset(parts), local_today())
+    built = _built_columns.get(key)
+    if built is None:
+        if len(_built_columns) >= 256:  # a day's periods and roles fit; older days go
+            _built_columns.clear()
+        built = _built_columns[key] = _build_columns(user=user, period=period, parts=parts)
+    return built
+
+
+_built_columns: dict[tuple, tuple[dict, bool]] = {}
+
+
+def _build_columns(*, user, period: Period, parts) -> tuple[dict, bool]:
+    columns = {}
+    if "funding" in parts:
+        columns["funding"] = brigade_selectors.funding_column(user=user, year=period.funding_year)
+    if "plans" in parts and period.campaign is not None:
+        columns["plans"] = inspection_selectors.plan_totals_column(campaign=period.campaign)
+    count_hazards = "hazards" in parts
+    if count_hazards:
+        hazards = inspection_selectors.hazard_figures_column(
+            campaign=period.campaign, on=period.as_of, start=period.start, end=period.end
+        )
+        if hazards is not None:
+            columns["hazards"], count_hazards = hazards, False
+    if "assignments" in parts:
+        # The rows are of the period's county already: not narrowed to it again.
+        columns["assignments"] = meeting_selectors.assignment_figures_column(
+            user=user, on=period.as_of, start=period.start, end=period.end
+        )
+    return columns, count_hazards
+
+
+def _set_columns(r: TownshipFigures, figures: dict, *, parts, columns: dict) -> None:
+    if "funding" in parts:
+        funding = figures.get("funding")
+        if funding:
+            r.allocated, r.disbursed = Decimal(funding["allocated"]), Decimal(funding["disbursed"])
+        r.funding_ratio = ratio(r.disbursed, r.allocated)
+    if "plans" in parts:
+        plans = figures.get("plans") or {}
+        r.planned, r.inspected = plans.get("planned", 0), plans.get("inspected", 0)
         r.plan_percent = ratio(r.inspected, r.planned)
+    if "hazards" in columns:
+        _set_hazards(r, figures.get("hazards"))
+    if "assignments" in parts:
+        item = figures.get("assignments")
+        if item:
+            r.assignments, r.assignments_closed = item["total"], item["closed"]
+            r.assignments_overdue = item["overdue"]
+            r.assignment_rate = ratio(item["closed"], item["total"])
 
 
-def _add_hazards(rows: dict[int, TownshipFigures], *, user, period: Period) -> None:
-    hazards = inspection_selectors.hazard_figures(
-        user=user, township_ids=list(rows), campaign=period.campaign, **_within(period)
-    )
-    for township_id, h in hazards.items():
-        r = rows[township_id]
-        r.hazards_found, r.hazards_rectified, r.hazards_open = h["found"], h["rectified"], h["open"]
-        r.hazards_overdue, r.hazards_major, r.hazards_major_open = h["overdue"], h["major"], h["major_open"]
-        r.hazards_carried_open = h["carried_open"]
-        r.rectification_rate = ratio(h["rectified"], h["found"])
+def _set_hazards(r: TownshipFigures, h: dict | None) -> None:
+    if not h:
+        return
+    r.hazards_found, r.hazards_rectified, r.hazards_open = h["found"], h["rectified"], h["open"]
+    r.hazards_overdue, r.hazards_major, r.hazards_major_open = h["overdue"], h["major"], h["major_open"]
+    r.hazards_carried_open = h["carried_open"]
+    r.rectification_rate = ratio(h["rectified"], h["found"])
 
 
 def _add_fires(rows: dict[int, TownshipFigures], *, user, period: Period) -> None:
@@ -253,14 +303,6 @@ def _add_fires(rows: dict[int, TownshipFigures], *, user, period: Period) -> Non
     for township_id, sums in fires.items():
         if township_id in rows:
             rows[township_id].fires, rows[township_id].fires_last_year = sums["this"], sums["last"]
-
-
-def _add_assignments(rows: dict[int, TownshipFigures], *, user, period: Period) -> None:
-    figures = meeting_selectors.assignment_figures(user=user, township_ids=list(rows), **_within(period))
-    for township_id, item in figures.items():
-        r = rows[township_id]
-        r.assignments, r.assignments_closed = item["total"], item["closed"]
-        r.assignments_overdue, r.assignment_rate = item["overdue"], item["rate"]
 
 
 def county_total(rows: list[TownshipFigures]) -> TownshipFigures:

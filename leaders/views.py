@@ -28,10 +28,12 @@ def county_dashboard(request):
     if user_role(request.user) not in DASHBOARD_ROLES:
         raise PermissionDenied
     on = local_today()
+    # Read once: the choices, and the campaign shown is one of them.
+    campaigns = list(dashboard.campaign_choices(user=request.user))
     try:
         campaign_id = int(request.GET["campaign"]) if request.GET.get("campaign") else None
         campaign = inspection_selectors.campaign_asked_or_current(
-            user=request.user, campaign_id=campaign_id, on=on
+            user=request.user, campaign_id=campaign_id, on=on, campaigns=campaigns
         )
     except (ValueError, Campaign.DoesNotExist) as exc:
         raise Http404 from exc
@@ -50,7 +52,7 @@ def county_dashboard(request):
         "dashboard/county.html",
         {
             "data": data,
-            "campaigns": dashboard.campaign_choices(user=request.user),
+            "campaigns": campaigns,
             "chart": json.dumps(_chart(data.rows), ensure_ascii=False),
             "column_groups": dashboard.COLUMN_GROUPS,
             "columns": dashboard.COLUMNS,

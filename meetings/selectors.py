@@ -19,10 +19,13 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    JSONField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, JSONObject
 from django.utils.translation import gettext_lazy as _
 
 from core.access import withhold
@@ -144,11 +147,26 @@ def assignments_of_period(
     done earlier belongs to an earlier period; work still open carries over), with `is_overdue` /
     `is_closed_late` as of `on`. A county department's assignments are not a township's: the
     townships' figures, ranking and 通报 never count them."""
-    queryset = scope_queryset(
+    queryset = _of_period(
         Assignment.objects.filter(township__isnull=False).select_related("directive__meeting", "township"),
         user=user,
-        township_field="township",
+        county_id=county_id,
+        start=start,
+        end=end,
+        township_ids=township_ids,
     )
+    return _with_flags(queryset, on)
+
+
+def _of_period(queryset, *, user, county_id, start, end, township_ids) -> QuerySet[Assignment]:
+    """`queryset` narrowed to what `user` may read of the assignments of a period (assignments_of_period's rule)."""
+    queryset = scope_queryset(queryset, user=user, township_field="township")
+    return _within_period(
+        queryset, user=user, county_id=county_id, start=start, end=end, township_ids=township_ids
+    )
+
+
+def _within_period(queryset, *, user, county_id, start, end, township_ids) -> QuerySet[Assignment]:
     queryset = withhold(queryset, user=user, roles=access.ASSIGNMENTS_READ_WITHHELD)
     if county_id is not None:
         queryset = queryset.filter(township__county_id=county_id)
@@ -158,25 +176,42 @@ def assignments_of_period(
         queryset = queryset.filter(directive__meeting__held_at__lt=day_start(end + dt.timedelta(days=1)))
     if start is not None:
         queryset = queryset.exclude(assignment_closed_q(start - dt.timedelta(days=1)))
-    return _with_flags(queryset, on)
+    return queryset
 
 
-def assignment_figures(**period) -> dict[int, dict]:
-    """Per township id, the assignments of `assignments_of_period(**period)` as of its `on`: total,
-    closed (by `on`), overdue and rate (closed * 100 / total, one decimal). Townships with none are
-    absent. One query."""
-    on = period["on"]
+def assignment_figures_column(
+    *,
+    user,
+    on: dt.date,
+    county_id: int | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Subquery:
+    """For a township query already scoped to `user` (OuterRef("pk")): the township's assignments of
+    `assignments_of_period(...)` as of `on`, as JSON {"total", "closed" (by `on`), "overdue"}; NULL
+    without any (and for a role that does not read assignments). A column, so that a page reads a
+    township's figures in one row."""
+    period = _within_period(
+        Assignment.objects.filter(township_id=OuterRef("pk")),
+        user=user,
+        county_id=county_id,
+        start=start,
+        end=end,
+        township_ids=None,
+    )
     rows = (
-        assignments_of_period(**period)
-        .order_by()
+        period.order_by()
         .values("township_id")
         .annotate(
-            total=Count("id"),
-            closed=Count("id", filter=assignment_closed_q(on)),
-            overdue=Count("id", filter=assignment_overdue_q(on)),
+            figures=JSONObject(
+                total=Count("id"),
+                closed=Count("id", filter=assignment_closed_q(on)),
+                overdue=Count("id", filter=assignment_overdue_q(on)),
+            )
         )
+        .values("figures")
     )
-    return {row["township_id"]: {**row, "rate": round(row["closed"] * 100 / row["total"], 1)} for row in rows}
+    return Subquery(rows, output_field=JSONField())
 
 
 def assignment_completion(*, user, meeting: Meeting | None = None, on: dt.date) -> list[dict]:

@@ -1,7 +1,18 @@
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.utils import translation
 
 from config.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Every test starts in the site's language (zh-hans): a request made in English by an earlier
+    test leaves English active in the thread (LocaleMiddleware activates, nothing deactivates)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

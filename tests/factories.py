@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils.dateparse import parse_datetime
 
 from core.models import Role, UserProfile
 from firebrigade import models as fb
@@ -186,6 +187,13 @@ class FireIncidentFactory(factory.django.DjangoModelFactory):
 
     township = factory.SubFactory(TownshipFactory)
     occurred_at = dt.datetime(2022, 1, 15, 20, 30, tzinfo=SHANGHAI)
+    # Reported within the hour, in time whatever the grade (a late one is made on purpose).
+    reported_at = factory.LazyAttribute(
+        lambda o: (
+            (parse_datetime(o.occurred_at) if isinstance(o.occurred_at, str) else o.occurred_at)
+            + dt.timedelta(hours=1)
+        )
+    )
     address = "测试村"
     cause = fb.FireIncident.Cause.ELECTRICAL
 

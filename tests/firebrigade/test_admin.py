@@ -398,6 +398,7 @@ def test_incident_admin_refuses_premises_of_another_township(superuser_client):
         "cause": FireIncident.Cause.HEATING,
         "deaths": "0",
         "injuries": "0",
+        "serious_injuries": "0",
         "direct_loss": "0",
         "description": "",
     }

@@ -5,9 +5,12 @@ with the same number of queries however many hazards there are."""
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.serializers import ListSerializer
 from rest_framework.test import APIRequestFactory
@@ -40,13 +43,14 @@ def generic(serializer, instance):
     return out
 
 
-@pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_the_direct_representation_equals_drf_field_by_field(world, settings, tmp_path, language):
+@pytest.fixture
+def filled(world, settings, tmp_path):
+    """Hazards with every kind of field filled and empty: photos and none, a rectification with
+    evidence, a failed and a passed re-inspection and none, a grid and none, a checklist item and
+    none, major and general, verified (late or not) and open."""
     settings.MEDIA_ROOT = tmp_path
     w = world
-    center = w.users["center"]
     client = client_for(w.users["responsible"])
-    # A hazard with photos, a rectification with evidence, a failed and a passed re-inspection.
     client.post(f"{HAZARDS}{w.h_bg.pk}/start-rectifying/")
     for attempt in range(2):
         response = client.post(
@@ -75,27 +79,65 @@ def test_the_direct_representation_equals_drf_field_by_field(world, settings, tm
     township_services.premises_update(
         premises=w.p_bg, data={"grid": GridFactory(township=w.beiguan, name="一网格")}
     )
+    township_services.premises_update(premises=w.p_cm, data={"grid": None})
     major = record_inspection(
         premises=w.p_bg2, hazards=[hazard_data(severity=Hazard.Severity.MAJOR, checklist_item=w.items[1])]
     )
     assert major.hazards.exists()
+    return w
 
+
+def _instances(user, language):
+    """The list's rows as model instances (the queryset DRF's own list serializes), and its context."""
     request = Request(APIRequestFactory().get(HAZARDS))
-    request.user = center
+    request.user = user
     view = HazardViewSet(request=request, format_kwarg=None, action="list")
     with translation.override(language):
-        hazards = list(view.get_queryset())
-        assert len(hazards) == Hazard.objects.count() == 4
-        serializer = HazardSerializer(context=view.get_serializer_context())
+        return list(view.get_queryset()), view.get_serializer_context()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_direct_representation_equals_drf_field_by_field(filled, language):
+    w = filled
+    hazards, context = _instances(w.users["center"], language)
+    assert len(hazards) == Hazard.objects.count() == 4
+    serializer = HazardSerializer(context=context)
+    with translation.override(language):
         for hazard in hazards:
             fast = serializer.to_representation(hazard)
             assert fast == generic(serializer, hazard), hazard.description
         verified = next(h for h in hazards if h.pk == w.h_bg.pk)
         body = serializer.to_representation(verified)
-        assert body["photo_after"].startswith("http://testserver/")
-        assert [r["passed"] for r in body["reinspections"]] == [False, True]
-        assert all(r["evidence"] for r in body["rectifications"])
-        assert body["grid_name"] == "一网格"
+    assert body["photo_after"].startswith("http://testserver/")
+    assert [r["passed"] for r in body["reinspections"]] == [False, True]
+    assert all(r["evidence"] for r in body["rectifications"])
+    assert body["grid_name"] == "一网格"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_list_read_as_values_is_drfs_answer_byte_for_byte(filled, language):
+    """The list page (rows read with values(), nested lists aggregated by PostgreSQL) is the very
+    bytes DRF's field-by-field serializer gives for the same rows."""
+    w = filled
+    response = client_for(w.users["center"]).get(HAZARDS, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200, response.content
+    hazards, context = _instances(w.users["center"], language)
+    serializer = HazardSerializer(context=context)
+    with translation.override(language):
+        rows = [generic(serializer, hazard) for hazard in hazards]
+    expected = {"count": len(rows), "next": None, "previous": None, "results": rows}
+    assert response.content == JSONRenderer().render(expected)
+    # Every kind of field was there to compare, filled and empty.
+    labels = {row["severity_display"] for row in rows}
+    assert labels == (
+        {"一般隐患", "重大火灾隐患"} if language == "zh-hans" else {"General hazard", "Major fire hazard"}
+    )
+    assert {bool(row["photo_after"]) for row in rows} == {True, False}
+    assert {bool(row["grid_name"]) for row in rows} == {True, False}
+    assert {row["checklist_item"] is None for row in rows} == {True, False}
+    assert {row["verified_on"] is None for row in rows} == {True, False}
+    assert {len(row["reinspections"]) for row in rows} >= {0, 2}
+    assert any(r["evidence"] for row in rows for r in row["rectifications"])
 
 
 def _list(client, **params):
@@ -125,3 +167,75 @@ def test_the_list_runs_the_same_queries_for_ten_times_the_hazards(world):
     with CaptureQueriesContext(connection) as large:
         assert _list(lead)["count"] > 30
     assert len(large) == len(small)
+
+
+class WiderHazardSerializer(HazardSerializer):
+    """Fields of kinds HazardSerializer does not declare: a label across a relation, a nullable path
+    without a default (DRF leaves the key out when the related row is missing), a default, a date
+    and a key across relations, and an annotation."""
+
+    premises_category = serializers.CharField(source="premises.get_category_display", read_only=True)
+    item_text = serializers.CharField(source="checklist_item.text", read_only=True)
+    item_code = serializers.CharField(source="checklist_item.code", read_only=True, default="—")
+    inspected_on = serializers.DateField(source="inspection.inspected_on", read_only=True)
+    county = serializers.PrimaryKeyRelatedField(source="township.county", read_only=True)
+    overdue_too = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta(HazardSerializer.Meta):
+        fields = [*HazardSerializer.Meta.fields, "premises_category", "item_text", "item_code"]
+        fields += ["inspected_on", "county", "overdue_too"]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_field_added_to_the_serializer_is_in_the_values_list(filled, language):
+    hazards, context = _instances(filled.users["center"], language)
+    rows = WiderHazardSerializer.values_rows
+    request = Request(APIRequestFactory().get(HAZARDS))
+    request.user = filled.users["center"]
+    view = HazardViewSet(request=request, format_kwarg=None, action="list")
+    with translation.override(language):
+        values = rows.queryset(view.get_queryset())
+        written = rows.write(list(values), context=context, columns=values.columns)
+        serializer = WiderHazardSerializer(context=context)
+        expected = [generic_skipping(serializer, hazard) for hazard in hazards]
+    assert written == expected
+    assert {"item_text" in row for row in written} == {True, False}  # left out as DRF leaves it out
+    assert {row["item_code"] for row in written} >= {"—", "A02"}
+
+
+def generic_skipping(serializer, instance):
+    """DRF's Serializer.to_representation itself (a field it cannot get is left out)."""
+    return serializers.Serializer.to_representation(serializer, instance)
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        serializers.StringRelatedField(source="premises"),
+        serializers.CharField(source="premises.__str__", read_only=True),
+        serializers.CharField(source="premises.hazards", read_only=True),
+        serializers.SlugRelatedField(source="township", slug_field="name", read_only=True),
+    ],
+    ids=["a relation as text", "a method", "a reverse relation", "a relation by another field"],
+)
+def test_a_field_the_values_list_cannot_write_stops_the_start(field):
+    with pytest.raises(ImproperlyConfigured, match="extra"):
+        type(
+            "Refused",
+            (HazardSerializer,),
+            {"extra": field, "Meta": type("Meta", (HazardSerializer.Meta,), {"fields": ["id", "extra"]})},
+        )
+
+
+def test_the_page_reads_its_hazards_in_one_query(world):
+    """The page, its count and every row's rectifications and re-inspections: one query of hazards."""
+    lead = client_for(world.users["beiguan_lead"])
+    _list(lead)
+    for i in range(3):
+        record_inspection(premises=world.p_bg, hazards=[hazard_data(description=f"出口堵塞{i}")] * 2)
+    with CaptureQueriesContext(connection) as queries:
+        assert _list(lead)["count"] > 6
+    reads = [q["sql"] for q in queries if "inspections_hazard" in q["sql"]]
+    assert len(reads) == 1, reads
+    assert "inspections_rectification" in reads[0]
+    assert "COUNT(" in reads[0]

@@ -13,6 +13,7 @@ from core.models import Role
 from firebrigade import services as brigade_services
 from inspections import services as inspection_services
 from leaders.dashboard import county_dashboard
+from leaders.figures import campaign_period, township_figures
 from tests import factories as f
 
 TODAY = dt.date(2021, 12, 15)
@@ -139,6 +140,11 @@ def test_dashboard_runs_the_same_number_of_queries_for_ten_times_the_data(client
     with CaptureQueriesContext(connection) as large:
         assert client.get(f"/dashboard/?campaign={campaign.pk}").status_code == 200
     assert len(large) == len(small)
+    # The campaigns; the townships with their funding, plans, kept hazard figures and assignments as
+    # columns of their rows, their brigades, the brigades sharing, the equipment required and held;
+    # the fires; the assessment scheme; the session, user, profile and unread count. (20 before
+    # issue 14's fewer, wider reads.)
+    assert len(large) <= 12
 
 
 @pytest.mark.django_db
@@ -211,3 +217,22 @@ def test_dashboard_charts_put_the_largest_township_first_and_head_every_column_g
         assert re.search(rf'<th scope="colgroup" colspan="\d">{group}</th>', page), group
     # Every printed page is headed with the campaign (a CSS string: nothing can leave it).
     assert "@top-left { content: " in page
+
+
+@pytest.mark.django_db
+def test_figures_asked_again_by_another_role_are_that_roles(client):
+    """The figures' columns are built once per role and period: a police station covering the
+    township, asking after the county official, still reads no funding nor assignments."""
+    beiguan, _, campaign = _county()
+    official = f.make_user(Role.COUNTY_OFFICIAL, county=beiguan.county)
+    station = f.PoliceStationFactory(county=beiguan.county)
+    station.townships.add(beiguan)
+    police = f.make_user(Role.POLICE_STATION, police_station=station)
+    period = campaign_period(campaign, today=TODAY)
+
+    for _ in range(2):
+        (seen,) = [r for r in township_figures(user=official, period=period) if r.township_id == beiguan.pk]
+        assert (seen.allocated, seen.disbursed, seen.hazards_found) == (Decimal(1000), Decimal(500), 2)
+        (theirs,) = township_figures(user=police, period=period)
+        assert (theirs.allocated, theirs.funding_ratio, theirs.assignments) == (Decimal(0), None, 0)
+        assert theirs.hazards_found == 2
