@@ -391,6 +391,7 @@ SPECTACULAR_SETTINGS = {
         "ChecklistResultEnum": "inspections.models.ChecklistResult.Result",
         "HazardSeverityEnum": "inspections.models.Hazard.Severity",
         "HazardStatusEnum": "inspections.models.Hazard.Status",
+        "HandoverActionKindEnum": "inspections.models.HandoverAction.Kind",
         "AttendanceVenueEnum": "meetings.models.Attendance.Venue",
         "StatementKindEnum": "meetings.models.Statement.Kind",
         "DirectiveCategoryEnum": "meetings.models.Directive.Category",
