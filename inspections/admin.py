@@ -32,8 +32,11 @@ from inspections.models import (
     Campaign,
     ChecklistItem,
     ChecklistResult,
+    HandoverAction,
     Hazard,
     HazardDeadlineTally,
+    HazardHandover,
+    HazardSupervision,
     HazardTally,
     Inspection,
     InspectionPlan,
@@ -692,3 +695,36 @@ class HazardTallyAdmin(FiguresAdmin):
 @admin.register(HazardDeadlineTally)
 class HazardDeadlineTallyAdmin(FiguresAdmin):
     list_display = ["campaign", "township", "deadline", "open"]
+
+
+# --- hand-over and 挂牌督办: written on the hazard's page and the API, through their services -------
+
+
+class ProcessRecordAdmin(ReadOnlyAdmin):
+    """Steps of a hazard's hand-over or supervision: each is a service call with its own refusals (the
+    hazard's page and the API), so the admin lists them and never writes them."""
+
+    deletable = False
+
+
+@admin.register(HazardHandover)
+class HazardHandoverAdmin(ProcessRecordAdmin):
+    list_display = ["hazard", "handed_over_on", "status", "ended_on"]
+    list_filter = ["status", "handed_over_on"]
+    search_fields = ["hazard__description", "hazard__premises__name", "reason", "outcome"]
+    list_select_related = ["hazard__premises"]
+
+
+@admin.register(HandoverAction)
+class HandoverActionAdmin(ProcessRecordAdmin):
+    list_display = ["handover", "kind", "taken_on"]
+    list_filter = ["kind", "taken_on"]
+    list_select_related = ["handover__hazard__premises"]
+
+
+@admin.register(HazardSupervision)
+class HazardSupervisionAdmin(ProcessRecordAdmin):
+    list_display = ["hazard", "leader", "listed_on", "deadline", "lifted_on"]
+    list_filter = ["listed_on", "lifted_on"]
+    search_fields = ["hazard__description", "hazard__premises__name", "leader"]
+    list_select_related = ["hazard__premises"]
