@@ -12,7 +12,9 @@ from firebrigade.models import (
     BrigadeMember,
     Disbursement,
     EquipmentItem,
+    FireGrade,
     FireIncident,
+    FireReportingRule,
     FundingAllocation,
 )
 from tests.factories import (
@@ -52,6 +54,10 @@ def one_of_each():
     allocation = FundingAllocationFactory()
     Disbursement.objects.create(allocation=allocation, amount=Decimal(1), disbursed_on=dt.date(2021, 12, 1))
     FireIncidentFactory(premises=PremisesFactory(), responding_brigade=brigade)
+    # Seeded by a migration, but gone after a transactional test flushed the tables.
+    FireReportingRule.objects.get_or_create(
+        grade=FireGrade.GENERAL, defaults={"hours": 24, "hours_with_deaths": 2}
+    )
 
 
 def _models():
