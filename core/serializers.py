@@ -381,7 +381,8 @@ class ValuesQuery:
             return None
         if any(getattr(a, "contains_aggregate", False) for a in query.annotations.values()):
             return None
-        number = Func(F("pk"), function="COUNT", output_field=models.IntegerField())
+        # COUNT(*), not COUNT(id): an index holding the filtered columns answers it alone.
+        number = Func(template="COUNT(*)", output_field=models.IntegerField())
         count = Subquery(self.counted.order_by().values(values_rows_count=number))
         rows = list(
             self.rows.annotate(values_rows_count=count).values_list(*self.columns, "values_rows_count")[
