@@ -883,16 +883,21 @@ class BrigadeArchive:
         return sum(p.audience for p in self.publicity)
 
 
-def brigade_archive(*, user, brigade_id: int, on: dt.date) -> BrigadeArchive:
+def brigade_archive(
+    *, user, brigade_id: int, on: dt.date, detail: BrigadeDetail | None = None
+) -> BrigadeArchive:
     """一队一档: everything the county keeps of one brigade the user may see (Brigade.DoesNotExist
     otherwise), as of `on`: its details and standard gaps, members and equipment (brigade_detail),
     its township's funding of this year and last, its documents, and its training and drills,
     call-outs and publicity since ARCHIVE_DAYS before `on`, its duty roster since then, and this
-    month's activity counts. A fixed number of queries."""
-    detail = brigade_detail(user=user, brigade_id=brigade_id, on=on)
+    month's activity counts. A fixed number of queries. `detail`: the brigade's brigade_detail as of
+    `on`, when the caller read it already."""
+    if detail is None:
+        detail = brigade_detail(user=user, brigade_id=brigade_id, on=on)
     brigade = detail.brigade
     since = on - dt.timedelta(days=ARCHIVE_DAYS)
-    mine = {"brigade": brigade.pk}
+    # The brigade is already checked against the user's scope: narrowed directly.
+    mine = {"brigade_id": brigade.pk}
     (counted,) = brigade_month_activity(user=user, month=on, brigade_ids=[brigade.pk])
     return BrigadeArchive(
         detail=detail,
@@ -901,11 +906,11 @@ def brigade_archive(*, user, brigade_id: int, on: dt.date) -> BrigadeArchive:
         funding=list(
             funding_allocation_list(user=user).filter(township_id=brigade.township_id, year__gte=on.year - 1)
         ),
-        documents=list(brigade_document_list(user=user, filters=mine)),
-        trainings=list(training_list(user=user, filters=mine).filter(held_on__gte=since)),
-        duty=list(duty_roster_list(user=user, filters=mine).filter(duty_on__gte=since)),
-        call_outs=list(call_out_list(user=user, filters=mine).filter(called_at__gte=day_start(since))),
-        publicity=list(publicity_list(user=user, filters=mine).filter(held_on__gte=since)),
+        documents=list(brigade_document_list(user=user).filter(**mine)),
+        trainings=list(training_list(user=user).filter(**mine).filter(held_on__gte=since)),
+        duty=list(duty_roster_list(user=user).filter(**mine).filter(duty_on__gte=since)),
+        call_outs=list(call_out_list(user=user).filter(**mine).filter(called_at__gte=day_start(since))),
+        publicity=list(publicity_list(user=user).filter(**mine).filter(held_on__gte=since)),
     )
 
 
