@@ -41,6 +41,7 @@ from firebrigade.models import (
     FireIncident,
     FundingAllocation,
     FundingCategory,
+    TrainingRecord,
 )
 from inspections import selectors as inspection_selectors
 from inspections import services as inspection_services
@@ -167,6 +168,7 @@ def load(county: County, townships: dict[str, Township], today: dt.date) -> dict
     created["demo_users"] = _users(townships)
     created["handovers"] = _handover(county, today)
     created["supervisions"] = _supervision(county, today)
+    created["archive_records"] = _archive(county, today)
     return created
 
 
@@ -1163,3 +1165,118 @@ def _supervision(county, today: dt.date) -> int:
 
 # load_demo prints this once, on the run that created the accounts.
 DEMO_PASSWORD: list[str] = []
+
+
+def _archive(county, today: dt.date) -> int:
+    """The built brigades' archive (一队一档), once: the founding approval of the first few; for each of
+    the last three months a drill (not last month for every fourth brigade, so the reminder has
+    something to say), two trainings and a publicity activity; a call-out or two, the season's fires
+    answered by the brigade of their township; today's and tomorrow's duty; and a few contracts and
+    certificates running out within the month."""
+    brigades = list(
+        Brigade.objects.filter(township__county=county, status__in=["established", "accepted"]).order_by(
+            "name"
+        )
+    )
+    if not brigades or TrainingRecord.objects.filter(brigade__in=brigades).exists():
+        return 0
+    count = 0
+    this_month = today.replace(day=1)
+    months = [this_month]
+    for _ in range(2):
+        months.insert(0, (months[0] - dt.timedelta(days=1)).replace(day=1))
+    fires = {
+        f.township_id: f
+        for f in FireIncident.objects.filter(
+            township__county=county, occurred_at__date__gte=months[0]
+        ).order_by("occurred_at")
+    }
+    now = timezone.now()
+    for index, brigade in enumerate(brigades):
+        members = list(brigade.members.filter(left_on__isnull=True).order_by("role", "name", "id"))
+        if len(members) < 2:
+            continue
+        if index < 3:
+            brigade_services.brigade_document_add(
+                brigade=brigade,
+                kind="founding",
+                title=f"关于成立{brigade.name}的批复",
+                issued_on=dt.date(2021, 3, 15),
+                file=ContentFile(b"%PDF-1.4\n% demo\n", name="建队批复.pdf"),
+            )
+            count += 1
+        for month in months:
+            last = min(today, (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1))
+            days = (last - month).days
+            if not (month == months[1] and index % 4 == 3):
+                brigade_services.training_record(
+                    brigade=brigade,
+                    kind="drill",
+                    held_on=month + dt.timedelta(days=min(days, 14)),
+                    hours=Decimal(3),
+                    topic="灭火救援综合演练",
+                    place=brigade.station_address,
+                    participants=members,
+                )
+                count += 1
+            for k, topic in enumerate(("体能训练", "水带铺设和器材操作训练")):
+                brigade_services.training_record(
+                    brigade=brigade,
+                    kind="training",
+                    held_on=month + dt.timedelta(days=min(days, 4 + 10 * k)),
+                    hours=Decimal(2),
+                    topic=topic,
+                    participants=members[: 2 + k],
+                )
+                count += 1
+            brigade_services.publicity_record(
+                brigade=brigade,
+                held_on=month + dt.timedelta(days=min(days, 9)),
+                kind=["door_to_door", "lecture", "leaflets"][(index + month.month) % 3],
+                place=f"{brigade.township.name}集市" if index % 2 else f"{brigade.township.name}中心小学",
+                audience=40 + 15 * ((index + month.month) % 7),
+            )
+            count += 1
+        fire = fires.get(brigade.township_id)
+        if fire is not None:
+            brigade_services.call_out_record(
+                brigade=brigade,
+                kind="fire",
+                called_at=fire.occurred_at + dt.timedelta(minutes=3),
+                arrived_at=fire.occurred_at + dt.timedelta(minutes=3 + 10 + index % 9),
+                address=fire.address,
+                outcome="明火扑灭，无人员伤亡",
+                incident=fire,
+            )
+            count += 1
+        called_at = now - dt.timedelta(days=3 + index % 20, hours=5)
+        brigade_services.call_out_record(
+            brigade=brigade,
+            kind=["rescue", "assistance", "other"][index % 3],
+            called_at=called_at,
+            arrived_at=called_at + dt.timedelta(minutes=8 + index % 12),
+            address=f"{brigade.township.name}{person(index, 5)}家",
+            outcome=["救出被困群众一名", "协助排除燃气泄漏隐患", "清理道路障碍物"][index % 3],
+        )
+        count += 1
+        for offset in (0, 1):
+            brigade_services.duty_roster_add(
+                brigade=brigade,
+                duty_on=today + dt.timedelta(days=offset),
+                leader=members[offset % 2],
+                members=members[2:5],
+            )
+            count += 1
+        if index % 5 == 0:
+            brigade_services.brigade_member_update(
+                member=members[-1], data={"contract_until": today + dt.timedelta(days=12 + index % 10)}
+            )
+        if index % 5 == 1 and members[0].certification:
+            brigade_services.brigade_member_update(
+                member=members[0],
+                data={
+                    "certified_on": dt.date(2021, 5, 1),
+                    "certificate_until": today + dt.timedelta(days=20),
+                },
+            )
+    return count

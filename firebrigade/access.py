@@ -19,6 +19,8 @@ is read, in the same words.
 | equipment: add, change, record maintenance         | the brigade's township lead, the center     |
 | funding: allocate, change, record a disbursement   | the guidance center                         |
 | fires: record, correct, report (报告)              | the township's lead, the guidance center    |
+| archive: documents, training and drills, duty,     | the brigade's township lead, the center     |
+|   call-outs, publicity (一队一档)                   |                                             |
 | fires: set or correct the time reported            | the guidance center (paper reports)         |
 | fires: the reporting deadlines                     | the guidance center (admin)                 |
 | delete a record entered by mistake (admin)         | the guidance center                         |
@@ -62,6 +64,12 @@ FUNDING_READ_WITHHELD = frozenset({Role.POLICE_STATION})
 # members, equipment and funding are none of their work here, and they read none of them (empty
 # lists, not a refusal: their scope, not a rule of this app, leaves them out). They write nothing.
 NOT_FOR_POLICE = _("派出所不查看消防队的队员、装备和乡镇经费；这些由乡镇和县里掌握。")
+
+ARCHIVE_KEEPERS_ONLY = _(
+    "只有本乡镇消防专干（分管副职）或指导中心可以登记消防队的档案（文件、训练演练、执勤、出警、宣传）。"
+)
+# A brigade's archive names its members (who trained, who was on duty): read as its members are.
+ARCHIVE_READ_WITHHELD = MEMBERS_READ_WITHHELD
 
 CENTER_DELETES = _("只有指导中心可以删除记录；队员离职请登记离职，装备报废请把状况改为“报废”。")
 
@@ -146,3 +154,15 @@ def check_equipment_read(*, by, **_ignored) -> None:
 
 def check_funding_read(*, by, **_ignored) -> None:
     require_reader(by, FUNDING_READ_WITHHELD, NOT_FOR_POLICE)
+
+
+def check_archive_change(*, by, brigade=None) -> None:
+    """A brigade's archive (documents, training and drill records, duty roster, call-outs, publicity)
+    is kept by the lead of the brigade's own township or by the guidance center; county officials
+    read it."""
+    _require_township_keeper(by, _township_id(brigade), ARCHIVE_KEEPERS_ONLY)
+
+
+def check_archive_read(*, by, **_ignored) -> None:
+    """Read a brigade's archive (it names its members): not a police station."""
+    require_reader(by, ARCHIVE_READ_WITHHELD, NOT_FOR_POLICE)

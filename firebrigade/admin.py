@@ -27,15 +27,20 @@ from core.admin import (
 from firebrigade import services
 from firebrigade.models import (
     Brigade,
+    BrigadeDocument,
     BrigadeMember,
     BrigadeStandard,
+    CallOut,
     Disbursement,
+    DutyRosterEntry,
     EquipmentItem,
     EquipmentRequirement,
     EquipmentType,
     FireIncident,
     FireReportingRule,
     FundingAllocation,
+    PublicityActivity,
+    TrainingRecord,
 )
 
 # --- standards and equipment types ----------------------------------------------------------
@@ -85,6 +90,8 @@ class BrigadeMemberForm(RuleCheckedForm):
             hired_on=form_value(self, "hired_on"),
             left_on=left_on,
             contract_until=form_value(self, "contract_until"),
+            certified_on=form_value(self, "certified_on"),
+            certificate_until=form_value(self, "certificate_until"),
         )
         # self.instance still holds the stored values here (the form applies its own later).
         if self.instance.pk and left_on != self.instance.left_on:
@@ -491,3 +498,105 @@ class FireIncidentAdmin(ServiceAdmin):
         allowed=services.INCIDENT_UPDATABLE_FIELDS,
         delete=services.fire_incident_delete,
     )
+
+
+# --- the brigade archive (一队一档) ------------------------------------------------------------
+
+
+class ArchiveRecordAdmin(RecordAdmin):
+    """An archive record is added through its service (the access policy and the rules hold) and is
+    then evidence, viewed only; one entered by mistake is deleted through archive_record_delete."""
+
+    list_select_related = ["brigade__township"]
+    autocomplete_fields = ["brigade"]
+
+    def delete_service(self, obj, by):
+        services.archive_record_delete(record=obj, by=by)
+
+
+class BrigadeDocumentForm(RuleCheckedForm):
+    class Meta:
+        model = BrigadeDocument
+        fields = ["brigade", *services.DOCUMENT_FIELDS]
+
+
+@admin.register(BrigadeDocument)
+class BrigadeDocumentAdmin(ArchiveRecordAdmin):
+    form = BrigadeDocumentForm
+    step = staticmethod(services.brigade_document_add)
+    list_display = ["title", "brigade", "kind", "issued_on", "created_at"]
+    list_filter = ["kind", "brigade__township"]
+    search_fields = ["title", "brigade__name"]
+
+
+class TrainingRecordForm(RuleCheckedForm):
+    class Meta:
+        model = TrainingRecord
+        fields = ["brigade", *services.TRAINING_FIELDS]
+
+    def check_rules(self) -> None:
+        services.training_check(
+            kind=form_value(self, "kind"),
+            held_on=form_value(self, "held_on"),
+            hours=form_value(self, "hours"),
+        )
+
+
+@admin.register(TrainingRecord)
+class TrainingRecordAdmin(ArchiveRecordAdmin):
+    form = TrainingRecordForm
+    step = staticmethod(services.training_record)
+    list_display = ["held_on", "brigade", "kind", "hours", "topic"]
+    list_filter = ["kind", "brigade__township"]
+    search_fields = ["topic", "place", "brigade__name"]
+    autocomplete_fields = ["brigade", "participants"]
+    date_hierarchy = "held_on"
+
+
+@admin.register(DutyRosterEntry)
+class DutyRosterEntryAdmin(ArchiveRecordAdmin):
+    step = staticmethod(services.duty_roster_add)
+    fields = ["brigade", *services.DUTY_FIELDS]
+    list_display = ["duty_on", "shift", "brigade", "leader"]
+    list_filter = ["shift", "brigade__township"]
+    list_select_related = ["brigade__township", "leader"]
+    search_fields = ["brigade__name", "leader__name", "note"]
+    autocomplete_fields = ["brigade", "leader", "members"]
+    date_hierarchy = "duty_on"
+
+
+class CallOutForm(RuleCheckedForm):
+    class Meta:
+        model = CallOut
+        fields = ["brigade", *services.CALL_OUT_FIELDS]
+
+    def check_rules(self) -> None:
+        services.call_out_check(
+            brigade=form_value(self, "brigade"),
+            kind=form_value(self, "kind"),
+            called_at=form_value(self, "called_at"),
+            arrived_at=form_value(self, "arrived_at"),
+            incident=form_value(self, "incident"),
+        )
+
+
+@admin.register(CallOut)
+class CallOutAdmin(ArchiveRecordAdmin):
+    form = CallOutForm
+    step = staticmethod(services.call_out_record)
+    list_display = ["called_at", "arrived_at", "brigade", "kind", "address", "incident"]
+    list_filter = ["kind", "brigade__township"]
+    list_select_related = ["brigade__township", "incident"]
+    search_fields = ["address", "outcome", "brigade__name"]
+    autocomplete_fields = ["brigade", "incident"]
+    date_hierarchy = "called_at"
+
+
+@admin.register(PublicityActivity)
+class PublicityActivityAdmin(ArchiveRecordAdmin):
+    step = staticmethod(services.publicity_record)
+    fields = ["brigade", *services.PUBLICITY_FIELDS]
+    list_display = ["held_on", "brigade", "kind", "place", "audience"]
+    list_filter = ["kind", "brigade__township"]
+    search_fields = ["place", "note", "brigade__name"]
+    date_hierarchy = "held_on"

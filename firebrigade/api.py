@@ -1,5 +1,6 @@
 """REST API of the firebrigade app under /api/v1/: 乡镇专职消防队 (brigades), 队员 (brigade-members), 装备
-(equipment, equipment-types), 经费 (funding) and 火灾 (incidents).
+(equipment, equipment-types), 经费 (funding), 火灾 (incidents) and the brigade archive (一队一档:
+brigade-documents, trainings, duty-roster, call-outs, publicity).
 
 Reads go through firebrigade.selectors (scoped to the user, filtered by the resource's FilterSet);
 every write is one call of a firebrigade.services function. Objects outside the user's scope are not
@@ -23,21 +24,31 @@ from core.api import READ_ACTIONS, WRITE_ACTIONS, write_routes
 from core.viewsets import ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet
 from firebrigade import access, selectors, services
 from firebrigade.filters import (
+    BrigadeDocumentFilter,
     BrigadeFilter,
     BrigadeMemberFilter,
+    CallOutFilter,
+    DutyRosterEntryFilter,
     EquipmentItemFilter,
     EquipmentTypeFilter,
     FireIncidentFilter,
     FundingAllocationFilter,
+    PublicityActivityFilter,
+    TrainingRecordFilter,
 )
 from firebrigade.models import (
     Brigade,
+    BrigadeDocument,
     BrigadeMember,
+    CallOut,
     Disbursement,
+    DutyRosterEntry,
     EquipmentItem,
     EquipmentType,
     FireIncident,
     FundingAllocation,
+    PublicityActivity,
+    TrainingRecord,
 )
 from townships.models import Township
 from townships.serializers import TownshipBriefSerializer
@@ -543,6 +554,151 @@ class FireIncidentViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet
         return self.act(services.fire_incident_report)
 
 
+# -- the brigade archive (一队一档) -------------------------------------------------------------------
+
+
+class BrigadeDocumentSerializer(BrigadeRowSerializer):
+    class Meta:
+        model = BrigadeDocument
+        fields = [*BRIGADE_ROW_FIELDS, *services.DOCUMENT_FIELDS, "kind_display", *STAMPS]
+
+
+class BrigadeDocumentCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BrigadeDocument
+        fields = ["brigade", *services.DOCUMENT_FIELDS]
+        extra_kwargs = {"file": {"help_text": _("扫描件或照片（JPG、PNG、WEBP）或 PDF。")}}
+
+
+class TrainingRecordSerializer(BrigadeRowSerializer):
+    class Meta:
+        model = TrainingRecord
+        fields = [*BRIGADE_ROW_FIELDS, *services.TRAINING_FIELDS, "kind_display", *STAMPS]
+
+
+class TrainingRecordCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TrainingRecord
+        fields = ["brigade", *services.TRAINING_FIELDS]
+        extra_kwargs = {
+            "held_on": {"help_text": _("训练或演练的日期；不能晚于今天。")},
+            "participants": {"help_text": _("参加队员编号列表（本队在队队员）。")},
+        }
+
+
+class DutyRosterEntrySerializer(BrigadeRowSerializer):
+    class Meta:
+        model = DutyRosterEntry
+        fields = [*BRIGADE_ROW_FIELDS, *services.DUTY_FIELDS, "shift_display", "leader_name", *STAMPS]
+
+
+class DutyRosterEntryCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DutyRosterEntry
+        fields = ["brigade", *services.DUTY_FIELDS]
+        validators = []  # one entry per day and shift: the service says which one exists
+
+
+class CallOutSerializer(BrigadeRowSerializer):
+    response_minutes = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("到场用时（分钟）= 到场时间 − 接警时间。")
+    )
+
+    class Meta:
+        model = CallOut
+        fields = [*BRIGADE_ROW_FIELDS, *services.CALL_OUT_FIELDS, "kind_display", "response_minutes", *STAMPS]
+
+
+class CallOutCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CallOut
+        fields = ["brigade", *services.CALL_OUT_FIELDS]
+        extra_kwargs = {"incident": {"help_text": _("对应的火灾（出警类型为火灾时）。")}}
+
+
+class PublicityActivitySerializer(BrigadeRowSerializer):
+    class Meta:
+        model = PublicityActivity
+        fields = [*BRIGADE_ROW_FIELDS, *services.PUBLICITY_FIELDS, "kind_display", *STAMPS]
+
+
+class PublicityActivityCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PublicityActivity
+        fields = ["brigade", *services.PUBLICITY_FIELDS]
+
+
+class ArchiveViewSet(ServiceCreateMixin, ServiceViewSet):
+    """A kind of record of the brigade archive, scoped by the brigade's township and withheld from a
+    police station (it names members). The brigade's township lead and the guidance center add
+    records; a record entered by mistake is deleted by the center in the admin."""
+
+    route_checks = {
+        **write_routes(access.check_archive_change, "create"),
+        **write_routes(access.check_archive_read, *READ_ACTIONS),
+    }
+
+
+class BrigadeDocumentViewSet(ArchiveViewSet):
+    """队伍档案文件 (建队批复, 验收报告, 执勤制度, ...): a photo or a PDF, uploaded as multipart."""
+
+    selector = staticmethod(selectors.brigade_document_list)
+    create_service = staticmethod(services.brigade_document_add)
+    serializer_class = BrigadeDocumentSerializer
+    input_serializers = {"create": BrigadeDocumentCreateSerializer}
+    filterset_class = BrigadeDocumentFilter
+    search_fields = ["title"]
+    ordering_fields = ["issued_on", "kind", "created_at"]
+
+
+class TrainingRecordViewSet(ArchiveViewSet):
+    """训练和演练: type, date, hours, content and who took part. A date in the future is refused."""
+
+    selector = staticmethod(selectors.training_list)
+    create_service = staticmethod(services.training_record)
+    serializer_class = TrainingRecordSerializer
+    input_serializers = {"create": TrainingRecordCreateSerializer}
+    filterset_class = TrainingRecordFilter
+    search_fields = ["topic", "place"]
+    ordering_fields = ["held_on", "hours"]
+
+
+class DutyRosterEntryViewSet(ArchiveViewSet):
+    """执勤排班: a day and shift, its leader (带班) and members; one entry per day and shift."""
+
+    selector = staticmethod(selectors.duty_roster_list)
+    create_service = staticmethod(services.duty_roster_add)
+    serializer_class = DutyRosterEntrySerializer
+    input_serializers = {"create": DutyRosterEntryCreateSerializer}
+    filterset_class = DutyRosterEntryFilter
+    search_fields = ["note", "leader__name"]
+    ordering_fields = ["duty_on", "shift"]
+
+
+class CallOutViewSet(ArchiveViewSet):
+    """出警: type, time called and time arrived (not before the call), outcome, and the fire it answered."""
+
+    selector = staticmethod(selectors.call_out_list)
+    create_service = staticmethod(services.call_out_record)
+    serializer_class = CallOutSerializer
+    input_serializers = {"create": CallOutCreateSerializer}
+    filterset_class = CallOutFilter
+    search_fields = ["address", "outcome"]
+    ordering_fields = ["called_at", "arrived_at"]
+
+
+class PublicityActivityViewSet(ArchiveViewSet):
+    """消防宣传: date, form, place and the audience reached."""
+
+    selector = staticmethod(selectors.publicity_list)
+    create_service = staticmethod(services.publicity_record)
+    serializer_class = PublicityActivitySerializer
+    input_serializers = {"create": PublicityActivityCreateSerializer}
+    filterset_class = PublicityActivityFilter
+    search_fields = ["place", "note"]
+    ordering_fields = ["held_on", "audience"]
+
+
 ROUTES = [
     ("brigades", BrigadeViewSet, "brigade"),
     ("brigade-members", BrigadeMemberViewSet, "brigade-member"),
@@ -550,4 +706,9 @@ ROUTES = [
     ("equipment", EquipmentItemViewSet, "equipment"),
     ("funding", FundingAllocationViewSet, "funding"),
     ("incidents", FireIncidentViewSet, "incident"),
+    ("brigade-documents", BrigadeDocumentViewSet, "brigade-document"),
+    ("trainings", TrainingRecordViewSet, "training"),
+    ("duty-roster", DutyRosterEntryViewSet, "duty-roster"),
+    ("call-outs", CallOutViewSet, "call-out"),
+    ("publicity", PublicityActivityViewSet, "publicity"),
 ]

@@ -16,13 +16,18 @@ from core.scoping import scope_queryset
 from firebrigade.models import (
     Brigade,
     BrigadeClass,
+    BrigadeDocument,
     BrigadeMember,
+    CallOut,
+    DutyRosterEntry,
     EquipmentItem,
     EquipmentType,
     FireGrade,
     FireIncident,
     FundingAllocation,
     FundingCategory,
+    PublicityActivity,
+    TrainingRecord,
 )
 from townships.models import Premises
 
@@ -159,3 +164,55 @@ class FireIncidentFilter(filters.FilterSet):
         model = FireIncident
         fields = ["township", "premises", "responding_brigade", "cause", "grade"]
         form = date_range_form(("occurred_at_after", "occurred_at_before"), ("date_from", "date_to"))
+
+
+# --- the brigade archive: each record by brigade, township, kind and dates ---------------------
+
+
+def _archive_filter(model, date_field: str, date_labels, *, kind_label=None, of_datetime=False, extra=()):
+    """The FilterSet of an archive record: brigade, township (the brigade's), its kind if it has one,
+    and a range of its date (`<date_field>_after` / `_before`)."""
+    after, before = date_range(date_field, *date_labels, of_datetime=of_datetime)
+    attrs = {
+        "brigade": filters.ModelChoiceFilter(queryset=visible_brigades, label=_("消防队")),
+        "township": VisibleTownshipFilter(field_name="brigade__township"),
+        f"{date_field}_after": after,
+        f"{date_field}_before": before,
+    }
+    names = ["brigade", "township"]
+    if kind_label is not None:
+        attrs["kind"] = filters.ChoiceFilter(choices=model.Kind.choices, label=kind_label)
+        names.append("kind")
+    for name, flt in extra:
+        attrs[name] = flt
+        names.append(name)
+    attrs["Meta"] = type(
+        "Meta",
+        (),
+        {
+            "model": model,
+            "fields": names,
+            "form": date_range_form((f"{date_field}_after", f"{date_field}_before")),
+        },
+    )
+    return type(f"{model.__name__}Filter", (filters.FilterSet,), attrs)
+
+
+BrigadeDocumentFilter = _archive_filter(
+    BrigadeDocument, "issued_on", (_("文件日期起"), _("文件日期止")), kind_label=_("文件类别")
+)
+TrainingRecordFilter = _archive_filter(
+    TrainingRecord, "held_on", (_("日期起"), _("日期止")), kind_label=_("类型")
+)
+DutyRosterEntryFilter = _archive_filter(
+    DutyRosterEntry,
+    "duty_on",
+    (_("值班日期起"), _("值班日期止")),
+    extra=[("shift", filters.ChoiceFilter(choices=DutyRosterEntry.Shift.choices, label=_("班次")))],
+)
+CallOutFilter = _archive_filter(
+    CallOut, "called_at", (_("接警日期起"), _("接警日期止")), kind_label=_("出警类型"), of_datetime=True
+)
+PublicityActivityFilter = _archive_filter(
+    PublicityActivity, "held_on", (_("日期起"), _("日期止")), kind_label=_("宣传形式")
+)

@@ -6,8 +6,11 @@ members or items); the rules of the process are the services' (firebrigade.servi
 refusals `add_service_error` puts back on the form so the page shows them beside what was typed.
 """
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +18,18 @@ from core.exceptions import ApplicationError
 from core.forms import DateInput, PlainLabels
 from core.scoping import scope_queryset
 from firebrigade import services
-from firebrigade.models import Brigade, BrigadeMember, EquipmentItem, EquipmentType, FireIncident
+from firebrigade.models import (
+    Brigade,
+    BrigadeDocument,
+    BrigadeMember,
+    CallOut,
+    DutyRosterEntry,
+    EquipmentItem,
+    EquipmentType,
+    FireIncident,
+    PublicityActivity,
+    TrainingRecord,
+)
 from townships.models import Premises, Township
 
 
@@ -35,6 +49,7 @@ class BrigadeMemberAddForm(PlainLabels, forms.ModelForm):
         widgets = {
             "certified_on": DateInput,
             "hired_on": DateInput,
+            "certificate_until": DateInput,
             "contract_until": DateInput,
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
@@ -234,3 +249,112 @@ class FireReportForm(PlainLabels, forms.ModelForm):
         data = dict(self.cleaned_data)
         data["township"] = self.fixed_township or data["township"]
         return data
+
+
+# --- the brigade archive (一队一档): one form per kind of record, for a phone -------------------
+
+
+def _serving_members(brigade: Brigade):
+    return BrigadeMember.objects.filter(brigade=brigade, left_on__isnull=True).order_by("role", "name", "pk")
+
+
+class BrigadeDocumentForm(PlainLabels, forms.ModelForm):
+    """brigade_document_add: a scan or a PDF for this brigade's file."""
+
+    prefix = "document"
+
+    class Meta:
+        model = BrigadeDocument
+        fields = list(services.DOCUMENT_FIELDS)
+        widgets = {"issued_on": DateInput}
+        help_texts = {"file": _("照片（JPG、PNG、WEBP）或 PDF，不超过 15 MB。")}
+
+    def __init__(self, *args, brigade=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("请选择文件类别")), *BrigadeDocument.Kind.choices]
+        self.fields["issued_on"].validators.append(not_in_future)
+
+
+class TrainingRecordForm(PlainLabels, forms.ModelForm):
+    """training_record: a training or a drill this brigade held, and who took part."""
+
+    prefix = "training"
+
+    class Meta:
+        model = TrainingRecord
+        fields = list(services.TRAINING_FIELDS)
+        widgets = {
+            "held_on": DateInput,
+            "hours": forms.NumberInput(attrs={**DECIMAL, "max": 24}),
+            "participants": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, brigade, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("请选择类型")), *TrainingRecord.Kind.choices]
+        self.fields["participants"].queryset = _serving_members(brigade)
+
+
+class DutyRosterForm(PlainLabels, forms.ModelForm):
+    """duty_roster_add: a shift of this brigade, its leader and members."""
+
+    prefix = "duty"
+
+    class Meta:
+        model = DutyRosterEntry
+        fields = list(services.DUTY_FIELDS)
+        widgets = {"duty_on": DateInput, "members": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, brigade, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = _serving_members(brigade)
+        self.fields["leader"].empty_label = _("请选择带班人")
+        self.fields["members"].queryset = _serving_members(brigade)
+
+    def validate_unique(self):
+        """One entry per day and shift is the service's rule (it says which one exists)."""
+
+
+class CallOutForm(PlainLabels, forms.ModelForm):
+    """call_out_record: a call-out of this brigade, and the fire it answered if there is one."""
+
+    prefix = "call_out"
+
+    class Meta:
+        model = CallOut
+        fields = list(services.CALL_OUT_FIELDS)
+        widgets = {
+            "called_at": DateTimeInput,
+            "arrived_at": DateTimeInput,
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"called_at": _("北京时间。"), "arrived_at": _("不能早于接警时间。")}
+
+    def __init__(self, *args, brigade, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("请选择出警类型")), *CallOut.Kind.choices]
+        # The fires of its township, of those it also serves, or that name it as responding, of the
+        # last year (a call-out is recorded soon after).
+        self.fields["incident"].queryset = FireIncident.objects.filter(
+            Q(township_id=brigade.township_id)
+            | Q(township__in=brigade.also_serves.all())
+            | Q(responding_brigade=brigade),
+            occurred_at__gte=timezone.now() - dt.timedelta(days=365),
+        ).order_by("-occurred_at")
+        self.fields["incident"].empty_label = _("无（非火灾或未登记火灾）")
+
+
+class PublicityActivityForm(PlainLabels, forms.ModelForm):
+    """publicity_record: a publicity activity this brigade held."""
+
+    prefix = "publicity"
+
+    class Meta:
+        model = PublicityActivity
+        fields = list(services.PUBLICITY_FIELDS)
+        widgets = {"held_on": DateInput, "audience": forms.NumberInput(attrs=NUMBER)}
+
+    def __init__(self, *args, brigade=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("请选择宣传形式")), *PublicityActivity.Kind.choices]
+        self.fields["held_on"].validators.append(not_in_future)

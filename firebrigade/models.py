@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.fields import phone_field
 from core.geo import latitude_field, location_constraints, longitude_field
 from core.models import AuditedModel, TimeStampedModel, audited_history
+from core.uploads import RandomName, validate_document
 from townships.models import Premises, Township
 
 
@@ -116,6 +117,9 @@ class BrigadeMember(AuditedModel):
     hired_on = models.DateField(_("入职日期"))
     left_on = models.DateField(_("离职日期"), null=True, blank=True)
     contract_until = models.DateField(_("合同到期"), null=True, blank=True)
+    certificate_until = models.DateField(
+        _("证书有效期至"), null=True, blank=True, help_text=_("资格证书到期前提醒乡镇续证。")
+    )
     on_duty = models.BooleanField(_("在岗执勤"), default=True)
 
     class Meta:
@@ -442,3 +446,168 @@ class FireIncident(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d} {self.address}"
+
+
+# --- the brigade archive (一队一档): documents, training and drills, duty, call-outs, publicity ---
+
+
+class BrigadeDocument(AuditedModel):
+    """A document of a brigade's file (建队批复, 验收报告, 执勤制度): a scan or a PDF, served only to
+    whoever may see the brigade (core.views.protected_media)."""
+
+    media_scope = ("brigade__township_id", None)
+
+    class Kind(models.TextChoices):
+        FOUNDING = "founding", _("建队批复")
+        ACCEPTANCE = "acceptance", _("验收报告")
+        DUTY_RULES = "duty_rules", _("执勤制度")
+        OTHER = "other", _("其他")
+
+    brigade = models.ForeignKey(Brigade, models.CASCADE, related_name="documents", verbose_name=_("消防队"))
+    kind = models.CharField(_("文件类别"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("文件名称"), max_length=120)
+    issued_on = models.DateField(_("文件日期"), null=True, blank=True)
+    file = models.FileField(
+        _("文件"), upload_to=RandomName("brigade-documents"), max_length=200, validators=[validate_document]
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("队伍档案文件")
+        ordering = ["brigade", "kind", "-issued_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TrainingRecord(AuditedModel):
+    """A training session or a drill (演练) of a brigade: when, how long, what, who took part."""
+
+    class Kind(models.TextChoices):
+        TRAINING = "training", _("训练")
+        DRILL = "drill", _("演练")
+
+    brigade = models.ForeignKey(Brigade, models.CASCADE, related_name="trainings", verbose_name=_("消防队"))
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    held_on = models.DateField(_("日期"), db_index=True)
+    hours = models.DecimalField(_("时长（小时）"), max_digits=4, decimal_places=1)
+    topic = models.CharField(_("内容"), max_length=200)
+    place = models.CharField(_("地点"), max_length=120, blank=True)
+    participants = models.ManyToManyField(
+        BrigadeMember, blank=True, related_name="trainings", verbose_name=_("参加队员")
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("训练演练记录")
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=24),
+                name="training_hours_in_a_day",
+                violation_error_message=_("时长须大于 0 且不超过 24 小时。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.get_kind_display()}：{self.topic}"
+
+
+class DutyRosterEntry(AuditedModel):
+    """Who is on duty at a brigade on a day and shift, and who leads the shift (带班)."""
+
+    class Shift(models.TextChoices):
+        ALL_DAY = "all_day", _("全天")
+        DAY = "day", _("白班")
+        NIGHT = "night", _("夜班")
+
+    brigade = models.ForeignKey(Brigade, models.CASCADE, related_name="duty_roster", verbose_name=_("消防队"))
+    duty_on = models.DateField(_("值班日期"), db_index=True)
+    shift = models.CharField(_("班次"), max_length=16, choices=Shift.choices, default=Shift.ALL_DAY)
+    leader = models.ForeignKey(
+        BrigadeMember, models.PROTECT, related_name="duties_led", verbose_name=_("带班人")
+    )
+    members = models.ManyToManyField(
+        BrigadeMember, blank=True, related_name="duties", verbose_name=_("值班队员")
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("执勤排班")
+        ordering = ["-duty_on", "shift", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["brigade", "duty_on", "shift"], name="duty_once_per_shift"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duty_on} {self.get_shift_display()}"
+
+
+class CallOut(AuditedModel):
+    """出警: a brigade called out — to a fire (linked to its FireIncident where there is one), a
+    rescue or a social assistance — with the time called and the time it arrived."""
+
+    class Kind(models.TextChoices):
+        FIRE = "fire", _("火灾")
+        RESCUE = "rescue", _("抢险救援")
+        ASSISTANCE = "assistance", _("社会救助")
+        OTHER = "other", _("其他")
+
+    brigade = models.ForeignKey(Brigade, models.CASCADE, related_name="call_outs", verbose_name=_("消防队"))
+    kind = models.CharField(_("出警类型"), max_length=16, choices=Kind.choices)
+    called_at = models.DateTimeField(_("接警时间"), db_index=True)
+    arrived_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
+    address = models.CharField(_("地点"), max_length=200)
+    outcome = models.TextField(_("处置结果"), blank=True)
+    incident = models.ForeignKey(
+        FireIncident,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="call_outs",
+        verbose_name=_("对应火灾"),
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("出警记录")
+        ordering = ["-called_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(arrived_at__isnull=True) | Q(arrived_at__gte=F("called_at")),
+                name="call_out_arrived_after_called",
+                violation_error_message=_("到场时间不能早于接警时间。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.called_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.address}"
+
+    @property
+    def response_minutes(self) -> int | None:
+        """Whole minutes from the call to the arrival; None without an arrival."""
+        if self.arrived_at is None:
+            return None
+        return int((self.arrived_at - self.called_at).total_seconds() // 60)
+
+
+class PublicityActivity(AuditedModel):
+    """宣传: a fire-safety publicity activity a brigade held — when, what kind, where, how many reached."""
+
+    class Kind(models.TextChoices):
+        DOOR_TO_DOOR = "door_to_door", _("入户宣传")
+        LECTURE = "lecture", _("集中宣讲")
+        DEMONSTRATION = "demonstration", _("消防演示")
+        LEAFLETS = "leaflets", _("发放资料")
+        OTHER = "other", _("其他")
+
+    brigade = models.ForeignKey(Brigade, models.CASCADE, related_name="publicity", verbose_name=_("消防队"))
+    held_on = models.DateField(_("日期"), db_index=True)
+    kind = models.CharField(_("宣传形式"), max_length=16, choices=Kind.choices)
+    place = models.CharField(_("地点"), max_length=120)
+    audience = models.PositiveIntegerField(_("受众人数"), default=0)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("消防宣传")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.get_kind_display()} {self.place}"

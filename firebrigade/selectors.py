@@ -14,6 +14,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateField,
     DateTimeField,
     DecimalField,
     DurationField,
@@ -44,9 +45,12 @@ from firebrigade import filters as filtersets
 from firebrigade.models import (
     DEFAULT_REPORT_HOURS,
     Brigade,
+    BrigadeDocument,
     BrigadeMember,
     BrigadeStandard,
+    CallOut,
     Disbursement,
+    DutyRosterEntry,
     EquipmentItem,
     EquipmentRequirement,
     EquipmentType,
@@ -55,6 +59,8 @@ from firebrigade.models import (
     FireReportingRule,
     FundingAllocation,
     FundingCategory,
+    PublicityActivity,
+    TrainingRecord,
 )
 from townships.models import Township
 
@@ -137,6 +143,7 @@ class BrigadeGap:
     min_station_area_m2: int | None
     station_area_gap: int | None
     equipment: list[EquipmentGap] = field(default_factory=list)
+    activity: "MonthActivity | None" = None  # township_brigade_gaps(activity_month=...) only
 
 
 @dataclass
@@ -152,7 +159,12 @@ class TownshipBrigadeGap:
 
 
 def township_brigade_gaps(
-    *, user, township_ids=None, equipment: bool = True, columns: dict | None = None
+    *,
+    user,
+    township_ids=None,
+    equipment: bool = True,
+    columns: dict | None = None,
+    activity_month: dt.date | None = None,
 ) -> list[TownshipBrigadeGap]:
     """Per township the user may see (optionally only `township_ids`): its brigades' status, active
     staff against the standard minimum, good vehicles, station area, and for every equipment type
@@ -163,7 +175,15 @@ def township_brigade_gaps(
     `columns`: {name: expression over the township} read with the townships (other apps' figures
     as subqueries on OuterRef("pk"), so that a page reads all of a township's in one row): each
     row's `columns` holds their values.
+
+    `activity_month` (any day of a month): each own brigade's `activity` is its MonthActivity of that
+    month (with_month_activity), read with the brigades: no query more.
     """
+
+    def brigades_of(qs: QuerySet[Brigade]) -> QuerySet[Brigade]:
+        qs = _with_standard(qs)
+        return qs if activity_month is None else with_month_activity(qs, month=activity_month)
+
     townships_qs = scope_queryset(Township.objects.all(), user=user, township_field="pk")
     if township_ids is not None:
         townships_qs = townships_qs.filter(pk__in=township_ids)
@@ -185,7 +205,7 @@ def township_brigade_gaps(
         township_pks = [pk]
         serves = Brigade.also_serves.through.objects.filter(brigade=OuterRef("pk"), township_id=pk)
         both = list(
-            _with_standard(Brigade.objects.filter(Q(township_id=pk) | Exists(serves)))
+            brigades_of(Brigade.objects.filter(Q(township_id=pk) | Exists(serves)))
             .annotate(serves_township=Exists(serves))
             .order_by("name", "pk")
         )
@@ -193,7 +213,7 @@ def township_brigade_gaps(
         shared[pk] = [b for b in both if b.serves_township]
     else:
         brigades = list(
-            _with_standard(Brigade.objects.filter(township__in=township_pks)).order_by("township_id", "name")
+            brigades_of(Brigade.objects.filter(township__in=township_pks)).order_by("township_id", "name")
         )
         shared_links = (
             Brigade.also_serves.through.objects.filter(township__in=township_pks)
@@ -264,6 +284,7 @@ def township_brigade_gaps(
                 min_station_area_m2=brigade.min_station_area_m2,
                 station_area_gap=station_gap,
                 equipment=equipment_gaps,
+                activity=month_activity_of(brigade) if activity_month is not None else None,
             )
         )
     for pk, serving in shared.items():
@@ -692,3 +713,231 @@ def nearest_covering(
 ) -> tuple[float, CoveringBrigade] | None:
     """(distance in km, brigade) of the covering brigade nearest to `place`; None without any."""
     return geo.nearest(place, ((b.place, b) for b in brigades))
+
+
+# --- the brigade archive (一队一档) ------------------------------------------------------------
+
+
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    """The first day of `month`'s month and the first day of the next one."""
+    start = month.replace(day=1)
+    return start, (start + dt.timedelta(days=32)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class MonthActivity:
+    """What a brigade did in a month: drills (演练), trainings (训练), call-outs (出警), publicity (宣传)."""
+
+    month: dt.date  # its first day
+    drills: int = 0
+    trainings: int = 0
+    call_outs: int = 0
+    publicity: int = 0
+
+
+ACTIVITY_FIELDS = ("drills", "trainings", "call_outs", "publicity")
+
+
+def _count_of(qs: QuerySet) -> Coalesce:
+    rows = qs.order_by().values("brigade_id").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def with_month_activity(qs: QuerySet[Brigade], *, month: dt.date) -> QuerySet[Brigade]:
+    """Brigades annotated with their activity of `month`'s month — the one definition of the monthly
+    counts the township page, the dashboard, the archive page and the API show: drills and trainings
+    held (TrainingRecord.held_on), call-outs called (CallOut.called_at, the county's calendar days)
+    and publicity held in it. Read with month_activity_of."""
+    start, next_start = month_bounds(month)
+    trainings = TrainingRecord.objects.filter(
+        brigade=OuterRef("pk"), held_on__gte=start, held_on__lt=next_start
+    )
+    return qs.annotate(
+        activity_month=Value(start, output_field=DateField()),
+        activity_drills=_count_of(trainings.filter(kind=TrainingRecord.Kind.DRILL)),
+        activity_trainings=_count_of(trainings.filter(kind=TrainingRecord.Kind.TRAINING)),
+        activity_call_outs=_count_of(
+            CallOut.objects.filter(
+                brigade=OuterRef("pk"), called_at__gte=day_start(start), called_at__lt=day_start(next_start)
+            )
+        ),
+        activity_publicity=_count_of(
+            PublicityActivity.objects.filter(
+                brigade=OuterRef("pk"), held_on__gte=start, held_on__lt=next_start
+            )
+        ),
+    )
+
+
+def month_activity_of(brigade: Brigade) -> MonthActivity:
+    """The MonthActivity of a brigade read through with_month_activity."""
+    return MonthActivity(
+        month=brigade.activity_month,
+        **{name: getattr(brigade, f"activity_{name}") for name in ACTIVITY_FIELDS},
+    )
+
+
+def brigade_month_activity(*, user, month: dt.date, township_ids=None, brigade_ids=None) -> list[Brigade]:
+    """The brigades the user may see (of `township_ids`, `brigade_ids`, if given), each with
+    `activity`: its MonthActivity of `month`'s month (with_month_activity). One query."""
+    qs = scope_queryset(Brigade.objects.select_related("township"), user=user, township_field="township")
+    if township_ids is not None:
+        qs = qs.filter(township__in=township_ids)
+    if brigade_ids is not None:
+        qs = qs.filter(pk__in=brigade_ids)
+    brigades = list(with_month_activity(qs, month=month).order_by("township__name", "name"))
+    for brigade in brigades:
+        brigade.activity = month_activity_of(brigade)
+    return brigades
+
+
+def _archive_rows(model, *, user, filters, filterset, related=("brigade__township",)) -> QuerySet:
+    qs = scope_queryset(model.objects.select_related(*related), user=user, township_field="brigade__township")
+    qs = withhold(qs, user=user, roles=access.ARCHIVE_READ_WITHHELD)
+    return apply_filterset(filterset, qs, filters, user=user)
+
+
+def brigade_document_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[BrigadeDocument]:
+    """Documents of the brigades the user may see (not a police station's), by brigade and kind.
+
+    filters: firebrigade.filters.BrigadeDocumentFilter (brigade, township, kind, issued_on range)."""
+    qs = _archive_rows(
+        BrigadeDocument, user=user, filters=filters, filterset=filtersets.BrigadeDocumentFilter
+    )
+    return qs.order_by("brigade__name", "kind", "-issued_on", "id")
+
+
+def training_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[TrainingRecord]:
+    """Training and drill records of the brigades the user may see (not a police station's), newest
+    first, their participants prefetched.
+
+    filters: firebrigade.filters.TrainingRecordFilter (brigade, township, kind, held_on range)."""
+    qs = _archive_rows(TrainingRecord, user=user, filters=filters, filterset=filtersets.TrainingRecordFilter)
+    participants = BrigadeMember.objects.order_by("role", "name", "pk")
+    return qs.prefetch_related(Prefetch("participants", queryset=participants)).order_by("-held_on", "-id")
+
+
+def duty_roster_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[DutyRosterEntry]:
+    """Duty roster entries of the brigades the user may see (not a police station's), latest day
+    first, with their leader and members.
+
+    filters: firebrigade.filters.DutyRosterEntryFilter (brigade, township, shift, duty_on range)."""
+    qs = _archive_rows(
+        DutyRosterEntry,
+        user=user,
+        filters=filters,
+        filterset=filtersets.DutyRosterEntryFilter,
+        related=("brigade__township", "leader"),
+    )
+    members = BrigadeMember.objects.order_by("role", "name", "pk")
+    return qs.prefetch_related(Prefetch("members", queryset=members)).order_by("-duty_on", "shift", "-id")
+
+
+def call_out_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[CallOut]:
+    """Call-outs (出警) of the brigades the user may see (not a police station's), newest first, each
+    with `response_minutes` (arrival − call, whole minutes; None without an arrival).
+
+    filters: firebrigade.filters.CallOutFilter (brigade, township, kind, called_at range: local dates)."""
+    qs = _archive_rows(
+        CallOut,
+        user=user,
+        filters=filters,
+        filterset=filtersets.CallOutFilter,
+        related=("brigade__township", "incident"),
+    )
+    return qs.order_by("-called_at", "-id")
+
+
+def publicity_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[PublicityActivity]:
+    """Publicity activities (宣传) of the brigades the user may see (not a police station's), newest first.
+
+    filters: firebrigade.filters.PublicityActivityFilter (brigade, township, kind, held_on range)."""
+    qs = _archive_rows(
+        PublicityActivity, user=user, filters=filters, filterset=filtersets.PublicityActivityFilter
+    )
+    return qs.order_by("-held_on", "-id")
+
+
+# The printable archive covers the year before the day it is printed (and the duty roster ahead).
+ARCHIVE_DAYS = 365
+
+
+@dataclass
+class BrigadeArchive:
+    detail: BrigadeDetail
+    since: dt.date
+    activity: MonthActivity  # this month's
+    funding: list[FundingAllocation]  # its township's, this year and last
+    documents: list[BrigadeDocument]
+    trainings: list[TrainingRecord]
+    duty: list[DutyRosterEntry]
+    call_outs: list[CallOut]
+    publicity: list[PublicityActivity]
+
+    @property
+    def training_hours(self) -> Decimal:
+        return sum((t.hours for t in self.trainings), Decimal(0))
+
+    @property
+    def audience(self) -> int:
+        return sum(p.audience for p in self.publicity)
+
+
+def brigade_archive(
+    *, user, brigade_id: int, on: dt.date, detail: BrigadeDetail | None = None
+) -> BrigadeArchive:
+    """一队一档: everything the county keeps of one brigade the user may see (Brigade.DoesNotExist
+    otherwise), as of `on`: its details and standard gaps, members and equipment (brigade_detail),
+    its township's funding of this year and last, its documents, and its training and drills,
+    call-outs and publicity since ARCHIVE_DAYS before `on`, its duty roster since then, and this
+    month's activity counts. A fixed number of queries. `detail`: the brigade's brigade_detail as of
+    `on`, when the caller read it already."""
+    if detail is None:
+        detail = brigade_detail(user=user, brigade_id=brigade_id, on=on)
+    brigade = detail.brigade
+    since = on - dt.timedelta(days=ARCHIVE_DAYS)
+    # The brigade is already checked against the user's scope: narrowed directly.
+    mine = {"brigade_id": brigade.pk}
+    (counted,) = brigade_month_activity(user=user, month=on, brigade_ids=[brigade.pk])
+    return BrigadeArchive(
+        detail=detail,
+        since=since,
+        activity=counted.activity,
+        funding=list(
+            funding_allocation_list(user=user).filter(township_id=brigade.township_id, year__gte=on.year - 1)
+        ),
+        documents=list(brigade_document_list(user=user).filter(**mine)),
+        trainings=list(training_list(user=user).filter(**mine).filter(held_on__gte=since)),
+        duty=list(duty_roster_list(user=user).filter(**mine).filter(duty_on__gte=since)),
+        call_outs=list(call_out_list(user=user).filter(**mine).filter(called_at__gte=day_start(since))),
+        publicity=list(publicity_list(user=user).filter(**mine).filter(held_on__gte=since)),
+    )
+
+
+# --- what the reminders ask (notifications.rules): the system's reads, not scoped to a user -------
+
+
+def members_expiring(*, on: dt.date, days: int, field_name: str) -> QuerySet[BrigadeMember]:
+    """Serving members (not left) whose `field_name` (contract_until or certificate_until) falls in
+    `on`..`on` + `days`, both inclusive."""
+    return BrigadeMember.objects.filter(
+        left_on__isnull=True, **{f"{field_name}__gte": on, f"{field_name}__lte": on + dt.timedelta(days=days)}
+    )
+
+
+def last_month(on: dt.date) -> tuple[dt.date, dt.date]:
+    """The first day of the calendar month before `on`'s, and the first day of `on`'s month."""
+    this_start, _next = month_bounds(on)
+    return month_bounds(this_start - dt.timedelta(days=1))[0], this_start
+
+
+def brigades_without_drill(*, on: dt.date) -> QuerySet[Brigade]:
+    """Built brigades (COVERING_STATUSES, established before last month began) that held no drill
+    (演练) in the calendar month before `on`'s."""
+    start, end = last_month(on)
+    drills = TrainingRecord.objects.filter(
+        brigade=OuterRef("pk"), kind=TrainingRecord.Kind.DRILL, held_on__gte=start, held_on__lt=end
+    )
+    return Brigade.objects.filter(status__in=COVERING_STATUSES, established_on__lt=start).exclude(
+        Exists(drills)
+    )

@@ -1,5 +1,6 @@
 """Writes and rules of the firebrigade app: brigade construction and acceptance, members, equipment,
-funding and fire incidents.
+funding, fire incidents and the brigade archive (一队一档: documents, training and drills, duty,
+call-outs, publicity).
 
 Every function is keyword-only, runs in one transaction, records `by` as the history user and
 either writes everything it promises or raises having written nothing: AccessDenied when the app's
@@ -34,15 +35,20 @@ from firebrigade.models import (
     GRADE_THRESHOLDS,
     Brigade,
     BrigadeClass,
+    BrigadeDocument,
     BrigadeMember,
     BrigadeStandard,
+    CallOut,
     Disbursement,
+    DutyRosterEntry,
     EquipmentItem,
     EquipmentType,
     FireGrade,
     FireIncident,
     FundingAllocation,
     FundingCategory,
+    PublicityActivity,
+    TrainingRecord,
 )
 from townships.models import Premises, Township
 
@@ -76,6 +82,7 @@ MEMBER_FIELDS = (
     "phone",
     "certification",
     "certified_on",
+    "certificate_until",
     "hired_on",
     "contract_until",
     "on_duty",
@@ -370,9 +377,20 @@ def brigade_delete(*, brigade: Brigade, by) -> None:
 
 
 def brigade_member_check_dates(
-    *, hired_on: dt.date | None, left_on: dt.date | None, contract_until: dt.date | None
+    *,
+    hired_on: dt.date | None,
+    left_on: dt.date | None,
+    contract_until: dt.date | None,
+    certified_on: dt.date | None = None,
+    certificate_until: dt.date | None = None,
 ) -> None:
-    """Hiring and leaving are not in the future; leaving and contract end do not precede hiring."""
+    """Hiring and leaving are not in the future; leaving and contract end do not precede hiring; a
+    certificate does not expire before it was obtained."""
+    if certified_on is not None and certificate_until is not None and certificate_until < certified_on:
+        raise ApplicationError(
+            _("证书有效期至 %(until)s 早于取证日期 %(certified)s。")
+            % {"until": certificate_until.isoformat(), "certified": certified_on.isoformat()}
+        )
     if hired_on is None:
         return
     _refuse_future(hired_on, _("入职日期"))
@@ -400,14 +418,21 @@ def brigade_member_add(
     phone: str = "",
     certification: str = "",
     certified_on: dt.date | None = None,
+    certificate_until: dt.date | None = None,
     contract_until: dt.date | None = None,
     on_duty: bool = True,
     by=None,
 ) -> BrigadeMember:
     """Add a member to `brigade` (its township's lead or the center); hired_on not in the future,
-    contract not ending before hiring."""
+    contract not ending before hiring, certificate not expiring before it was obtained."""
     access.check_brigade_upkeep(by=by, brigade=brigade)
-    brigade_member_check_dates(hired_on=hired_on, left_on=None, contract_until=contract_until)
+    brigade_member_check_dates(
+        hired_on=hired_on,
+        left_on=None,
+        contract_until=contract_until,
+        certified_on=certified_on,
+        certificate_until=certificate_until,
+    )
     member = BrigadeMember(
         brigade=brigade,
         name=name,
@@ -416,6 +441,7 @@ def brigade_member_add(
         phone=phone,
         certification=certification,
         certified_on=certified_on,
+        certificate_until=certificate_until,
         contract_until=contract_until,
         on_duty=on_duty,
     )
@@ -434,7 +460,11 @@ def brigade_member_update(*, member: BrigadeMember, data: dict[str, Any], by=Non
         if locked.left_on is not None and locked.on_duty:
             raise ConflictError(_("%(name)s已离职，不能设为在岗执勤。") % {"name": locked.name})
         brigade_member_check_dates(
-            hired_on=locked.hired_on, left_on=locked.left_on, contract_until=locked.contract_until
+            hired_on=locked.hired_on,
+            left_on=locked.left_on,
+            contract_until=locked.contract_until,
+            certified_on=locked.certified_on,
+            certificate_until=locked.certificate_until,
         )
 
     model_update(member, data=data, allowed=MEMBER_UPDATABLE_FIELDS, by=by, check=check)
@@ -942,5 +972,226 @@ def fire_incident_delete(*, incident: FireIncident, by) -> None:
     """Delete a fire recorded by mistake (the guidance center); refused while an accountability
     decision refers to it. Locks the row."""
     locked = FireIncident.objects.select_for_update().get(pk=incident.pk)
+    access.check_record_delete(by=by)
+    _delete(locked, by=by)
+
+
+# --- the brigade archive (一队一档) ------------------------------------------------------------
+
+# Each archive record's own fields, in the order the forms, the admin and the API show them.
+DOCUMENT_FIELDS = ("kind", "title", "issued_on", "file")
+TRAINING_FIELDS = ("kind", "held_on", "hours", "topic", "place", "participants")
+DUTY_FIELDS = ("duty_on", "shift", "leader", "members", "note")
+CALL_OUT_FIELDS = ("kind", "called_at", "arrived_at", "address", "outcome", "incident")
+PUBLICITY_FIELDS = ("held_on", "kind", "place", "audience", "note")
+
+
+def _refuse_other_brigades_members(
+    *, brigade: Brigade, members: Iterable[BrigadeMember], on: dt.date
+) -> None:
+    """Every member named belongs to `brigade` and was serving on `on` (hired by then, not yet left)."""
+    for member in members:
+        if member.brigade_id != brigade.pk:
+            raise ApplicationError(
+                _("%(member)s不是%(brigade)s的队员。") % {"member": member.name, "brigade": brigade.name}
+            )
+        if member.hired_on > on or (member.left_on is not None and member.left_on < on):
+            raise ApplicationError(
+                _("%(member)s在 %(date)s 不在队（入职 %(hired)s）。")
+                % {"member": member.name, "date": on.isoformat(), "hired": member.hired_on.isoformat()}
+            )
+
+
+@transaction.atomic
+def brigade_document_add(
+    *, brigade: Brigade, kind: str, title: str, file, issued_on: dt.date | None = None, by=None
+) -> BrigadeDocument:
+    """File a document (建队批复, 验收报告, 执勤制度, ...) in `brigade`'s archive: a photo or a PDF
+    (core.uploads.validate_document), stored under a random name. Its township's lead or the center."""
+    access.check_archive_change(by=by, brigade=brigade)
+    if not (title or "").strip():
+        raise ApplicationError(_("请填写文件名称。"))
+    if issued_on is not None:
+        _refuse_future(issued_on, _("文件日期"))
+    document = BrigadeDocument(
+        brigade=brigade, kind=kind, title=title.strip(), issued_on=issued_on, file=file
+    )
+    return record_save(document, by=by)
+
+
+def training_check(*, kind: str, held_on: dt.date | None, hours: Decimal | None) -> None:
+    """A training or drill is recorded once held: not in the future; it lasts more than 0 and at most
+    24 hours."""
+    if held_on is not None and held_on > local_today():
+        what = TrainingRecord.Kind(kind).label if kind in TrainingRecord.Kind.values else _("训练")
+        raise ApplicationError(
+            _("%(what)s日期 %(date)s 晚于今天：只能登记已经进行的%(what)s。")
+            % {"what": what, "date": held_on.isoformat()}
+        )
+    if hours is not None and not (0 < hours <= 24):
+        raise ApplicationError(_("时长须大于 0 且不超过 24 小时（%(hours)s）。") % {"hours": hours})
+
+
+@transaction.atomic
+def training_record(
+    *,
+    brigade: Brigade,
+    kind: str,
+    held_on: dt.date,
+    hours: Decimal,
+    topic: str,
+    place: str = "",
+    participants: Iterable[BrigadeMember] = (),
+    by=None,
+) -> TrainingRecord:
+    """Record a training session or a drill (演练) `brigade` held, with the members who took part (its
+    own, serving on that day). Refused in the future. Its township's lead or the center."""
+    access.check_archive_change(by=by, brigade=brigade)
+    if kind not in TrainingRecord.Kind.values:
+        raise ApplicationError(_("未知的训练类型：%(k)s") % {"k": kind})
+    training_check(kind=kind, held_on=held_on, hours=hours)
+    participants = list(participants)
+    _refuse_other_brigades_members(brigade=brigade, members=participants, on=held_on)
+    record = TrainingRecord(
+        brigade=brigade, kind=kind, held_on=held_on, hours=hours, topic=topic, place=place
+    )
+    record_save(record, by=by)
+    record.participants.set(participants)
+    return record
+
+
+@transaction.atomic
+def duty_roster_add(
+    *,
+    brigade: Brigade,
+    duty_on: dt.date,
+    leader: BrigadeMember,
+    shift: str = DutyRosterEntry.Shift.ALL_DAY,
+    members: Iterable[BrigadeMember] = (),
+    note: str = "",
+    by=None,
+) -> DutyRosterEntry:
+    """Put a shift of `brigade` on the duty roster (planned ahead or recorded after): its leader (带班)
+    and members, its own and serving on that day; one entry per day and shift. Locks the brigade so
+    two entries of the same shift queue up. Its township's lead or the center."""
+    access.check_archive_change(by=by, brigade=brigade)
+    Brigade.objects.select_for_update().filter(pk=brigade.pk).first()
+    members = list(members)
+    _refuse_other_brigades_members(brigade=brigade, members=[leader, *members], on=duty_on)
+    if DutyRosterEntry.objects.filter(brigade=brigade, duty_on=duty_on, shift=shift).exists():
+        raise ConflictError(
+            _("%(brigade)s %(date)s %(shift)s已排班，请勿重复登记。")
+            % {
+                "brigade": brigade.name,
+                "date": duty_on.isoformat(),
+                "shift": DutyRosterEntry.Shift(shift).label,
+            }
+        )
+    entry = DutyRosterEntry(brigade=brigade, duty_on=duty_on, shift=shift, leader=leader, note=note)
+    record_save(entry, by=by)
+    entry.members.set(members)
+    return entry
+
+
+def call_out_check(
+    *,
+    brigade: Brigade | None,
+    kind: str | None,
+    called_at: dt.datetime | None,
+    arrived_at: dt.datetime | None,
+    incident: FireIncident | None,
+) -> None:
+    """A call-out is recorded once called: not in the future; it arrived no earlier than it was called;
+    a fire it answered is a fire call-out, of the brigade's township, one it also serves, or one
+    that names it as the responding brigade."""
+    for moment in (called_at, arrived_at):
+        if moment is not None and timezone.is_naive(moment):
+            raise ApplicationError(_("接警时间和到场时间须带时区。"))
+    now = timezone.now()
+    if called_at is not None and called_at > now:
+        raise ApplicationError(_("接警时间晚于当前时间，不能登记未发生的出警。"))
+    if arrived_at is not None:
+        if arrived_at > now:
+            raise ApplicationError(_("到场时间晚于当前时间。"))
+        if called_at is not None and arrived_at < called_at:
+            raise ApplicationError(
+                _("到场时间 %(arrived)s 早于接警时间 %(called)s。")
+                % {"arrived": _local_minute(arrived_at), "called": _local_minute(called_at)}
+            )
+    if incident is not None and brigade is not None:
+        if kind is not None and kind != CallOut.Kind.FIRE:
+            raise ApplicationError(_("关联火灾的出警，出警类型应为“火灾”。"))
+        serves = brigade.also_serves.filter(pk=incident.township_id).exists()
+        if (
+            incident.township_id != brigade.township_id
+            and incident.responding_brigade_id != brigade.pk
+            and not serves
+        ):
+            raise ApplicationError(
+                _("火灾“%(incident)s”不在%(brigade)s的辖区，也未登记由该队出动。")
+                % {"incident": incident, "brigade": brigade.name}
+            )
+
+
+@transaction.atomic
+def call_out_record(
+    *,
+    brigade: Brigade,
+    kind: str,
+    called_at: dt.datetime,
+    address: str,
+    arrived_at: dt.datetime | None = None,
+    outcome: str = "",
+    incident: FireIncident | None = None,
+    by=None,
+) -> CallOut:
+    """Record a call-out (出警) of `brigade`: fire, rescue, social assistance or other, the time it was
+    called and the time it arrived (not before the call), what came of it, and the fire it answered
+    where there is one (call_out_check). Its township's lead or the center."""
+    access.check_archive_change(by=by, brigade=brigade)
+    if kind not in CallOut.Kind.values:
+        raise ApplicationError(_("未知的出警类型：%(k)s") % {"k": kind})
+    call_out_check(brigade=brigade, kind=kind, called_at=called_at, arrived_at=arrived_at, incident=incident)
+    call_out = CallOut(
+        brigade=brigade,
+        kind=kind,
+        called_at=called_at,
+        arrived_at=arrived_at,
+        address=address,
+        outcome=outcome,
+        incident=incident,
+    )
+    return record_save(call_out, by=by)
+
+
+@transaction.atomic
+def publicity_record(
+    *,
+    brigade: Brigade,
+    held_on: dt.date,
+    kind: str,
+    place: str,
+    audience: int = 0,
+    note: str = "",
+    by=None,
+) -> PublicityActivity:
+    """Record a fire-safety publicity activity (宣传) `brigade` held: not in the future, audience not
+    negative. Its township's lead or the center."""
+    access.check_archive_change(by=by, brigade=brigade)
+    if kind not in PublicityActivity.Kind.values:
+        raise ApplicationError(_("未知的宣传形式：%(k)s") % {"k": kind})
+    _refuse_future(held_on, _("宣传日期"))
+    if audience is None or audience < 0:
+        raise ApplicationError(_("受众人数不能为负数。"))
+    activity = PublicityActivity(
+        brigade=brigade, held_on=held_on, kind=kind, place=place, audience=audience, note=note
+    )
+    return record_save(activity, by=by)
+
+
+@transaction.atomic
+def archive_record_delete(*, record: Model, by) -> None:
+    """Delete an archive record entered by mistake (the guidance center). Locks the row."""
+    locked = type(record).objects.select_for_update().get(pk=record.pk)
     access.check_record_delete(by=by)
     _delete(locked, by=by)

@@ -136,7 +136,15 @@ FORM_CLASSES = {
     "update_form": forms.EquipmentItemUpdateForm,
     "maintenance_form": forms.EquipmentMaintenanceForm,
 }
-NEEDS_BRIGADE = {"leave_form", "update_form", "maintenance_form"}
+# The archive's forms (一队一档), shown to whom access.check_archive_change allows.
+ARCHIVE_FORM_CLASSES = {
+    "document_form": forms.BrigadeDocumentForm,
+    "training_form": forms.TrainingRecordForm,
+    "duty_form": forms.DutyRosterForm,
+    "call_out_form": forms.CallOutForm,
+    "publicity_form": forms.PublicityActivityForm,
+}
+NEEDS_BRIGADE = {"leave_form", "update_form", "maintenance_form", *ARCHIVE_FORM_CLASSES}
 
 
 def _blank_forms(request, detail) -> dict:
@@ -169,11 +177,23 @@ def _brigade_detail_or_404(request, pk: int):
 
 
 def _render_detail(request, detail, *, bound: dict | None = None, status: int = 200):
-    can_manage = allowed(access.check_brigade_upkeep, by=request.user, brigade=detail.brigade)
-    context = {"detail": detail, "gap": detail.gap, "brigade": detail.brigade, "can_manage": can_manage}
+    brigade = detail.brigade
+    can_manage = allowed(access.check_brigade_upkeep, by=request.user, brigade=brigade)
+    can_keep_archive = allowed(access.check_archive_change, by=request.user, brigade=brigade)
+    archive = selectors.brigade_archive(user=request.user, brigade_id=brigade.pk, on=detail.on, detail=detail)
+    context = {
+        "detail": detail,
+        "gap": detail.gap,
+        "brigade": brigade,
+        "can_manage": can_manage,
+        "can_keep_archive": can_keep_archive,
+        "archive": archive,
+    }
     if can_manage:
         context.update(_blank_forms(request, detail))
-        context.update(bound or {})
+    if can_keep_archive:
+        context.update({name: form(brigade=brigade) for name, form in ARCHIVE_FORM_CLASSES.items()})
+    context.update(bound or {})
     return render(request, "firebrigade/brigade_detail.html", context, status=status)
 
 
@@ -186,16 +206,17 @@ def brigade_detail(request, pk: int):
     return _render_detail(request, _brigade_detail_or_404(request, pk))
 
 
-def _brigade_form_view(form_name: str, call, success: str):
-    """A POST view for one of the brigade detail's forms: scope (404), the access policy (403 with
-    its reason, before the input is read; the service enforces it too), form, service."""
+def _brigade_form_view(form_name: str, call, success: str, check=access.check_brigade_upkeep):
+    """A POST view for one of the brigade detail's forms: scope (404), the access policy (`check`:
+    403 with its reason, before the input is read; the service enforces it too), form, service."""
+    form_class = FORM_CLASSES.get(form_name) or ARCHIVE_FORM_CLASSES[form_name]
 
     @require_POST
     def view(request, pk: int):
         detail = _brigade_detail_or_404(request, pk)
-        access.check_brigade_upkeep(by=request.user, brigade=detail.brigade)
+        check(by=request.user, brigade=detail.brigade)
         kwargs = {"brigade": detail.brigade} if form_name in NEEDS_BRIGADE else {}
-        form = FORM_CLASSES[form_name](request.POST, **kwargs)
+        form = form_class(request.POST, request.FILES, **kwargs)
         if form.is_valid():
             try:
                 call(brigade=detail.brigade, data=form.cleaned_data, by=request.user)
@@ -203,7 +224,8 @@ def _brigade_form_view(form_name: str, call, success: str):
                 add_service_error(form, exc)
             else:
                 messages.success(request, success)
-                return redirect(reverse("firebrigade:brigade-detail", args=[pk]))
+                anchor = "#archive" if form_name in ARCHIVE_FORM_CLASSES else ""
+                return redirect(reverse("firebrigade:brigade-detail", args=[pk]) + anchor)
         return _render_detail(request, detail, bound={form_name: form}, status=400)
 
     return view
@@ -244,6 +266,43 @@ equipment_item_update = _brigade_form_view("update_form", _update_equipment, get
 equipment_item_record_maintenance = _brigade_form_view(
     "maintenance_form", _record_maintenance, gettext_lazy("已登记保养。")
 )
+
+
+def _archive_step(service):
+    def call(*, brigade, data, by):
+        service(brigade=brigade, **data, by=by)
+
+    return call
+
+
+def _archive_view(form_name: str, service, success: str):
+    return _brigade_form_view(form_name, _archive_step(service), success, check=access.check_archive_change)
+
+
+brigade_document_add = _archive_view(
+    "document_form", services.brigade_document_add, gettext_lazy("已上传文件。")
+)
+training_record = _archive_view("training_form", services.training_record, gettext_lazy("已登记训练演练。"))
+duty_roster_add = _archive_view("duty_form", services.duty_roster_add, gettext_lazy("已登记执勤排班。"))
+call_out_record = _archive_view("call_out_form", services.call_out_record, gettext_lazy("已登记出警。"))
+publicity_record = _archive_view(
+    "publicity_form", services.publicity_record, gettext_lazy("已登记宣传活动。")
+)
+
+
+@require_GET
+def brigade_archive(request, pk: int):
+    """一队一档: one brigade's whole file on one printable page — basic data, members, equipment against
+    the standard, funding, documents, training and drills, duty, call-outs and publicity of the last
+    year. Whoever may read the archive (not a police station) of a brigade they see; others 404."""
+    access.check_archive_read(by=request.user)
+    try:
+        archive = selectors.brigade_archive(user=request.user, brigade_id=pk, on=timezone.localdate())
+    except Brigade.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(
+        request, "firebrigade/brigade_archive.html", {"archive": archive, "brigade": archive.detail.brigade}
+    )
 
 
 # --- fire incidents -------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from meetings.models import Assignment
 from townships import selectors as township_selectors
 from townships.models import PoliceStation, Premises, Township
 
-HOME_PARTS = frozenset({"plans", "hazards", "assignments"})
+HOME_PARTS = frozenset({"plans", "hazards", "assignments", "activity"})
 
 
 def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | None = None):

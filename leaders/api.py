@@ -49,6 +49,10 @@ class TownshipFiguresSerializer(serializers.Serializer):
     assignments_closed = serializers.IntegerField()
     assignments_overdue = serializers.IntegerField()
     assignment_rate = serializers.FloatField(allow_null=True)
+    drills = serializers.IntegerField(help_text=_("本乡镇专职队在统计日所在月的演练次数。"))
+    trainings = serializers.IntegerField(help_text=_("本乡镇专职队在统计日所在月的训练次数。"))
+    call_outs = serializers.IntegerField(help_text=_("本乡镇专职队在统计日所在月的出警次数。"))
+    publicity = serializers.IntegerField(help_text=_("本乡镇专职队在统计日所在月的宣传活动次数。"))
     score = serializers.FloatField(help_text=_("综合得分，同县级总览。"))
 
 

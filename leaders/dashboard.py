@@ -172,6 +172,15 @@ COLUMN_GROUPS = [
             ("assignment_rate", gettext_lazy("办结率（%）")),
         ],
     ),
+    (
+        gettext_lazy("专职队当月活动"),
+        [
+            ("drills", gettext_lazy("演练")),
+            ("trainings", gettext_lazy("训练")),
+            ("call_outs", gettext_lazy("出警")),
+            ("publicity", gettext_lazy("宣传")),
+        ],
+    ),
     (None, [("score", gettext_lazy("综合得分"))]),
 ]
 

@@ -117,6 +117,12 @@ class TownshipFigures:
     assignments_closed: int = 0
     assignments_overdue: int = 0
     assignment_rate: float | None = None
+    # Its own brigades' activity in the month of the period's as_of (firebrigade.selectors.MonthActivity).
+    activity_month: dt.date | None = None
+    drills: int = 0
+    trainings: int = 0
+    call_outs: int = 0
+    publicity: int = 0
     score: float = 0.0
     rank: int = 0
     tied: bool = False  # another township has the same score (并列)
@@ -135,7 +141,7 @@ SUMMED = [
     "active_staff", "min_staff", "staff_gap", "vehicles", "vehicle_gap", "equipment_gap", "allocated",
     "disbursed", "planned", "inspected", "hazards_found", "hazards_rectified", "hazards_open",
     "hazards_overdue", "hazards_major", "hazards_major_open", "hazards_carried_open", "assignments",
-    "assignments_closed", "assignments_overdue",
+    "assignments_closed", "assignments_overdue", "drills", "trainings", "call_outs", "publicity",
 ]  # fmt: skip
 
 
@@ -151,6 +157,7 @@ PARTS = {
     ),
     "fires": ("fires", "fires_last_year"),
     "assignments": ("assignments", "assignments_closed", "assignments_overdue", "assignment_rate"),
+    "activity": ("drills", "trainings", "call_outs", "publicity"),
 }  # fmt: skip
 
 
@@ -165,15 +172,22 @@ def township_figures(
     brigades against the standard, and of `parts` (default all): the equipment gap, the funding of
     the period's first year, plan progress (of the period's campaign), hazards found in the period
     and their state with those carried over, fires in the period and the same dates a year before,
-    and the assignments the period answers for. By county and name; a fixed number of queries
+    the assignments the period answers for, and its own brigades' drills, trainings, call-outs and
+    publicity in the month of the period's as_of (firebrigade.selectors.with_month_activity, read with
+    the brigades). By county and name; a fixed number of queries
     whatever the size of the county: funding, plans, kept hazard figures and assignments are read
     with the townships, each app's figures a column of the township's row. Each row's
     `brigade_gap.township` is the township (with its county)."""
     if township_ids is None:
         township_ids = Township.objects.filter(county_id=period.county_id).values("pk")
     columns, count_hazards = _figure_columns(user=user, period=period, parts=parts)
+    activity_month = period.as_of if "activity" in parts else None
     gaps = brigade_selectors.township_brigade_gaps(
-        user=user, township_ids=township_ids, equipment="equipment" in parts, columns=columns
+        user=user,
+        township_ids=township_ids,
+        equipment="equipment" in parts,
+        columns=columns,
+        activity_month=activity_month,
     )
     rows: dict[int, TownshipFigures] = {}
     for gap in gaps:
@@ -198,6 +212,11 @@ def township_figures(
             row.vehicles += b.vehicles
             row.vehicle_gap += b.vehicle_gap or 0
             row.equipment_gap += sum(e.gap for e in b.equipment)
+            if b.activity is not None:
+                for name in brigade_selectors.ACTIVITY_FIELDS:
+                    setattr(row, name, getattr(row, name) + getattr(b.activity, name))
+        if activity_month is not None:
+            row.activity_month = brigade_selectors.month_bounds(activity_month)[0]
         rows[row.township_id] = row
     if not rows:
         return []

@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.models import Role, UserProfile
-from firebrigade.models import EquipmentItem, FundingAllocation
+from firebrigade import selectors as brigade_selectors
+from firebrigade.models import Brigade, BrigadeMember, EquipmentItem, FundingAllocation
 from inspections.definitions import VERIFIED as VERIFIED_STATUS
 from inspections.models import Hazard, HazardSupervision, InspectionPlan
 from inspections.selectors import hazard_open_q, hazard_overdue_q
@@ -648,6 +649,78 @@ def _funding_words(a, year: int, quarter: int) -> tuple[str, str]:
     )
 
 
+def _member_expiring(field_name: str):
+    """A rule's halves for serving members whose contract or certificate (`field_name`) ends within
+    REMINDER_MEMBER_EXPIRY_DAYS (default 30): once per member and end date, to the brigade's
+    township lead."""
+
+    def candidates(on):
+        days = setting("REMINDER_MEMBER_EXPIRY_DAYS", 30)
+        return brigade_selectors.members_expiring(on=on, days=days, field_name=field_name).values_list(
+            "id", flat=True
+        )
+
+    def build(ids, on):
+        members = list(BrigadeMember.objects.filter(id__in=ids).select_related("brigade"))
+        township_of = attrgetter("brigade.township_id")
+        return drafts_of(
+            _to_each(members, township_of=township_of),
+            _member_expiring_words,
+            field_name,
+            period=lambda m: getattr(m, field_name).isoformat(),  # renewed: a new end date, a new period
+            url=lambda m: brigade_url(m.brigade_id),
+            township_of=township_of,
+        )
+
+    return candidates, build
+
+
+def _member_expiring_words(member, field_name: str) -> tuple[str, str]:
+    values = {
+        "brigade": member.brigade.name,
+        "name": member.name,
+        "certification": member.certification or _("资格证书"),
+        "until": f"{getattr(member, field_name):%Y-%m-%d}",
+    }
+    if field_name == "contract_until":
+        return (
+            _("队员合同即将到期：%(brigade)s") % values,
+            _("%(name)s的劳动合同于 %(until)s 到期，请及时续签或安排补员。") % values,
+        )
+    return (
+        _("队员证书即将到期：%(brigade)s") % values,
+        _("%(name)s的%(certification)s于 %(until)s 到期，请及时安排复审或续证。") % values,
+    )
+
+
+def _no_drill_candidates(on):
+    return brigade_selectors.brigades_without_drill(on=on).values_list("id", flat=True)
+
+
+def _no_drill_build(ids, on):
+    start, _end = brigade_selectors.last_month(on)
+    brigades = list(Brigade.objects.filter(id__in=ids))
+    return drafts_of(
+        _to_each(brigades),
+        _no_drill_words,
+        start,
+        period=f"{start:%Y-%m}",
+        url=lambda b: brigade_url(b.pk),
+    )
+
+
+def _no_drill_words(brigade, month: dt.date) -> tuple[str, str]:
+    values = {"brigade": brigade.name, "year": month.year, "month": month.month}
+    return (
+        _("上月未组织演练：%(brigade)s") % values,
+        _("%(brigade)s%(year)s年%(month)s月没有演练记录，请按要求每月组织演练并登记。") % values,
+    )
+
+
+_CONTRACT_RULE = _member_expiring("contract_until")
+_CERTIFICATE_RULE = _member_expiring("certificate_until")
+
+
 RULES: dict[str, Rule] = {
     rule.name: rule
     for rule in [
@@ -734,6 +807,25 @@ RULES: dict[str, Rule] = {
             FundingAllocation,
             _funding_candidates,
             _funding_build,
+        ),
+        Rule(
+            "member_contract_expiring",
+            gettext_lazy("队员合同即将到期"),
+            BrigadeMember,
+            *_CONTRACT_RULE,
+        ),
+        Rule(
+            "member_certificate_expiring",
+            gettext_lazy("队员证书即将到期"),
+            BrigadeMember,
+            *_CERTIFICATE_RULE,
+        ),
+        Rule(
+            "brigade_no_drill",
+            gettext_lazy("上月未组织演练"),
+            Brigade,
+            _no_drill_candidates,
+            _no_drill_build,
         ),
     ]
 }

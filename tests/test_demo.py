@@ -253,3 +253,19 @@ def test_the_demo_county_is_on_the_map_with_brigades_and_premises_beyond_cover(d
     assert "尚未上传边界" not in page
     # Some premises lie beyond the built brigades' reach (林七乡 has none of its own).
     assert "林七" in page.split('data-testid="beyond-cover"')[1]
+
+
+@pytest.mark.django_db
+def test_the_demo_brigades_keep_an_archive_and_a_month_without_a_drill_is_reminded(demo, client):
+    """一队一档 in the demo: the built brigades' drills, trainings, call-outs, publicity and duty, a
+    printable page that shows them, and a few brigades without a drill last month."""
+    built = Brigade.objects.filter(status__in=["established", "accepted"], township__county__is_demo=True)
+    assert built.exists()
+    brigade = built.filter(trainings__kind="drill").order_by("name").first()
+    assert brigade.call_outs.exists()
+    assert brigade.publicity.exists()
+    assert brigade.duty_roster.exists()
+    client.force_login(f.make_user(Role.GUIDANCE_CENTER))
+    page = client.get(f"/brigades/{brigade.pk}/archive/").content.decode()
+    assert "灭火救援综合演练" in page
+    assert reminders.reminders_run(rules=["brigade_no_drill"])["brigade_no_drill"] > 0

@@ -4,9 +4,11 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from firebrigade import services
 from firebrigade.models import (
     Brigade,
     BrigadeMember,
@@ -48,8 +50,24 @@ def superuser_client(client):
 @pytest.fixture
 def one_of_each():
     brigade = BrigadeFactory()
-    BrigadeMemberFactory(brigade=brigade)
+    member = BrigadeMemberFactory(brigade=brigade)
     EquipmentItemFactory(brigade=brigade)
+    # The archive (一队一档): one record of each kind, through its service.
+    day = dt.date(2021, 12, 1)
+    services.training_record(
+        brigade=brigade, kind="drill", held_on=day, hours=Decimal(1), topic="演练", participants=[member]
+    )
+    services.duty_roster_add(brigade=brigade, duty_on=day, leader=member, members=[member])
+    services.call_out_record(
+        brigade=brigade, kind="rescue", called_at=timezone.now() - dt.timedelta(hours=1), address="东街"
+    )
+    services.publicity_record(brigade=brigade, held_on=day, kind="lecture", place="小学")
+    services.brigade_document_add(
+        brigade=brigade,
+        kind="founding",
+        title="建队批复",
+        file=SimpleUploadedFile("批复.pdf", b"%PDF-1.4\n%%EOF", content_type="application/pdf"),
+    )
     EquipmentRequirementFactory(standard=BrigadeStandardFactory())
     allocation = FundingAllocationFactory()
     Disbursement.objects.create(allocation=allocation, amount=Decimal(1), disbursed_on=dt.date(2021, 12, 1))

@@ -7,6 +7,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -15,12 +16,17 @@ from core.models import Role
 from firebrigade import services
 from firebrigade.models import (
     Brigade,
+    BrigadeDocument,
     BrigadeMember,
+    CallOut,
     Disbursement,
+    DutyRosterEntry,
     EquipmentItem,
     EquipmentType,
     FireIncident,
     FundingAllocation,
+    PublicityActivity,
+    TrainingRecord,
 )
 from tests.api_errors import field_errors
 from tests.factories import (
@@ -45,7 +51,20 @@ from .factories import class2_standard, equip_vehicles, established_brigade, sta
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-MODELS = (Brigade, BrigadeMember, EquipmentType, EquipmentItem, FundingAllocation, Disbursement, FireIncident)
+MODELS = (
+    Brigade,
+    BrigadeMember,
+    EquipmentType,
+    EquipmentItem,
+    FundingAllocation,
+    Disbursement,
+    FireIncident,
+    BrigadeDocument,
+    TrainingRecord,
+    DutyRosterEntry,
+    CallOut,
+    PublicityActivity,
+)
 
 
 def snapshot():
@@ -112,6 +131,26 @@ def world():
         occurred_at=dt.datetime(2021, 12, 3, 14, tzinfo=SHANGHAI),
     )
     fire_cm = FireIncidentFactory(township=chumiao, premises=premises_cm, address="褚庙仓库", cause="heating")
+    # The archive of 北关镇三队 (一队一档): one record of each kind.
+    training_bg = services.training_record(
+        brigade=built, kind="drill", held_on=dt.date(2021, 12, 1), hours=Decimal(2), topic="演练", by=None
+    )
+    duty_bg = services.duty_roster_add(brigade=built, duty_on=dt.date(2021, 12, 1), leader=member_bg, by=None)
+    call_out_bg = services.call_out_record(
+        brigade=built,
+        kind="fire",
+        called_at=dt.datetime(2021, 12, 3, 14, 5, tzinfo=SHANGHAI),
+        arrived_at=dt.datetime(2021, 12, 3, 14, 20, tzinfo=SHANGHAI),
+        address="北关村麦场",
+        incident=fire_bg_street,
+        by=None,
+    )
+    publicity_bg = services.publicity_record(
+        brigade=built, held_on=dt.date(2021, 12, 2), kind="lecture", place="北关小学", audience=300, by=None
+    )
+    document_bg = services.brigade_document_add(
+        brigade=built, kind="founding", title="建队批复", file=pdf_upload(), by=None
+    )
     users = {
         "center": make_user(Role.GUIDANCE_CENTER, username="center"),
         "office": make_user(Role.COUNTY_OFFICIAL, username="office", county=county),
@@ -145,7 +184,16 @@ def world():
         fire_bg=fire_bg,
         fire_bg_street=fire_bg_street,
         fire_cm=fire_cm,
+        training_bg=training_bg,
+        duty_bg=duty_bg,
+        call_out_bg=call_out_bg,
+        publicity_bg=publicity_bg,
+        document_bg=document_bg,
     )
+
+
+def pdf_upload():
+    return SimpleUploadedFile("批复.pdf", b"%PDF-1.4\n%%EOF", content_type="application/pdf")
 
 
 def client_for(user):
@@ -336,6 +384,94 @@ MATRIX = {
         lambda c, w: c.patch(f"{API}/incidents/{w.fire_bg.pk}/", {"arrival_minutes": 12}, format="json"),
     ),
     ("incidents", "delete"): (NOT_ROUTED, lambda c, w: c.delete(f"{API}/incidents/{w.fire_bg.pk}/")),
+    # The brigade archive (一队一档): read as members are (not by a police station), added by the
+    # brigade's township lead or the center; records are not changed or deleted through the API.
+    **{
+        (endpoint, verb): row
+        for endpoint, record, payload in [
+            (
+                "trainings",
+                "training_bg",
+                lambda w: {
+                    "brigade": w.built.pk,
+                    "kind": "training",
+                    "held_on": "2021-12-05",
+                    "hours": "1.5",
+                    "topic": "水带铺设",
+                    "participants": [w.member_bg.pk],
+                },
+            ),
+            (
+                "duty-roster",
+                "duty_bg",
+                lambda w: {
+                    "brigade": w.built.pk,
+                    "duty_on": "2021-12-06",
+                    "shift": "night",
+                    "leader": w.member_bg.pk,
+                },
+            ),
+            (
+                "call-outs",
+                "call_out_bg",
+                lambda w: {
+                    "brigade": w.built.pk,
+                    "kind": "rescue",
+                    "called_at": "2021-12-10T09:00:00+08:00",
+                    "arrived_at": "2021-12-10T09:12:00+08:00",
+                    "address": "北关镇东街",
+                },
+            ),
+            (
+                "publicity",
+                "publicity_bg",
+                lambda w: {
+                    "brigade": w.built.pk,
+                    "held_on": "2021-12-05",
+                    "kind": "door_to_door",
+                    "place": "北关村",
+                },
+            ),
+        ]
+        for verb, row in {
+            "list": (READ_ALL_BUT_POLICE, lambda c, w, e=endpoint: c.get(f"{API}/{e}/")),
+            "retrieve": (
+                READ_BEIGUAN_BUT_POLICE,
+                lambda c, w, e=endpoint, r=record: c.get(f"{API}/{e}/{getattr(w, r).pk}/"),
+            ),
+            "create": (
+                LEAD_CREATES,
+                lambda c, w, e=endpoint, p=payload: c.post(f"{API}/{e}/", p(w), format="json"),
+            ),
+            "update": (
+                NOT_ROUTED,
+                lambda c, w, e=endpoint, r=record: c.patch(
+                    f"{API}/{e}/{getattr(w, r).pk}/", {}, format="json"
+                ),
+            ),
+            "delete": (
+                NOT_ROUTED,
+                lambda c, w, e=endpoint, r=record: c.delete(f"{API}/{e}/{getattr(w, r).pk}/"),
+            ),
+        }.items()
+    },
+    ("brigade-documents", "list"): (READ_ALL_BUT_POLICE, lambda c, w: c.get(f"{API}/brigade-documents/")),
+    ("brigade-documents", "retrieve"): (
+        READ_BEIGUAN_BUT_POLICE,
+        lambda c, w: c.get(f"{API}/brigade-documents/{w.document_bg.pk}/"),
+    ),
+    ("brigade-documents", "create"): (
+        LEAD_CREATES,
+        lambda c, w: c.post(
+            f"{API}/brigade-documents/",
+            {"brigade": w.built.pk, "kind": "duty_rules", "title": "执勤制度", "file": pdf_upload()},
+            format="multipart",
+        ),
+    ),
+    ("brigade-documents", "delete"): (
+        NOT_ROUTED,
+        lambda c, w: c.delete(f"{API}/brigade-documents/{w.document_bg.pk}/"),
+    ),
 }
 
 
@@ -1010,8 +1146,8 @@ def _add_rows(world, n):
     for _ in range(n):
         brigade = BrigadeFactory(township=world.beiguan)
         brigade.also_serves.add(world.huayuan)
-        BrigadeMemberFactory(brigade=brigade)
-        BrigadeMemberFactory(brigade=brigade)
+        members = [BrigadeMemberFactory(brigade=brigade), BrigadeMemberFactory(brigade=brigade)]
+        _add_archive(brigade, members)
         EquipmentItemFactory(brigade=brigade, equipment_type=world.pump)
         EquipmentItemFactory(brigade=brigade)
         FireIncidentFactory(township=world.beiguan, premises=world.premises_bg, responding_brigade=brigade)
@@ -1023,8 +1159,44 @@ def _add_rows(world, n):
         )
 
 
+def _add_archive(brigade, members):
+    """A record of each kind of the archive, naming both members where a record names members."""
+    day = dt.date(2021, 12, 1)
+    services.training_record(
+        brigade=brigade,
+        kind="drill",
+        held_on=day,
+        hours=Decimal(1),
+        topic="演练",
+        participants=members,
+        by=None,
+    )
+    services.duty_roster_add(brigade=brigade, duty_on=day, leader=members[0], members=members, by=None)
+    services.call_out_record(
+        brigade=brigade,
+        kind="rescue",
+        called_at=dt.datetime(2021, 12, 1, 9, tzinfo=SHANGHAI),
+        address="东街",
+        by=None,
+    )
+    services.publicity_record(brigade=brigade, held_on=day, kind="lecture", place="小学", by=None)
+    services.brigade_document_add(brigade=brigade, kind="other", title="文件", file=pdf_upload(), by=None)
+
+
+ARCHIVE_ENDPOINTS = ["trainings", "duty-roster", "call-outs", "publicity", "brigade-documents"]
+
+
 @pytest.mark.parametrize(
-    "endpoint", ["brigades", "brigade-members", "equipment", "equipment-types", "funding", "incidents"]
+    "endpoint",
+    [
+        "brigades",
+        "brigade-members",
+        "equipment",
+        "equipment-types",
+        "funding",
+        "incidents",
+        *ARCHIVE_ENDPOINTS,
+    ],
 )
 def test_list_query_count_does_not_grow_with_rows(world, endpoint):
     """N rows and 5N rows: the same number of queries, for each role that reads the endpoint."""

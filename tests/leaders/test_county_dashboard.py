@@ -119,6 +119,20 @@ def test_dashboard_runs_the_same_number_of_queries_for_ten_times_the_data(client
         assert client.get(f"/dashboard/?campaign={campaign.pk}").status_code == 200
     for township in (beiguan, beiguan.county.townships.get(name="褚庙乡")):
         plan = township.inspection_plans.get()
+        # Brigades with a month of activity (一队一档): counted with the brigades, no query more.
+        brigade = f.BrigadeFactory(township=township)
+        for _ in range(3):
+            brigade_services.training_record(
+                brigade=brigade,
+                kind="drill",
+                held_on=dt.date(2021, 11, 20),
+                hours=Decimal(2),
+                topic="演练",
+                by=None,
+            )
+            brigade_services.publicity_record(
+                brigade=brigade, held_on=dt.date(2021, 11, 21), kind="lecture", place="小学", by=None
+            )
         for _ in range(18):
             p = f.PremisesFactory(township=township)
             plan.premises.add(p)

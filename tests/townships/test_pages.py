@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import itertools
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -11,6 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from core.models import Role
+from firebrigade import services as brigade_services
 from firebrigade.models import BrigadeMember
 from inspections import services as inspection_services
 from inspections import tallies
@@ -103,6 +105,13 @@ def populate(township, *, n: int, campaign, station=None, today: dt.date) -> dic
             last_maintained_on=today - dt.timedelta(days=80),
         )
         AssignmentFactory(township=township, deadline=today + dt.timedelta(days=2))
+        # The brigade's month of activity (一队一档): counted on the page with its brigades.
+        brigade_services.training_record(
+            brigade=brigade, kind="drill", held_on=today, hours=Decimal(1), topic=f"演练{k}-{i}", by=None
+        )
+        brigade_services.publicity_record(
+            brigade=brigade, held_on=today, kind="lecture", place="小学", by=None
+        )
     return {"premises": premises, "plan": plan, "grid": grid, "brigade": brigade}
 
 
