@@ -32,3 +32,9 @@ def hazard_overdue_q(on: dt.date, prefix: str = "") -> Q:
 def hazard_verified_late_q(prefix: str = "") -> Q:
     """Verified after its deadline (not on time). Not verified yet: neither late nor on time."""
     return Q(**{f"{prefix}verified_on__gt": F(f"{prefix}deadline")})
+
+
+def checklist_item_applies(item, category: str) -> bool:
+    """A checklist item is asked of a premises of `category` when it names that category or names
+    none (a common item). inspections.selectors.checklist_items_for and the services read this."""
+    return not item.premises_categories or category in item.premises_categories
