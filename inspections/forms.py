@@ -126,7 +126,12 @@ class InspectionForm(forms.Form):
                 widget=forms.RadioSelect(attrs={"class": "result"}),
                 error_messages={"required": _("请选择检查结果。")},
             )
-            self.fields[f"note_{item.pk}"] = forms.CharField(label=_("说明"), max_length=200, required=False)
+            self.fields[f"note_{item.pk}"] = forms.CharField(
+                label=_("说明"),
+                max_length=200,
+                required=False,
+                widget=forms.TextInput(attrs={"placeholder": _("说明（选填）")}),
+            )
 
     @property
     def item_rows(self):

@@ -1058,6 +1058,7 @@ def hazard_listing(hazard: Hazard) -> HazardSupervision | None:
 
 __all__ += [
     "campaign_current",
+    "checklist_item_applies",
     "checklist_items_active",
     "checklist_items_for",
     "handover_list",
