@@ -7,7 +7,7 @@ Every figure (hazard statistics, the dashboard, the 通报, the township and pol
 
 import datetime as dt
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from inspections.models import Hazard
 
@@ -38,3 +38,9 @@ def checklist_item_applies(item, category: str) -> bool:
     """A checklist item is asked of a premises of `category` when it names that category or names
     none (a common item). inspections.selectors.checklist_items_for and the services read this."""
     return not item.premises_categories or category in item.premises_categories
+
+
+def checklist_items_applying(items: QuerySet, category: str) -> QuerySet:
+    """Those of `items` asked of a premises of `category`, as a queryset (the checklist is a few dozen
+    rows: read here, portably, rather than by a JSON lookup SQLite lacks)."""
+    return items.filter(pk__in=[item.pk for item in items if checklist_item_applies(item, category)])

@@ -20,7 +20,7 @@ from drf_spectacular.utils import extend_schema_field
 from core.clock import local_today
 from core.filters import VisibleTownshipFilter, date_range
 from inspections.definitions import (
-    checklist_item_applies,
+    checklist_items_applying,
     hazard_open_q,
     hazard_overdue_q,
     hazard_rectified_q,
@@ -156,11 +156,6 @@ def visible_premises(request):
     return township_selectors.premises_list(user=request.user)
 
 
-def _applying_to(queryset, category: str):
-    # The checklist is a few dozen rows: read with the one rule (definitions.checklist_item_applies).
-    return queryset.filter(pk__in=[item.pk for item in queryset if checklist_item_applies(item, category)])
-
-
 class ChecklistItemFilter(filters.FilterSet):
     category = filters.CharFilter(label=_("分类"))
     is_active = filters.BooleanFilter(label=_("启用"))
@@ -182,12 +177,13 @@ class ChecklistItemFilter(filters.FilterSet):
         fields = ["category", "is_active", "premises_category", "premises"]
 
     def filter_premises_category(self, queryset, name, value):
-        return _applying_to(queryset, value) if value else queryset
+        return checklist_items_applying(queryset, value) if value else queryset
 
     def filter_premises(self, queryset, name, value):
         if not value:
             return queryset
-        return _applying_to(queryset.filter(is_active=True), value.category)
+        # What the forms ask of it: inspections.selectors.checklist_items_for, on the listed rows.
+        return checklist_items_applying(queryset.filter(is_active=True), value.category)
 
 
 class AccountabilityFilter(filters.FilterSet):

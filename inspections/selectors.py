@@ -41,6 +41,7 @@ from core.templatetags.display import day
 from inspections.definitions import (
     VERIFIED,
     checklist_item_applies,
+    checklist_items_applying,
     hazard_open_q,
     hazard_overdue_q,
     hazard_rectified_q,
@@ -961,9 +962,7 @@ def checklist_items_for(*, premises=None, category: str | None = None) -> QueryS
         category = premises.category
     if category is None:
         return ChecklistItem.objects.none()
-    # The checklist is a few dozen rows: its categories are read here, portably, not by a JSON lookup.
-    ids = [item.pk for item in checklist_items_active() if checklist_item_applies(item, category)]
-    return ChecklistItem.objects.filter(pk__in=ids).order_by("order", "code")
+    return checklist_items_applying(checklist_items_active(), category).order_by("order", "code")
 
 
 def hazard_due_list(

@@ -86,7 +86,12 @@ def test_the_inspection_form_is_thumb_friendly_and_a_failed_item_opens_its_hazar
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     _login(page, base, "chumiao")
-    page.goto(f"{base}/inspections/record/?premises={school.pk}")
+    # No premises yet: choosing one in the list loads its category's checklist.
+    page.goto(f"{base}/inspections/record/")
+    assert page.locator("[data-testid=choose-premises-first]").is_visible()
+    with page.expect_navigation():
+        page.select_option("#id_premises", str(school.pk))
+    assert f"premises={school.pk}" in page.url
 
     # The school's checklist: the common items and the school's, not the market's.
     texts = page.locator("[data-testid=checklist-item] .text").all_inner_texts()
