@@ -115,6 +115,14 @@ CHECKLIST = [
     ("JC07", "消防安全责任人、管理人明确，制度上墙", "管理"),
     ("JC08", "员工会报警、会扑救初起火灾、会组织疏散", "培训"),
 ]
+# Asked only of premises of these categories (inspections.selectors.checklist_items_for).
+CHECKLIST_BY_CATEGORY = [
+    ("JC09", "学生宿舍无违规使用大功率电器，夜间有人值守巡查", "宿舍", ["school"]),
+    ("JC10", "摊位之间留有防火间距，市场内消防通道不被摊位占用", "通道", ["market"]),
+    ("JC11", "物品分类分垛储存，与照明灯具保持安全距离", "储存", ["factory", "warehouse"]),
+    ("JC12", "营业期间安全出口不锁闭，疏散指示标志和应急照明完好", "疏散", ["entertainment", "hotel"]),
+    ("JC13", "卧床老人、病人有夜间值班人员和疏散预案", "疏散", ["medical"]),
+]
 HAZARD_TEXT = {
     "JC01": "安全出口堆放杂物，疏散通道堵塞",
     "JC02": "灭火器过期未更换",
@@ -221,10 +229,18 @@ def _standards():
 
 
 def _checklist():
+    """Every demo checklist item: the common ones, then those of some premises categories."""
+    rows = [(*row, []) for row in CHECKLIST] + CHECKLIST_BY_CATEGORY
     items = []
-    for order, (code, text, category) in enumerate(CHECKLIST, start=1):
+    for order, (code, text, category, premises_categories) in enumerate(rows, start=1):
         item, _ = ChecklistItem.objects.get_or_create(
-            code=code, defaults={"text": text, "category": category, "order": order}
+            code=code,
+            defaults={
+                "text": text,
+                "category": category,
+                "premises_categories": premises_categories,
+                "order": order,
+            },
         )
         items.append(item)
     return items
@@ -409,6 +425,9 @@ def _inspect(
     police_station=None,
 ):
     failing = set(fail_codes)
+    checklist = [
+        item for item in checklist if inspection_selectors.checklist_item_applies(item, premises.category)
+    ]
     results = [
         {"item": item, "result": "fail" if item.code in failing else "pass", "note": ""} for item in checklist
     ]

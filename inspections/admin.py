@@ -43,6 +43,7 @@ from inspections.models import (
     Rectification,
     Reinspection,
 )
+from townships.models import Premises
 
 
 def _check(form, field: str | None, check, **kwargs) -> None:
@@ -222,11 +223,29 @@ class InspectionPlanAdmin(ServiceAdmin):
 # --- checklist -----------------------------------------------------------------------------
 
 
+class ChecklistItemForm(forms.ModelForm):
+    """The premises categories an item is asked of, as boxes to tick (none ticked: every category)."""
+
+    premises_categories = forms.MultipleChoiceField(
+        label=_("适用单位类别"),
+        choices=Premises.Category.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选即适用于所有类别的单位；已有检查记录的结果不受影响。"),
+    )
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["code", "text", "category", "premises_categories", "order", "is_active"]
+
+
 @admin.register(ChecklistItem)
 class ChecklistItemAdmin(ServiceAdmin):
-    """Items are retired (`is_active`), never deleted: recorded results refer to them."""
+    """Items are retired (`is_active`), never deleted: recorded results refer to them. Each applies
+    to the premises categories ticked (none: all), which the guidance center edits here."""
 
-    list_display = ["code", "text", "category", "order", "is_active"]
+    form = ChecklistItemForm
+    list_display = ["code", "text", "category", "applies_to", "order", "is_active"]
     list_display_links = ["code", "text"]
     list_editable = ["order", "is_active"]
     list_filter = ["is_active", "category"]
@@ -240,6 +259,11 @@ class ChecklistItemAdmin(ServiceAdmin):
         allowed=services.CHECKLIST_ITEM_FIELDS,
     )
 
+    @admin.display(description=_("适用单位类别"))
+    def applies_to(self, item):
+        labels = dict(Premises.Category.choices)
+        return "、".join(str(labels.get(code, code)) for code in item.premises_categories) or _("全部")
+
 
 class ChecklistResultForm(RuleCheckedForm):
     class Meta:
@@ -250,6 +274,11 @@ class ChecklistResultForm(RuleCheckedForm):
         item = self.cleaned_data.get("item")
         if item is not None and "item" in self.changed_data:
             services.checklist_item_active_validate(items=[item])
+            inspection = self.cleaned_data.get("inspection") or (
+                self.instance.inspection if self.instance.inspection_id else None
+            )
+            if inspection is not None:
+                services.checklist_items_apply_validate(premises=inspection.premises, items=[item])
 
 
 RESULT_SERVICES = row_services(

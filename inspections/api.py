@@ -261,8 +261,25 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ChecklistItem
-        fields = ["id", "code", "text", "category", "order", "is_active", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "code",
+            "text",
+            "category",
+            "premises_categories",
+            "order",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "created_at", "updated_at"]
+
+    premises_categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=Premises.Category.choices),
+        required=False,
+        allow_empty=True,
+        help_text=_("适用的单位类别；空列表即适用于所有类别的单位。"),
+    )
 
 
 class AccountabilitySerializer(AnswerSerializer):
@@ -393,6 +410,18 @@ class InspectionRecordSerializer(serializers.Serializer):
         _as_field_error(
             "hazards",
             services.checklist_item_active_validate,
+            items=[h["checklist_item"] for h in attrs["hazards"]],
+        )
+        _as_field_error(
+            "results",
+            services.checklist_items_apply_validate,
+            premises=attrs["premises"],
+            items=[r["item"] for r in attrs["results"]],
+        )
+        _as_field_error(
+            "hazards",
+            services.checklist_items_apply_validate,
+            premises=attrs["premises"],
             items=[h["checklist_item"] for h in attrs["hazards"]],
         )
         # Keyed by the hazard's index, as DRF reports errors of a nested list.

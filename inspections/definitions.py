@@ -7,7 +7,7 @@ Every figure (hazard statistics, the dashboard, the 通报, the township and pol
 
 import datetime as dt
 
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from inspections.models import Hazard
 
@@ -32,3 +32,15 @@ def hazard_overdue_q(on: dt.date, prefix: str = "") -> Q:
 def hazard_verified_late_q(prefix: str = "") -> Q:
     """Verified after its deadline (not on time). Not verified yet: neither late nor on time."""
     return Q(**{f"{prefix}verified_on__gt": F(f"{prefix}deadline")})
+
+
+def checklist_item_applies(item, category: str) -> bool:
+    """A checklist item is asked of a premises of `category` when it names that category or names
+    none (a common item). inspections.selectors.checklist_items_for and the services read this."""
+    return not item.premises_categories or category in item.premises_categories
+
+
+def checklist_items_applying(items: QuerySet, category: str) -> QuerySet:
+    """Those of `items` asked of a premises of `category`, as a queryset (the checklist is a few dozen
+    rows: read here, portably, rather than by a JSON lookup SQLite lacks)."""
+    return items.filter(pk__in=[item.pk for item in items if checklist_item_applies(item, category)])

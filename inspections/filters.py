@@ -19,7 +19,12 @@ from drf_spectacular.utils import extend_schema_field
 
 from core.clock import local_today
 from core.filters import VisibleTownshipFilter, date_range
-from inspections.definitions import hazard_open_q, hazard_overdue_q, hazard_rectified_q
+from inspections.definitions import (
+    checklist_items_applying,
+    hazard_open_q,
+    hazard_overdue_q,
+    hazard_rectified_q,
+)
 from inspections.models import Accountability, Campaign, ChecklistItem, Hazard, Inspection, InspectionPlan
 from townships import selectors as township_selectors
 from townships.models import County, Grid, PoliceStation, Premises
@@ -144,13 +149,41 @@ class HazardFilter(filters.FilterSet):
         return self._as_of_today(queryset, hazard_overdue_q(local_today()), value)
 
 
+def visible_premises(request):
+    """The premises a filter may name: those the asking user sees."""
+    if request is None:
+        return Premises.objects.none()
+    return township_selectors.premises_list(user=request.user)
+
+
 class ChecklistItemFilter(filters.FilterSet):
     category = filters.CharFilter(label=_("分类"))
     is_active = filters.BooleanFilter(label=_("启用"))
+    premises_category = filters.ChoiceFilter(
+        choices=Premises.Category.choices,
+        method="filter_premises_category",
+        label=_("适用单位类别"),
+        help_text=_("适用于该类别单位的检查项（含适用于所有类别的）。"),
+    )
+    premises = filters.ModelChoiceFilter(
+        queryset=visible_premises,
+        method="filter_premises",
+        label=_("检查对象"),
+        help_text=_("检查或自查该单位时填写的检查项：启用的、适用于其类别的检查项。"),
+    )
 
     class Meta:
         model = ChecklistItem
-        fields = ["category", "is_active"]
+        fields = ["category", "is_active", "premises_category", "premises"]
+
+    def filter_premises_category(self, queryset, name, value):
+        return checklist_items_applying(queryset, value) if value else queryset
+
+    def filter_premises(self, queryset, name, value):
+        if not value:
+            return queryset
+        # What the forms ask of it: inspections.selectors.checklist_items_for, on the listed rows.
+        return checklist_items_applying(queryset.filter(is_active=True), value.category)
 
 
 class AccountabilityFilter(filters.FilterSet):

@@ -126,12 +126,34 @@ class InspectionForm(forms.Form):
                 widget=forms.RadioSelect(attrs={"class": "result"}),
                 error_messages={"required": _("请选择检查结果。")},
             )
-            self.fields[f"note_{item.pk}"] = forms.CharField(label=_("说明"), max_length=200, required=False)
+            self.fields[f"note_{item.pk}"] = forms.CharField(
+                label=_("说明"),
+                max_length=200,
+                required=False,
+                widget=forms.TextInput(attrs={"placeholder": _("说明（选填）")}),
+            )
 
     @property
     def item_rows(self):
         """(item, result field, note field) per checklist item, for the template."""
         return [(item, self[f"result_{item.pk}"], self[f"note_{item.pk}"]) for item in self.items]
+
+    def error_places(self) -> list[dict]:
+        """Where each refused field is, in the page's order, for the banner: {"where", "message",
+        "anchor"} (the anchor is the field's id, or the checklist item's row)."""
+        items = {str(item.pk): item for item in self.items}
+        places = []
+        for name in self.fields:
+            for message in self.errors.get(name, ()):
+                kind, _sep, pk = name.partition("_")
+                if kind in ("result", "note") and pk in items:
+                    item = items[pk]
+                    where = f"{_('检查项')} {item.code} {item.text}"
+                    anchor = f"item-{pk}"
+                else:
+                    where, anchor = self.fields[name].label or name, self[name].auto_id
+                places.append({"where": where, "message": message, "anchor": anchor})
+        return places
 
     def cleaned_location(self) -> dict:
         return {key: self.cleaned_data.get(key) for key in ("latitude", "longitude", "accuracy_m")}
@@ -199,6 +221,18 @@ class BaseHazardFormSet(forms.BaseFormSet):
 
     def service_data(self) -> list[dict]:
         return [form.service_data() for form in self.forms if form.has_changed()]
+
+    def error_places(self) -> list[dict]:
+        """As InspectionForm.error_places, for each hazard row ("隐患 2 · 整改期限")."""
+        places = []
+        for number, form in enumerate(self.forms, start=1):
+            for name, messages in form.errors.items():
+                field = form.fields.get(name)
+                label = field.label if field is not None else ""
+                where = _("隐患 %(number)d · %(field)s") % {"number": number, "field": label}
+                anchor = form[name].auto_id if field is not None else f"hazard-{number}"
+                places.extend({"where": where, "message": m, "anchor": anchor} for m in messages)
+        return places
 
 
 HazardFormSet = forms.formset_factory(HazardForm, formset=BaseHazardFormSet, extra=1, max_num=50)

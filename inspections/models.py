@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext
@@ -79,10 +80,31 @@ class InspectionPlan(TimeStampedModel):
         return self.title
 
 
+def validate_premises_categories(value) -> None:
+    """A list of distinct premises categories (townships.models.Premises.Category)."""
+    known = set(Premises.Category.values)
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError(_("适用单位类别须为类别代码的列表。"))
+    unknown = [code for code in value if code not in known]
+    if unknown:
+        raise ValidationError(_("未知的单位类别：%(codes)s") % {"codes": "、".join(unknown)})
+    if len(set(value)) != len(value):
+        raise ValidationError(_("适用单位类别重复。"))
+
+
 class ChecklistItem(AuditedModel):
     code = models.CharField(_("编号"), max_length=20, unique=True)
     text = models.CharField(_("检查内容"), max_length=200)
     category = models.CharField(_("分类"), max_length=40, blank=True)
+    # Which premises categories the item is asked of; empty: every category (the common items).
+    # One rule reads it: inspections.selectors.checklist_items_for.
+    premises_categories = models.JSONField(
+        _("适用单位类别"),
+        default=list,
+        blank=True,
+        validators=[validate_premises_categories],
+        help_text=_("不选即适用于所有类别的单位。"),
+    )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 

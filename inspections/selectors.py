@@ -40,6 +40,8 @@ from core.scoping import ALL, scope_queryset, user_role, visible_county_id, visi
 from core.templatetags.display import day
 from inspections.definitions import (
     VERIFIED,
+    checklist_item_applies,
+    checklist_items_applying,
     hazard_open_q,
     hazard_overdue_q,
     hazard_rectified_q,
@@ -948,8 +950,19 @@ def plan_choices(*, user, premises=None, on: dt.date | None = None) -> QuerySet[
 
 
 def checklist_items_active() -> QuerySet:
-    """The checklist an inspection fills in: active items in their order."""
+    """Every active checklist item in its order, whatever premises category it applies to."""
     return ChecklistItem.objects.filter(is_active=True).order_by("order", "code")
+
+
+def checklist_items_for(*, premises=None, category: str | None = None) -> QuerySet[ChecklistItem]:
+    """The checklist an inspection or self-inspection of `premises` (or of a premises of `category`)
+    fills in: the active items of its category and the common ones, in their order. The inspection
+    and self-inspection forms, the API and the services all ask this. Neither given: no item."""
+    if premises is not None:
+        category = premises.category
+    if category is None:
+        return ChecklistItem.objects.none()
+    return checklist_items_applying(checklist_items_active(), category).order_by("order", "code")
 
 
 def hazard_due_list(
@@ -1044,7 +1057,9 @@ def hazard_listing(hazard: Hazard) -> HazardSupervision | None:
 
 __all__ += [
     "campaign_current",
+    "checklist_item_applies",
     "checklist_items_active",
+    "checklist_items_for",
     "handover_list",
     "hazard_detail_queryset",
     "hazard_due_list",

@@ -26,6 +26,7 @@ from core.services import (
     refuse_unknown_fields,
 )
 from inspections import access, tallies
+from inspections.definitions import checklist_item_applies
 from inspections.models import (
     Accountability,
     Campaign,
@@ -41,6 +42,7 @@ from inspections.models import (
     Reinspection,
 )
 from townships import services as township_services
+from townships.models import Premises
 
 # --- campaigns and plans -------------------------------------------------------------------
 
@@ -220,24 +222,51 @@ def inspection_plan_delete(*, plan: InspectionPlan, by=None) -> None:
 
 # --- checklist -----------------------------------------------------------------------------
 
-CHECKLIST_ITEM_FIELDS = frozenset({"code", "text", "category", "order", "is_active"})
+CHECKLIST_ITEM_FIELDS = frozenset({"code", "text", "category", "premises_categories", "order", "is_active"})
+
+
+def _categories_in_order(categories) -> list[str]:
+    """Premises categories as stored: once each, in Premises.Category's order (unknown ones kept last
+    for the model's validation to name)."""
+    if not isinstance(categories, list | tuple | set | frozenset):
+        return categories  # refused by the model's validator with its message
+    order = {code: index for index, code in enumerate(Premises.Category.values)}
+    return sorted(dict.fromkeys(categories), key=lambda code: (order.get(code, len(order)), str(code)))
 
 
 @transaction.atomic
 def checklist_item_create(
-    *, code: str, text: str, category: str = "", order: int = 0, is_active: bool = True, by=None
+    *,
+    code: str,
+    text: str,
+    category: str = "",
+    premises_categories: Iterable[str] = (),
+    order: int = 0,
+    is_active: bool = True,
+    by=None,
 ) -> ChecklistItem:
-    """Add an item to the county's checklist (the guidance center)."""
+    """Add an item to the county's checklist (the guidance center). `premises_categories`: the
+    premises categories it is asked of; none: every premises (a common item)."""
     access.check_checklist_item_write(by=by)
-    data = {"code": code, "text": text, "category": category, "order": order, "is_active": is_active}
+    data = {
+        "code": code,
+        "text": text,
+        "category": category,
+        "premises_categories": _categories_in_order(list(premises_categories)),
+        "order": order,
+        "is_active": is_active,
+    }
     return reference_record_save(ChecklistItem(), data=data, by=by)
 
 
 @transaction.atomic
 def checklist_item_update(*, item: ChecklistItem, data: dict[str, Any], by=None) -> ChecklistItem:
-    """Change or retire (`is_active` False) a checklist item; items are never deleted, recorded
-    results refer to them. Locks the row; `item` is brought up to date."""
+    """Change or retire (`is_active` False) a checklist item, or the premises categories it applies
+    to; items are never deleted, recorded results refer to them and keep them whatever the item
+    applies to later. Locks the row; `item` is brought up to date."""
     access.check_checklist_item_write(by=by)
+    if "premises_categories" in data:
+        data = {**data, "premises_categories": _categories_in_order(data["premises_categories"])}
     return model_update(item, data=data, allowed=CHECKLIST_ITEM_FIELDS, by=by)
 
 
@@ -288,6 +317,24 @@ def checklist_items_validate(*, items: Sequence) -> None:
             raise ApplicationError(_("检查项“%(item)s”重复填写。") % {"item": item})
         seen.add(item.pk)
     checklist_item_active_validate(items=items)
+
+
+def checklist_items_apply_validate(*, premises, items: Iterable) -> None:
+    """Each item (None skipped) is asked of `premises`' category (inspections.selectors.checklist_items_for)."""
+    foreign = [
+        str(item)
+        for item in items
+        if item is not None and not checklist_item_applies(item, premises.category)
+    ]
+    if foreign:
+        raise ApplicationError(
+            _("检查项不适用于“%(premises)s”（%(category)s）：%(items)s")
+            % {
+                "premises": premises.name,
+                "category": premises.get_category_display(),
+                "items": "、".join(foreign),
+            }
+        )
 
 
 def checklist_item_active_validate(*, items: Iterable) -> None:
@@ -373,7 +420,8 @@ def inspection_record(
     `kind` and `police_station` left out are the recorder's own (access.recording_policy): a police
     station records in its own name. Refuses (AccessDenied) what `by` may not record; then a date in
     the future; a plan of another township or not listing the premises; a police inspection without
-    a police station covering the township; a checklist item twice or inactive; a hazard deadline
+    a police station covering the township; a checklist item twice, inactive or not asked of the
+    premises' category (selectors.checklist_items_for); a hazard deadline
     before the inspection date. A "fail" result without a hazard is allowed.
     """
     policy = access.recording_policy(by=by) if by is not None else None
@@ -390,6 +438,9 @@ def inspection_record(
     )
     checklist_items_validate(items=[r["item"] for r in results])
     checklist_item_active_validate(items=[h.get("checklist_item") for h in hazards])
+    checklist_items_apply_validate(
+        premises=premises, items=[*(r["item"] for r in results), *(h.get("checklist_item") for h in hazards)]
+    )
     for data in hazards:
         hazard_deadline_validate(discovered_on=inspected_on, deadline=data["deadline"])
     fix, accuracy_m = inspection_location_validate(location=location)
@@ -450,6 +501,7 @@ def hazard_create(
     an inactive checklist item."""
     access.check_inspection_change(by=by, inspection=inspection)
     checklist_item_active_validate(items=[checklist_item])
+    checklist_items_apply_validate(premises=inspection.premises, items=[checklist_item])
     hazard_deadline_validate(discovered_on=inspection.inspected_on, deadline=deadline)
     hazard = _hazard_build(
         inspection=inspection,
@@ -481,8 +533,9 @@ def inspection_update(*, inspection: Inspection, data: dict[str, Any], by=None) 
 
 
 def _result_check(result: ChecklistResult) -> None:
-    """A result's item is active, and answered once per inspection."""
+    """A result's item is active, asked of the inspected premises, and answered once per inspection."""
     checklist_item_active_validate(items=[result.item])
+    checklist_items_apply_validate(premises=result.inspection.premises, items=[result.item])
     others = ChecklistResult.objects.filter(inspection_id=result.inspection_id, item_id=result.item_id)
     if others.exclude(pk=result.pk).exists():
         raise ApplicationError(_("检查项“%(item)s”重复填写。") % {"item": result.item})

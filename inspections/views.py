@@ -134,6 +134,12 @@ def _premises_from_query(request, premises_qs):
         raise Http404 from None
 
 
+def _premises_posted(request, premises_qs):
+    """The premises a POST names (chosen in the form's list), if it is one the user may inspect."""
+    value = request.POST.get("premises", "") if request.method == "POST" else ""
+    return premises_qs.filter(pk=int(value)).first() if value.isdigit() else None
+
+
 def _plan_from_query(request, plan_qs):
     value = request.GET.get("plan")
     if value and value.isdigit():
@@ -153,7 +159,8 @@ def inspection_record(request):
     if fixed is None and policy.own_premises_id is not None:
         fixed = premises_qs.filter(pk=policy.own_premises_id).first()
     plan_qs = selectors.plan_choices(user=user, premises=fixed)
-    items = selectors.checklist_items_active()
+    # The checklist is the premises' category's (one selector); until a premises is chosen, none.
+    items = selectors.checklist_items_for(premises=fixed or _premises_posted(request, premises_qs))
     form_kwargs = {
         "policy": policy,
         "premises_qs": premises_qs,
@@ -168,6 +175,16 @@ def inspection_record(request):
         formset = HazardFormSet(prefix="hazards", form_kwargs={"items": items})
         formset.extra = _hazard_rows(request)
         return _render_record(request, form, formset, fixed=fixed)
+
+    chosen = fixed or _premises_posted(request, premises_qs)
+    shown_for = request.POST.get("checklist_for")
+    if chosen is not None and shown_for is not None and shown_for != str(chosen.pk):
+        # The premises was chosen in the list with no checklist on the page yet (without JavaScript,
+        # the page's "next" step): show its category's checklist, keeping what was typed.
+        header = {k: v for k, v in request.POST.items() if k in InspectionForm.base_fields}
+        form = InspectionForm(initial=header, **form_kwargs)
+        formset = HazardFormSet(prefix="hazards", form_kwargs={"items": items})
+        return _render_record(request, form, formset, fixed=fixed, chosen=chosen)
 
     form = InspectionForm(request.POST, **form_kwargs)
     formset = HazardFormSet(request.POST, request.FILES, prefix="hazards", form_kwargs={"items": items})
@@ -209,7 +226,9 @@ def inspection_record(request):
                     % {"count": len(late)},
                 )
             return redirect("home")
-    return _render_record(request, form, formset, fixed=fixed, files_dropped=bool(request.FILES), status=400)
+    return _render_record(
+        request, form, formset, fixed=fixed, chosen=chosen, files_dropped=bool(request.FILES), status=400
+    )
 
 
 def _hazard_rows(request) -> int:
@@ -218,8 +237,11 @@ def _hazard_rows(request) -> int:
     return min(max(int(value), 1), 20) if value.isdigit() else 1
 
 
-def _render_record(request, form, formset, *, fixed, files_dropped=False, status=200):
+def _render_record(request, form, formset, *, fixed, chosen=None, files_dropped=False, status=200):
+    """The record page. `chosen`: the premises whose checklist the form carries (fixed, or chosen in
+    the list); none yet: the page asks for a premises first."""
     kinds = dict(Inspection.Kind.choices)
+    chosen = chosen or fixed
     return render(
         request,
         "inspections/record.html",
@@ -227,6 +249,8 @@ def _render_record(request, form, formset, *, fixed, files_dropped=False, status
             "form": form,
             "formset": formset,
             "premises": fixed,
+            "chosen": chosen,
+            "error_places": [*form.error_places(), *formset.error_places()] if form.is_bound else [],
             "kind_label": kinds[form.policy.kinds[0]],
             "more_hazards": formset.total_form_count() + 1,
             "files_dropped": files_dropped,
