@@ -50,6 +50,7 @@ def test_hazard_and_assignment_lists_are_cards_on_a_phone(live_server, phone, sc
     premises = f.PremisesFactory(township=township, name="北关镇中心幼儿园附属食堂")
     open_hazard(premises=premises, description="厨房灭火器压力不足，需更换")
     f.AssignmentFactory(township=township, responsible_person="王副镇长")
+    f.FireIncidentFactory(township=township, premises=premises, reported_at=None)
     f.make_user(Role.TOWNSHIP_LEAD, username="beiguan", township=township)
 
     page = phone.new_page()
@@ -57,7 +58,7 @@ def test_hazard_and_assignment_lists_are_cards_on_a_phone(live_server, phone, sc
 
     page.goto(f"{live_server.url}/inspections/hazards/")
     unit = _cell(page, "[data-testid=hazard-row]", "单位")
-    assert unit["display"] == "block"
+    assert unit["display"] == "flow-root"  # a card's line, not a table cell
     assert "北关镇中心幼儿园附属食堂" in unit["text"]
     assert unit["before"] == '"单位"'
     assert unit["left"] >= 0
@@ -71,12 +72,20 @@ def test_hazard_and_assignment_lists_are_cards_on_a_phone(live_server, phone, sc
     page.goto(f"{live_server.url}/meetings/assignments/")
     for label, value in (("完成时限", "2021年12月31日"), ("状态", "已分解"), ("进度", "0%")):
         cell = _cell(page, "[data-testid=assignment-row]", label)
-        assert cell["display"] == "block"
+        assert cell["display"] == "flow-root"
         assert value in cell["text"]
         assert cell["right"] <= 390
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     _check_filters(page)
     page.screenshot(path=str(screenshot_dir / "phone-assignment-cards.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/brigades/incidents/")
+    for label, value in (("报告时间", "迟报"), ("直接损失（万元）", "")):
+        cell = _cell(page, "[data-testid=incident-row]", label)
+        assert value in cell["text"]
+        assert cell["right"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(screenshot_dir / "phone-incident-cards.png"), full_page=True)
 
 
 def test_the_desktop_keeps_the_table(live_server, desktop):
