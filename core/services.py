@@ -33,6 +33,7 @@ def user_create_with_role(
     county=None,
     is_principal_leader: bool = False,
     email: str = "",
+    full_name: str = "",
 ):
     """Create a user with a role. Preconditions checked here: the role exists, the role has the link
     that scopes it (township, police station, premises or county department) and no other, the fire
@@ -77,7 +78,8 @@ def user_create_with_role(
         county = getattr(place, "county", None)
     if role == Role.FIRE_RESCUE and county is None:
         raise ApplicationError(_("角色 %(role)s 必须指定所属县。") % {"role": Role(role).label})
-    user = user_model(username=username, email=email)
+    # The person's name as the pages show it (core.text.person_name): a Chinese name whole.
+    user = user_model(username=username, email=email, first_name=full_name.strip())
     try:
         validate_password(password, user)
     except ValidationError as exc:

@@ -28,3 +28,12 @@ def listing(items) -> str:
 def mark(chinese: str) -> str:
     """A Chinese punctuation mark (；。：，) in the active language."""
     return chinese if is_chinese() else ENGLISH_MARKS[chinese]
+
+
+def person_name(user) -> str:
+    """How the pages name a user who did something (提交人, 录入人, 报告人, ...): the person's name
+    (User first / last name, as the admin records it; a Chinese name is kept whole in first_name),
+    the login only when no name was recorded; "" for nobody."""
+    if user is None:
+        return ""
+    return user.get_full_name().strip() or user.get_username()

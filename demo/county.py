@@ -1075,6 +1075,18 @@ LOGINS = {
 }
 
 
+# The people behind the main demo accounts: the pages name who entered a record (core.text.person_name).
+DEMO_NAMES = {
+    "county": "孙立新",
+    "center": "周文华",
+    "beiguan": "赵建国",
+    "chumiao": "钱卫东",
+    "police_beiguan": "李振华",
+    "market_beiguan": "王德福",
+    "fire_rescue": "吴志强",
+}
+
+
 def _users(townships) -> int:
     """One demo account per role and every township's principal leader, those missing created with
     one random password that load_demo prints once."""
@@ -1112,7 +1124,9 @@ def _users(townships) -> int:
         return 0
     password = secrets.token_urlsafe(10)
     for username, role, links in missing:
-        user_create_with_role(username=username, role=role, password=password, **links)
+        user_create_with_role(
+            username=username, role=role, password=password, full_name=DEMO_NAMES.get(username, ""), **links
+        )
     DEMO_PASSWORD.append(password)
     return len(missing)
 

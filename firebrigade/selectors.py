@@ -453,14 +453,17 @@ def incident_list(
 
 @dataclass
 class FireFigures:
-    """Fires of a period: how many, deaths, injuries and direct loss (yuan)."""
+    """Fires of a period: how many, deaths, injuries and direct loss (yuan), and how many were
+    reported late (迟报: with_report_deadline's is_late_report, as of this moment)."""
 
     count: int = 0
     deaths: int = 0
     injuries: int = 0
     loss: Decimal = Decimal(0)
+    late: int = 0
 
     def add(self, other: "FireFigures") -> None:
+        self.late += other.late
         self.count += other.count
         self.deaths += other.deaths
         self.injuries += other.injuries
@@ -483,13 +486,14 @@ def fire_figures(
     township, the cause), summed for each named period (start, end: the county's calendar days, both
     inclusive): {group: {period name: FireFigures}}. Groups with no fire in any period are absent.
     One query."""
-    incidents = _visible_incidents(user)
+    incidents = with_report_deadline(_visible_incidents(user))
     if county_id is not None:
         incidents = incidents.filter(township__county_id=county_id)
     within = {name: _occurred_within(*period) for name, period in periods.items()}
     sums = {}
     for name, period in within.items():
         sums[f"{name}__count"] = Count("id", filter=period)
+        sums[f"{name}__late"] = Count("id", filter=period & Q(is_late_report=True))
         sums[f"{name}__deaths"] = Coalesce(Sum("deaths", filter=period), 0)
         sums[f"{name}__injuries"] = Coalesce(Sum("injuries", filter=period), 0)
         sums[f"{name}__loss"] = Coalesce(
@@ -506,6 +510,7 @@ def fire_figures(
                 deaths=row[f"{name}__deaths"],
                 injuries=row[f"{name}__injuries"],
                 loss=row[f"{name}__loss"],
+                late=row[f"{name}__late"],
             )
             for name in periods
         }

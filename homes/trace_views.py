@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from core.scoping import can_see_record
 from core.templatetags.display import day
+from core.text import person_name
 from firebrigade import selectors as brigade_selectors
 from firebrigade.models import FireIncident
 from inspections import selectors as inspection_selectors
@@ -66,7 +67,7 @@ def _timeline(trace, *, incident=None) -> str:
                 badges=(overdue_badge if overdue else "")
                 + (late_badge if is_hazard and e.hazard.verified_late else ""),
                 people=once(e.people or "—"),
-                user=once(str(e.user) if e.user else "—"),
+                user=once(person_name(e.user) or "—"),
             )
         )
     return mark_safe("".join(rows))  # noqa: S308 -- every value in the rows is escaped above

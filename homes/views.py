@@ -4,11 +4,13 @@ with its to-do list), the police station's home and the premises responsible per
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from core.access import allowed
 from core.clock import local_today
 from core.models import Role
 from core.pages import roles_required
 from core.scoping import user_role
 from homes import selectors
+from townships import access as premises_access
 
 
 def home(request):
@@ -39,7 +41,10 @@ def township_detail(request, pk: int):
     )
     if home is None:
         raise Http404
-    return render(request, "townships/detail.html", {"home": home})
+    may_edit_premises = allowed(
+        premises_access.check_premises_create, by=request.user, township=home.township
+    )
+    return render(request, "townships/detail.html", {"home": home, "may_edit_premises": may_edit_premises})
 
 
 def _int_or_404(value: str | None) -> int | None:

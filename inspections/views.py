@@ -25,6 +25,7 @@ from core.exceptions import ApplicationError, ConflictError
 from core.models import Role
 from core.pages import LIST_ROLES, list_page, roles_required, yes_no
 from core.scoping import user_role
+from core.text import person_name
 from inspections import access, selectors, services
 from inspections.forms import (
     FILE_AGAIN,
@@ -56,7 +57,7 @@ INSPECTION_COLUMNS = [
     (_("检查人员"), lambda i: i.inspectors),
     (_("发现隐患"), lambda i: i.hazard_count),
     (_("未销号隐患"), lambda i: i.open_hazard_count),
-    (_("录入人"), lambda i: str(i.recorded_by) if i.recorded_by else ""),
+    (_("录入人"), lambda i: person_name(i.recorded_by)),
 ]
 
 HAZARD_COLUMNS = [

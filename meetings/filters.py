@@ -12,7 +12,7 @@ from django_filters import rest_framework as filters
 from core.filters import VisibleTownshipFilter, date_range
 from meetings import scoping
 from meetings.models import Assignment, Directive, Meeting
-from townships.models import County
+from townships.models import County, CountyDepartment
 
 
 def _choices(model, visible):
@@ -30,6 +30,7 @@ counties = _choices(County, scoping.visible_counties)
 meetings = _choices(Meeting, lambda user: scoping.visible_meetings(user).order_by("-held_at", "id"))
 directives = _choices(Directive, scoping.visible_directives)
 assignments = _choices(Assignment, scoping.visible_assignments)
+departments = _choices(CountyDepartment, scoping.visible_departments)
 
 
 class MeetingFilter(filters.FilterSet):
@@ -49,6 +50,8 @@ class AssignmentFilter(filters.FilterSet):
     `is_overdue` is judged on; today by default)."""
 
     township = VisibleTownshipFilter()
+    # A county department (县直部门) holding the assignment: one of those whose assignments the user sees.
+    department = filters.ModelChoiceFilter(queryset=departments, label=_("县直部门"))
     meeting = filters.ModelChoiceFilter(field_name="directive__meeting", queryset=meetings, label=_("会议"))
     directive = filters.ModelChoiceFilter(queryset=directives, label=_("会议部署"))
     status = filters.ChoiceFilter(choices=Assignment.Status.choices, label=_("状态"))

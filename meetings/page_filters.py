@@ -7,6 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
+from core.models import Role
+from core.scoping import user_role
 from meetings.filters import AssignmentFilter, MeetingFilter
 
 
@@ -32,6 +34,10 @@ class PageWidgets:
             self.filters[name].extra["empty_label"] = label
 
 
+# The roles that see county departments' assignments (meetings.scoping.visible_departments).
+DEPARTMENT_READERS = frozenset({Role.GUIDANCE_CENTER, Role.COUNTY_OFFICIAL, Role.COUNTY_DEPARTMENT})
+
+
 class MeetingPageFilter(PageWidgets, MeetingFilter):
     widgets = {"county": forms.HiddenInput, "held_at_after": DateInput, "held_at_before": DateInput}
 
@@ -43,4 +49,16 @@ class AssignmentPageFilter(PageWidgets, AssignmentFilter):
         "deadline_after": DateInput,
         "deadline_before": DateInput,
     }
-    empty_labels = {"township": _("全部乡镇"), "meeting": _("全部会议"), "status": _("全部状态")}
+    empty_labels = {
+        "township": _("全部乡镇"),
+        "department": _("全部县直部门"),
+        "meeting": _("全部会议"),
+        "status": _("全部状态"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offered to those who may see a department's assignments; for the others (a township, a
+        # police station) it stays a hidden filter a link may set, which then matches nothing.
+        if user_role(getattr(self.request, "user", None)) not in DEPARTMENT_READERS:
+            self.filters["department"].extra["widget"] = forms.HiddenInput

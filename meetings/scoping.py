@@ -15,7 +15,7 @@ from core.scoping import (
     visible_township_ids,
 )
 from meetings.models import Assignment, Directive, Meeting
-from townships.models import County, Township
+from townships.models import County, CountyDepartment, Township
 
 # Users of the county itself: their county is their profile's, not their townships'. A county
 # department and the fire rescue authority hold no township; they read their county's meetings and
@@ -72,3 +72,19 @@ def scope_assignments(queryset: QuerySet, *, user, prefix: str = "") -> QuerySet
 
 def visible_assignments(user) -> QuerySet[Assignment]:
     return scope_assignments(Assignment.objects.all(), user=user)
+
+
+def visible_departments(user) -> QuerySet[CountyDepartment]:
+    """The county departments whose assignments `user` sees (scope_assignments): a department's user
+    its own, a county official those of their county, the guidance center all, anybody else none."""
+    departments = CountyDepartment.objects.order_by("name", "id")
+    role = user_role(user)
+    if role == Role.COUNTY_DEPARTMENT:
+        department_id = user_department_id(user)
+        return departments.filter(pk=department_id) if department_id else departments.none()
+    if visible_township_ids(user) is ALL:
+        return departments
+    county_id = visible_county_id(user)
+    if role == Role.COUNTY_OFFICIAL and county_id is not None:
+        return departments.filter(county_id=county_id)
+    return departments.none()

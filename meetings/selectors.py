@@ -31,12 +31,13 @@ from django.utils.translation import gettext_lazy as _
 from core.access import withhold
 from core.clock import day_start, local_today
 from core.filters import apply_filterset
+from core.models import Role
 from core.scoping import scope_queryset, user_role
 from meetings import access
 from meetings.filters import AssignmentFilter, DirectiveFilter, MeetingFilter, ProgressReportFilter
 from meetings.models import Assignment, Directive, Meeting, ProgressReport
 from meetings.scoping import scope_assignments, scope_by_county
-from townships.models import Township
+from townships.models import CountyDepartment, Township
 
 CLOSED = Assignment.Status.CLOSED
 
@@ -260,26 +261,54 @@ class ProgressRow:
     cells: list[ProgressCell | None] = field(default_factory=list)  # aligned with `townships`
 
 
+@dataclass(frozen=True)
+class DepartmentProgressRow:
+    """A county department's assignment of the meeting: a row of its own, below the townships'."""
+
+    department: CountyDepartment
+    directive: Directive
+    cell: ProgressCell
+
+
 @dataclass
 class MeetingProgress:
     meeting: Meeting
     on: dt.date
     townships: list[Township]
     rows: list[ProgressRow]
+    # The county departments' assignments the user sees, by department then directive. Apart from
+    # the townships' matrix: the townships' figures (the cells, the summary) never count them.
+    departments: list[DepartmentProgressRow] = field(default_factory=list)
+
+
+def _progress_cell(a: Assignment) -> ProgressCell:
+    return ProgressCell(
+        assignment_id=a.pk,
+        status=a.status,
+        status_label=str(a.get_status_display()),
+        percent=a.progress_percent,
+        deadline=a.deadline,
+        closed_on=a.closed_on,
+        overdue=a.is_overdue,
+        closed_late=a.is_closed_late,
+    )
 
 
 def meeting_progress(*, user, meeting: Meeting, on: dt.date) -> MeetingProgress:
-    """Directive × township status matrix of one meeting, overdue cells marked (as of `on`).
+    """Directive × township status matrix of one meeting, overdue cells marked (as of `on`), and the
+    county departments' assignments as rows of their own.
 
     Columns are the townships of the meeting's county that `user` may see; a cell is None where the
-    directive was not assigned to that township. Three queries (plus the scoping look-up).
+    directive was not assigned to that township. Department rows are those of the departments whose
+    assignments `user` sees (meetings.scoping: the center and the county officials all of their
+    county, a department its own, a township none). Three queries (plus the scoping look-up).
     """
     townships = list(
         scope_queryset(Township.objects.filter(county_id=meeting.county_id), user=user, township_field="pk")
         .only("id", "name", "county_id")
         .order_by("name", "id")
     )
-    if not townships:
+    if not townships and user_role(user) != Role.COUNTY_DEPARTMENT:
         return MeetingProgress(meeting=meeting, on=on, townships=[], rows=[])
     directives = list(Directive.objects.filter(meeting=meeting).order_by("number"))
     if user_role(user) in access.ASSIGNMENTS_READ_WITHHELD:
@@ -290,25 +319,41 @@ def meeting_progress(*, user, meeting: Meeting, on: dt.date) -> MeetingProgress:
             townships=[],
             rows=[ProgressRow(directive=d, cells=[]) for d in directives],
         )
-    assignments = _with_flags(
-        Assignment.objects.filter(directive__meeting=meeting, township__in=[t.pk for t in townships]),
-        on,
-    ).only("id", "directive_id", "township_id", "status", "progress_percent", "deadline", "closed_on")
-    cells = {
-        (a.directive_id, a.township_id): ProgressCell(
-            assignment_id=a.pk,
-            status=a.status,
-            status_label=str(a.get_status_display()),
-            percent=a.progress_percent,
-            deadline=a.deadline,
-            closed_on=a.closed_on,
-            overdue=a.is_overdue,
-            closed_late=a.is_closed_late,
+    # The townships' cells and the departments' rows in one query, each as the user may see them.
+    assignments = (
+        _with_flags(
+            scope_assignments(Assignment.objects.filter(directive__meeting=meeting), user=user).filter(
+                Q(township__in=[t.pk for t in townships]) | Q(township__isnull=True)
+            ),
+            on,
         )
-        for a in assignments
-    }
+        .select_related("department")
+        .only(
+            "id",
+            "directive_id",
+            "township_id",
+            "department_id",
+            "department__name",
+            "status",
+            "progress_percent",
+            "deadline",
+            "closed_on",
+        )
+    )
+    cells, departments = {}, []
+    by_number = {d.pk: d for d in directives}
+    for a in assignments:
+        if a.township_id is not None:
+            cells[a.directive_id, a.township_id] = _progress_cell(a)
+        else:
+            departments.append(
+                DepartmentProgressRow(
+                    department=a.department, directive=by_number[a.directive_id], cell=_progress_cell(a)
+                )
+            )
+    departments.sort(key=lambda r: (r.department.name, r.department.pk, r.directive.number))
     rows = [ProgressRow(directive=d, cells=[cells.get((d.pk, t.pk)) for t in townships]) for d in directives]
-    return MeetingProgress(meeting=meeting, on=on, townships=townships, rows=rows)
+    return MeetingProgress(meeting=meeting, on=on, townships=townships, rows=rows, departments=departments)
 
 
 # -- trace-back (责任倒查) -------------------------------------------------------------------------

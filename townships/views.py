@@ -1,25 +1,42 @@
-"""Pages of the townships app: the premises list (filtered, paginated, exported)."""
+"""Pages of the townships app: the premises list (filtered, paginated, exported) and the forms that
+register and edit a premises (a township lead in their own township, the guidance center anywhere).
 
-from django.utils.translation import gettext_lazy as _
+A premises outside the user's scope answers 404; a write the access policy (townships.access) does
+not allow answers 403 with its reason; a refused form is shown again (400) and nothing is written.
+"""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from core.access import allowed
 from core.clock import local_today
+from core.exceptions import ApplicationError
+from core.forms import add_service_error
+from core.models import Role
 from core.pages import LIST_ROLES, list_page, roles_required, yes_no
-from townships import selectors
+from core.scoping import user_role
+from townships import access, selectors, services
+from townships.forms import PremisesForm
 from townships.page_filters import PremisesPageFilter
 
 PREMISES_COLUMNS = [
-    (_("乡镇"), lambda p: p.township.name),
-    (_("网格"), lambda p: p.grid.name if p.grid else ""),
-    (_("单位名称"), lambda p: p.name),
-    (_("地址"), lambda p: p.address),
-    (_("类别"), lambda p: p.get_category_display()),
-    (_("风险等级"), lambda p: p.get_risk_level_display()),
-    (_("消防安全重点单位"), lambda p: yes_no(p.is_key_unit)),
-    (_("消防安全责任人"), lambda p: p.responsible_person),
-    (_("责任人电话"), lambda p: p.responsible_phone),
-    (_("辖区派出所"), lambda p: p.police_station.name if p.police_station else ""),
-    (_("最近检查日期"), lambda p: p.last_inspected_on),
-    (_("下次检查期限"), lambda p: p.next_inspection_due),
+    (gettext_lazy("乡镇"), lambda p: p.township.name),
+    (gettext_lazy("网格"), lambda p: p.grid.name if p.grid else ""),
+    (gettext_lazy("单位名称"), lambda p: p.name),
+    (gettext_lazy("地址"), lambda p: p.address),
+    (gettext_lazy("类别"), lambda p: p.get_category_display()),
+    (gettext_lazy("风险等级"), lambda p: p.get_risk_level_display()),
+    (gettext_lazy("消防安全重点单位"), lambda p: yes_no(p.is_key_unit)),
+    (gettext_lazy("消防安全责任人"), lambda p: p.responsible_person),
+    (gettext_lazy("责任人电话"), lambda p: p.responsible_phone),
+    (gettext_lazy("辖区派出所"), lambda p: p.police_station.name if p.police_station else ""),
+    (gettext_lazy("最近检查日期"), lambda p: p.last_inspected_on),
+    (gettext_lazy("下次检查期限"), lambda p: p.next_inspection_due),
 ]
 
 
@@ -30,7 +47,60 @@ def premises_list(request):
         selectors.premises_list(user=request.user).order_by("township__name", "name", "id"),
         PremisesPageFilter,
         template="townships/premises_list.html",
-        export_name=_("社会单位"),
+        export_name=gettext_lazy("社会单位"),
         columns=PREMISES_COLUMNS,
-        context={"today": local_today()},
+        context={
+            "today": local_today(),
+            "may_edit_premises": allowed(access.check_premises_create, by=request.user),
+        },
     )
+
+
+# --- the premises forms (township leads and the guidance center) ----------------------------
+
+
+def _premises_form_page(request, form, *, premises=None, status: int = 200):
+    context = {"form": form, "premises": premises, "township": form.fixed_township}
+    return render(request, "townships/premises_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def premises_create(request):
+    """登记社会单位: a township lead registers a premises of their own township (the guidance center
+    chooses the township). One call to premises_create; anyone else: 403 with the reason."""
+    access.check_premises_create(by=request.user)
+    township = request.user.profile.township if user_role(request.user) == Role.TOWNSHIP_LEAD else None
+    form = PremisesForm(request.POST or None, user=request.user, township=township)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                premises = services.premises_create(**form.create_kwargs(), by=request.user)
+            except (ApplicationError, ValidationError) as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, _("已登记社会单位“%(name)s”。") % {"name": premises.name})
+                return redirect(f"{reverse('townships:premises-list')}?township={premises.township_id}")
+        return _premises_form_page(request, form, status=400)
+    return _premises_form_page(request, form)
+
+
+@require_http_methods(["GET", "POST"])
+def premises_update(request, pk: int):
+    """修改社会单位: a premises the user sees (404 otherwise), changed through premises_update, which
+    refuses (403) a role or a township that may not change it."""
+    premises = get_object_or_404(selectors.premises_list(user=request.user), pk=pk)
+    access.check_premises_update(by=request.user, premises=premises)
+    form = PremisesForm(
+        request.POST or None, instance=premises, user=request.user, township=premises.township
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.premises_update(premises=premises, data=form.changes(), by=request.user)
+            except (ApplicationError, ValidationError) as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, _("已保存社会单位“%(name)s”。") % {"name": premises.name})
+                return redirect(f"{reverse('townships:premises-list')}?township={premises.township_id}")
+        return _premises_form_page(request, form, premises=premises, status=400)
+    return _premises_form_page(request, form, premises=premises)

@@ -2,7 +2,8 @@
 
 {% load display %}: `{{ amount|wan_yuan }}` → "82.00" (万元, thousands separators, two decimals);
 `{{ amount|money }}` → the amount in a sentence, with its unit (82.00万元 / ¥820,000);
-`{{ names|listing }}` → 甲、乙 / 甲, 乙; `{{ day|day }}` → the one date format of the language (2026年12月3日 / 3 December 2026,
+`{{ names|listing }}` → 甲、乙 / 甲, 乙; `{{ user|person }}` → the person's name, or the login when no name
+was recorded (core.text.person_name; "" for nobody); `{{ day|day }}` → the one date format of the language (2026年12月3日 / 3 December 2026,
 core/formats); `{{ text|css_string }}` → a quoted CSS string (the campaign name in an @page header).
 """
 
@@ -76,3 +77,9 @@ def css_string(text) -> SafeString:
     quote, backslash or "</style>" in a name can leave the string."""
     escaped = "".join(ch if ch.isalnum() else f"\\{ord(ch):06x}" for ch in str(text))
     return mark_safe(f'"{escaped}"')  # noqa: S308 - only letters, digits and hex escapes
+
+
+@register.filter
+def person(user) -> str:
+    """The name of the user who did something (提交人, 录入人): core.text.person_name."""
+    return text.person_name(user)

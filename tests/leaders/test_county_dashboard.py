@@ -9,8 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from core.clock import local_today
 from core.models import Role
 from firebrigade import services as brigade_services
+from firebrigade.selectors import incident_list
 from inspections import services as inspection_services
 from leaders.dashboard import county_dashboard
 from leaders.figures import campaign_period, township_figures
@@ -250,3 +252,31 @@ def test_figures_asked_again_by_another_role_are_that_roles(client):
         (theirs,) = township_figures(user=police, period=period)
         assert (theirs.allocated, theirs.funding_ratio, theirs.assignments) == (Decimal(0), None, 0)
         assert theirs.hazards_found == 2
+
+
+@pytest.mark.django_db
+def test_dashboard_counts_late_fire_reports_and_links_to_them_and_to_supervision(client):
+    """迟报: the county's late fire reports of the campaign's period (firebrigade.selectors'
+    with_report_deadline: reported after the deadline, or never reported and the deadline passed),
+    the figure equal to the records the incident list shows for the same dates; 督办 one click away."""
+    beiguan, chumiao, campaign = _county()
+    fire = dt.datetime(2022, 1, 15, 20, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    f.FireIncidentFactory(township=beiguan, occurred_at=fire)  # reported within the hour
+    f.FireIncidentFactory(township=beiguan, occurred_at=fire, reported_at=fire + dt.timedelta(hours=100))
+    f.FireIncidentFactory(township=chumiao, occurred_at=fire, reported_at=None)  # never reported
+    before = dt.datetime(2021, 10, 1, 9, 0, tzinfo=fire.tzinfo)  # before the campaign: not counted
+    f.FireIncidentFactory(township=chumiao, occurred_at=before, reported_at=before + dt.timedelta(days=9))
+    office = f.make_user(Role.COUNTY_OFFICIAL, county=beiguan.county)
+    client.force_login(office)
+    page = client.get(f"/dashboard/?campaign={campaign.pk}").content.decode()
+    shown = int(re.search(r'data-testid="late-reports">(\d+)<', page).group(1))
+    period = campaign_period(campaign, today=local_today())
+    records = incident_list(
+        user=office, filters={"late": True, "date_from": period.start, "date_to": period.as_of}
+    )
+    assert shown == records.count() == 2
+    assert 'href="/inspections/supervisions/" data-testid="supervision-link"' in page
+    link = re.search(r'href="([^"]+)" data-testid="late-reports-link"', page).group(1).replace("&amp;", "&")
+    listing = client.get(link)
+    assert listing.status_code == 200
+    assert listing.content.decode().count('data-testid="incident-row"') == 2

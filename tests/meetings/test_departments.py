@@ -3,9 +3,11 @@ department's users see and report on their department's assignments as a townshi
 township's, and nobody else's; the townships' figures never count a department's assignment."""
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
@@ -345,3 +347,50 @@ def test_a_department_reads_and_reports_on_its_assignment_page(client, world):
     )
     assert response.status_code == 404
     assert snapshot() == before
+
+
+# -- the assignment list's department filter and the meeting's progress matrix ---------------------------
+
+
+def test_the_assignment_list_filters_by_department(client, world):
+    office = world.users["office"]
+    rows = selectors.assignment_list(user=office, filters={"department": world.finance.pk})
+    assert list(rows) == [world.a_finance]
+    client.force_login(office)
+    page = client.get(f"/meetings/assignments/?department={world.police.pk}").content.decode()
+    assert page.count('data-testid="assignment-row"') == 1
+    assert "县公安局" in page
+    assert '<select name="department"' in page
+    assert '<option value="' + str(world.foreign.pk) not in page  # another county's department
+    # A department from another county is not a choice: an invalid filter, not another county's rows.
+    with pytest.raises(ValidationError):
+        selectors.assignment_list(user=office, filters={"department": world.foreign.pk})
+
+
+def test_a_township_lead_is_offered_no_department_filter(client, world):
+    client.force_login(world.users["lead"])
+    page = client.get("/meetings/assignments/").content.decode()
+    assert '<select name="department"' not in page
+    assert page.count('data-testid="assignment-row"') == 1  # 褚庙乡's own
+
+
+def test_departments_are_rows_of_the_matrix_apart_from_the_townships(client, world, meeting):
+    progress = selectors.meeting_progress(user=world.users["office"], meeting=meeting, on=ON)
+    assert [(r.department.name, r.directive.number) for r in progress.departments] == [
+        ("县公安局", world.directive2.number),
+        ("县财政局", world.directive.number),
+    ]
+    assert progress.departments[1].cell.assignment_id == world.a_finance.pk
+    # The townships' cells count the township's assignment alone.
+    cells = [c for row in progress.rows for c in row.cells if c is not None]
+    assert [c.assignment_id for c in cells] == [world.a_township.pk]
+    client.force_login(world.users["office"])
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert page.count('data-testid="department-row"') == 2
+    assert page.count('data-testid="matrix-cell"') == 1
+    assert re.search(r"任务 <b>1</b>", page)  # the summary: townships' assignments only
+    # A department sees its own row; a township lead none.
+    own = selectors.meeting_progress(user=world.users["finance"], meeting=meeting, on=ON)
+    assert [r.department for r in own.departments] == [world.finance]
+    lead = selectors.meeting_progress(user=world.users["lead"], meeting=meeting, on=ON)
+    assert lead.departments == []
