@@ -705,7 +705,9 @@ class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
     inspections (`POST /inspections/`); their state moves only through the actions below, each one
     service call: open → rectifying → awaiting verification → verified, or back to rectifying.
     PATCH corrects what was recorded when it was found and attaches the photo taken then (the
-    township's lead and the guidance center); the status and the deadline move only by the actions."""
+    township's lead and the guidance center); the status and the deadline move only by the actions.
+    `POST /hazards/{id}/photos/` adds one more photo (time and place with it) by whoever recorded the
+    inspection: a phone's sync sends each photo so, with its own Idempotency-Key."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]  # a hazard is never replaced whole
     update_service = staticmethod(services.hazard_update)
