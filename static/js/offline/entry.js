@@ -19,6 +19,14 @@ const netStatus = root.querySelector("[data-testid=net-status]");
 const itemsList = document.getElementById("queue-items");
 const syncedList = document.getElementById("synced-items");
 
+// The page may come from the phone's cache, rendered days ago: "today" is the phone's own.
+function localToday() {
+  const now = new Date();
+  return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+}
+form.inspected_on.max = localToday();
+form.inspected_on.value = localToday();
+
 function say(text, params) {
   return Object.entries(params || {}).reduce((out, [k, v]) => out.replaceAll(`%(${k})s`, String(v)), text);
 }
@@ -171,7 +179,8 @@ form.addEventListener("submit", async (event) => {
     sent: { inspection: null, hazards: [], photos: [] },
   });
   form.reset();
-  form.inspected_on.value = form.inspected_on.max;
+  form.inspected_on.max = localToday();
+  form.inspected_on.value = localToday();
   rows.replaceChildren();
   netStatus.textContent = texts.saved;
   await render();
