@@ -181,6 +181,15 @@ def check_inspection_change(*, by, inspection) -> None:
     )
 
 
+def check_hazard_photo_add(*, by, hazard=None) -> None:
+    """Add a photo of a hazard (taken where it was found): whoever may add to the inspection that
+    found it (check_inspection_change). Without the hazard: whether `by` records inspections."""
+    if hazard is None:
+        check_inspection_record(by=by)
+        return
+    check_inspection_change(by=by, inspection=hazard.inspection)
+
+
 # --- the hazard loop ------------------------------------------------------------------------
 
 

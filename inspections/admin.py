@@ -36,6 +36,7 @@ from inspections.models import (
     Hazard,
     HazardDeadlineTally,
     HazardHandover,
+    HazardPhoto,
     HazardSupervision,
     HazardTally,
     Inspection,
@@ -472,6 +473,13 @@ class RectificationInline(RecordInline):
     fields = ["rectified_on", "rectified_by", "measures", "evidence", "submitted_by"]
 
 
+class HazardPhotoInline(RecordInline):
+    """Photos are added through hazard_photo_add (隐患照片 → 增加, or the phone's sync)."""
+
+    model = HazardPhoto
+    fields = ["image", "taken_at", "latitude", "longitude", "location_accuracy_m", "uploaded_by"]
+
+
 class ReinspectionInline(RecordInline):
     """Re-inspections go through hazard_reinspect (复查记录 → 增加)."""
 
@@ -535,7 +543,7 @@ class HazardAdmin(ServiceAdmin):
     date_hierarchy = "discovered_on"
     autocomplete_fields = ["inspection", "checklist_item"]
     list_select_related = ["premises", "township"]
-    inlines = [RectificationInline, ReinspectionInline]
+    inlines = [HazardPhotoInline, RectificationInline, ReinspectionInline]
     actions = ["start_rectifying"]
     add_fields = ["inspection", *HAZARD_FOUND_FIELDS, "photo_before"]
     fixed_fields = [
@@ -624,6 +632,34 @@ class RectificationAdmin(RecordAdmin):
     date_hierarchy = "rectified_on"
     autocomplete_fields = ["hazard"]
     list_select_related = ["hazard__premises", "submitted_by"]
+
+
+class HazardPhotoForm(forms.ModelForm):
+    class Meta:
+        model = HazardPhoto
+        fields = ["hazard", "image", "taken_at"]
+
+
+@admin.register(HazardPhoto)
+class HazardPhotoAdmin(RecordAdmin):
+    """Adding here adds a photo of a hazard (hazard_photo_add); a photo is evidence, viewed only."""
+
+    form = HazardPhotoForm
+    step = staticmethod(services.hazard_photo_add)
+    recorded_fields = (
+        "hazard",
+        "image",
+        "taken_at",
+        "latitude",
+        "longitude",
+        "location_accuracy_m",
+        "uploaded_by",
+    )
+    list_display = ["hazard", "taken_at", "uploaded_by", "created_at"]
+    list_filter = ["taken_at"]
+    search_fields = ["hazard__description", "hazard__premises__name"]
+    autocomplete_fields = ["hazard"]
+    list_select_related = ["hazard__premises", "uploaded_by"]
 
 
 class ReinspectionForm(RuleCheckedForm):

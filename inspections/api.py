@@ -16,7 +16,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -45,6 +45,7 @@ from inspections.models import (
     HandoverAction,
     Hazard,
     HazardHandover,
+    HazardPhoto,
     HazardSupervision,
     Inspection,
     InspectionPlan,
@@ -197,6 +198,24 @@ class ReinspectionSerializer(FastRepresentationMixin, serializers.ModelSerialize
         read_only_fields = fields
 
 
+class HazardPhotoSerializer(FastRepresentationMixin, serializers.ModelSerializer):
+    image = serializers.FileField(read_only=True)
+
+    class Meta:
+        model = HazardPhoto
+        fields = [
+            "id",
+            "image",
+            "taken_at",
+            "latitude",
+            "longitude",
+            "location_accuracy_m",
+            "uploaded_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
 class HazardSerializer(ValuesRowsMixin, serializers.ModelSerializer):
     """A list page writes 50 hazards with 26 fields and two nested lists: read with values() and
     written by core.serializers.ValuesRows from the fields declared here, one query for the page
@@ -218,6 +237,9 @@ class HazardSerializer(ValuesRowsMixin, serializers.ModelSerializer):
     verified_late = serializers.SerializerMethodField(help_text=_("已销号且销号日期晚于整改期限。"))
     rectifications = RectificationSerializer(many=True, read_only=True)
     reinspections = ReinspectionSerializer(many=True, read_only=True)
+    photos = HazardPhotoSerializer(
+        many=True, read_only=True, help_text=_("现场照片（可多张），每张带拍摄时间和地点。")
+    )
 
     class Meta:
         model = Hazard
@@ -241,6 +263,7 @@ class HazardSerializer(ValuesRowsMixin, serializers.ModelSerializer):
             "responsible_person",
             "photo_before",
             "photo_after",
+            "photos",
             "verified_on",
             "is_overdue",
             "verified_late",
@@ -470,6 +493,22 @@ class HazardCorrectSerializer(serializers.Serializer):
         return attrs
 
 
+class HazardPhotoInputSerializer(serializers.Serializer):
+    image = serializers.FileField(help_text=_("照片（JPG、PNG 或 WEBP），手机上已缩小。"))
+    taken_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text=_("拍摄时间（手机时钟）。")
+    )
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True
+    )
+    accuracy_m = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, help_text=_("定位精度（米）。")
+    )
+
+
 class HazardReinspectSerializer(serializers.Serializer):
     inspected_on = serializers.DateField(required=False, help_text=_("复查日期；不填为今天。"))
     inspectors = serializers.CharField(max_length=120, help_text=_("复查人员。"))
@@ -695,7 +734,9 @@ class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
     inspections (`POST /inspections/`); their state moves only through the actions below, each one
     service call: open → rectifying → awaiting verification → verified, or back to rectifying.
     PATCH corrects what was recorded when it was found and attaches the photo taken then (the
-    township's lead and the guidance center); the status and the deadline move only by the actions."""
+    township's lead and the guidance center); the status and the deadline move only by the actions.
+    `POST /hazards/{id}/photos/` adds one more photo (time and place with it) by whoever recorded the
+    inspection: a phone's sync sends each photo so, with its own Idempotency-Key."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]  # a hazard is never replaced whole
     update_service = staticmethod(services.hazard_update)
@@ -710,6 +751,7 @@ class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
         "extend_deadline": HazardExtendDeadlineSerializer,
         "hand_over": HazardHandOverSerializer,
         "supervise": HazardSuperviseSerializer,
+        "add_photo": HazardPhotoInputSerializer,
     }
     filterset_class = HazardFilter
     search_fields = ["description", "premises__name", "responsible_person"]
@@ -723,6 +765,7 @@ class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
         "extend_deadline": access.check_hazard_extend_deadline,
         "hand_over": access.check_hazard_hand_over,
         "supervise": access.check_hazard_supervise,
+        "add_photo": access.check_hazard_photo_add,
     }
 
     def get_queryset(self):
@@ -737,6 +780,7 @@ class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
             .prefetch_related(
                 Prefetch("rectifications", queryset=Rectification.objects.order_by("rectified_on", "id")),
                 Prefetch("reinspections", queryset=Reinspection.objects.order_by("inspected_on", "id")),
+                Prefetch("photos", queryset=HazardPhoto.objects.order_by("taken_at", "id")),
             )
             .order_by("deadline", "id")
         )
@@ -764,6 +808,27 @@ class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
             by=request.user,
         )
         return self.answer(hazard)
+
+    @extend_schema(responses={201: HazardSerializer})
+    @action(detail=True, methods=["post"], url_path="photos", parser_classes=[MultiPartParser, FormParser])
+    def add_photo(self, request, pk=None):
+        """添加现场照片 (multipart; one photo per request, as many requests as photos), with the time it
+        was taken and the place, where known. Whoever recorded the inspection that found the hazard;
+        send an `Idempotency-Key` so that a retried upload adds the photo once."""
+        hazard = self.get_object()
+        data = self.validated_input()
+        services.hazard_photo_add(
+            hazard=hazard,
+            image=data["image"],
+            taken_at=data.get("taken_at"),
+            location={
+                "latitude": data.get("latitude"),
+                "longitude": data.get("longitude"),
+                "accuracy_m": data.get("accuracy_m"),
+            },
+            by=request.user,
+        )
+        return self.answer(hazard, status_code=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
     def reinspect(self, request, pk=None):

@@ -275,6 +275,30 @@ class Hazard(AuditedModel):
         return f"{self.premises}：{self.description[:30]}"
 
 
+class HazardPhoto(AuditedModel):
+    """A photo of a hazard taken where it was found (a hazard may have several), with the time it
+    was taken and, where its user allowed it, the phone's position then. The hazard's own
+    `photo_before` stays its first photo as before (forms and older clients send that one)."""
+
+    media_scope = ("hazard__township_id", "hazard__premises_id")  # see Hazard.media_scope
+
+    hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="photos", verbose_name=_("隐患"))
+    image = models.FileField(_("照片"), upload_to=RandomName("hazard-photos"), validators=[validate_photo])
+    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    latitude = latitude_field()
+    longitude = longitude_field()
+    location_accuracy_m = models.PositiveIntegerField(_("定位精度（米）"), null=True, blank=True)
+    uploaded_by = entered_by_field(_("上传人"))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("隐患照片")
+        ordering = ["hazard", "taken_at", "id"]
+        constraints = [*location_constraints("hazard_photo")]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.taken_at or self.created_at:%Y-%m-%d %H:%M}"
+
+
 class Rectification(AuditedModel):
     """隐患自除: what the unit did about a hazard, with evidence, awaiting a re-inspection."""
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import events, geo
@@ -35,6 +36,7 @@ from inspections.models import (
     HandoverAction,
     Hazard,
     HazardHandover,
+    HazardPhoto,
     HazardSupervision,
     Inspection,
     InspectionPlan,
@@ -518,6 +520,42 @@ def hazard_create(
     tallies.hazards_changed([(None, tallies.HazardState.of(hazard))])
     events.publish(events.HAZARDS_FOUND, hazards=[hazard], by=by)
     return hazard
+
+
+# A phone's clock may run a little ahead of the server's.
+PHOTO_CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
+@transaction.atomic
+def hazard_photo_add(
+    *,
+    hazard: Hazard,
+    image,
+    taken_at: dt.datetime | None = None,
+    location: dict | None = None,
+    by=None,
+) -> HazardPhoto:
+    """Add a photo of `hazard`, taken at `taken_at` (the phone's clock) where the phone was, if its
+    user allowed it — location: {"latitude", "longitude", "accuracy_m": None}. Whoever may add to
+    the inspection that found it (access.check_hazard_photo_add). Refuses a verified hazard (its
+    file is closed), a time in the future, coordinates out of range and a file that is not a photo."""
+    hazard = _lock(hazard)
+    access.check_hazard_photo_add(by=by, hazard=hazard)
+    if hazard.status == Hazard.Status.VERIFIED:
+        raise ConflictError(_("该隐患已复查销号，不能再添加照片。"))
+    if taken_at is not None and taken_at > timezone.now() + PHOTO_CLOCK_SKEW:
+        raise ApplicationError(_("拍摄时间不能晚于现在。"))
+    fix, accuracy_m = inspection_location_validate(location=location)
+    photo = HazardPhoto(
+        hazard=hazard,
+        image=image,
+        taken_at=taken_at,
+        latitude=None if fix is None else geo.degrees(fix.latitude),
+        longitude=None if fix is None else geo.degrees(fix.longitude),
+        location_accuracy_m=accuracy_m,
+        uploaded_by=by,
+    )
+    return record_save(photo, by=by)
 
 
 INSPECTION_UPDATABLE_FIELDS = frozenset({"inspectors", "signed_by", "notes"})

@@ -41,7 +41,7 @@ from inspections.forms import (
     SuperviseForm,
     service_errors,
 )
-from inspections.models import Inspection
+from inspections.models import Hazard, Inspection
 from inspections.page_filters import HazardPageFilter, InspectionPageFilter
 from townships import selectors as township_selectors
 
@@ -139,6 +139,60 @@ def _premises_posted(request, premises_qs):
     """The premises a POST names (chosen in the form's list), if it is one the user may inspect."""
     value = request.POST.get("premises", "") if request.method == "POST" else ""
     return premises_qs.filter(pk=int(value)).first() if value.isdigit() else None
+
+
+# What the offline page's script says (inspections/offline_record.html → static/js/offline/).
+OFFLINE_TEXTS = {
+    "pending": _("待同步"),
+    "refused": _("同步被拒绝"),
+    "syncing": _("正在同步……"),
+    "synced": _("已同步"),
+    "offline": _("当前无网络连接：记录保存在本机，联网后自动同步。"),
+    "online": _("已联网。"),
+    "saved": _("已保存到本机，待同步。"),
+    "need_premises": _("请选择检查对象。"),
+    "need_date": _("请填写检查日期，且不能晚于今天。"),
+    "need_inspectors": _("请填写检查人员。"),
+    "need_results": _("还有 %(n)s 个检查项未填写结果。"),
+    "hazard_incomplete": _("隐患 %(n)s：请填写隐患描述、整改期限和整改责任人。"),
+    "deadline_before": _("隐患 %(n)s：整改期限不能早于检查日期。"),
+    "photo_count": _("已选 %(n)s 张照片"),
+    "photo_failed": _("照片无法读取：%(name)s"),
+    "retry_later": _("服务器暂时无法处理，稍后自动重试。"),
+    "network": _("网络不通，联网后自动重试。"),
+    "login": _("登录已失效：请重新登录后再同步（记录仍保存在本机）。"),
+    "delete": _("删除"),
+    "delete_confirm": _("删除后这条记录不会再同步，确定删除吗？"),
+    "summary": _("隐患 %(hazards)s 处，照片 %(photos)s 张"),
+    "location_found": _("已记录检查地点（精度约 %(m)s 米）。"),
+    "location_failed": _("未取得检查地点，不影响保存。"),
+    "not_saved": _("未保存：请按提示修改后再保存。"),
+}
+
+
+def offline_record(request):
+    """Record an inspection on a phone without a connection (PWA): the service worker keeps this page,
+    its script keeps each record in the phone's queue (IndexedDB) under an id made there and sends it
+    through the API (POST /api/v1/inspections/, then each photo) with that id as `Idempotency-Key`
+    when the connection is back. The rules are the API's: a refusal stays on the queued record."""
+    user = request.user
+    access.check_inspection_record(by=user)  # 403 with the reason for a role that records nothing
+    policy = access.recording_policy(by=user)
+    premises = township_selectors.premises_list(user=user).order_by("township__name", "name", "id")
+    return render(
+        request,
+        "inspections/offline_record.html",
+        {
+            "premises_choices": premises.select_related(None)
+            .select_related("township")
+            .only("id", "name", "township__name"),
+            "items": selectors.checklist_items_active(),
+            "severities": Hazard.Severity.choices,
+            "today": local_today(),
+            "kind_label": Inspection.Kind(policy.kinds[0]).label,
+            "texts": {key: str(text) for key, text in OFFLINE_TEXTS.items()},
+        },
+    )
 
 
 def _plan_from_query(request, plan_qs):

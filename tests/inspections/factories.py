@@ -15,6 +15,7 @@ from inspections.models import (
     Hazard,
     HazardDeadlineTally,
     HazardHandover,
+    HazardPhoto,
     HazardSupervision,
     HazardTally,
     Inspection,
@@ -38,6 +39,7 @@ MODELS = (
     HazardHandover,
     HandoverAction,
     HazardSupervision,
+    HazardPhoto,
 )
 # The figures the services keep (no history of their own): a refused write changes none.
 FIGURES = (HazardTally, HazardDeadlineTally)

@@ -408,6 +408,7 @@ def test_deadlines_are_extended_by_the_center_and_the_own_township_lead_only(cli
             "responsible_person": hazard.responsible_person,
             **management("rectifications"),
             **management("reinspections"),
+            **management("photos"),
         },
     )
     assert page_refusal(admin) == OTHER_TOWNSHIP

@@ -14,6 +14,7 @@ from inspections.models import (
     Hazard,
     HazardDeadlineTally,
     HazardHandover,
+    HazardPhoto,
     HazardSupervision,
     HazardTally,
     Inspection,
@@ -24,6 +25,7 @@ from inspections.models import (
 from tests.inspections.factories import (
     INSPECTED_ON,
     awaiting_hazard,
+    evidence_file,
     open_hazard,
     record_inspection,
     snapshot,
@@ -67,6 +69,7 @@ def every_model(plan, premises, items, township):
         passed=False,
         note="未清完",
     )
+    photo = services.hazard_photo_add(hazard=hazard, image=evidence_file("现场.png"))
     accountability = services.accountability_record(
         township=township,
         premises=premises,
@@ -88,6 +91,7 @@ def every_model(plan, premises, items, township):
         Rectification: rectification,
         Reinspection: reinspection,
         Accountability: accountability,
+        HazardPhoto: photo,
     }
 
 
@@ -101,6 +105,7 @@ MODELS = [
     Rectification,
     Reinspection,
     Accountability,
+    HazardPhoto,
 ]
 
 
@@ -261,6 +266,7 @@ def test_hazard_admin_add_refuses_a_deadline_before_discovery(admin_client, prem
             "responsible_person": "王老板",
             **management("rectifications"),
             **management("reinspections"),
+            **management("photos"),
         },
     )
     assert response.status_code == 200
@@ -280,6 +286,7 @@ def _hazard_change_post(hazard, **overrides):
         "responsible_person": hazard.responsible_person,
         **management("rectifications"),
         **management("reinspections"),
+        **management("photos"),
     }
     data.update(overrides)
     return data
