@@ -15,7 +15,14 @@ from core.exceptions import ApplicationError
 from core.forms import DateInput, PlainLabels
 from core.scoping import scope_queryset
 from firebrigade import services
-from firebrigade.models import Brigade, BrigadeMember, EquipmentItem, EquipmentType, FireIncident
+from firebrigade.models import (
+    Brigade,
+    BrigadeMember,
+    EquipmentCheck,
+    EquipmentItem,
+    EquipmentType,
+    FireIncident,
+)
 from townships.models import Premises, Township
 
 
@@ -234,3 +241,16 @@ class FireReportForm(PlainLabels, forms.ModelForm):
         data = dict(self.cleaned_data)
         data["township"] = self.fixed_township or data["township"]
         return data
+
+
+class EquipmentCheckForm(PlainLabels, forms.Form):
+    """equipment_check_record: what a maintenance check of one item found (the item is the scanned
+    code's)."""
+
+    prefix = "check"
+
+    result = forms.ChoiceField(
+        label=_("检查结果"), choices=EquipmentCheck.Result.choices, widget=forms.RadioSelect
+    )
+    checked_on = forms.DateField(label=_("检查日期"), widget=DateInput, validators=[not_in_future])
+    note = forms.CharField(label=_("情况说明"), max_length=200, required=False)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("incidents/report/", views.incident_report, name="incident-report"),
     path("funding/", views.funding, name="funding"),
     path("<int:pk>/", views.brigade_detail, name="brigade-detail"),
+    path("<int:pk>/codes/", views.equipment_labels, name="equipment-labels"),
     path("<int:pk>/members/add/", views.brigade_member_add, name="brigade-member-add"),
     path("<int:pk>/members/leave/", views.brigade_member_leave, name="brigade-member-leave"),
     path("<int:pk>/equipment/add/", views.equipment_item_add, name="equipment-item-add"),
