@@ -15,7 +15,6 @@ from core.admin import (
     REFUSALS,
     AuditedAdmin,
     InlineServices,
-    ReadOnlyAdmin,
     RecordAdmin,
     RecordInline,
     RuleCheckedForm,
@@ -540,16 +539,25 @@ def revoke_equipment_codes(modeladmin, request, queryset):
 
 
 @admin.register(EquipmentCode)
-class EquipmentCodeAdmin(ReadOnlyAdmin):
-    """Equipment QR codes: issued from the equipment (打印二维码标签) or the brigade page, revoked
-    here or reissued from the equipment. A revoked code stays, with who revoked it and when."""
+class EquipmentCodeAdmin(ServiceAdmin):
+    """Equipment QR codes: issued here, from the equipment (打印二维码标签) or the brigade page;
+    revoked here or reissued from the equipment. A code is never edited or deleted: a revoked one
+    stays, with who revoked it and when."""
 
+    fields = ["item", "token", "issued_by", "revoked_at", "revoked_by"]
+    readonly_fields = ["token", "issued_by", "revoked_at", "revoked_by"]
     list_display = ["item", "brigade", "short_token", "created_at", "issued_by", "revoked_at", "revoked_by"]
     list_filter = ["revoked_at", "item__brigade__township"]
     search_fields = ["item__equipment_type__name", "item__brigade__name", "token"]
     list_select_related = ["item__equipment_type", "item__brigade", "issued_by", "revoked_by"]
+    autocomplete_fields = ["item"]
     actions = [revoke_equipment_codes]
-    deletable = False
+
+    def create_service(self, obj, form, by):
+        return services.equipment_code_issue(item=obj.item, by=by)
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     @admin.display(description=_("消防队"))
     def brigade(self, obj):
@@ -561,15 +569,26 @@ class EquipmentCodeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(EquipmentCheck)
-class EquipmentCheckAdmin(ReadOnlyAdmin):
-    """Maintenance checks, recorded by scanning an item's code (or through the API): read here."""
+class EquipmentCheckAdmin(ServiceAdmin):
+    """Maintenance checks, mostly recorded by scanning an item's code; the center may record one
+    here. A check is a record of what was found: never edited or deleted."""
 
+    fields = ["item", "checked_on", "result", "note", "checked_by"]
+    readonly_fields = ["checked_by"]
     list_display = ["item", "brigade", "checked_on", "result", "checked_by", "note"]
     list_filter = ["result", "item__brigade__township"]
     search_fields = ["item__equipment_type__name", "item__brigade__name", "note"]
     list_select_related = ["item__equipment_type", "item__brigade", "checked_by"]
+    autocomplete_fields = ["item"]
     date_hierarchy = "checked_on"
-    deletable = False
+
+    def create_service(self, obj, form, by):
+        return services.equipment_check_record(
+            item=obj.item, result=obj.result, checked_on=obj.checked_on, note=obj.note, by=by
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     @admin.display(description=_("消防队"))
     def brigade(self, obj):

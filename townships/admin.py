@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
     REFUSALS,
-    ReadOnlyAdmin,
     RuleCheckedForm,
     ServiceAdmin,
     apply_to_each,
@@ -480,16 +479,25 @@ def revoke_premises_codes(modeladmin, request, queryset):
 
 
 @admin.register(PremisesCode)
-class PremisesCodeAdmin(ReadOnlyAdmin):
-    """Premises QR codes: issued from the premises (打印二维码标签) or the township page, revoked here
-    or reissued from the premises. A revoked code stays, with who revoked it and when."""
+class PremisesCodeAdmin(ServiceAdmin):
+    """Premises QR codes: issued here (a premises without one), from the premises (打印二维码标签) or
+    the township page; revoked here or reissued from the premises. A code is never edited or
+    deleted: a revoked one stays, with who revoked it and when."""
 
+    fields = ["premises", "token", "issued_by", "revoked_at", "revoked_by"]
+    readonly_fields = ["token", "issued_by", "revoked_at", "revoked_by"]
     list_display = ["premises", "short_token", "created_at", "issued_by", "revoked_at", "revoked_by"]
     list_filter = ["revoked_at", "premises__township"]
     search_fields = ["premises__name", "token"]
     list_select_related = ["premises", "issued_by", "revoked_by"]
+    autocomplete_fields = ["premises"]
     actions = [revoke_premises_codes]
-    deletable = False
+
+    def create_service(self, obj, form, by):
+        return services.premises_code_issue(premises=obj.premises, by=by)
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     @admin.display(description=_("令牌"))
     def short_token(self, obj):

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from firebrigade import services
 from firebrigade.models import (
     Brigade,
     BrigadeMember,
@@ -49,7 +50,9 @@ def superuser_client(client):
 def one_of_each():
     brigade = BrigadeFactory()
     BrigadeMemberFactory(brigade=brigade)
-    EquipmentItemFactory(brigade=brigade)
+    item = EquipmentItemFactory(brigade=brigade)
+    services.equipment_code_issue(item=item, by=None)
+    services.equipment_check_record(item=item, result="good", by=None)
     EquipmentRequirementFactory(standard=BrigadeStandardFactory())
     allocation = FundingAllocationFactory()
     Disbursement.objects.create(allocation=allocation, amount=Decimal(1), disbursed_on=dt.date(2021, 12, 1))
