@@ -32,6 +32,8 @@ urlpatterns = [
     path("dashboard/", leader_views.county_dashboard, name="county-dashboard"),
     path("map/", leader_views.county_map, name="county-map"),
     path("", include("homes.urls")),
+    # 一店一码: the short address a QR label carries (core.qr.scan_path).
+    path("q/<slug:token>", home_views.scan, name="scan"),
     path("townships/", include("townships.urls")),
     path("inspections/", include("inspections.urls")),
     path("brigades/", include("firebrigade.urls")),

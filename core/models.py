@@ -306,3 +306,39 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}…"
+
+
+class ScanCode(AuditedModel):
+    """一店一码: a QR code stuck on a premises or an equipment item. It carries `token`, an opaque
+    random string (never a database id), in a URL /q/<token>; revoking it (a label torn off, copied,
+    or lost) refuses the token for good, and a new code gets a new token. Each app keeps the codes
+    of its own records (townships.PremisesCode, firebrigade.EquipmentCode), at most one in force
+    per record (a constraint of each)."""
+
+    token = models.CharField(_("令牌"), max_length=40, unique=True, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发放人"),
+        editable=False,
+    )
+    revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("作废人"),
+        editable=False,
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def in_force(self) -> bool:
+        return self.revoked_at is None

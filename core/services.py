@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core import access
 from core.exceptions import ApplicationError, ConflictError
 from core.models import ApiToken, Role, UserProfile
+from core.qr import new_token
 from core.selectors import api_token_digest
 
 
@@ -252,3 +253,37 @@ def api_token_revoke(*, token: ApiToken, by) -> ApiToken:
         token.revoked_at, token.revoked_by = timezone.now(), by
         token.save(update_fields=["revoked_at", "revoked_by"])
     return token
+
+
+# -- 一店一码: the shared mechanics of a record's QR codes (core.models.ScanCode) ---------------------
+# Each app's services check who may (its access policy) and lock the record, then call these.
+
+
+def _code_user(by):
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def scan_code_in_force(codes: models.QuerySet):
+    """The code in force among a record's `codes` (a related manager or queryset), or None."""
+    return codes.filter(revoked_at__isnull=True).first()
+
+
+def scan_code_issue(model: type[models.Model], *, owner_field: str, owner: models.Model, by):
+    """The code in force of `owner` (its row locked by the caller), a new one if it has none: issuing
+    twice gives the same label, and a label sheet printed again prints the same codes."""
+    existing = scan_code_in_force(model.objects.filter(**{owner_field: owner}))
+    if existing is not None:
+        return existing
+    return record_save(model(**{owner_field: owner}, token=new_token(), issued_by=_code_user(by)), by=by)
+
+
+def scan_code_revoke(code: models.Model, *, by, reason: str | None = None) -> None:
+    """Revoke `code` (locked by the caller): its token is refused from now on, for good."""
+    if code.revoked_at is not None:
+        raise ConflictError(_("这个二维码已经作废。"))
+    code.revoked_at = timezone.now()
+    code.revoked_by = _code_user(by)
+    code._history_user = by
+    if reason:
+        code._change_reason = reason
+    code.save(update_fields=["revoked_at", "revoked_by", "updated_at"])

@@ -35,6 +35,7 @@ from firebrigade.models import (
     BrigadeClass,
     BrigadeMember,
     BrigadeStandard,
+    EquipmentCheck,
     EquipmentItem,
     EquipmentRequirement,
     EquipmentType,
@@ -768,6 +769,7 @@ def _season(county, townships, today: dt.date) -> dict[str, int]:
     checklist = _checklist()
     _season_funding(townships, years=sorted({starts_on.year, today.year}), today=today)
     _equipment_upkeep(county, today, rng)
+    _scan_codes(county, today)
     fires = 0
     if not Campaign.objects.filter(county=county, name=season_name(starts_on)).exists():
         campaign = inspection_services.campaign_create(
@@ -861,6 +863,31 @@ def _equipment_upkeep(county, today: dt.date, rng) -> None:
         if item.last_maintained_on and maintained_on < item.last_maintained_on:
             maintained_on = item.last_maintained_on
         brigade_services.equipment_item_record_maintenance(item=item, maintained_on=maintained_on, by=None)
+
+
+def _scan_codes(county, today: dt.date) -> None:
+    """一店一码 in 北关镇: every premises and every item of its brigades in service carries a code, and
+    the items in good condition had a maintenance check recorded by scanning this week."""
+    beiguan = Township.objects.filter(county=county, name="北关镇").first()
+    if beiguan is None:
+        return
+    premises = Premises.objects.filter(township=beiguan).order_by("id")
+    township_services.premises_codes_issue(premises=premises, by=None)
+    items = list(
+        EquipmentItem.objects.filter(brigade__township=beiguan)
+        .exclude(condition=EquipmentItem.Condition.SCRAPPED)
+        .order_by("id")
+    )
+    brigade_services.equipment_codes_issue(items=items, by=None)
+    for index, item in enumerate(items):
+        if item.condition == EquipmentItem.Condition.GOOD and not item.checks.exists():
+            brigade_services.equipment_check_record(
+                item=item,
+                result=EquipmentCheck.Result.GOOD,
+                checked_on=today - dt.timedelta(days=index % 5),
+                note="扫码检查：外观完好，功能正常",
+                by=None,
+            )
 
 
 def _season_inspections(campaign, townships, premises, checklist, rng, *, as_of: dt.date) -> None:

@@ -166,3 +166,15 @@ def check_archive_change(*, by, brigade=None) -> None:
 def check_archive_read(*, by, **_ignored) -> None:
     """Read a brigade's archive (it names its members): not a police station."""
     require_reader(by, ARCHIVE_READ_WITHHELD, NOT_FOR_POLICE)
+
+
+def check_equipment_code(*, by, brigade=None) -> None:
+    """Issue, revoke or reissue an equipment item's QR code, or print a brigade's labels: as for
+    the equipment itself, the brigade's township lead or the guidance center."""
+    _require_township_keeper(by, _township_id(brigade), UPKEEP_KEEPERS_ONLY)
+
+
+def check_equipment_check(*, by, brigade=None) -> None:
+    """Record a maintenance check of an item (scanning its code): the brigade's township lead or the
+    guidance center, who keep its equipment."""
+    _require_township_keeper(by, _township_id(brigade), UPKEEP_KEEPERS_ONLY)

@@ -7,11 +7,12 @@ the brigade lifecycle and maintenance are admin actions calling their services.
 Standards, equipment types and requirements are reference data without a process rule: the
 center edits them as plain audited rows."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
+    REFUSALS,
     AuditedAdmin,
     InlineServices,
     RecordAdmin,
@@ -22,6 +23,7 @@ from core.admin import (
     changed_values,
     form_value,
     instance_values,
+    refusal_text,
     row_services,
 )
 from firebrigade import services
@@ -33,6 +35,8 @@ from firebrigade.models import (
     CallOut,
     Disbursement,
     DutyRosterEntry,
+    EquipmentCheck,
+    EquipmentCode,
     EquipmentItem,
     EquipmentRequirement,
     EquipmentType,
@@ -42,6 +46,7 @@ from firebrigade.models import (
     PublicityActivity,
     TrainingRecord,
 )
+from firebrigade.views import equipment_labels_page
 
 # --- standards and equipment types ----------------------------------------------------------
 
@@ -226,7 +231,7 @@ class EquipmentItemAdmin(ServiceAdmin):
     search_fields = ["equipment_type__name", "brigade__name", "note"]
     autocomplete_fields = ["brigade", "equipment_type"]
     date_hierarchy = "next_maintenance_on"
-    actions = ["record_maintenance_today"]
+    actions = ["record_maintenance_today", "print_code_labels", "reissue_codes"]
     fixed_fields = ["brigade", "equipment_type"]
     writes = EQUIPMENT_STEPS
 
@@ -241,6 +246,31 @@ class EquipmentItemAdmin(ServiceAdmin):
                 item=item, maintained_on=today, by=request.user
             ),
             done_message=_("已登记 %(n)s 项装备保养。"),
+            label=lambda item: f"{item.brigade}·{item}",
+        )
+
+    @admin.action(description=_("打印二维码标签（没有码的先生成）"))
+    def print_code_labels(self, request, queryset):
+        items = list(
+            queryset.select_related("equipment_type", "brigade__township").order_by(
+                "brigade__township__name", "brigade__name", "equipment_type__name", "id"
+            )
+        )
+        try:
+            codes = services.equipment_codes_issue(items=items, by=request.user)
+        except REFUSALS as exc:
+            self.message_user(request, refusal_text(exc), level=messages.ERROR)
+            return None
+        return equipment_labels_page(request, list(zip(items, codes, strict=True)), title=_("装备二维码标签"))
+
+    @admin.action(description=_("补发二维码（旧码作废）"))
+    def reissue_codes(self, request, queryset):
+        apply_to_each(
+            self,
+            request,
+            queryset.select_related("brigade", "equipment_type"),
+            lambda item: services.equipment_code_reissue(item=item, by=request.user),
+            done_message=_("已为 %(n)s 件装备补发二维码，旧码已作废。"),
             label=lambda item: f"{item.brigade}·{item}",
         )
 
@@ -600,3 +630,75 @@ class PublicityActivityAdmin(ArchiveRecordAdmin):
     list_filter = ["kind", "brigade__township"]
     search_fields = ["place", "note", "brigade__name"]
     date_hierarchy = "held_on"
+
+
+# --- 一店一码 and maintenance checks ------------------------------------------------------------
+
+
+@admin.action(description=_("作废所选二维码"))
+def revoke_equipment_codes(modeladmin, request, queryset):
+    apply_to_each(
+        modeladmin,
+        request,
+        queryset.filter(revoked_at__isnull=True).select_related("item__brigade", "item__equipment_type"),
+        lambda code: services.equipment_code_revoke(code=code, by=request.user),
+        done_message=_("已作废 %(n)s 个二维码。"),
+        label=str,
+    )
+
+
+@admin.register(EquipmentCode)
+class EquipmentCodeAdmin(ServiceAdmin):
+    """Equipment QR codes: issued here, from the equipment (打印二维码标签) or the brigade page;
+    revoked here or reissued from the equipment. A code is never edited or deleted: a revoked one
+    stays, with who revoked it and when."""
+
+    fields = ["item", "token", "issued_by", "revoked_at", "revoked_by"]
+    readonly_fields = ["token", "issued_by", "revoked_at", "revoked_by"]
+    list_display = ["item", "brigade", "short_token", "created_at", "issued_by", "revoked_at", "revoked_by"]
+    list_filter = ["revoked_at", "item__brigade__township"]
+    search_fields = ["item__equipment_type__name", "item__brigade__name", "token"]
+    list_select_related = ["item__equipment_type", "item__brigade", "issued_by", "revoked_by"]
+    autocomplete_fields = ["item"]
+    actions = [revoke_equipment_codes]
+
+    def create_service(self, obj, form, by):
+        return services.equipment_code_issue(item=obj.item, by=by)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("消防队"))
+    def brigade(self, obj):
+        return obj.item.brigade
+
+    @admin.display(description=_("令牌"))
+    def short_token(self, obj):
+        return f"{obj.token[:6]}…"
+
+
+@admin.register(EquipmentCheck)
+class EquipmentCheckAdmin(ServiceAdmin):
+    """Maintenance checks, mostly recorded by scanning an item's code; the center may record one
+    here. A check is a record of what was found: never edited or deleted."""
+
+    fields = ["item", "checked_on", "result", "note", "checked_by"]
+    readonly_fields = ["checked_by"]
+    list_display = ["item", "brigade", "checked_on", "result", "checked_by", "note"]
+    list_filter = ["result", "item__brigade__township"]
+    search_fields = ["item__equipment_type__name", "item__brigade__name", "note"]
+    list_select_related = ["item__equipment_type", "item__brigade", "checked_by"]
+    autocomplete_fields = ["item"]
+    date_hierarchy = "checked_on"
+
+    def create_service(self, obj, form, by):
+        return services.equipment_check_record(
+            item=obj.item, result=obj.result, checked_on=obj.checked_on, note=obj.note, by=by
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("消防队"))
+    def brigade(self, obj):
+        return obj.item.brigade

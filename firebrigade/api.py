@@ -1,6 +1,7 @@
 """REST API of the firebrigade app under /api/v1/: 乡镇专职消防队 (brigades), 队员 (brigade-members), 装备
 (equipment, equipment-types), 经费 (funding), 火灾 (incidents) and the brigade archive (一队一档:
 brigade-documents, trainings, duty-roster, call-outs, publicity).
+(equipment, equipment-types, equipment-checks), 经费 (funding) and 火灾 (incidents).
 
 Reads go through firebrigade.selectors (scoped to the user, filtered by the resource's FilterSet);
 every write is one call of a firebrigade.services function. Objects outside the user's scope are not
@@ -29,6 +30,7 @@ from firebrigade.filters import (
     BrigadeMemberFilter,
     CallOutFilter,
     DutyRosterEntryFilter,
+    EquipmentCheckFilter,
     EquipmentItemFilter,
     EquipmentTypeFilter,
     FireIncidentFilter,
@@ -43,6 +45,7 @@ from firebrigade.models import (
     CallOut,
     Disbursement,
     DutyRosterEntry,
+    EquipmentCheck,
     EquipmentItem,
     EquipmentType,
     FireIncident,
@@ -132,6 +135,35 @@ class EquipmentItemSerializer(BrigadeRowSerializer):
             "condition_display",
             *STAMPS,
         ]
+
+
+class EquipmentCheckSerializer(AnswerSerializer):
+    brigade = serializers.IntegerField(source="item.brigade_id", read_only=True)
+    brigade_name = serializers.CharField(source="item.brigade.name", read_only=True)
+    township = serializers.IntegerField(source="item.brigade.township_id", read_only=True)
+    equipment_type_name = serializers.CharField(source="item.equipment_type.name", read_only=True)
+    checked_by_name = serializers.SerializerMethodField(help_text=_("检查人的姓名（未填姓名时为账号）。"))
+
+    class Meta:
+        model = EquipmentCheck
+        fields = [
+            "id",
+            "item",
+            "equipment_type_name",
+            "brigade",
+            "brigade_name",
+            "township",
+            "checked_on",
+            "result",
+            "result_display",
+            "note",
+            "checked_by_name",
+            *STAMPS,
+        ]
+
+    def get_checked_by_name(self, obj) -> str | None:
+        user = obj.checked_by
+        return None if user is None else (user.get_full_name() or user.username)
 
 
 class DisbursementSerializer(AnswerSerializer):
@@ -305,6 +337,13 @@ class RecordMaintenanceSerializer(DateInputSerializer):
     condition = serializers.ChoiceField(
         choices=EquipmentItem.Condition.choices, required=False, help_text=_("保养后的状况；不填不变。")
     )
+
+
+class EquipmentCheckCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EquipmentCheck
+        fields = ["item", "checked_on", "result", "note"]
+        extra_kwargs = {"checked_on": {"required": False, "help_text": _("检查日期；不填为今天。")}}
 
 
 class FundingAllocationCreateSerializer(serializers.ModelSerializer):
@@ -488,6 +527,24 @@ class EquipmentItemViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSe
     def record_maintenance(self, request, pk=None):
         """保养: records the date, schedules the next one and, if given, the condition it was left in."""
         return self.act(services.equipment_item_record_maintenance)
+
+
+class EquipmentCheckViewSet(ServiceCreateMixin, ServiceViewSet):
+    """装备维护检查, newest first, scoped by the brigade's township (not a police station's). The
+    township's lead and the guidance center record one (the item's condition follows what it found);
+    scanning the item's QR code records the same."""
+
+    selector = staticmethod(selectors.equipment_check_list)
+    create_service = staticmethod(services.equipment_check_record)
+    serializer_class = EquipmentCheckSerializer
+    input_serializers = {"create": EquipmentCheckCreateSerializer}
+    filterset_class = EquipmentCheckFilter
+    search_fields = ["note", "item__equipment_type__name", "item__brigade__name"]
+    ordering_fields = ["checked_on", "result"]
+    route_checks = {
+        **write_routes(access.check_equipment_check, "create"),
+        **write_routes(access.check_equipment_read, *READ_ACTIONS),
+    }
 
 
 class FundingAllocationViewSet(ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet):
@@ -704,6 +761,7 @@ ROUTES = [
     ("brigade-members", BrigadeMemberViewSet, "brigade-member"),
     ("equipment-types", EquipmentTypeViewSet, "equipment-type"),
     ("equipment", EquipmentItemViewSet, "equipment"),
+    ("equipment-checks", EquipmentCheckViewSet, "equipment-check"),
     ("funding", FundingAllocationViewSet, "funding"),
     ("incidents", FireIncidentViewSet, "incident"),
     ("brigade-documents", BrigadeDocumentViewSet, "brigade-document"),

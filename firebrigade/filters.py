@@ -20,6 +20,7 @@ from firebrigade.models import (
     BrigadeMember,
     CallOut,
     DutyRosterEntry,
+    EquipmentCheck,
     EquipmentItem,
     EquipmentType,
     FireGrade,
@@ -131,6 +132,21 @@ class EquipmentItemFilter(filters.FilterSet):
             ("next_maintenance_on_after", "next_maintenance_on_before"),
             ("acquired_on_after", "acquired_on_before"),
         )
+
+
+class EquipmentCheckFilter(filters.FilterSet):
+    item = filters.NumberFilter(field_name="item_id", label=_("装备"))
+    brigade = filters.ModelChoiceFilter(
+        field_name="item__brigade", queryset=visible_brigades, label=_("消防队")
+    )
+    township = VisibleTownshipFilter(field_name="item__brigade__township")
+    result = filters.ChoiceFilter(choices=EquipmentCheck.Result.choices, label=_("检查结果"))
+    checked_on_after, checked_on_before = date_range("checked_on", _("检查日期起"), _("检查日期止"))
+
+    class Meta:
+        model = EquipmentCheck
+        fields = ["item", "brigade", "township", "result"]
+        form = date_range_form(("checked_on_after", "checked_on_before"))
 
 
 class FundingAllocationFilter(filters.FilterSet):

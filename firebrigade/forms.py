@@ -24,6 +24,7 @@ from firebrigade.models import (
     BrigadeMember,
     CallOut,
     DutyRosterEntry,
+    EquipmentCheck,
     EquipmentItem,
     EquipmentType,
     FireIncident,
@@ -358,3 +359,16 @@ class PublicityActivityForm(PlainLabels, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("请选择宣传形式")), *PublicityActivity.Kind.choices]
         self.fields["held_on"].validators.append(not_in_future)
+
+
+class EquipmentCheckForm(PlainLabels, forms.Form):
+    """equipment_check_record: what a maintenance check of one item found (the item is the scanned
+    code's)."""
+
+    prefix = "check"
+
+    result = forms.ChoiceField(
+        label=_("检查结果"), choices=EquipmentCheck.Result.choices, widget=forms.RadioSelect
+    )
+    checked_on = forms.DateField(label=_("检查日期"), widget=DateInput, validators=[not_in_future])
+    note = forms.CharField(label=_("情况说明"), max_length=200, required=False)

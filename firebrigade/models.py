@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import phone_field
 from core.geo import latitude_field, location_constraints, longitude_field
-from core.models import AuditedModel, TimeStampedModel, audited_history
+from core.models import AuditedModel, ScanCode, TimeStampedModel, audited_history
 from core.uploads import RandomName, validate_document
 from townships.models import Premises, Township
 
@@ -219,6 +219,57 @@ class EquipmentItem(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.equipment_type}×{self.quantity}"
+
+
+class EquipmentCode(ScanCode):
+    """一店一码 of an equipment item: scanning it opens the item's card, where a maintenance check is
+    recorded (homes.views.scan)."""
+
+    item = models.ForeignKey(EquipmentItem, models.CASCADE, related_name="codes", verbose_name=_("装备"))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("装备二维码")
+        ordering = ["item", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(revoked_at__isnull=True), name="equipment_one_code_in_force"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} · {self.token[:6]}…"
+
+
+class EquipmentCheck(AuditedModel):
+    """A maintenance check (维护检查) of an item, usually recorded by scanning its code: what was found.
+    The item's condition follows the finding (firebrigade.services.equipment_check_record)."""
+
+    class Result(models.TextChoices):
+        GOOD = "good", _("完好")
+        NEEDS_REPAIR = "needs_repair", _("需维修")
+        SCRAPPED = "scrapped", _("报废")
+
+    item = models.ForeignKey(EquipmentItem, models.CASCADE, related_name="checks", verbose_name=_("装备"))
+    checked_on = models.DateField(_("检查日期"))
+    result = models.CharField(_("检查结果"), max_length=16, choices=Result.choices)
+    note = models.CharField(_("情况说明"), max_length=200, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("检查人"),
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("装备维护检查")
+        ordering = ["-checked_on", "-id"]
+        indexes = [models.Index(fields=["item", "-checked_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.item} · {self.checked_on:%Y-%m-%d} · {self.get_result_display()}"
 
 
 class FundingCategory(models.TextChoices):

@@ -51,6 +51,8 @@ from firebrigade.models import (
     CallOut,
     Disbursement,
     DutyRosterEntry,
+    EquipmentCheck,
+    EquipmentCode,
     EquipmentItem,
     EquipmentRequirement,
     EquipmentType,
@@ -562,6 +564,53 @@ def equipment_item_list(*, user, filters: dict[str, Any] | None = None) -> Query
     return qs.order_by(
         "brigade__township__name", "brigade__name", "equipment_type__category", "equipment_type__name"
     )
+
+
+def equipment_check_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[EquipmentCheck]:
+    """Maintenance checks of the equipment the user may read (as equipment_item_list), newest first.
+
+    filters: those of firebrigade.filters.EquipmentCheckFilter (item, brigade, township, result,
+    checked_on range).
+    """
+    qs = scope_queryset(
+        EquipmentCheck.objects.select_related(
+            "item__brigade__township", "item__equipment_type", "checked_by"
+        ),
+        user=user,
+        township_field="item__brigade__township",
+    )
+    qs = withhold(qs, user=user, roles=access.EQUIPMENT_READ_WITHHELD)
+    qs = apply_filterset(filtersets.EquipmentCheckFilter, qs, filters, user=user)
+    return qs.order_by("-checked_on", "-id")
+
+
+def equipment_code_by_token(*, token: str) -> EquipmentCode | None:
+    """The equipment code carrying `token`, in force or revoked, whoever asks (the scan page decides
+    what the user may see of it); None if no equipment code carries it."""
+    return (
+        EquipmentCode.objects.select_related("item__brigade__township", "item__equipment_type")
+        .filter(token=token)
+        .first()
+    )
+
+
+def equipment_last_check(*, item: EquipmentItem) -> EquipmentCheck | None:
+    """The item's latest maintenance check (the item's card shows it)."""
+    return item.checks.select_related("checked_by").order_by("-checked_on", "-id").first()
+
+
+def equipment_codes_in_force(*, user, brigade_id: int) -> list[tuple[EquipmentItem, EquipmentCode | None]]:
+    """Every item of the brigade the user may read (scrapped ones left out: no label for them), each
+    with its code in force or None: the brigade's label sheet. Two queries."""
+    items = list(
+        equipment_item_list(user=user)
+        .filter(brigade_id=brigade_id)
+        .exclude(condition=EquipmentItem.Condition.SCRAPPED)
+    )
+    codes = {
+        code.item_id: code for code in EquipmentCode.objects.filter(item__in=items, revoked_at__isnull=True)
+    }
+    return [(item, codes.get(item.pk)) for item in items]
 
 
 def funding_allocation_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[FundingAllocation]:

@@ -29,6 +29,9 @@ from core.services import (
     record_save,
     record_step,
     refuse_unknown_fields,
+    scan_code_in_force,
+    scan_code_issue,
+    scan_code_revoke,
 )
 from firebrigade import access, tallies
 from firebrigade.models import (
@@ -41,6 +44,8 @@ from firebrigade.models import (
     CallOut,
     Disbursement,
     DutyRosterEntry,
+    EquipmentCheck,
+    EquipmentCode,
     EquipmentItem,
     EquipmentType,
     FireGrade,
@@ -642,6 +647,91 @@ def equipment_item_record_maintenance(
     record_step(locked, target=item, by=by, fields=["last_maintained_on", "next_maintenance_on", "condition"])
     tallies.recount([locked.brigade_id])
     return item
+
+
+# -- 一店一码: equipment QR codes and maintenance checks ------------------------------------------
+
+# What a check found → the condition the item is in from then on.
+CHECK_CONDITION = {
+    EquipmentCheck.Result.GOOD: EquipmentItem.Condition.GOOD,
+    EquipmentCheck.Result.NEEDS_REPAIR: EquipmentItem.Condition.NEEDS_REPAIR,
+    EquipmentCheck.Result.SCRAPPED: EquipmentItem.Condition.SCRAPPED,
+}
+
+
+def _lock_item(item: EquipmentItem) -> EquipmentItem:
+    return EquipmentItem.objects.select_for_update(of=("self",)).select_related("brigade").get(pk=item.pk)
+
+
+@transaction.atomic
+def equipment_code_issue(*, item: EquipmentItem, by) -> EquipmentCode:
+    """The item's code in force, issued now if it has none (issuing again changes nothing). Locks the
+    item. The brigade's township lead or the guidance center."""
+    locked = _lock_item(item)
+    access.check_equipment_code(by=by, brigade=locked.brigade)
+    return scan_code_issue(EquipmentCode, owner_field="item", owner=locked, by=by)
+
+
+@transaction.atomic
+def equipment_codes_issue(*, items: Iterable[EquipmentItem], by) -> list[EquipmentCode]:
+    """A code in force for each of `items` (for a label sheet): all of them or none."""
+    return [equipment_code_issue(item=item, by=by) for item in items]
+
+
+@transaction.atomic
+def equipment_code_revoke(*, code: EquipmentCode, by) -> EquipmentCode:
+    """Revoke a code: its token is refused from now on. Refused (409) if already revoked."""
+    locked = (
+        EquipmentCode.objects.select_for_update(of=("self",)).select_related("item__brigade").get(pk=code.pk)
+    )
+    access.check_equipment_code(by=by, brigade=locked.item.brigade)
+    scan_code_revoke(locked, by=by)
+    copy_saved(target=code, source=locked)
+    return code
+
+
+@transaction.atomic
+def equipment_code_reissue(*, item: EquipmentItem, by) -> EquipmentCode:
+    """补发: revoke the code in force (if any) and issue a new one, with a new token."""
+    locked = _lock_item(item)
+    access.check_equipment_code(by=by, brigade=locked.brigade)
+    current = scan_code_in_force(locked.codes.select_for_update())
+    if current is not None:
+        scan_code_revoke(current, by=by, reason=_("补发新码"))
+    return scan_code_issue(EquipmentCode, owner_field="item", owner=locked, by=by)
+
+
+@transaction.atomic
+def equipment_check_record(
+    *, item: EquipmentItem, result: str, checked_on: dt.date | None = None, note: str = "", by
+) -> EquipmentCheck:
+    """Record a maintenance check of `item` on `checked_on` (default today) and set the item's
+    condition to what it found (需维修 → 待维修, 报废 → 报废). Locks the item. Refused in the future,
+    and for an item already scrapped. The brigade's township lead or the guidance center."""
+    locked = _lock_item(item)
+    access.check_equipment_check(by=by, brigade=locked.brigade)
+    checked_on = checked_on or local_today()
+    _refuse_future(checked_on, _("检查日期"))
+    if result not in EquipmentCheck.Result.values:
+        raise ApplicationError(_("未知的检查结果：%(r)s") % {"r": result})
+    if locked.condition == EquipmentItem.Condition.SCRAPPED:
+        raise ConflictError(_("这件装备已经报废，不再登记维护检查。"))
+    check = record_save(
+        EquipmentCheck(
+            item=locked,
+            checked_on=checked_on,
+            result=result,
+            note=note,
+            checked_by=by if getattr(by, "is_authenticated", False) else None,
+        ),
+        by=by,
+    )
+    condition = CHECK_CONDITION[result]
+    if locked.condition != condition:
+        locked.condition = condition
+        record_step(locked, target=item, by=by, fields=["condition"])
+        tallies.recount([locked.brigade_id])
+    return check
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/archive/duty/add/", views.duty_roster_add, name="duty-roster-add"),
     path("<int:pk>/archive/call-outs/add/", views.call_out_record, name="call-out-record"),
     path("<int:pk>/archive/publicity/add/", views.publicity_record, name="publicity-record"),
+    path("<int:pk>/codes/", views.equipment_labels, name="equipment-labels"),
     path("<int:pk>/members/add/", views.brigade_member_add, name="brigade-member-add"),
     path("<int:pk>/members/leave/", views.brigade_member_leave, name="brigade-member-leave"),
     path("<int:pk>/equipment/add/", views.equipment_item_add, name="equipment-item-add"),

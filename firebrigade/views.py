@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import qr
 from core.access import allowed
 from core.exceptions import ApplicationError
 from core.exports import xlsx_response
@@ -455,3 +456,56 @@ def funding(request):
 
 def _percent(ratio) -> float | None:
     return None if ratio is None else round(float(ratio) * 100, 1)
+
+
+# --- 一店一码: equipment QR labels -------------------------------------------------------------
+
+
+def equipment_labels_page(request, rows, *, title, issue_url: str = "", back_url: str = ""):
+    """The printable sheet (templates/scan/labels.html) of `rows` — (item, code in force or None) —
+    one label per code, naming the item and its brigade; items without a code are named above it.
+    The admin's action uses it too."""
+    labels = [
+        qr.label(
+            request,
+            token=code.token,
+            title=f"{item.equipment_type.name} × {item.quantity}{item.equipment_type.unit}",
+            lines=[item.brigade.name, item.brigade.township.name],
+        )
+        for item, code in rows
+        if code is not None
+    ]
+    missing = [str(item) for item, code in rows if code is None]
+    context = {
+        "title": title,
+        "labels": labels,
+        "missing": missing,
+        "issue_url": issue_url,
+        "back_url": back_url,
+    }
+    return render(request, "scan/labels.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def equipment_labels(request, pk: int):
+    """The brigade's equipment labels (scrapped items left out), for its township's lead or the
+    guidance center (a brigade outside the user's scope: 404). POST gives every item without a code
+    one, then shows the sheet."""
+    brigade = selectors.brigade_list(user=request.user).filter(pk=pk).first()
+    if brigade is None:
+        raise Http404
+    access.check_equipment_code(by=request.user, brigade=brigade)
+    rows = selectors.equipment_codes_in_force(user=request.user, brigade_id=brigade.pk)
+    if request.method == "POST":
+        issued = services.equipment_codes_issue(
+            items=[item for item, code in rows if code is None], by=request.user
+        )
+        messages.success(request, _("已为 %(n)d 件装备生成二维码。") % {"n": len(issued)})
+        return redirect("firebrigade:equipment-labels", brigade.pk)
+    return equipment_labels_page(
+        request,
+        rows,
+        title=_("%(brigade)s 装备二维码标签") % {"brigade": brigade.name},
+        issue_url=reverse("firebrigade:equipment-labels", args=[brigade.pk]),
+        back_url=reverse("firebrigade:brigade-detail", args=[brigade.pk]),
+    )

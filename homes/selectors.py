@@ -12,6 +12,7 @@ from core.clock import local_today
 from core.models import Role
 from core.scoping import scope_queryset, user_role, visible_premises_ids
 from core.templatetags.display import day
+from firebrigade import selectors as brigade_selectors
 from firebrigade.models import EquipmentItem
 from inspections import selectors as inspection_selectors
 from inspections.models import Hazard
@@ -294,3 +295,59 @@ def responsible_home(*, user, on: dt.date | None = None) -> ResponsibleHome | No
     return ResponsibleHome(
         premises=premises, on=on or local_today(), open_hazards=hazards, inspections=inspections
     )
+
+
+# -- 一店一码: what scanning a code opens ------------------------------------------------------------
+
+
+@dataclass
+class Scan:
+    """What a scanned token opens for a user. `state`: "unknown" (no code carries it), "revoked"
+    (作废: refused whoever asks, naming nothing), "refused" (a code in force, of a record the user
+    may not see) or "premises" / "equipment" (the card, with what it shows)."""
+
+    state: str
+    premises: Premises | None = None
+    item: EquipmentItem | None = None
+    last_inspection: object = None
+    open_hazards: list = field(default_factory=list)
+    last_check: object = None
+
+
+def scan(*, user, token: str) -> Scan:
+    """Resolve a scanned `token`: a premises code first, else an equipment code. The card is shown
+    to whoever may see the record by the usual scope (townships.selectors.premises_list,
+    firebrigade.selectors.equipment_item_list); reading it writes nothing."""
+    premises_code = township_selectors.premises_code_by_token(token=token)
+    if premises_code is not None:
+        if not premises_code.in_force:
+            return Scan("revoked")
+        premises = (
+            township_selectors.premises_list(user=user)
+            .filter(pk=premises_code.premises_id)
+            .select_related("responsible_user")
+            .first()
+        )
+        if premises is None:
+            return Scan("refused")
+        hazards = list(
+            inspection_selectors.hazard_list(user=user)
+            .filter(premises=premises)
+            .exclude(status=Hazard.Status.VERIFIED)
+            .order_by("deadline", "id")
+        )
+        last = (
+            inspection_selectors.inspection_list(user=user)
+            .filter(premises=premises)
+            .order_by("-inspected_on", "-id")
+        )
+        return Scan("premises", premises=premises, last_inspection=last.first(), open_hazards=hazards)
+    equipment_code = brigade_selectors.equipment_code_by_token(token=token)
+    if equipment_code is None:
+        return Scan("unknown")
+    if not equipment_code.in_force:
+        return Scan("revoked")
+    item = brigade_selectors.equipment_item_list(user=user).filter(pk=equipment_code.item_id).first()
+    if item is None:
+        return Scan("refused")
+    return Scan("equipment", item=item, last_check=brigade_selectors.equipment_last_check(item=item))

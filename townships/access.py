@@ -136,3 +136,13 @@ def check_agreement_change(*, by) -> None:
     if _system(by):
         return
     _require_role(by, AGREEMENT_EDITORS, _("只有县消防指导中心可以登记和修改消防安全责任书。"))
+
+
+def check_premises_code(*, by, premises=None, township=None) -> None:
+    """Issue, revoke or reissue a premises' QR code (一店一码), or print a township's labels: the
+    lead of the premises' (the) township, the guidance center anywhere."""
+    if _system(by):
+        return
+    _require_role(by, PREMISES_EDITORS, _("只有乡镇消防专干和县消防指导中心可以发放、作废和补发二维码。"))
+    _require_township(by, None if premises is None else premises.township_id)
+    _require_township(by, getattr(township, "pk", None))

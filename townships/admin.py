@@ -14,11 +14,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
+    REFUSALS,
     RuleCheckedForm,
     ServiceAdmin,
+    apply_to_each,
     changed_values,
     form_value,
     instance_values,
+    refusal_text,
     row_services,
 )
 from core.exceptions import AccessDenied, ApplicationError
@@ -30,10 +33,12 @@ from townships.models import (
     GridMember,
     PoliceStation,
     Premises,
+    PremisesCode,
     ResponsibilityAgreement,
     SensitivePeriod,
     Township,
 )
+from townships.views import premises_labels_page
 
 # --- county / township / police station -----------------------------------------------------
 
@@ -367,11 +372,35 @@ class PremisesAdmin(ServiceAdmin):
     # The schedule moves only through inspections; the township is fixed once registered.
     readonly_fields = ["last_inspected_on", "next_inspection_due"]
     fixed_fields = ["township"]
+    actions = ["print_code_labels", "reissue_codes"]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.by = request.user
         return form
+
+    @admin.action(description=_("打印二维码标签（没有码的先生成）"))
+    def print_code_labels(self, request, queryset):
+        premises = list(queryset.select_related("township").order_by("township__name", "name", "id"))
+        try:
+            codes = services.premises_codes_issue(premises=premises, by=request.user)
+        except REFUSALS as exc:
+            self.message_user(request, refusal_text(exc), level=messages.ERROR)
+            return None
+        return premises_labels_page(
+            request, list(zip(premises, codes, strict=True)), title=_("社会单位二维码标签")
+        )
+
+    @admin.action(description=_("补发二维码（旧码作废）"))
+    def reissue_codes(self, request, queryset):
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda premises: services.premises_code_reissue(premises=premises, by=request.user),
+            done_message=_("已为 %(n)s 个单位补发二维码，旧码已作废。"),
+            label=str,
+        )
 
     writes = row_services(
         row="premises",
@@ -432,3 +461,44 @@ class ResponsibilityAgreementAdmin(ServiceAdmin):
 
     def delete_service(self, obj, by):
         services.responsibility_agreement_delete(agreement=obj, by=by)
+
+
+# --- 一店一码 ---------------------------------------------------------------------------------
+
+
+@admin.action(description=_("作废所选二维码"))
+def revoke_premises_codes(modeladmin, request, queryset):
+    apply_to_each(
+        modeladmin,
+        request,
+        queryset.filter(revoked_at__isnull=True).select_related("premises"),
+        lambda code: services.premises_code_revoke(code=code, by=request.user),
+        done_message=_("已作废 %(n)s 个二维码。"),
+        label=str,
+    )
+
+
+@admin.register(PremisesCode)
+class PremisesCodeAdmin(ServiceAdmin):
+    """Premises QR codes: issued here (a premises without one), from the premises (打印二维码标签) or
+    the township page; revoked here or reissued from the premises. A code is never edited or
+    deleted: a revoked one stays, with who revoked it and when."""
+
+    fields = ["premises", "token", "issued_by", "revoked_at", "revoked_by"]
+    readonly_fields = ["token", "issued_by", "revoked_at", "revoked_by"]
+    list_display = ["premises", "short_token", "created_at", "issued_by", "revoked_at", "revoked_by"]
+    list_filter = ["revoked_at", "premises__township"]
+    search_fields = ["premises__name", "token"]
+    list_select_related = ["premises", "issued_by", "revoked_by"]
+    autocomplete_fields = ["premises"]
+    actions = [revoke_premises_codes]
+
+    def create_service(self, obj, form, by):
+        return services.premises_code_issue(premises=obj.premises, by=by)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("令牌"))
+    def short_token(self, obj):
+        return f"{obj.token[:6]}…"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import phone_field
 from core.geo import latitude_field, location_constraints, longitude_field
-from core.models import AuditedModel, TimeStampedModel, audited_history
+from core.models import AuditedModel, ScanCode, TimeStampedModel, audited_history
 from core.uploads import RandomName, validate_document
 
 
@@ -296,3 +296,21 @@ class ResponsibilityAgreement(AuditedModel):
             "year": self.year,
             "party": self.premises or self.township,
         }
+
+
+class PremisesCode(ScanCode):
+    """一店一码 of a premises: scanning it opens the premises' card (homes.views.scan)."""
+
+    premises = models.ForeignKey(Premises, models.CASCADE, related_name="codes", verbose_name=_("社会单位"))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("单位二维码")
+        ordering = ["premises", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["premises"], condition=Q(revoked_at__isnull=True), name="premises_one_code_in_force"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.premises} · {self.token[:6]}…"

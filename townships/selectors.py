@@ -15,7 +15,16 @@ from townships.filters import GridFilter, PoliceStationFilter, PremisesFilter, T
 from townships.filters import grid_choices as grid_choices
 from townships.filters import police_station_choices as police_station_choices
 from townships.filters import township_choices as township_choices
-from townships.models import County, Grid, GridMember, PoliceStation, Premises, SensitivePeriod, Township
+from townships.models import (
+    County,
+    Grid,
+    GridMember,
+    PoliceStation,
+    Premises,
+    PremisesCode,
+    SensitivePeriod,
+    Township,
+)
 
 # Days between inspections by risk level when a county has set none (townships.models.County).
 DEFAULT_INSPECTION_DAYS: Mapping[str, int] = {
@@ -154,3 +163,20 @@ def county_townships(*, user, county) -> QuerySet[Township]:
     """The townships of `county` the user may see, by name, with their boundaries."""
     qs = scope_queryset(Township.objects.filter(county=county), user=user, township_field="pk")
     return qs.only("pk", "name", "county_id", "boundary").order_by("name")
+
+
+def premises_code_by_token(*, token: str) -> PremisesCode | None:
+    """The premises code carrying `token`, in force or revoked, whoever asks (the scan page decides
+    what the user may see of it); None if no premises code carries it."""
+    return PremisesCode.objects.select_related("premises__township").filter(token=token).first()
+
+
+def premises_codes_in_force(*, user, township_id: int) -> list[tuple[Premises, PremisesCode | None]]:
+    """Every premises of the township that the user may see (by name), each with its code in force
+    or None: the township's label sheet. Two queries."""
+    premises = list(premises_list(user=user).filter(township_id=township_id).order_by("name", "id"))
+    codes = {
+        code.premises_id: code
+        for code in PremisesCode.objects.filter(premises__in=premises, revoked_at__isnull=True)
+    }
+    return [(one, codes.get(one.pk)) for one in premises]

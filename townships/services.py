@@ -37,6 +37,9 @@ from core.services import (
     record_save,
     record_step,
     refuse_unknown_fields,
+    scan_code_in_force,
+    scan_code_issue,
+    scan_code_revoke,
 )
 from core.signals import client_ip
 from townships import access
@@ -47,6 +50,7 @@ from townships.models import (
     GridMember,
     PoliceStation,
     Premises,
+    PremisesCode,
     ResponsibilityAgreement,
     SensitivePeriod,
     Township,
@@ -1005,3 +1009,47 @@ def responsibility_agreement_delete(*, agreement: ResponsibilityAgreement, by=No
     """Delete an agreement recorded by mistake (its township, premises and year cannot be corrected)."""
     access.check_agreement_change(by=by)
     record_delete(agreement, by=by)
+
+
+# -- 一店一码: premises QR codes ---------------------------------------------------------------------
+
+
+def _lock_premises(premises: Premises) -> Premises:
+    return Premises.objects.select_for_update(of=("self",)).get(pk=premises.pk)
+
+
+@transaction.atomic
+def premises_code_issue(*, premises: Premises, by) -> PremisesCode:
+    """The premises' code in force, issued now if it has none (issuing again changes nothing). Locks
+    the premises. Its township's lead or the guidance center."""
+    access.check_premises_code(by=by, premises=premises)
+    return scan_code_issue(PremisesCode, owner_field="premises", owner=_lock_premises(premises), by=by)
+
+
+@transaction.atomic
+def premises_codes_issue(*, premises: Iterable[Premises], by) -> list[PremisesCode]:
+    """A code in force for each of `premises` (for a label sheet): all of them or, if `by` may not
+    issue one of them, none."""
+    return [premises_code_issue(premises=one, by=by) for one in premises]
+
+
+@transaction.atomic
+def premises_code_revoke(*, code: PremisesCode, by) -> PremisesCode:
+    """Revoke a code (a label lost, torn off or copied): its token is refused from now on. Refused
+    (409) if already revoked. Its premises' township lead or the guidance center."""
+    access.check_premises_code(by=by, premises=code.premises)
+    locked = PremisesCode.objects.select_for_update().get(pk=code.pk)
+    scan_code_revoke(locked, by=by)
+    copy_saved(target=code, source=locked)
+    return code
+
+
+@transaction.atomic
+def premises_code_reissue(*, premises: Premises, by) -> PremisesCode:
+    """补发: revoke the code in force (if any) and issue a new one, with a new token."""
+    access.check_premises_code(by=by, premises=premises)
+    locked = _lock_premises(premises)
+    current = scan_code_in_force(locked.codes.select_for_update())
+    if current is not None:
+        scan_code_revoke(current, by=by, reason=_("补发新码"))
+    return scan_code_issue(PremisesCode, owner_field="premises", owner=locked, by=by)

@@ -7,4 +7,5 @@ urlpatterns = [
     path("premises/", views.premises_list, name="premises-list"),
     path("premises/new/", views.premises_create, name="premises-create"),
     path("premises/<int:pk>/edit/", views.premises_update, name="premises-update"),
+    path("<int:pk>/codes/", views.premises_labels, name="premises-labels"),
 ]

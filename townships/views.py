@@ -1,5 +1,6 @@
 """Pages of the townships app: the premises list (filtered, paginated, exported) and the forms that
-register and edit a premises (a township lead in their own township, the guidance center anywhere).
+register and edit a premises (a township lead in their own township, the guidance center anywhere),
+and the township's sheet of QR code labels (一店一码).
 
 A premises outside the user's scope answers 404; a write the access policy (townships.access) does
 not allow answers 403 with its reason; a refused form is shown again (400) and nothing is written.
@@ -7,12 +8,14 @@ not allow answers 403 with its reason; a refused form is shown again (400) and n
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from core import qr
 from core.access import allowed
 from core.clock import local_today
 from core.exceptions import ApplicationError
@@ -104,3 +107,45 @@ def premises_update(request, pk: int):
                 return redirect(f"{reverse('townships:premises-list')}?township={premises.township_id}")
         return _premises_form_page(request, form, premises=premises, status=400)
     return _premises_form_page(request, form, premises=premises)
+
+
+def premises_labels_page(request, rows, *, title, issue_url: str = "", back_url: str = ""):
+    """The printable sheet (templates/scan/labels.html) of `rows` — (premises, code in force or None)
+    — one label per code; those without a code are named above it. The admin's action uses it too."""
+    labels = [
+        qr.label(request, token=code.token, title=one.name, lines=[one.address, one.township.name])
+        for one, code in rows
+        if code is not None
+    ]
+    missing = [one.name for one, code in rows if code is None]
+    context = {
+        "title": title,
+        "labels": labels,
+        "missing": missing,
+        "issue_url": issue_url,
+        "back_url": back_url,
+    }
+    return render(request, "scan/labels.html", context)
+
+
+def premises_labels(request, pk: int):
+    """The township's premises labels, for its lead or the guidance center (a township outside the
+    user's scope: 404). POST gives every premises without a code one, then shows the sheet."""
+    township = selectors.township_list(user=request.user).filter(pk=pk).first()
+    if township is None:
+        raise Http404
+    access.check_premises_code(by=request.user, township=township)
+    rows = selectors.premises_codes_in_force(user=request.user, township_id=township.pk)
+    if request.method == "POST":
+        issued = services.premises_codes_issue(
+            premises=[one for one, code in rows if code is None], by=request.user
+        )
+        messages.success(request, gettext("已为 %(n)d 个单位生成二维码。") % {"n": len(issued)})
+        return redirect("townships:premises-labels", township.pk)
+    return premises_labels_page(
+        request,
+        rows,
+        title=gettext("%(township)s 社会单位二维码标签") % {"township": township.name},
+        issue_url=reverse("townships:premises-labels", args=[township.pk]),
+        back_url=reverse("homes:township", args=[township.pk]),
+    )

@@ -68,6 +68,10 @@ def one_of_each():
         title="建队批复",
         file=SimpleUploadedFile("批复.pdf", b"%PDF-1.4\n%%EOF", content_type="application/pdf"),
     )
+    BrigadeMemberFactory(brigade=brigade)
+    item = EquipmentItemFactory(brigade=brigade)
+    services.equipment_code_issue(item=item, by=None)
+    services.equipment_check_record(item=item, result="good", by=None)
     EquipmentRequirementFactory(standard=BrigadeStandardFactory())
     allocation = FundingAllocationFactory()
     Disbursement.objects.create(allocation=allocation, amount=Decimal(1), disbursed_on=dt.date(2021, 12, 1))

@@ -21,6 +21,7 @@ from firebrigade.models import (
     CallOut,
     Disbursement,
     DutyRosterEntry,
+    EquipmentCheck,
     EquipmentItem,
     EquipmentType,
     FireIncident,
@@ -64,6 +65,10 @@ MODELS = (
     DutyRosterEntry,
     CallOut,
     PublicityActivity,
+    EquipmentCheck,
+    FundingAllocation,
+    Disbursement,
+    FireIncident,
 )
 
 
@@ -110,6 +115,7 @@ def world():
         last_maintained_on=dt.date(2021, 10, 1),
         next_maintenance_on=dt.date(2021, 12, 30),
     )
+    check_bg = EquipmentCheck.objects.create(item=item_bg, checked_on=dt.date(2021, 11, 20), result="good")
     cm_brigade = BrigadeFactory(township=chumiao, name="褚庙乡专职消防队")
     member_cm = BrigadeMemberFactory(brigade=cm_brigade, name="褚队员")
     item_cm = EquipmentItemFactory(brigade=cm_brigade, equipment_type=pump, quantity=1)
@@ -174,6 +180,7 @@ def world():
         pump=pump,
         member_bg=member_bg,
         item_bg=item_bg,
+        check_bg=check_bg,
         cm_brigade=cm_brigade,
         member_cm=member_cm,
         item_cm=item_cm,
@@ -346,6 +353,27 @@ MATRIX = {
             {"maintained_on": "2021-12-15"},
             format="json",
         ),
+    ),
+    ("equipment-checks", "list"): (READ_ALL_BUT_POLICE, lambda c, w: c.get(f"{API}/equipment-checks/")),
+    ("equipment-checks", "retrieve"): (
+        READ_BEIGUAN_BUT_POLICE,
+        lambda c, w: c.get(f"{API}/equipment-checks/{w.check_bg.pk}/"),
+    ),
+    ("equipment-checks", "create"): (
+        LEAD_CREATES,
+        lambda c, w: c.post(
+            f"{API}/equipment-checks/",
+            {"item": w.item_bg.pk, "result": "needs_repair", "note": "压力表损坏"},
+            format="json",
+        ),
+    ),
+    ("equipment-checks", "update"): (
+        NOT_ROUTED,
+        lambda c, w: c.patch(f"{API}/equipment-checks/{w.check_bg.pk}/", {"note": "改"}, format="json"),
+    ),
+    ("equipment-checks", "delete"): (
+        NOT_ROUTED,
+        lambda c, w: c.delete(f"{API}/equipment-checks/{w.check_bg.pk}/"),
     ),
     ("funding", "list"): (READ_ALL_BUT_POLICE, lambda c, w: c.get(f"{API}/funding/")),
     ("funding", "retrieve"): (

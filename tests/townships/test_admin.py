@@ -14,6 +14,7 @@ from tests.factories import (
     UserFactory,
 )
 from townships.models import CountyDepartment, Grid, Premises, ResponsibilityAgreement, SensitivePeriod
+from townships.services import premises_code_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,7 @@ def one_of_each():
         county=township.county, name="春节", starts_on=dt.date(2022, 1, 25), ends_on=dt.date(2022, 2, 15)
     )
     CountyDepartment.objects.create(county=township.county, name="财政局")
+    premises_code_issue(premises=premises, by=None)
 
 
 def _models():
