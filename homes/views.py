@@ -26,6 +26,8 @@ def home(request):
         return redirect("inspections:hazard-list")
     if role == Role.COUNTY_DEPARTMENT:
         return redirect("meetings:assignment-list")
+    if role == Role.GRID_MEMBER:
+        return redirect("homes:patrols")
     return render(request, "home.html")
 
 
@@ -63,3 +65,12 @@ def self_home(request):
     if home is None:
         raise Http404
     return render(request, "inspections/self_home.html", {"home": home})
+
+
+@roles_required({Role.GRID_MEMBER})
+def patrol_home(request):
+    """The grid member's home: their grid's premises, this month's patrols and figures."""
+    home = selectors.grid_member_home(user=request.user, on=local_today())
+    if home is None:
+        raise Http404
+    return render(request, "inspections/patrol_home.html", {"home": home})
