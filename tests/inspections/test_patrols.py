@@ -13,6 +13,7 @@ from core.models import Role
 from inspections import selectors, services
 from inspections.models import Hazard, Inspection
 from tests.factories import (
+    CampaignFactory,
     ChecklistItemFactory,
     GridFactory,
     GridMemberFactory,
@@ -373,3 +374,34 @@ def test_township_page_shows_the_patrol_figures(grids, client):
     assert "网格巡查" in page.text
     assert "第一网格" in page.text
     assert "25.0%" in page.text  # 1 of 褚庙乡's 4 premises in grids
+
+
+def test_dashboard_shows_each_townships_patrol_completion(grids, client):
+    w = grids
+    patrol(w)
+    patrol(w, by=w.wang, premises=w.p5)
+    client.force_login(make_user(Role.COUNTY_OFFICIAL, username="office", county=w.chumiao.county))
+    CampaignFactory(county=w.chumiao.county, starts_on=TODAY - dt.timedelta(days=30), ends_on=TODAY)
+    page = client.get("/dashboard/")
+    assert page.status_code == 200
+    section = page.text[page.text.index('data-testid="dashboard-patrols"') :]
+    assert "1/4" in section  # 褚庙乡: one of four premises in grids
+    assert "100.0%" in section  # 北关镇: its one premises
+
+
+def test_patrol_figures_run_a_fixed_number_of_queries(grids, django_assert_num_queries):
+    w = grids
+    center = make_user(Role.GUIDANCE_CENTER, username="center")
+    patrol(w)
+    with django_assert_num_queries(4):
+        selectors.patrol_figures(user=center, on=TODAY)
+    for n in range(5):
+        grid = GridFactory(township=w.chumiao, name=f"新网格{n}")
+        member = make_user(
+            Role.GRID_MEMBER, username=f"m{n}", grid_member=GridMemberFactory(grid=grid, name=f"网格员{n}")
+        )
+        place = PremisesFactory(township=w.chumiao, grid=grid)
+        patrol(w, by=member, premises=place)
+    with django_assert_num_queries(4):
+        figures = selectors.patrol_figures(user=center, on=TODAY)
+    assert len(figures.members) == 8
