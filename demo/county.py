@@ -1110,9 +1110,7 @@ GRID_MEMBER_LOGINS = {
 
 
 def _grid_member(township, grid_name: str) -> GridMember:
-    return GridMember.objects.get(
-        grid__township=township, grid__name=grid_name, role=GridMember.Role.MEMBER
-    )
+    return GridMember.objects.get(grid__township=township, grid__name=grid_name, role=GridMember.Role.MEMBER)
 
 
 def _patrols(today: dt.date) -> int:

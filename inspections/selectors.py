@@ -1166,8 +1166,9 @@ def patrol_figures(*, user, on: dt.date, township_ids: Iterable[int] | None = No
     see (narrowed to `township_ids`): per grid, the premises in it and those patrolled at least once;
     per township, the sum over its grids; per grid member (an active account), the premises of
     their grid they patrolled and their patrols, ranked by completion then patrols (equal: 并列).
-    The one definition the township page, the dashboard and the ranking show. Four queries whatever
-    the county's size. Counts only: a grid member sees the figures of their township's grids."""
+    The one definition the township page, the dashboard and the ranking show. Five queries (and
+    the user's townships) whatever the county's size. Counts only: a grid member sees the figures
+    of their township's grids."""
     start, _last = month_bounds(on)
     figures = PatrolFigures(start=start, end=on)
     visible = visible_township_ids(user)

@@ -224,7 +224,11 @@ RECTIFY = expect(200, 403, 200, 404, 403, 200, 403)
 
 MATRIX = {
     ("campaigns", "list"): (READ_ALL, lambda c, w: c.get(f"{API}/campaigns/")),
-    ("campaigns", "retrieve"): (READ_ALL, lambda c, w: c.get(f"{API}/campaigns/{w.campaign.pk}/")),
+    ("campaigns", "retrieve"): (
+        # The grid member's county's campaign, which their patrols serve.
+        {**READ_ALL, "grid_member": 200},
+        lambda c, w: c.get(f"{API}/campaigns/{w.campaign.pk}/"),
+    ),
     ("campaigns", "create"): (
         expect(201, 403, 403, 403, 403, 403, 403),
         lambda c, w: c.post(
