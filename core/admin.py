@@ -27,12 +27,21 @@ class UserProfileAdmin(admin.ModelAdmin):
         "police_station",
         "premises",
         "department",
+        "grid_member",
         "is_principal_leader",
     ]
     list_filter = ["role", "is_principal_leader", "county"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "township__name"]
-    raw_id_fields = ["user", "premises"]
-    list_select_related = ["user", "county", "township", "police_station", "premises", "department"]
+    raw_id_fields = ["user", "premises", "grid_member"]
+    list_select_related = [
+        "user",
+        "county",
+        "township",
+        "police_station",
+        "premises",
+        "department",
+        "grid_member",
+    ]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -20,6 +20,9 @@ LINKS = {
     "assignments": ("/meetings/assignments/", _("会议任务")),
     "police": ("/townships/police/", _("辖区单位")),
     "self": ("/inspections/self/", _("单位自查")),
+    "patrols": ("/inspections/patrols/", _("网格巡查")),
+    "patrol_record": ("/inspections/patrols/record/", _("录入巡查")),
+    "patrol_ranking": ("/inspections/patrols/ranking/", _("巡查排行")),
 }
 COUNTY_MENU = ("dashboard", "map", "meetings", "hazards", "brigades", "incidents", "bulletin", "assessment")
 MENUS = {
@@ -42,6 +45,8 @@ MENUS = {
     Role.FIRE_RESCUE: ("hazards", "meetings"),
     # Its own department's meeting tasks.
     Role.COUNTY_DEPARTMENT: ("assignments", "meetings"),
+    # The premises of their grid, their patrols and the hazards found in the grid.
+    Role.GRID_MEMBER: ("patrols", "patrol_record", "hazards", "patrol_ranking"),
 }
 
 

@@ -54,6 +54,7 @@ class Role(models.TextChoices):
     PREMISES_RESPONSIBLE = "premises_responsible", _("单位消防安全责任人")
     FIRE_RESCUE = "fire_rescue", _("县消防救援大队")
     COUNTY_DEPARTMENT = "county_department", _("县直部门")
+    GRID_MEMBER = "grid_member", _("网格员")
 
 
 def _scope_link(to: str, verbose_name, related_name: str = "user_profiles") -> models.ForeignKey:
@@ -76,6 +77,8 @@ class UserProfile(models.Model):
     police_station = _scope_link("townships.PoliceStation", _("派出所"))
     premises = _scope_link("townships.Premises", _("单位"))
     department = _scope_link("townships.CountyDepartment", _("县直部门"))
+    # A grid member's entry in the grid registry: their grid (and so its premises) is their scope.
+    grid_member = _scope_link("townships.GridMember", _("网格员"))
     phone = models.CharField(_("电话"), max_length=20, blank=True)
     is_principal_leader = models.BooleanField(
         _("乡镇主要领导"),
@@ -102,6 +105,10 @@ class UserProfile(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(role="county_department") | models.Q(department__isnull=False),
                 name="profile_department_has_department",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="grid_member") | models.Q(grid_member__isnull=False),
+                name="profile_grid_member_has_registry_entry",
             ),
             # The fire rescue authority answers for one county: it reads that county's hazards only.
             models.CheckConstraint(

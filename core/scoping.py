@@ -18,6 +18,11 @@ def township_model():
     return UserProfile._meta.get_field("township").related_model
 
 
+def premises_model():
+    """The premises model, as a profile links to it."""
+    return UserProfile._meta.get_field("premises").related_model
+
+
 def user_role(user) -> str | None:
     if not user or not user.is_authenticated:
         return None
@@ -67,6 +72,9 @@ def _visible_townships(user) -> QuerySet | set[int] | None:
         return covered.filter(policestation_id=profile.police_station_id).values("township_id")
     if profile.role == Role.PREMISES_RESPONSIBLE:
         return {profile.premises.township_id}
+    if profile.role == Role.GRID_MEMBER:
+        # Their grid's township, narrowed to the grid's premises by visible_premises_ids.
+        return township_model().objects.filter(grids__members=profile.grid_member_id).values("id")
     # The fire rescue authority and a county department see no township's records through here:
     # what each reads is granted record by record by the app that keeps it (hazards handed over or
     # major, a department's own assignments), so a list built on this scope shows them nothing.
@@ -89,12 +97,28 @@ def user_department_id(user) -> int | None:
     return profile.department_id
 
 
-def visible_premises_ids(user) -> set[int] | None:
-    """Premises a responsible person may see; None means: whatever their townships allow."""
+def visible_premises_ids(user) -> set[int] | QuerySet | None:
+    """Premises a responsible person or a grid member may see; None means: whatever their townships
+    allow. A grid member's are the premises of their grid, as a query of ids (a subquery where it is
+    used in a filter)."""
     profile = _profile(user)
-    if profile is not None and not user.is_superuser and profile.role == Role.PREMISES_RESPONSIBLE:
+    if profile is None or user.is_superuser:
+        return ALL
+    if profile.role == Role.PREMISES_RESPONSIBLE:
         return {profile.premises_id}
+    if profile.role == Role.GRID_MEMBER:
+        return (
+            premises_model().objects.filter(grid__members=profile.grid_member_id).values_list("id", flat=True)
+        )
     return ALL
+
+
+def user_grid_member_id(user) -> int | None:
+    """The grid registry entry (townships.GridMember) a grid member answers as (None for others)."""
+    profile = _profile(user)
+    if profile is None or user.is_superuser or profile.role != Role.GRID_MEMBER:
+        return None
+    return profile.grid_member_id
 
 
 def scope_queryset(

@@ -31,13 +31,15 @@ def user_create_with_role(
     police_station=None,
     premises=None,
     department=None,
+    grid_member=None,
     county=None,
     is_principal_leader: bool = False,
     email: str = "",
     full_name: str = "",
 ):
     """Create a user with a role. Preconditions checked here: the role exists, the role has the link
-    that scopes it (township, police station, premises or county department) and no other, the fire
+    that scopes it (township, police station, premises, county department or grid registry entry) and
+    no other, the fire
     rescue authority its county, the password is strong."""
     if role not in Role.values:
         raise ApplicationError(
@@ -51,18 +53,21 @@ def user_create_with_role(
         "police_station": police_station,
         "premises": premises,
         "department": department,
+        "grid_member": grid_member,
     }
     needs = {
         Role.TOWNSHIP_LEAD: "township",
         Role.POLICE_STATION: "police_station",
         Role.PREMISES_RESPONSIBLE: "premises",
         Role.COUNTY_DEPARTMENT: "department",
+        Role.GRID_MEMBER: "grid_member",
     }
     what = {
         "township": _("乡镇"),
         "police_station": _("派出所"),
         "premises": _("单位"),
         "department": _("县直部门"),
+        "grid_member": _("网格员登记"),
     }
     if role in needs and links[needs[role]] is None:
         raise ApplicationError(
@@ -72,10 +77,13 @@ def user_create_with_role(
     allowed = {needs[role]} if role in needs else set()
     if given - allowed:
         raise ApplicationError(
-            _("角色 %(role)s 不能指定乡镇、派出所、单位或县直部门。") % {"role": Role(role).label}
+            _("角色 %(role)s 不能指定乡镇、派出所、单位、县直部门或网格员登记。") % {"role": Role(role).label}
         )
     if county is None:
-        place = township or police_station or getattr(premises, "township", None) or department
+        grid_township = grid_member.grid.township if grid_member is not None else None
+        place = (
+            township or police_station or getattr(premises, "township", None) or department or grid_township
+        )
         county = getattr(place, "county", None)
     if role == Role.FIRE_RESCUE and county is None:
         raise ApplicationError(_("角色 %(role)s 必须指定所属县。") % {"role": Role(role).label})
@@ -95,6 +103,7 @@ def user_create_with_role(
         police_station=police_station,
         premises=premises,
         department=department,
+        grid_member=grid_member,
         county=county,
         is_principal_leader=is_principal_leader,
     )

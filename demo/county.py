@@ -60,7 +60,7 @@ from meetings import services as meeting_services
 from meetings.models import Assignment, Attendance, Directive, Meeting, Statement
 from meetings.selectors import assignment_overdue_q
 from townships import services as township_services
-from townships.models import County, PoliceStation, Premises, SensitivePeriod, Township
+from townships.models import County, GridMember, PoliceStation, Premises, SensitivePeriod, Township
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CAMPAIGN_2021 = "2021—2022年度冬春火灾防控"
@@ -175,6 +175,7 @@ def load(county: County, townships: dict[str, Township], today: dt.date) -> dict
         created.update(_history(county, townships))
     created.update(_season(county, townships, today))
     created["demo_users"] = _users(townships)
+    created["patrols"] = _patrols(today)
     created["handovers"] = _handover(county, today)
     created["supervisions"] = _supervision(county, today)
     created["archive_records"] = _archive(county, today)
@@ -1131,6 +1132,10 @@ def _users(townships) -> int:
             ("fire_rescue", Role.FIRE_RESCUE, {"county": beiguan.county}),
         ]
         + [
+            (login, Role.GRID_MEMBER, {"grid_member": _grid_member(townships[township], grid)})
+            for login, (township, grid) in GRID_MEMBER_LOGINS.items()
+        ]
+        + [
             (login, Role.COUNTY_DEPARTMENT, {"department": beiguan.county.departments.get(name=name)})
             for name, login in DEPARTMENT_LOGINS.items()
         ]
@@ -1156,6 +1161,56 @@ def _users(townships) -> int:
         )
     DEMO_PASSWORD.append(password)
     return len(missing)
+
+
+# The grid members (网格员, not the 网格长) with an account: their patrols fill the month's figures.
+GRID_MEMBER_LOGINS = {
+    "beiguan_grid1": ("北关镇", "第1网格"),
+    "beiguan_grid2": ("北关镇", "第2网格"),
+    "chumiao_grid1": ("褚庙乡", "第1网格"),
+}
+
+
+def _grid_member(township, grid_name: str) -> GridMember:
+    return GridMember.objects.get(grid__township=township, grid__name=grid_name, role=GridMember.Role.MEMBER)
+
+
+def _patrols(today: dt.date) -> int:
+    """The month's patrols of the demo grid members who have none yet this month: the first patrols
+    every premises of the grid, the second all but one (finding a hazard), the third one premises, so
+    the ranking and the completion figures differ. Recorded on days of this month up to today."""
+    start = today.replace(day=1)
+    made = 0
+    for index, login in enumerate(GRID_MEMBER_LOGINS):
+        user = _demo_user(login)
+        mine = Inspection.objects.filter(kind=Inspection.Kind.PATROL, recorded_by=user)
+        if mine.filter(inspected_on__gte=start).exists():
+            continue
+        premises = list(Premises.objects.filter(grid=user.profile.grid_member.grid).order_by("id"))
+        shown = premises if index == 0 else premises[:-1] if index == 1 else premises[:1]
+        checklist = list(inspection_selectors.checklist_items_active()[:4])
+        for p_index, place in enumerate(shown):
+            day = start + dt.timedelta(days=min(p_index * 3, (today - start).days))
+            hazards = []
+            if index == 1 and p_index == 0:
+                hazards = [
+                    {
+                        "severity": Hazard.Severity.GENERAL,
+                        "description": "电动自行车在楼道内充电",
+                        "deadline": day + dt.timedelta(days=7),
+                        "responsible_person": place.responsible_person,
+                    }
+                ]
+            inspection_services.patrol_record(
+                premises=place,
+                patrolled_on=day,
+                results=[{"item": item, "result": "pass"} for item in checklist],
+                hazards=hazards,
+                notes="日常巡查",
+                by=user,
+            )
+            made += 1
+    return made
 
 
 def _demo_user(username: str):

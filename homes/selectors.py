@@ -5,22 +5,22 @@ domain apps' selectors, scoped to the user; a fixed number of queries whatever t
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils.text import Truncator
 
 from core.clock import local_today
 from core.models import Role
-from core.scoping import scope_queryset, user_role, visible_premises_ids
+from core.scoping import scope_queryset, user_grid_member_id, user_role, visible_premises_ids
 from core.templatetags.display import day
 from firebrigade import selectors as brigade_selectors
 from firebrigade.models import EquipmentItem
 from inspections import selectors as inspection_selectors
-from inspections.models import Hazard
+from inspections.models import Hazard, Inspection
 from leaders.figures import Period, TownshipFigures, campaign_period, township_figures
 from meetings import selectors as meeting_selectors
 from meetings.models import Assignment
 from townships import selectors as township_selectors
-from townships.models import PoliceStation, Premises, Township
+from townships.models import GridMember, PoliceStation, Premises, Township
 
 HOME_PARTS = frozenset({"plans", "hazards", "assignments", "activity"})
 
@@ -135,6 +135,9 @@ def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | Non
         if len(rows) > TODO_LIMIT:
             home.more.add(name)
             setattr(home, name, rows[:TODO_LIMIT])
+    # The month's grid patrols (the dashboard's and the ranking's figures, of this township).
+    home.patrols = inspection_selectors.patrol_figures(user=user, on=on, township_ids=[township.pk])
+    home.patrol_total = home.patrols.township(township.pk)
     _set_labels(home.hazards_near, "status", Hazard.Status.choices)
     _set_labels(home.hazards_near, "severity", Hazard.Severity.choices)
     _set_labels(home.assignments, "status", Assignment.Status.choices)
@@ -177,6 +180,8 @@ class TownshipHome:
         self.hazards_near: list = []
         self.assignments: list = []
         self.equipment_due: list = []
+        self.patrols = None  # inspections.selectors.PatrolFigures of the month
+        self.patrol_total = None  # and its tally of the township
 
     @property
     def brigades(self) -> list:
@@ -351,3 +356,63 @@ def scan(*, user, token: str) -> Scan:
     if item is None:
         return Scan("refused")
     return Scan("equipment", item=item, last_check=brigade_selectors.equipment_last_check(item=item))
+
+
+@dataclass
+class GridMemberHome:
+    member: GridMember
+    on: dt.date
+    premises: list = field(default_factory=list)
+    patrols: list = field(default_factory=list)
+    open_hazards: list = field(default_factory=list)
+    figures: object = None
+    mine: object = None
+    grid: object = None
+
+    @property
+    def unpatrolled(self) -> list:
+        return [p for p in self.premises if p.patrolled_this_month is None]
+
+
+def grid_member_home(*, user, on: dt.date) -> GridMemberHome | None:
+    """For a grid member: their grid's premises (each with the day of its last patrol this month,
+    not yet patrolled first), their own patrols of the month, the grid's hazards not yet verified and
+    the month's patrol figures of their grid and of themselves (inspections.selectors.patrol_figures,
+    the township page's and the dashboard's). None for a user who is no grid member. A fixed number
+    of queries."""
+    member_id = user_grid_member_id(user)
+    if member_id is None:
+        return None
+    member = GridMember.objects.select_related("grid", "grid__township").get(pk=member_id)
+    start, _end = inspection_selectors.month_bounds(on)
+    last_patrol = (
+        Inspection.objects.filter(
+            premises=OuterRef("pk"), kind=Inspection.Kind.PATROL, inspected_on__range=(start, on)
+        )
+        .order_by()
+        .values("premises")
+        .annotate(last=Max("inspected_on"))
+        .values("last")
+    )
+    home = GridMemberHome(member=member, on=on)
+    home.premises = list(
+        township_selectors.premises_list(user=user)
+        .annotate(patrolled_this_month=Subquery(last_patrol))
+        .order_by(F("patrolled_this_month").asc(nulls_first=True), "name", "id")
+    )
+    home.patrols = list(
+        inspection_selectors.patrol_list(user=user)
+        .filter(inspected_on__range=(start, on))
+        .order_by("-inspected_on", "-id")[:50]
+    )
+    home.open_hazards = list(
+        inspection_selectors.hazard_list(user=user)
+        .exclude(status=Hazard.Status.VERIFIED)
+        .order_by("deadline", "id")
+    )
+    home.figures = inspection_selectors.patrol_figures(
+        user=user, on=on, township_ids=[member.grid.township_id]
+    )
+    home.grid = next((g for g in home.figures.grids if g.grid_id == member.grid_id), None)
+    home.mine = next((m for m in home.figures.members if m.user_id == user.pk), None)
+    return home

@@ -36,6 +36,8 @@ def home(request):
         return redirect("inspections:hazard-list")
     if role == Role.COUNTY_DEPARTMENT:
         return redirect("meetings:assignment-list")
+    if role == Role.GRID_MEMBER:
+        return redirect("homes:patrols")
     return render(request, "home.html")
 
 
@@ -128,3 +130,12 @@ def scan(request, token: str):
     return render(
         request, "scan/equipment.html", {"scan": found, "item": item, "form": form, "may_check": may_check}
     )
+
+
+@roles_required({Role.GRID_MEMBER})
+def patrol_home(request):
+    """The grid member's home: their grid's premises, this month's patrols and figures."""
+    home = selectors.grid_member_home(user=request.user, on=local_today())
+    if home is None:
+        raise Http404
+    return render(request, "inspections/patrol_home.html", {"home": home})

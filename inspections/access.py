@@ -16,6 +16,8 @@ The county's practice:
   deadlines: the one who verifies a rectification does not also report it);
 - a premises' responsible person records self-inspections of its own premises and starts / reports
   the rectification (evidence) of its own hazards, never the re-inspection that verifies them;
+- a grid member (网格员) records patrols (巡查) of the premises of their own grid, hazards found
+  included, and nothing else of the loop;
 - county officials decide accountability (责任追究) in their county; campaigns and the checklist are
   the guidance center's.
 """
@@ -40,8 +42,16 @@ CHECKLIST_KEEPERS = CENTER
 PLANNERS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD})
 # 检查记录: whoever carries the inspection out (RecordingPolicy says which kind).
 RECORDERS = frozenset(
-    {Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD, Role.POLICE_STATION, Role.PREMISES_RESPONSIBLE}
+    {
+        Role.GUIDANCE_CENTER,
+        Role.TOWNSHIP_LEAD,
+        Role.POLICE_STATION,
+        Role.PREMISES_RESPONSIBLE,
+        Role.GRID_MEMBER,
+    }
 )
+# 巡查: the grid member, of the premises of their own grid; nobody records one in a member's name.
+PATROLLERS = frozenset({Role.GRID_MEMBER})
 # 开始整改 / 提交整改: the township, the premises itself, or the guidance center.
 RECTIFIERS = frozenset({Role.GUIDANCE_CENTER, Role.TOWNSHIP_LEAD, Role.PREMISES_RESPONSIBLE})
 # 复查: the township, the police station whose inspection found the hazard, or the guidance center.
@@ -143,6 +153,8 @@ def recording_policy(*, by) -> RecordingPolicy | None:
         return RecordingPolicy(
             kinds=(kinds.SELF,), may_use_plan=False, own_premises_id=by.profile.premises_id
         )
+    if role == Role.GRID_MEMBER:
+        return RecordingPolicy(kinds=(kinds.PATROL,), may_use_plan=False)
     return None
 
 
@@ -154,7 +166,10 @@ def check_inspection_record(*, by, premises=None, kind=None, police_station=None
     if by is None:
         return
     policy = recording_policy(by=by)
-    require(policy is not None, _("只有乡镇消防专干、派出所、单位消防安全责任人或指导中心可以录入检查记录。"))
+    require(
+        policy is not None,
+        _("只有乡镇消防专干、派出所、单位消防安全责任人、网格员或指导中心可以录入检查记录。"),
+    )
     if premises is not None:
         _require_record(by, township_id=premises.township_id, premises_id=premises.pk)
     if kind is not None and kind not in policy.kinds:
@@ -167,7 +182,20 @@ def check_inspection_record(*, by, premises=None, kind=None, police_station=None
         else:
             require(policy.may_choose_station, _("只有派出所或指导中心可以填写执行检查的派出所。"))
     if plan is not None:
-        require(policy.may_use_plan, _("单位自查不计入检查计划，不能选择检查计划。"))
+        require(policy.may_use_plan, _("单位自查和网格巡查不计入检查计划，不能选择检查计划。"))
+
+
+def check_patrol_record(*, by, premises=None) -> None:
+    """Record a patrol (巡查) of `premises`: a grid member, of a premises of their own grid. Without a
+    premises: whether `by` records patrols at all."""
+    if by is None:
+        return
+    _require_role(by, PATROLLERS, _("只有网格员可以录入巡查记录。"))
+    if premises is not None:
+        require(
+            can_see_record(by, township_id=premises.township_id, premises_id=premises.pk),
+            _("只能巡查本网格的单位。"),
+        )
 
 
 def check_inspection_change(*, by, inspection) -> None:

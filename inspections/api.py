@@ -461,6 +461,31 @@ class InspectionRecordSerializer(serializers.Serializer):
         return attrs
 
 
+class PatrolRecordSerializer(serializers.Serializer):
+    premises = serializers.PrimaryKeyRelatedField(
+        queryset=Premises.objects.all(), help_text=_("巡查的单位（本网格）。")
+    )
+    patrolled_on = serializers.DateField(help_text=_("巡查日期，不能晚于今天。"))
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    results = ChecklistResultInputSerializer(many=True, required=False, default=list)
+    hazards = HazardInputSerializer(many=True, required=False, default=list)
+    location = LocationInputSerializer(
+        required=False, allow_null=True, default=None, help_text=_("巡查时手机所在位置。")
+    )
+
+    def validate_patrolled_on(self, value):
+        try:
+            services.inspection_date_validate(inspected_on=value)
+        except ApplicationError as exc:
+            raise serializers.ValidationError(exc.message) from exc
+        return value
+
+    def validate(self, attrs):
+        # The inspection's rules on results and hazards, the patrol date standing for the inspection's.
+        InspectionRecordSerializer.validate(self, {**attrs, "inspected_on": attrs["patrolled_on"]})
+        return attrs
+
+
 class HazardRectifySerializer(serializers.Serializer):
     rectified_on = serializers.DateField(required=False, help_text=_("整改完成日期；不填为今天。"))
     rectified_by = serializers.CharField(max_length=50, help_text=_("整改人。"))
@@ -726,6 +751,18 @@ class InspectionViewSet(ServiceCreateMixin, ServiceViewSet):
         )
 
 
+class PatrolViewSet(InspectionViewSet):
+    """巡查: a grid member's patrols of the premises of their grid, with checklist results and the
+    hazards found (which enter the same loop as an inspection's). A grid member reads their own and
+    records them (POST; a retry with the same `Idempotency-Key` records nothing more); the others
+    read the patrols of what they may see. Not edited or deleted through the API."""
+
+    selector = staticmethod(selectors.patrol_list)
+    input_serializers = {"create": PatrolRecordSerializer}
+    create_service = staticmethod(services.patrol_record)
+    route_checks = {"create": access.check_patrol_record}
+
+
 HAZARD_COLUMNS = [f.name for f in Hazard._meta.concrete_fields]
 
 
@@ -966,6 +1003,7 @@ ROUTES = [
     ("campaigns", CampaignViewSet, "campaign"),
     ("inspection-plans", InspectionPlanViewSet, "inspection-plan"),
     ("inspections", InspectionViewSet, "inspection"),
+    ("patrols", PatrolViewSet, "patrol"),
     ("hazards", HazardViewSet, "hazard"),
     ("hazard-handovers", HazardHandoverViewSet, "hazard-handover"),
     ("hazard-supervisions", HazardSupervisionViewSet, "hazard-supervision"),

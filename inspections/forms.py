@@ -119,6 +119,13 @@ class InspectionForm(forms.Form):
             self.fields["plan"].queryset = plan_qs
         else:
             del self.fields["plan"]
+        self.is_patrol = policy.kinds == (Inspection.Kind.PATROL,)
+        if self.is_patrol:
+            # A patrol is the grid member's own round (services.patrol_record names them): nobody signs.
+            del self.fields["inspectors"], self.fields["signed_by"]
+            self.fields["inspected_on"].label = _("巡查日期")
+            self.fields["notes"].label = _("巡查情况")
+            self.fields["premises"].label = _("巡查单位")
         for item in self.items:
             self.fields[f"result_{item.pk}"] = forms.ChoiceField(
                 label=item.text,

@@ -122,6 +122,8 @@ class Inspection(AuditedModel):
         POLICE = "police", _("派出所检查")
         GUIDANCE_CENTER = "guidance_center", _("指导中心检查")
         SELF = "self", _("单位自查")
+        # 巡查: a grid member's round of the premises in their grid (recorded_by is the member).
+        PATROL = "patrol", _("网格巡查")
 
     premises = models.ForeignKey(
         Premises, models.PROTECT, related_name="inspections", verbose_name=_("检查对象")
@@ -163,6 +165,12 @@ class Inspection(AuditedModel):
             models.Index(fields=["township", "inspected_on"]),
             # Plan progress: distinct premises inspected under a plan, index-only (113 → 31 ms).
             models.Index(fields=["plan", "premises"], name="inspection_plan_premises_idx"),
+            # Patrol figures: a month's patrols, per member and per premises.
+            models.Index(
+                fields=["inspected_on", "recorded_by", "premises"],
+                condition=Q(kind="patrol"),
+                name="inspection_patrol_month_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -35,8 +35,15 @@ from django.utils.translation import ngettext
 
 from core.clock import local_date, local_today
 from core.filters import apply_filterset
-from core.models import Role
-from core.scoping import ALL, scope_queryset, user_role, visible_county_id, visible_township_ids
+from core.models import Role, UserProfile
+from core.scoping import (
+    ALL,
+    scope_queryset,
+    user_grid_member_id,
+    user_role,
+    visible_county_id,
+    visible_township_ids,
+)
 from core.templatetags.display import day
 from inspections.definitions import (
     VERIFIED,
@@ -70,7 +77,7 @@ from inspections.models import (
     Rectification,
     Reinspection,
 )
-from townships.models import Premises, Township
+from townships.models import Grid, Premises, Township
 
 
 def _percent(part: str, whole: str):
@@ -353,6 +360,9 @@ def inspection_list(*, user, filters=None) -> QuerySet[Inspection]:
     qs = scope_queryset(
         Inspection.objects.all(), user=user, township_field="township", premises_field="premises"
     )
+    if user_grid_member_id(user) is not None:
+        # A grid member reads their own patrols, not the inspections of others in their grid.
+        qs = qs.filter(recorded_by=user)
     qs = apply_filterset(InspectionFilter, qs, filters, user=user)
     # Counted per row by subqueries: a join grouped over every inspection in scope cost ~200 ms on a
     # county's data before the page's LIMIT applied.
@@ -1102,3 +1112,163 @@ def open_hazards_by_premises(*, user, on: dt.date, township_ids=None) -> dict[in
         )
     )
     return {row["premises_id"]: PremisesHazards(row["open"], row["overdue"], row["major"]) for row in rows}
+
+
+# --- patrols (巡查) and their figures ---------------------------------------------------------------
+
+
+def patrol_list(*, user, filters=None) -> QuerySet[Inspection]:
+    """Patrols the user may see (inspection_list's scope and filters: a grid member, their own)."""
+    return inspection_list(user=user, filters=filters).filter(kind=Inspection.Kind.PATROL)
+
+
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and the last day of the month of `month`."""
+    first = month.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return first, last
+
+
+@dataclass
+class PatrolTally:
+    """Premises in grids, those patrolled at least once in the month, and the patrols."""
+
+    premises: int = 0
+    patrolled: int = 0
+    patrols: int = 0
+
+    @property
+    def percent(self) -> float | None:
+        """Patrol completion: premises patrolled / premises of the grid(s), one decimal."""
+        return round(self.patrolled * 100 / self.premises, 1) if self.premises else None
+
+
+@dataclass
+class GridPatrols(PatrolTally):
+    grid_id: int = 0
+    name: str = ""
+    township_id: int = 0
+    township_name: str = ""
+
+
+@dataclass
+class MemberPatrols(PatrolTally):
+    user_id: int = 0
+    name: str = ""
+    grid_id: int = 0
+    grid_name: str = ""
+    township_id: int = 0
+    township_name: str = ""
+    rank: int = 0
+
+
+@dataclass
+class PatrolFigures:
+    """A month's patrol figures: per township, per grid and per grid member (ranked)."""
+
+    start: dt.date
+    end: dt.date
+    townships: dict[int, PatrolTally] = field(default_factory=dict)
+    grids: list[GridPatrols] = field(default_factory=list)
+    members: list[MemberPatrols] = field(default_factory=list)
+
+    def township(self, township_id: int) -> PatrolTally:
+        return self.townships.get(township_id, PatrolTally())
+
+
+def patrol_figures(*, user, on: dt.date, township_ids: Iterable[int] | None = None) -> PatrolFigures:
+    """Patrol completion in the month of `on` (its first day to `on`) for the townships `user` may
+    see (narrowed to `township_ids`): per grid, the premises in it and those patrolled at least once;
+    per township, the sum over its grids; per grid member (an active account), the premises of
+    their grid they patrolled and their patrols, ranked by completion then patrols (equal: 并列).
+    The one definition the township page, the dashboard and the ranking show. Four queries (and
+    the user's townships) whatever the county's size. Counts only: a grid member sees the figures
+    of their township's grids."""
+    start, _last = month_bounds(on)
+    figures = PatrolFigures(start=start, end=on)
+    visible = visible_township_ids(user)
+    township_q = Q() if visible is ALL else Q(township_id__in=visible)
+    county_id = visible_county_id(user)
+    if county_id is not None:
+        township_q &= Q(township__county_id=county_id)
+    if township_ids is not None:
+        township_q &= Q(township_id__in=list(township_ids))
+    grids = (
+        Grid.objects.filter(township_q)
+        .annotate(premises_count=Count("premises"))
+        .values_list("pk", "name", "township_id", "township__name", "premises_count")
+        .order_by("township__name", "name")
+    )
+    patrols = Inspection.objects.filter(
+        township_q, kind=Inspection.Kind.PATROL, inspected_on__range=(start, on)
+    ).order_by()
+    # One read per (township, grid): the premises patrolled in each grid, the patrols in each township.
+    per_grid: dict[int, int] = {}
+    per_township: dict[int, int] = {}
+    for township_id, grid_id, patrolled, n in (
+        patrols.values("township_id", "premises__grid")
+        .annotate(patrolled=Count("premises", distinct=True), n=Count("id"))
+        .values_list("township_id", "premises__grid", "patrolled", "n")
+    ):
+        if grid_id is not None:
+            per_grid[grid_id] = patrolled
+        per_township[township_id] = per_township.get(township_id, 0) + n
+    for pk, name, township_id, township_name, count in grids:
+        row = GridPatrols(
+            grid_id=pk,
+            name=name,
+            township_id=township_id,
+            township_name=township_name,
+            premises=count,
+            patrolled=per_grid.get(pk, 0),
+        )
+        figures.grids.append(row)
+        total = figures.townships.setdefault(township_id, PatrolTally())
+        total.premises += row.premises
+        total.patrolled += row.patrolled
+    for township_id, n in per_township.items():
+        figures.townships.setdefault(township_id, PatrolTally()).patrols = n
+    grid_rows = {row.grid_id: row for row in figures.grids}
+    # Each member's patrols of premises of their own grid (a premises moved to another grid since
+    # counts for the grid it is in now, as the grid's figures do).
+    per_member = {
+        user_id: (patrolled, n)
+        for user_id, patrolled, n in patrols.filter(
+            premises__grid__members__user_profiles__user=F("recorded_by")
+        )
+        .values("recorded_by")
+        .annotate(patrolled=Count("premises", distinct=True), n=Count("id", distinct=True))
+        .values_list("recorded_by", "patrolled", "n")
+    }
+    members = (
+        UserProfile.objects.filter(role=Role.GRID_MEMBER, user__is_active=True)
+        .filter(grid_member__grid__in=list(grid_rows))
+        .values_list("user_id", "grid_member__name", "grid_member__grid_id")
+        .order_by("grid_member__name", "user_id")
+    )
+    for user_id, name, grid_id in members:
+        grid = grid_rows.get(grid_id)
+        if grid is None:
+            continue
+        patrolled, n = per_member.get(user_id, (0, 0))
+        figures.members.append(
+            MemberPatrols(
+                user_id=user_id,
+                name=name,
+                grid_id=grid_id,
+                grid_name=grid.name,
+                township_id=grid.township_id,
+                township_name=grid.township_name,
+                premises=grid.premises,
+                patrolled=patrolled,
+                patrols=n,
+            )
+        )
+    figures.members.sort(key=lambda m: (-(m.percent or 0), -m.patrols, m.township_name, m.name))
+    previous, rank = None, 0
+    for position, member in enumerate(figures.members, start=1):
+        key = (member.percent or 0, member.patrols)
+        if key != previous:
+            rank, previous = position, key
+        member.rank = rank
+    return figures

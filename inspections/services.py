@@ -478,12 +478,45 @@ def inspection_record(
     if plan is not None:
         tallies.plan_recount([plan.pk])
 
-    if kind != Inspection.Kind.SELF:
-        # A unit's own self-inspection does not replace the official one it is due.
+    if kind not in (Inspection.Kind.SELF, Inspection.Kind.PATROL):
+        # A unit's own self-inspection, or a grid member's patrol, does not replace the official
+        # inspection it is due.
         township_services.premises_record_inspection(premises=premises, inspected_on=inspected_on, by=by)
     if fix is not None:
         township_services.premises_place_from_fix(premises=premises, point=fix, accuracy_m=accuracy_m, by=by)
     return inspection
+
+
+@transaction.atomic
+def patrol_record(
+    *,
+    premises,
+    patrolled_on: dt.date,
+    results: Sequence[dict] = (),
+    hazards: Sequence[dict] = (),
+    notes: str = "",
+    location: dict | None = None,
+    by,
+) -> Inspection:
+    """Record a grid member's patrol (巡查) of a premises of their grid: an inspection of kind
+    patrol recorded by the member (who is `recorded_by`, the patrol's member in every figure), with
+    its checklist results and the hazards found, which enter the same loop as any inspection's.
+    Refuses (AccessDenied) anyone but a grid member and a premises outside their grid; then what
+    inspection_record refuses (a date in the future, a checklist item twice or inactive, a deadline
+    before the patrol). A patrol does not move the premises' inspection dates."""
+    access.check_patrol_record(by=by, premises=premises)
+    member = by.profile.grid_member
+    return inspection_record(
+        premises=premises,
+        inspected_on=patrolled_on,
+        inspectors=member.name,
+        kind=Inspection.Kind.PATROL,
+        results=results,
+        hazards=hazards,
+        notes=notes,
+        location=location,
+        by=by,
+    )
 
 
 @transaction.atomic

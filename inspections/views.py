@@ -8,6 +8,7 @@ record outside it: 404); what a role may write is inspections.access' policy, wh
 enforce (403 with the reason); the pages ask the same policy which forms and buttons to show.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -75,7 +76,8 @@ HAZARD_COLUMNS = [
 ]
 
 
-@roles_required(LIST_ROLES)
+# A grid member's own patrols are among the inspections; hazards: those of their grid's premises.
+@roles_required(LIST_ROLES | {Role.GRID_MEMBER})
 def inspection_list(request):
     return list_page(
         request,
@@ -88,7 +90,7 @@ def inspection_list(request):
 
 
 # The fire rescue authority lands here (homes.views.home): the hazards handed over to it and the major ones.
-@roles_required(LIST_ROLES | {Role.FIRE_RESCUE})
+@roles_required(LIST_ROLES | {Role.FIRE_RESCUE, Role.GRID_MEMBER})
 def hazard_list(request):
     return list_page(
         request,
@@ -246,22 +248,8 @@ def inspection_record(request):
     header_ok = form.is_valid()
     formset.inspected_on = form.cleaned_data.get("inspected_on")
     if formset.is_valid() and header_ok:
-        data = form.cleaned_data
         try:
-            inspection = services.inspection_record(
-                premises=data["premises"],
-                kind=data.get("kind"),
-                inspected_on=data["inspected_on"],
-                inspectors=data["inspectors"],
-                results=form.cleaned_results(),
-                hazards=formset.service_data(),
-                plan=data.get("plan"),
-                police_station=data.get("police_station"),
-                signed_by=data["signed_by"],
-                notes=data["notes"],
-                location=form.cleaned_location(),
-                by=user,
-            )
+            inspection = _record(form, formset, by=user)
         except (ApplicationError, ValidationError) as exc:
             for message in service_errors(exc):
                 form.add_error(None, message)
@@ -269,6 +257,8 @@ def inspection_record(request):
             hazards = list(inspection.hazards.all())
             if inspection.kind == Inspection.Kind.SELF:
                 done = gettext("已登记“%(premises)s”的自查记录，发现隐患 %(count)d 处。")
+            elif inspection.kind == Inspection.Kind.PATROL:
+                done = gettext("已登记“%(premises)s”的巡查记录，发现隐患 %(count)d 处。")
             else:
                 done = gettext("已登记“%(premises)s”的检查记录，发现隐患 %(count)d 处。")
             messages.success(request, done % {"premises": inspection.premises.name, "count": len(hazards)})
@@ -283,6 +273,35 @@ def inspection_record(request):
             return redirect("home")
     return _render_record(
         request, form, formset, fixed=fixed, chosen=chosen, files_dropped=bool(request.FILES), status=400
+    )
+
+
+def _record(form, formset, *, by):
+    """One service call: a grid member's patrol, or an inspection of the recorder's kind."""
+    data = form.cleaned_data
+    if form.is_patrol:
+        return services.patrol_record(
+            premises=data["premises"],
+            patrolled_on=data["inspected_on"],
+            results=form.cleaned_results(),
+            hazards=formset.service_data(),
+            notes=data["notes"],
+            location=form.cleaned_location(),
+            by=by,
+        )
+    return services.inspection_record(
+        premises=data["premises"],
+        kind=data.get("kind"),
+        inspected_on=data["inspected_on"],
+        inspectors=data["inspectors"],
+        results=form.cleaned_results(),
+        hazards=formset.service_data(),
+        plan=data.get("plan"),
+        police_station=data.get("police_station"),
+        signed_by=data["signed_by"],
+        notes=data["notes"],
+        location=form.cleaned_location(),
+        by=by,
     )
 
 
@@ -312,6 +331,37 @@ def _render_record(request, form, formset, *, fixed, chosen=None, files_dropped=
             "file_again": FILE_AGAIN,
         },
         status=status,
+    )
+
+
+# --- patrols ---------------------------------------------------------------------------------
+
+
+def _month_or_404(value: str | None) -> dt.date:
+    """The day the figures of ?month=YYYY-MM are as of: today in the current month (the default),
+    the month's last day for a past one; a month to come or a malformed value: 404."""
+    today = local_today()
+    if not value:
+        return today
+    try:
+        first = dt.datetime.strptime(value, "%Y-%m").date()  # noqa: DTZ007 - a calendar month, no time
+    except ValueError:
+        raise Http404 from None
+    if first > today:
+        raise Http404
+    return min(selectors.month_bounds(first)[1], today)
+
+
+@roles_required(LIST_ROLES | {Role.GRID_MEMBER})
+def patrol_ranking(request):
+    """网格员巡查排行: the month's grid members of the townships the user may see, ranked by patrol
+    completion (inspections.selectors.patrol_figures), with the grids' and townships' figures."""
+    on = _month_or_404(request.GET.get("month"))
+    figures = selectors.patrol_figures(user=request.user, on=on)
+    return render(
+        request,
+        "inspections/patrol_ranking.html",
+        {"figures": figures, "month": on.strftime("%Y-%m"), "this_month": local_today().strftime("%Y-%m")},
     )
 
 

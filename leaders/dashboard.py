@@ -25,6 +25,9 @@ class Dashboard:
     rows: list[TownshipFigures] = field(default_factory=list)
     totals: TownshipFigures | None = None
     scoring: "Scoring | None" = None
+    # This month's grid patrols per township, in the ranking's order: (row, PatrolTally).
+    patrols: list = field(default_factory=list)
+    patrol_month: dt.date | None = None
 
     @property
     def as_of(self) -> dt.date | None:
@@ -112,6 +115,11 @@ def county_dashboard(*, user, campaign: Campaign | None, on: dt.date) -> Dashboa
     ranked = rank(rows)
     dashboard.rows = ranked
     dashboard.totals = county_total(ranked)
+    # Patrols are a month's work, whatever the campaign: the month of `on` (patrol_figures, as the
+    # township page and the ranking show them).
+    patrols = inspection_selectors.patrol_figures(user=user, on=on)
+    dashboard.patrol_month = patrols.start
+    dashboard.patrols = [(row, patrols.township(row.township_id)) for row in ranked]
     dashboard.totals.brigade_status_label = _("%(accepted)s/%(total)s 已验收") % {
         "accepted": sum(1 for r in ranked if r.brigade_status == "accepted"),
         "total": len(ranked),

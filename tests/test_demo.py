@@ -269,3 +269,20 @@ def test_the_demo_brigades_keep_an_archive_and_a_month_without_a_drill_is_remind
     page = client.get(f"/brigades/{brigade.pk}/archive/").content.decode()
     assert "灭火救援综合演练" in page
     assert reminders.reminders_run(rules=["brigade_no_drill"])["brigade_no_drill"] > 0
+
+
+def test_the_demo_grid_members_have_this_months_patrols_and_a_home(demo, client):
+    """The grid member accounts the README lists patrol their grids this month: the figures differ
+    (one grid done, one nearly, one barely) and a hazard found on patrol is in the loop."""
+    logins = ["beiguan_grid1", "beiguan_grid2", "chumiao_grid1"]
+    profiles = UserProfile.objects.filter(user__username__in=logins).select_related("grid_member__grid")
+    assert {p.role for p in profiles} == {Role.GRID_MEMBER}
+    assert len(profiles) == 3
+    month_start = local_today().replace(day=1)
+    patrols = Inspection.objects.filter(kind=Inspection.Kind.PATROL, inspected_on__gte=month_start)
+    assert {p.recorded_by.username for p in patrols} == set(logins)
+    assert Hazard.objects.filter(inspection__kind=Inspection.Kind.PATROL).exists()
+    client.force_login(profiles.get(user__username="beiguan_grid1").user)
+    page = client.get("/inspections/patrols/")
+    assert page.status_code == 200
+    assert "第1网格" in page.text

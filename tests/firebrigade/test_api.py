@@ -317,7 +317,9 @@ MATRIX = {
     ),
     ("equipment-types", "list"): (READ_ALL, lambda c, w: c.get(f"{API}/equipment-types/")),
     ("equipment-types", "retrieve"): (
-        expect(200, 200, 200, 200, 200, 200, 403, fire_rescue=200, department=200),  # reference data
+        expect(
+            200, 200, 200, 200, 200, 200, 403, fire_rescue=200, department=200, grid_member=200
+        ),  # reference data
         lambda c, w: c.get(f"{API}/equipment-types/{w.pump.pk}/"),
     ),
     ("equipment-types", "create"): (

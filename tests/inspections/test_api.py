@@ -92,7 +92,8 @@ def world(county):
         "police": make_user(Role.POLICE_STATION, username="police", police_station=station),
         "responsible": make_user(Role.PREMISES_RESPONSIBLE, username="boss", premises=p_bg),
         "no_role": UserFactory(username="nobody"),
-        **outsider_users(county),
+        # The grid member's grid holds p_bg2 (not p_bg): they patrol it, and read what sits on it.
+        **outsider_users(county, grid=p_bg2.grid),
     }
     campaign = CampaignFactory(county=county)
     items = [
@@ -223,7 +224,11 @@ RECTIFY = expect(200, 403, 200, 404, 403, 200, 403)
 
 MATRIX = {
     ("campaigns", "list"): (READ_ALL, lambda c, w: c.get(f"{API}/campaigns/")),
-    ("campaigns", "retrieve"): (READ_ALL, lambda c, w: c.get(f"{API}/campaigns/{w.campaign.pk}/")),
+    ("campaigns", "retrieve"): (
+        # The grid member's county's campaign, which their patrols serve.
+        {**READ_ALL, "grid_member": 200},
+        lambda c, w: c.get(f"{API}/campaigns/{w.campaign.pk}/"),
+    ),
     ("campaigns", "create"): (
         expect(201, 403, 403, 403, 403, 403, 403),
         lambda c, w: c.post(
@@ -333,7 +338,8 @@ MATRIX = {
     ),
     ("checklist-items", "list"): (READ_ALL, lambda c, w: c.get(f"{API}/checklist-items/")),
     ("checklist-items", "retrieve"): (
-        expect(200, 200, 200, 200, 200, 200, 403, fire_rescue=200, department=200),  # the county's checklist
+        # the county's checklist
+        expect(200, 200, 200, 200, 200, 200, 403, fire_rescue=200, department=200, grid_member=200),
         lambda c, w: c.get(f"{API}/checklist-items/{w.items[0].pk}/"),
     ),
     ("checklist-items", "create"): (
@@ -404,6 +410,77 @@ def test_role_matrix(world, endpoint, verb):
     assert wrote == {role: verb not in ("list", "retrieve") and code < 400 for role, code in expected.items()}
 
 
+# -- patrols (巡查): role × endpoint × action ----------------------------------------------------------
+
+
+@pytest.fixture
+def patrolled(world):
+    """The world, and the grid member's patrol of p_bg2 (北关镇, their grid)."""
+    world.patrol = services.patrol_record(
+        premises=world.p_bg2,
+        patrolled_on=TODAY,
+        results=[{"item": world.items[0], "result": "pass"}],
+        by=world.users["grid_member"],
+    )
+    return world
+
+
+def patrol_payload(w, premises):
+    return {
+        "premises": premises.pk,
+        "patrolled_on": TODAY.isoformat(),
+        "results": [{"item": w.items[0].pk, "result": "fail"}],
+        "hazards": [
+            {
+                "severity": "general",
+                "description": "楼道堆放杂物",
+                "deadline": (TODAY + dt.timedelta(days=7)).isoformat(),
+                "responsible_person": "王老板",
+            }
+        ],
+    }
+
+
+# Only a grid member records patrols, of their own grid's premises.
+PATROL_MATRIX = {
+    ("patrols", "list"): (READ_ALL, lambda c, w: c.get(f"{API}/patrols/")),
+    ("patrols", "retrieve"): (
+        # On p_bg2: 北关镇's users and the grid member; not the responsible person of p_bg.
+        expect(200, 200, 200, 404, 200, 404, 403, grid_member=200),
+        lambda c, w: c.get(f"{API}/patrols/{w.patrol.pk}/"),
+    ),
+    ("patrols", "create"): (
+        expect(403, 403, 403, 403, 403, 403, 403, grid_member=201),
+        lambda c, w: c.post(f"{API}/patrols/", patrol_payload(w, w.p_bg2), format="json"),
+    ),
+    ("patrols", "create-other-grid"): (
+        expect(403, 403, 403, 403, 403, 403, 403, grid_member=403),
+        lambda c, w: c.post(f"{API}/patrols/", patrol_payload(w, w.p_bg), format="json"),
+    ),
+    ("patrols", "update"): (
+        NOT_ROUTED,
+        lambda c, w: c.patch(f"{API}/patrols/{w.patrol.pk}/", {"notes": "改"}, format="json"),
+    ),
+    ("patrols", "delete"): (NOT_ROUTED, lambda c, w: c.delete(f"{API}/patrols/{w.patrol.pk}/")),
+}
+
+
+@pytest.mark.parametrize(("endpoint", "verb"), list(PATROL_MATRIX))
+def test_patrol_role_matrix(patrolled, endpoint, verb):
+    """Every role's answer to the patrol routes; refusals write nothing, an allowed patrol writes."""
+    expected, send = PATROL_MATRIX[(endpoint, verb)]
+    expected = with_outsiders(expected, verb.split("-")[0])
+    got, wrote = {}, {}
+    for role in expected:
+        with transaction.atomic():
+            before = snapshot()
+            got[role] = send(client_for(patrolled.users[role]), patrolled).status_code
+            wrote[role] = snapshot() != before
+            transaction.set_rollback(True)
+    assert got == expected
+    assert wrote == {role: verb == "create" and code < 400 for role, code in expected.items()}
+
+
 # -- hand-over (移交) and 挂牌督办: role × endpoint × action --------------------------------------------
 
 
@@ -433,8 +510,9 @@ def escalated(world):
 # Only the fire rescue authority acts on a hand-over; only the county lists and lifts.
 FIRE_RESCUE_ACTS = expect(403, 403, 403, 403, 403, 403, 403, fire_rescue=200)
 COUNTY_SUPERVISES = expect(200, 200, 403, 403, 403, 403, 403)
-# A record on 北关镇's p_bg2 (not the responsible person's premises), major and handed over.
-READ_MAJOR_BG = expect(200, 200, 200, 404, 200, 404, 403, fire_rescue=200)
+# A record on 北关镇's p_bg2 (not the responsible person's premises), major and handed over; p_bg2 is
+# in the grid member's grid.
+READ_MAJOR_BG = expect(200, 200, 200, 404, 200, 404, 403, fire_rescue=200, grid_member=200)
 
 ESCALATION_MATRIX = {
     ("hazards", "retrieve-major"): (READ_MAJOR_BG, lambda c, w: c.get(f"{API}/hazards/{w.h_major2.pk}/")),

@@ -129,8 +129,9 @@ def expect(*codes, **outsiders):
     return {**dict(zip(ROLES, codes, strict=True)), **outsiders}
 
 
-# Meetings and directives are the county's orders: the fire rescue authority and a department read them.
-READ_ALL = expect(200, 200, 200, 200, 200, 200, 403, fire_rescue=200, department=200)
+# Meetings and directives are the county's orders: the fire rescue authority, a department and a grid
+# member read them.
+READ_ALL = expect(200, 200, 200, 200, 200, 200, 403, fire_rescue=200, department=200, grid_member=200)
 # Objects of 北关镇: 褚庙乡's lead and a responsible person (who sees only own-premises records) get 404.
 READ_BEIGUAN = expect(200, 200, 200, 404, 200, 404, 403)
 # Assignments and progress reports are withheld from a police station (meetings.access): 403 in words.

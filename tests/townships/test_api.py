@@ -194,7 +194,8 @@ MATRIX = {
     ("premises", "delete"): (NOT_ROUTED, lambda c, w: c.delete(f"{API}/premises/{w.p_bg.pk}/")),
     ("police-stations", "list"): (READ_ALL, lambda c, w: c.get(f"{API}/police-stations/")),
     ("police-stations", "retrieve"): (
-        READ_OWN_PREMISES,  # 城关派出所 covers the responsible person's township
+        # 城关派出所 covers the responsible person's township, and the grid member's (北关镇).
+        {**READ_OWN_PREMISES, "grid_member": 200},
         lambda c, w: c.get(f"{API}/police-stations/{w.chengguan.pk}/"),
     ),
     ("police-stations", "create"): (

@@ -19,7 +19,8 @@ class Command(BaseCommand):
                         "演示账号（本次新建的账号密码相同，只显示这一次）：county 县领导、center 指导中心、"
                         "beiguan 北关镇消防专干、chumiao 褚庙乡消防专干、police_beiguan 北关派出所、"
                         "market_beiguan 单位责任人、fire_rescue 县消防救援大队、dept_center 指导中心（县直部门）、"
-                        "dept_finance 县财政局、dept_police 县公安局、<乡镇拼音>_leader 各乡镇主要领导"
+                        "dept_finance 县财政局、dept_police 县公安局、beiguan_grid1 / beiguan_grid2 / chumiao_grid1 网格员、"
+                        "<乡镇拼音>_leader 各乡镇主要领导"
                         f"（如 beiguan_leader、chumiao_leader）；密码：{DEMO_PASSWORD[0]}"
                     )
                 )

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import ApplicationError
 from core.models import Role
 from core.services import user_create_with_role
-from townships.models import County, CountyDepartment, PoliceStation, Premises, Township
+from townships.models import County, CountyDepartment, GridMember, PoliceStation, Premises, Township
 
 
 class Command(BaseCommand):
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--police-station", help=_("派出所名称"))
         parser.add_argument("--premises", type=int, help=_("单位编号（单位消防安全责任人）"))
         parser.add_argument("--department", help=_("县直部门名称（县直部门用户）"))
+        parser.add_argument("--grid-member", type=int, help=_("网格员登记编号（网格员）"))
         parser.add_argument("--county", help=_("县名（县级用户；省级部署时区分各县）"))
         parser.add_argument("--password", help=_("不指定则生成随机密码并打印一次"))
         parser.add_argument("--email", default="")
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         station = lookup(PoliceStation, name=o["police_station"], **extra) if o["police_station"] else None
         premises = lookup(Premises, pk=o["premises"]) if o["premises"] else None
         department = lookup(CountyDepartment, name=o["department"], **extra) if o["department"] else None
+        grid_member = lookup(GridMember, pk=o["grid_member"]) if o["grid_member"] else None
         password = o["password"] or secrets.token_urlsafe(12)
         try:
             user = user_create_with_role(
@@ -57,6 +59,7 @@ class Command(BaseCommand):
                 police_station=station,
                 premises=premises,
                 department=department,
+                grid_member=grid_member,
                 county=county,
                 is_principal_leader=o["principal_leader"],
                 email=o["email"],
