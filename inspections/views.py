@@ -187,7 +187,7 @@ def offline_record(request):
         {
             "premises_choices": premises.select_related(None)
             .select_related("township")
-            .only("id", "name", "township__name"),
+            .only("id", "name", "category", "township__name"),
             "items": selectors.checklist_items_active(),
             "severities": Hazard.Severity.choices,
             "today": local_today(),

@@ -47,3 +47,17 @@ def test_the_offline_entry_needs_a_login_but_the_worker_and_manifest_do_not(clie
     assert {icon["sizes"] for icon in data["icons"]} == {"192x192", "512x512"}
     # The login page stays public.
     assert client.get("/accounts/login/").status_code == 200
+
+
+def test_the_offline_checklist_carries_each_items_categories_for_the_phone_to_choose(
+    client, township, premises, items
+):
+    """Offline the phone chooses the premises' checklist itself (entry.js): each item names the
+    categories it applies to (none: every premises) and each premises its category, as
+    inspections.selectors.checklist_items_for decides on the server."""
+    only_hotels = f.ChecklistItemFactory(code="ZZ01", text="客房烟感", premises_categories=["hotel"])
+    client.force_login(f.make_user(Role.TOWNSHIP_LEAD, township=township))
+    html = client.get("/inspections/offline/").content.decode()
+    assert f'data-item="{only_hotels.pk}" data-categories="hotel"' in html
+    assert f'data-item="{items[0].pk}" data-categories=""' in html
+    assert f'value="{premises.pk}" data-category="{premises.category}"' in html

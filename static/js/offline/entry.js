@@ -93,10 +93,35 @@ function numberHazards() {
   });
 }
 
-document.getElementById("off-add-hazard").addEventListener("click", addHazard);
-document.getElementById("all-pass").addEventListener("click", () => {
-  form.querySelectorAll("input[type=radio][value=pass]").forEach((radio) => { radio.checked = true; });
+document.getElementById("off-add-hazard").addEventListener("click", () => {
+  addHazard();
+  showChecklistFor();
 });
+document.getElementById("all-pass").addEventListener("click", () => {
+  form.querySelectorAll("[data-testid=off-item]:not([hidden]) input[type=radio][value=pass]").forEach((radio) => {
+    radio.checked = true;
+  });
+});
+
+// The checklist of the chosen premises' category (inspections.selectors.checklist_items_for): an item
+// with categories applies only to those; the others are hidden and not sent.
+function applies(element, category) {
+  const categories = (element.dataset.categories || "").split(" ").filter(Boolean);
+  return !categories.length || categories.includes(category);
+}
+function showChecklistFor() {
+  const option = form.premises.selectedOptions[0];
+  const category = option ? option.dataset.category || "" : "";
+  form.querySelectorAll("[data-testid=off-item]").forEach((row) => {
+    row.hidden = !applies(row, category);
+    row.style.display = row.hidden ? "none" : ""; // whatever the stylesheet's display
+  });
+  form.querySelectorAll("select[name=checklist_item] option[data-categories]").forEach((o) => {
+    o.hidden = !applies(o, category);
+  });
+}
+form.premises.addEventListener("change", showChecklistFor);
+showChecklistFor();
 
 // -- the record -----------------------------------------------------------------------------------
 
@@ -125,7 +150,7 @@ function readForm() {
   if (!form.inspectors.value.trim()) { problems.push(texts.need_inspectors); }
   const results = [];
   let missing = 0;
-  form.querySelectorAll("[data-testid=off-item]").forEach((row) => {
+  form.querySelectorAll("[data-testid=off-item]:not([hidden])").forEach((row) => {
     const chosen = row.querySelector("input[type=radio]:checked");
     if (chosen) { results.push({ item: Number(row.dataset.item), result: chosen.value, note: "" }); } else { missing += 1; }
   });
@@ -179,6 +204,7 @@ form.addEventListener("submit", async (event) => {
     sent: { inspection: null, hazards: [], photos: [] },
   });
   form.reset();
+  showChecklistFor();
   form.inspected_on.max = localToday();
   form.inspected_on.value = localToday();
   rows.replaceChildren();
