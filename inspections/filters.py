@@ -156,6 +156,11 @@ def visible_premises(request):
     return township_selectors.premises_list(user=request.user)
 
 
+@extend_schema_field(OpenApiTypes.INT)  # a premises id
+class PremisesIdFilter(filters.ModelChoiceFilter):
+    """A premises named by its id (the schema cannot guess it: ChecklistItem has no premises field)."""
+
+
 class ChecklistItemFilter(filters.FilterSet):
     category = filters.CharFilter(label=_("分类"))
     is_active = filters.BooleanFilter(label=_("启用"))
@@ -165,7 +170,7 @@ class ChecklistItemFilter(filters.FilterSet):
         label=_("适用单位类别"),
         help_text=_("适用于该类别单位的检查项（含适用于所有类别的）。"),
     )
-    premises = filters.ModelChoiceFilter(
+    premises = PremisesIdFilter(
         queryset=visible_premises,
         method="filter_premises",
         label=_("检查对象"),
