@@ -13,6 +13,7 @@ from core.models import Role
 from inspections.models import ChecklistResult, Hazard, HazardPhoto, Inspection
 from tests import factories as f
 from tests.e2e.test_township_to_dashboard import _login
+from townships.models import Premises
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -49,9 +50,9 @@ def _setup():
     return premises, items
 
 
-def _open_entry_online(page, base):
+def _open_entry_online(page, base, username="beiguan"):
     """Log in and open the entry page once online, until the service worker controls it."""
-    _login(page, base, "beiguan")
+    _login(page, base, username)
     page.goto(f"{base}/inspections/offline/")
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null || false")
     page.wait_for_selector("#offline-entry[data-ready=true]")
@@ -190,3 +191,77 @@ def test_a_record_the_server_refuses_stays_queued_with_the_reason(live_server, f
     page.reload()  # the refusal is kept with the record
     page.wait_for_selector("[data-testid=queue-item][data-state=refused]")
     assert "检查项已停用" in page.text_content("[data-testid=queue-message]")
+
+
+def test_a_patrol_recorded_offline_by_a_grid_member_is_synced_once(live_server, field_phone):
+    """The same for a grid member's patrol (巡查): only their grid's premises are offered, only the
+    checklist of the premises' category is asked and sent, and a repeated sync writes nothing twice."""
+    township = f.TownshipFactory(name="褚庙乡")
+    grid = f.GridFactory(township=township, name="第一网格")
+    premises = f.PremisesFactory(township=township, grid=grid, name="褚庙商铺")
+    elsewhere = f.PremisesFactory(
+        township=township, grid=f.GridFactory(township=township, name="第二网格"), name="褚庙仓库"
+    )
+    member = f.make_user(
+        Role.GRID_MEMBER, username="gridli", grid_member=f.GridMemberFactory(grid=grid, name="李网格员")
+    )
+    items = [
+        f.ChecklistItemFactory(code="A01", text="安全出口畅通", order=1),
+        f.ChecklistItemFactory(code="A02", text="灭火器在有效期内", order=2),
+    ]
+    other_category = next(c for c in Premises.Category.values if c != premises.category)
+    not_asked = f.ChecklistItemFactory(
+        code="H01", text="客房烟感", order=3, premises_categories=[other_category]
+    )
+    page = field_phone.new_page()
+    _open_entry_online(page, live_server.url, "gridli")
+    offered = " ".join(page.locator("#off-premises option").all_text_contents())
+    assert premises.name in offered
+    assert elsewhere.name not in offered
+
+    field_phone.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#offline-entry[data-ready=true]")
+    page.select_option("#off-premises", str(premises.pk))
+    assert not page.locator(f"[data-testid=off-item][data-item='{not_asked.pk}']").is_visible()
+    _record_offline(page, premises, items, photos=[_photo("red"), _photo("blue")])
+    page.reload()
+    page.wait_for_selector("#offline-entry[data-ready=true]")
+    assert page.locator("[data-testid=queue-item]").count() == 1
+    queued_copy = page.evaluate(
+        """async () => {
+            const queue = await import('/static/js/offline/queue.js');
+            const [record] = await queue.list('gridli');
+            window.__queued = record;
+            return JSON.stringify({...record, photos: []});
+        }"""
+    )
+
+    field_phone.set_offline(False)
+    page.click("[data-testid=sync-now]")
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=queue-item]').length === 0", timeout=30000
+    )
+    patrol = Inspection.objects.get()
+    assert patrol.kind == Inspection.Kind.PATROL
+    assert patrol.recorded_by == member
+    assert set(patrol.results.values_list("item__code", flat=True)) == {"A01", "A02"}
+    hazard = Hazard.objects.get(inspection=patrol)
+    assert HazardPhoto.objects.filter(hazard=hazard).count() == 2
+
+    page.evaluate(
+        """async (copy) => {
+            const queue = await import('/static/js/offline/queue.js');
+            const record = JSON.parse(copy);
+            record.photos = window.__queued.photos;
+            await queue.put(record);
+        }""",
+        queued_copy,
+    )
+    page.reload()
+    page.wait_for_selector("#offline-entry[data-ready=true]")
+    page.click("[data-testid=sync-now]")
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=queue-item]').length === 0", timeout=20000
+    )
+    assert (Inspection.objects.count(), Hazard.objects.count(), HazardPhoto.objects.count()) == (1, 1, 2)
