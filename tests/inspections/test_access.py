@@ -39,7 +39,7 @@ pytestmark = pytest.mark.django_db
 world = test_api.world  # 北关镇 and 褚庙乡 with a user of every role (see tests/inspections/test_api.py)
 
 # What a role that may never take the step hears, from the route gate as from the service.
-RECORDERS_ONLY = "只有乡镇消防专干、派出所、单位消防安全责任人或指导中心可以录入检查记录。"
+RECORDERS_ONLY = "只有乡镇消防专干、派出所、单位消防安全责任人、网格员或指导中心可以录入检查记录。"
 RECTIFIERS_ONLY = "只有本乡镇消防专干、本单位消防安全责任人或指导中心可以办理隐患整改。"
 REINSPECTORS_ONLY = "只有本乡镇消防专干、发现隐患的派出所或指导中心可以复查隐患。"
 EXTENDERS_ONLY = "只有本乡镇消防专干或指导中心可以延长整改期限和更正隐患。"
@@ -52,7 +52,7 @@ OTHER_RECORD = "不能操作其他乡镇或其他单位的数据。"
 TOWNSHIP_KIND_ONLY = "按您的角色，检查类型只能是“乡镇检查”。"
 OWN_STATION_ONLY = "派出所只能以本所名义录入检查。"
 OWN_FINDINGS_ONLY = "派出所只能复查本所检查发现的隐患。"
-SELF_NO_PLAN = "单位自查不计入检查计划，不能选择检查计划。"
+SELF_NO_PLAN = "单位自查和网格巡查不计入检查计划，不能选择检查计划。"
 
 
 def api_refusal(response) -> str:

@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 
 from core.clock import local_today
 from core.models import Notification, Role
-from firebrigade.models import FundingAllocation
+from firebrigade.models import Brigade, FundingAllocation
 from inspections import services as inspections
 from meetings.models import Assignment
 from notifications import services
@@ -164,6 +164,14 @@ def test_every_rule_writes_english_and_its_label_is_english():
     )
     overdue_plan.premises.add(f.PremisesFactory(township=township, name="褚庙乡中学"))
     brigade = f.BrigadeFactory(township=township, name="褚庙乡专职消防队")
+    # Built long ago, no drill last month, a member whose contract and certificate run out soon.
+    Brigade.objects.filter(pk=brigade.pk).update(status="established", established_on=dt.date(2020, 1, 1))
+    f.BrigadeMemberFactory(
+        brigade=brigade,
+        name="褚队长",
+        contract_until=DAY + dt.timedelta(days=10),
+        certificate_until=DAY + dt.timedelta(days=10),
+    )
     f.EquipmentItemFactory(
         brigade=brigade, equipment_type=f.EquipmentTypeFactory(name="手抬机动消防泵"), next_maintenance_on=DAY
     )
@@ -199,6 +207,7 @@ def test_every_rule_writes_english_and_its_label_is_english():
         plan.title,
         overdue_plan.title,
         brigade.name,
+        "褚队长",
         "手抬机动消防泵",
         *{a.directive.meeting.title for a in Assignment.objects.select_related("directive__meeting")},
     ]
