@@ -175,7 +175,8 @@ def load(county: County, townships: dict[str, Township], today: dt.date) -> dict
         created.update(_history(county, townships))
     created.update(_season(county, townships, today))
     created["demo_users"] = _users(townships)
-    created["patrols"] = _patrols(today)
+    if season_of(today)[0].year > 2021:  # a demo of the 2021 history alone is of its time: no patrols
+        created["patrols"] = _patrols(today)
     created["handovers"] = _handover(county, today)
     created["supervisions"] = _supervision(county, today)
     created["archive_records"] = _archive(county, today)
