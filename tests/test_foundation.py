@@ -79,6 +79,10 @@ PUBLIC = {
     "/i18n/setlang/",
     "/api/v1/auth/token/",
     "/favicon.ico",
+    # The offline app's worker and manifest (homes/pwa.py): a phone fetches them with no session;
+    # they hold no data, and the page they keep still needs a login.
+    "/sw.js",
+    "/manifest.webmanifest",
 }
 
 

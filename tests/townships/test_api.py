@@ -274,7 +274,8 @@ def test_each_role_lists_only_the_townships_grids_and_stations_of_its_area(world
     assert names("beiguan_lead", "townships") == ["北关镇"]
     assert names("police", "townships") == ["北关镇"]
     assert names("responsible", "townships") == []
-    assert names("beiguan_lead", "grids") == ["北关一网格"]
+    # 无单位网格: the outsiders' grid member's (tests.role_matrix.outsider_users), in 北关镇.
+    assert names("beiguan_lead", "grids") == ["北关一网格", "无单位网格"]
     assert names("chumiao_lead", "grids") == ["褚庙一网格"]
     assert names("responsible", "grids") == []
     assert names("center", "police-stations") == ["城关派出所", "褚庙派出所"]
@@ -306,7 +307,8 @@ def test_grid_shows_its_members_and_counts(world):
 
 def test_township_row_carries_counts(world):
     row = client_for(world.users["office"]).get(f"{API}/townships/{world.beiguan.pk}/").json()
-    assert (row["grid_count"], row["premises_count"], row["high_risk_premises_count"]) == (1, 2, 1)
+    # Two grids: 北关一网格 and the outsiders' grid member's 无单位网格 (tests.role_matrix).
+    assert (row["grid_count"], row["premises_count"], row["high_risk_premises_count"]) == (2, 2, 1)
     assert (row["kind_display"], row["county_name"]) == ("镇", "民权县")
 
 
@@ -598,7 +600,10 @@ def test_township_grid_and_station_filters(world):
     assert ids(client.get(f"{API}/townships/", {"kind": "town"})) == [world.beiguan.pk]
     assert ids(client.get(f"{API}/townships/", {"search": "花园"})) == [world.huayuan.pk]
     assert ids(client.get(f"{API}/grids/", {"township": world.chumiao.pk})) == [world.grid_cm.pk]
-    assert ids(client.get(f"{API}/grids/", {"search": "北关"})) == [world.grid_bg.pk]
+    outsiders_grid = Grid.objects.get(name="无单位网格")  # in 北关镇 (tests.role_matrix)
+    assert sorted(ids(client.get(f"{API}/grids/", {"search": "北关"}))) == sorted(
+        [world.grid_bg.pk, outsiders_grid.pk]
+    )
     world.chumiao_station.townships.add(world.beiguan)  # both stations now cover 北关镇: each listed once
     assert sorted(ids(client.get(f"{API}/police-stations/", {"township": world.beiguan.pk}))) == sorted(
         [world.chengguan.pk, world.chumiao_station.pk]
