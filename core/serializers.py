@@ -14,14 +14,17 @@ import json
 from collections.abc import Callable
 from decimal import Decimal
 from operator import attrgetter
-from types import SimpleNamespace
 from typing import Any
 
+import psycopg
+from django.conf import settings
 from django.contrib.postgres.aggregates import JSONBAgg
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
-from django.db import models
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ImproperlyConfigured
+from django.db import connection, connections, models
 from django.db.models import F, Func, OuterRef, Prefetch, Subquery, TextField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from rest_framework import ISO_8601, relations, serializers
 from rest_framework import fields as drf
 from rest_framework.settings import api_settings
@@ -299,8 +302,23 @@ class _Method:
 
     def bind(self, env, index):
         method = getattr(env.serializer, self.method_name)
-        attributes = [(name, index[name]) for name in index.proxy]  # the row's columns by name
-        return lambda row: method(SimpleNamespace(**{name: row[i] for name, i in attributes}))
+        at = {name: index[name] for name in index.proxy}  # the row's columns by name
+
+        class Row:
+            """The row's columns as attributes, looked up when the method reads one."""
+
+            __slots__ = ("_values_rows_row",)  # a name no column has
+
+            def __init__(self, values):
+                self._values_rows_row = values
+
+            def __getattr__(self, name):
+                try:
+                    return self._values_rows_row[at[name]]
+                except KeyError:
+                    raise AttributeError(name) from None
+
+        return lambda row: method(Row(row))
 
 
 class _Nested:
@@ -356,18 +374,153 @@ class _Index(dict):
     proxy: list[str]
 
 
+class _PreparedCursor(psycopg.Cursor):
+    """Server-side binding, the statement prepared on the connection at its first run."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        super().execute(query, params, prepare=True, binary=binary)
+        if self._query is None:  # a prepared run leaves it unset: Django's query log reads it
+            self._query = self._convert_query(query, params)
+        return self
+
+
+def fetch_prepared(sql: str, params: list, *, using: str) -> list[tuple]:
+    """The rows of `sql`, run as a prepared statement of the connection (PostgreSQL, settings.
+    DB_PREPARED_READS): a list page's queries are planned once per connection, not per request
+    (planning the page's rows cost more than running them). Logged and wrapped as Django's cursors
+    are, so query counts and errors read the same."""
+    db = connections[using]
+    if not (settings.DB_PREPARED_READS and db.vendor == "postgresql"):
+        with db.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    if db.connection.prepare_threshold is None:
+        # Django turns psycopg's preparing off; allowed again, only statements run here ask for it
+        # (`prepare=True`): Django's own cursors bind client-side and never prepare.
+        db.connection.prepare_threshold = 1 << 30
+    with db.wrap_database_errors:
+        cursor = db._prepare_cursor(_PreparedCursor(db.connection))  # Django's logging and checks
+    with cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+class RowsById:
+    """A list's rows read by their ids with SQL compiled once per process, not per request.
+
+    Building and compiling the query of a page's written columns through the ORM (its joins, the
+    nested lists' subqueries, the annotations) cost more than running it. `build(ids=..., **inputs)`
+    gives the rows' queryset; it is compiled twice with two sets of stand-in values, and kept only if
+    the two differ in nothing but those values' places — so a request's values are put in their
+    places and nothing else of the query can depend on them. A builder whose SQL depends on its
+    inputs otherwise is refused (ImproperlyConfigured), never run wrong."""
+
+    _compiled: dict = {}
+
+    # Two stand-ins per kind of input: values no request gives.
+    _STAND_INS = {
+        "ids": ([-7301], [-7302, -7303]),
+        dt.date: (dt.date(1901, 1, 1), dt.date(1902, 2, 2)),
+        int: (-7304, -7305),
+    }
+
+    def __init__(self, build: Callable[..., models.QuerySet], **inputs):
+        self.build, self.inputs = build, inputs
+
+    def compiled(self, values_rows: "ValuesRows"):
+        key = (values_rows, self.build, tuple(sorted((n, type(v)) for n, v in self.inputs.items())))
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._compile(values_rows)
+        return compiled
+
+    def _compile(self, values_rows: "ValuesRows"):
+        names = ["ids", *sorted(self.inputs)]
+        kinds = ["ids", *(type(self.inputs[n]) for n in names[1:])]
+        if any(kind not in self._STAND_INS for kind in kinds):
+            raise ImproperlyConfigured(f"RowsById: inputs of kinds {kinds}: only dates and integers")
+        builds = []
+        for which in (0, 1):
+            stand_ins = {n: self._STAND_INS[k][which] for n, k in zip(names, kinds, strict=True)}
+            query = values_rows.queryset(self._rows(stand_ins))
+            values = query.rows.values_list(*query.columns, "pk")
+            compiler = values.query.get_compiler(values.db)
+            sql, params = compiler.as_sql()
+            builds.append((stand_ins, compiler, sql, params, query.columns))
+        (one, compiler, sql, params, columns), (two, _, sql_two, params_two, _) = builds
+        refused = ImproperlyConfigured(f"RowsById: {self.build.__qualname__}'s SQL depends on its inputs")
+        if sql != sql_two or len(params) != len(params_two):
+            raise refused
+        places = []  # per parameter: (True, the input's name) or (False, the constant)
+        for a, b in zip(params, params_two, strict=True):
+            if a == b:
+                places.append((False, a))
+                continue
+            name = next((n for n in names if one[n] == a and two[n] == b), None)
+            if name is None:
+                raise refused
+            places.append((True, name))
+        fields = [s[0] for s in compiler.select[: compiler.col_count]]
+        return sql, places, compiler, compiler.get_converters(fields), columns
+
+    def _rows(self, inputs: dict) -> models.QuerySet:
+        inputs = dict(inputs)
+        ids = inputs.pop("ids")
+        rows = self.build(**inputs).order_by()  # in the order of the ids given (read)
+        table, pk = rows.model._meta.db_table, rows.model._meta.pk.column
+        quote = connection.ops.quote_name
+        # Names from the model, quoted; the ids a parameter.
+        where = RawSQL(f"{quote(table)}.{quote(pk)} = ANY(%s)", (ids,), output_field=models.BooleanField())  # noqa: S611
+        return rows.filter(where)
+
+    def read(self, values_rows: "ValuesRows", ids: list, *, using: str) -> tuple[list, list[str]]:
+        """The rows of `ids`, in that order, as tuples of the returned columns (a row deleted since
+        its id was read is left out)."""
+        sql, places, compiler, converters, columns = self.compiled(values_rows)
+        if not ids:
+            return [], columns
+        given = {**self.inputs, "ids": list(ids)}
+        params = [given[value] if is_input else value for is_input, value in places]
+        fetched = fetch_prepared(sql, params, using=using)
+        if converters:
+            fetched = compiler.apply_converters(fetched, converters)
+        by_id = {row[-1]: row[:-1] for row in fetched}
+        return [by_id[i] for i in ids if i in by_id], columns
+
+
 class ValuesQuery:
     """A list's rows as values (what a paginator slices) and their number, counted on the list's own
     queryset: without the joins and subqueries that only the written columns need. `page()` reads a
-    page and the number in one query (core.api.Pagination)."""
+    page and the number in one query (core.api.Pagination).
 
-    def __init__(self, rows: models.QuerySet, *, counted: models.QuerySet, columns: list[str]):
-        self.rows, self.counted, self.columns = rows, counted, columns
-        self.values = rows.values_list(*columns)
+    With `by_id` (a RowsById, and the ValuesRows it reads for), the rows are read in two steps: their
+    ids (and for a page their number) from `counted` — the list's scope, filters and order — then the
+    written columns of those ids by `by_id`, whose SQL is compiled once; `columns` is known once a
+    row has been read."""
+
+    CHUNK = 2000  # ids read by id in one statement (an export reads up to API_EXPORT_MAX_ROWS)
+
+    def __init__(
+        self,
+        rows: models.QuerySet | None,
+        *,
+        counted: models.QuerySet,
+        columns: list[str] | None = None,
+        by_id: "tuple[RowsById, ValuesRows] | None" = None,
+    ):
+        self.rows, self.columns, self.by_id = rows, columns, by_id
+        # Only ids are read from `counted` by id: a prefetch would have nothing to attach to.
+        self.counted = counted if by_id is None else counted.prefetch_related(None)
+
+    @cached_property
+    def values(self) -> models.QuerySet:
+        return self.rows.values_list(*self.columns)
 
     @property
     def ordered(self) -> bool:
-        return self.values.ordered
+        return self.counted.ordered  # the rows are the counted ones, in the same order
 
     def count(self) -> int:
         return self.counted.count()
@@ -384,6 +537,17 @@ class ValuesQuery:
         # COUNT(*), not COUNT(id): an index holding the filtered columns answers it alone.
         number = Func(template="COUNT(*)", output_field=models.IntegerField())
         count = Subquery(self.counted.order_by().values(values_rows_count=number))
+        if self.by_id is not None:
+            ids = self.counted.annotate(values_rows_count=count).values_list("pk", "values_rows_count")
+            ids = ids[bottom:top]
+            try:
+                ids = fetch_prepared(*ids.query.get_compiler(ids.db).as_sql(), using=ids.db)
+            except EmptyResultSet:  # a query the ORM knows selects nothing (none(), an empty IN)
+                return None
+            if not ids:
+                return None
+            number = ids[0][1]
+            return [(*row, number) for row in self._read([i for i, _ in ids])], number
         rows = list(
             self.rows.annotate(values_rows_count=count).values_list(*self.columns, "values_rows_count")[
                 bottom:top
@@ -391,14 +555,29 @@ class ValuesQuery:
         )
         return (rows, rows[0][-1]) if rows else None
 
+    def _read(self, ids: list) -> list:
+        by_id, values_rows = self.by_id
+        rows, self.columns = by_id.read(values_rows, ids, using=self.counted.db)
+        return rows
+
     def __getitem__(self, key):
-        return self.values[key]
+        if self.by_id is None:
+            return self.values[key]
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        ids = list(self.counted.values_list("pk", flat=True)[key])
+        rows = []
+        for at in range(0, len(ids), self.CHUNK):
+            rows += self._read(ids[at : at + self.CHUNK])
+        if self.columns is None:  # no rows: the columns all the same
+            self._read([])  # (no query)
+        return rows
 
     def __iter__(self):
-        return iter(self.values)
+        return iter(self[:] if self.by_id is not None else self.values)
 
     def __len__(self) -> int:
-        return len(self.values)
+        return self.count() if self.by_id is not None else len(self.values)
 
 
 class ValuesRows:
@@ -533,8 +712,11 @@ class ValuesRows:
 
     # -- reading and writing -----------------------------------------------------------------------
 
-    def queryset(self, queryset: models.QuerySet) -> ValuesQuery:
-        """`queryset` (a list's rows, filtered and ordered) read as the tuples `write` takes."""
+    def queryset(self, queryset: models.QuerySet, *, by_id: RowsById | None = None) -> ValuesQuery:
+        """`queryset` (a list's rows, filtered and ordered) read as the tuples `write` takes; with
+        `by_id`, the rows' ids read from `queryset`, then their columns read by `by_id`."""
+        if by_id is not None:
+            return ValuesQuery(None, counted=queryset, by_id=(by_id, self))
         annotations = [a for a in queryset.query.annotations if not a.startswith("values_rows_")]
         for compiled in self.fields:
             lookup = getattr(compiled, "lookup", "")

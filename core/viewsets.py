@@ -22,6 +22,8 @@ import inspect
 import json
 from typing import Any
 
+from django.conf import settings
+from django.db import connection
 from django.http import HttpResponseNotModified
 from django.utils.http import parse_etags
 from django.utils.translation import gettext_lazy as _
@@ -158,13 +160,23 @@ class ServiceViewSet(
     def get_serializer_class(self):
         return input_serializer_of(self) or self.serializer_class
 
+    def reads_values(self) -> bool:
+        """Whether this list is read as values (its serializer declares ValuesRowsMixin, on
+        PostgreSQL: settings.API_LISTS_AS_VALUES)."""
+        as_values = settings.API_LISTS_AS_VALUES
+        if as_values is None:
+            as_values = connection.vendor == "postgresql"
+        return as_values and hasattr(self.serializer_class, "values_rows")
+
     def list(self, request, *args, **kwargs):
         """A serializer that declares its lists read as values (core.serializers.ValuesRowsMixin):
         the page's rows in one query, no model instance built; else DRF's list."""
-        rows = getattr(self.serializer_class, "values_rows", None)
-        if rows is None:
+        if not self.reads_values():
             return super().list(request, *args, **kwargs)
-        values = rows.queryset(self.filter_queryset(self.get_queryset()))
+        rows = self.serializer_class.values_rows
+        # A page's rows by id, with SQL compiled once (core.serializers.RowsById), where the view says how.
+        by_id = self.page_rows_by_id() if hasattr(self, "page_rows_by_id") else None
+        values = rows.queryset(self.filter_queryset(self.get_queryset()), by_id=by_id)
         page = self.paginate_queryset(values)
         context = self.get_serializer_context()
         data = rows.write(values if page is None else page, context=context, columns=values.columns)

@@ -25,7 +25,7 @@ from core.answers import STAMPS, AnswerSerializer
 from core.api import JSONParser, write_routes
 from core.clock import local_today
 from core.exceptions import ApplicationError
-from core.serializers import FastRepresentationMixin, ValuesRowsMixin
+from core.serializers import FastRepresentationMixin, RowsById, ValuesRowsMixin
 from core.viewsets import ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet
 from firebrigade.models import FireIncident
 from inspections import access, selectors, services
@@ -766,6 +766,27 @@ class PatrolViewSet(InspectionViewSet):
 HAZARD_COLUMNS = [f.name for f in Hazard._meta.concrete_fields]
 
 
+def _hazard_rows(hazards):
+    # Only what the serializer shows: the whole premises, inspection and checklist rows the
+    # selector joins for the pages cost more to build than the hazards themselves.
+    return (
+        hazards.select_related(None)
+        .select_related("premises__grid", "township")
+        .only(*HAZARD_COLUMNS, "premises__name", "premises__grid__name", "township__name")
+        .prefetch_related(
+            Prefetch("rectifications", queryset=Rectification.objects.order_by("rectified_on", "id")),
+            Prefetch("reinspections", queryset=Reinspection.objects.order_by("inspected_on", "id")),
+            Prefetch("photos", queryset=HazardPhoto.objects.order_by("taken_at", "id")),
+        )
+    )
+
+
+def hazard_rows_as_of(*, on):
+    """The rows of a hazard list page, read by id: the selector's flags as of `on` (the list's
+    `is_overdue`, `verified_late`), the nested lists in their order."""
+    return _hazard_rows(selectors.hazard_flags(Hazard.objects.all(), on=on))
+
+
 class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
     """火灾隐患, scoped by township (a premises responsible person: its own unit's). Hazards are found by
     inspections (`POST /inspections/`); their state moves only through the actions below, each one
@@ -806,21 +827,18 @@ class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
     }
 
     def get_queryset(self):
-        # Only what the serializer shows: the whole premises, inspection and checklist rows the
-        # selector joins for the pages cost more to build than the hazards themselves.
-        return (
-            super()
-            .get_queryset()
-            .select_related(None)
-            .select_related("premises__grid", "township")
-            .only(*HAZARD_COLUMNS, "premises__name", "premises__grid__name", "township__name")
-            .prefetch_related(
-                Prefetch("rectifications", queryset=Rectification.objects.order_by("rectified_on", "id")),
-                Prefetch("reinspections", queryset=Reinspection.objects.order_by("inspected_on", "id")),
-                Prefetch("photos", queryset=HazardPhoto.objects.order_by("taken_at", "id")),
+        if self.action == "list" and self.reads_values():
+            # Only which hazards, in order: the page's rows are read by id (page_rows_by_id).
+            filters = self.request.query_params
+            return selectors.hazard_list(user=self.request.user, filters=filters, decorated=False).order_by(
+                "deadline", "id"
             )
-            .order_by("deadline", "id")
-        )
+        return _hazard_rows(super().get_queryset()).order_by("deadline", "id")
+
+    def page_rows_by_id(self) -> RowsById:
+        """A list page: its hazards' ids read through the selector (scope, filters, order), then
+        their rows by id with SQL compiled once per process (core.serializers.RowsById)."""
+        return RowsById(hazard_rows_as_of, on=local_today())
 
     @extend_schema(request=None, responses={200: HazardSerializer})
     @action(detail=True, methods=["post"], url_path="start-rectifying")

@@ -340,14 +340,18 @@ def handover_file_readable(user, pk: int) -> bool:
     return visible_hazards(user).filter(handovers=pk).exists()
 
 
-def hazard_list(*, user, filters=None) -> QuerySet[Hazard]:
+def hazard_list(*, user, filters=None, decorated: bool = True) -> QuerySet[Hazard]:
     """Hazards the user may see, each annotated with `is_overdue` (today, local date) and
     `verified_late`, narrowed by `filters` in the language of inspections.filters.HazardFilter:
     township, grid, premises, inspection, campaign (discovered within the campaign's dates, in its
     county), status (one or a list), severity, rectified / open / overdue (as of today),
-    discovered_on_after / _before, deadline_after / _before. An invalid value: ValidationError."""
+    discovered_on_after / _before, deadline_after / _before. An invalid value: ValidationError.
+    `decorated=False`: which hazards only, without the flags and joined rows (a list that reads
+    its rows by id: inspections.api.hazard_rows_as_of)."""
     today = local_today()
     qs = apply_filterset(HazardFilter, visible_hazards(user), filters, user=user)
+    if not decorated:
+        return qs
     return hazard_flags(
         qs.select_related("premises", "premises__grid", "township", "inspection", "checklist_item"), on=today
     )

@@ -138,6 +138,14 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A list page's queries run as statements prepared on the connection (core.serializers.fetch_prepared):
+# planned once per connection. Off (0) behind a pooler that cannot keep prepared statements (pgbouncer
+# in transaction mode before 1.21).
+DB_PREPARED_READS = env_bool("DB_PREPARED_READS", True)
+# API lists whose serializer declares it are read as values, their nested lists aggregated by
+# PostgreSQL (core.serializers.ValuesRows); on another database (the embedded SQLite), DRF's own list.
+# None: as the database is (True on PostgreSQL).
+API_LISTS_AS_VALUES = None
 
 # A streaming replica of the primary (docs/deploy-replica.md). With DATABASE_REPLICA_URL set, the read-only
 # pages of REPLICA_VIEWS and every Excel export (?format=xlsx) read from it; writes, and a user's pages for

@@ -3,19 +3,23 @@ field-by-field one, and the list (computed on every request: nothing is cached) 
 with the same number of queries however many hazards there are."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from openpyxl import load_workbook
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.serializers import ListSerializer
 from rest_framework.test import APIRequestFactory
 
-from inspections.api import HazardSerializer, HazardViewSet
+from core.clock import local_today
+from core.serializers import RowsById
+from inspections.api import HazardSerializer, HazardViewSet, hazard_rows_as_of
 from inspections.models import Hazard
 from tests.factories import GridFactory
 from townships import services as township_services
@@ -91,7 +95,7 @@ def _instances(user, language):
     """The list's rows as model instances (the queryset DRF's own list serializes), and its context."""
     request = Request(APIRequestFactory().get(HAZARDS))
     request.user = user
-    view = HazardViewSet(request=request, format_kwarg=None, action="list")
+    view = HazardViewSet(request=request, format_kwarg=None, action="retrieve")
     with translation.override(language):
         return list(view.get_queryset()), view.get_serializer_context()
 
@@ -114,10 +118,13 @@ def test_the_direct_representation_equals_drf_field_by_field(filled, language):
     assert body["grid_name"] == "一网格"
 
 
+@pytest.mark.parametrize("as_values", [True, False], ids=["as values", "DRF's list (SQLite)"])
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_the_list_read_as_values_is_drfs_answer_byte_for_byte(filled, language):
+def test_the_list_read_as_values_is_drfs_answer_byte_for_byte(filled, language, settings, as_values):
     """The list page (rows read with values(), nested lists aggregated by PostgreSQL) is the very
-    bytes DRF's field-by-field serializer gives for the same rows."""
+    bytes DRF's field-by-field serializer gives for the same rows; and so is DRF's own list, which
+    answers where the database is not PostgreSQL (the embedded demo's SQLite)."""
+    settings.API_LISTS_AS_VALUES = as_values
     w = filled
     response = client_for(w.users["center"]).get(HAZARDS, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200, response.content
@@ -194,11 +201,15 @@ def test_a_field_added_to_the_serializer_is_in_the_values_list(filled, language)
     request.user = filled.users["center"]
     view = HazardViewSet(request=request, format_kwarg=None, action="list")
     with translation.override(language):
-        values = rows.queryset(view.get_queryset())
-        written = rows.write(list(values), context=context, columns=values.columns)
         serializer = WiderHazardSerializer(context=context)
         expected = [generic_skipping(serializer, hazard) for hazard in hazards]
-    assert written == expected
+        # Read by id (as the API reads a page) and in one query (a serializer without RowsById).
+        for values in (
+            rows.queryset(view.get_queryset(), by_id=view.page_rows_by_id()),
+            rows.queryset(hazard_rows_as_of(on=local_today()).order_by("deadline", "id")),
+        ):
+            written = rows.write(list(values), context=context, columns=values.columns)
+            assert written == expected
     assert {"item_text" in row for row in written} == {True, False}  # left out as DRF leaves it out
     assert {row["item_code"] for row in written} >= {"—", "A02"}
 
@@ -227,8 +238,10 @@ def test_a_field_the_values_list_cannot_write_stops_the_start(field):
         )
 
 
-def test_the_page_reads_its_hazards_in_one_query(world):
-    """The page, its count and every row's rectifications and re-inspections: one query of hazards."""
+def test_a_page_reads_its_ids_and_count_then_its_rows_by_id(world):
+    """The page's ids and the count in one query through the selector; then every row's columns,
+    rectifications and re-inspections in one more, whose SQL is compiled once: the same statement
+    for another township's lead and other filters."""
     lead = client_for(world.users["beiguan_lead"])
     _list(lead)
     for i in range(3):
@@ -236,6 +249,53 @@ def test_the_page_reads_its_hazards_in_one_query(world):
     with CaptureQueriesContext(connection) as queries:
         assert _list(lead)["count"] > 6
     reads = [q["sql"] for q in queries if "inspections_hazard" in q["sql"]]
-    assert len(reads) == 1, reads
-    assert "inspections_rectification" in reads[0]
-    assert "COUNT(" in reads[0]
+    assert len(reads) == 2, reads
+    ids, rows = reads
+    assert "COUNT(" in ids
+    assert "inspections_rectification" not in ids
+    assert "inspections_rectification" in rows
+    assert "= ANY(" in rows
+    with CaptureQueriesContext(connection) as other:
+        assert _list(client_for(world.users["chumiao_lead"]), status="open")["count"] >= 1
+    assert [q["sql"] for q in other if "= ANY(" in q["sql"]] == [rows]
+
+
+@pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "not prepared"])
+def test_the_answer_is_the_same_with_statements_prepared_or_not(filled, settings, prepared):
+    settings.DB_PREPARED_READS = prepared
+    center = client_for(filled.users["center"])
+    first = center.get(HAZARDS, {"page_size": 2})
+    settings.DB_PREPARED_READS = not prepared
+    again = center.get(HAZARDS, {"page_size": 2})
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    assert first.json()["count"] == Hazard.objects.count()
+
+
+def test_an_export_reads_every_row_by_id(filled):
+    center = client_for(filled.users["center"])
+    listed = center.get(HAZARDS, {"page_size": 500}).json()["results"]
+    exported = center.get(HAZARDS, {"format": "xlsx"})
+    assert exported.status_code == 200
+    assert exported["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(exported.content), read_only=True)
+    cells = list(book.active.iter_rows(values_only=True))
+    assert len(cells) == 1 + len(listed) == 1 + Hazard.objects.count()
+
+
+def _drifting(*, on):
+    # A builder whose SQL depends on `on` other than in its place: a day added in Python.
+    return hazard_rows_as_of(on=on).filter(deadline__lt=on + dt.timedelta(days=1))
+
+
+def _shaped(*, on):
+    # A builder whose SQL's shape depends on `on`.
+    rows = hazard_rows_as_of(on=on)
+    return rows.filter(deadline__lt=on) if on.year > 1901 else rows
+
+
+@pytest.mark.parametrize("build", [_drifting, _shaped], ids=["a value derived", "the shape"])
+def test_rows_by_id_refuse_a_builder_whose_sql_depends_on_its_inputs(world, build):
+    rows = HazardSerializer.values_rows
+    with pytest.raises(ImproperlyConfigured, match="depends on its inputs"):
+        RowsById(build, on=dt.date(2026, 12, 1)).read(rows, [world.h_bg.pk], using="default")
