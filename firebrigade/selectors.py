@@ -495,7 +495,6 @@ def fire_figures(
     sums = {}
     for name, period in within.items():
         sums[f"{name}__count"] = Count("id", filter=period)
-        sums[f"{name}__late"] = Count("id", filter=period & Q(is_late_report=True))
         sums[f"{name}__deaths"] = Coalesce(Sum("deaths", filter=period), 0)
         sums[f"{name}__injuries"] = Coalesce(Sum("injuries", filter=period), 0)
         sums[f"{name}__loss"] = Coalesce(
@@ -504,20 +503,24 @@ def fire_figures(
     any_period = Q()
     for period in within.values():
         any_period |= period
-    rows = incidents.filter(any_period).order_by().values(by).annotate(**sums)
-    return {
-        row[by]: {
-            name: FireFigures(
-                count=row[f"{name}__count"],
-                deaths=row[f"{name}__deaths"],
-                injuries=row[f"{name}__injuries"],
-                loss=row[f"{name}__loss"],
-                late=row[f"{name}__late"],
+    # Grouped by the late flag too, so that its expression is written (and compiled) once rather
+    # than once a period: the late fires are those of the flagged group.
+    rows = incidents.filter(any_period).order_by().values(by, "is_late_report").annotate(**sums)
+    figures: dict[Any, dict[str, FireFigures]] = {}
+    for row in rows:
+        group = figures.setdefault(row[by], {name: FireFigures() for name in periods})
+        for name, total in group.items():
+            count = row[f"{name}__count"]
+            total.add(
+                FireFigures(
+                    count=count,
+                    deaths=row[f"{name}__deaths"],
+                    injuries=row[f"{name}__injuries"],
+                    loss=row[f"{name}__loss"],
+                    late=count if row["is_late_report"] else 0,
+                )
             )
-            for name in periods
-        }
-        for row in rows
-    }
+    return figures
 
 
 def brigade_member_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[BrigadeMember]:
@@ -802,25 +805,39 @@ def with_month_activity(qs: QuerySet[Brigade], *, month: dt.date) -> QuerySet[Br
     counts the township page, the dashboard, the archive page and the API show: drills and trainings
     held (TrainingRecord.held_on), call-outs called (CallOut.called_at, the county's calendar days)
     and publicity held in it. Read with month_activity_of."""
-    start, next_start = month_bounds(month)
+    start = month_bounds(month)[0]
+    counts = _activity_counts.get(start)
+    if counts is None:
+        if len(_activity_counts) >= 64:  # a few months are asked for; older ones go
+            _activity_counts.clear()
+        counts = _activity_counts[start] = _build_activity_counts(start)
+    return qs.annotate(activity_month=Value(start, output_field=DateField()), **counts)
+
+
+# The month's counts as expressions over the outer brigade, built once per month and kept for the
+# process (building them took longer than running them); only read: a query they go into copies them.
+_activity_counts: dict[dt.date, dict] = {}
+
+
+def _build_activity_counts(start: dt.date) -> dict:
+    next_start = month_bounds(start)[1]
     trainings = TrainingRecord.objects.filter(
         brigade=OuterRef("pk"), held_on__gte=start, held_on__lt=next_start
     )
-    return qs.annotate(
-        activity_month=Value(start, output_field=DateField()),
-        activity_drills=_count_of(trainings.filter(kind=TrainingRecord.Kind.DRILL)),
-        activity_trainings=_count_of(trainings.filter(kind=TrainingRecord.Kind.TRAINING)),
-        activity_call_outs=_count_of(
+    return {
+        "activity_drills": _count_of(trainings.filter(kind=TrainingRecord.Kind.DRILL)),
+        "activity_trainings": _count_of(trainings.filter(kind=TrainingRecord.Kind.TRAINING)),
+        "activity_call_outs": _count_of(
             CallOut.objects.filter(
                 brigade=OuterRef("pk"), called_at__gte=day_start(start), called_at__lt=day_start(next_start)
             )
         ),
-        activity_publicity=_count_of(
+        "activity_publicity": _count_of(
             PublicityActivity.objects.filter(
                 brigade=OuterRef("pk"), held_on__gte=start, held_on__lt=next_start
             )
         ),
-    )
+    }
 
 
 def month_activity_of(brigade: Brigade) -> MonthActivity:
