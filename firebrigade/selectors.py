@@ -38,6 +38,7 @@ from django.utils import timezone
 from core import geo
 from core.access import withhold
 from core.clock import day_start
+from core.expressions import compiled_column
 from core.filters import apply_filterset
 from core.scoping import scope_queryset
 from firebrigade import access
@@ -814,8 +815,9 @@ def with_month_activity(qs: QuerySet[Brigade], *, month: dt.date) -> QuerySet[Br
     return qs.annotate(activity_month=Value(start, output_field=DateField()), **counts)
 
 
-# The month's counts as expressions over the outer brigade, built once per month and kept for the
-# process (building them took longer than running them); only read: a query they go into copies them.
+# The month's counts as expressions over the outer brigade, built and compiled once per month and
+# kept for the process (building and compiling them took longer than running them). So a query they
+# annotate is run as it is, not nested (core.expressions.compiled_column).
 _activity_counts: dict[dt.date, dict] = {}
 
 
@@ -824,7 +826,7 @@ def _build_activity_counts(start: dt.date) -> dict:
     trainings = TrainingRecord.objects.filter(
         brigade=OuterRef("pk"), held_on__gte=start, held_on__lt=next_start
     )
-    return {
+    counts = {
         "activity_drills": _count_of(trainings.filter(kind=TrainingRecord.Kind.DRILL)),
         "activity_trainings": _count_of(trainings.filter(kind=TrainingRecord.Kind.TRAINING)),
         "activity_call_outs": _count_of(
@@ -838,6 +840,7 @@ def _build_activity_counts(start: dt.date) -> dict:
             )
         ),
     }
+    return {name: compiled_column(count, model=Brigade) for name, count in counts.items()}
 
 
 def month_activity_of(brigade: Brigade) -> MonthActivity:
