@@ -405,9 +405,10 @@ def with_report_deadline(
             output_field=DateTimeField(),
         ),
     ).annotate(
+        # The deadline written once (it holds the rules' subqueries): reported after it, or not
+        # reported and `now` after it.
         is_late_report=Case(
-            When(Q(reported_at__gt=F("report_deadline")), then=Value(True)),
-            When(Q(reported_at__isnull=True, report_deadline__lt=Value(now)), then=Value(True)),
+            When(Q(report_deadline__lt=Coalesce(F("reported_at"), Value(now))), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )
