@@ -5,6 +5,7 @@ however many townships, brigades, members or items there are.
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -100,10 +101,17 @@ STANDARD_FIELDS = ("min_staff", "min_vehicles", "min_station_area_m2")
 
 
 def _with_standard(qs: QuerySet[Brigade]) -> QuerySet[Brigade]:
+    return qs.annotate(standard_figures=_standard_column())
+
+
+@functools.cache
+def _standard_column():
+    """The brigade's standard as a column, compiled once (it depends on nothing of the request): the
+    brigades it annotates are read as they are (core.expressions.compiled_column)."""
     standard = BrigadeStandard.objects.filter(brigade_class=OuterRef("brigade_class")).values(
         figures=JSONObject(pk="pk", **{name: name for name in STANDARD_FIELDS})
     )[:1]
-    return qs.annotate(standard_figures=Subquery(standard, output_field=JSONField()))
+    return compiled_column(Subquery(standard, output_field=JSONField()), model=Brigade)
 
 
 def _attach_standards(brigades: list[Brigade]) -> None:
