@@ -1287,10 +1287,12 @@ SELECT kind, a, b, c, d, name, township_name FROM (
     COUNT(id) AS d, NULL AS name, NULL AS township_name, 0 AS place
   FROM patrols GROUP BY township_id, grid_id
   UNION ALL
-  SELECT {_GRIDS}, g.id, g.township_id, COUNT(p.id), NULL, g.name, g.township_name,
+  SELECT {_GRIDS}, g.id, g.township_id, COALESCE(counted.n, 0), NULL, g.name, g.township_name,
     ROW_NUMBER() OVER (ORDER BY g.township_name, g.name)
-  FROM grids g LEFT JOIN {_PREMISES} p ON p.grid_id = g.id
-  GROUP BY g.id, g.name, g.township_id, g.township_name
+  FROM grids g LEFT JOIN (
+    -- Counted by grid id before the join: grouping the county's premises by names took longer.
+    SELECT grid_id, COUNT(*) AS n FROM {_PREMISES} WHERE grid_id IN (SELECT id FROM grids) GROUP BY grid_id
+  ) counted ON counted.grid_id = g.id
   UNION ALL
   SELECT {_PATROLS_PER_MEMBER}, pt.recorded_by_id, COUNT(DISTINCT pt.premises_id), COUNT(DISTINCT pt.id),
     NULL, NULL, NULL, 0
