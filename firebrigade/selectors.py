@@ -214,10 +214,10 @@ def township_brigade_gaps(
         # One township (its page): its own brigades and those also serving it in one query.
         (pk,) = shared
         township_pks = [pk]
-        serves = Brigade.also_serves.through.objects.filter(brigade=OuterRef("pk"), township_id=pk)
+        serves = _serves_column(pk)
         both = list(
-            brigades_of(Brigade.objects.filter(Q(township_id=pk) | Exists(serves)))
-            .annotate(serves_township=Exists(serves))
+            brigades_of(Brigade.objects.annotate(serves_township=serves))
+            .filter(Q(township_id=pk) | Q(serves_township=True))
             .order_by("name", "pk")
         )
         brigades = [b for b in both if b.township_id == pk]
@@ -301,6 +301,14 @@ def township_brigade_gaps(
     for pk, serving in shared.items():
         rows[pk].shared_brigades = serving
     return [rows[t.pk] for t in townships]
+
+
+@functools.lru_cache(maxsize=512)
+def _serves_column(township_id: int):
+    """Whether the brigade also serves the township, compiled once per township (the brigades it
+    annotates are read as they are: core.expressions.compiled_column)."""
+    serves = Brigade.also_serves.through.objects.filter(brigade=OuterRef("pk"), township_id=township_id)
+    return compiled_column(Exists(serves), model=Brigade)
 
 
 def funding_summary(*, user, year: int) -> QuerySet[Township]:
