@@ -5,6 +5,7 @@ however many townships, brigades, members or items there are.
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -38,6 +39,7 @@ from django.utils import timezone
 from core import geo
 from core.access import withhold
 from core.clock import day_start
+from core.expressions import compiled_column
 from core.filters import apply_filterset
 from core.scoping import scope_queryset
 from firebrigade import access
@@ -99,10 +101,17 @@ STANDARD_FIELDS = ("min_staff", "min_vehicles", "min_station_area_m2")
 
 
 def _with_standard(qs: QuerySet[Brigade]) -> QuerySet[Brigade]:
+    return qs.annotate(standard_figures=_standard_column())
+
+
+@functools.cache
+def _standard_column():
+    """The brigade's standard as a column, compiled once (it depends on nothing of the request): the
+    brigades it annotates are read as they are (core.expressions.compiled_column)."""
     standard = BrigadeStandard.objects.filter(brigade_class=OuterRef("brigade_class")).values(
         figures=JSONObject(pk="pk", **{name: name for name in STANDARD_FIELDS})
     )[:1]
-    return qs.annotate(standard_figures=Subquery(standard, output_field=JSONField()))
+    return compiled_column(Subquery(standard, output_field=JSONField()), model=Brigade)
 
 
 def _attach_standards(brigades: list[Brigade]) -> None:
@@ -205,10 +214,10 @@ def township_brigade_gaps(
         # One township (its page): its own brigades and those also serving it in one query.
         (pk,) = shared
         township_pks = [pk]
-        serves = Brigade.also_serves.through.objects.filter(brigade=OuterRef("pk"), township_id=pk)
+        serves = _serves_column(pk)
         both = list(
-            brigades_of(Brigade.objects.filter(Q(township_id=pk) | Exists(serves)))
-            .annotate(serves_township=Exists(serves))
+            brigades_of(Brigade.objects.annotate(serves_township=serves))
+            .filter(Q(township_id=pk) | Q(serves_township=True))
             .order_by("name", "pk")
         )
         brigades = [b for b in both if b.township_id == pk]
@@ -292,6 +301,14 @@ def township_brigade_gaps(
     for pk, serving in shared.items():
         rows[pk].shared_brigades = serving
     return [rows[t.pk] for t in townships]
+
+
+@functools.lru_cache(maxsize=512)
+def _serves_column(township_id: int):
+    """Whether the brigade also serves the township, compiled once per township (the brigades it
+    annotates are read as they are: core.expressions.compiled_column)."""
+    serves = Brigade.also_serves.through.objects.filter(brigade=OuterRef("pk"), township_id=township_id)
+    return compiled_column(Exists(serves), model=Brigade)
 
 
 def funding_summary(*, user, year: int) -> QuerySet[Township]:
@@ -404,9 +421,10 @@ def with_report_deadline(
             output_field=DateTimeField(),
         ),
     ).annotate(
+        # The deadline written once (it holds the rules' subqueries): reported after it, or not
+        # reported and `now` after it.
         is_late_report=Case(
-            When(Q(reported_at__gt=F("report_deadline")), then=Value(True)),
-            When(Q(reported_at__isnull=True, report_deadline__lt=Value(now)), then=Value(True)),
+            When(Q(report_deadline__lt=Coalesce(F("reported_at"), Value(now))), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )
@@ -495,7 +513,6 @@ def fire_figures(
     sums = {}
     for name, period in within.items():
         sums[f"{name}__count"] = Count("id", filter=period)
-        sums[f"{name}__late"] = Count("id", filter=period & Q(is_late_report=True))
         sums[f"{name}__deaths"] = Coalesce(Sum("deaths", filter=period), 0)
         sums[f"{name}__injuries"] = Coalesce(Sum("injuries", filter=period), 0)
         sums[f"{name}__loss"] = Coalesce(
@@ -504,20 +521,24 @@ def fire_figures(
     any_period = Q()
     for period in within.values():
         any_period |= period
-    rows = incidents.filter(any_period).order_by().values(by).annotate(**sums)
-    return {
-        row[by]: {
-            name: FireFigures(
-                count=row[f"{name}__count"],
-                deaths=row[f"{name}__deaths"],
-                injuries=row[f"{name}__injuries"],
-                loss=row[f"{name}__loss"],
-                late=row[f"{name}__late"],
+    # Grouped by the late flag too, so that its expression is written (and compiled) once rather
+    # than once a period: the late fires are those of the flagged group.
+    rows = incidents.filter(any_period).order_by().values(by, "is_late_report").annotate(**sums)
+    figures: dict[Any, dict[str, FireFigures]] = {}
+    for row in rows:
+        group = figures.setdefault(row[by], {name: FireFigures() for name in periods})
+        for name, total in group.items():
+            count = row[f"{name}__count"]
+            total.add(
+                FireFigures(
+                    count=count,
+                    deaths=row[f"{name}__deaths"],
+                    injuries=row[f"{name}__injuries"],
+                    loss=row[f"{name}__loss"],
+                    late=count if row["is_late_report"] else 0,
+                )
             )
-            for name in periods
-        }
-        for row in rows
-    }
+    return figures
 
 
 def brigade_member_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[BrigadeMember]:
@@ -802,25 +823,41 @@ def with_month_activity(qs: QuerySet[Brigade], *, month: dt.date) -> QuerySet[Br
     counts the township page, the dashboard, the archive page and the API show: drills and trainings
     held (TrainingRecord.held_on), call-outs called (CallOut.called_at, the county's calendar days)
     and publicity held in it. Read with month_activity_of."""
-    start, next_start = month_bounds(month)
+    start = month_bounds(month)[0]
+    counts = _activity_counts.get(start)
+    if counts is None:
+        if len(_activity_counts) >= 64:  # a few months are asked for; older ones go
+            _activity_counts.clear()
+        counts = _activity_counts[start] = _build_activity_counts(start)
+    return qs.annotate(activity_month=Value(start, output_field=DateField()), **counts)
+
+
+# The month's counts as expressions over the outer brigade, built and compiled once per month and
+# kept for the process (building and compiling them took longer than running them). So a query they
+# annotate is run as it is, not nested (core.expressions.compiled_column).
+_activity_counts: dict[dt.date, dict] = {}
+
+
+def _build_activity_counts(start: dt.date) -> dict:
+    next_start = month_bounds(start)[1]
     trainings = TrainingRecord.objects.filter(
         brigade=OuterRef("pk"), held_on__gte=start, held_on__lt=next_start
     )
-    return qs.annotate(
-        activity_month=Value(start, output_field=DateField()),
-        activity_drills=_count_of(trainings.filter(kind=TrainingRecord.Kind.DRILL)),
-        activity_trainings=_count_of(trainings.filter(kind=TrainingRecord.Kind.TRAINING)),
-        activity_call_outs=_count_of(
+    counts = {
+        "activity_drills": _count_of(trainings.filter(kind=TrainingRecord.Kind.DRILL)),
+        "activity_trainings": _count_of(trainings.filter(kind=TrainingRecord.Kind.TRAINING)),
+        "activity_call_outs": _count_of(
             CallOut.objects.filter(
                 brigade=OuterRef("pk"), called_at__gte=day_start(start), called_at__lt=day_start(next_start)
             )
         ),
-        activity_publicity=_count_of(
+        "activity_publicity": _count_of(
             PublicityActivity.objects.filter(
                 brigade=OuterRef("pk"), held_on__gte=start, held_on__lt=next_start
             )
         ),
-    )
+    }
+    return {name: compiled_column(count, model=Brigade) for name, count in counts.items()}
 
 
 def month_activity_of(brigade: Brigade) -> MonthActivity:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import connections, router
 from django.db.models import (
     BooleanField,
     Count,
@@ -77,7 +78,7 @@ from inspections.models import (
     Rectification,
     Reinspection,
 )
-from townships.models import Grid, Premises, Township
+from townships.models import Grid, GridMember, Premises, Township
 
 
 def _percent(part: str, whole: str):
@@ -1185,72 +1186,58 @@ def patrol_figures(*, user, on: dt.date, township_ids: Iterable[int] | None = No
     see (narrowed to `township_ids`): per grid, the premises in it and those patrolled at least once;
     per township, the sum over its grids; per grid member (an active account), the premises of
     their grid they patrolled and their patrols, ranked by completion then patrols (equal: 并列).
-    The one definition the township page, the dashboard and the ranking show. Four queries (and
+    The one definition the township page, the dashboard and the ranking show. One query (and
     the user's townships) whatever the county's size. Counts only: a grid member sees the figures
     of their township's grids."""
     start, _last = month_bounds(on)
     figures = PatrolFigures(start=start, end=on)
     visible = visible_township_ids(user)
-    township_q = Q() if visible is ALL else Q(township_id__in=visible)
-    county_id = visible_county_id(user)
-    if county_id is not None:
-        township_q &= Q(township__county_id=county_id)
-    if township_ids is not None:
-        township_q &= Q(township_id__in=list(township_ids))
-    grids = (
-        Grid.objects.filter(township_q)
-        .annotate(premises_count=Count("premises"))
-        .values_list("pk", "name", "township_id", "township__name", "premises_count")
-        .order_by("township__name", "name")
-    )
-    patrols = Inspection.objects.filter(
-        township_q, kind=Inspection.Kind.PATROL, inspected_on__range=(start, on)
-    ).order_by()
-    # One read per (township, grid): the premises patrolled in each grid, the patrols in each township.
+    params = {
+        "all": visible is ALL,
+        "visible": [] if visible is ALL else list(visible),
+        "county": visible_county_id(user),
+        "only": None if township_ids is None else list(township_ids),
+        "start": start,
+        "on": on,
+        "patrol": Inspection.Kind.PATROL,
+        "grid_member": Role.GRID_MEMBER,
+    }
+    # One statement for the four reads (written as SQL: building and compiling them through the ORM
+    # took longer than running them): each row says which it is, in the order each is read in.
+    with connections[router.db_for_read(Inspection)].cursor() as cursor:
+        cursor.execute(_PATROL_SQL, params)
+        rows = cursor.fetchall()
     per_grid: dict[int, int] = {}
     per_township: dict[int, int] = {}
-    for township_id, grid_id, patrolled, n in (
-        patrols.values("township_id", "premises__grid")
-        .annotate(patrolled=Count("premises", distinct=True), n=Count("id"))
-        .values_list("township_id", "premises__grid", "patrolled", "n")
-    ):
-        if grid_id is not None:
-            per_grid[grid_id] = patrolled
-        per_township[township_id] = per_township.get(township_id, 0) + n
-    for pk, name, township_id, township_name, count in grids:
-        row = GridPatrols(
-            grid_id=pk,
-            name=name,
-            township_id=township_id,
-            township_name=township_name,
-            premises=count,
-            patrolled=per_grid.get(pk, 0),
-        )
-        figures.grids.append(row)
-        total = figures.townships.setdefault(township_id, PatrolTally())
-        total.premises += row.premises
-        total.patrolled += row.patrolled
+    per_member: dict[int, tuple[int, int]] = {}
+    for kind, a, b, c, d, name, township_name in rows:
+        if kind == _PATROLS_PER_GRID:
+            # The premises patrolled in each grid, the patrols in each township.
+            township_id, grid_id, patrolled, n = a, b, c, d
+            if grid_id is not None:
+                per_grid[grid_id] = patrolled
+            per_township[township_id] = per_township.get(township_id, 0) + n
+        elif kind == _GRIDS:
+            row = GridPatrols(
+                grid_id=a,
+                name=name,
+                township_id=b,
+                township_name=township_name,
+                premises=c,
+                patrolled=per_grid.get(a, 0),
+            )
+            figures.grids.append(row)
+            total = figures.townships.setdefault(row.township_id, PatrolTally())
+            total.premises += row.premises
+            total.patrolled += row.patrolled
+        elif kind == _PATROLS_PER_MEMBER:
+            per_member[a] = (b, c)
     for township_id, n in per_township.items():
         figures.townships.setdefault(township_id, PatrolTally()).patrols = n
     grid_rows = {row.grid_id: row for row in figures.grids}
-    # Each member's patrols of premises of their own grid (a premises moved to another grid since
-    # counts for the grid it is in now, as the grid's figures do).
-    per_member = {
-        user_id: (patrolled, n)
-        for user_id, patrolled, n in patrols.filter(
-            premises__grid__members__user_profiles__user=F("recorded_by")
-        )
-        .values("recorded_by")
-        .annotate(patrolled=Count("premises", distinct=True), n=Count("id", distinct=True))
-        .values_list("recorded_by", "patrolled", "n")
-    }
-    members = (
-        UserProfile.objects.filter(role=Role.GRID_MEMBER, user__is_active=True)
-        .filter(grid_member__grid__in=list(grid_rows))
-        .values_list("user_id", "grid_member__name", "grid_member__grid_id")
-        .order_by("grid_member__name", "user_id")
-    )
-    for user_id, name, grid_id in members:
+    for kind, user_id, grid_id, _c, _d, name, _t in rows:
+        if kind != _MEMBERS:
+            continue
         grid = grid_rows.get(grid_id)
         if grid is None:
             continue
@@ -1276,3 +1263,50 @@ def patrol_figures(*, user, on: dt.date, township_ids: Iterable[int] | None = No
             rank, previous = position, key
         member.rank = rank
     return figures
+
+
+# What patrol_figures reads, by kind of row (the rows come in this order, each kind in its order).
+_PATROLS_PER_GRID, _GRIDS, _PATROLS_PER_MEMBER, _MEMBERS = 1, 2, 3, 4
+_TOWNSHIP, _GRID, _GRID_MEMBER = Township._meta.db_table, Grid._meta.db_table, GridMember._meta.db_table
+_PROFILE, _USER = UserProfile._meta.db_table, get_user_model()._meta.db_table
+# The townships seen: all or those visible, of the user's county, among those asked for. A patrol
+# counts for the grid its premises is in now; a member's, only of premises of their own grid.
+# Values bound, table names from our models.
+_PATROL_SQL = f"""
+WITH seen AS (
+  SELECT t.id, t.name FROM {_TOWNSHIP} t
+  WHERE (%(all)s OR t.id = ANY(%(visible)s::bigint[]))
+    AND (%(county)s::bigint IS NULL OR t.county_id = %(county)s)
+    AND (%(only)s::bigint[] IS NULL OR t.id = ANY(%(only)s))
+), patrols AS (
+  SELECT i.id, i.township_id, i.premises_id, i.recorded_by_id, p.grid_id
+  FROM {_INSPECTION} i JOIN seen ON seen.id = i.township_id JOIN {_PREMISES} p ON p.id = i.premises_id
+  WHERE i.kind = %(patrol)s AND i.inspected_on BETWEEN %(start)s AND %(on)s
+), grids AS (
+  SELECT g.id, g.name, g.township_id, seen.name AS township_name
+  FROM {_GRID} g JOIN seen ON seen.id = g.township_id
+)
+SELECT kind, a, b, c, d, name, township_name FROM (
+  SELECT {_PATROLS_PER_GRID} AS kind, township_id AS a, grid_id AS b, COUNT(DISTINCT premises_id) AS c,
+    COUNT(id) AS d, NULL AS name, NULL AS township_name, 0 AS place
+  FROM patrols GROUP BY township_id, grid_id
+  UNION ALL
+  SELECT {_GRIDS}, g.id, g.township_id, COALESCE(counted.n, 0), NULL, g.name, g.township_name,
+    ROW_NUMBER() OVER (ORDER BY g.township_name, g.name)
+  FROM grids g LEFT JOIN (
+    -- Counted by grid id before the join: grouping the county's premises by names took longer.
+    SELECT grid_id, COUNT(*) AS n FROM {_PREMISES} WHERE grid_id IN (SELECT id FROM grids) GROUP BY grid_id
+  ) counted ON counted.grid_id = g.id
+  UNION ALL
+  SELECT {_PATROLS_PER_MEMBER}, pt.recorded_by_id, COUNT(DISTINCT pt.premises_id), COUNT(DISTINCT pt.id),
+    NULL, NULL, NULL, 0
+  FROM patrols pt JOIN {_GRID_MEMBER} gm ON gm.grid_id = pt.grid_id
+    JOIN {_PROFILE} up ON up.grid_member_id = gm.id AND up.user_id = pt.recorded_by_id
+  GROUP BY pt.recorded_by_id
+  UNION ALL
+  SELECT {_MEMBERS}, up.user_id, gm.grid_id, NULL, NULL, gm.name, NULL,
+    ROW_NUMBER() OVER (ORDER BY gm.name, up.user_id)
+  FROM {_PROFILE} up JOIN {_USER} u ON u.id = up.user_id JOIN {_GRID_MEMBER} gm ON gm.id = up.grid_member_id
+  WHERE up.role = %(grid_member)s AND u.is_active AND gm.grid_id IN (SELECT id FROM grids)
+) rows ORDER BY kind, place
+"""  # noqa: S608

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy
 
 from core.clock import local_today
+from core.expressions import compiled_column
 from core.scoping import user_role
 from firebrigade import selectors as brigade_selectors
 from firebrigade.models import Brigade
@@ -281,7 +282,8 @@ def _build_columns(*, user, period: Period, parts) -> tuple[dict, bool]:
         columns["assignments"] = meeting_selectors.assignment_figures_column(
             user=user, on=period.as_of, start=period.start, end=period.end
         )
-    return columns, count_hazards
+    # Compiled too: the row they go into is read as it is (township_brigade_gaps).
+    return {name: compiled_column(column, model=Township) for name, column in columns.items()}, count_hazards
 
 
 def _set_columns(r: TownshipFigures, figures: dict, *, parts, columns: dict) -> None:

@@ -393,7 +393,7 @@ def test_patrol_figures_run_a_fixed_number_of_queries(grids, django_assert_num_q
     w = grids
     center = make_user(Role.GUIDANCE_CENTER, username="center")
     patrol(w)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(1):
         selectors.patrol_figures(user=center, on=TODAY)
     for n in range(5):
         grid = GridFactory(township=w.chumiao, name=f"新网格{n}")
@@ -402,6 +402,6 @@ def test_patrol_figures_run_a_fixed_number_of_queries(grids, django_assert_num_q
         )
         place = PremisesFactory(township=w.chumiao, grid=grid)
         patrol(w, by=member, premises=place)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(1):
         figures = selectors.patrol_figures(user=center, on=TODAY)
     assert len(figures.members) == 8

@@ -335,9 +335,8 @@ def test_township_page_runs_the_same_queries_for_a_10x_larger_township(
     # row with its plan progress, kept hazard figures and assignments as columns, its brigades);
     # the to-do (plans, their pending premises, hazards, assignments, equipment); and the session,
     # user, profile and unread count. (18 before issue 14's fewer, wider reads.) And the month's grid
-    # patrols (inspections.selectors.patrol_figures: grids, patrols per grid, members' patrols,
-    # members).
-    assert len(large.captured_queries) <= 16
+    # patrols (inspections.selectors.patrol_figures: one statement).
+    assert len(large.captured_queries) <= 13
 
 
 def test_the_township_page_shows_a_write_at_once(client, users, chumiao, data):
