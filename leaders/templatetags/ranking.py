@@ -18,6 +18,8 @@ register = template.Library()
 
 def _text(value) -> str:
     """A value as `{{ value }}` writes it inside `{% localize off %}`: unlocalized, escaped."""
+    if type(value) is int:  # what localize gives without grouping, digits needing no escape
+        return str(value)
     return conditional_escape(localize(value, use_l10n=False))
 
 
