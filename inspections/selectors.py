@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections, router
 from django.db.models import (
     BooleanField,
@@ -1191,21 +1191,29 @@ def patrol_figures(*, user, on: dt.date, township_ids: Iterable[int] | None = No
     of their township's grids."""
     start, _last = month_bounds(on)
     figures = PatrolFigures(start=start, end=on)
+    # The townships seen: all or those visible, of the user's county, among those asked for; as
+    # the ORM writes it for the database at hand (the embedded SQLite as well as PostgreSQL).
+    seen = Township.objects.all()
     visible = visible_township_ids(user)
-    params = {
-        "all": visible is ALL,
-        "visible": [] if visible is ALL else list(visible),
-        "county": visible_county_id(user),
-        "only": None if township_ids is None else list(township_ids),
-        "start": start,
-        "on": on,
-        "patrol": Inspection.Kind.PATROL,
-        "grid_member": Role.GRID_MEMBER,
-    }
+    if visible is not ALL:
+        seen = seen.filter(pk__in=visible)
+    county_id = visible_county_id(user)
+    if county_id is not None:
+        seen = seen.filter(county_id=county_id)
+    if township_ids is not None:
+        seen = seen.filter(pk__in=list(township_ids))
+    using = router.db_for_read(Inspection)
+    try:
+        seen_sql, seen_params = seen.values("id", "name").query.get_compiler(using).as_sql()
+    except EmptyResultSet:  # no township to see
+        return figures
     # One statement for the four reads (written as SQL: building and compiling them through the ORM
     # took longer than running them): each row says which it is, in the order each is read in.
-    with connections[router.db_for_read(Inspection)].cursor() as cursor:
-        cursor.execute(_PATROL_SQL, params)
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            _PATROL_SQL % {"seen": seen_sql},
+            [*seen_params, Inspection.Kind.PATROL, start, on, Role.GRID_MEMBER],
+        )
         rows = cursor.fetchall()
     per_grid: dict[int, int] = {}
     per_township: dict[int, int] = {}
@@ -1267,21 +1275,16 @@ def patrol_figures(*, user, on: dt.date, township_ids: Iterable[int] | None = No
 
 # What patrol_figures reads, by kind of row (the rows come in this order, each kind in its order).
 _PATROLS_PER_GRID, _GRIDS, _PATROLS_PER_MEMBER, _MEMBERS = 1, 2, 3, 4
-_TOWNSHIP, _GRID, _GRID_MEMBER = Township._meta.db_table, Grid._meta.db_table, GridMember._meta.db_table
+_GRID, _GRID_MEMBER = Grid._meta.db_table, GridMember._meta.db_table
 _PROFILE, _USER = UserProfile._meta.db_table, get_user_model()._meta.db_table
-# The townships seen: all or those visible, of the user's county, among those asked for. A patrol
-# counts for the grid its premises is in now; a member's, only of premises of their own grid.
-# Values bound, table names from our models.
+# `seen`: the townships seen (the ORM's SQL, its values bound). A patrol counts for the grid its
+# premises is in now; a member's, only of premises of their own grid. Values bound (the patrol
+# kind, the month's first day and `on`, the grid member role), table names from our models.
 _PATROL_SQL = f"""
-WITH seen AS (
-  SELECT t.id, t.name FROM {_TOWNSHIP} t
-  WHERE (%(all)s OR t.id = ANY(%(visible)s::bigint[]))
-    AND (%(county)s::bigint IS NULL OR t.county_id = %(county)s)
-    AND (%(only)s::bigint[] IS NULL OR t.id = ANY(%(only)s))
-), patrols AS (
+WITH seen AS (%(seen)s), patrols AS (
   SELECT i.id, i.township_id, i.premises_id, i.recorded_by_id, p.grid_id
   FROM {_INSPECTION} i JOIN seen ON seen.id = i.township_id JOIN {_PREMISES} p ON p.id = i.premises_id
-  WHERE i.kind = %(patrol)s AND i.inspected_on BETWEEN %(start)s AND %(on)s
+  WHERE i.kind = %%s AND i.inspected_on BETWEEN %%s AND %%s
 ), grids AS (
   SELECT g.id, g.name, g.township_id, seen.name AS township_name
   FROM {_GRID} g JOIN seen ON seen.id = g.township_id
@@ -1307,6 +1310,6 @@ SELECT kind, a, b, c, d, name, township_name FROM (
   SELECT {_MEMBERS}, up.user_id, gm.grid_id, NULL, NULL, gm.name, NULL,
     ROW_NUMBER() OVER (ORDER BY gm.name, up.user_id)
   FROM {_PROFILE} up JOIN {_USER} u ON u.id = up.user_id JOIN {_GRID_MEMBER} gm ON gm.id = up.grid_member_id
-  WHERE up.role = %(grid_member)s AND u.is_active AND gm.grid_id IN (SELECT id FROM grids)
+  WHERE up.role = %%s AND u.is_active AND gm.grid_id IN (SELECT id FROM grids)
 ) rows ORDER BY kind, place
 """  # noqa: S608
