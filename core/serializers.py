@@ -303,22 +303,22 @@ class _Method:
     def bind(self, env, index):
         method = getattr(env.serializer, self.method_name)
         at = {name: index[name] for name in index.proxy}  # the row's columns by name
+        return lambda row: method(_RowAttributes(row, at))
 
-        class Row:
-            """The row's columns as attributes, looked up when the method reads one."""
 
-            __slots__ = ("_values_rows_row",)  # a name no column has
+class _RowAttributes:
+    """A values row's columns as attributes (for a SerializerMethodField), looked up when read."""
 
-            def __init__(self, values):
-                self._values_rows_row = values
+    __slots__ = ("_values_rows_at", "_values_rows_row")  # names no column has
 
-            def __getattr__(self, name):
-                try:
-                    return self._values_rows_row[at[name]]
-                except KeyError:
-                    raise AttributeError(name) from None
+    def __init__(self, row, at: dict[str, int]):
+        self._values_rows_row, self._values_rows_at = row, at
 
-        return lambda row: method(Row(row))
+    def __getattr__(self, name):
+        try:
+            return self._values_rows_row[self._values_rows_at[name]]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 class _Nested:
