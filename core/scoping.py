@@ -89,6 +89,17 @@ def visible_township_ids(user) -> set[int] | None:
     return townships
 
 
+def visible_townships(user) -> QuerySet | set[int] | None:
+    """The townships `user` may see for a filter `__in`: ALL (None), a set of ids, or a query of ids
+    (a subquery: no query of its own)."""
+    return _visible_townships(user)
+
+
+def sees_every_township(user) -> bool:
+    """No township limit (visible_township_ids is ALL), told without reading any township."""
+    return _visible_townships(user) is ALL
+
+
 def user_department_id(user) -> int | None:
     """The county department a department user answers for (None for every other role)."""
     profile = _profile(user)

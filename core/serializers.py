@@ -16,11 +16,9 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-import psycopg
-from django.conf import settings
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ImproperlyConfigured
-from django.db import connection, connections, models
+from django.db import connection, models
 from django.db.models import F, Func, OuterRef, Prefetch, Subquery, TextField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
@@ -28,6 +26,8 @@ from django.utils.functional import cached_property
 from rest_framework import ISO_8601, relations, serializers
 from rest_framework import fields as drf
 from rest_framework.settings import api_settings
+
+from core.compiled import fetch_prepared
 
 Getter = Callable[[Any], Any]
 
@@ -372,39 +372,6 @@ class _Index(dict):
     """Lookup → position in the row, and the columns a method field's row proxy carries."""
 
     proxy: list[str]
-
-
-class _PreparedCursor(psycopg.Cursor):
-    """Server-side binding, the statement prepared on the connection at its first run."""
-
-    def execute(self, query, params=None, *, prepare=None, binary=None):
-        super().execute(query, params, prepare=True, binary=binary)
-        if self._query is None:  # a prepared run leaves it unset: Django's query log reads it
-            self._query = self._convert_query(query, params)
-        return self
-
-
-def fetch_prepared(sql: str, params: list, *, using: str) -> list[tuple]:
-    """The rows of `sql`, run as a prepared statement of the connection (PostgreSQL, settings.
-    DB_PREPARED_READS): a list page's queries are planned once per connection, not per request
-    (planning the page's rows cost more than running them). Logged and wrapped as Django's cursors
-    are, so query counts and errors read the same."""
-    db = connections[using]
-    if not (settings.DB_PREPARED_READS and db.vendor == "postgresql"):
-        with db.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-    db.close_if_health_check_failed()
-    db.ensure_connection()
-    if db.connection.prepare_threshold is None:
-        # Django turns psycopg's preparing off; allowed again, only statements run here ask for it
-        # (`prepare=True`): Django's own cursors bind client-side and never prepare.
-        db.connection.prepare_threshold = 1 << 30
-    with db.wrap_database_errors:
-        cursor = db._prepare_cursor(_PreparedCursor(db.connection))  # Django's logging and checks
-    with cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 class RowsById:

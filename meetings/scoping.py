@@ -9,6 +9,7 @@ from core.models import Role
 from core.scoping import (
     ALL,
     scope_queryset,
+    sees_every_township,
     user_department_id,
     user_role,
     visible_county_id,
@@ -59,7 +60,7 @@ def scope_assignments(queryset: QuerySet, *, user, prefix: str = "") -> QuerySet
         return (
             queryset.filter(**{f"{prefix}department_id": department_id}) if department_id else queryset.none()
         )
-    if visible_township_ids(user) is ALL:
+    if sees_every_township(user):
         return queryset
     county_id = visible_county_id(user)
     if role == Role.COUNTY_OFFICIAL and county_id is not None:
@@ -82,7 +83,7 @@ def visible_departments(user) -> QuerySet[CountyDepartment]:
     if role == Role.COUNTY_DEPARTMENT:
         department_id = user_department_id(user)
         return departments.filter(pk=department_id) if department_id else departments.none()
-    if visible_township_ids(user) is ALL:
+    if sees_every_township(user):
         return departments
     county_id = visible_county_id(user)
     if role == Role.COUNTY_OFFICIAL and county_id is not None:

@@ -32,6 +32,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 1 if _visibility < 60 else 10,
     "unacked_restore_throttle": 1 if _visibility < 60 else 10,
 }
+COMPILED_QUERIES_STRICT = True  # a selector query that cannot be compiled fails its test (core.compiled)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
