@@ -37,3 +37,11 @@ def person_name(user) -> str:
     if user is None:
         return ""
     return user.get_full_name().strip() or user.get_username()
+
+
+def choice_labels(model, field_name: str) -> dict:
+    """{value: label} of a model field's choices in the active language, for a list that labels
+    many rows: what get_<field>_display gives a row, without hashing every choice's lazy label
+    again for each row (which cost more than the rest of a row). A value with no choice labels
+    itself, as get_<field>_display does: `labels.get(value, value)`."""
+    return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}

@@ -39,9 +39,11 @@ from django.utils import timezone
 from core import geo
 from core.access import withhold
 from core.clock import day_start
+from core.compiled import CompiledQuery
 from core.expressions import compiled_column
 from core.filters import apply_filterset
 from core.scoping import scope_queryset
+from core.text import choice_labels
 from firebrigade import access
 from firebrigade import filters as filtersets
 from firebrigade.models import (
@@ -173,15 +175,17 @@ def township_brigade_gaps(
     *,
     user,
     township_ids=None,
+    county_id: int | None = None,
     equipment: bool = True,
     columns: dict | None = None,
     activity_month: dt.date | None = None,
 ) -> list[TownshipBrigadeGap]:
-    """Per township the user may see (optionally only `township_ids`): its brigades' status, active
-    staff against the standard minimum, good vehicles, station area, and for every equipment type
-    the standard requires the quantity held in good condition and the gap. Five queries (one when
-    no township is seen, four when only one is); two fewer with `equipment=False` (then every
-    `equipment` is empty).
+    """Per township the user may see (optionally only those of `county_id`, and only the ids in
+    `township_ids`): its brigades' status, active staff against the standard minimum, good
+    vehicles, station area, and for every equipment type the standard requires the quantity held in
+    good condition and the gap. Five queries (one when no township is seen, four when only one is);
+    two fewer with `equipment=False` (then every `equipment` is empty). The brigades' and the
+    equipment's queries are compiled once per scope (core.compiled).
 
     `columns`: {name: expression over the township} read with the townships (other apps' figures
     as subqueries on OuterRef("pk"), so that a page reads all of a township's in one row): each
@@ -190,14 +194,8 @@ def township_brigade_gaps(
     `activity_month` (any day of a month): each own brigade's `activity` is its MonthActivity of that
     month (with_month_activity), read with the brigades: no query more.
     """
-
-    def brigades_of(qs: QuerySet[Brigade]) -> QuerySet[Brigade]:
-        qs = _with_standard(qs)
-        return qs if activity_month is None else with_month_activity(qs, month=activity_month)
-
-    townships_qs = scope_queryset(Township.objects.all(), user=user, township_field="pk")
-    if township_ids is not None:
-        townships_qs = townships_qs.filter(pk__in=township_ids)
+    ids = None if township_ids is None else tuple(sorted(township_ids))
+    townships_qs = _townships_seen(user=user, county_id=county_id, township_ids=ids)
     # Prefixed: a figure's name may be a relation's ("hazards").
     names = {f"column_{name}": name for name in columns or {}}
     townships = list(
@@ -208,54 +206,29 @@ def township_brigade_gaps(
     if not townships:
         return []
 
-    township_pks = townships_qs.values("pk")
+    month = {} if activity_month is None else month_activity_bounds(activity_month)
     shared: dict[int, list[Brigade]] = {t.pk: [] for t in townships}
     if len(townships) == 1:
-        # One township (its page): its own brigades and those also serving it in one query.
+        # One township (its page), already seen: its own brigades and those also serving it in one
+        # query; the equipment of its own.
         (pk,) = shared
-        township_pks = [pk]
-        serves = _serves_column(pk)
-        both = list(
-            brigades_of(Brigade.objects.annotate(serves_township=serves))
-            .filter(Q(township_id=pk) | Q(serves_township=True))
-            .order_by("name", "pk")
-        )
+        seen = {"township_id": pk}
+        both = _BRIGADES_SERVING.rows(township_id=pk, **month)
         brigades = [b for b in both if b.township_id == pk]
         shared[pk] = [b for b in both if b.serves_township]
     else:
-        brigades = list(
-            brigades_of(Brigade.objects.filter(township__in=township_pks)).order_by("township_id", "name")
-        )
-        shared_links = (
-            Brigade.also_serves.through.objects.filter(township__in=township_pks)
-            .select_related("brigade")
-            .order_by("brigade__name")
-        )
-        for link in shared_links:
+        seen = {"user": user, "county_id": county_id, "township_ids": ids}
+        brigades = _BRIGADES_OF.rows(**seen, **month)
+        for link in _SHARED_LINKS.rows(**seen):
             shared[link.township_id].append(link.brigade)
     _attach_standards(brigades)
     requirements: list[EquipmentRequirement] = []
     held: dict[tuple[int, int], int] = {}
     if equipment:
-        requirements = list(
-            EquipmentRequirement.objects.filter(
-                standard__brigade_class__in=Brigade.objects.filter(township__in=township_pks).values(
-                    "brigade_class"
-                )
-            )
-            .select_related("equipment_type", "standard")
-            .order_by("equipment_type__category", "equipment_type__name")
-        )
-        held_rows = (
-            EquipmentItem.objects.filter(
-                brigade__township__in=township_pks, condition=EquipmentItem.Condition.GOOD
-            )
-            .order_by()
-            .values("brigade_id", "equipment_type_id")
-            .annotate(total=Sum("quantity"))
-        )
-        held = {(row["brigade_id"], row["equipment_type_id"]): row["total"] for row in held_rows}
+        requirements = _REQUIREMENTS.rows(**seen)
+        held = {(row["brigade_id"], row["equipment_type_id"]): row["total"] for row in _HELD.rows(**seen)}
 
+    status_labels = choice_labels(Brigade, "status")
     requirements_by_class: dict[str, list[EquipmentRequirement]] = {}
     for requirement in requirements:
         requirements_by_class.setdefault(requirement.standard.brigade_class, []).append(requirement)
@@ -283,7 +256,7 @@ def township_brigade_gaps(
             BrigadeGap(
                 brigade=brigade,
                 status=brigade.status,
-                status_label=str(brigade.get_status_display()),
+                status_label=status_labels.get(brigade.status, brigade.status),
                 has_standard=brigade.standard_id is not None,
                 active_staff=brigade.active_staff,
                 min_staff=brigade.min_staff,
@@ -303,12 +276,83 @@ def township_brigade_gaps(
     return [rows[t.pk] for t in townships]
 
 
-@functools.lru_cache(maxsize=512)
-def _serves_column(township_id: int):
-    """Whether the brigade also serves the township, compiled once per township (the brigades it
-    annotates are read as they are: core.expressions.compiled_column)."""
-    serves = Brigade.also_serves.through.objects.filter(brigade=OuterRef("pk"), township_id=township_id)
-    return compiled_column(Exists(serves), model=Brigade)
+# township_brigade_gaps' queries, compiled once per scope and shape (core.compiled): their inputs
+# only go into the query. The townships seen: those the user may see, of `county_id`, among
+# `township_ids` (a tuple, a shape), or the one `township_id` already seen.
+
+
+def _townships_seen(*, user, county_id: int | None = None, township_ids: tuple | None = None):
+    townships = scope_queryset(Township.objects.all(), user=user, township_field="pk")
+    if county_id is not None:
+        townships = townships.filter(county_id=county_id)
+    if township_ids is not None:
+        townships = townships.filter(pk__in=township_ids)
+    return townships
+
+
+def _township_pks(*, user=None, county_id=None, township_ids=None, township_id=None):
+    if township_id is not None:
+        return [township_id]
+    return _townships_seen(user=user, county_id=county_id, township_ids=township_ids).values("pk")
+
+
+def _with_month(brigades: QuerySet[Brigade], month: dict) -> QuerySet[Brigade]:
+    brigades = _with_standard(brigades)
+    return with_month_activity(brigades, bounds=month) if month else brigades
+
+
+def _brigades_serving(*, township_id: int, **month):
+    serves = Exists(
+        Brigade.also_serves.through.objects.filter(brigade=OuterRef("pk"), township_id=township_id)
+    )
+    return (
+        _with_month(Brigade.objects.annotate(serves_township=serves), month)
+        .filter(Q(township_id=township_id) | Q(serves_township=True))
+        .order_by("name", "pk")
+    )
+
+
+def _brigades_of(*, user, county_id=None, township_ids=None, **month):
+    township_pks = _township_pks(user=user, county_id=county_id, township_ids=township_ids)
+    return _with_month(Brigade.objects.filter(township__in=township_pks), month).order_by(
+        "township_id", "name"
+    )
+
+
+def _shared_links(*, user, county_id=None, township_ids=None):
+    township_pks = _township_pks(user=user, county_id=county_id, township_ids=township_ids)
+    return (
+        Brigade.also_serves.through.objects.filter(township__in=township_pks)
+        .select_related("brigade")
+        .order_by("brigade__name")
+    )
+
+
+def _requirements(**seen):
+    classes = Brigade.objects.filter(township__in=_township_pks(**seen)).values("brigade_class")
+    return (
+        EquipmentRequirement.objects.filter(standard__brigade_class__in=classes)
+        .select_related("equipment_type", "standard")
+        .order_by("equipment_type__category", "equipment_type__name")
+    )
+
+
+def _held(**seen):
+    return (
+        EquipmentItem.objects.filter(
+            brigade__township__in=_township_pks(**seen), condition=EquipmentItem.Condition.GOOD
+        )
+        .order_by()
+        .values("brigade_id", "equipment_type_id")
+        .annotate(total=Sum("quantity"))
+    )
+
+
+_BRIGADES_SERVING = CompiledQuery(Brigade, _brigades_serving)
+_BRIGADES_OF = CompiledQuery(Brigade, _brigades_of)
+_SHARED_LINKS = CompiledQuery(Brigade.also_serves.through, _shared_links)
+_REQUIREMENTS = CompiledQuery(EquipmentRequirement, _requirements)
+_HELD = CompiledQuery(EquipmentItem, _held)
 
 
 def funding_summary(*, user, year: int) -> QuerySet[Township]:
@@ -490,26 +534,17 @@ class FireFigures:
         self.loss += other.loss
 
 
-def _occurred_within(start: dt.date, end: dt.date) -> Q:
-    """Fires of the county's calendar days `start`..`end` (both inclusive)."""
-    return Q(occurred_at__gte=day_start(start), occurred_at__lt=day_start(end + dt.timedelta(days=1)))
+def _occurred_between(since: dt.datetime, until: dt.datetime) -> Q:
+    return Q(occurred_at__gte=since, occurred_at__lt=until)
 
 
-def fire_figures(
-    *,
-    user,
-    periods: dict[str, tuple[dt.date, dt.date]],
-    county_id: int | None = None,
-    by: str = "township_id",
-) -> dict[Any, dict[str, FireFigures]]:
-    """The fires the user may see (of `county_id`), grouped by `by` (a field of FireIncident: the
-    township, the cause), summed for each named period (start, end: the county's calendar days, both
-    inclusive): {group: {period name: FireFigures}}. Groups with no fire in any period are absent.
-    One query."""
-    incidents = with_report_deadline(_visible_incidents(user))
+def _fire_sums(*, user, by: str, names: tuple[str, ...], county_id=None, now: dt.datetime, **moments):
+    """fire_figures' query: the sums per group, late flag and period (`<name>_since`, `<name>_until`
+    for each of `names`). Its inputs only go into the query (core.compiled.CompiledQuery)."""
+    incidents = with_report_deadline(_visible_incidents(user), now=now)
     if county_id is not None:
         incidents = incidents.filter(township__county_id=county_id)
-    within = {name: _occurred_within(*period) for name, period in periods.items()}
+    within = {name: _occurred_between(moments[f"{name}_since"], moments[f"{name}_until"]) for name in names}
     sums = {}
     for name, period in within.items():
         sums[f"{name}__count"] = Count("id", filter=period)
@@ -523,7 +558,30 @@ def fire_figures(
         any_period |= period
     # Grouped by the late flag too, so that its expression is written (and compiled) once rather
     # than once a period: the late fires are those of the flagged group.
-    rows = incidents.filter(any_period).order_by().values(by, "is_late_report").annotate(**sums)
+    return incidents.filter(any_period).order_by().values(by, "is_late_report").annotate(**sums)
+
+
+_FIRE_SUMS = CompiledQuery(FireIncident, _fire_sums)
+
+
+def fire_figures(
+    *,
+    user,
+    periods: dict[str, tuple[dt.date, dt.date]],
+    county_id: int | None = None,
+    by: str = "township_id",
+) -> dict[Any, dict[str, FireFigures]]:
+    """The fires the user may see (of `county_id`), grouped by `by` (a field of FireIncident: the
+    township, the cause), summed for each named period (start, end: the county's calendar days, both
+    inclusive): {group: {period name: FireFigures}}. Groups with no fire in any period are absent.
+    One query, compiled once (core.compiled)."""
+    moments = {}
+    for name, (start, end) in periods.items():
+        moments[f"{name}_since"] = day_start(start)
+        moments[f"{name}_until"] = day_start(end + dt.timedelta(days=1))
+    rows = _FIRE_SUMS.rows(
+        user=user, by=by, names=tuple(periods), county_id=county_id, now=timezone.now(), **moments
+    )
     figures: dict[Any, dict[str, FireFigures]] = {}
     for row in rows:
         group = figures.setdefault(row[by], {name: FireFigures() for name in periods})
@@ -818,18 +876,37 @@ def _count_of(qs: QuerySet) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def with_month_activity(qs: QuerySet[Brigade], *, month: dt.date) -> QuerySet[Brigade]:
+def with_month_activity(
+    qs: QuerySet[Brigade], *, month: dt.date | None = None, bounds: dict | None = None
+) -> QuerySet[Brigade]:
     """Brigades annotated with their activity of `month`'s month — the one definition of the monthly
     counts the township page, the dashboard, the archive page and the API show: drills and trainings
     held (TrainingRecord.held_on), call-outs called (CallOut.called_at, the county's calendar days)
-    and publicity held in it. Read with month_activity_of."""
-    start = month_bounds(month)[0]
+    and publicity held in it. Read with month_activity_of. `bounds`: month_activity_bounds(month),
+    for a query compiled once (core.compiled: it takes the dates as they are, derives none)."""
+    if bounds is not None:
+        counts = _activity_count_columns(**bounds)
+        return qs.annotate(activity_month=Value(bounds["month_start"], output_field=DateField()), **counts)
+    bounds = month_activity_bounds(month)
+    start = bounds["month_start"]
     counts = _activity_counts.get(start)
     if counts is None:
         if len(_activity_counts) >= 64:  # a few months are asked for; older ones go
             _activity_counts.clear()
-        counts = _activity_counts[start] = _build_activity_counts(start)
+        counts = _activity_counts[start] = _activity_count_columns(**bounds)
     return qs.annotate(activity_month=Value(start, output_field=DateField()), **counts)
+
+
+def month_activity_bounds(month: dt.date) -> dict:
+    """What with_month_activity counts within: the month's first day and the next month's, and the
+    moments they begin in the county."""
+    start, next_start = month_bounds(month)
+    return {
+        "month_start": start,
+        "month_next": next_start,
+        "month_since": day_start(start),
+        "month_until": day_start(next_start),
+    }
 
 
 # The month's counts as expressions over the outer brigade, built and compiled once per month and
@@ -838,22 +915,23 @@ def with_month_activity(qs: QuerySet[Brigade], *, month: dt.date) -> QuerySet[Br
 _activity_counts: dict[dt.date, dict] = {}
 
 
-def _build_activity_counts(start: dt.date) -> dict:
-    next_start = month_bounds(start)[1]
+def _activity_count_columns(
+    *, month_start: dt.date, month_next: dt.date, month_since: dt.datetime, month_until: dt.datetime
+) -> dict:
     trainings = TrainingRecord.objects.filter(
-        brigade=OuterRef("pk"), held_on__gte=start, held_on__lt=next_start
+        brigade=OuterRef("pk"), held_on__gte=month_start, held_on__lt=month_next
     )
     counts = {
         "activity_drills": _count_of(trainings.filter(kind=TrainingRecord.Kind.DRILL)),
         "activity_trainings": _count_of(trainings.filter(kind=TrainingRecord.Kind.TRAINING)),
         "activity_call_outs": _count_of(
             CallOut.objects.filter(
-                brigade=OuterRef("pk"), called_at__gte=day_start(start), called_at__lt=day_start(next_start)
+                brigade=OuterRef("pk"), called_at__gte=month_since, called_at__lt=month_until
             )
         ),
         "activity_publicity": _count_of(
             PublicityActivity.objects.filter(
-                brigade=OuterRef("pk"), held_on__gte=start, held_on__lt=next_start
+                brigade=OuterRef("pk"), held_on__gte=month_start, held_on__lt=month_next
             )
         ),
     }

@@ -9,13 +9,14 @@ from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils.text import Truncator
 
 from core.clock import local_today
+from core.compiled import CompiledQuery
 from core.models import Role
 from core.scoping import scope_queryset, user_grid_member_id, user_role, visible_premises_ids
 from core.templatetags.display import day
 from firebrigade import selectors as brigade_selectors
 from firebrigade.models import EquipmentItem
 from inspections import selectors as inspection_selectors
-from inspections.models import Hazard, Inspection
+from inspections.models import Campaign, Hazard, Inspection, InspectionPlan
 from leaders.figures import Period, TownshipFigures, campaign_period, township_figures
 from meetings import selectors as meeting_selectors
 from meetings.models import Assignment
@@ -39,7 +40,7 @@ def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | Non
     """
     # The township's county's campaigns, to choose from; the current one is picked among them by the
     # one rule. Read before the township: its row comes with its figures (leaders.figures).
-    campaigns = list(inspection_selectors.campaign_list(user=user).filter(county__townships=township_id))
+    campaigns = _CAMPAIGNS.rows(user=user, township_id=township_id)
     current_campaign = inspection_selectors.campaign_pick_current(campaigns, on=on)
     campaign = current_campaign
     if campaign_id is not None:
@@ -72,63 +73,12 @@ def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | Non
     home.as_of = period.as_of
 
     if home.current_campaign is not None:
-        # Each list loads only the columns the page shows: whole related rows took longer to build
-        # than the queries to run.
-        plans = list(
-            inspection_selectors.plan_progress(user=user, campaign=home.current_campaign)
-            .filter(township_id=township.pk, inspected_count__lt=F("planned_count"))
-            .select_related(None)
-            .select_related("police_station")
-            .only(
-                "township_id", "title", "due_on", "planned_count", "inspected_count", "police_station__name"
-            )
-            .order_by("due_on", "title")
-        )
+        plans = _PLANS_DUE.rows(user=user, campaign_id=home.current_campaign.pk, township_id=township.pk)
         home.plans_due = inspection_selectors.plan_attach_pending_premises(plans=plans)
-
-    home.hazards_near = list(
-        # The township is already checked against the user's scope: narrowed directly, not re-validated
-        # through the list's filter form.
-        inspection_selectors.hazard_due_list(user=user, on=on)
-        .filter(township_id=township.pk)
-        .select_related(None)
-        .select_related("premises")
-        .only(
-            "township_id",
-            "severity",
-            "description",
-            "deadline",
-            "status",
-            "responsible_person",
-            "premises__name",
-        )[: TODO_LIMIT + 1]
-    )
-    home.assignments = list(
-        meeting_selectors.assignment_list(user=user, filters={"on": on})
-        .filter(township_id=township.pk)
-        .exclude(status=Assignment.Status.CLOSED)
-        .filter(deadline__lte=week)
-        .select_related(None)
-        .select_related("directive__meeting")
-        .only(
-            "township_id",
-            "deadline",
-            "status",
-            "progress_percent",
-            "responsible_person",
-            "directive__text",
-            "directive__meeting__title",
-        )[: TODO_LIMIT + 1]
-    )
-    home.equipment_due = list(
-        EquipmentItem.objects.filter(brigade__township_id=township.pk, next_maintenance_on__lte=week)
-        .exclude(condition=EquipmentItem.Condition.SCRAPPED)
-        .select_related("brigade", "equipment_type")
-        .only(
-            "quantity", "next_maintenance_on", "brigade__township_id", "brigade__name", "equipment_type__name"
-        )
-        .order_by("next_maintenance_on", "id")[: TODO_LIMIT + 1]
-    )
+    due_by = inspection_selectors.hazard_due_by(on)
+    home.hazards_near = _HAZARDS_NEAR.rows(user=user, on=on, due_by=due_by, township_id=township.pk)
+    home.assignments = _ASSIGNMENTS_DUE.rows(user=user, on=on, week=week, township_id=township.pk)
+    home.equipment_due = _EQUIPMENT_DUE.rows(week=week, township_id=township.pk)
     # One row more than shown tells whether the page links to the whole list.
     for name in ("hazards_near", "assignments", "equipment_due"):
         rows = getattr(home, name)
@@ -150,6 +100,85 @@ def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | Non
 
 # Rows per to-do group on the page (a phone on a poor line); a group with more links to its list.
 TODO_LIMIT = 20
+
+
+# The to-do lists' queries, compiled once per scope (core.compiled): their inputs only go into the
+# query. Each loads only the columns the page shows: whole related rows took longer to build than
+# the queries to run.
+
+
+def _campaigns(*, user, township_id: int):
+    return inspection_selectors.campaign_list(user=user).filter(county__townships=township_id)
+
+
+def _plans_due(*, user, campaign_id: int, township_id: int):
+    return (
+        inspection_selectors.plan_progress(user=user, campaign=campaign_id)
+        .filter(township_id=township_id, inspected_count__lt=F("planned_count"))
+        .select_related(None)
+        .select_related("police_station")
+        .only("township_id", "title", "due_on", "planned_count", "inspected_count", "police_station__name")
+        .order_by("due_on", "title")
+    )
+
+
+def _hazards_near(*, user, on: dt.date, due_by: dt.date, township_id: int):
+    # The township is already checked against the user's scope: narrowed directly, not re-validated
+    # through the list's filter form.
+    return (
+        inspection_selectors.hazard_due_list(user=user, on=on, due_by=due_by)
+        .filter(township_id=township_id)
+        .select_related(None)
+        .select_related("premises")
+        .only(
+            "township_id",
+            "severity",
+            "description",
+            "deadline",
+            "status",
+            "responsible_person",
+            "premises__name",
+        )[: TODO_LIMIT + 1]
+    )
+
+
+def _assignments_due(*, user, on: dt.date, week: dt.date, township_id: int):
+    return (
+        meeting_selectors.assignment_list(user=user, filters={"on": on})
+        .filter(township_id=township_id)
+        .exclude(status=Assignment.Status.CLOSED)
+        .filter(deadline__lte=week)
+        .select_related(None)
+        .select_related("directive__meeting")
+        .only(
+            "township_id",
+            "deadline",
+            "status",
+            "progress_percent",
+            "responsible_person",
+            "directive__text",
+            "directive__meeting__title",
+        )[: TODO_LIMIT + 1]
+    )
+
+
+def _equipment_due(*, week: dt.date, township_id: int):
+    return (
+        EquipmentItem.objects.filter(brigade__township_id=township_id, next_maintenance_on__lte=week)
+        .exclude(condition=EquipmentItem.Condition.SCRAPPED)
+        .select_related("brigade", "equipment_type")
+        .only(
+            "quantity", "next_maintenance_on", "brigade__township_id", "brigade__name", "equipment_type__name"
+        )
+        .order_by("next_maintenance_on", "id")[: TODO_LIMIT + 1]
+    )
+
+
+_CAMPAIGNS = CompiledQuery(Campaign, _campaigns)
+_PLANS_DUE = CompiledQuery(InspectionPlan, _plans_due)
+_HAZARDS_NEAR = CompiledQuery(Hazard, _hazards_near)
+_ASSIGNMENTS_DUE = CompiledQuery(Assignment, _assignments_due)
+_EQUIPMENT_DUE = CompiledQuery(EquipmentItem, _equipment_due)
 
 
 def _set_labels(rows: list, field: str, choices) -> None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from core.clock import local_today
 from core.expressions import compiled_column
 from core.scoping import user_role
+from core.text import choice_labels
 from firebrigade import selectors as brigade_selectors
 from firebrigade.models import Brigade
 from firebrigade.selectors import FireFigures, TownshipBrigadeGap
@@ -179,18 +180,18 @@ def township_figures(
     whatever the size of the county: funding, plans, kept hazard figures and assignments are read
     with the townships, each app's figures a column of the township's row. Each row's
     `brigade_gap.township` is the township (with its county)."""
-    if township_ids is None:
-        township_ids = Township.objects.filter(county_id=period.county_id).values("pk")
     columns, count_hazards = _figure_columns(user=user, period=period, parts=parts)
     activity_month = period.as_of if "activity" in parts else None
     gaps = brigade_selectors.township_brigade_gaps(
         user=user,
         township_ids=township_ids,
+        county_id=period.county_id,
         equipment="equipment" in parts,
         columns=columns,
         activity_month=activity_month,
     )
     rows: dict[int, TownshipFigures] = {}
+    kinds = choice_labels(Township, "kind")
     for gap in gaps:
         township = gap.township
         if township.county_id != period.county_id:
@@ -198,7 +199,7 @@ def township_figures(
         row = TownshipFigures(
             township_id=township.pk,
             name=township.name,
-            kind=str(township.get_kind_display()),
+            kind=kinds.get(township.kind, township.kind),
             county_id=township.county_id,
             brigade_gap=gap,
         )
