@@ -11,6 +11,8 @@ import datetime as dt
 
 from django import template
 from django.utils import formats, timezone, translation
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from core import money, text
@@ -83,3 +85,11 @@ def css_string(text) -> SafeString:
 def person(user) -> str:
     """The name of the user who did something (提交人, 录入人): core.text.person_name."""
     return text.person_name(user)
+
+
+def unlocalized(value) -> str:
+    """A value as `{{ value }}` writes it inside `{% localize off %}`: unlocalized, escaped. For
+    rows written in Python (leaders/templatetags/ranking.py, homes/templatetags/todo.py)."""
+    if type(value) is int:  # what localize gives without grouping, digits needing no escape
+        return str(value)
+    return conditional_escape(localize(value, use_l10n=False))

@@ -1,4 +1,4 @@
-"""The county dashboard's ranking rows, written in Python.
+"""The county dashboard's ranking table (its head and rows) and patrol rows, written in Python.
 
 Twenty townships × twenty-five cells of template variables, tags and filters took about a fifth of
 the dashboard's time (issue 14); here each cell is what the template wrote — the same values
@@ -12,15 +12,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from core import money
+from core.templatetags.display import unlocalized
 
 register = template.Library()
 
 
-def _text(value) -> str:
-    """A value as `{{ value }}` writes it inside `{% localize off %}`: unlocalized, escaped."""
-    if type(value) is int:  # what localize gives without grouping, digits needing no escape
-        return str(value)
-    return conditional_escape(localize(value, use_l10n=False))
+_text = unlocalized
 
 
 def _or_dash(value) -> str:
@@ -76,3 +73,45 @@ def _row(r) -> str:
 def ranking_rows(rows) -> str:
     """The ranking table's body rows (dashboard/county.html)."""
     return mark_safe("\n    " + "".join(_row(r) for r in rows) + "\n    ")  # noqa: S308 — every value escaped above
+
+
+@register.simple_tag
+def ranking_head(column_groups) -> str:
+    """The ranking table's column groups and two-row head (dashboard/county.html), from
+    leaders.dashboard.COLUMN_GROUPS: a group's columns under its name, ungrouped ones spanning both
+    rows."""
+    colgroups, top, bottom = [], [], []
+    for group, columns in column_groups:
+        span = localize(len(columns))
+        grouped = ' class="group"' if group else ""
+        colgroups.append(f'<colgroup{grouped} span="{span}"></colgroup>')
+        if group:
+            top.append(format_html('<th scope="colgroup" colspan="{}">{}</th>', span, group))
+            bottom.extend(format_html('<th scope="col">{}</th>', header) for _attr, header in columns)
+        else:
+            for attr, header in columns:
+                kind = attr if attr in ("name", "rank") else ""
+                top.append(format_html('<th scope="col" rowspan="2" class="{}">{}</th>', kind, header))
+    return mark_safe(  # noqa: S308 — every label escaped by format_html
+        "".join(colgroups)
+        + '\n    <thead>\n      <tr class="groups">'
+        + "".join(top)
+        + "</tr>\n      <tr>"
+        + "".join(bottom)
+        + "</tr>\n    </thead>"
+    )
+
+
+@register.simple_tag
+def patrol_rows(patrols) -> str:
+    """The dashboard's patrol table body: per township (a TownshipFigures and its PatrolTally), the
+    premises patrolled of those in its grids, the rate and the patrols; unlocalized, as the
+    ranking."""
+    rows = []
+    for r, p in patrols:
+        percent = "—" if p.percent is None else f"{_text(p.percent)}%"
+        rows.append(
+            f'<tr><th scope="row">{_text(r.name)}</th><td>{_text(p.patrolled)}/{_text(p.premises)}</td>'
+            f"<td>{percent}</td><td>{_text(p.patrols)}</td></tr>"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 — every value escaped by _text

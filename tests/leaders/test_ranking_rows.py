@@ -8,8 +8,10 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
+from inspections.selectors import PatrolTally
+from leaders.dashboard import COLUMN_GROUPS
 from leaders.figures import TownshipFigures
-from leaders.templatetags.ranking import ranking_rows
+from leaders.templatetags.ranking import patrol_rows, ranking_head, ranking_rows
 
 # dashboard/county.html's ranking body before it moved to Python.
 TEMPLATE_ROWS = """{% load i18n l10n display %}{% localize off %}
@@ -100,3 +102,41 @@ def test_the_ranking_rows_are_what_the_template_wrote(language):
     assert written == expected
     assert "&lt;褚庙乡 &amp;" in written
     assert ("并列第2" if language == "zh-hans" else "2") in written
+
+
+# dashboard/county.html's ranking head and patrol rows before they moved to Python.
+TEMPLATE_HEAD = """{% for group, group_columns in column_groups %}<colgroup{% if group %} class="group"{% endif %} span="{{ group_columns|length }}"></colgroup>{% endfor %}
+    <thead>
+      <tr class="groups">{% for group, group_columns in column_groups %}{% if group %}<th scope="colgroup" colspan="{{ group_columns|length }}">{{ group }}</th>{% else %}{% for attr, header in group_columns %}<th scope="col" rowspan="2" class="{% if attr == 'name' %}name{% elif attr == 'rank' %}rank{% endif %}">{{ header }}</th>{% endfor %}{% endif %}{% endfor %}</tr>
+      <tr>{% for group, group_columns in column_groups %}{% if group %}{% for attr, header in group_columns %}<th scope="col">{{ header }}</th>{% endfor %}{% endif %}{% endfor %}</tr>
+    </thead>"""
+
+TEMPLATE_PATROLS = """{% load l10n %}{% localize off %}{% for r, p in data.patrols %}<tr><th scope="row">{{ r.name }}</th><td>{{ p.patrolled }}/{{ p.premises }}</td><td>{% if p.percent is not None %}{{ p.percent }}%{% else %}—{% endif %}</td><td>{{ p.patrols }}</td></tr>{% endfor %}{% endlocalize %}"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_ranking_head_is_what_the_template_wrote(language):
+    groups = [*COLUMN_GROUPS, ("<分组 & “甲”>", [("x", "<列 & 乙>")])]  # escaped as the template did
+    with translation.override(language):
+        expected = Template(TEMPLATE_HEAD).render(Context({"column_groups": groups}))
+        written = ranking_head(groups)
+    assert written == expected
+    assert "&lt;列 &amp; 乙&gt;" in written
+    assert ('rowspan="2" class="rank">排名' if language == "zh-hans" else 'class="rank">Rank') in written
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_patrol_rows_are_what_the_template_wrote(language):
+    full, tied, empty = _rows()
+    patrols = [
+        (full, PatrolTally(premises=1200, patrolled=1031, patrols=2045)),
+        (tied, PatrolTally(premises=3, patrolled=1, patrols=1)),
+        (empty, PatrolTally()),
+    ]
+    with translation.override(language):
+        expected = Template(TEMPLATE_PATROLS).render(Context({"data": {"patrols": patrols}}))
+        written = patrol_rows(patrols)
+    assert written == expected
+    assert "&lt;褚庙乡 &amp;" in written
+    assert "<td>1031/1200</td>" in written
+    assert "<td>—</td>" in written  # a township without grids: no rate
