@@ -89,7 +89,7 @@ def person(user) -> str:
 
 def unlocalized(value) -> str:
     """A value as `{{ value }}` writes it inside `{% localize off %}`: unlocalized, escaped. For
-    rows written in Python (leaders/templatetags/ranking.py, homes/templatetags/todo.py)."""
+    rows written in Python (leaders/templatetags/ranking.py, homes/templatetags/township_rows.py)."""
     if type(value) is int:  # what localize gives without grouping, digits needing no escape
         return str(value)
     return conditional_escape(localize(value, use_l10n=False))

@@ -1,4 +1,4 @@
-"""The township page's to-do rows written in Python (homes/templatetags/todo.py) are, byte for byte,
+"""The township page's to-do and patrol rows written in Python (homes/templatetags/township_rows.py) are, byte for byte,
 what the template wrote before (kept here as the reference): late and on time, a police plan and a
 township's, links or names by whether the user records, more pending than shown, major hazards,
 names escaped, in both languages."""
@@ -10,7 +10,14 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from homes.templatetags.todo import todo_equipment, todo_hazards, todo_plans
+from homes.templatetags.township_rows import (
+    patrol_grid_rows,
+    patrol_member_rows,
+    todo_equipment,
+    todo_hazards,
+    todo_plans,
+)
+from inspections.selectors import GridPatrols, MemberPatrols, PatrolFigures
 
 # townships/detail.html's to-do loops before they moved to Python (the page writes the list's
 # opening `<ul>` and its indent).
@@ -152,3 +159,37 @@ def test_the_equipment_rows_are_what_the_template_wrote(language):
     assert written == expected
     assert "× 1200" in written  # unlocalized: no thousands separator
     assert written.count(' bad"') == 1
+
+
+# inspections/_patrol_figures.html's rows before they moved to Python (inside the page's localize off).
+TEMPLATE_PATROLS = """{% load l10n %}{% localize off %}{% for g in figures.grids %}<tr><td>{{ g.name }}</td><td>{{ g.patrolled }}/{{ g.premises }}</td><td>{% if g.percent is not None %}{{ g.percent }}%{% else %}—{% endif %}</td></tr>{% endfor %}|{% for m in figures.members %}<tr><td>{{ m.rank }}</td><td>{{ m.name }}</td><td>{{ m.grid_name }}</td><td>{{ m.patrolled }}/{{ m.premises }}{% if m.percent is not None %}（{{ m.percent }}%）{% endif %}</td><td>{{ m.patrols }}</td></tr>{% endfor %}{% endlocalize %}"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_patrol_rows_are_what_the_template_wrote(language):
+    figures = PatrolFigures(start=ON.replace(day=1), end=ON)
+    figures.grids = [
+        GridPatrols(grid_id=1, name="<一网格 & 东>", township_id=1, premises=1200, patrolled=1031),
+        GridPatrols(grid_id=2, name="二网格", township_id=1, premises=0, patrolled=0),
+    ]
+    figures.members = [
+        MemberPatrols(
+            user_id=5,
+            name="张<三>",
+            grid_id=1,
+            grid_name="<一网格 & 东>",
+            premises=1200,
+            patrolled=3,
+            patrols=1500,
+            rank=1,
+        ),
+        MemberPatrols(
+            user_id=6, name="李四", grid_id=2, grid_name="二网格", premises=0, patrolled=0, patrols=0, rank=2
+        ),
+    ]
+    with translation.override(language):
+        expected = Template(TEMPLATE_PATROLS).render(Context({"figures": figures}))
+        written = patrol_grid_rows(figures) + "|" + patrol_member_rows(figures)
+    assert written == expected
+    assert "&lt;一网格 &amp; 东&gt;" in written
+    assert "<td>1500</td>" in written  # unlocalized
