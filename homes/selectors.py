@@ -92,9 +92,12 @@ def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | Non
     _set_labels(home.hazards_near, "severity", Hazard.Severity.choices)
     _set_labels(home.assignments, "status", Assignment.Status.choices)
     # What the template would work out per row, once here (the to-do is most of the page's rows).
+    days: dict[dt.date, str] = {}  # deadlines repeat: each written once
     for hazard in home.hazards_near:
         hazard.title = f"{hazard.premises.name}：{Truncator(hazard.description).chars(40)}"
-        hazard.deadline_text = day(hazard.deadline)
+        if hazard.deadline not in days:
+            days[hazard.deadline] = day(hazard.deadline)
+        hazard.deadline_text = days[hazard.deadline]
     return home
 
 

@@ -138,9 +138,9 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# A list page's queries run as statements prepared on the connection (core.compiled.fetch_prepared):
-# planned once per connection. Off (0) behind a pooler that cannot keep prepared statements (pgbouncer
-# in transaction mode before 1.21).
+# Pages' compiled queries and the API's list pages run as statements prepared on the connection
+# (core.compiled.fetch_prepared): planned once per connection. Off (0) behind a pooler that cannot
+# keep prepared statements (pgbouncer in transaction mode before 1.21).
 DB_PREPARED_READS = env_bool("DB_PREPARED_READS", True)
 # A selector query that fails core.compiled's check is built on every call and logged as an error;
 # the tests raise instead, so that a builder that cannot be compiled is fixed.
