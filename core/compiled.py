@@ -22,7 +22,8 @@ raised where settings.COMPILED_QUERIES_STRICT, as in the tests):
 What the check cannot see is a builder that branches in Python on an input's value; builders
 take their inputs as plain values and only put them in the query (each builder says so).
 
-PostgreSQL only: on another database (the embedded SQLite demo) every query is built each time.
+PostgreSQL only: on another database (the embedded SQLite demo) every query is built each time,
+as everywhere with settings.COMPILED_QUERIES off.
 Users whose scope is not a function of their profile's ids alone (a premises' responsible person,
 a grid member: their premises are read through other rows) get their query built each time.
 """
@@ -162,7 +163,7 @@ class CompiledQuery:
         scope = scope_key(user) if with_user else ()
         # The database the router reads `model` from (a replica, core.db_router): compiled per vendor.
         using = router.db_for_read(self.model)
-        if scope is None or connections[using].vendor != "postgresql":
+        if scope is None or not settings.COMPILED_QUERIES or connections[using].vendor != "postgresql":
             # Elsewhere (the embedded SQLite demo) dates go into the SQL as text, where the check
             # could not tell a date of the clock's from a constant: built each time.
             return None, [], using

@@ -142,6 +142,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # (core.compiled.fetch_prepared): planned once per connection. Off (0) behind a pooler that cannot
 # keep prepared statements (pgbouncer in transaction mode before 1.21).
 DB_PREPARED_READS = env_bool("DB_PREPARED_READS", True)
+# The pages' selector queries compiled once per scope and shape (core.compiled); 0 builds every one
+# on every request, as the ORM does (the same answers, slower): a switch to tell the two apart.
+COMPILED_QUERIES = env_bool("COMPILED_QUERIES", True)
 # A selector query that fails core.compiled's check is built on every call and logged as an error;
 # the tests raise instead, so that a builder that cannot be compiled is fixed.
 COMPILED_QUERIES_STRICT = False
