@@ -125,7 +125,10 @@ class CompiledQuery:
     are not values but shapes (None, booleans, strings, tuples of those): these are passed to the
     builder as they are and the SQL is kept per value of them."""
 
-    MAX_SHAPES = 512  # scopes × shapes kept per query
+    # Scopes × shapes kept per query: a compiled query holds ~30 KB (its compiler, for the ORM's
+    # converters and model rows), so a process keeps at most ~8 MB per query; past that it starts
+    # again (compiling costs what the ORM pays on every request anyway).
+    MAX_SHAPES = 256
 
     def __init__(self, model: type[Model], build: Callable[..., QuerySet]):
         self.model, self.build = model, build
