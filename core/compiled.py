@@ -237,15 +237,9 @@ class CompiledQuery:
             return compiled
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             raise ImproperlyConfigured(f"CompiledQuery: {self.build.__qualname__} prefetches: not compiled")
-        places = []  # per parameter: (True, the input's name) or (False, the constant)
-        for a, b in zip(params, params_two, strict=True):
-            if a == b and not isinstance(a, dt.date):
-                places.append((False, a))
-                continue
-            name = next((n for n in names if one[n] == a and two[n] == b), None)
-            if name is None:
-                raise refused
-            places.append((True, name))
+        places = input_places(params, params_two, one, two)
+        if places is None:
+            raise refused
         compiled.places = places
         query = compiler.query
         compiled.names = [*query.extra_select, *query.values_select, *query.annotation_select]
@@ -297,6 +291,24 @@ class CompiledQuery:
                 setattr(obj, name, row[at])
             objects.append(obj)
         return objects
+
+
+def input_places(params, params_two, one: dict, two: dict, *, dates_constant: bool = False) -> list | None:
+    """The parameters of two compilations of one query, made with the stand-in inputs `one` and
+    `two` ({name: value}): per parameter (True, the input's name) where an input stands, or (False,
+    the value) where both compilations agree; None when a parameter is neither, and the SQL depends
+    on more than its inputs. A date both agree on is refused too, as it could be the clock's
+    (`dates_constant` accepts it: core.serializers.RowsById, whose only date is its input)."""
+    places = []
+    for a, b in zip(params, params_two, strict=True):
+        if a == b and (dates_constant or not isinstance(a, dt.date)):
+            places.append((False, a))
+            continue
+        name = next((n for n in one if one[n] == a and two[n] == b), None)
+        if name is None:
+            return None
+        places.append((True, name))
+    return places
 
 
 def _other_user(user):

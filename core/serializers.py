@@ -27,7 +27,7 @@ from rest_framework import ISO_8601, relations, serializers
 from rest_framework import fields as drf
 from rest_framework.settings import api_settings
 
-from core.compiled import fetch_prepared
+from core.compiled import fetch_prepared, input_places
 
 Getter = Callable[[Any], Any]
 
@@ -420,15 +420,9 @@ class RowsById:
         refused = ImproperlyConfigured(f"RowsById: {self.build.__qualname__}'s SQL depends on its inputs")
         if sql != sql_two or len(params) != len(params_two):
             raise refused
-        places = []  # per parameter: (True, the input's name) or (False, the constant)
-        for a, b in zip(params, params_two, strict=True):
-            if a == b:
-                places.append((False, a))
-                continue
-            name = next((n for n in names if one[n] == a and two[n] == b), None)
-            if name is None:
-                raise refused
-            places.append((True, name))
+        places = input_places(params, params_two, one, two, dates_constant=True)
+        if places is None:
+            raise refused
         fields = [s[0] for s in compiler.select[: compiler.col_count]]
         return sql, places, compiler, compiler.get_converters(fields), columns
 

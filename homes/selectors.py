@@ -13,6 +13,7 @@ from core.compiled import CompiledQuery
 from core.models import Role
 from core.scoping import scope_queryset, user_grid_member_id, user_role, visible_premises_ids
 from core.templatetags.display import day
+from core.text import choice_labels
 from firebrigade import selectors as brigade_selectors
 from firebrigade.models import EquipmentItem
 from inspections import selectors as inspection_selectors
@@ -88,9 +89,9 @@ def township_home(*, user, township_id: int, on: dt.date, campaign_id: int | Non
     # The month's grid patrols (the dashboard's and the ranking's figures, of this township).
     home.patrols = inspection_selectors.patrol_figures(user=user, on=on, township_ids=[township.pk])
     home.patrol_total = home.patrols.township(township.pk)
-    _set_labels(home.hazards_near, "status", Hazard.Status.choices)
-    _set_labels(home.hazards_near, "severity", Hazard.Severity.choices)
-    _set_labels(home.assignments, "status", Assignment.Status.choices)
+    _set_labels(home.hazards_near, Hazard, "status")
+    _set_labels(home.hazards_near, Hazard, "severity")
+    _set_labels(home.assignments, Assignment, "status")
     # What the template would work out per row, once here (the to-do is most of the page's rows).
     days: dict[dt.date, str] = {}  # deadlines repeat: each written once
     for hazard in home.hazards_near:
@@ -184,10 +185,10 @@ _ASSIGNMENTS_DUE = CompiledQuery(Assignment, _assignments_due)
 _EQUIPMENT_DUE = CompiledQuery(EquipmentItem, _equipment_due)
 
 
-def _set_labels(rows: list, field: str, choices) -> None:
+def _set_labels(rows: list, model, field: str) -> None:
     """Set `<field>_label` on each row, what get_<field>_display gives, translating each label once
-    rather than once a row."""
-    labels = {value: str(label) for value, label in choices}
+    rather than once a row (core.text.choice_labels)."""
+    labels = choice_labels(model, field)
     for row in rows:
         value = getattr(row, field)
         setattr(row, f"{field}_label", labels.get(value, value))
@@ -285,8 +286,8 @@ def police_home(*, user, on: dt.date) -> PoliceHome | None:
         .only("township_id", "description", "deadline", "status", "premises__name")
         .order_by("deadline", "id")[:TODO_LIMIT]
     )
-    _set_labels(home.premises_due, "risk_level", Premises.RiskLevel.choices)
-    _set_labels(home.open_hazards, "status", Hazard.Status.choices)
+    _set_labels(home.premises_due, Premises, "risk_level")
+    _set_labels(home.open_hazards, Hazard, "status")
     return home
 
 
