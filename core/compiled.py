@@ -30,7 +30,9 @@ a grid member: their premises are read through other rows) get their query built
 
 import copy
 import datetime as dt
+import functools
 import logging
+import re
 import threading
 from collections.abc import Callable
 
@@ -318,13 +320,29 @@ def _other_user(user):
     return other
 
 
-class _PreparedCursor(psycopg.Cursor):
-    """Server-side binding, the statement prepared on the connection at its first run."""
+_PLACEHOLDER = re.compile(r"%[%s]")
+
+
+@functools.lru_cache(maxsize=1024)
+def _numbered(sql: str) -> str:
+    """Django's SQL (`%s` placeholders, `%%` for %) with PostgreSQL's `$1, $2, …`, worked out once per
+    statement: psycopg splits a statement longer than 4 kB again on every run (~0.3 ms a page's)."""
+    numbers = iter(range(1, sql.count("%") + 1))
+    numbered = _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
+    if _PLACEHOLDER.sub("", sql).count("%"):
+        raise ValueError("a placeholder other than %s in compiled SQL")
+    return numbered
+
+
+class _PreparedCursor(psycopg.RawCursor):
+    """Server-side binding, the statement prepared on the connection at its first run; its
+    placeholders numbered once (_numbered), not on each run."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        super().execute(query, params, prepare=True, binary=binary)
+        numbered = query if params is None else _numbered(query)
+        super().execute(numbered, params, prepare=True, binary=binary)
         if self._query is None:  # a prepared run leaves it unset: Django's query log reads it
-            self._query = self._convert_query(query, params)
+            self._query = self._convert_query(numbered, params)
         return self
 
 
