@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from rest_framework import parsers, permissions
+from rest_framework import parsers, permissions, renderers
 from rest_framework.exceptions import NotAcceptable, ParseError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
@@ -18,6 +18,7 @@ from rest_framework.settings import api_settings
 from rest_framework.utils import json
 
 from core.exports import xlsx_bytes
+from core.json_sql import JSONText
 from core.models import Role
 from core.scoping import user_role
 from core.serializers import ValuesQuery
@@ -167,6 +168,29 @@ class JSONParser(parsers.JSONParser):
             return json.loads(text, parse_constant=json.strict_constant if strict else None)
         except (ValueError, RecursionError) as exc:
             raise ParseError(gettext("JSON 格式错误：%(error)s") % {"error": exc}) from None
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    """DRF's JSON renderer; an answer holding JSON already written (core.json_sql.JSONText: a list
+    page's rows written by PostgreSQL) has it put in as it is, where the answer is compact JSON as
+    PostgreSQL writes it, else parsed and written again (an `indent` asked for in Accept)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if not isinstance(data, dict) or not any(isinstance(v, JSONText) for v in data.values()):
+            return super().render(data, accepted_media_type, renderer_context)
+        indent = self.get_indent(accepted_media_type, renderer_context or {})
+        if indent is not None or not self.compact or self.ensure_ascii:
+            data = {k: json.loads(v) if isinstance(v, JSONText) else v for k, v in data.items()}
+            return super().render(data, accepted_media_type, renderer_context)
+        dumps = {
+            "cls": self.encoder_class, "ensure_ascii": False, "allow_nan": not self.strict, "separators": (",", ":")
+        }  # fmt: skip
+        members = (
+            json.dumps(k, **dumps) + ":" + (v if isinstance(v, JSONText) else json.dumps(v, **dumps))
+            for k, v in data.items()
+        )
+        text = "{" + ",".join(members) + "}"
+        return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
 
 
 class XLSXRenderer(BaseRenderer):

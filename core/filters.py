@@ -24,20 +24,61 @@ from rest_framework.filters import OrderingFilter as DRFOrderingFilter
 from core.scoping import can_see_township, scope_queryset, township_model
 
 
-def apply_filterset(filterset_class, queryset: QuerySet, filters, *, user, strict: bool = True) -> QuerySet:
+def apply_filterset(
+    filterset_class, queryset: QuerySet, filters, *, user, strict: bool = True, on: dt.date | None = None
+) -> QuerySet:
     """`queryset` filtered by `filters` (a dict or a request's query) through `filterset_class`.
 
     Choices of scoped filters (a township, a grid) are those `user` may see: the FilterSet's choice
     querysets read `request.user`. An invalid value raises ValidationError (the API answers 400),
     unless `strict` is false: then it is left out, as a page's form shows it and ignores it.
+    `on`: the day filters "as of today" read (the FilterSet's `as_of`; default today).
+    A `CleanedFilters` (filter_values) is applied as it is, without being validated again.
     """
     if not filters:
         return queryset
+    if isinstance(filters, CleanedFilters):
+        filterset = filters.filterset_class(queryset=queryset, request=SimpleNamespace(user=user))
+        filterset.as_of = on
+        for name, value in filters.items():
+            queryset = filterset.filters[name].filter(queryset, value)
+        return queryset
     filterset_class = _narrowed(filterset_class, _named(filterset_class, filters))
     filterset = filterset_class(data=filters, queryset=queryset, request=SimpleNamespace(user=user))
+    filterset.as_of = on
     if strict and not filterset.is_valid():
         raise ValidationError(filterset.errors)
     return filterset.qs
+
+
+class CleanedFilters(dict):
+    """A FilterSet's validated values ({filter name: value}), as `filter_values` gives them."""
+
+    filterset_class: type
+
+    @classmethod
+    def of(cls, filterset_class, values: dict) -> "CleanedFilters":
+        """`values` of `filterset_class`'s filters, validated already (by filter_values)."""
+        cleaned = cls(values)
+        cleaned.filterset_class = _narrowed(filterset_class, frozenset(values))
+        return cleaned
+
+
+def filter_values(filterset_class, filters, *, user) -> CleanedFilters:
+    """`filters` validated by `filterset_class` as apply_filterset validates them (ValidationError:
+    the API's 400), their values kept apart from applying them: `apply_filterset` (through the
+    resource's selector) applies them without validating again — a compiled query takes them as
+    inputs (core.compiled)."""
+    filterset_class = _narrowed(filterset_class, _named(filterset_class, filters or {}))
+    values = CleanedFilters()
+    values.filterset_class = filterset_class
+    if not filters:
+        return values
+    filterset = filterset_class(data=filters, queryset=None, request=SimpleNamespace(user=user))
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    values.update(filterset.form.cleaned_data)
+    return values
 
 
 def _named(filterset_class, filters) -> frozenset[str]:

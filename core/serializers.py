@@ -16,17 +16,20 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from django.contrib.postgres.aggregates import JSONBAgg
+from django.contrib.postgres.aggregates import JSONBAgg, StringAgg
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ImproperlyConfigured
-from django.db import connection, models
-from django.db.models import F, Func, OuterRef, Prefetch, Subquery, TextField
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import connection, models, router
+from django.db.models import Case, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from rest_framework import ISO_8601, relations, serializers
 from rest_framework import fields as drf
 from rest_framework.settings import api_settings
 
+from core import json_sql
 from core.compiled import fetch_prepared, input_places
 
 Getter = Callable[[Any], Any]
@@ -261,13 +264,97 @@ def _converter(field, model_field):
     return lambda env: field.to_representation
 
 
+def _json_of(field, model_field, display, lookup: str, media):
+    """`field`'s value at `lookup` as JSON text written by PostgreSQL exactly as DRF writes it, or
+    None for a kind of field or column it is not written for (the page is then written by Python)."""
+    ref = F(lookup)
+    if display is not None:  # get_<field>_display: the label in the active language
+        if not _stock(field, drf.CharField):
+            return None
+        labels = _labels(display, translation.get_language())
+        # Each label written as JSON here, as DRF's renderer writes it; a value without one as itself.
+        whens = [
+            When(Q(**{lookup: value}), then=Value(json.dumps(label, ensure_ascii=False)))
+            for value, label in labels.items()
+            if value is not None
+        ]
+        return Case(*whens, default=json_sql.json_value(Cast(ref, TextField())), output_field=TextField())
+    integer = isinstance(model_field, models.IntegerField | models.AutoField) and not isinstance(
+        model_field, models.BooleanField
+    )
+    text = isinstance(model_field, models.CharField | models.TextField)
+    if isinstance(field, relations.PrimaryKeyRelatedField):
+        key = model_field.target_field if model_field.is_relation else model_field
+        keyed_by_integer = isinstance(key, models.IntegerField | models.AutoField)
+        return json_sql.json_literal(ref) if keyed_by_integer else None
+    if isinstance(field, drf.FileField):
+        if not isinstance(model_field, models.FileField) or model_field.storage is not default_storage:
+            return None
+        if not getattr(field, "use_url", api_settings.UPLOADED_FILES_USE_URL):
+            return json_sql.FileName(ref)
+        if default_storage.__class__ is not FileSystemStorage:
+            return None  # another storage's URLs are not its base URL and the name
+        return json_sql.FileUrl(ref, media)
+    if _stock(field, drf.ChoiceField):
+        return json_sql.json_value(ref) if text or integer else None
+    if _stock(field, drf.CharField):
+        if text:
+            return json_sql.json_value(ref)
+        return json_sql.json_value(json_sql.as_text(ref)) if integer else None
+    big_as_number = not getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+    if _stock(field, drf.IntegerField) or (_stock(field, drf.BigIntegerField) and big_as_number):
+        return json_sql.json_literal(ref) if integer else None
+    if _stock(field, drf.BooleanField):
+        return json_sql.json_literal(ref) if isinstance(model_field, models.BooleanField) else None
+    iso = ISO_8601
+    if _stock(field, drf.DateTimeField) and getattr(field, "format", api_settings.DATETIME_FORMAT) == iso:
+        zone = timezone.get_current_timezone()
+        name = getattr(zone, "key", None)
+        if hasattr(field, "timezone") or name is None or not isinstance(model_field, models.DateTimeField):
+            return None
+        usual = int(timezone.now().astimezone(zone).utcoffset().total_seconds())
+        return json_sql.or_null(json_sql.IsoDateTime(ref, name, usual))
+    if _stock(field, drf.DateField) and getattr(field, "format", api_settings.DATE_FORMAT) == iso:
+        plain_date = isinstance(model_field, models.DateField) and not isinstance(
+            model_field, models.DateTimeField
+        )
+        return json_sql.json_value(ref) if plain_date else None
+    if _stock(field, drf.DecimalField):
+        written_at_scale = (
+            isinstance(model_field, models.DecimalField)
+            and field.decimal_places == model_field.decimal_places
+            and not field.localize
+            and not field.normalize_output
+            and getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+        )
+        # A column of the field's scale holds the digits DRF's quantize writes.
+        return json_sql.json_value(json_sql.as_text(ref)) if written_at_scale else None
+    return None
+
+
 class _Leaf:
     """One declared field read from the row's columns: `lookup` gives its value; `guards` are the
     nullable relations on its path (None when the row has no such related row, as DRF finds it)."""
 
-    def __init__(self, name, lookup, guards, convert, missing, decode):
+    def __init__(
+        self, name, lookup, guards, convert, missing, decode, *, field=None, model_field=None, display=None
+    ):
         self.name, self.lookup, self.guards = name, lookup, guards
         self.convert, self.missing, self.decode = convert, missing, decode
+        self.field, self.model_field, self.display = field, model_field, display
+
+    def json(self, queryset, media):
+        """The field's JSON, written by PostgreSQL (core.json_sql), or None where it is not written
+        exactly so: a key DRF would leave out, a default other than null."""
+        if self.guards and self.missing is not None:
+            return None
+        model_field = self.model_field
+        if model_field is None:  # an annotation: its type is the query's
+            annotation = queryset.query.annotations.get(self.lookup)
+            model_field = getattr(annotation, "output_field", None)
+            if model_field is None:
+                return None
+        return _json_of(self.field, model_field, self.display, self.lookup, media)
 
     def lookups(self) -> list[str]:
         return [self.lookup, *self.guards]
@@ -299,6 +386,9 @@ class _Method:
 
     def lookups(self) -> list[str]:
         return []
+
+    def json(self, queryset, media):
+        return None  # a Python method: the page is written by Python
 
     def bind(self, env, index):
         method = getattr(env.serializer, self.method_name)
@@ -333,7 +423,8 @@ class _Nested:
     def lookups(self) -> list[str]:
         return [self.alias]
 
-    def annotation(self, queryset):
+    def _rows(self, queryset):
+        """The nested rows as the queryset's prefetch for this list declares them, and their order."""
         related = self.relation.related_model
         prefetch = next(
             (
@@ -348,6 +439,23 @@ class _Nested:
         order = tuple(rows.query.order_by) or (
             tuple(related._meta.ordering) if rows.query.default_ordering else ()
         )
+        return rows, order
+
+    def json(self, queryset, media):
+        """The nested list as a JSON array, its rows written by PostgreSQL (in the prefetch's order)."""
+        rows, order = self._rows(queryset)
+        row = self.child.json_row(rows, media)
+        if row is None:
+            return None
+        key = self.relation.field.name
+        rows = rows.filter(**{key: OuterRef(self.relation.field.target_field.attname)}).order_by()
+        joined = StringAgg(row, delimiter=",", order_by=[*order, "pk"])
+        rows = rows.values(key).annotate(values_rows_json=joined).values("values_rows_json")
+        listed = Coalesce(Subquery(rows, output_field=TextField()), Value(""))
+        return json_sql.concat(Value("["), listed, Value("]"))
+
+    def annotation(self, queryset):
+        rows, order = self._rows(queryset)
         # Rows only ordered (the usual prefetch): the subquery is built once per ordering.
         plain = not rows.query.where and not rows.query.annotations and all(isinstance(o, str) for o in order)
         if plain and order in self.built:
@@ -391,31 +499,49 @@ class RowsById:
         "ids": ([-7301], [-7302, -7303]),
         dt.date: (dt.date(1901, 1, 1), dt.date(1902, 2, 2)),
         int: (-7304, -7305),
+        str: ("http://stand-in-one.invalid/media/", "http://stand-in-two.invalid/m/"),
     }
+    MEDIA = "values_rows_media"  # the input of the absolute media URL (JSON rows: files' URLs)
 
     def __init__(self, build: Callable[..., models.QuerySet], **inputs):
         self.build, self.inputs = build, inputs
 
-    def compiled(self, values_rows: "ValuesRows"):
+    def compiled(self, values_rows: "ValuesRows", *, as_json: bool = False):
         key = (values_rows, self.build, tuple(sorted((n, type(v)) for n, v in self.inputs.items())))
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            compiled = self._compiled[key] = self._compile(values_rows)
-        return compiled
+        if as_json:
+            # Labels in the active language and datetimes in the current time zone are in the SQL.
+            key += (translation.get_language(), getattr(timezone.get_current_timezone(), "key", None))
+        key += (as_json,)
+        if key not in self._compiled:
+            self._compiled[key] = self._compile(values_rows, as_json=as_json)
+        return self._compiled[key]
 
-    def _compile(self, values_rows: "ValuesRows"):
+    def _compile(self, values_rows: "ValuesRows", *, as_json: bool = False):
         names = ["ids", *sorted(self.inputs)]
         kinds = ["ids", *(type(self.inputs[n]) for n in names[1:])]
-        if any(kind not in self._STAND_INS for kind in kinds):
-            raise ImproperlyConfigured(f"RowsById: inputs of kinds {kinds}: only dates and integers")
+        if any(kind not in self._STAND_INS for kind in kinds) or self.MEDIA in names:
+            raise ImproperlyConfigured(f"RowsById: inputs of kinds {kinds}: only dates, integers and text")
+        if as_json:
+            names, kinds = [*names, self.MEDIA], [*kinds, str]
         builds = []
         for which in (0, 1):
             stand_ins = {n: self._STAND_INS[k][which] for n, k in zip(names, kinds, strict=True)}
-            query = values_rows.queryset(self._rows(stand_ins))
-            values = query.rows.values_list(*query.columns, "pk")
+            if as_json:
+                rows = self._rows({n: v for n, v in stand_ins.items() if n != self.MEDIA})
+                row = values_rows.json_row(rows, Value(stand_ins[self.MEDIA]))
+                if row is None:
+                    return None  # a field PostgreSQL does not write: the rows are written by Python
+                columns = ["values_rows_json"]
+                values = (
+                    rows.prefetch_related(None).annotate(values_rows_json=row).values_list(*columns, "pk")
+                )
+            else:
+                query = values_rows.queryset(self._rows(stand_ins))
+                columns = query.columns
+                values = query.rows.values_list(*columns, "pk")
             compiler = values.query.get_compiler(values.db)
             sql, params = compiler.as_sql()
-            builds.append((stand_ins, compiler, sql, params, query.columns))
+            builds.append((stand_ins, compiler, sql, params, columns))
         (one, compiler, sql, params, columns), (two, _, sql_two, params_two, _) = builds
         refused = ImproperlyConfigured(f"RowsById: {self.build.__qualname__}'s SQL depends on its inputs")
         if sql != sql_two or len(params) != len(params_two):
@@ -436,6 +562,21 @@ class RowsById:
         where = RawSQL(f"{quote(table)}.{quote(pk)} = ANY(%s)", (ids,), output_field=models.BooleanField())  # noqa: S611
         return rows.filter(where)
 
+    def read_json(self, values_rows: "ValuesRows", ids: list, *, media: str, using: str) -> list[str] | None:
+        """The rows of `ids`, in that order, each the JSON object DRF would write, written by
+        PostgreSQL (`media`: the absolute media URL); None where the serializer has a field
+        PostgreSQL does not write (read() then)."""
+        compiled = self.compiled(values_rows, as_json=True)
+        if compiled is None:
+            return None
+        if not ids:
+            return []
+        sql, places, _compiler, _converters, _columns = compiled
+        given = {**self.inputs, "ids": list(ids), self.MEDIA: media}
+        params = [given[value] if is_input else value for is_input, value in places]
+        by_id = {i: text for text, i in fetch_prepared(sql, params, using=using)}
+        return [by_id[i] for i in ids if i in by_id]
+
     def read(self, values_rows: "ValuesRows", ids: list, *, using: str) -> tuple[list, list[str]]:
         """The rows of `ids`, in that order, as tuples of the returned columns (a row deleted since
         its id was read is left out)."""
@@ -451,6 +592,29 @@ class RowsById:
         return [by_id[i] for i in ids if i in by_id], columns
 
 
+def _count(queryset: models.QuerySet) -> Subquery | None:
+    """How many rows `queryset` has, as one plain COUNT to put beside its rows (the number an
+    InitPlan of PostgreSQL's, counted once); None when it cannot be written so (a DISTINCT, a
+    GROUP BY, a union, a slice)."""
+    query = queryset.query
+    if query.distinct or query.combinator or query.group_by is not None or query.is_sliced:
+        return None
+    if any(getattr(a, "contains_aggregate", False) for a in query.annotations.values()):
+        return None
+    # COUNT(*), not COUNT(id): an index holding the filtered columns answers it alone.
+    number = Func(template="COUNT(*)", output_field=models.IntegerField())
+    return Subquery(queryset.order_by().values(values_rows_count=number))
+
+
+def counted_page(queryset: models.QuerySet, bottom: int, top: int) -> models.QuerySet | None:
+    """The ids of rows `bottom` to `top` of `queryset`, each with how many rows there are in all
+    (`(pk, count)`); None when the count cannot be written as one plain COUNT (_count)."""
+    count = _count(queryset)
+    if count is None:
+        return None
+    return queryset.annotate(values_rows_count=count).values_list("pk", "values_rows_count")[bottom:top]
+
+
 class ValuesQuery:
     """A list's rows as values (what a paginator slices) and their number, counted on the list's own
     queryset: without the joins and subqueries that only the written columns need. `page()` reads a
@@ -459,7 +623,11 @@ class ValuesQuery:
     With `by_id` (a RowsById, and the ValuesRows it reads for), the rows are read in two steps: their
     ids (and for a page their number) from `counted` — the list's scope, filters and order — then the
     written columns of those ids by `by_id`, whose SQL is compiled once; `columns` is known once a
-    row has been read."""
+    row has been read. With `json_media` too (the absolute media URL), a page's rows are read as
+    the JSON DRF would write, written by PostgreSQL (`wrote_json`), where the serializer's fields
+    allow it (RowsById.read_json) — else as tuples, as without. With `page_ids` too (a function of
+    `bottom, top` giving counted_page's rows of the list, from a compiled query), a page's ids are
+    read by it, and `counted` (then a function giving the queryset) is built only if asked for."""
 
     CHUNK = 2000  # ids read by id in one statement (an export reads up to API_EXPORT_MAX_ROWS)
 
@@ -467,13 +635,23 @@ class ValuesQuery:
         self,
         rows: models.QuerySet | None,
         *,
-        counted: models.QuerySet,
+        counted,
         columns: list[str] | None = None,
         by_id: "tuple[RowsById, ValuesRows] | None" = None,
+        json_media: str | None = None,
+        page_ids: Callable[[int, int], list[tuple]] | None = None,
     ):
         self.rows, self.columns, self.by_id = rows, columns, by_id
+        self.json_media = json_media if by_id is not None else None
+        self.page_ids = page_ids if by_id is not None else None
+        self.wrote_json = False
+        self._counted = counted
+
+    @cached_property
+    def counted(self) -> models.QuerySet:
+        counted = self._counted() if callable(self._counted) else self._counted
         # Only ids are read from `counted` by id: a prefetch would have nothing to attach to.
-        self.counted = counted if by_id is None else counted.prefetch_related(None)
+        return counted if self.by_id is None else counted.prefetch_related(None)
 
     @cached_property
     def values(self) -> models.QuerySet:
@@ -481,44 +659,54 @@ class ValuesQuery:
 
     @property
     def ordered(self) -> bool:
-        return self.counted.ordered  # the rows are the counted ones, in the same order
+        # The rows are the counted ones, in the same order (a compiled page's ids are ordered).
+        return True if self.page_ids is not None else self.counted.ordered
+
+    @property
+    def using(self) -> str:
+        return router.db_for_read(self.by_id[1].model) if self.page_ids is not None else self.counted.db
 
     def count(self) -> int:
         return self.counted.count()
 
     def page(self, bottom: int, top: int) -> tuple[list, int] | None:
-        """Rows `bottom` to `top` and how many there are in all, in one query (the number an InitPlan
-        of PostgreSQL's, counted once); None when there are no such rows or the count cannot be
-        written as one plain COUNT (a DISTINCT, a GROUP BY, a union): ask `count()`."""
-        query = self.counted.query
-        if query.distinct or query.combinator or query.group_by is not None or query.is_sliced:
-            return None
-        if any(getattr(a, "contains_aggregate", False) for a in query.annotations.values()):
-            return None
-        # COUNT(*), not COUNT(id): an index holding the filtered columns answers it alone.
-        number = Func(template="COUNT(*)", output_field=models.IntegerField())
-        count = Subquery(self.counted.order_by().values(values_rows_count=number))
-        if self.by_id is not None:
-            ids = self.counted.annotate(values_rows_count=count).values_list("pk", "values_rows_count")
-            ids = ids[bottom:top]
+        """Rows `bottom` to `top` and how many there are in all, in one query (counted_page); None
+        when there are no such rows or the count cannot be written so: ask `count()`."""
+        if self.page_ids is not None:
+            ids = self.page_ids(bottom, top)
+        else:
+            if self.by_id is None:  # the rows with the count of the counted ones
+                count = _count(self.counted)
+                if count is None:
+                    return None
+                rows = self.rows.annotate(values_rows_count=count).values_list(
+                    *self.columns, "values_rows_count"
+                )
+                rows = list(rows[bottom:top])
+                return (rows, rows[0][-1]) if rows else None
+            query = counted_page(self.counted, bottom, top)
+            if query is None:
+                return None
             try:
-                ids = fetch_prepared(*ids.query.get_compiler(ids.db).as_sql(), using=ids.db)
+                ids = fetch_prepared(*query.query.get_compiler(query.db).as_sql(), using=query.db)
             except EmptyResultSet:  # a query the ORM knows selects nothing (none(), an empty IN)
                 return None
-            if not ids:
-                return None
-            number = ids[0][1]
-            return [(*row, number) for row in self._read([i for i, _ in ids])], number
-        rows = list(
-            self.rows.annotate(values_rows_count=count).values_list(*self.columns, "values_rows_count")[
-                bottom:top
-            ]
-        )
-        return (rows, rows[0][-1]) if rows else None
+        if not ids:
+            return None
+        number = ids[0][1]
+        rows = self._read([i for i, _ in ids])
+        return (rows if self.wrote_json else [(*row, number) for row in rows]), number
 
     def _read(self, ids: list) -> list:
         by_id, values_rows = self.by_id
-        rows, self.columns = by_id.read(values_rows, ids, using=self.counted.db)
+        if self.json_media is not None:
+            texts = by_id.read_json(values_rows, ids, media=self.json_media, using=self.using)
+            if texts is not None and not any(json_sql.UNWRITTEN in text for text in texts):
+                self.wrote_json = True
+                return texts
+            # A field or a value PostgreSQL does not write: this page is written by Python.
+            self.json_media = None
+        rows, self.columns = by_id.read(values_rows, ids, using=self.using)
         return rows
 
     def __getitem__(self, key):
@@ -527,6 +715,8 @@ class ValuesQuery:
         if not isinstance(key, slice):
             return self[key : key + 1][0]
         ids = list(self.counted.values_list("pk", flat=True)[key])
+        if len(ids) > self.CHUNK:
+            self.json_media = None  # rows of one kind, whatever a chunk holds: tuples
         rows = []
         for at in range(0, len(ids), self.CHUNK):
             rows += self._read(ids[at : at + self.CHUNK])
@@ -617,7 +807,17 @@ class ValuesRows:
         else:
             missing = None
         decode = self._decoder_of(model_field, name) if self.nested else None
-        return _Leaf(name, lookup, guards, convert, missing, decode)
+        return _Leaf(
+            name,
+            lookup,
+            guards,
+            convert,
+            missing,
+            decode,
+            field=field,
+            model_field=model_field,
+            display=display,
+        )
 
     def _path(self, field):
         """The field's source as a values() lookup: (lookup, guard lookups, the model field or None
@@ -673,11 +873,23 @@ class ValuesRows:
 
     # -- reading and writing -----------------------------------------------------------------------
 
-    def queryset(self, queryset: models.QuerySet, *, by_id: RowsById | None = None) -> ValuesQuery:
+    def queryset(
+        self,
+        queryset,
+        *,
+        by_id: RowsById | None = None,
+        json_media: str | None = None,
+        page_ids: Callable[[int, int], list[tuple]] | None = None,
+    ) -> ValuesQuery:
         """`queryset` (a list's rows, filtered and ordered) read as the tuples `write` takes; with
-        `by_id`, the rows' ids read from `queryset`, then their columns read by `by_id`."""
+        `by_id`, the rows' ids read from `queryset`, then their columns read by `by_id` (with
+        `json_media`, a page as JSON where PostgreSQL writes it; with `page_ids`, a page's ids read
+        by it, `queryset` a function giving the queryset where else needed: ValuesQuery)."""
         if by_id is not None:
-            return ValuesQuery(None, counted=queryset, by_id=(by_id, self))
+            by_id = (by_id, self)
+            return ValuesQuery(None, counted=queryset, by_id=by_id, json_media=json_media, page_ids=page_ids)
+        if callable(queryset):
+            queryset = queryset()
         annotations = [a for a in queryset.query.annotations if not a.startswith("values_rows_")]
         for compiled in self.fields:
             lookup = getattr(compiled, "lookup", "")
@@ -689,6 +901,19 @@ class ValuesRows:
             columns += [a for a in annotations if a not in columns]
         rows = queryset.prefetch_related(None).annotate(**nested)
         return ValuesQuery(rows, counted=queryset, columns=columns)
+
+    def json_row(self, queryset: models.QuerySet, media) -> Func | None:
+        """One row of `queryset` as the JSON object DRF writes for it, as an SQL expression (its
+        nested lists inside), or None when a field is not written by PostgreSQL (core.json_sql).
+        `media` is the expression of the absolute media URL (files' URLs)."""
+        parts = []
+        for compiled in self.fields:
+            value = compiled.json(queryset, media)
+            if value is None:
+                return None
+            key = json.dumps(compiled.name, ensure_ascii=False)
+            parts += [Value(("," if parts else "{") + key + ":"), value]
+        return json_sql.concat(*parts, Value("}")) if parts else Value("{}")
 
     def _is_field(self, name) -> bool:
         try:

@@ -23,6 +23,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpResponseNotModified
 from django.utils.http import parse_etags
@@ -33,9 +34,11 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, filters, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from core.api import JSONRenderer
 from core.filters import FilterBackend, OrderingFilter
 from core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from core.idempotency import IdempotentMixin
+from core.json_sql import JSONText
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -176,11 +179,29 @@ class ServiceViewSet(
         rows = self.serializer_class.values_rows
         # A page's rows by id, with SQL compiled once (core.serializers.RowsById), where the view says how.
         by_id = self.page_rows_by_id() if hasattr(self, "page_rows_by_id") else None
-        values = rows.queryset(self.filter_queryset(self.get_queryset()), by_id=by_id)
+        # A page's ids from a compiled query (with their filters validated), where the view has one:
+        # the list's queryset is then built only if the paginator needs more than a page.
+        page_ids = self.page_ids() if by_id is not None and hasattr(self, "page_ids") else None
+        if page_ids is None:
+            queryset = self.filter_queryset(self.get_queryset())
+        else:
+            queryset = lambda: self.filter_queryset(self.get_queryset())  # noqa: E731
+        values = rows.queryset(queryset, by_id=by_id, json_media=self.json_media(), page_ids=page_ids)
         page = self.paginate_queryset(values)
-        context = self.get_serializer_context()
-        data = rows.write(values if page is None else page, context=context, columns=values.columns)
+        if values.wrote_json:  # the page's rows as PostgreSQL wrote them, put in the answer as they are
+            data = JSONText("[" + ",".join(page) + "]")
+        else:
+            context = self.get_serializer_context()
+            data = rows.write(values if page is None else page, context=context, columns=values.columns)
         return Response(data) if page is None else self.get_paginated_response(data)
+
+    def json_media(self) -> str | None:
+        """Where a list page may be written as JSON by PostgreSQL (settings.API_LISTS_AS_JSON, an
+        answer the API's JSON renderer writes): the absolute media URL its files' URLs start with."""
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if not settings.API_LISTS_AS_JSON or type(renderer) is not JSONRenderer:
+            return None
+        return self.request.build_absolute_uri(getattr(default_storage, "base_url", None) or "/")
 
     def validated_input(self, instance=None, *, partial: bool = False) -> dict[str, Any]:
         serializer = self.get_serializer(instance, data=self.request.data, partial=partial)

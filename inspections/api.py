@@ -12,6 +12,8 @@ premises, a kind of inspection the role does not carry out, another station's ha
 the reason, in the same words; a refused rule of the process is a 400.
 """
 
+import datetime as dt
+
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -20,12 +22,15 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from core.answers import STAMPS, AnswerSerializer
 from core.api import JSONParser, write_routes
 from core.clock import local_today
+from core.compiled import CompiledQuery
 from core.exceptions import ApplicationError
-from core.serializers import FastRepresentationMixin, RowsById, ValuesRowsMixin
+from core.filters import CleanedFilters, filter_values
+from core.serializers import FastRepresentationMixin, RowsById, ValuesRowsMixin, counted_page
 from core.viewsets import ServiceCreateMixin, ServiceUpdateMixin, ServiceViewSet
 from firebrigade.models import FireIncident
 from inspections import access, selectors, services
@@ -234,7 +239,8 @@ class HazardSerializer(ValuesRowsMixin, serializers.ModelSerializer):
     is_overdue = serializers.BooleanField(
         read_only=True, help_text=_("已过整改期限且未复查销号（按今天计）。")
     )
-    verified_late = serializers.SerializerMethodField(help_text=_("已销号且销号日期晚于整改期限。"))
+    # The selector's `verified_late`, false (not NULL) for a hazard not yet verified.
+    verified_late = serializers.BooleanField(read_only=True, help_text=_("已销号且销号日期晚于整改期限。"))
     rectifications = RectificationSerializer(many=True, read_only=True)
     reinspections = ReinspectionSerializer(many=True, read_only=True)
     photos = HazardPhotoSerializer(
@@ -273,10 +279,6 @@ class HazardSerializer(ValuesRowsMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    def get_verified_late(self, hazard) -> bool:
-        # The selector's `verified_late` is NULL (not false) for a hazard not yet verified.
-        return bool(hazard.verified_late)
 
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
@@ -787,6 +789,27 @@ def hazard_rows_as_of(*, on):
     return _hazard_rows(selectors.hazard_flags(Hazard.objects.all(), on=on))
 
 
+HAZARD_LIST_ORDER = ("deadline", "id")
+
+
+def _hazard_page_ids(*, user, on, page: tuple[int, int], **filters):
+    # A list page's ids and the count: the selector's scope and filters (validated already), as of `on`.
+    hazards = selectors.hazard_list(
+        user=user, filters=CleanedFilters.of(HazardFilter, filters), decorated=False, on=on
+    )
+    return counted_page(hazards.order_by(*HAZARD_LIST_ORDER), *page)
+
+
+HAZARD_PAGE_IDS = CompiledQuery(Hazard, _hazard_page_ids)
+
+
+def _input(value) -> bool:
+    """A filter's value a compiled query takes (core.compiled): not a row (a premises, a campaign)."""
+    if isinstance(value, tuple):
+        return all(isinstance(v, str) for v in value)
+    return value is None or isinstance(value, int | str | dt.date)
+
+
 class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
     """火灾隐患, scoped by township (a premises responsible person: its own unit's). Hazards are found by
     inspections (`POST /inspections/`); their state moves only through the actions below, each one
@@ -831,9 +854,23 @@ class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
             # Only which hazards, in order: the page's rows are read by id (page_rows_by_id).
             filters = self.request.query_params
             return selectors.hazard_list(user=self.request.user, filters=filters, decorated=False).order_by(
-                "deadline", "id"
+                *HAZARD_LIST_ORDER
             )
-        return _hazard_rows(super().get_queryset()).order_by("deadline", "id")
+        return _hazard_rows(super().get_queryset()).order_by(*HAZARD_LIST_ORDER)
+
+    def page_ids(self):
+        """A list page's ids and the count read by a compiled query (HAZARD_PAGE_IDS), its filters
+        validated here as the selector validates them (a bad value: 400); None where the list is
+        searched or reordered, or filtered by a row (a premises, a campaign): get_queryset then."""
+        params = self.request.query_params
+        if params.get(api_settings.SEARCH_PARAM) or params.get(api_settings.ORDERING_PARAM):
+            return None
+        cleaned = filter_values(HazardFilter, params, user=self.request.user)
+        values = {name: tuple(v) if isinstance(v, list) else v for name, v in cleaned.items()}
+        if not all(_input(v) for v in values.values()):
+            return None
+        user, on = self.request.user, local_today()
+        return lambda bottom, top: HAZARD_PAGE_IDS.rows(user=user, on=on, page=(bottom, top), **values)
 
     def page_rows_by_id(self) -> RowsById:
         """A list page: its hazards' ids read through the selector (scope, filters, order), then

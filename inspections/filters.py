@@ -139,14 +139,18 @@ class HazardFilter(filters.FilterSet):
     def _as_of_today(queryset, condition: Q, value: bool):
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
+    def _today(self):
+        # The day the selector reads the list on (core.filters.apply_filterset's `on`), else today.
+        return getattr(self, "as_of", None) or local_today()
+
     def filter_rectified(self, queryset, name, value):
-        return self._as_of_today(queryset, hazard_rectified_q(local_today()), value)
+        return self._as_of_today(queryset, hazard_rectified_q(self._today()), value)
 
     def filter_open(self, queryset, name, value):
-        return self._as_of_today(queryset, hazard_open_q(local_today()), value)
+        return self._as_of_today(queryset, hazard_open_q(self._today()), value)
 
     def filter_overdue(self, queryset, name, value):
-        return self._as_of_today(queryset, hazard_overdue_q(local_today()), value)
+        return self._as_of_today(queryset, hazard_overdue_q(self._today()), value)
 
 
 def visible_premises(request):

@@ -346,12 +346,13 @@ def hazard_list(*, user, filters=None, decorated: bool = True, on: dt.date | Non
     """Hazards the user may see, each annotated with `is_overdue` (as of `on`, default today) and
     `verified_late`, narrowed by `filters` in the language of inspections.filters.HazardFilter:
     township, grid, premises, inspection, campaign (discovered within the campaign's dates, in its
-    county), status (one or a list), severity, rectified / open / overdue (as of today),
-    discovered_on_after / _before, deadline_after / _before. An invalid value: ValidationError.
+    county), status (one or a list), severity, rectified / open / overdue (as of `on` too),
+    discovered_on_after / _before, deadline_after / _before. An invalid value: ValidationError
+    (`filters` validated already, core.filters.filter_values: applied as they are).
     `decorated=False`: which hazards only, without the flags and joined rows (a list that reads
     its rows by id: inspections.api.hazard_rows_as_of)."""
     today = on or local_today()
-    qs = apply_filterset(HazardFilter, visible_hazards(user), filters, user=user)
+    qs = apply_filterset(HazardFilter, visible_hazards(user), filters, user=user, on=today)
     if not decorated:
         return qs
     return hazard_flags(

@@ -152,6 +152,9 @@ COMPILED_QUERIES_STRICT = False
 # PostgreSQL (core.serializers.ValuesRows); on another database (the embedded SQLite), DRF's own list.
 # None: as the database is (True on PostgreSQL).
 API_LISTS_AS_VALUES = None
+# Such a list's page, answered as JSON, is written by PostgreSQL where every field of the serializer
+# can be (core.json_sql): Python joins the rows. False: Python writes each row.
+API_LISTS_AS_JSON = True
 
 # A streaming replica of the primary (docs/deploy-replica.md). With DATABASE_REPLICA_URL set, the read-only
 # pages of REPLICA_VIEWS and every Excel export (?format=xlsx) read from it; writes, and a user's pages for
@@ -351,7 +354,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "core.api.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
         "core.api.XLSXRenderer",
     ],
