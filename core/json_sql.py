@@ -8,6 +8,10 @@ characters; U+2028 / U+2029 are escaped by the renderer afterwards, as DRF does:
 A text column cannot hold NUL, so `"\\u0000"` never comes out of data: it marks a value written
 here that Python must write instead (a file name a URL would percent-encode)."""
 
+import datetime as dt
+import functools
+import zoneinfo
+
 from django.db.models import Func, TextField
 
 # What a value this module cannot write exactly is written as (the page is then written by Python).
@@ -60,17 +64,30 @@ def concat(*parts) -> Func:
     return _Concat(*parts)
 
 
+@functools.lru_cache(maxsize=32)
+def zone_offsets(zone: str) -> tuple[int, ...]:
+    """The UTC offsets (seconds) `zone` has had since 1900 as far as twice-monthly samples show,
+    the current one first: what IsoDateTime writes in SQL (any other is left to Python)."""
+    tz = zoneinfo.ZoneInfo(zone)
+    now = dt.datetime.now(dt.UTC).astimezone(tz).utcoffset()
+    seen = {now}
+    for year in range(1900, 2101):
+        for month in range(1, 13):
+            for day in (1, 15):
+                seen.add(dt.datetime(year, month, day, 12, tzinfo=dt.UTC).astimezone(tz).utcoffset())
+    return tuple(int(o.total_seconds()) for o in sorted(seen, key=lambda o: o != now))
+
+
 class IsoDateTime(Func):
     """A timestamp with time zone as JSON, as DRF writes it: Python's `astimezone(zone).isoformat()`
-    ('Z' for UTC), microseconds only when there are any. The offset is looked up among whole
-    quarter hours (the zone's own first); another (a local mean time's seconds) is UNWRITTEN."""
+    ('Z' for UTC), microseconds only when there are any. The offset is one of zone_offsets(zone) in
+    whole minutes; another (a local mean time's seconds) is UNWRITTEN."""
 
     output_field = TextField()
-    QUARTERS = range(-14 * 4, 14 * 4 + 1)
 
-    def __init__(self, expression, zone: str, usual_offset: int = 0):
+    def __init__(self, expression, zone: str):
         super().__init__(expression)
-        self.zone, self.usual_offset = zone, usual_offset
+        self.zone = zone
 
     @staticmethod
     def offset_text(seconds: int) -> str:
@@ -81,9 +98,10 @@ class IsoDateTime(Func):
 
     def as_sql(self, compiler, connection, **extra):
         value, params = compiler.compile(self.source_expressions[0])
-        offsets = sorted((q * 900 for q in self.QUARTERS), key=lambda s: s != self.usual_offset)
         # Integers and fixed texts written into the statement: no value of a request's.
-        whens = " ".join(f"WHEN {s} THEN '{self.offset_text(s)}\"'" for s in offsets)
+        whens = " ".join(
+            f"WHEN {int(s)} THEN '{self.offset_text(s)}\"'" for s in zone_offsets(self.zone) if s % 60 == 0
+        )
         sql = (
             f"'\"' || TO_CHAR(({value}) AT TIME ZONE %s, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
             f" || CASE MOD(DATE_PART('microseconds', {value})::bigint, 1000000) WHEN 0 THEN ''"

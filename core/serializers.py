@@ -312,8 +312,7 @@ def _json_of(field, model_field, display, lookup: str, media):
         name = getattr(zone, "key", None)
         if hasattr(field, "timezone") or name is None or not isinstance(model_field, models.DateTimeField):
             return None
-        usual = int(timezone.now().astimezone(zone).utcoffset().total_seconds())
-        return json_sql.or_null(json_sql.IsoDateTime(ref, name, usual))
+        return json_sql.or_null(json_sql.IsoDateTime(ref, name))
     if _stock(field, drf.DateField) and getattr(field, "format", api_settings.DATE_FORMAT) == iso:
         plain_date = isinstance(model_field, models.DateField) and not isinstance(
             model_field, models.DateTimeField
