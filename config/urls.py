@@ -17,6 +17,8 @@ admin.site.site_title = _("firebrigade 管理后台")
 admin.site.index_title = _("乡镇专职消防队建设与冬春火灾防控")
 
 urlpatterns = [
+    # First: the API's calls come many at a time (a phone's sync), and every pattern before a match is tried.
+    path("api/v1/", include("config.api_urls")),
     path("", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
@@ -42,5 +44,4 @@ urlpatterns = [
     path("reports/", include("leaders.urls")),
     path("assessments/", include("assessments.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("config.api_urls")),
 ]
