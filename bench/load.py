@@ -7,9 +7,10 @@
 It starts gunicorn (config.wsgi's application, with bench/run.py's URLconf so that the two floor views
 are served too) on a free port of 127.0.0.1 with DEBUG=0 and persistent database connections
 (CONN_MAX_AGE=600, as a deployment would set). Django's cache is a dummy in the workers: every answer
-is computed (`cached` false). Then, one after the other:
+is computed (`cached` false). Then:
 
-Throughput, --duration seconds each with --users concurrent connections:
+Throughput, --duration seconds each with --users concurrent connections, in --slices turns (4): the
+targets take turns, so that a machine whose speed drifts meanwhile drifts under each target alike:
   floor        /bench/floor/          a logged-in template page extending base.html (official's cookie)
   township     /townships/<id>/       the township page (its lead's session cookie)
   dashboard    /dashboard/?campaign=… the county official's dashboard, last finished winter-spring
@@ -454,6 +455,21 @@ def ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 3) if a is not None and b else None
 
 
+def pooled(runs: list[dict]) -> dict:
+    """One target's slices as one run: its requests over its seconds; the slices' median p50 and
+    their worst p99."""
+    seconds = sum(r["requests"] / r["rps"] for r in runs if r["rps"])
+    p50s = sorted(r["p50"] for r in runs)
+    return {
+        "rps": sum(r["requests"] for r in runs) / seconds if seconds else 0.0,
+        "requests": sum(r["requests"] for r in runs),
+        "p50": p50s[len(p50s) // 2],
+        "p99": max(r["p99"] for r in runs),
+        "errors": sum(r["errors"] for r in runs),
+        "tool": runs[0]["tool"],
+    }
+
+
 def ms(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
@@ -469,6 +485,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (2–4)")
     parser.add_argument("--users", type=int, default=8, help="concurrent connections (throughput)")
     parser.add_argument("--duration", type=int, default=20, help="seconds per throughput target")
+    parser.add_argument(
+        "--slices", type=int, default=4, help="throughput: each target's seconds in this many turns"
+    )
     parser.add_argument("--leads", type=int, default=20, help="township leads in the mixed load")
     parser.add_argument("--mixed-duration", type=int, default=30, help="seconds per mixed phase")
     parser.add_argument("--write-every", type=float, default=3.0, help="seconds between writes (mixed)")
@@ -498,11 +517,13 @@ def main() -> None:
         and 1 <= args.mixed_duration <= 300
         and 0.5 <= args.write_every <= 60
         and 1 <= args.rounds <= 5
+        and 1 <= args.slices <= 10
+        and args.duration // args.slices >= 1
     )
     if not bounded:
         sys.exit(
             "keep it bounded: workers 1–8, users 1–64, duration 1–300 s, leads 1–40, mixed-duration 1–300 s, "
-            "write-every 0.5–60 s, rounds 1–5"
+            "write-every 0.5–60 s, rounds 1–5, slices 1–10 of at least 1 s"
         )
     chosen = args.only.split(",") if args.only else [*THROUGHPUT, "mixed"]
     unknown = set(chosen) - {*THROUGHPUT, "mixed"}
@@ -526,10 +547,19 @@ def main() -> None:
     process = start_gunicorn(port, args.workers, args.conn_max_age, args.gunicorn_config)
     results, mixed_result = [], None
     try:
-        for name in (n for n in THROUGHPUT if n in chosen):
+        names = [n for n in THROUGHPUT if n in chosen]
+        for name in names:
             path, headers = paths[name]
             drive(base + path, headers, min(args.users, 2), 2)  # warm every worker's connection
-            r = drive(base + path, headers, args.users, args.duration)
+        # Each target in --slices turns with the others, so that a machine whose speed drifts (a
+        # shared host) drifts under all of them alike: a ratio to a floor compares like with like.
+        slices: dict[str, list[dict]] = {name: [] for name in names}
+        for _ in range(args.slices):
+            for name in names:
+                path, headers = paths[name]
+                slices[name].append(drive(base + path, headers, args.users, args.duration // args.slices))
+        for name in names:
+            r = pooled(slices[name])
             r["target"] = name
             results.append(r)
             say(
@@ -568,6 +598,7 @@ def main() -> None:
                 "meets_target": r["meets"],
                 "users": args.users,
                 "duration_s": args.duration,
+                "slices": args.slices,
                 "workers": args.workers,
                 "tool": r["tool"],
             }
@@ -643,7 +674,9 @@ def render(results: list[dict], mixed_result: dict | None, args, creds: dict, lo
         lines += [
             "",
             f"Throughput ({results[0]['tool']}): {args.users} concurrent connections, {args.duration} s per "
-            f"target; floor = a logged-in template page extending base.html, api-floor = a constant DRF answer.",
+            f"target in {args.slices} turns taken in rotation with the other targets (p50: the turns' median, "
+            f"p99: their worst); floor = a logged-in template page extending base.html, api-floor = a constant "
+            f"DRF answer.",
             "",
             "| target | req/s | p50 ms | p99 ms | errors | requests | req/s vs its floor |",
             "|---|---:|---:|---:|---:|---:|---:|",
