@@ -37,24 +37,22 @@ def apply_filterset(
     """
     if not filters:
         return queryset
-    if isinstance(filters, CleanedFilters):
-        filterset = filters.filterset_class(queryset=queryset, request=SimpleNamespace(user=user))
-        filterset.as_of = on
-        for name, value in filters.items():
-            queryset = filterset.filters[name].filter(queryset, value)
-        return queryset
-    filterset_class = _narrowed(filterset_class, _named(filterset_class, filters))
-    filterset = filterset_class(data=filters, queryset=queryset, request=SimpleNamespace(user=user))
+    if not isinstance(filters, CleanedFilters):
+        filters = filter_values(filterset_class, filters, user=user, strict=strict, queryset=queryset)
+    filterset = filters.filterset or filters.filterset_class(
+        queryset=queryset, request=SimpleNamespace(user=user)
+    )
     filterset.as_of = on
-    if strict and not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return filterset.qs
+    for name, value in filters.items():
+        queryset = filterset.filters[name].filter(queryset, value)
+    return queryset
 
 
 class CleanedFilters(dict):
     """A FilterSet's validated values ({filter name: value}), as `filter_values` gives them."""
 
     filterset_class: type
+    filterset = None  # the FilterSet that validated them, where filter_values did
 
     @classmethod
     def of(cls, filterset_class, values: dict) -> "CleanedFilters":
@@ -64,20 +62,22 @@ class CleanedFilters(dict):
         return cleaned
 
 
-def filter_values(filterset_class, filters, *, user) -> CleanedFilters:
-    """`filters` validated by `filterset_class` as apply_filterset validates them (ValidationError:
-    the API's 400), their values kept apart from applying them: `apply_filterset` (through the
-    resource's selector) applies them without validating again — a compiled query takes them as
-    inputs (core.compiled)."""
+def filter_values(filterset_class, filters, *, user, strict: bool = True, queryset=None) -> CleanedFilters:
+    """`filters` validated by `filterset_class` (ValidationError: the API's 400; with `strict` false
+    an invalid value is left out), their values kept apart from applying them: `apply_filterset`
+    (through the resource's selector) applies them without validating again — a compiled query
+    takes them as inputs (core.compiled). `queryset`: the rows they are for (by default the
+    FilterSet's model's)."""
     filterset_class = _narrowed(filterset_class, _named(filterset_class, filters or {}))
     values = CleanedFilters()
     values.filterset_class = filterset_class
     if not filters:
         return values
-    filterset = filterset_class(data=filters, queryset=None, request=SimpleNamespace(user=user))
-    if not filterset.is_valid():
+    filterset = filterset_class(data=filters, queryset=queryset, request=SimpleNamespace(user=user))
+    if not filterset.is_valid() and strict:
         raise ValidationError(filterset.errors)
-    values.update(filterset.form.cleaned_data)
+    values.update(filterset.form.cleaned_data)  # without the invalid values
+    values.filterset = filterset
     return values
 
 
