@@ -195,7 +195,7 @@ class CompiledQuery:
             return None, [], using
         if compiled.sql is None:
             return compiled, [], using
-        return compiled, [values[v] if is_input else v for is_input, v in compiled.places], using
+        return compiled, bound(compiled.places, values), using
 
     def _compile_or_refuse(self, user, with_user: bool, values: dict, shapes: dict, using: str):
         try:
@@ -311,6 +311,11 @@ def input_places(params, params_two, one: dict, two: dict, *, dates_constant: bo
             return None
         places.append((True, name))
     return places
+
+
+def bound(places: list, inputs: dict) -> list:
+    """A statement's parameters: `places` (input_places) with the request's `inputs` in theirs."""
+    return [inputs[value] if is_input else value for is_input, value in places]
 
 
 def _other_user(user):

@@ -119,9 +119,6 @@ class FileUrl(Func):
 
     output_field = TextField()
 
-    def __init__(self, expression, prefix):
-        super().__init__(expression, prefix)
-
     def as_sql(self, compiler, connection, **extra):
         name, name_params = compiler.compile(self.source_expressions[0])
         prefix, prefix_params = compiler.compile(self.source_expressions[1])

@@ -30,7 +30,7 @@ from rest_framework import fields as drf
 from rest_framework.settings import api_settings
 
 from core import json_sql
-from core.compiled import fetch_prepared, input_places
+from core.compiled import bound, fetch_prepared, input_places
 
 Getter = Callable[[Any], Any]
 
@@ -279,14 +279,12 @@ def _json_of(field, model_field, display, lookup: str, media):
             if value is not None
         ]
         return Case(*whens, default=json_sql.json_value(Cast(ref, TextField())), output_field=TextField())
-    integer = isinstance(model_field, models.IntegerField | models.AutoField) and not isinstance(
-        model_field, models.BooleanField
-    )
-    text = isinstance(model_field, models.CharField | models.TextField)
     if isinstance(field, relations.PrimaryKeyRelatedField):
-        key = model_field.target_field if model_field.is_relation else model_field
-        keyed_by_integer = isinstance(key, models.IntegerField | models.AutoField)
-        return json_sql.json_literal(ref) if keyed_by_integer else None
+        model_field = model_field.target_field if model_field.is_relation else model_field
+    integer = isinstance(model_field, models.IntegerField | models.AutoField)
+    text = isinstance(model_field, models.CharField | models.TextField)
+    if isinstance(field, relations.PrimaryKeyRelatedField):  # the related row's key
+        return json_sql.json_literal(ref) if integer else None
     if isinstance(field, drf.FileField):
         if not isinstance(model_field, models.FileField) or model_field.storage is not default_storage:
             return None
@@ -440,18 +438,21 @@ class _Nested:
         )
         return rows, order
 
+    def _per_row(self, rows, aggregate) -> Subquery:
+        """`aggregate` over the nested rows of each outer row (NULL for none), as a subquery."""
+        key = self.relation.field.name
+        rows = rows.filter(**{key: OuterRef(self.relation.field.target_field.attname)}).order_by()
+        rows = rows.values(key).annotate(values_rows=aggregate).values("values_rows")
+        return Subquery(rows, output_field=TextField())
+
     def json(self, queryset, media):
         """The nested list as a JSON array, its rows written by PostgreSQL (in the prefetch's order)."""
         rows, order = self._rows(queryset)
         row = self.child.json_row(rows, media)
         if row is None:
             return None
-        key = self.relation.field.name
-        rows = rows.filter(**{key: OuterRef(self.relation.field.target_field.attname)}).order_by()
-        joined = StringAgg(row, delimiter=",", order_by=[*order, "pk"])
-        rows = rows.values(key).annotate(values_rows_json=joined).values("values_rows_json")
-        listed = Coalesce(Subquery(rows, output_field=TextField()), Value(""))
-        return json_sql.concat(Value("["), listed, Value("]"))
+        joined = self._per_row(rows, StringAgg(row, delimiter=",", order_by=[*order, "pk"]))
+        return json_sql.concat(Value("["), Coalesce(joined, Value("")), Value("]"))
 
     def annotation(self, queryset):
         rows, order = self._rows(queryset)
@@ -459,12 +460,9 @@ class _Nested:
         plain = not rows.query.where and not rows.query.annotations and all(isinstance(o, str) for o in order)
         if plain and order in self.built:
             return self.built[order]
-        key = self.relation.field.name
-        rows = rows.filter(**{key: OuterRef(self.relation.field.target_field.attname)}).order_by()
         columns = Func(*(F(lookup) for lookup in self.child.lookups), function="JSONB_BUILD_ARRAY")
-        aggregate = JSONBAgg(columns, order_by=[*order, "pk"])
-        rows = rows.values(key).annotate(values_rows=aggregate).values("values_rows")
-        subquery = Subquery(rows, output_field=TextField())  # parsed by json.loads (decimals exact)
+        # Parsed by json.loads (decimals exact).
+        subquery = self._per_row(rows, JSONBAgg(columns, order_by=[*order, "pk"]))
         if plain:
             self.built[order] = subquery
         return subquery
@@ -572,7 +570,7 @@ class RowsById:
             return []
         sql, places, _compiler, _converters, _columns = compiled
         given = {**self.inputs, "ids": list(ids), self.MEDIA: media}
-        params = [given[value] if is_input else value for is_input, value in places]
+        params = bound(places, given)
         by_id = {i: text for text, i in fetch_prepared(sql, params, using=using)}
         return [by_id[i] for i in ids if i in by_id]
 
@@ -583,7 +581,7 @@ class RowsById:
         if not ids:
             return [], columns
         given = {**self.inputs, "ids": list(ids)}
-        params = [given[value] if is_input else value for is_input, value in places]
+        params = bound(places, given)
         fetched = fetch_prepared(sql, params, using=using)
         if converters:
             fetched = compiler.apply_converters(fetched, converters)

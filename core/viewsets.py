@@ -186,7 +186,8 @@ class ServiceViewSet(
             queryset = self.filter_queryset(self.get_queryset())
         else:
             queryset = lambda: self.filter_queryset(self.get_queryset())  # noqa: E731
-        values = rows.queryset(queryset, by_id=by_id, json_media=self.json_media(), page_ids=page_ids)
+        json_media = self.json_media() if by_id is not None else None  # (JSON rows are read by id)
+        values = rows.queryset(queryset, by_id=by_id, json_media=json_media, page_ids=page_ids)
         page = self.paginate_queryset(values)
         if values.wrote_json:  # the page's rows as PostgreSQL wrote them, put in the answer as they are
             data = JSONText("[" + ",".join(page) + "]")
