@@ -242,6 +242,8 @@ class CompiledQuery:
         places = input_places(params, params_two, one, two)
         if places is None:
             raise refused
+        # Its constants stay parameters: the generic plan PostgreSQL keeps for a prepared statement
+        # is estimated without them, and one (a status) written in chose a worse plan (bench).
         compiled.places = places
         query = compiler.query
         compiled.names = [*query.extra_select, *query.values_select, *query.annotation_select]
@@ -313,6 +315,39 @@ def input_places(params, params_two, one: dict, two: dict, *, dates_constant: bo
     return places
 
 
+def inlined(sql: str, places: list, *, using: str) -> tuple[str, list]:
+    """`sql` with its constant texts and booleans written into it as literals, and the `places`
+    (input_places) left: a page's rows had ~100 parameters, nearly all constant (JSON keys, labels,
+    a time zone), each dumped by psycopg and bound by PostgreSQL on every run. Inputs, numbers and
+    dates stay parameters. On PostgreSQL only (its literals: standard strings, as it has by default)."""
+    db = connections[using]
+    if db.vendor != "postgresql":
+        return sql, places
+    kept, given = [], iter(places)
+
+    def put(placeholder: re.Match) -> str:
+        if placeholder.group() == "%%":
+            return "%%"
+        is_input, value = place = next(given)
+        literal = None if is_input else _literal(value)
+        if literal is None:
+            kept.append(place)
+            return "%s"
+        return literal.replace("%", "%%")
+
+    return _PLACEHOLDER.sub(put, sql), kept
+
+
+def _literal(value) -> str | None:
+    """A constant as an SQL literal of the type PostgreSQL gives its parameter (a text's is unknown
+    until the context types it, as psycopg sends it); None for a value that stays a parameter."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and "\x00" not in value:
+        return "'" + str.__str__(value).replace("'", "''") + "'"
+    return None
+
+
 def bound(places: list, inputs: dict) -> list:
     """A statement's parameters: `places` (input_places) with the request's `inputs` in theirs."""
     return [inputs[value] if is_input else value for is_input, value in places]
@@ -343,10 +378,14 @@ class _PreparedCursor(psycopg.RawCursor):
     """Server-side binding, the statement prepared on the connection at its first run; its
     placeholders numbered once (_numbered), not on each run."""
 
+    logged = True  # whether Django's query log reads this cursor's statement (fetch_prepared says)
+
     def execute(self, query, params=None, *, prepare=None, binary=None):
         numbered = query if params is None else _numbered(query)
         super().execute(numbered, params, prepare=True, binary=binary)
-        if self._query is None:  # a prepared run leaves it unset: Django's query log reads it
+        if self._query is None and self.logged:
+            # A prepared run leaves it unset, and Django's query log reads it. Only then: converting
+            # dumps every parameter again (a page's rows: ~0.5 ms).
             self._query = self._convert_query(numbered, params)
         return self
 
@@ -367,8 +406,10 @@ def fetch_prepared(sql: str, params: list, *, using: str) -> list[tuple]:
         # Django turns psycopg's preparing off; allowed again, only statements run here ask for it
         # (`prepare=True`): Django's own cursors bind client-side and never prepare.
         db.connection.prepare_threshold = 1 << 30
+    prepared = _PreparedCursor(db.connection)
+    prepared.logged = db.queries_logged
     with db.wrap_database_errors:
-        cursor = db._prepare_cursor(_PreparedCursor(db.connection))  # Django's logging and checks
+        cursor = db._prepare_cursor(prepared)  # Django's logging and checks
     with cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

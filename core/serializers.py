@@ -30,7 +30,7 @@ from rest_framework import fields as drf
 from rest_framework.settings import api_settings
 
 from core import json_sql
-from core.compiled import bound, fetch_prepared, input_places
+from core.compiled import bound, fetch_prepared, inlined, input_places
 
 Getter = Callable[[Any], Any]
 
@@ -546,6 +546,7 @@ class RowsById:
         places = input_places(params, params_two, one, two, dates_constant=True)
         if places is None:
             raise refused
+        sql, places = inlined(sql, places, using=values.db)
         fields = [s[0] for s in compiler.select[: compiler.col_count]]
         return sql, places, compiler, compiler.get_converters(fields), columns
 

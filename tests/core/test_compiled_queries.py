@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import translation
 
 from core.clock import local_today
-from core.compiled import CompiledQuery
+from core.compiled import CompiledQuery, bound, fetch_prepared, inlined
 from core.models import Role
 from core.scoping import scope_queryset
 from inspections.models import Hazard
@@ -219,3 +219,16 @@ def test_a_statement_to_run_inside_another_is_the_queries_own(world):
 
     assert CompiledQuery(Hazard, none).statement(user=world["lead_a"], due_by=late) is None
     assert CompiledQuery(Hazard, none).statement(user=world["responsible"], due_by=late) is None
+
+
+def test_constant_texts_and_booleans_are_written_into_the_statement_as_literals():
+    """core.compiled.inlined: constants (a text with a quote, a percent sign, a backslash, a
+    placeholder's look, Chinese; a boolean) become literals that read back as themselves; inputs,
+    numbers and dates stay parameters, in their order."""
+    odd = "it's 50% \\ 完成 %s $1 ''"
+    places = [(False, odd), (True, "given"), (False, True), (False, 7), (False, False), (False, DAY)]
+    sql, kept = inlined("SELECT %s, %s, %s, %s, %s, %s, '%%'", places, using="default")
+    assert kept == [(True, "given"), (False, 7), (False, DAY)]
+    assert sql.replace("%%", "").count("%s") == 3
+    row = fetch_prepared(sql, bound(kept, {"given": "值"}), using="default")
+    assert row == [(odd, "值", True, 7, False, DAY, "%")]
