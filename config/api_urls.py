@@ -3,12 +3,13 @@
 import importlib
 import importlib.util
 
-from django.urls import include, path
+from django.urls import path
 from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from core.api_tokens import ApiTokenViewSet, TokenView
+from core.urls_index import IndexedResolver
 
 
 class SchemaView(SpectacularAPIView):
@@ -42,5 +43,5 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("", include(router.urls)),
+    IndexedResolver(router.urls),  # tried by the path's first segment, not one by one
 ]
