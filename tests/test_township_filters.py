@@ -4,11 +4,12 @@ the API answers 400 naming the parameter, a page 404 — and the user's own town
 a query of its own for a township lead."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from config.api_urls import router
-from core.filters import VisibleTownshipFilter, apply_filterset
+from core.filters import VisibleTownshipFilter, apply_filterset, filter_values
 from core.models import Role
 from tests.api_errors import field_errors
 from tests.factories import CountyFactory, TownshipFactory, make_user
@@ -73,3 +74,19 @@ def test_the_users_own_township_is_judged_without_a_query(area, django_assert_nu
     for _prefix, filterset_class, model in township_filtersets():
         with django_assert_num_queries(0):
             apply_filterset(filterset_class, model.objects.all(), {"township": own.pk}, user=lead)
+
+
+def test_a_form_kept_between_requests_judges_each_user_by_their_own_area(area):
+    """core.filters.filter_values validates with a form class built once per FilterSet: each call's
+    user is the one its township field judges by, whoever asked before, through every FilterSet."""
+    own, other, lead = area
+    other_lead = make_user(Role.TOWNSHIP_LEAD, township=other)
+    for prefix, filterset_class, model in township_filtersets():
+        rows = model.objects.all()
+        for user, allowed, refused in ((lead, own, other), (other_lead, other, own), (lead, own, other)):
+            assert filter_values(
+                filterset_class, {"township": str(allowed.pk)}, user=user, queryset=rows
+            ) == {"township": allowed.pk}, prefix
+            with pytest.raises(ValidationError) as error:
+                filter_values(filterset_class, {"township": str(refused.pk)}, user=user, queryset=rows)
+            assert "township" in error.value.message_dict, prefix
