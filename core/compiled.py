@@ -315,6 +315,23 @@ def input_places(params, params_two, one: dict, two: dict, *, dates_constant: bo
     return places
 
 
+def with_input_sql(sql: str, places: list, name: str, expression: str) -> tuple[str, list]:
+    """`sql` with SQL `expression` where the input `name` stands (input_places), and the places
+    left: a statement run inside another, given a value the outer one reads."""
+    kept, given = [], iter(places)
+
+    def put(placeholder: re.Match) -> str:
+        if placeholder.group() == "%%":
+            return "%%"
+        place = next(given)
+        if place == (True, name):
+            return expression
+        kept.append(place)
+        return "%s"
+
+    return _PLACEHOLDER.sub(put, sql), kept
+
+
 def inlined(sql: str, places: list, *, using: str) -> tuple[str, list]:
     """`sql` with its constant texts and booleans written into it as literals, and the `places`
     (input_places) left: a page's rows had ~100 parameters, nearly all constant (JSON keys, labels,

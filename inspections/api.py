@@ -859,9 +859,10 @@ class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
         return _hazard_rows(super().get_queryset()).order_by(*HAZARD_LIST_ORDER)
 
     def page_ids(self):
-        """A list page's ids and the count read by a compiled query (HAZARD_PAGE_IDS), its filters
-        validated here as the selector validates them (a bad value: 400); None where the list is
-        searched or reordered, or filtered by a row (a premises, a campaign): get_queryset then."""
+        """A list page's ids and the count: a compiled query's statement (HAZARD_PAGE_IDS), run inside
+        the page rows' own where PostgreSQL writes them; its filters validated here as the selector
+        validates them (a bad value: 400). None where the list is searched or reordered, or filtered
+        by a row (a premises, a campaign): get_queryset then."""
         params = self.request.query_params
         if params.get(api_settings.SEARCH_PARAM) or params.get(api_settings.ORDERING_PARAM):
             return None
@@ -870,7 +871,7 @@ class HazardViewSet(ServiceUpdateMixin, ServiceViewSet):
         if not all(_input(v) for v in values.values()):
             return None
         user, on = self.request.user, local_today()
-        return lambda bottom, top: HAZARD_PAGE_IDS.rows(user=user, on=on, page=(bottom, top), **values)
+        return lambda bottom, top: HAZARD_PAGE_IDS.statement(user=user, on=on, page=(bottom, top), **values)
 
     def page_rows_by_id(self) -> RowsById:
         """A list page: its hazards' ids read through the selector (scope, filters, order), then
