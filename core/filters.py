@@ -108,7 +108,11 @@ def _validating_form(filterset_class):
             and not isinstance(f, VisibleTownshipFilter)
         ):
             return None
-    return filterset_class(request=None).get_form_class()
+    form_class = filterset_class(request=None).get_form_class()
+    for field in form_class.base_fields.values():
+        if isinstance(field, VisibleTownshipField):
+            field.queryset = None  # never rendered, only validating: no queryset cloned per form
+    return form_class
 
 
 def _named(filterset_class, filters) -> frozenset[str]:
