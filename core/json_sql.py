@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import zoneinfo
 
-from django.db.models import Func, TextField
+from django.db.models import BooleanField, F, Func, TextField, Value
 
 # What a value this module cannot write exactly is written as (the page is then written by Python).
 UNWRITTEN = '"\\u0000"'
@@ -45,6 +45,33 @@ def or_null(expression) -> Func:
 def as_text(expression) -> Func:
     """The value cast to text (a decimal at its column's scale, an integer in digits)."""
     return _Text(expression, template="(%(expressions)s)::text")
+
+
+def any_of(column: str, ids: list) -> Func:
+    """`column = ANY(<ids>)` as a filter's condition: the list one parameter (one statement
+    whatever its length)."""
+    return Func(
+        F(column),
+        Value(ids),
+        arg_joiner=" = ANY(",
+        template="(%(expressions)s))",
+        output_field=BooleanField(),
+    )
+
+
+class PageLists(Func):
+    """A nested list's JSON rows of a page's outer rows, read in one scan: `grouped` (a subquery of
+    (outer id, its rows' JSON text) pairs) gathered once into a JSON object keyed by id, and the
+    text of the outer row's id (`pk`, an expression) taken from it (NULL for none). A correlated
+    subquery probed each outer row's index entries (bench: ~0.2 ms of a page of 50 hazards)."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, **extra):
+        grouped, grouped_params = compiler.compile(self.source_expressions[0])
+        pk, pk_params = compiler.compile(self.source_expressions[1])
+        sql = f"((SELECT JSONB_OBJECT_AGG(m.k, m.v) FROM {grouped} AS m(k, v)) ->> ({pk})::text)"  # noqa: S608
+        return sql, [*grouped_params, *pk_params]
 
 
 class _Concat(Func):

@@ -446,14 +446,23 @@ class _Nested:
         rows = rows.values(key).annotate(values_rows=aggregate).values("values_rows")
         return Subquery(rows, output_field=TextField())
 
-    def json(self, queryset, media):
-        """The nested list as a JSON array, its rows written by PostgreSQL (in the prefetch's order)."""
+    def json(self, queryset, media, ids=None):
+        """The nested list as a JSON array, its rows written by PostgreSQL (in the prefetch's order).
+        With `ids` (the outer rows' ids, a list: RowsById), the nested rows of all of them are read
+        in one scan and looked up per outer row (json_sql.PageLists), not probed row by row."""
         rows, order = self._rows(queryset)
         row = self.child.json_row(rows, media)
         if row is None:
             return None
-        joined = self._per_row(rows, StringAgg(row, delimiter=",", order_by=[*order, "pk"]))
-        return json_sql.concat(Value("["), Coalesce(joined, Value("")), Value("]"))
+        joined = StringAgg(row, delimiter=",", order_by=[*order, "pk"])
+        if ids is None:
+            lists = self._per_row(rows, joined)
+        else:
+            key = self.relation.field
+            keyed = rows.filter(json_sql.any_of(key.attname, ids)).order_by()
+            grouped = keyed.values(key.name).annotate(values_rows=joined).values_list(key.name, "values_rows")
+            lists = json_sql.PageLists(Subquery(grouped), F(key.target_field.attname))
+        return json_sql.concat(Value("["), Coalesce(lists, Value("")), Value("]"))
 
     def annotation(self, queryset):
         rows, order = self._rows(queryset)
@@ -526,7 +535,7 @@ class RowsById:
             stand_ins = {n: self._STAND_INS[k][which] for n, k in zip(names, kinds, strict=True)}
             if as_json:
                 rows = self._rows({n: v for n, v in stand_ins.items() if n != self.MEDIA})
-                row = values_rows.json_row(rows, Value(stand_ins[self.MEDIA]))
+                row = values_rows.json_row(rows, Value(stand_ins[self.MEDIA]), ids=stand_ins["ids"])
                 if row is None:
                     return None  # a field PostgreSQL does not write: the rows are written by Python
                 columns = ["values_rows_json"]
@@ -954,13 +963,17 @@ class ValuesRows:
         rows = queryset.prefetch_related(None).annotate(**nested)
         return ValuesQuery(rows, counted=queryset, columns=columns)
 
-    def json_row(self, queryset: models.QuerySet, media) -> Func | None:
+    def json_row(self, queryset: models.QuerySet, media, *, ids=None) -> Func | None:
         """One row of `queryset` as the JSON object DRF writes for it, as an SQL expression (its
         nested lists inside), or None when a field is not written by PostgreSQL (core.json_sql).
-        `media` is the expression of the absolute media URL (files' URLs)."""
+        `media` is the expression of the absolute media URL (files' URLs); `ids`, the list of the
+        rows' ids `queryset` reads, if it reads by id (the nested lists are then read at once)."""
         parts = []
         for compiled in self.fields:
-            value = compiled.json(queryset, media)
+            if isinstance(compiled, _Nested):
+                value = compiled.json(queryset, media, ids)
+            else:
+                value = compiled.json(queryset, media)
             if value is None:
                 return None
             key = json.dumps(compiled.name, ensure_ascii=False)
