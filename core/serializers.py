@@ -10,7 +10,6 @@ serializer's own declared fields, each giving DRF's output (tests compare them, 
   aggregated by PostgreSQL in the same query — for a serializer declaring `ValuesRowsMixin`."""
 
 import datetime as dt
-import functools
 import json
 from collections.abc import Callable
 from decimal import Decimal
@@ -595,7 +594,7 @@ class RowsById:
         compiled = self.compiled(values_rows, as_json=True)
         if compiled is None:
             return None
-        rows_sql, rows_places = _rows_of_page(compiled[0], tuple(compiled[1]))
+        rows_sql, rows_places = _rows_of_page(compiled[0], compiled[1])
         page_sql, page_params = page
         statement = (
             "WITH page AS MATERIALIZED (SELECT ROW_NUMBER() OVER () AS n, p.pk, p.count"  # noqa: S608 - the ORM's SQL
@@ -621,11 +620,16 @@ class RowsById:
         return [by_id[i] for i in ids if i in by_id], columns
 
 
-@functools.lru_cache(maxsize=64)
-def _rows_of_page(sql: str, places: tuple) -> tuple[str, list]:
+_ROWS_OF_PAGE: dict[tuple[str, str], tuple[str, list]] = {}
+
+
+def _rows_of_page(sql: str, places: list) -> tuple[str, list]:
     """RowsById's rows SQL reading the ids of the statement's `page` (read_json_page), in the order
-    counted_page gave them (ROW_NUMBER over its ordered rows)."""
-    return with_input_sql(sql, list(places), "ids", "ARRAY(SELECT page.pk FROM page)")
+    counted_page gave them (ROW_NUMBER over its ordered rows); kept per compiled statement."""
+    key = (sql, repr(places))  # (a constant may be a list: not hashable)
+    if key not in _ROWS_OF_PAGE:
+        _ROWS_OF_PAGE[key] = with_input_sql(sql, places, "ids", "ARRAY(SELECT page.pk FROM page)")
+    return _ROWS_OF_PAGE[key]
 
 
 def _count(queryset: models.QuerySet) -> Subquery | None:
