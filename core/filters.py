@@ -80,15 +80,14 @@ def filter_values(filterset_class, filters, *, user, strict: bool = True, querys
         for field in form.fields.values():
             if isinstance(field, VisibleTownshipField):
                 field.user = user
-        if not form.is_valid() and strict:
-            raise ValidationError(form.errors)
-        values.update(form.cleaned_data)
-        return values
-    filterset = filterset_class(data=filters, queryset=queryset, request=SimpleNamespace(user=user))
-    if not filterset.is_valid() and strict:
-        raise ValidationError(filterset.errors)
-    values.update(filterset.form.cleaned_data)  # without the invalid values
-    values.filterset = filterset
+    else:
+        values.filterset = filterset_class(
+            data=filters, queryset=queryset, request=SimpleNamespace(user=user)
+        )
+        form = values.filterset.form
+    if not form.is_valid() and strict:
+        raise ValidationError(form.errors)
+    values.update(form.cleaned_data)  # without the invalid values
     return values
 
 

@@ -438,29 +438,20 @@ class _Nested:
         )
         return rows, order
 
-    def _per_row(self, rows, aggregate) -> Subquery:
-        """`aggregate` over the nested rows of each outer row (NULL for none), as a subquery."""
-        key = self.relation.field.name
-        rows = rows.filter(**{key: OuterRef(self.relation.field.target_field.attname)}).order_by()
-        rows = rows.values(key).annotate(values_rows=aggregate).values("values_rows")
-        return Subquery(rows, output_field=TextField())
-
-    def json(self, queryset, media, ids=None):
+    def json(self, queryset, media, ids):
         """The nested list as a JSON array, its rows written by PostgreSQL (in the prefetch's order).
-        With `ids` (the outer rows' ids, a list: RowsById), the nested rows of all of them are read
-        in one scan and looked up per outer row (json_sql.PageLists), not probed row by row."""
+        `ids`: the outer rows' ids (a list: RowsById reads its rows by id); the nested rows of all of
+        them are read in one scan and looked up per outer row (json_sql.PageLists), not probed row
+        by row."""
         rows, order = self._rows(queryset)
         row = self.child.json_row(rows, media)
         if row is None:
             return None
         joined = StringAgg(row, delimiter=",", order_by=[*order, "pk"])
-        if ids is None:
-            lists = self._per_row(rows, joined)
-        else:
-            key = self.relation.field
-            keyed = rows.filter(json_sql.any_of(key.attname, ids)).order_by()
-            grouped = keyed.values(key.name).annotate(values_rows=joined).values_list(key.name, "values_rows")
-            lists = json_sql.PageLists(Subquery(grouped), F(key.target_field.attname))
+        key = self.relation.field
+        keyed = rows.filter(json_sql.any_of(key.attname, ids)).order_by()
+        grouped = keyed.values(key.name).annotate(values_rows=joined).values_list(key.name, "values_rows")
+        lists = json_sql.PageLists(Subquery(grouped), F(key.target_field.attname))
         return json_sql.concat(Value("["), Coalesce(lists, Value("")), Value("]"))
 
     def annotation(self, queryset):
@@ -469,9 +460,12 @@ class _Nested:
         plain = not rows.query.where and not rows.query.annotations and all(isinstance(o, str) for o in order)
         if plain and order in self.built:
             return self.built[order]
+        key = self.relation.field.name
+        rows = rows.filter(**{key: OuterRef(self.relation.field.target_field.attname)}).order_by()
         columns = Func(*(F(lookup) for lookup in self.child.lookups), function="JSONB_BUILD_ARRAY")
-        # Parsed by json.loads (decimals exact).
-        subquery = self._per_row(rows, JSONBAgg(columns, order_by=[*order, "pk"]))
+        aggregate = JSONBAgg(columns, order_by=[*order, "pk"])
+        rows = rows.values(key).annotate(values_rows=aggregate).values("values_rows")
+        subquery = Subquery(rows, output_field=TextField())  # parsed by json.loads (decimals exact)
         if plain:
             self.built[order] = subquery
         return subquery
@@ -971,7 +965,8 @@ class ValuesRows:
         """One row of `queryset` as the JSON object DRF writes for it, as an SQL expression (its
         nested lists inside), or None when a field is not written by PostgreSQL (core.json_sql).
         `media` is the expression of the absolute media URL (files' URLs); `ids`, the list of the
-        rows' ids `queryset` reads, if it reads by id (the nested lists are then read at once)."""
+        rows' ids `queryset` reads (its nested lists are read for all of them at once; a nested
+        list's own rows hold no list)."""
         parts = []
         for compiled in self.fields:
             if isinstance(compiled, _Nested):
