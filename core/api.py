@@ -182,15 +182,26 @@ class JSONRenderer(renderers.JSONRenderer):
         if indent is not None or not self.compact or self.ensure_ascii:
             data = {k: json.loads(v) if isinstance(v, JSONText) else v for k, v in data.items()}
             return super().render(data, accepted_media_type, renderer_context)
-        dumps = {
-            "cls": self.encoder_class, "ensure_ascii": False, "allow_nan": not self.strict, "separators": (",", ":")
-        }  # fmt: skip
+        encoder = self.encoder_class(ensure_ascii=False, allow_nan=not self.strict, separators=(",", ":"))
         members = (
-            json.dumps(k, **dumps) + ":" + (v if isinstance(v, JSONText) else json.dumps(v, **dumps))
+            _js_safe(encoder.encode(k)).encode()
+            + b":"
+            + (_written(v) if isinstance(v, JSONText) else _js_safe(encoder.encode(v)).encode())
             for k, v in data.items()
         )
-        text = "{" + ",".join(members) + "}"
-        return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
+        return b"{" + b",".join(members) + b"}"
+
+
+def _js_safe(text: str) -> str:
+    """`text` with U+2028 and U+2029 escaped, as DRF's renderer escapes them (JSON allows them raw,
+    JavaScript before ES2019 did not)."""
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _written(text: JSONText) -> bytes:
+    # Looked for before replacing: a page's 30 kB without either cost ~75 µs to replace, ~2 µs to
+    # search; and its bytes are the ones its ETag was hashed over (JSONText.utf8).
+    return _js_safe(text).encode() if "\u2028" in text or "\u2029" in text else text.utf8
 
 
 class XLSXRenderer(BaseRenderer):

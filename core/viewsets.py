@@ -59,7 +59,8 @@ def etag_of(data) -> str:
         written = sorted((k, v) for k, v in data.items() if isinstance(v, JSONText))
         data = {k: v for k, v in data.items() if not isinstance(v, JSONText)}
         for key, text in written:
-            digest.update(f"\0{key}\0".encode() + text.encode())
+            digest.update(f"\0{key}\0".encode())
+            digest.update(text.utf8)
     digest.update(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode())
     return '"' + digest.hexdigest()[:40] + '"'
 
