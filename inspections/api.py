@@ -797,7 +797,7 @@ def _hazard_page_ids(*, user, on, page: tuple[int, int], **filters):
     hazards = selectors.hazard_list(
         user=user, filters=CleanedFilters.of(HazardFilter, filters), decorated=False, on=on
     )
-    return counted_page(hazards.order_by(*HAZARD_LIST_ORDER), *page)
+    return counted_page(hazards.order_by(*HAZARD_LIST_ORDER), *page, address=True)
 
 
 HAZARD_PAGE_IDS = CompiledQuery(Hazard, _hazard_page_ids)

@@ -199,6 +199,27 @@ def test_two_leads_read_their_pages_with_one_statement(world):
     assert {row["township"] for row in other.json()["results"]} == {world.chumiao.pk}
 
 
+def test_a_page_reads_its_rows_where_it_found_them_and_sees_them_changed(world):
+    """The rows are fetched at the addresses the page's statement found them at (their ctid), not
+    looked up again by id: a row changed since (a new row version, at a new address) is read as it
+    is now, and the page is what DRF writes for the rows as they are."""
+    inspection = record_inspection(
+        premises=world.p_bg, hazards=[hazard_data(description=f"出口堵塞{i}") for i in range(3)]
+    )
+    lead = client_for(world.users["beiguan_lead"])
+    before, queries = _get(lead, status="open")
+    (statement,) = [q for q in queries if _writes_json(q)]
+    assert "ctid = ANY(ARRAY(SELECT page.address FROM page))" in statement
+    assert '"inspections_hazard"."id" = ANY(ARRAY(SELECT page.pk FROM page))' not in statement
+    hazard = inspection.hazards.order_by("id").first()
+    Hazard.objects.filter(pk=hazard.pk).update(description="消防通道已清理一半")  # a new row version
+    after, _ = _get(lead, status="open")
+    rows = {row["id"]: row for row in after.json()["results"]}
+    assert rows[hazard.pk]["description"] == "消防通道已清理一半"
+    assert after.json()["count"] == before.json()["count"]
+    assert [r["id"] for r in after.json()["results"]] == [r["id"] for r in before.json()["results"]]
+
+
 @pytest.mark.parametrize(
     "params",
     [{"search": "出口"}, {"ordering": "-deadline"}, {"premises": "PREMISES"}, {"campaign": "CAMPAIGN"}],
